@@ -1,0 +1,40 @@
+"""The Flask application factory. Migrations never run here: `tenant-app db upgrade` does that."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from .config import load_settings
+
+
+def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.config.update(load_settings(environ, overrides, instance_path=app.instance_path))
+    logging.basicConfig(level=logging.INFO)
+
+    from . import jobs  # noqa: F401  (registers job kinds)
+    from .extensions import babel, csrf, db, login_manager, migrate
+    from .web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+    from . import tenancy  # noqa: F401  (session events)
+    from .api import init_api
+    from .web import init_web
+
+    init_web(app)
+    init_api(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

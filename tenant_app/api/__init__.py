@@ -1,0 +1,34 @@
+"""The JSON API under /api/v1/, over the same services as the pages; OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from ..extensions import csrf
+from .schemas import ErrorSchema
+
+
+class PlatformApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        """web/errors.py answers errors for pages and API alike, in one shape."""
+
+
+api = PlatformApi()
+
+
+def init_api(app: Flask) -> None:
+    from . import audit, jobs, me, tenants, users
+
+    api.init_app(app, spec_kwargs={
+        "info": {"description": "正面清单与涉企执法检查平台。认证：`Authorization: Bearer <token>`"
+                                "（`tenant-app tokens create --user 用户名` 生成）。错误统一为 "
+                                "`{code, message, errors}`。"},
+    })
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    for blp in (me.blp, tenants.blp, tenants.children, users.blp, jobs.blp, audit.blp):
+        csrf.exempt(blp)
+        api.register_blueprint(blp)

@@ -1,0 +1,31 @@
+"""The tenant's audit log, newest first, keyset-paged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from ..auth.permissions import permission
+from ..auth.roles import Perm
+from ..models import AuditEntry
+from ..tenancy.queries import keyset_page
+from .auth import bind_api_tenant
+from .schemas import AuditPageSchema, AuditQuerySchema
+
+blp = Blueprint("api_audit", __name__, url_prefix="/api/v1/tenants/<tenant>/audit",
+                description="审计日志（只读）")
+blp.url_value_preprocessor(bind_api_tenant)
+
+
+@blp.route("")
+class AuditList(MethodView):
+    @permission(Perm.AUDIT_VIEW)
+    @blp.arguments(AuditQuerySchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        page = keyset_page(select(AuditEntry), AuditEntry.id, query["after"], query["limit"],
+                           descending=True)
+        return {"items": page.items, "next_after": page.next_after}

@@ -1,0 +1,107 @@
+"""Marshmallow schemas of the JSON API (and so of the OpenAPI document)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class ErrorSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "机器可读的错误代码"})
+    message = fields.String(required=True, metadata={"description": "中文说明（Accept-Language: en 时为英文）"})
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
+                         metadata={"description": "按字段列出的原因"})
+
+
+class TenantSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    slug = fields.String()
+    name = fields.String()
+    level = fields.String()
+    division_code = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    policy_pack = fields.String(allow_none=True)
+
+
+class TenantCreateSchema(Schema):
+    slug = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    level = fields.String(required=True, validate=validate.OneOf(["province", "city", "county"]))
+    division_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
+    policy_pack = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    certificate_no = fields.String(allow_none=True)
+    active = fields.Boolean()
+    roles = fields.List(fields.String())
+
+
+class UserCreateSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=3, max=64))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
+                        validate=validate.Length(min=1, max=10))
+    certificate_no = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class GrantSchema(Schema):
+    role = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+class JobSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    status = fields.String()
+    progress = fields.Integer()
+    message = fields.String()
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True)
+    result = fields.Raw(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor_name = fields.String()
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    ip = fields.String()
+    hash = fields.String()
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema))
+    next_after = fields.Integer(allow_none=True)
+
+
+class AuditQuerySchema(Schema):
+    after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    home_tenant = fields.String()
+
+
+class TokenCreateSchema(Schema):
+    name = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    token = fields.String(metadata={"description": "只在创建时返回一次"})

@@ -1,0 +1,48 @@
+"""Password login at a tenant: throttled, audited, and only for people with a role there."""
+
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Tenant, User
+from ..services import audit
+from ..services.errors import ServiceError, Throttled
+from ..services.users import user_by_username
+from ..tenancy.resolve import roles_at
+from . import throttle
+from .passwords import hash_password, needs_rehash, verify_password
+
+
+class LoginRefused(ServiceError):
+    status = 401
+    code = "login_refused"
+
+
+def attempt_login(tenant: Tenant, username: str, password: str, address: str) -> User:
+    """Return the user, or raise. Every attempt is written to the tenant's audit log."""
+    username = username.strip()
+    if throttle.is_throttled(username, address):
+        audit.record_now("login.throttled", object_type="user", object_id=username,
+                         actor=username, after={"address": address})
+        raise Throttled("登录失败次数过多，请稍后再试")
+    user = user_by_username(username)
+    ok = verify_password(user.password_hash if user else None, password)
+    reason = None
+    if not ok:
+        reason = "bad_credentials"
+    elif user is None or not user.active:
+        reason = "inactive"
+    elif not roles_at(tenant, user):
+        reason = "no_role_here"
+    if reason is not None:
+        throttle.record_failure(username, address)
+        db.session.commit()
+        audit.record_now("login.failed", object_type="user", object_id=username, actor=username,
+                         after={"reason": reason, "address": address})
+        raise LoginRefused("用户名或密码错误，或您在本单位没有账号")
+    assert user is not None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record("login.succeeded", object_type="user", object_id=user.id, actor=user.username,
+                 after={"address": address})
+    db.session.commit()
+    return user

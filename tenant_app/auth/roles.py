@@ -1,0 +1,66 @@
+"""Roles per tenant and what each may do: the one place permissions are declared."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    SUPERADMIN = "superadmin"  # platform; granted on the platform tenant, so it oversees all
+    TENANT_ADMIN = "tenant_admin"
+    OFFICER = "officer"  # 执法人员; needs an enforcement certificate number
+    AGENCY_HEAD = "agency_head"  # 执法机构负责人
+    DEPUTY_HEAD = "deputy_head"  # 分管领导
+    PRINCIPAL_HEAD = "principal_head"  # 主要负责人
+    LEGAL_REVIEWER = "legal_reviewer"  # 法制审核
+    AUDITOR = "auditor"  # 稽查: reads descendants
+    ENTERPRISE = "enterprise"  # 企业用户
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.SUPERADMIN: "平台超级管理员",
+    Role.TENANT_ADMIN: "租户管理员",
+    Role.OFFICER: "执法人员",
+    Role.AGENCY_HEAD: "执法机构负责人",
+    Role.DEPUTY_HEAD: "分管领导",
+    Role.PRINCIPAL_HEAD: "主要负责人",
+    Role.LEGAL_REVIEWER: "法制审核人员",
+    Role.AUDITOR: "稽查人员",
+    Role.ENTERPRISE: "企业用户",
+}
+
+# Roles held at a tenant that also read every descendant tenant (never siblings or ancestors).
+OVERSIGHT_ROLES = frozenset({Role.SUPERADMIN, Role.AUDITOR})
+STAFF_ROLES = frozenset(Role) - {Role.ENTERPRISE}
+
+
+class Perm(enum.StrEnum):
+    DASHBOARD_VIEW = "dashboard.view"
+    USERS_VIEW = "users.view"
+    USERS_MANAGE = "users.manage"
+    TENANTS_MANAGE = "tenants.manage"
+    AUDIT_VIEW = "audit.view"
+    JOBS_VIEW = "jobs.view"
+    JOBS_RUN = "jobs.run"
+    TOKENS_OWN = "tokens.own"
+
+
+_ALL_STAFF = {Perm.DASHBOARD_VIEW, Perm.JOBS_VIEW, Perm.TOKENS_OWN}
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.SUPERADMIN: frozenset(Perm),
+    Role.TENANT_ADMIN: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.JOBS_RUN}),
+    Role.OFFICER: frozenset(_ALL_STAFF | {Perm.JOBS_RUN}),
+    Role.AGENCY_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.JOBS_RUN}),
+    Role.DEPUTY_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW}),
+    Role.PRINCIPAL_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
+    Role.LEGAL_REVIEWER: frozenset(_ALL_STAFF),
+    Role.AUDITOR: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
+    Role.ENTERPRISE: frozenset({Perm.DASHBOARD_VIEW, Perm.TOKENS_OWN}),
+}
+
+
+def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:
+    out: set[Perm] = set()
+    for r in roles:
+        out |= ROLE_PERMISSIONS.get(Role(r), frozenset())
+    return frozenset(out)

@@ -1,0 +1,7 @@
+"""Calendar commands are added by the policy/calendar module when present."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

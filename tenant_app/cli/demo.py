@@ -1,0 +1,27 @@
+"""tenant-app demo: migrate, seed demo regions and accounts, print them, and serve."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from ..seed import DEMO_PASSWORD, seed_demo
+
+
+@click.command(help="一条命令试用：建库、写入演示数据并启动（SQLite，进程内任务）")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--no-serve", is_flag=True, help="只建库和写入数据")
+@with_appcontext
+def demo(port: int, host: str, no_serve: bool) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade()
+    accounts = seed_demo()
+    click.echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    for slug, username, role in accounts:
+        click.echo(f"  http://{host}:{port}/{slug}/login   {username:<16} {role}")
+    click.echo(f"打开 http://{host}:{port}/")
+    if not no_serve:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -1,0 +1,124 @@
+"""Declared settings: every key has a type, a default and a line in docs/configuration.md.
+
+Values come from the environment (``TENANT_APP_`` prefix optional for the documented names);
+unknown ``TENANT_APP_*`` variables are refused so that a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the environment cannot make a safe configuration."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: type
+    default: Any
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", str, "development", "development | production | testing"),
+    Setting("DATABASE_URL", str, "", "SQLAlchemy URL the app connects with (default: SQLite in instance/)"),
+    Setting("MIGRATE_DATABASE_URL", str, "", "URL of the schema owner for migrations (default: DATABASE_URL)"),
+    Setting("APP_DB_ROLE", str, "tenant_app", "PostgreSQL role the app connects as; migrations grant it rights"),
+    Setting("REDIS_URL", str, "", "Redis for RQ jobs; unset runs jobs in-process"),
+    Setting("SECRET_KEY", str, "", "signs sessions and CSRF tokens; required in production"),
+    Setting("SESSION_IDLE_MINUTES", int, 30, "log out after this much inactivity"),
+    Setting("SESSION_ABSOLUTE_HOURS", int, 12, "log out this long after login, active or not"),
+    Setting("LOGIN_MAX_FAILURES", int, 10, "failed logins per account or address allowed in the window"),
+    Setting("LOGIN_WINDOW_SECONDS", int, 60, "the throttle window"),
+    Setting("JOB_TIMEOUT_SECONDS", int, 1800, "hard time limit of one job run"),
+    Setting("JOB_MAX_ATTEMPTS", int, 3, "runs of a failing job before it is failed for good"),
+    Setting("JOB_RETRY_SECONDS", int, 10, "wait before a failed job runs again (RQ mode)"),
+    Setting("JOB_STALE_SECONDS", int, 300, "a running job without heartbeat this long is reaped"),
+    Setting("JOBS_EAGER", bool, False, "in-process mode: run jobs synchronously after commit (tests)"),
+    Setting("UPLOAD_DIR", str, "", "where uploaded evidence and import files go (outside the web root)"),
+    Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload"),
+    Setting("DEFAULT_LOCALE", str, "zh_CN", "UI language when the user picked none"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+PREFIX = "TENANT_APP_"
+
+
+def _coerce(setting: Setting, raw: str) -> Any:
+    if setting.kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if setting.kind is int:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.name} must be an integer, got {raw!r}") from exc
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None,
+                  instance_path: str | None = None) -> dict[str, Any]:
+    env = dict(os.environ if environ is None else environ)
+    unknown = [k for k in env if k.startswith(PREFIX) and k[len(PREFIX):] not in _BY_NAME]
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = env.get(PREFIX + s.name, env.get(s.name))
+        values[s.name] = s.default if raw is None or raw == "" else _coerce(s, raw)
+    for key, val in (overrides or {}).items():
+        values[key] = val
+    return finish(values, instance_path or str(Path.cwd() / "instance"))
+
+
+def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
+    """Derive Flask's own keys from the declared settings."""
+    production = values["ENV"] == "production"
+    if not values["SECRET_KEY"]:
+        if production:
+            raise ConfigError("SECRET_KEY must be set in production mode (refusing to start)")
+        values["SECRET_KEY"] = "dev-only-not-secret"
+    if not values["DATABASE_URL"]:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        values["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'tenant_app.sqlite3'}"
+    if not values["UPLOAD_DIR"]:
+        values["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
+    values.update(
+        SQLALCHEMY_DATABASE_URI=normalise_db_url(values["DATABASE_URL"]),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        SESSION_COOKIE_NAME="__Host-session" if production else "session",
+        SESSION_COOKIE_PATH="/",
+        REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=values["SESSION_ABSOLUTE_HOURS"]),
+        MAX_CONTENT_LENGTH=values["MAX_UPLOAD_MB"] * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE=values["DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        API_TITLE="正面清单与涉企检查平台 API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        TESTING=values["ENV"] == "testing",
+    )
+    return values
+
+
+def normalise_db_url(url: str) -> str:
+    """psycopg 3 is the driver; accept the plain postgres:// spellings operators type."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")

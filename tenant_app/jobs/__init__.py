@@ -1,0 +1,16 @@
+"""Background jobs: RQ over Redis when configured, in-process otherwise, one code path.
+
+- registry.py     job kinds by name (@job)
+- enqueue.py      enqueue(): a row in the caller's transaction (the outbox), dispatched on commit
+- dispatch.py     commit → RQ, or in-process
+- runner.py       one attempt of one job (claim, run, record), for RQ and in-process alike
+- maintenance.py  the worker's loop: relay pending rows, reap lost runs, tick periodic jobs
+- periodic.py     periodic jobs as data
+- tasks/          the job kinds
+"""
+
+from . import tasks  # noqa: F401  (registers job kinds)
+from .enqueue import enqueue
+from .registry import job
+
+__all__ = ["enqueue", "job"]

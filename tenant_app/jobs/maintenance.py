@@ -1,0 +1,114 @@
+"""What the worker does beside running jobs: relay the outbox, reap lost runs, tick periodics."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Job, JobStatus, Tenant
+from ..models.base import utcnow
+from ..tenancy.resolve import system_scope, tenant_scope
+from ..tenancy.scope import use_scope
+from .dispatch import redis_connection, send_to_rq, status_of
+from .enqueue import enqueue
+from .periodic import PERIODIC
+
+log = logging.getLogger(__name__)
+
+
+def relay_pending(limit: int = 500) -> int:
+    """Send committed-but-unsent jobs (Redis was down at commit time) to RQ."""
+    with use_scope(system_scope()):
+        ids = list(db.session.execute(
+            select(Job.id).where(Job.status == JobStatus.PENDING).order_by(Job.created_at).limit(limit)
+        ).scalars())
+        db.session.rollback()
+        return send_to_rq(ids) if ids else 0
+
+
+def reap_stale() -> int:
+    """A run whose worker died (SIGKILL, OOM, reboot) stops heart-beating: retry it or fail it.
+    A queued job that Redis lost (Redis keeps nothing on restart) goes back to pending."""
+    stale_after = timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
+    cutoff = utcnow() - stale_after
+    n = 0
+    with use_scope(system_scope()):
+        rows = db.session.execute(
+            select(Job).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
+        ).scalars().all()
+        lost = [(r.id, r.tenant_id, r.attempts >= r.max_attempts) for r in rows]
+        queued = db.session.execute(
+            select(Job.id, Job.tenant_id).where(Job.status == JobStatus.QUEUED,
+                                                Job.enqueued_at < cutoff)
+        ).all()
+        db.session.rollback()
+    for job_id, tenant_id, final in lost:
+        with use_scope(system_scope(tenant_id)):
+            db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                               .values(status=JobStatus.FAILED if final else JobStatus.PENDING,
+                                       error="worker lost (no heartbeat)",
+                                       finished_at=utcnow() if final else None))
+            db.session.commit()
+            n += 1
+    if queued and current_app.config["REDIS_URL"]:
+        conn = redis_connection()
+        for job_id, tenant_id in queued:
+            if status_of(conn, job_id) is None:
+                with use_scope(system_scope(tenant_id)):
+                    db.session.execute(update(Job).where(Job.id == job_id,
+                                                         Job.status == JobStatus.QUEUED)
+                                       .values(status=JobStatus.PENDING))
+                    db.session.commit()
+                    n += 1
+    return n
+
+
+def schedule_periodic() -> int:
+    now = utcnow()
+    made = 0
+    with use_scope(system_scope()):
+        tenants = db.session.execute(select(Tenant).order_by(Tenant.id)).scalars().all()
+        platform = next(t for t in tenants if t.parent_id is None)
+        db.session.rollback()
+    for spec in PERIODIC:
+        targets = tenants if spec.per_tenant else [platform]
+        for tenant in targets:
+            job_id = spec.job_id(now, tenant.id if spec.per_tenant else None)
+            with use_scope(tenant_scope(tenant)):
+                try:
+                    before = db.session.execute(select(Job.id).where(Job.id == job_id)).scalar()
+                    if before is None:
+                        enqueue(spec.job, {}, job_id=job_id)
+                        db.session.commit()
+                        made += 1
+                except IntegrityError:  # another worker won the race: same id, nothing to do
+                    db.session.rollback()
+    return made
+
+
+def tick() -> None:
+    relay_pending()
+    reap_stale()
+    schedule_periodic()
+
+
+def start_maintenance_thread(app: Flask, interval: float = 5.0) -> threading.Event:
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                with app.app_context():
+                    tick()
+            except Exception:  # noqa: BLE001 - a failed tick is retried on the next one
+                log.exception("maintenance tick failed")
+            stop.wait(interval)
+
+    threading.Thread(target=loop, name="job-maintenance", daemon=True).start()
+    return stop

@@ -1,0 +1,28 @@
+"""Periodic jobs, declared as data. Each run gets a stable id from its time slot, so several
+workers ticking at once still enqueue it once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    job: str  # a registered job kind
+    every_seconds: int
+    per_tenant: bool = False  # True: one run per tenant (the daily scans); False: platform-wide
+
+    def slot(self, now: datetime) -> str:
+        start = int(now.timestamp()) // self.every_seconds * self.every_seconds
+        return datetime.fromtimestamp(start, tz=now.tzinfo).strftime("%Y%m%dT%H%M%S")
+
+    def job_id(self, now: datetime, tenant_id: int | None = None) -> str:
+        suffix = f":t{tenant_id}" if tenant_id is not None else ""
+        return f"periodic:{self.name}:{self.slot(now)}{suffix}"
+
+
+PERIODIC: tuple[Periodic, ...] = (
+    Periodic("purge-login-failures", "housekeeping.purge_login_failures", every_seconds=3600),
+)

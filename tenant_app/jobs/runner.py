@@ -1,0 +1,136 @@
+"""Run one job, the same way under RQ and in-process.
+
+A run claims the row (pending/queued → running) in its own transaction, so a second delivery of
+the same job finds it running or done and does nothing: jobs are idempotent at this level, and
+each job kind makes its own effects idempotent (keyed on its stable id).
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Job, JobStatus
+from ..models.base import utcnow
+from ..tenancy.resolve import system_scope
+from ..tenancy.scope import Scope, use_scope
+from .registry import kind
+
+_worker_app: Flask | None = None
+_app_pid: int | None = None
+
+
+def set_worker_app(app: Flask) -> None:
+    global _worker_app, _app_pid
+    _worker_app, _app_pid = app, os.getpid()
+
+
+def _app_for_this_process() -> Flask:
+    global _worker_app, _app_pid
+    if _worker_app is None:
+        from .. import create_app
+
+        set_worker_app(create_app())
+    assert _worker_app is not None
+    if _app_pid != os.getpid():
+        # A forked work horse must not share the parent's pooled connections.
+        with _worker_app.app_context():
+            db.engine.dispose(close=False)
+        _app_pid = os.getpid()
+    return _worker_app
+
+
+class _Context:
+    def __init__(self, job_id: str, tenant_id: int) -> None:
+        self.job_id, self.tenant_id = job_id, tenant_id
+
+    def progress(self, percent: int, message: str = "") -> None:
+        """Visible at once (own transaction) and doubles as the heartbeat."""
+        _update(self.job_id, progress=max(0, min(100, int(percent))), message=message[:255],
+                heartbeat_at=utcnow())
+
+
+def _update(job_id: str, **values: Any) -> int:
+    with Session(db.engine) as s:
+        n = s.execute(update(Job).where(Job.id == job_id).values(**values)).rowcount
+        s.commit()
+    return n or 0
+
+
+def _job_tenant(job_id: str) -> int | None:
+    with use_scope(system_scope()):
+        return db.session.execute(select(Job.tenant_id).where(Job.id == job_id)).scalar()
+
+
+def run_job(job_id: str) -> Any:
+    """One attempt. Raises the job's exception after recording it, so RQ can retry."""
+    tenant_id = _job_tenant(job_id)
+    if tenant_id is None:
+        return None
+    db.session.remove()
+    with use_scope(Scope(tenant_id=tenant_id, read_ids=(tenant_id,))):
+        with Session(db.engine) as s:
+            claimed = s.execute(
+                update(Job).where(Job.id == job_id,
+                                  Job.status.in_([JobStatus.PENDING, JobStatus.QUEUED]))
+                .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1,
+                        started_at=utcnow(), heartbeat_at=utcnow(), error=None)
+            ).rowcount
+            s.commit()
+            row = s.execute(select(Job).where(Job.id == job_id)).scalar_one()
+            name, args, attempts, max_attempts, created_by = (
+                row.name, dict(row.args or {}), row.attempts, row.max_attempts, row.created_by)
+        if not claimed:
+            return None  # done, failed, or another worker has it
+        with use_scope(Scope(tenant_id=tenant_id, read_ids=(tenant_id,), user_id=created_by)):
+            try:
+                result = kind(name).fn(_Context(job_id, tenant_id), **args)
+                db.session.commit()
+            except BaseException as exc:
+                db.session.rollback()
+                final = attempts >= max_attempts
+                _update(job_id, status=JobStatus.FAILED if final else JobStatus.QUEUED,
+                        error="".join(traceback.format_exception_only(type(exc), exc))[-4000:],
+                        finished_at=utcnow() if final else None)
+                raise
+            finally:
+                db.session.remove()
+        _update(job_id, status=JobStatus.DONE, progress=100, result=_jsonable(result),
+                finished_at=utcnow(), heartbeat_at=utcnow())
+        return result
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return str(value)
+
+
+def run_job_inprocess(job_id: str) -> None:
+    """In-process mode: retry right away up to max_attempts; failures stay on the row."""
+    while True:
+        try:
+            run_job(job_id)
+            return
+        except Exception:  # noqa: BLE001 - recorded on the row by run_job
+            with use_scope(system_scope()):
+                status = db.session.execute(select(Job.status).where(Job.id == job_id)).scalar()
+            if status != JobStatus.QUEUED:
+                return
+
+
+def rq_entry(job_id: str) -> Any:
+    """What RQ calls (by dotted path)."""
+    app = _app_for_this_process()
+    with app.app_context():
+        return run_job(job_id)

@@ -1,0 +1,3 @@
+"""Job kinds, one module per area. Importing this package registers them all."""
+
+from . import housekeeping  # noqa: F401

@@ -1,0 +1,23 @@
+"""Platform housekeeping jobs."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ...auth.throttle import purge_expired
+from ..registry import JobContext, job
+
+
+@job("housekeeping.purge_login_failures", timeout_seconds=300)
+def purge_login_failures(ctx: JobContext) -> dict[str, Any]:
+    return {"purged": purge_expired()}
+
+
+@job("housekeeping.self_check", timeout_seconds=120)
+def self_check(ctx: JobContext, steps: int = 5, pause: float = 0.2) -> dict[str, Any]:
+    """A visible no-op that walks a progress bar: lets an admin check the job pipeline end to end."""
+    for i in range(steps):
+        time.sleep(pause)
+        ctx.progress(int((i + 1) * 100 / steps), f"第 {i + 1}/{steps} 步")
+    return {"steps": steps}

@@ -1,0 +1,34 @@
+"""Errors a service raises for bad input: a message and the fields concerned, in Chinese.
+
+Pages show them next to the fields; the API answers 422 ``{code, message, errors}``.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class ServiceError(Exception):
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationFailed(ServiceError):
+    @classmethod
+    def field(cls, name: str, reason: str) -> ValidationFailed:
+        return cls(str(_l("提交的内容有误")), {name: [reason]})
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+class Throttled(ServiceError):
+    status = 429
+    code = "throttled"

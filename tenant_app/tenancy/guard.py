@@ -1,0 +1,103 @@
+"""The one scoped query path, enforced as SQLAlchemy session events.
+
+* every ORM SELECT/UPDATE/DELETE of a TenantScoped model gets ``tenant_id IN scope``;
+* every flushed TenantScoped row is stamped with, and checked against, the write tenant;
+* on PostgreSQL every transaction starts with ``set_config(..., true)`` so row-level security
+  sees the same scope, and a pooled connection never carries one request's scope to the next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
+
+from ..models.base import TenantScoped
+from .scope import current_scope
+
+
+class TenantViolation(RuntimeError):
+    """A write outside the current tenant: a bug, never a user error."""
+
+
+SET_SCOPE_SQL = text(
+    "select set_config('app.tenant_id', :tenant_id, true),"
+    " set_config('app.read_tenants', :read_ids, true),"
+    " set_config('app.user_id', :user_id, true)"
+)
+
+
+def _scope_params() -> dict[str, str]:
+    scope = current_scope()
+    return {
+        "tenant_id": "" if scope.tenant_id is None else str(scope.tenant_id),
+        "read_ids": ",".join(str(i) for i in scope.read_ids),
+        "user_id": "" if scope.user_id is None else str(scope.user_id),
+    }
+
+
+def _apply(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(SET_SCOPE_SQL, _scope_params())
+
+
+def reapply_scope() -> None:
+    """Called when the scope changes: a transaction already open must see the new one too."""
+    from ..extensions import db
+
+    try:
+        session = db.session()
+    except RuntimeError:  # outside an app context: the next transaction picks the scope up
+        return
+    if session.in_transaction():
+        for conn in _open_connections(session):
+            _apply(conn)
+
+
+def _open_connections(session: Session) -> list[Connection]:
+    trans = session.get_transaction()
+    if trans is None:
+        return []
+    return [conn for conn, *_ in trans._connections.values()]  # noqa: SLF001
+
+
+@event.listens_for(Session, "after_begin")
+def _set_rls_scope(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    _apply(connection)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _restrict_to_scope(state: ORMExecuteState) -> None:
+    if state.execution_options.get("all_tenants"):
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = current_scope()
+    if state.is_select:
+        ids = list(scope.read_ids)
+    else:
+        ids = [] if scope.tenant_id is None else [scope.tenant_id]
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id.in_(ids),
+            include_aliases=True,
+            track_closure_variables=True,
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_and_check(session: Session, flush_context: Any, instances: Any) -> None:
+    scope = current_scope()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj in session.new and obj.tenant_id is None:
+            obj.tenant_id = scope.tenant_id  # type: ignore[assignment]
+        if obj.tenant_id is None or obj.tenant_id != scope.tenant_id:
+            raise TenantViolation(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written in scope {scope.tenant_id}"
+            )

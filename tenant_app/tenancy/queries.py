@@ -1,0 +1,44 @@
+"""What views use to read tenant data. The scope is applied by guard.py; these add the 404s
+and keyset paging so that no view writes its own tenant filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import abort
+from sqlalchemy import Select, select
+
+from ..extensions import db
+
+T = TypeVar("T")
+
+
+def get_or_404(model: type[T], object_id: Any) -> T:
+    """Another tenant's object and a missing one answer the same 404."""
+    obj = db.session.execute(
+        select(model).where(model.id == object_id)  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_after: Any | None
+
+
+def keyset_page(stmt: Select[Any], key_column: Any, after: Any | None, size: int = 50,
+                descending: bool = False) -> Page:
+    """Keyset pagination on a unique, indexed column: constant cost at any depth."""
+    size = max(1, min(size, 500))
+    if after is not None:
+        stmt = stmt.where(key_column < after if descending else key_column > after)
+    stmt = stmt.order_by(key_column.desc() if descending else key_column).limit(size + 1)
+    rows = list(db.session.execute(stmt).scalars())
+    more = len(rows) > size
+    rows = rows[:size]
+    last = getattr(rows[-1], key_column.key) if (more and rows) else None
+    return Page(items=rows, next_after=last)

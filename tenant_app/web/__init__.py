@@ -1,0 +1,47 @@
+"""Server-rendered pages. Tenant pages live under /<tenant>/; see tenant_pages.py."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..auth.roles import ROLE_LABELS
+from ..extensions import db, login_manager
+from ..models import User
+from . import errors, public, security, session_guard, tenant_pages
+from .i18n import LOCALES
+
+
+def init_web(app: Flask) -> None:
+    login_manager.session_protection = "strong"
+    login_manager.login_message = "请先登录"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    security.init_app(app)
+    session_guard.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(tenant_pages.build())
+    @app.context_processor
+    def _page_context() -> dict[str, object]:
+        from flask import g
+
+        from ..auth.roles import permissions_for
+        from ..tenancy.scope import current_scope
+
+        return {"tenant_ctx": g.get("tenant"),
+                "perms": {str(p) for p in permissions_for(current_scope().roles)}}
+
+    @app.template_filter("datetimeformat")
+    def _datetimeformat(value: object) -> str:
+        from flask_babel import format_datetime
+
+        return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(get_locale=get_locale, ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
+                                 LOCALES=LOCALES)

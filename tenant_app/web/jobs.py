@@ -1,0 +1,41 @@
+"""A job's progress page (polls the JSON API) and a button to run the pipeline self-check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+
+from ..auth.permissions import permission
+from ..auth.roles import Perm
+from ..extensions import db
+from ..jobs import enqueue
+from ..models import Job
+from ..tenancy.queries import get_or_404
+from .forms import ConfirmForm
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+@bp.get("/<path:job_id>/")
+@permission(Perm.JOBS_VIEW)
+def show(job_id: str) -> str:
+    return render_template("jobs/show.html", job=get_or_404(Job, job_id))
+
+
+@bp.get("/<path:job_id>/status")
+@permission(Perm.JOBS_VIEW)
+def status(job_id: str) -> Any:
+    job = get_or_404(Job, job_id)
+    return jsonify(id=job.id, status=job.status, progress=job.progress, message=job.message,
+                   error=job.error)
+
+
+@bp.post("/self-check")
+@permission(Perm.JOBS_RUN)
+def self_check() -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    job = enqueue("housekeeping.self_check", {"steps": 5, "pause": 0.5})
+    db.session.commit()
+    return redirect(url_for(".show", job_id=job.id))

@@ -1,0 +1,32 @@
+"""Idle and absolute session timeouts for page sessions (the API uses bearer tokens)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, flash, request, session
+from flask_login import current_user, logout_user
+
+
+def start(now: float | None = None) -> None:
+    now = now or time.time()
+    session.permanent = True
+    session["login_at"] = now
+    session["seen_at"] = now
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _enforce_timeouts() -> None:
+        if request.path.startswith(("/api/", "/static/")) or not current_user.is_authenticated:
+            return
+        now = time.time()
+        idle = app.config["SESSION_IDLE_MINUTES"] * 60
+        absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+        login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)
+        if now - seen_at > idle or now - login_at > absolute:
+            logout_user()
+            session.clear()
+            flash("登录已超时，请重新登录", "warning")
+            return
+        session["seen_at"] = now

@@ -1,0 +1,38 @@
+"""The /<tenant>/ page tree: the tenant is resolved once per request, then every page nests here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g
+from flask_login import current_user
+
+from ..tenancy.resolve import scope_for, tenant_by_slug
+from ..tenancy.scope import set_request_scope
+
+
+def bind_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    slug = (values or {}).pop("tenant", None)
+    tenant = tenant_by_slug(slug) if slug else None
+    if tenant is None:
+        abort(404)
+    g.tenant = tenant
+    user = current_user if current_user.is_authenticated else None
+    set_request_scope(scope_for(tenant, user))
+
+
+def inject_tenant(endpoint: str, values: dict[str, Any]) -> None:
+    if "tenant" not in values and "tenant" in g and \
+            current_app.url_map.is_endpoint_expecting(endpoint, "tenant"):
+        values["tenant"] = g.tenant.slug
+
+
+def build() -> Blueprint:
+    from . import auth, dashboard, jobs, tenants, users
+
+    bp = Blueprint("web", __name__, url_prefix="/<tenant>")
+    bp.url_value_preprocessor(bind_tenant)
+    bp.app_url_defaults(inject_tenant)
+    for child in (auth.bp, dashboard.bp, users.bp, tenants.bp, jobs.bp):
+        bp.register_blueprint(child)
+    return bp

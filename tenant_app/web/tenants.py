@@ -1,0 +1,44 @@
+"""Tenant (region) management for superadmins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+
+from ..auth.permissions import permission
+from ..auth.roles import Perm
+from ..extensions import db
+from ..models import Tenant
+from ..services import tenants as tenant_service
+from ..services.errors import ServiceError
+from .forms import TenantForm
+from .users import _apply_errors
+
+bp = Blueprint("tenants", __name__, url_prefix="/admin/tenants")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@permission(Perm.TENANTS_MANAGE)
+def index() -> Any:
+    tenants = tenant_service.list_tenants()
+    form = TenantForm()
+    form.parent.choices = [(str(t.id), f"{t.name}（{t.level_label}）") for t in tenants
+                           if t.level != "county"]
+    status = 200
+    if form.validate_on_submit():
+        parent = db.session.get(Tenant, int(form.parent.data or 0))
+        try:
+            tenant = tenant_service.create_tenant(
+                slug=form.slug.data or "", name=form.name.data or "", level=form.level.data or "",
+                division_code=form.division_code.data or "", parent=parent,
+                policy_pack=form.policy_pack.data)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+            status = exc.status
+        else:
+            flash(f"已创建租户 {tenant.name}", "success")
+            return redirect(url_for(".index"))
+    return render_template("tenants/index.html", tenants=tenants, form=form), status

@@ -1,0 +1,140 @@
+"""Shared fixtures.
+
+The app under test runs on SQLite with in-process jobs unless TEST_DATABASE_URL names a
+PostgreSQL server (CI does), in which case every test runs on a fresh PostgreSQL database,
+migrated as the owner and used through the non-owner app role, so RLS is live under every test.
+Tests marked ``postgres`` always get PostgreSQL (the ``pg_app`` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from tenant_app import create_app
+from tenant_app.config import normalise_db_url
+from tenant_app.extensions import db
+
+from . import pg
+from .services import need_postgres
+
+GENESIS = "0" * 64
+
+
+def build_app(db_url: str, migrate_url: str | None = None, **overrides: Any) -> Flask:
+    settings = {
+        "ENV": "testing", "DATABASE_URL": db_url, "MIGRATE_DATABASE_URL": migrate_url or "",
+        "SECRET_KEY": "test-secret", "JOBS_EAGER": True, "REDIS_URL": "",
+        "UPLOAD_DIR": tempfile.mkdtemp(prefix="uploads-"),
+    }
+    settings.update(overrides)
+    return create_app(settings, environ={})
+
+
+def migrate(app: Flask) -> None:
+    with app.app_context():
+        upgrade()
+
+
+def reset_database(owner_url: str) -> None:
+    """Empty every table but keep the platform tenant, as a fresh migration leaves it."""
+    engine = create_engine(normalise_db_url(owner_url))
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(text(f"DELETE FROM {name}"))
+        conn.execute(text("INSERT INTO tenants (id, parent_id, slug, name, level, division_code, path,"
+                          " created_at) VALUES (1, NULL, 'platform', '全国平台', 'platform', '000000',"
+                          " '/1/', CURRENT_TIMESTAMP)"))
+        conn.execute(text(f"INSERT INTO audit_heads (id, tenant_id, seq, hash) VALUES (1, 1, 0, '{GENESIS}')"))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('tenants', 'id'), 1)"))
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('audit_heads', 'id'), 1)"))
+    engine.dispose()
+
+
+class AppUnderTest:
+    def __init__(self, app: Flask, owner_url: str) -> None:
+        self.app, self.owner_url = app, owner_url
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.owner_url.startswith("postgresql")
+
+
+def _postgres_app(name: str) -> AppUnderTest:
+    admin = need_postgres()
+    owner_url, app_url = pg.fresh_database(admin, f"tenant_app_test_{name}_{pg.worker_suffix()}")
+    app = build_app(app_url, owner_url)
+    migrate(app)
+    return AppUnderTest(app, owner_url)
+
+
+@pytest.fixture(scope="session")
+def _main_app() -> Iterator[AppUnderTest]:
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"):
+        yield _postgres_app("main")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tenant-app-test-"))
+    url = f"sqlite:///{folder / 'test.sqlite3'}"
+    app = build_app(url)
+    migrate(app)
+    yield AppUnderTest(app, url)
+
+
+@pytest.fixture()
+def aut(_main_app: AppUnderTest) -> Iterator[AppUnderTest]:
+    reset_database(_main_app.owner_url)
+    with _main_app.app.app_context():
+        yield _main_app
+        db.session.remove()
+
+
+@pytest.fixture()
+def app(aut: AppUnderTest) -> Flask:
+    return aut.app
+
+
+@pytest.fixture()
+def client(app: Flask) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def _pg_app(_main_app: AppUnderTest) -> AppUnderTest:
+    if _main_app.is_postgres:
+        return _main_app
+    return _postgres_app("pg")
+
+
+@pytest.fixture()
+def pg_aut(_pg_app: AppUnderTest) -> Iterator[AppUnderTest]:
+    reset_database(_pg_app.owner_url)
+    with _pg_app.app.app_context():
+        yield _pg_app
+        db.session.remove()
+
+
+@pytest.fixture()
+def world(aut: AppUnderTest) -> dict[str, Any]:
+    from .helpers import seed_world
+
+    return seed_world()
+
+
+@pytest.fixture()
+def pg_world(pg_aut: AppUnderTest) -> dict[str, Any]:
+    from .helpers import seed_world
+
+    return seed_world()
