@@ -31,6 +31,15 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
 
     init_web(app)
     init_api(app)
+    if app.config["ENV"] == "production":
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # One reverse proxy in front (deploy/nginx.conf): trust its X-Forwarded-* once.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    from .cli.commands import register_commands
+
+    register_commands(app)
     return app
 
 

@@ -41,6 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOB_RETRY_SECONDS", int, 10, "wait before a failed job runs again (RQ mode)"),
     Setting("JOB_STALE_SECONDS", int, 300, "a running job without heartbeat this long is reaped"),
     Setting("JOBS_EAGER", bool, False, "in-process mode: run jobs synchronously after commit (tests)"),
+    Setting("JOB_MODULES", str, "", "extra modules registering job kinds, comma-separated import paths"),
     Setting("UPLOAD_DIR", str, "", "where uploaded evidence and import files go (outside the web root)"),
     Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload"),
     Setting("DEFAULT_LOCALE", str, "zh_CN", "UI language when the user picked none"),
@@ -90,7 +91,7 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         values["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
     values.update(
         SQLALCHEMY_DATABASE_URI=normalise_db_url(values["DATABASE_URL"]),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=values.get("SQLALCHEMY_ENGINE_OPTIONS") or {"pool_pre_ping": True},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

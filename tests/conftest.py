@@ -8,6 +8,8 @@ Tests marked ``postgres`` always get PostgreSQL (the ``pg_app`` fixture).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -24,9 +27,17 @@ from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
 
 from . import pg
-from .services import need_postgres
+from .services import PG_ADMIN_URL, need_postgres
 
 GENESIS = "0" * 64
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an empty context, as in production: the test's own app context
+    (pushed for its DB work) must not lend the request its ``g`` (user, scope, CSRF token)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def build_app(db_url: str, migrate_url: str | None = None, **overrides: Any) -> Flask:
@@ -36,7 +47,9 @@ def build_app(db_url: str, migrate_url: str | None = None, **overrides: Any) -> 
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="uploads-"),
     }
     settings.update(overrides)
-    return create_app(settings, environ={})
+    app = create_app(settings, environ={})
+    app.test_client_class = IsolatedClient
+    return app
 
 
 def migrate(app: Flask) -> None:
@@ -73,12 +86,23 @@ class AppUnderTest:
         return self.owner_url.startswith("postgresql")
 
 
+_CREATED: list[str] = []
+
+
 def _postgres_app(name: str) -> AppUnderTest:
     admin = need_postgres()
-    owner_url, app_url = pg.fresh_database(admin, f"tenant_app_test_{name}_{pg.worker_suffix()}")
+    db_name = f"tenant_app_test_{name}_{pg.worker_suffix()}"
+    owner_url, app_url = pg.fresh_database(admin, db_name)
+    _CREATED.append(db_name)
     app = build_app(app_url, owner_url)
     migrate(app)
     return AppUnderTest(app, owner_url)
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    for db_name in _CREATED:
+        with contextlib.suppress(Exception):  # a leftover test database is harmless
+            pg.drop_database(PG_ADMIN_URL, db_name)
 
 
 @pytest.fixture(scope="session")

@@ -49,6 +49,7 @@ class UserCreateSchema(Schema):
 
 
 class GrantSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     role = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 

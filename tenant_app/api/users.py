@@ -41,13 +41,15 @@ class UserList(MethodView):
         return _dump(user, list(data["roles"]))
 
 
-@blp.route("/<int:user_id>/roles")
-class UserRoles(MethodView):
+@blp.route("/grants")
+class UserGrants(MethodView):
     @permission(Perm.USERS_MANAGE)
     @blp.arguments(GrantSchema)
     @blp.response(201, UserSchema)
-    def post(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
-        user = user_service.user_by_id(user_id)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Grant a role here to an existing account, named by its username (it may be another
+        tenant's user: that is how one person acts in two bureaus)."""
+        user = user_service.user_by_username(data["username"])
         if user is None:
             abort(404)
         user_service.grant_role(tenant=g.tenant, user=user, role=data["role"])

@@ -5,6 +5,11 @@ from __future__ import annotations
 import enum
 
 
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; templates translate the label when they show it."""
+    return message
+
+
 class Role(enum.StrEnum):
     SUPERADMIN = "superadmin"  # platform; granted on the platform tenant, so it oversees all
     TENANT_ADMIN = "tenant_admin"
@@ -18,15 +23,15 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.SUPERADMIN: "平台超级管理员",
-    Role.TENANT_ADMIN: "租户管理员",
-    Role.OFFICER: "执法人员",
-    Role.AGENCY_HEAD: "执法机构负责人",
-    Role.DEPUTY_HEAD: "分管领导",
-    Role.PRINCIPAL_HEAD: "主要负责人",
-    Role.LEGAL_REVIEWER: "法制审核人员",
-    Role.AUDITOR: "稽查人员",
-    Role.ENTERPRISE: "企业用户",
+    Role.SUPERADMIN: N_("平台超级管理员"),
+    Role.TENANT_ADMIN: N_("租户管理员"),
+    Role.OFFICER: N_("执法人员"),
+    Role.AGENCY_HEAD: N_("执法机构负责人"),
+    Role.DEPUTY_HEAD: N_("分管领导"),
+    Role.PRINCIPAL_HEAD: N_("主要负责人"),
+    Role.LEGAL_REVIEWER: N_("法制审核人员"),
+    Role.AUDITOR: N_("稽查人员"),
+    Role.ENTERPRISE: N_("企业用户"),
 }
 
 # Roles held at a tenant that also read every descendant tenant (never siblings or ancestors).

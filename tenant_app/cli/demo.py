@@ -19,7 +19,7 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade()
     accounts = seed_demo()
-    click.echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for slug, username, role in accounts:
         click.echo(f"  http://{host}:{port}/{slug}/login   {username:<16} {role}")
     click.echo(f"打开 http://{host}:{port}/")

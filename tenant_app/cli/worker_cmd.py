@@ -9,6 +9,7 @@ from rq import Worker
 
 from ..jobs.dispatch import redis_connection
 from ..jobs.maintenance import start_maintenance_thread
+from ..jobs.registry import load_job_modules
 from ..jobs.runner import set_worker_app
 
 
@@ -21,6 +22,7 @@ def worker(queues: tuple[str, ...], burst: bool, tick: float) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config["REDIS_URL"]:
         raise click.ClickException("未配置 REDIS_URL：无 Redis 时任务在应用进程内执行，无需 worker")
+    load_job_modules(app.config["JOB_MODULES"])  # before the fork: work horses inherit them
     set_worker_app(app)
     stop = start_maintenance_thread(app, interval=tick)
     try:

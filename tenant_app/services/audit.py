@@ -33,11 +33,12 @@ def _plain(value: Any) -> Any:
 
 
 def entry_hash(prev_hash: str, tenant_id: int, seq: int, at: datetime, actor_id: int | None,
-               action: str, object_type: str, object_id: str, before: Any, after: Any,
-               ip: str) -> str:
+               actor_name: str, action: str, object_type: str, object_id: str, before: Any,
+               after: Any, ip: str) -> str:
+    """Covers every column but the row id, so no field can be edited unseen."""
     body = json.dumps(
-        [tenant_id, seq, at.isoformat(timespec="microseconds"), actor_id, action, object_type,
-         object_id, before, after, ip],
+        [tenant_id, seq, at.isoformat(timespec="microseconds"), actor_id, actor_name, action,
+         object_type, object_id, before, after, ip],
         sort_keys=True, ensure_ascii=False, separators=(",", ":"),
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
@@ -69,10 +70,11 @@ def record(action: str, *, object_type: str = "", object_id: Any = "", before: A
     at = utcnow()
     before, after = _plain(before), _plain(after)
     seq = head.seq + 1
-    digest = entry_hash(head.hash, scope.tenant_id, seq, at, actor_id, action, object_type,
-                        str(object_id), before, after, ip)
+    actor_name = actor or actor_name
+    digest = entry_hash(head.hash, scope.tenant_id, seq, at, actor_id, actor_name, action,
+                        object_type, str(object_id), before, after, ip)
     entry = AuditEntry(tenant_id=scope.tenant_id, seq=seq, at=at, actor_id=actor_id,
-                       actor_name=actor or actor_name, action=action, object_type=object_type,
+                       actor_name=actor_name, action=action, object_type=object_type,
                        object_id=str(object_id), before=before, after=after, ip=ip,
                        prev_hash=head.hash, hash=digest)
     session.add(entry)
@@ -114,8 +116,8 @@ def verify_tenant(tenant: Tenant) -> Break | None:
                 return Break(tenant.slug, expected_seq, e.id, f"sequence gap: found seq {e.seq}")
             if e.prev_hash != prev:
                 return Break(tenant.slug, e.seq, e.id, "prev_hash does not match the row before")
-            digest = entry_hash(e.prev_hash, e.tenant_id, e.seq, e.at, e.actor_id, e.action,
-                                e.object_type, e.object_id, e.before, e.after, e.ip)
+            digest = entry_hash(e.prev_hash, e.tenant_id, e.seq, e.at, e.actor_id, e.actor_name,
+                                e.action, e.object_type, e.object_id, e.before, e.after, e.ip)
             if digest != e.hash:
                 return Break(tenant.slug, e.seq, e.id, "content does not match its hash (edited)")
             prev, expected_seq = e.hash, expected_seq + 1

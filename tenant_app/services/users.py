@@ -138,8 +138,3 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
 def role_choices(tenant: Tenant) -> list[tuple[str, str]]:
     platform = tenant.level == Level.PLATFORM
     return [(r.value, label) for r, label in ROLE_LABELS.items() if (r is Role.SUPERADMIN) == platform]
-
-
-def user_by_id(user_id: int) -> User | None:
-    """Any account, for granting it a role here (identity is platform-wide)."""
-    return db.session.get(User, user_id)
