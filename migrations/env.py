@@ -15,9 +15,9 @@ if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 log = logging.getLogger("alembic.env")
 
+import tenant_app.models  # noqa: E402,F401
 from tenant_app.config import normalise_db_url  # noqa: E402
 from tenant_app.extensions import db  # noqa: E402
-import tenant_app.models  # noqa: E402,F401
 
 target_metadata = db.metadata
 

@@ -48,19 +48,33 @@ class Perm(enum.StrEnum):
     JOBS_VIEW = "jobs.view"
     JOBS_RUN = "jobs.run"
     TOKENS_OWN = "tokens.own"
+    POLICY_VIEW = "policy.view"
+    POLICY_EDIT = "policy.edit"  # overridable keys of the own tenant (tenant admins)
+    POLICY_EDIT_ANY = "policy.edit_any"  # any key, any tenant's pack choice (superadmins)
+    CALENDAR_EDIT = "calendar.edit"
+    ENTERPRISES_VIEW = "enterprises.view"
+    ENTERPRISES_EDIT = "enterprises.edit"
+    RECORDS_EDIT = "records.edit"
+    IMPORTS_RUN = "imports.run"
+    ENTERPRISE_ACCOUNTS_VERIFY = "enterprise_accounts.verify"
+    OWN_ENTERPRISE_VIEW = "own_enterprise.view"  # an enterprise user's own company only
 
 
-_ALL_STAFF = {Perm.DASHBOARD_VIEW, Perm.JOBS_VIEW, Perm.TOKENS_OWN}
+_ALL_STAFF = {Perm.DASHBOARD_VIEW, Perm.JOBS_VIEW, Perm.TOKENS_OWN, Perm.POLICY_VIEW,
+              Perm.ENTERPRISES_VIEW}
+_REGISTRY_CLERK = {Perm.ENTERPRISES_EDIT, Perm.RECORDS_EDIT, Perm.IMPORTS_RUN,
+                   Perm.ENTERPRISE_ACCOUNTS_VERIFY, Perm.JOBS_RUN}
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.SUPERADMIN: frozenset(Perm),
-    Role.TENANT_ADMIN: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.JOBS_RUN}),
-    Role.OFFICER: frozenset(_ALL_STAFF | {Perm.JOBS_RUN}),
-    Role.AGENCY_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.JOBS_RUN}),
+    Role.SUPERADMIN: frozenset(Perm) - {Perm.OWN_ENTERPRISE_VIEW},
+    Role.TENANT_ADMIN: frozenset(_ALL_STAFF | _REGISTRY_CLERK | {
+        Perm.USERS_VIEW, Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.POLICY_EDIT}),
+    Role.OFFICER: frozenset(_ALL_STAFF | _REGISTRY_CLERK),
+    Role.AGENCY_HEAD: frozenset(_ALL_STAFF | _REGISTRY_CLERK | {Perm.USERS_VIEW}),
     Role.DEPUTY_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW}),
     Role.PRINCIPAL_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
     Role.LEGAL_REVIEWER: frozenset(_ALL_STAFF),
     Role.AUDITOR: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
-    Role.ENTERPRISE: frozenset({Perm.DASHBOARD_VIEW, Perm.TOKENS_OWN}),
+    Role.ENTERPRISE: frozenset({Perm.DASHBOARD_VIEW, Perm.TOKENS_OWN, Perm.OWN_ENTERPRISE_VIEW}),
 }
 
 

@@ -8,11 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import BigId, TenantScoped, UTCDateTime, utcnow
+from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
 
 
-class AuditEntry(TenantScoped, db.Model):
+class AuditEntry(TenantScoped, Model):
     __tablename__ = "audit_log"
     __table_args__ = (
         UniqueConstraint("tenant_id", "seq"),
@@ -34,7 +33,7 @@ class AuditEntry(TenantScoped, db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditHead(TenantScoped, db.Model):
+class AuditHead(TenantScoped, Model):
     """The tip of a tenant's chain; locking this row serialises appends per tenant."""
 
     __tablename__ = "audit_heads"

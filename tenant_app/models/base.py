@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, types
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+if TYPE_CHECKING:
+    from ..extensions import Base as Model
+else:
+    from ..extensions import db
+
+    Model = db.Model  # Flask-SQLAlchemy's declarative base, typed as ours for mypy
 
 # SQLite only autoincrements a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

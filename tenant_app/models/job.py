@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import TenantScoped, UTCDateTime, utcnow
+from .base import Model, TenantScoped, UTCDateTime, utcnow
 
 
 class JobStatus:
@@ -21,7 +20,7 @@ class JobStatus:
     ACTIVE = (PENDING, QUEUED, RUNNING)
 
 
-class Job(TenantScoped, db.Model):
+class Job(TenantScoped, Model):
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_tenant_id_created_at", "tenant_id", "created_at"),

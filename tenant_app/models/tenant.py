@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import BigId, UTCDateTime, utcnow
+from .base import BigId, Model, UTCDateTime, utcnow
 
 
 class Level(enum.StrEnum):
@@ -29,7 +28,7 @@ LEVEL_LABELS = {
 CHILD_LEVEL = {Level.PLATFORM: Level.PROVINCE, Level.PROVINCE: Level.CITY, Level.CITY: Level.COUNTY}
 
 
-class Tenant(db.Model):
+class Tenant(Model):
     __tablename__ = "tenants"
     __table_args__ = (
         CheckConstraint("level in ('platform','province','city','county')", name="level"),

@@ -8,11 +8,10 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import BigId, TenantScoped, UTCDateTime, utcnow
+from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An account. Identity is platform-wide so one person can be granted roles in several
     tenants; what they may do lives in RoleGrant, which is tenant data (docs/decisions.md)."""
 
@@ -34,7 +33,7 @@ class User(UserMixin, db.Model):
         return self.active
 
 
-class RoleGrant(TenantScoped, db.Model):
+class RoleGrant(TenantScoped, Model):
     __tablename__ = "role_grants"
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id", "role"),
@@ -50,7 +49,7 @@ class RoleGrant(TenantScoped, db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -65,7 +64,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """One failed login, kept for the throttle window (per account and per address)."""
 
     __tablename__ = "login_failures"

@@ -1,0 +1,126 @@
+"""The marshmallow schema of a pack.toml, and ``validate_pack`` (errors by dotted key path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, validate, validates_schema
+
+from . import conditions  # noqa: F401  (registers the built-in rule kinds)
+from .errors import PackError
+from .hooks import REGISTRY, HookRegistry
+from .kinds_field import CURRENT_REGISTRY
+from .schema_fields import KEY_RE, Date, List, Name, Nested, Str, StrictSchema
+from .schema_inspection import (
+    DiscretionSchema,
+    EnforcementSchema,
+    InspectionSchema,
+    ObligationsField,
+)
+from .schema_listing import (
+    DirectInclusionSchema,
+    ExclusionsSchema,
+    ListingSchema,
+    ProcedureSchema,
+    RemovalSchema,
+    ScreeningSchema,
+    SupervisionSchema,
+)
+from .vocab import LEVELS
+
+# Top-level sections; every one but meta/overridable may contain overridable paths.
+SECTIONS = (
+    "screening", "direct_inclusion", "exclusions", "procedure", "listing", "removal",
+    "supervision", "inspection", "enforcement", "discretion", "obligations",
+)
+
+
+class MetaSchema(StrictSchema):
+    id = Str(validate=validate.Regexp(KEY_RE, error="包编号只能含字母、数字、_、-"))
+    name = Str()
+    version = Str()
+    level = Name(LEVELS, "层级")
+    division_code = Str(validate=validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字 (GB/T 2260)"))
+    source_file = Str()
+    source_title = Str()
+    doc_no = Str(required=False)
+    effective_from = Date()
+    note = Str(required=False)
+
+
+class PackSchema(StrictSchema):
+    meta = Nested(MetaSchema)
+    overridable = List(Str(), unique=True)
+    screening = Nested(ScreeningSchema)
+    direct_inclusion = Nested(DirectInclusionSchema)
+    exclusions = Nested(ExclusionsSchema)
+    procedure = Nested(ProcedureSchema)
+    listing = Nested(ListingSchema)
+    removal = Nested(RemovalSchema)
+    supervision = Nested(SupervisionSchema)
+    inspection = Nested(InspectionSchema)
+    enforcement = Nested(EnforcementSchema, required=False)
+    discretion = Nested(DiscretionSchema)
+    obligations = ObligationsField
+
+    @validates_schema
+    def _overridable_paths(self, data: dict[str, Any], **kw: Any) -> None:
+        errors: dict[int, list[str]] = {}
+        for i, path in enumerate(data.get("overridable") or []):
+            head = path.split(".", 1)[0]
+            if head not in SECTIONS or not all(path.split(".")):
+                errors[i] = [f"“{path}”不是可覆盖的键路径（应以 {', '.join(SECTIONS)} 之一开头）"]
+            elif lookup(data, path) is _MISSING:
+                errors[i] = [f"“{path}”在本包中不存在 (path not in pack)"]
+        if errors:
+            raise ValidationError({"overridable": errors})
+
+
+_MISSING = object()
+
+
+def lookup(data: Any, path: str) -> Any:
+    """Value at a dotted path in nested dicts, or ``_MISSING``."""
+    cur = data
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return _MISSING
+        cur = cur[part]
+    return cur
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, str]:
+    """Marshmallow's nested error dict -> {"a.b.c": "reason"} (Dict ``key``/``value`` and
+    ``_schema`` levels folded into their parent path)."""
+    out: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for k, v in messages.items():
+            if k in ("value", "key", "_schema"):
+                path = prefix
+            else:
+                path = f"{prefix}.{k}" if prefix else str(k)
+            for p, msg in flatten_errors(v, path).items():
+                out[p] = f"{out[p]}; {msg}" if p in out else msg
+    elif isinstance(messages, list):
+        texts = [m for m in messages if isinstance(m, str)]
+        if texts:
+            out[prefix or "(root)"] = "; ".join(texts)
+        for m in messages:
+            if not isinstance(m, str):
+                out.update(flatten_errors(m, prefix))
+    else:
+        out[prefix or "(root)"] = str(messages)
+    return out
+
+
+def validate_pack(data: Any, registry: HookRegistry | None = None) -> dict[str, Any]:
+    """Validated copy of a pack dict (TOML-loaded); raises ``PackError`` with key paths."""
+    if not isinstance(data, dict):
+        raise PackError({"(root)": "政策包应为表 (pack must be a table)"})
+    token = CURRENT_REGISTRY.set(registry or REGISTRY)
+    try:
+        return PackSchema().load(data)
+    except ValidationError as exc:
+        raise PackError(flatten_errors(exc.messages)) from None
+    finally:
+        CURRENT_REGISTRY.reset(token)

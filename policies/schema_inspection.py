@@ -1,0 +1,185 @@
+"""Schemas of the inspection sections: categories and caps (SX-3), approval (SX-5), quiet periods
+(SX-10), special campaigns (SX-4), warnings (SX-1), enforcement ladder (SX-0), discretion
+(SX-11/12/13, XJ-T/H) and generic obligations (SX-2/6/7/8/14/15, SX-O, XJ-A)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, validates_schema
+
+from .schema_fields import (
+    KEY_RE,
+    Bool,
+    Date,
+    IndustryCodes,
+    Int,
+    List,
+    Name,
+    Names,
+    Nested,
+    Num,
+    RuleId,
+    Str,
+    StrictSchema,
+    Table,
+    check_re,
+)
+from .schema_listing import Section
+from .vocab import CONSEQUENCES, LEVELS, OUTCOMES, ROLES, TRIGGERS, VIOLATION_FLAGS
+
+
+class CategorySchema(StrictSchema):
+    title = Str()
+    ratio = Num(min=0, max=1)  # share of the category drawn in the annual plan (SX-3)
+    note = Str(required=False)
+
+
+class CapsSchema(Section):
+    per_year = Table(Int(min=0, max=366))  # category -> on-site inspections per enterprise per year
+    exempt_triggers = Names(TRIGGERS, "检查事由")
+
+
+class LevelRouteSchema(StrictSchema):
+    title = Str()
+    roles = Names(ROLES, "角色", min_len=1)
+
+
+class ApprovalSchema(Section):
+    levels = Table(Nested(LevelRouteSchema), min_len=1)
+
+    @validates_schema
+    def _levels(self, data: dict[str, Any], **kw: Any) -> None:
+        bad = {k: {"key": [f"未知的层级（应为 {', '.join(LEVELS)} 之一）"]} for k in data["levels"] if k not in LEVELS}
+        if bad:
+            raise ValidationError({"levels": bad})
+
+
+class QuietPeriodSchema(StrictSchema):
+    id = Str()
+    kind = Name(("monthly", "range"), "安静期类型")
+    start_day = Int(required=False, min=1, max=31)
+    end_day = Int(required=False, min=1, max=31)
+    start = Date(required=False)
+    end = Date(required=False)
+    industries = IndustryCodes(required=False)
+    categories = List(Str(), required=False, unique=True)
+    note = Str(required=False)
+
+    @validates_schema
+    def _shape(self, data: dict[str, Any], **kw: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not check_re(data["id"], KEY_RE):
+            errors["id"] = ["编号只能含字母、数字、_、-"]
+        if data["kind"] == "monthly":
+            lo, hi, other = "start_day", "end_day", ("start", "end")
+        else:
+            lo, hi, other = "start", "end", ("start_day", "end_day")
+        for name in (lo, hi):
+            if data.get(name) is None:
+                errors[name] = [f"{data['kind']} 类型安静期需要 {name} (required for this kind)"]
+        for name in other:
+            if data.get(name) is not None:
+                errors[name] = [f"{data['kind']} 类型安静期不能有 {name} (not allowed for this kind)"]
+        if not errors and data[lo] > data[hi]:
+            errors[lo] = [f"开始不能晚于结束（{data[lo]} > {data[hi]}）(start after end)"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuietSchema(Section):
+    approvers = Names(ROLES, "角色", min_len=1)
+    periods = List(Nested(QuietPeriodSchema), required=False)
+
+    @validates_schema
+    def _unique_ids(self, data: dict[str, Any], **kw: Any) -> None:
+        seen: set[str] = set()
+        for i, p in enumerate(data.get("periods") or []):
+            if p["id"] in seen:
+                raise ValidationError({"periods": {i: {"id": [f"重复的编号“{p['id']}” (duplicate id)"]}}})
+            seen.add(p["id"])
+
+
+class SpecialCampaignSchema(Section):
+    approving_roles = Names(ROLES, "角色", min_len=1)
+    approving_levels = Names(LEVELS, "层级", min_len=1)
+    external_approvers = List(Str(), required=False)
+    blanket_scope_forbidden = Bool()
+    required_fields = Names(("scope", "content", "start", "end"), "方案要素", min_len=1)
+    filed = Bool()
+    published = Bool()
+
+
+class WarningKindSchema(StrictSchema):
+    title = Str()
+    lead_days = Int(min=0, max=365)
+    note = Str(required=False)
+
+
+class WarningsSchema(Section):
+    kinds = Table(Nested(WarningKindSchema), min_len=1)
+
+
+class InspectionSchema(StrictSchema):
+    categories = Table(Nested(CategorySchema), min_len=1)
+    caps = Nested(CapsSchema)
+    approval = Nested(ApprovalSchema)
+    quiet = Nested(QuietSchema, required=False)
+    special_campaign = Nested(SpecialCampaignSchema, required=False)
+    warnings = Nested(WarningsSchema, required=False)
+
+    @validates_schema
+    def _categories_known(self, data: dict[str, Any], **kw: Any) -> None:
+        known = set(data["categories"])
+        msg = f"未知的监管类别（应为 {', '.join(sorted(known))} 之一）(unknown category)"
+        bad_caps = {k: {"key": [msg]} for k in data["caps"]["per_year"] if k not in known}
+        if bad_caps:
+            raise ValidationError({"caps": {"per_year": bad_caps}})
+        periods = (data.get("quiet") or {}).get("periods") or []
+        for i, p in enumerate(periods):
+            if set(p.get("categories") or []) - known:
+                raise ValidationError({"quiet": {"periods": {i: {"categories": [msg]}}}})
+
+
+class LadderStepSchema(StrictSchema):
+    id = Str()
+    title = Str()
+
+
+class EnforcementSchema(Section):
+    ladder = List(Nested(LadderStepSchema), min_len=1)
+
+    @validates_schema
+    def _unique(self, data: dict[str, Any], **kw: Any) -> None:
+        ids = [s["id"] for s in data["ladder"]]
+        for i, sid in enumerate(ids):
+            if sid in ids[:i]:
+                raise ValidationError({"ladder": {i: {"id": [f"重复的编号“{sid}” (duplicate id)"]}}})
+
+
+class TreatmentSchema(StrictSchema):
+    rule_id = RuleId()
+    title = Str()
+    when_any = List(Names(VIOLATION_FLAGS, "违法情节", min_len=1), min_len=1)  # OR of ANDs
+    outcome = Name(OUTCOMES, "处理结果")
+    consequences = Names(CONSEQUENCES, "后续措施", required=False)
+    priority = Int(min=0, max=1000)
+
+
+class DiscretionSchema(Section):
+    benchmark = Str()
+    minor_violation_list = List(Str(), required=False, unique=True)
+    fine_deferral_allowed = Bool()
+    coercive_measures_sparingly = Bool()
+    always = Names(CONSEQUENCES, "后续措施", required=False)
+    treatments = Table(Nested(TreatmentSchema), required=False)
+
+
+class ObligationSchema(StrictSchema):
+    rule_id = RuleId()
+    title = Str()
+    applies_to = Name(("inspection", "listing", "penalty", "publicity", "oversight"), "适用环节")
+    note = Str(required=False)
+
+
+ObligationsField = Table(Nested(ObligationSchema), required=False)

@@ -1,0 +1,1 @@
+"""Xinjiang positive-list pack: all data, in pack.toml (no rules.py needed)."""

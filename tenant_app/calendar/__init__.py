@@ -1,0 +1,17 @@
+"""Working-day calendar: statutory holidays, make-up working days and legal period arithmetic.
+
+Pure Python; the DB layer feeds entered years in via ``WorkCalendar(manual=..., entered_years=...)``.
+"""
+
+from .arrangement import YearArrangement, YearArrangementError, parse_year_arrangement
+from .workdays import UNITS, DateAnswer, WorkCalendar, shift_months
+
+__all__ = [
+    "UNITS",
+    "DateAnswer",
+    "WorkCalendar",
+    "YearArrangement",
+    "YearArrangementError",
+    "parse_year_arrangement",
+    "shift_months",
+]
