@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -13,7 +12,6 @@ from .config import load_settings
 def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(load_settings(environ, overrides, instance_path=app.instance_path))
-    logging.basicConfig(level=logging.INFO)
 
     from . import jobs  # noqa: F401  (registers job kinds)
     from .extensions import babel, csrf, db, login_manager, migrate

@@ -45,7 +45,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
 def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
     known = {"tenant": slug, "job_id": objs["job_id"], "user_id": objs["user_id"],
              "token_id": objs["token_id"], "role": "officer", "code": "en",
-             "filename": "app.css", "state": "0"}
+             "filename": "app.css", "state": "0", "year": "2027"}
     if arg not in known:
         pytest.fail(f"route parameter {arg!r} is new: teach test_isolation_routes a tenant-A value")
     return str(known[arg])

@@ -20,7 +20,7 @@ api = PlatformApi()
 
 
 def init_api(app: Flask) -> None:
-    from . import audit, jobs, me, tenants, users
+    from . import audit, jobs, me, policy, tenants, users
 
     api.init_app(app, spec_kwargs={
         "info": {"description": "正面清单与涉企执法检查平台。认证：`Authorization: Bearer <token>`"
@@ -29,6 +29,7 @@ def init_api(app: Flask) -> None:
     })
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in (me.blp, tenants.blp, tenants.children, users.blp, jobs.blp, audit.blp):
+    for blp in (me.blp, tenants.blp, tenants.children, users.blp, jobs.blp, audit.blp,
+                policy.blp, policy.cal):
         csrf.exempt(blp)
         api.register_blueprint(blp)

@@ -33,6 +33,7 @@ class YearArrangement:
     year: int
     holidays: frozenset[date] = field(default_factory=frozenset)
     workdays: frozenset[date] = field(default_factory=frozenset)
+    names: dict[date, str] = field(default_factory=dict, compare=False)  # e.g. 春节, 元旦
 
     def day_map(self) -> dict[date, bool]:
         """Every day of the year -> is it a working day (weekends rest unless a make-up day)."""
@@ -55,31 +56,32 @@ def _to_date(value: Any) -> date:
     return date.fromisoformat(str(value).strip())
 
 
-def _rows(data: Any) -> Iterable[tuple[str, Any, Any]]:
-    """Yield (where, raw_date, raw_kind)."""
+def _rows(data: Any) -> Iterable[tuple[str, Any, Any, str]]:
+    """Yield (where, raw_date, raw_kind, name); a text line may add a name: "2027-01-01 休 元旦"."""
     if isinstance(data, str):
         for no, line in enumerate(data.splitlines(), start=1):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
             parts = line.replace(",", " ").replace("，", " ").split()
-            if len(parts) != 2:
-                yield f"第{no}行", line, None
+            if len(parts) < 2:
+                yield f"第{no}行", line, None, ""
             else:
-                yield f"第{no}行", parts[0], parts[1]
+                yield f"第{no}行", parts[0], parts[1], " ".join(parts[2:])[:64]
     elif isinstance(data, Mapping):
         for key, kind in (("holidays", "holiday"), ("workdays", "workday")):
             for i, raw in enumerate(data.get(key) or []):
-                yield f"{key}[{i}]", raw, kind
+                yield f"{key}[{i}]", raw, kind, ""
         for key in set(data) - {"holidays", "workdays"}:
-            yield f"{key}", key, "?unknown-key"
+            yield f"{key}", key, "?unknown-key", ""
     else:
         for i, row in enumerate(data, start=1):
             if isinstance(row, Mapping):
-                yield f"第{i}条", row.get("date"), row.get("kind")
+                yield f"第{i}条", row.get("date"), row.get("kind"), str(row.get("name") or "")
             else:
                 pair = tuple(row)
-                yield f"第{i}条", pair[0] if pair else None, pair[1] if len(pair) > 1 else None
+                yield (f"第{i}条", pair[0] if pair else None, pair[1] if len(pair) > 1 else None,
+                       str(pair[2]) if len(pair) > 2 else "")
 
 
 def parse_year_arrangement(data: Any, year: int | None = None) -> YearArrangement:
@@ -87,7 +89,8 @@ def parse_year_arrangement(data: Any, year: int | None = None) -> YearArrangemen
     errors: list[str] = []
     holidays: dict[date, str] = {}
     workdays: dict[date, str] = {}
-    for where, raw_date, raw_kind in _rows(data):
+    names: dict[date, str] = {}
+    for where, raw_date, raw_kind, name in _rows(data):
         if raw_kind == "?unknown-key":
             errors.append(f"{where}：未知的键，只允许 holidays 与 workdays")
             continue
@@ -119,9 +122,11 @@ def parse_year_arrangement(data: Any, year: int | None = None) -> YearArrangemen
             errors.append(f"{where}：{day.isoformat()} 重复登记（首次在{target[day]}）")
             continue
         target[day] = where
+        if name:
+            names[day] = name
     if year is None and not errors:
         errors.append("没有任何日期：请至少录入该年的法定节假日")
     if errors:
         raise YearArrangementError(errors)
     assert year is not None
-    return YearArrangement(year, frozenset(holidays), frozenset(workdays))
+    return YearArrangement(year, frozenset(holidays), frozenset(workdays), names)

@@ -77,6 +77,8 @@ def _restrict_to_scope(state: ORMExecuteState) -> None:
     scope = current_scope()
     if state.is_select:
         ids = list(scope.read_ids)
+        if state.execution_options.get("with_ancestors"):
+            ids += list(scope.ancestor_ids)
     else:
         ids = [] if scope.tenant_id is None else [scope.tenant_id]
     state.statement = state.statement.options(

@@ -24,6 +24,12 @@ def get_or_404(model: type[T], object_id: Any) -> T:
     return obj
 
 
+def inherited(stmt: Select[Any]) -> Select[Any]:
+    """Let a read also see the write tenant's ancestors: for what a child inherits (policy).
+    PostgreSQL's RLS on those tables allows exactly the same (migrations 0002)."""
+    return stmt.execution_options(with_ancestors=True)
+
+
 @dataclass
 class Page:
     items: list[Any]

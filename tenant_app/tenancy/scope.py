@@ -20,6 +20,9 @@ class Scope:
     read_ids: tuple[int, ...] = ()  # tenants whose rows may be read
     user_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    # Ancestors of the write tenant: readable only through queries that opt in with
+    # queries.inherited(), for data a child inherits (its parents' policy versions).
+    ancestor_ids: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:

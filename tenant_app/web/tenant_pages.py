@@ -28,11 +28,11 @@ def inject_tenant(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def build() -> Blueprint:
-    from . import auth, dashboard, jobs, tenants, users
+    from . import auth, calendar, dashboard, jobs, policy, tenants, users
 
     bp = Blueprint("web", __name__, url_prefix="/<tenant>")
     bp.url_value_preprocessor(bind_tenant)
     bp.app_url_defaults(inject_tenant)
-    for child in (auth.bp, dashboard.bp, users.bp, tenants.bp, jobs.bp):
+    for child in (auth.bp, dashboard.bp, users.bp, tenants.bp, jobs.bp, policy.bp, calendar.bp):
         bp.register_blueprint(child)
     return bp
