@@ -17,7 +17,7 @@ from ..seed import DEMO_PASSWORD, seed_demo
 @with_appcontext
 def demo(port: int, host: str, no_serve: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade()
+    upgrade(revision="heads")
     accounts = seed_demo()
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for slug, username, role in accounts:

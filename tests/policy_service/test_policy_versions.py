@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import date, timedelta
 
 import pytest
@@ -178,8 +179,8 @@ def test_policy_show_on_a_date(app, world):
 
 def test_policy_validate_cli_names_the_bad_key(app, tmp_path):
     bad = tmp_path / "pack.toml"
-    text = (open("policies/shanxi/pack.toml", encoding="utf-8").read()
-            .replace('[meta]', '[meta]\nsurprise = 1', 1))
+    text = (Path("policies/shanxi/pack.toml").read_text(encoding="utf-8")
+            .replace("[meta]", "[meta]\nsurprise = 1", 1))
     bad.write_text(text, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["policy", "validate", str(bad)])
     assert result.exit_code == 1
