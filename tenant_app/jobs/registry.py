@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -42,7 +43,22 @@ def job(name: str, *, queue: str = "default", timeout_seconds: int | None = None
     return decorate
 
 
+def load_job_modules(spec: str | None = None) -> list[str]:
+    """Import the modules named in JOB_MODULES (comma-separated), which register more job kinds.
+    Returns the module names; importing twice is harmless."""
+    if spec is None:
+        from flask import current_app, has_app_context
+
+        spec = current_app.config.get("JOB_MODULES", "") if has_app_context() else ""
+    names = [n.strip() for n in (spec or "").split(",") if n.strip()]
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
 def kind(name: str) -> JobKind:
+    if name not in REGISTRY:
+        load_job_modules()
     try:
         return REGISTRY[name]
     except KeyError:
