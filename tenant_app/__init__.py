@@ -14,6 +14,9 @@ def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] 
     app.config.update(load_settings(environ, overrides, instance_path=app.instance_path))
 
     from . import jobs  # noqa: F401  (registers job kinds)
+    from .jobs.registry import load_job_modules
+
+    load_job_modules(app.config["JOB_MODULES"])  # extra job kinds named in configuration
     from .extensions import babel, csrf, db, login_manager, migrate
     from .web.i18n import select_locale
 

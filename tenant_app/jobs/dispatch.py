@@ -6,7 +6,9 @@ A Redis outage here is not an error: the row stays ``pending`` and the worker's 
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,6 +23,7 @@ from ..models import Job, JobStatus
 from ..models.base import utcnow
 
 log = logging.getLogger(__name__)
+_RQ_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inproc-job")
 
 
@@ -52,31 +55,43 @@ def _run_in_new_context(app: Flask, job_id: str) -> None:
         run_job_inprocess(job_id)
 
 
+def rq_job_id(job_id: str) -> str:
+    """The RQ id of a job row. RQ accepts only ``[A-Za-z0-9_-]`` ids, ours have ':' and '.'
+    ("periodic:purge-login-failures:20261122T040000"): those get a readable, unique stand-in."""
+    if not _RQ_UNSAFE.search(job_id):
+        return job_id
+    digest = hashlib.sha1(job_id.encode()).hexdigest()[:12]
+    return f"{_RQ_UNSAFE.sub('_', job_id)[:120]}-{digest}"
+
+
 def send_to_rq(job_ids: list[str]) -> int:
-    """Push pending jobs to RQ; returns how many went. Reads rows in the current scope."""
+    """Push pending jobs to RQ; returns how many went. Reads rows in the current scope and marks
+    them queued in it, so the scope must write their tenant (relay_pending sets it per tenant)."""
     cfg = current_app.config
-    sent = 0
     with Session(db.engine) as s:
-        rows = s.execute(select(Job).where(Job.id.in_(job_ids),
-                                           Job.status == JobStatus.PENDING)).scalars().all()
-        try:
-            conn = redis_connection()
-            for row in rows:
-                retries = max(0, row.max_attempts - 1)
-                queue(row.queue, conn).enqueue(
-                    "tenant_app.jobs.runner.rq_entry", row.id,
-                    job_id=row.id, job_timeout=row.timeout_seconds,
-                    retry=Retry(max=retries, interval=cfg["JOB_RETRY_SECONDS"]) if retries else None,
-                    result_ttl=86400, failure_ttl=7 * 86400,
-                    meta={"tenant_id": row.tenant_id, "name": row.name},
-                )
+        rows = s.execute(select(Job.id, Job.queue, Job.name, Job.tenant_id, Job.timeout_seconds,
+                                Job.max_attempts, Job.attempts)
+                         .where(Job.id.in_(job_ids), Job.status == JobStatus.PENDING)).all()
+    sent = 0
+    try:
+        conn = redis_connection()
+        for row in rows:
+            # RQ counts retries from this delivery on: only the attempts the row has left
+            retries = max(0, row.max_attempts - row.attempts - 1)
+            queue(row.queue, conn).enqueue(
+                "tenant_app.jobs.runner.rq_entry", row.id,
+                job_id=rq_job_id(row.id), job_timeout=row.timeout_seconds,
+                retry=Retry(max=retries, interval=cfg["JOB_RETRY_SECONDS"]) if retries else None,
+                result_ttl=86400, failure_ttl=7 * 86400,
+                meta={"tenant_id": row.tenant_id, "name": row.name, "job_id": row.id},
+            )
+            with Session(db.engine) as s:
                 s.execute(update(Job).where(Job.id == row.id, Job.status == JobStatus.PENDING)
                           .values(status=JobStatus.QUEUED, enqueued_at=utcnow()))
                 s.commit()
-                sent += 1
-        except redis.RedisError as exc:
-            s.rollback()
-            log.warning("Redis unavailable, %d job(s) stay pending: %s", len(rows) - sent, exc)
+            sent += 1
+    except redis.RedisError as exc:
+        log.warning("Redis unavailable, %d job(s) stay pending: %s", len(rows) - sent, exc)
     return sent
 
 
@@ -84,6 +99,6 @@ def status_of(conn: redis.Redis, job_id: str) -> Any:
     from rq.job import Job as RQJob
 
     try:
-        return RQJob.fetch(job_id, connection=conn).get_status()
+        return RQJob.fetch(rq_job_id(job_id), connection=conn).get_status()
     except Exception:  # noqa: BLE001 - missing or unreadable both mean "not in Redis"
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from ..tenancy.scope import current_scope
 from .registry import kind
 
 _PENDING_KEY = "jobs_to_dispatch"
+log = logging.getLogger(__name__)
 
 
 def enqueue(name: str, args: dict[str, Any] | None = None, *, job_id: str | None = None,
@@ -45,7 +47,10 @@ def _dispatch_after_commit(session: Session) -> None:
     if ids:
         from .dispatch import dispatch
 
-        dispatch(ids)
+        try:
+            dispatch(ids)
+        except Exception:  # noqa: BLE001 - the data is committed; raising here would say otherwise
+            log.exception("dispatching jobs %s failed; they stay pending for the relay", ids)
 
 
 @event.listens_for(Session, "after_rollback")

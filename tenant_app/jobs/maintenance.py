@@ -25,11 +25,20 @@ log = logging.getLogger(__name__)
 def relay_pending(limit: int = 500) -> int:
     """Send committed-but-unsent jobs (Redis was down at commit time) to RQ."""
     with use_scope(system_scope()):
-        ids = list(db.session.execute(
-            select(Job.id).where(Job.status == JobStatus.PENDING).order_by(Job.created_at).limit(limit)
-        ).scalars())
+        rows = db.session.execute(
+            select(Job.id, Job.tenant_id).where(Job.status == JobStatus.PENDING)
+            .order_by(Job.created_at).limit(limit)
+        ).all()
         db.session.rollback()
-        return send_to_rq(ids) if ids else 0
+    by_tenant: dict[int, list[str]] = {}
+    for job_id, tenant_id in rows:
+        by_tenant.setdefault(tenant_id, []).append(job_id)
+    sent = 0
+    for tenant_id, ids in by_tenant.items():
+        # marking a row queued is a write: it needs the row's tenant as the write tenant
+        with use_scope(system_scope(tenant_id)):
+            sent += send_to_rq(ids)
+    return sent
 
 
 def reap_stale() -> int:
@@ -98,13 +107,19 @@ def tick() -> None:
     schedule_periodic()
 
 
+# Held for the length of each tick. The worker forks its work horses only while it can take
+# this lock: a fork copies every lock a running tick holds (SQLAlchemy's mapper-configure and
+# cache mutexes, the pool's), and a horse born holding one waits on it forever.
+TICK_LOCK = threading.Lock()
+
+
 def start_maintenance_thread(app: Flask, interval: float = 5.0) -> threading.Event:
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.is_set():
             try:
-                with app.app_context():
+                with TICK_LOCK, app.app_context():
                     tick()
             except Exception:  # noqa: BLE001 - a failed tick is retried on the next one
                 log.exception("maintenance tick failed")

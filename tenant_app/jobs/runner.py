@@ -7,11 +7,15 @@ each job kind makes its own effects idempotent (keyed on its stable id).
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -22,6 +26,7 @@ from ..tenancy.resolve import system_scope
 from ..tenancy.scope import Scope, use_scope
 from .registry import kind
 
+log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
 _app_pid: int | None = None
 
@@ -54,6 +59,33 @@ class _Context:
         """Visible at once (own transaction) and doubles as the heartbeat."""
         _update(self.job_id, progress=max(0, min(100, int(percent))), message=message[:255],
                 heartbeat_at=utcnow())
+
+
+@contextmanager
+def _heartbeat(job_id: str, scope: Scope) -> Iterator[None]:
+    """Beat while the job function runs, whether or not it reports progress: the reaper must
+    only take runs whose process is gone, not long steps that are merely quiet."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    every = max(0.2, app.config["JOB_STALE_SECONDS"] / 3)
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                with app.app_context(), use_scope(scope), Session(db.engine) as s:
+                    s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                              .values(heartbeat_at=utcnow()))
+                    s.commit()
+            except Exception:  # noqa: BLE001 - a missed beat is retried on the next one
+                log.warning("heartbeat of job %s failed", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"job-heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _update(job_id: str, **values: Any) -> int:
@@ -90,7 +122,8 @@ def run_job(job_id: str) -> Any:
             return None  # done, failed, or another worker has it
         with use_scope(Scope(tenant_id=tenant_id, read_ids=(tenant_id,), user_id=created_by)):
             try:
-                result = kind(name).fn(_Context(job_id, tenant_id), **args)
+                with _heartbeat(job_id, Scope(tenant_id=tenant_id, read_ids=(tenant_id,))):
+                    result = kind(name).fn(_Context(job_id, tenant_id), **args)
                 db.session.commit()
             except BaseException as exc:
                 db.session.rollback()
