@@ -20,7 +20,18 @@ api = PlatformApi()
 
 
 def init_api(app: Flask) -> None:
-    from . import audit, jobs, me, policy, tenants, users
+    from . import (
+        audit,
+        enterprises,
+        imports,
+        inspections,
+        jobs,
+        listing,
+        me,
+        policy,
+        tenants,
+        users,
+    )
 
     api.init_app(app, spec_kwargs={
         "info": {"description": "正面清单与涉企执法检查平台。认证：`Authorization: Bearer <token>`"
@@ -30,6 +41,6 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     for blp in (me.blp, tenants.blp, tenants.children, users.blp, jobs.blp, audit.blp,
-                policy.blp, policy.cal):
+                policy.blp, policy.cal, enterprises.blp, imports.blp, listing.blp, inspections.blp):
         csrf.exempt(blp)
         api.register_blueprint(blp)

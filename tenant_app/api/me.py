@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from ..auth.permissions import AUTHENTICATED, permission

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import CalendarYear, PolicyVersion
 from ..services import calendar as calendar_service
 from ..services import policy as policy_service
+from ..services.errors import ValidationFailed
 from .auth import bind_api_tenant
 
 blp = Blueprint("api_policy", __name__, url_prefix="/api/v1/tenants/<tenant>/policy",
@@ -112,7 +113,10 @@ class Answer(MethodView):
     @cal.arguments(AnswerQuery, location="query")
     @cal.response(200, AnswerSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        result = calendar_service.answer(query["op"], query["date"], query["n"])
+        try:
+            result = calendar_service.answer(query["op"], query["date"], query["n"])
+        except (ValueError, OverflowError):  # the result falls outside years 1–9999
+            raise ValidationFailed.field("n", "计算结果超出可表示的日期范围") from None
         value = result.value if isinstance(result.value, bool) else result.value.isoformat()
         return {"value": value, "provisional": result.provisional}
 

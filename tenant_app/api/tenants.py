@@ -27,6 +27,7 @@ children.url_value_preprocessor(bind_api_tenant)
 @blp.route("")
 class TenantList(MethodView):
     @permission(PUBLIC)
+    @blp.doc(security=[])  # public: no token needed
     @blp.response(200, TenantSchema(many=True))
     def get(self) -> list[Tenant]:
         return tenant_service.list_tenants()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import abort, g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from ..auth.permissions import permission
 from ..auth.roles import Perm

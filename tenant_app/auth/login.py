@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..models import Tenant, User
 from ..services import audit
@@ -23,7 +25,7 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
     if throttle.is_throttled(username, address):
         audit.record_now("login.throttled", object_type="user", object_id=username,
                          actor=username, after={"address": address})
-        raise Throttled("登录失败次数过多，请稍后再试")
+        raise Throttled(_("登录失败次数过多，请稍后再试"))
     user = user_by_username(username)
     ok = verify_password(user.password_hash if user else None, password)
     reason = None
@@ -38,7 +40,7 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
         db.session.commit()
         audit.record_now("login.failed", object_type="user", object_id=username, actor=username,
                          after={"reason": reason, "address": address})
-        raise LoginRefused("用户名或密码错误，或您在本单位没有账号")
+        raise LoginRefused(_("用户名或密码错误，或您在本单位没有账号"))
     assert user is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 # A real hash of a random string: unknown users cost the same time as known ones.
@@ -30,7 +31,7 @@ def needs_rehash(stored: str) -> bool:
 def password_problem(password: str) -> str | None:
     """A reason in Chinese when a new password is too weak, else None."""
     if len(password) < MIN_LENGTH:
-        return f"密码至少需要 {MIN_LENGTH} 个字符"
+        return _("密码至少需要 %(n)s 个字符", n=MIN_LENGTH)
     if password.isdigit() or password.isalpha():
-        return "密码须同时包含字母和数字或符号"
+        return _("密码须同时包含字母和数字或符号")
     return None

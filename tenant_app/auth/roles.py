@@ -58,24 +58,48 @@ class Perm(enum.StrEnum):
     IMPORTS_RUN = "imports.run"
     ENTERPRISE_ACCOUNTS_VERIFY = "enterprise_accounts.verify"
     OWN_ENTERPRISE_VIEW = "own_enterprise.view"  # an enterprise user's own company only
+    INSPECTIONS_VIEW = "inspections.view"
+    INSPECTIONS_EDIT = "inspections.edit"  # plan, conduct, feedback, draws, campaigns (officers)
+    INSPECTIONS_APPROVE = "inspections.approve"  # heads; the stored requirement names the role
+    OWN_INSPECTIONS = "own_inspections"  # enterprise user: own inspections, reports, requests
+    LISTING_VIEW = "listing.view"  # positive list (issue 5): screening, entries, batches, ledger
+    LISTING_SCREEN = "listing.screen"  # run tenant-wide screenings
+    LISTING_MANAGE = "listing.manage"  # nominate, run the XJ-P steps, objections, visits, removal
+    LISTING_APPLY = "listing.apply"  # an enterprise user applies and signs its commitment
+    FILINGS_RECEIVE = "filings.receive"  # a parent tenant's staff acknowledge children's filings
 
 
 _ALL_STAFF = {Perm.DASHBOARD_VIEW, Perm.JOBS_VIEW, Perm.TOKENS_OWN, Perm.POLICY_VIEW,
-              Perm.ENTERPRISES_VIEW}
+              Perm.ENTERPRISES_VIEW, Perm.LISTING_VIEW}
+_LISTING_CLERK = {Perm.LISTING_SCREEN, Perm.LISTING_MANAGE, Perm.FILINGS_RECEIVE}
 _REGISTRY_CLERK = {Perm.ENTERPRISES_EDIT, Perm.RECORDS_EDIT, Perm.IMPORTS_RUN,
                    Perm.ENTERPRISE_ACCOUNTS_VERIFY, Perm.JOBS_RUN}
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.SUPERADMIN: frozenset(Perm) - {Perm.OWN_ENTERPRISE_VIEW},
-    Role.TENANT_ADMIN: frozenset(_ALL_STAFF | _REGISTRY_CLERK | {
+    Role.SUPERADMIN: frozenset(Perm) - {Perm.OWN_ENTERPRISE_VIEW, Perm.LISTING_APPLY},
+    Role.TENANT_ADMIN: frozenset(_ALL_STAFF | _REGISTRY_CLERK | _LISTING_CLERK | {
         Perm.USERS_VIEW, Perm.USERS_MANAGE, Perm.AUDIT_VIEW, Perm.POLICY_EDIT}),
-    Role.OFFICER: frozenset(_ALL_STAFF | _REGISTRY_CLERK),
-    Role.AGENCY_HEAD: frozenset(_ALL_STAFF | _REGISTRY_CLERK | {Perm.USERS_VIEW}),
+    Role.OFFICER: frozenset(_ALL_STAFF | _REGISTRY_CLERK | _LISTING_CLERK),
+    Role.AGENCY_HEAD: frozenset(_ALL_STAFF | _REGISTRY_CLERK | _LISTING_CLERK | {Perm.USERS_VIEW}),
     Role.DEPUTY_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW}),
-    Role.PRINCIPAL_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
+    Role.PRINCIPAL_HEAD: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW, Perm.FILINGS_RECEIVE}),
     Role.LEGAL_REVIEWER: frozenset(_ALL_STAFF),
-    Role.AUDITOR: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW}),
-    Role.ENTERPRISE: frozenset({Perm.DASHBOARD_VIEW, Perm.TOKENS_OWN, Perm.OWN_ENTERPRISE_VIEW}),
+    Role.AUDITOR: frozenset(_ALL_STAFF | {Perm.USERS_VIEW, Perm.AUDIT_VIEW, Perm.FILINGS_RECEIVE}),
+    Role.ENTERPRISE: frozenset({Perm.DASHBOARD_VIEW, Perm.TOKENS_OWN, Perm.OWN_ENTERPRISE_VIEW,
+                                Perm.LISTING_APPLY}),
 }
+
+
+# Inspections (issue 6): added as one block so the role table above stays as it is.
+_INSPECTION_HEAD = {Perm.INSPECTIONS_VIEW, Perm.INSPECTIONS_EDIT, Perm.INSPECTIONS_APPROVE}
+for _role, _extra in {
+    Role.TENANT_ADMIN: {Perm.INSPECTIONS_VIEW},
+    Role.OFFICER: {Perm.INSPECTIONS_VIEW, Perm.INSPECTIONS_EDIT},
+    Role.AGENCY_HEAD: _INSPECTION_HEAD, Role.DEPUTY_HEAD: _INSPECTION_HEAD, Role.PRINCIPAL_HEAD: _INSPECTION_HEAD,
+    Role.LEGAL_REVIEWER: {Perm.INSPECTIONS_VIEW}, Role.AUDITOR: {Perm.INSPECTIONS_VIEW},
+    Role.ENTERPRISE: {Perm.OWN_INSPECTIONS},
+}.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_INSPECTIONS}
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:

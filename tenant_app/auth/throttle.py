@@ -34,4 +34,5 @@ def record_failure(username: str, address: str) -> None:
 
 def purge_expired() -> int:
     cutoff = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"] * 2)
-    return db.session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff)).rowcount or 0
+    result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -90,7 +90,7 @@ def _heartbeat(job_id: str, scope: Scope) -> Iterator[None]:
 
 def _update(job_id: str, **values: Any) -> int:
     with Session(db.engine) as s:
-        n = s.execute(update(Job).where(Job.id == job_id).values(**values)).rowcount
+        n = getattr(s.execute(update(Job).where(Job.id == job_id).values(**values)), "rowcount", 0)
         s.commit()
     return n or 0
 
@@ -108,12 +108,13 @@ def run_job(job_id: str) -> Any:
     db.session.remove()
     with use_scope(Scope(tenant_id=tenant_id, read_ids=(tenant_id,))):
         with Session(db.engine) as s:
-            claimed = s.execute(
+            claim = s.execute(
                 update(Job).where(Job.id == job_id,
                                   Job.status.in_([JobStatus.PENDING, JobStatus.QUEUED]))
                 .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1,
                         started_at=utcnow(), heartbeat_at=utcnow(), error=None)
-            ).rowcount
+            )
+            claimed: int = getattr(claim, "rowcount", 0)
             s.commit()
             row = s.execute(select(Job).where(Job.id == job_id)).scalar_one()
             name, args, attempts, max_attempts, created_by = (

@@ -2,13 +2,47 @@
 
 from .audit import AuditEntry, AuditHead
 from .base import TenantScoped
+from .enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
+from .industry import Industry
+from .inspection import (
+    Campaign,
+    ChecklistTemplate,
+    Draw,
+    Inspection,
+    InspectionApproval,
+    InspectionEvidence,
+    InspectionFinding,
+    InspectionPlan,
+    InspectionRequest,
+    OfficerConflict,
+    SelfInspectionReport,
+)
 from .job import Job, JobStatus
+from .listing import (
+    HealthCheckVisit,
+    LedgerEntry,
+    ListingAttachment,
+    ListingBatch,
+    ListingEntry,
+    ListingFiling,
+    ListingObjection,
+    ListingStep,
+    ScreeningResult,
+    ScreeningRun,
+)
 from .policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
+from .records import ComplianceRecord
 from .tenant import Level, Tenant
 from .user import ApiToken, LoginFailure, RoleGrant, User
 
 __all__ = [
-    "ApiToken", "AuditEntry", "AuditHead", "CalendarDay", "CalendarYear", "Deadline", "Job",
-    "JobStatus", "Level", "LoginFailure", "PolicyVersion",
+    "ApiToken", "AuditEntry", "AuditHead", "CalendarDay", "CalendarYear", "Campaign",
+    "ChecklistTemplate", "ComplianceRecord", "Draw", "Inspection", "InspectionApproval",
+    "InspectionEvidence", "InspectionFinding", "InspectionPlan", "InspectionRequest",
+    "OfficerConflict", "SelfInspectionReport",
+    "Deadline", "Enterprise", "EnterpriseAccount", "EnterpriseRating", "Industry", "Job",
+    "JobStatus", "Level", "HealthCheckVisit", "LedgerEntry", "ListingAttachment",
+    "ListingBatch", "ListingEntry", "ListingFiling", "ListingObjection", "ListingStep",
+    "ScreeningResult", "ScreeningRun", "LoginFailure", "PolicyVersion",
     "RoleGrant", "Tenant", "TenantScoped", "User",
 ]

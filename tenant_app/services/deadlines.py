@@ -26,6 +26,7 @@ def schedule(*, subject_type: str, subject_id: object, rule_id: str, event_date:
         row = Deadline(subject_type=subject_type, subject_id=str(subject_id), rule_id=rule_id)
         db.session.add(row)
     row.event_date, row.amount, row.unit = event_date, amount, unit
+    assert isinstance(due.value, date)
     row.due_date, row.provisional = due.value, due.provisional
     row.policy_version, row.explanation = policy_version, explanation
     return row
@@ -46,6 +47,7 @@ def recompute_provisional() -> dict[int, int]:
             n = 0
             for row in rows:
                 due = cal.period_end(row.event_date, row.amount, row.unit)
+                assert isinstance(due.value, date)
                 if (due.value, due.provisional) != (row.due_date, row.provisional):
                     audit.record("deadline.recomputed", object_type=row.subject_type,
                                  object_id=row.subject_id,

@@ -115,7 +115,14 @@ def _merged(pack_name: str, layers_json: str) -> dict[str, Any]:
     return merge(load_pack(pack_name), json.loads(layers_json))
 
 
-def effective_policy(tenant: Tenant, on: date | None = None) -> EffectivePolicy:
+@lru_cache(maxsize=16)
+def _pack_version(pack_name: str) -> str:
+    return str(load_pack(pack_name)["meta"].get("version", ""))
+
+
+def effective_policy(tenant: Tenant, on: date | None = None, *, with_sources: bool = True) -> EffectivePolicy:
+    """``with_sources=False`` skips the per-key source map (only the policy screens show it):
+    rule questions on hot paths (the inspection pre-save checks) don't pay for it."""
     on = on or today()
     layers = layers_for(tenant, on)
     pack_name = next((layer.pack for layer in reversed(layers) if layer.pack), None)
@@ -126,6 +133,8 @@ def effective_policy(tenant: Tenant, on: date | None = None) -> EffectivePolicy:
         effective = copy.deepcopy(_merged(pack_name, json.dumps(overrides, sort_keys=True)))
     except PackError as exc:  # a stored override that a newer pack no longer accepts
         raise ServiceError("生效政策无法合成，请检查覆盖项", _as_field_errors(exc)) from None
+    if not with_sources:
+        return EffectivePolicy(tenant, on, pack_name, _pack_version(pack_name), effective, layers)
     base = load_pack(pack_name)
     chain = [("政策包", base)] + [
         ("本级" if layer.tenant.id == tenant.id else layer.tenant.name, layer.overrides)
@@ -136,7 +145,7 @@ def effective_policy(tenant: Tenant, on: date | None = None) -> EffectivePolicy:
 
 def policy_for(tenant: Tenant, on: date | None = None) -> Policy:
     """The object every rule question goes to (see policies/README.md)."""
-    eff = effective_policy(tenant, on)
+    eff = effective_policy(tenant, on, with_sources=False)
     return Policy(eff.effective, eff.version_label, calendar=work_calendar())
 
 

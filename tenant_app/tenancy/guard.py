@@ -79,6 +79,9 @@ def _restrict_to_scope(state: ORMExecuteState) -> None:
         ids = list(scope.read_ids)
         if state.execution_options.get("with_ancestors"):
             ids += list(scope.ancestor_ids)
+        # queries.descendants(): the write tenant's subtree, for the one read that needs it
+        # (the parent's filing inbox, issue 5); RLS allows it on that table only.
+        ids += list(state.execution_options.get("with_descendants") or ())
     else:
         ids = [] if scope.tenant_id is None else [scope.tenant_id]
     state.statement = state.statement.options(

@@ -30,6 +30,21 @@ def inherited(stmt: Select[Any]) -> Select[Any]:
     return stmt.execution_options(with_ancestors=True)
 
 
+def descendants(stmt: Select[Any]) -> Select[Any]:
+    """Let a read also see the write tenant's descendants, for staff without an oversight role:
+    only the filing inbox uses it (a child files its positive list with its parent, XJ-P).
+    PostgreSQL's RLS grants the same extra read on listing_filings alone (migration 0004)."""
+    from ..models import Tenant
+    from .scope import current_scope
+
+    write = current_scope().tenant_id
+    if write is None:
+        return stmt
+    path = db.session.execute(select(Tenant.path).where(Tenant.id == write)).scalar_one()
+    ids = tuple(db.session.execute(select(Tenant.id).where(Tenant.path.startswith(path))).scalars())
+    return stmt.execution_options(with_descendants=ids)
+
+
 @dataclass
 class Page:
     items: list[Any]

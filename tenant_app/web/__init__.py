@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from ..auth.roles import ROLE_LABELS
 from ..extensions import db, login_manager
@@ -11,9 +14,19 @@ from . import errors, public, security, session_guard, tenant_pages
 from .i18n import LOCALES
 
 
+class BigIntConverter(IntegerConverter):
+    """``<int:...>`` ids are BIGINT columns: a larger number matches no route (404) instead of
+    overflowing the database driver (500)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_web(app: Flask) -> None:
+    app.url_map.converters["int"] = BigIntConverter  # before any route is added
     login_manager.session_protection = "strong"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = "请先登录"  # unused: permissions.py redirects itself
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from ..auth.login import attempt_login
@@ -40,7 +41,7 @@ def login() -> Any:
             form.form_errors.append(exc.message)
             status = 401
         else:
-            session.clear()
+            session_guard.fresh_session()
             login_user(user)
             session_guard.start()
             set_request_scope(scope_for(g.tenant, user))
@@ -52,6 +53,6 @@ def login() -> Any:
 @permission(PUBLIC)
 def logout() -> Any:
     logout_user()
-    session.clear()
-    flash("您已退出登录", "info")
+    session_guard.fresh_session()
+    flash(_("您已退出登录"), "info")
     return redirect(url_for("web.auth.login"))

@@ -12,19 +12,26 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db
 from ..services.errors import ServiceError
 
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; it is translated where it is used."""
+    return message
+
+
 MESSAGES = {
-    400: "请求有误",
-    401: "请先登录或提供有效的 API 令牌",
-    403: "您没有权限执行此操作",
-    404: "没有找到您要的内容",
-    405: "不支持该请求方法",
-    409: "与现有数据冲突",
-    413: "上传的文件太大",
-    422: "提交的内容有误",
-    429: "请求过于频繁，请稍后再试",
-    500: "服务器内部错误，请稍后再试",
-    503: "服务暂不可用",
+    400: N_("请求有误"),
+    401: N_("请先登录或提供有效的 API 令牌"),
+    403: N_("您没有权限执行此操作"),
+    404: N_("没有找到您要的内容"),
+    405: N_("不支持该请求方法"),
+    409: N_("与现有数据冲突"),
+    413: N_("上传的文件太大"),
+    422: N_("提交的内容有误"),
+    429: N_("请求过于频繁，请稍后再试"),
+    500: N_("服务器内部错误，请稍后再试"),
+    503: N_("服务暂不可用"),
 }
+FALLBACK = N_("请求失败")
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
          429: "throttled", 500: "server_error", 503: "unavailable"}
@@ -35,7 +42,7 @@ def api_error(status: int, message: str | None = None, errors: dict[str, Any] | 
     from flask import jsonify
 
     body = {"code": code or CODES.get(status, "error"),
-            "message": message or _(MESSAGES.get(status, "请求失败")), "errors": errors or {}}
+            "message": message or _(MESSAGES.get(status, FALLBACK)), "errors": errors or {}}
     return jsonify(body), status
 
 
@@ -64,7 +71,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
         if _is_api():
-            return api_error(400, "缺少或无效的 CSRF 令牌")
+            return api_error(400, _("缺少或无效的 CSRF 令牌"))
         return render_template("error.html", status=400,
                                message=_("页面已过期或缺少安全令牌，请刷新后重试")), 400
 
@@ -76,7 +83,7 @@ def init_app(app: Flask) -> None:
         if _is_api():
             return api_error(status, errors=_webargs_errors(exc))
         return render_template("error.html", status=status,
-                               message=_(MESSAGES.get(status, "请求失败"))), status
+                               message=_(MESSAGES.get(status, FALLBACK))), status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

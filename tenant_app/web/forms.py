@@ -1,44 +1,52 @@
-"""WTForms for the pages. Validation rules live in the services; forms only shape the input."""
+"""WTForms for the pages. Validation rules live in the services; forms only shape the input
+(and keep text within the column sizes, so an over-long value is a field error, not a 500).
+
+Labels and messages are Chinese msgids passed through ``lazy_gettext``: they are looked up in
+the request's language when the form renders (tenant_app/translations/en has the English).
+"""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired("请填写密码")])
-    submit = SubmitField("登录")
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码"))])
+    submit = SubmitField(_l("登录"))
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名")])
-    display_name = StringField("姓名", validators=[DataRequired("请填写姓名")])
-    password = PasswordField("初始密码", validators=[DataRequired("请填写初始密码")])
-    certificate_no = StringField("执法证件号")
-    roles = SelectMultipleField("角色", choices=[])
-    submit = SubmitField("创建用户")
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名"))])
+    display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=64)])
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(_l("请填写初始密码")),
+                                                        Length(max=256)])
+    certificate_no = StringField(_l("执法证件号"), validators=[Length(max=64)])
+    roles = SelectMultipleField(_l("角色"), choices=[])
+    submit = SubmitField(_l("创建用户"))
 
 
 class GrantForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名")])
-    role = SelectField("角色", choices=[])
-    submit = SubmitField("授予角色")
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名"))])
+    role = SelectField(_l("角色"), choices=[])
+    submit = SubmitField(_l("授予角色"))
 
 
 class TenantForm(FlaskForm):
-    parent = SelectField("上级", choices=[])
-    slug = StringField("标识（网址用）", validators=[DataRequired("请填写标识")])
-    name = StringField("名称", validators=[DataRequired("请填写名称")])
-    level = SelectField("层级", choices=[("province", "省级"), ("city", "地市级"), ("county", "县级")])
-    division_code = StringField("行政区划代码", validators=[DataRequired("请填写区划代码")])
-    policy_pack = StringField("政策包（留空则继承上级）")
-    submit = SubmitField("创建租户")
+    parent = SelectField(_l("上级"), choices=[])
+    slug = StringField(_l("标识（网址用）"), validators=[DataRequired(_l("请填写标识")), Length(max=64)])
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称")), Length(max=128)])
+    level = SelectField(_l("层级"), choices=[("province", _l("省级")), ("city", _l("地市级")),
+                                           ("county", _l("县级"))])
+    division_code = StringField(_l("行政区划代码"), validators=[DataRequired(_l("请填写区划代码"))])
+    policy_pack = StringField(_l("政策包（留空则继承上级）"), validators=[Length(max=64)])
+    submit = SubmitField(_l("创建租户"))
 
 
 class ConfirmForm(FlaskForm):
     """An empty form: carries the CSRF token for one-button actions."""
 
-    submit = SubmitField("确定")
+    submit = SubmitField(_l("确定"))

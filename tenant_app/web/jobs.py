@@ -9,7 +9,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
-from ..jobs import enqueue
+from ..jobs.enqueue import enqueue
 from ..models import Job
 from ..tenancy.queries import get_or_404
 from .forms import ConfirmForm

@@ -33,7 +33,7 @@ def typed_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
     """The rows as typed, to show them again after an error."""
     rows, i = [], 0
     while f"q-{i}-kind" in form:
-        row = {name: (form.get(f"q-{i}-{name}") or "").strip()
+        row: dict[str, Any] = {name: (form.get(f"q-{i}-{name}") or "").strip()
                for name in ("id", "kind", "start", "end", "industries", "note")}
         row["categories"] = form.getlist(f"q-{i}-categories")
         if row["start"] or row["end"]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import time
 
 from flask import Flask, flash, request, session
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+
+
+def fresh_session() -> None:
+    """A new session on login, logout and timeout (no fixation), keeping only the UI language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang is not None:
+        session["lang"] = lang
 
 
 def start(now: float | None = None) -> None:
@@ -26,7 +35,7 @@ def init_app(app: Flask) -> None:
         login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)
         if now - seen_at > idle or now - login_at > absolute:
             logout_user()
-            session.clear()
-            flash("登录已超时，请重新登录", "warning")
+            fresh_session()
+            flash(_("登录已超时，请重新登录"), "warning")
             return
         session["seen_at"] = now

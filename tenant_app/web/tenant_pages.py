@@ -28,11 +28,33 @@ def inject_tenant(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def build() -> Blueprint:
-    from . import auth, calendar, dashboard, jobs, policy, tenants, users
+    from . import (
+        auth,
+        calendar,
+        dashboard,
+        enterprise_portal,
+        enterprise_records,
+        enterprises,
+        imports,
+        inspections,
+        inspections_admin,
+        inspections_portal,
+        inspections_public,
+        jobs,
+        listing,
+        listing_portal,
+        listing_public,
+        policy,
+        tenants,
+        users,
+    )
 
     bp = Blueprint("web", __name__, url_prefix="/<tenant>")
     bp.url_value_preprocessor(bind_tenant)
     bp.app_url_defaults(inject_tenant)
-    for child in (auth.bp, dashboard.bp, users.bp, tenants.bp, jobs.bp, policy.bp, calendar.bp):
+    for child in (auth.bp, dashboard.bp, users.bp, tenants.bp, jobs.bp, policy.bp, calendar.bp,
+                  enterprises.bp, enterprise_records.bp, enterprise_portal.bp, imports.bp,
+                  inspections.bp, inspections_admin.bp, inspections_portal.bp, inspections_public.bp,
+                  listing.bp, listing_portal.bp, listing_public.bp):
         bp.register_blueprint(child)
     return bp

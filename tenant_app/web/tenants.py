@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..auth.permissions import permission
 from ..auth.roles import Perm
@@ -39,6 +40,6 @@ def index() -> Any:
             _apply_errors(form, exc)
             status = exc.status
         else:
-            flash(f"已创建租户 {tenant.name}", "success")
+            flash(_("已创建租户 %(name)s", name=tenant.name), "success")
             return redirect(url_for(".index"))
     return render_template("tenants/index.html", tenants=tenants, form=form), status

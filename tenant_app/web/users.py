@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..auth.permissions import permission
 from ..auth.roles import Perm
@@ -27,11 +28,15 @@ def _apply_errors(form: Any, exc: ServiceError) -> None:
         form.form_errors.append(exc.message)
 
 
+def _role_choices() -> list[tuple[str, str]]:
+    return [(value, _(label)) for value, label in user_service.role_choices(g.tenant)]
+
+
 @bp.get("/")
 @permission(Perm.USERS_VIEW)
 def index() -> str:
     grant_form = GrantForm()
-    grant_form.role.choices = user_service.role_choices(g.tenant)
+    grant_form.role.choices = _role_choices()
     return render_template("users/index.html", members=user_service.members(g.tenant),
                            grant_form=grant_form, confirm=ConfirmForm())
 
@@ -40,7 +45,7 @@ def index() -> str:
 @permission(Perm.USERS_MANAGE)
 def new() -> Any:
     form = UserForm()
-    form.roles.choices = user_service.role_choices(g.tenant)
+    form.roles.choices = _role_choices()
     if form.validate_on_submit():
         try:
             user = user_service.create_user(
@@ -52,7 +57,7 @@ def new() -> Any:
             db.session.rollback()
             _apply_errors(form, exc)
         else:
-            flash(f"已创建用户 {user.username}", "success")
+            flash(_("已创建用户 %(name)s", name=user.username), "success")
             return redirect(url_for(".index"))
     return render_template("users/new.html", form=form), 200 if not form.errors else 422
 
@@ -61,16 +66,16 @@ def new() -> Any:
 @permission(Perm.USERS_MANAGE)
 def grant() -> Any:
     form = GrantForm()
-    form.role.choices = user_service.role_choices(g.tenant)
+    form.role.choices = _role_choices()
     if form.validate_on_submit():
         user = user_service.user_by_username((form.username.data or "").strip())
         if user is None:
-            flash("没有这个用户名", "danger")
+            flash(_("没有这个用户名"), "danger")
         else:
             try:
                 user_service.grant_role(tenant=g.tenant, user=user, role=form.role.data or "")
                 db.session.commit()
-                flash(f"已向 {user.username} 授予角色", "success")
+                flash(_("已向 %(name)s 授予角色", name=user.username), "success")
             except ServiceError as exc:
                 db.session.rollback()
                 flash(exc.message + "：" + "；".join(sum(exc.errors.values(), [])), "danger")
@@ -86,7 +91,7 @@ def revoke(user_id: int, role: str) -> Any:
     try:
         user_service.revoke_role(tenant=g.tenant, user=user, role=role)
         db.session.commit()
-        flash("已撤销角色", "success")
+        flash(_("已撤销角色"), "success")
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

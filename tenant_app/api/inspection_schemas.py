@@ -1,0 +1,319 @@
+"""Schemas of the inspections API. Input schemas shape types and sizes; the rules (caps, quiet
+periods, XJ-S, SX-4 scope, officers) are the services', answered with Chinese reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from policies.vocab import TRIGGERS
+
+from ..models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, MODES, OFF_SITE_SOURCES, STATUSES
+
+_ID = validate.Range(min=1, max=2**63 - 1)
+
+
+def _choice(options: dict[str, str], **kw: Any) -> fields.String:
+    desc = "；".join(f"{k}={v}" for k, v in options.items())
+    return fields.String(validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw)
+
+
+def _date(**kw: Any) -> fields.String:
+    return fields.String(validate=validate.Length(max=20), metadata={"format": "date"}, **kw)
+
+
+class InspectionInSchema(Schema):
+    enterprise_id = fields.Integer(required=True, validate=_ID)
+    mode = _choice(MODES, required=True)
+    trigger = _choice({k: v for k, v in TRIGGERS.items() if k != "random_draw"}, required=True)
+    planned_date = _date(required=True)
+    officer_ids = fields.List(fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20))
+    campaign_id = fields.Integer(allow_none=True, validate=_ID)
+    join_with = fields.Integer(allow_none=True, validate=_ID,
+                               metadata={"description": "并入该检查（综合一次查），日期随之"})
+    data_source = _choice(OFF_SITE_SOURCES, allow_none=True)
+    title = fields.String(validate=validate.Length(max=200))
+
+
+class CheckSchema(Schema):
+    key = fields.String()
+    rule_ids = fields.List(fields.String())
+    ok = fields.Boolean(allow_none=True)
+    blocking = fields.Boolean()
+    text = fields.String()
+    facts = fields.Dict()
+
+
+class CheckReportSchema(Schema):
+    allowed = fields.Boolean()
+    checks = fields.List(fields.Nested(CheckSchema))
+    requirements = fields.List(fields.Dict())
+    preconditions = fields.List(fields.String())
+    policy_version = fields.String()
+    facts = fields.Dict()
+    nearby = fields.List(fields.Dict())
+    rule_ids = fields.List(fields.String())
+
+
+class InspectionSchema(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    mode = fields.String()
+    trigger = fields.String()
+    planned_date = fields.Date()
+    status = fields.String(metadata={"description": "；".join(f"{k}={v}" for k, v in STATUSES.items())})
+    title = fields.String()
+    officers = fields.List(fields.Dict())
+    checklist = fields.List(fields.Dict())
+    decision = fields.Dict()
+    rule_ids = fields.List(fields.String())
+    policy_version = fields.String()
+    requirements = fields.List(fields.Dict())
+    preconditions = fields.List(fields.String())
+    joint_group_id = fields.Integer(allow_none=True)
+    campaign_id = fields.Integer(allow_none=True)
+    draw_id = fields.Integer(allow_none=True)
+    data_source = fields.String(allow_none=True)
+    conclusion = fields.String()
+    record = fields.Dict()
+    feedback_text = fields.String()
+    feedback_at = fields.DateTime(allow_none=True)
+    feedback_due = fields.Date(allow_none=True)
+    feedback_overdue = fields.Boolean()
+    feedback_read_at = fields.DateTime(allow_none=True)
+
+
+class EnterpriseInspectionSchema(Schema):
+    """What the enterprise user sees of its own inspection."""
+
+    id = fields.Integer()
+    mode = fields.String()
+    trigger = fields.String()
+    planned_date = fields.Date()
+    status = fields.String()
+    officers = fields.List(fields.Dict())
+    conclusion = fields.String()
+    feedback_text = fields.String()
+    feedback_at = fields.DateTime(allow_none=True)
+
+
+class InspectionPageSchema(Schema):
+    items = fields.List(fields.Nested(InspectionSchema))
+    next_after = fields.Integer(allow_none=True)
+
+
+class InspectionQuerySchema(Schema):
+    status = _choice(STATUSES, load_default=None)
+    enterprise_id = fields.Integer(load_default=None, validate=_ID)
+    after = fields.Integer(load_default=None, validate=_ID)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class CommentSchema(Schema):
+    comment = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ApprovalSchema(Schema):
+    id = fields.Integer()
+    user_id = fields.Integer()
+    user_name = fields.String()
+    roles = fields.List(fields.String())
+    rule_ids = fields.List(fields.String())
+    verdict = fields.String()
+    comment = fields.String()
+    at = fields.DateTime()
+
+
+class FindingInSchema(Schema):
+    item_key = fields.String(required=True, validate=validate.Length(max=64))
+    result = _choice(FINDING_RESULTS, required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class FindingsInSchema(Schema):
+    findings = fields.List(fields.Nested(FindingInSchema), required=True, validate=validate.Length(min=1, max=200))
+
+
+class FindingSchema(Schema):
+    item_key = fields.String()
+    item_title = fields.String()
+    result = fields.String()
+    note = fields.String()
+
+
+class InspectionRecordInSchema(Schema):
+    location = fields.String(validate=validate.Length(max=4000))
+    started_at = fields.String(validate=validate.Length(max=100))
+    ended_at = fields.String(validate=validate.Length(max=100))
+    present = fields.String(validate=validate.Length(max=4000))
+    notice = fields.String(validate=validate.Length(max=4000))
+    statement = fields.String(validate=validate.Length(max=4000))
+    enterprise_opinion = fields.String(validate=validate.Length(max=4000))
+
+
+class PriorNoticeInSchema(Schema):
+    prior_notice = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class FinishInSchema(Schema):
+    conclusion = fields.String(required=True, validate=validate.Length(max=8000))
+    data_source = _choice(OFF_SITE_SOURCES, allow_none=True, load_default=None)
+
+
+class FeedbackInSchema(Schema):
+    feedback_text = fields.String(required=True, validate=validate.Length(min=1, max=8000))
+
+
+class EvidenceUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class EvidenceFormSchema(Schema):
+    kind = _choice({k: v for k, v in EVIDENCE_KINDS.items() if k != "bodycam"}, required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class BodycamInSchema(Schema):
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    reference = fields.String()
+    note = fields.String()
+
+
+class PlanInSchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    title = fields.String(validate=validate.Length(max=200))
+    ratios = fields.Dict(keys=fields.String(), values=fields.Float())
+    caps = fields.Dict(keys=fields.String(), values=fields.Integer())
+    exempt_triggers = fields.List(fields.String(validate=validate.Length(max=32)))
+
+
+class PlanSchema(Schema):
+    id = fields.Integer()
+    year = fields.Integer()
+    title = fields.String()
+    ratios = fields.Dict()
+    caps = fields.Dict()
+    exempt_triggers = fields.List(fields.String())
+    status = fields.String()
+    decision = fields.Dict()
+
+
+class ScopeSchema(Schema):
+    industry_prefixes = fields.List(fields.String(validate=validate.Length(max=5)))
+    categories = fields.List(fields.String(validate=validate.Length(max=16)))
+    county_tenant_ids = fields.List(fields.Integer(validate=_ID))
+    enterprise_ids = fields.List(fields.Integer(validate=_ID))
+    key_discharger = fields.Boolean()
+    construction_project = fields.Boolean()
+
+
+class CampaignInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content = fields.String(required=True, validate=validate.Length(max=20000))
+    start_date = _date(required=True)
+    end_date = _date(required=True)
+    scope = fields.Nested(ScopeSchema, required=True)
+
+
+class CampaignApproveSchema(Schema):
+    government_ref = fields.String(load_default="", validate=validate.Length(max=200),
+                                   metadata={"description": "县级以上人民政府批准文号；主要负责人批准时留空"})
+
+
+class CampaignSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    scope = fields.Dict()
+    content = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    status = fields.String()
+    approval_kind = fields.String(allow_none=True)
+    government_approval_ref = fields.String()
+    decision = fields.Dict()
+
+
+class DrawInSchema(Schema):
+    title = fields.String(validate=validate.Length(max=200))
+    planned_date = _date(required=True)
+    filters = fields.Nested(ScopeSchema, load_default=dict)
+    ratios = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=dict)
+
+
+class DrawSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    planned_date = fields.Date()
+    seed_hash = fields.String()
+    seed = fields.Method("published_seed", allow_none=True)
+    status = fields.String()
+    ratios = fields.Dict()
+    pool = fields.Dict()
+    conflicts = fields.List(fields.List(fields.Integer()))
+    result = fields.List(fields.Dict())
+
+    def published_seed(self, d: object) -> str | None:
+        """The seed is published only once the draw has run."""
+        return getattr(d, "seed", None) if getattr(d, "status", "") == "drawn" else None
+
+
+class ConflictInSchema(Schema):
+    user_id = fields.Integer(required=True, validate=_ID)
+    enterprise_id = fields.Integer(required=True, validate=_ID)
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ReportInSchema(Schema):
+    summary = fields.String(required=True, validate=validate.Length(max=20000))
+
+
+class ReportReviewSchema(Schema):
+    accept = fields.Boolean(required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ReportSchema(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    summary = fields.String()
+    filename = fields.String()
+    sha256 = fields.String()
+    status = fields.String()
+    review_comment = fields.String()
+    submitted_at = fields.DateTime()
+
+
+class RequestInSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
+    preferred_date = _date(allow_none=True)
+
+
+class RequestAcceptSchema(Schema):
+    mode = _choice(MODES, load_default="on_site")
+    planned_date = _date(allow_none=True)
+    officer_ids = fields.List(fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20))
+
+
+class RequestDeclineSchema(Schema):
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class RequestSchema(Schema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    reason = fields.String()
+    preferred_date = fields.Date(allow_none=True)
+    status = fields.String()
+    inspection_id = fields.Integer(allow_none=True)
+    answer = fields.String()

@@ -1,0 +1,132 @@
+"""Where an import's files live and how an upload becomes an import job.
+
+Files go to UPLOAD_DIR/imports/<tenant_id>/ (outside the web root; served only through the
+import pages, after the job was found in the tenant's scope). The upload is stored under its
+SHA-256, and the job id is derived from tenant + kind + mode + SHA-256: the same file uploaded
+twice with the same choice is the same job, so it cannot be imported twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from ...extensions import db
+from ...jobs import enqueue
+from ...models import Job, JobStatus
+from ...tenancy.scope import current_scope
+from ..errors import ServiceError
+from .columns import kinds
+from .reader import CSV, XLSX
+
+JOB_NAME = "imports.run"
+MODES = {
+    "all": "全部有效才导入（有任何错误则一行也不写入）",
+    "valid": "只导入有效行（错误行跳过并列出）",
+}
+_CHUNK = 1 << 20
+
+
+def folder(tenant_id: int) -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "imports" / str(tenant_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def job_id(tenant_id: int, kind: str, mode: str, sha256: str) -> str:
+    return f"import:{tenant_id}:{kind}:{mode}:{sha256}"
+
+
+def _format_of(filename: str) -> str:
+    ext = Path(filename or "").suffix.lower().lstrip(".")
+    if ext not in (CSV, XLSX):
+        raise ServiceError("文件类型不支持", {"file": ["只接受 .csv 或 .xlsx 文件（.xls 请先另存为 .xlsx）"]})
+    return ext
+
+
+def _check_content(fmt: str, head: bytes) -> None:
+    """The extension is the user's word; the first bytes are the file's."""
+    if not head:
+        raise ServiceError("文件是空的", {"file": ["上传的文件是空的"]})
+    if fmt == XLSX and not head.startswith(b"PK\x03\x04"):
+        raise ServiceError("文件类型不符", {"file": ["扩展名是 .xlsx，但内容不是 XLSX 文件"]})
+    if fmt == CSV and (head.startswith(b"PK\x03\x04") or b"\x00" in head[:8192]
+                       and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        raise ServiceError("文件类型不符", {"file": ["扩展名是 .csv，但内容不是文本（是否为 Excel 文件？请用 .xlsx）"]})
+
+
+def save_upload(stream: BinaryIO, filename: str, tenant_id: int) -> tuple[str, str, str]:
+    """Stream the upload to disk while hashing it: (sha256, path relative to UPLOAD_DIR, format)."""
+    fmt = _format_of(filename)
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    target_dir = folder(tenant_id)
+    digest, size, head = hashlib.sha256(), 0, b""
+    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in iter(lambda: stream.read(_CHUNK), b""):
+                if not head:
+                    head = chunk[:8192]
+                size += len(chunk)
+                if size > limit:
+                    raise ServiceError("文件太大", {"file": [f"文件不能超过 {limit // (1024 * 1024)} MB"]})
+                digest.update(chunk)
+                out.write(chunk)
+        _check_content(fmt, head)
+        sha = digest.hexdigest()
+        final = target_dir / f"{sha}.{fmt}"
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sha, str(final.relative_to(current_app.config["UPLOAD_DIR"])), fmt
+
+
+def absolute(relative: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / relative
+
+
+def check_choice(kind: str | None, mode: str | None) -> tuple[str, str]:
+    errors: dict[str, list[str]] = {}
+    if kind not in kinds():
+        errors["kind"] = ["请选择导入内容（企业名录或一类合规记录）"]
+    if mode not in MODES:
+        errors["mode"] = ["请选择导入方式：" + "，或".join(MODES.values())]
+    if errors:
+        raise ServiceError("导入设置有误", errors)
+    return str(kind), str(mode)
+
+
+def start_import(stream: BinaryIO | None, filename: str, kind: str | None, mode: str | None
+                 ) -> Job:
+    """Save the file and enqueue its job in the caller's transaction (the caller commits).
+    A repeat of the same file, kind and mode returns the existing job."""
+    kind, mode = check_choice(kind, mode)
+    if stream is None or not filename:
+        raise ServiceError("请选择文件", {"file": ["请选择要导入的 CSV 或 XLSX 文件"]})
+    tenant_id = current_scope().tenant_id
+    if tenant_id is None:
+        raise ServiceError("没有可写入的单位")
+    sha, path, fmt = save_upload(stream, filename, tenant_id)
+    args: dict[str, Any] = {"kind": kind, "mode": mode, "file": path, "fmt": fmt, "sha256": sha,
+                            "filename": Path(filename).name[:200]}
+    return enqueue(JOB_NAME, args, job_id=_next_id(job_id(tenant_id, kind, mode, sha)))
+
+
+def _next_id(base: str) -> str:
+    """The stable id, unless its job failed (it wrote nothing): then a numbered retry, so the
+    clerk can upload the same file again once the cause is fixed. Done or running jobs are
+    returned as they are; the pipeline's completion marker covers every id of one file."""
+    stmt = select(Job.id, Job.status).where(Job.id.startswith(base, autoescape=True))
+    ids: dict[str, str] = {job: status for job, status in db.session.execute(stmt)}
+    for n in range(len(ids) + 1):
+        candidate = base if n == 0 else f"{base}:r{n}"
+        if ids.get(candidate) != JobStatus.FAILED:
+            return candidate
+    return f"{base}:r{len(ids) + 1}"

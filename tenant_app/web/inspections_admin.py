@@ -1,0 +1,206 @@
+"""Staff pages around inspections: annual plans (SX-3), special campaigns (SX-4), random draws
+(双随机), declared conflicts of interest, self-inspection report review (XJ-S), enterprise
+requests. Each form posts to a service action; refusals come back as flashed reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+
+from ..auth.permissions import permission
+from ..auth.roles import Perm
+from ..models.inspection import (
+    CAMPAIGN_STATUSES,
+    DRAW_STATUSES,
+    PLAN_STATUSES,
+    REPORT_STATUSES,
+    REQUEST_STATUSES,
+)
+from ..services.inspections import annual, campaigns, draws, reports, requests
+from ..services.inspections.common import officer_pool
+from ..services.inspections.storage import path_of
+from .inspections import LABELS, _names, _run
+
+bp = Blueprint("inspections_admin", __name__, url_prefix="/inspections")
+STATUS = {"plan": PLAN_STATUSES, "campaign": CAMPAIGN_STATUSES, "draw": DRAW_STATUSES,
+          "report": REPORT_STATUSES, "request": REQUEST_STATUSES}
+
+
+def _list(raw: str) -> list[str]:
+    return [x.strip() for x in raw.replace("，", ",").split(",") if x.strip()]
+
+
+@bp.get("/plans/")
+@permission(Perm.INSPECTIONS_VIEW)
+def plans() -> Any:
+    return render_template("inspections/plans.html", plans=annual.plans(), status=STATUS, labels=LABELS)
+
+
+@bp.post("/plans/")
+@permission(Perm.INSPECTIONS_EDIT)
+def create_plan() -> Any:
+    f = request.form
+    cats = ("key", "general", "special", "listed")
+    data = {"year": f.get("year"), "title": f.get("title"),
+            "ratios": {c: f.get(f"ratio_{c}") for c in cats if f.get(f"ratio_{c}")},
+            "caps": {c: f.get(f"cap_{c}") for c in cats if f.get(f"cap_{c}")}}
+    return _run(lambda: annual.create_plan(data), "已创建年度计划", url_for(".plans"))
+
+
+@bp.post("/plans/<int:plan_id>/approve")
+@permission(Perm.INSPECTIONS_APPROVE)
+def approve_plan(plan_id: int) -> Any:
+    plan = annual.get_plan(plan_id)
+    return _run(lambda: annual.approve_plan(plan), "已批准年度计划", url_for(".plans"))
+
+
+@bp.post("/plans/<int:plan_id>/publish")
+@permission(Perm.INSPECTIONS_EDIT)
+def publish_plan(plan_id: int) -> Any:
+    plan = annual.get_plan(plan_id)
+    return _run(lambda: annual.publish_plan(plan), "已公开年度计划", url_for(".plans"))
+
+
+@bp.get("/campaigns/", endpoint="campaigns")
+@permission(Perm.INSPECTIONS_VIEW)
+def campaigns_page() -> Any:
+    return render_template("inspections/campaigns.html", rows=campaigns.campaigns(), status=STATUS,
+                           scope_keys=campaigns.SCOPE_KEYS)
+
+
+@bp.post("/campaigns/")
+@permission(Perm.INSPECTIONS_EDIT)
+def create_campaign() -> Any:
+    f = request.form
+    scope = {k: _list(f.get(f"scope_{k}", "")) for k in ("industry_prefixes", "categories", "county_tenant_ids",
+                                                          "enterprise_ids")}
+    if f.get("scope_key_discharger"):
+        scope["key_discharger"] = True  # type: ignore[assignment]
+    data = {"title": f.get("title"), "content": f.get("content"), "start_date": f.get("start_date"),
+            "end_date": f.get("end_date"), "scope": scope}
+    return _run(lambda: campaigns.create_campaign(data), "已创建专项行动，待批准", url_for(".campaigns"))
+
+
+@bp.post("/campaigns/<int:campaign_id>/approve")
+@permission(Perm.INSPECTIONS_EDIT)
+def approve_campaign(campaign_id: int) -> Any:
+    from ..models import Campaign
+    from ..services.inspections.common import get
+
+    c = get(Campaign, campaign_id, "该专项行动")
+    return _run(lambda: campaigns.approve_campaign(c, government_ref=request.form.get("government_ref", "")),
+                "已批准", url_for(".campaigns"))
+
+
+@bp.post("/campaigns/<int:campaign_id>/publish")
+@permission(Perm.INSPECTIONS_EDIT)
+def publish_campaign(campaign_id: int) -> Any:
+    from ..models import Campaign
+    from ..services.inspections.common import get
+
+    c = get(Campaign, campaign_id, "该专项行动")
+    return _run(lambda: campaigns.publish_campaign(c), "已备案并公开", url_for(".campaigns"))
+
+
+@bp.get("/draws/", endpoint="draws")
+@permission(Perm.INSPECTIONS_VIEW)
+def draws_page() -> Any:
+    rows = draws.draws()
+    return render_template("inspections/draws.html", rows=rows, status=STATUS, officers=officer_pool())
+
+
+@bp.post("/draws/")
+@permission(Perm.INSPECTIONS_EDIT)
+def commit_draw() -> Any:
+    f = request.form
+    data = {"title": f.get("title"), "planned_date": f.get("planned_date"),
+            "filters": {k: _list(f.get(f"filter_{k}", "")) for k in ("industry_prefixes", "categories",
+                                                                     "county_tenant_ids")},
+            "ratios": {c: f.get(f"ratio_{c}") for c in ("key", "general", "special", "listed") if f.get(f"ratio_{c}")}}
+    return _run(lambda: draws.commit_draw(data), "已生成抽查并公布种子哈希", url_for(".draws"))
+
+
+@bp.get("/draws/<int:draw_id>/")
+@permission(Perm.INSPECTIONS_VIEW)
+def draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return render_template("inspections/draw.html", d=d, names=_names([r["enterprise_id"] for r in d.result or []]),
+                           verified=draws.verify(d) if d.status == "drawn" else None, public=False)
+
+
+@bp.post("/draws/<int:draw_id>/execute")
+@permission(Perm.INSPECTIONS_EDIT)
+def execute_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(lambda: draws.execute_draw(d), "已抽取，种子与结果已公开", url_for(".draw", draw_id=d.id))
+
+
+@bp.post("/draws/<int:draw_id>/inspections")
+@permission(Perm.INSPECTIONS_EDIT)
+def draw_inspections(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(lambda: draws.create_inspections(d), "已按抽查结果生成检查（逐项核验）", url_for(".draw", draw_id=d.id))
+
+
+@bp.post("/conflicts")
+@permission(Perm.INSPECTIONS_EDIT)
+def declare_conflict() -> Any:
+    f = request.form
+
+    def act() -> Any:
+        from ..services.inspections.common import parse_int
+
+        return draws.declare_conflict(parse_int(f.get("user_id"), "user_id") or 0,
+                                      parse_int(f.get("enterprise_id"), "enterprise_id") or 0, f.get("reason", ""))
+    return _run(act, "已登记回避关系", url_for(".draws"))
+
+
+@bp.get("/self-reports/", endpoint="reports")
+@permission(Perm.INSPECTIONS_VIEW)
+def reports_page() -> Any:
+    return render_template("inspections/reports.html", rows=reports.reports(), status=STATUS)
+
+
+@bp.post("/self-reports/<int:report_id>/review")
+@permission(Perm.INSPECTIONS_EDIT)
+def review_report(report_id: int) -> Any:
+    r = reports.get_report(report_id)
+    accept = request.form.get("verdict") == "accept"
+    return _run(lambda: reports.review(r, accept, request.form.get("comment", "")), "已审核", url_for(".reports"))
+
+
+@bp.get("/self-reports/<int:report_id>/file")
+@permission(Perm.INSPECTIONS_VIEW)
+def report_file(report_id: int) -> Any:
+    from flask import send_file
+
+    r = reports.get_report(report_id)
+    if not r.stored_name:
+        from ..services.inspections.common import NotFound
+
+        raise NotFound("该报告没有附件")
+    return send_file(path_of(r.stored_name), as_attachment=True, download_name=r.filename)
+
+
+@bp.get("/requests/", endpoint="requests")
+@permission(Perm.INSPECTIONS_VIEW)
+def requests_page() -> Any:
+    return render_template("inspections/requests.html", rows=requests.open_requests(), status=STATUS,
+                           officers=officer_pool())
+
+
+@bp.post("/requests/<int:request_id>/accept")
+@permission(Perm.INSPECTIONS_EDIT)
+def accept_request(request_id: int) -> Any:
+    r = requests.get_request(request_id)
+    data = {"mode": request.form.get("mode", "on_site"), "planned_date": request.form.get("planned_date"),
+            "officer_ids": request.form.getlist("officer_ids")}
+    return _run(lambda: requests.accept(r, data), "已安排检查", url_for(".requests"))
+
+
+@bp.post("/requests/<int:request_id>/decline")
+@permission(Perm.INSPECTIONS_EDIT)
+def decline_request(request_id: int) -> Any:
+    r = requests.get_request(request_id)
+    return _run(lambda: requests.decline(r, request.form.get("answer", "")), "已答复", url_for(".requests"))

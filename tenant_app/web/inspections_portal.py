@@ -1,0 +1,48 @@
+"""The enterprise user's side of inspections: its own inspections and their feedback (read
+online, SX-6), its self-inspection reports (XJ-S) and its requests for an inspection. The
+enterprise is always the one the user's verified account links to, never an id from the URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+
+from ..auth.permissions import permission
+from ..auth.roles import Perm
+from ..extensions import db
+from ..services.inspections import reports, requests
+from .inspections import LABELS, _run
+
+bp = Blueprint("inspections_portal", __name__, url_prefix="/enterprise/inspections")
+
+
+@bp.get("/")
+@permission(Perm.OWN_INSPECTIONS)
+def mine() -> Any:
+    return render_template("inspections/mine.html", rows=requests.my_inspections(), labels=LABELS,
+                           reports=reports.my_reports(), my_requests=requests.my_requests())
+
+
+@bp.get("/<int:inspection_id>/")
+@permission(Perm.OWN_INSPECTIONS)
+def my_inspection(inspection_id: int) -> Any:
+    insp = requests.my_inspection(inspection_id)  # marks the feedback read
+    db.session.commit()
+    return render_template("inspections/mine_show.html", insp=insp, labels=LABELS)
+
+
+@bp.post("/self-reports")
+@permission(Perm.OWN_INSPECTIONS)
+def submit_report() -> Any:
+    upload = request.files.get("file")
+    return _run(lambda: reports.submit(request.form.get("summary", ""), upload.stream if upload and upload.filename else None,
+                                       (upload.filename or "") if upload else ""),
+                "已提交自查报告，等待审核", url_for(".mine"))
+
+
+@bp.post("/requests")
+@permission(Perm.OWN_INSPECTIONS)
+def submit_request() -> Any:
+    return _run(lambda: requests.submit(request.form.get("reason", ""), request.form.get("preferred_date")),
+                "已提交检查申请", url_for(".mine"))

@@ -1,0 +1,21 @@
+// Import page: moves the progress bar while the job runs, then reloads to show the result.
+(function () {
+  var box = document.getElementById("job");
+  if (!box || box.getAttribute("data-active") !== "true") return;
+  var url = box.getAttribute("data-status-url");
+  var bar = document.getElementById("job-progress");
+  var status = document.getElementById("job-status");
+  var message = document.getElementById("job-message");
+  function poll() {
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        bar.value = j.progress; bar.textContent = j.progress + "%";
+        status.textContent = j.status; message.textContent = j.message || "";
+        if (j.status === "done" || j.status === "failed") { window.location.reload(); return; }
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  poll();
+})();

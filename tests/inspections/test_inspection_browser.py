@@ -1,0 +1,87 @@
+"""Chromium through the real pages: an officer creates an inspection (checks shown first), the
+principal head approves it, the officer records it and gives feedback, the enterprise reads it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.helpers import PASSWORD
+from tests.services import need_chromium
+
+from .conftest import future, make_enterprise, make_enterprise_user
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, username: str, slug: str = "sx-taiyuan") -> None:
+    page.goto(f"/{slug}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(rf"/{slug}/$"))
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(re.compile(r"/login"))
+
+
+@pytest.fixture()
+def chem(world):
+    need_chromium()
+    e = make_enterprise("sx-taiyuan", name="太原浏览器测试化工有限公司", permit_class="simplified",
+                        permit_no="91140100B001Q")
+    make_enterprise_user("sx-taiyuan", e, "browser-co")
+    return e
+
+
+def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, artifacts):
+    page = browser_page
+    sign_in(page, "taiyuan-officer1")
+    page.get_by_role("link", name="涉企检查").click()
+    page.get_by_role("link", name="新建检查").click()
+    page.get_by_label("被检查企业").select_option(label=f"{chem.name}（{chem.uscc}）")
+    page.get_by_label("计划检查日期").fill(future(10, 20).isoformat())
+    page.get_by_label(re.compile("刘执法")).check()
+    page.get_by_role("button", name="核验（不保存）").click()
+    assert "依规定不能安排" in page.locator("#checks").inner_text()  # one officer only
+    page.get_by_label(re.compile("陈执法")).check()
+    page.get_by_role("button", name="核验（不保存）").click()
+    checks = page.locator("#checks").inner_text()
+    assert "SX-5" in checks and "SX-3" in checks
+    page.screenshot(path=str(artifacts / "inspection-checks-zh.png"), full_page=True)
+    page.get_by_role("button", name="保存并报批").click()
+    page.wait_for_url(re.compile(r"/inspections/\d+/$"))
+    url = page.url
+    assert page.locator("#status").inner_text() == "待审批"
+    sign_out(page)
+
+    sign_in(page, "taiyuan-principal")
+    page.goto(url.replace(re.sub(r"^(https?://[^/]+).*$", r"\1", url), ""))
+    page.get_by_label("审批意见").fill("同意检查")
+    page.get_by_role("button", name="同意").click()
+    assert page.locator("#status").inner_text() == "已批准"
+    sign_out(page)
+
+    sign_in(page, "taiyuan-officer1")
+    page.goto(url)
+    page.get_by_role("button", name="开始检查").click()
+    for sel in page.locator("#findings select").all():
+        sel.select_option("compliant")
+    page.get_by_role("button", name="保存检查结果").click()
+    page.get_by_label("检查情况记录").fill("现场检查，治污设施正常运行。")
+    page.get_by_role("button", name="保存笔录").click()
+    page.get_by_label("检查结论").fill("未发现环境违法行为")
+    page.get_by_role("button", name="完成检查").click()
+    page.get_by_label("反馈意见").fill("本次检查未发现问题，感谢配合。")
+    page.get_by_role("button", name="发送反馈").click()
+    assert "已于" in page.locator("#feedback").inner_text()
+    sign_out(page)
+
+    sign_in(page, "browser-co")
+    page.get_by_role("link", name="检查与反馈").click()
+    page.get_by_role("link", name=future(10, 20).isoformat()).click()
+    assert page.locator("#feedback-text").inner_text() == "本次检查未发现问题，感谢配合。"
+    page.screenshot(path=str(artifacts / "inspection-feedback-enterprise-zh.png"), full_page=True)

@@ -1,0 +1,45 @@
+"""Positive-list test data: enterprises that pass every XJ-C condition unless told otherwise,
+enterprise users, and a scope helper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.services import enterprise_accounts
+from tenant_app.tenancy.resolve import scope_for, tenant_scope
+from tenant_app.tenancy.scope import use_scope
+
+from ..helpers import tenant
+from ..registry.factory import add_record, make_enterprise, uscc  # noqa: F401  (re-exported)
+
+GOOD = {"procedures_complete": True, "facilities_running": True, "pollutants_compliant": True,
+        "industry_code": "C2822"}
+
+
+def good_enterprise(n: int, slug: str = "xj-urumqi", **fields: Any) -> Enterprise:
+    return make_enterprise(slug, n, **{**GOOD, **fields})
+
+
+@contextmanager
+def as_user(world: dict[str, Any], username: str, slug: str = "xj-urumqi") -> Iterator[None]:
+    """Act as ``username`` at ``slug`` (roles and read scope as in a request)."""
+    user = world["users"][username]
+    with use_scope(scope_for(tenant(slug), user)):
+        yield
+
+
+def enterprise_user(world: dict[str, Any], e: Enterprise, username: str, slug: str = "xj-urumqi") -> int:
+    t = tenant(slug)
+    officer = world["users"]["urumqi-officer1"]
+    with use_scope(tenant_scope(t, officer.id)):
+        acc = enterprise_accounts.register(t, {
+            "uscc": e.uscc, "enterprise_name": e.name, "contact_name": "王联系",
+            "contact_phone": "0991-1234567", "username": username, "password": "Qiye-2026-pass"})
+        db.session.flush()
+        enterprise_accounts.verify(acc)
+        db.session.commit()
+        return acc.user_id

@@ -1,0 +1,237 @@
+"""XJ-P end to end through the services: application, steps in order, batch, notice over the 2025
+National Day holiday, objections, publication, filing and the parent's acknowledgement; refusals."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+
+from tenant_app.extensions import db
+from tenant_app.models import Deadline, Enterprise
+from tenant_app.models.listing import ListingEntry, ListingFiling
+from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.listing import (
+    batches,
+    entries,
+    filings,
+    ledger,
+    listed,
+    objections,
+    removal,
+)
+from tenant_app.tenancy.resolve import tenant_scope
+from tenant_app.tenancy.scope import use_scope
+
+from ..helpers import tenant
+from .factory import add_record, as_user, enterprise_user, good_enterprise
+
+SELF = {c: {"ok": True, "note": "自查符合"} for c in ("C1", "C2", "C3", "C4", "C5", "C6", "C7")}
+
+
+def _apply(app, world, n=1, username="qiye1"):
+    e = good_enterprise(n)
+    uid = enterprise_user(world, e, username)
+    base = tenant_scope(tenant("xj-urumqi"), uid)
+    s = replace(base, roles=frozenset({"enterprise"}))  # as the enterprise user acts
+    with use_scope(s):
+        f = FileStorage(io.BytesIO(b"%PDF-1.4 test"), filename="自查报告.pdf")
+        entry = entries.create(db.session.merge(e), origin="application", self_check=SELF, files=[f])
+        db.session.commit()
+        return e, entry.id, s
+
+
+def _through_commitment(world, e, entry_id, ent_scope):
+    with as_user(world, "urumqi-officer1"):
+        entry = entries.get_entry(entry_id)
+        entries.site_verification(entry, {"on_date": "2025-09-01", "officers": "张三、李四",
+                                          "record": "设施正常运行", "passed": "1"})
+        entries.add_opinion(entry, {"party_type": "association", "party": "乌鲁木齐市环保产业协会",
+                                    "on_date": "2025-09-05", "opinion": "无异议", "agrees": "1"})
+        db.session.commit()
+    with use_scope(ent_scope):
+        entries.sign_commitment(entries.get_entry(entry_id), db.session.merge(e))
+        db.session.commit()
+
+
+def test_notice_over_national_day_publication_filing_and_parent_ack(app, world):
+    e, entry_id, ent_scope = _apply(app, world)
+    _through_commitment(world, e, entry_id, ent_scope)
+    with as_user(world, "urumqi-officer1"):
+        b = batches.create({"title": "2025年第一批", "complaint_channel": "12369", "entry_ids": [entry_id]})
+        batches.start_notice(b, {"notice_start": "2025-09-30"})
+        assert b.notice_min_end == date(2025, 10, 14)  # 10-01..10-08 holiday, 10-11 make-up day
+        with pytest.raises(Conflict):  # notice still running
+            batches.publish(b, {"on_date": "2025-10-10"})
+        batches.publish(b, {"on_date": "2025-10-15"})
+        assert b.publication_due == date(2025, 10, 21) and b.filing_due == date(2025, 10, 20)
+        entry = entries.get_entry(entry_id)
+        assert entry.state == "listed" and entry.valid_until == date(2028, 10, 15)
+        assert entry.enterprise.supervision_category == "listed"
+        filing = batches.file_with_parent(b, {"on_date": "2025-10-21"})
+        assert filing.overdue is True  # due 2025-10-20
+        due = {d.subject_type: d.due_date for d in db.session.execute(select(Deadline)).scalars()}
+        assert due["listing_batch.notice_min_end"] == date(2025, 10, 14)
+        db.session.commit()
+        kinds = [x.kind for x in ledger.entries_of(entry.enterprise)]
+        assert {"listing", "site_verification", "commitment", "notice", "publication"} <= set(kinds)
+    # the province's staff see and acknowledge it; another province does not see it
+    with as_user(world, "xj-auditor", "xj"):
+        inbox = filings.inbox()
+        assert [f.id for f in inbox] == [filing.id] and inbox[0].overdue
+        filings.acknowledge(inbox[0], {"note": "已收悉"})
+        db.session.commit()
+    with use_scope(tenant_scope(tenant("xj-urumqi"))):
+        row = db.session.execute(select(ListingFiling)).scalar_one()
+        assert row.acknowledged_at is not None and row.ack_note == "已收悉"
+    with as_user(world, "taiyuan-admin", "sx-taiyuan"):
+        assert filings.inbox() == []
+
+
+def test_duplicate_application_and_steps_out_of_order_are_refused(app, world):
+    e, entry_id, ent_scope = _apply(app, world)
+    with use_scope(ent_scope):
+        with pytest.raises(Conflict, match="不能重复申请"):
+            entries.create(db.session.merge(e), origin="application", self_check=SELF)
+        with pytest.raises(Conflict, match="当前状态"):  # commitment before verification
+            entries.sign_commitment(entries.get_entry(entry_id), db.session.merge(e))
+        db.session.rollback()
+    with as_user(world, "urumqi-officer1"):
+        entry = entries.get_entry(entry_id)
+        with pytest.raises(Conflict):
+            entries.add_opinion(entry, {"party_type": "department", "party": "x", "on_date": "2025-09-01",
+                                        "opinion": "y"})
+        with pytest.raises(ServiceError):
+            entries.site_verification(entry, {"on_date": "bad", "officers": "", "record": ""})
+        db.session.rollback()
+        assert entries.get_entry(entry_id).state == "applied"
+        assert db.session.execute(select(func.count()).select_from(ListingEntry)).scalar() == 1
+
+
+def test_barred_and_excluded_enterprises_are_refused_with_the_reason(world):
+    barred = good_enterprise(5)
+    add_record("xj-urumqi", barred, "criminal_judgment", record_date=date(2024, 1, 5))
+    excluded = good_enterprise(6, industry_code="D4417")
+    with as_user(world, "urumqi-officer1"):
+        with pytest.raises(Conflict, match="2029-01-05"):
+            entries.create(db.session.merge(barred), origin="nomination")
+        with pytest.raises(Conflict, match="XJ-X"):
+            entries.create(db.session.merge(excluded), origin="nomination")
+
+
+def _listed(app, world, n, username):
+    e, entry_id, ent_scope = _apply(app, world, n, username)
+    _through_commitment(world, e, entry_id, ent_scope)
+    with as_user(world, "urumqi-officer1"):
+        b = batches.create({"title": f"批次{n}", "complaint_channel": "12369", "entry_ids": [entry_id]})
+        batches.start_notice(b, {"notice_start": "2025-09-30"})
+        batches.publish(b, {"on_date": "2025-10-15"})
+        db.session.commit()
+    return e, entry_id
+
+
+def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
+    from tenant_app.services.listing import public
+    e1, id1, s1 = _apply(app, world, 1, "qiye1")
+    e2, id2, s2 = _apply(app, world, 2, "qiye2")
+    _through_commitment(world, e1, id1, s1)
+    _through_commitment(world, e2, id2, s2)
+    today = entries.today()
+    with as_user(world, "urumqi-officer1"):
+        b = batches.create({"title": "批次", "complaint_channel": "12369", "entry_ids": [id1, id2]})
+        batches.start_notice(b, {"notice_start": today.isoformat()})
+        db.session.commit()
+    with use_scope(tenant_scope(tenant("xj-urumqi"))):
+        b = batches.get_batch(b.id)
+        o1 = objections.file_objection(b, {"content": "该企业夜间偷排", "entry_id": str(id1)})
+        o2 = objections.file_objection(b, {"content": "噪声扰民", "entry_id": str(id2), "name": "", "contact": ""})
+        with pytest.raises(ServiceError):
+            objections.file_objection(b, {"content": ""})
+        db.session.commit()
+    with as_user(world, "urumqi-officer1"):
+        objections.decide(objections.get_objection(o1.id), {"outcome": "uphold", "reason": "经查属实"})
+        objections.decide(objections.get_objection(o2.id), {"outcome": "dismiss", "reason": "经监测噪声达标"})
+        db.session.commit()
+        assert entries.get_entry(id1).state == "withdrawn" and entries.get_entry(id2).state == "in_notice"
+        notice = public.notice(batches.get_batch(b.id))
+        assert [x["name"] for x in notice["entries"]] == [e2.name]
+        assert {"state": "dismissed", "reason": "经监测噪声达标"} in notice["decisions"]
+
+
+@pytest.mark.parametrize("reason", ["project_completed", "conditions_not_met", "entity_extinct", "incident",
+                                    "overdue_rectification", "severe_violation"])
+def test_removal_with_each_reason(app, world, reason):
+    e, entry_id = _listed(app, world, 1, "qiye1")
+    with as_user(world, "urumqi-officer1"):
+        entry = entries.get_entry(entry_id)
+        removal.start(entry, {"reason": reason, "discovered_on": "2026-01-31"})
+        assert entry.removal_due == date(2026, 2, 28)  # 1 month, month end
+        b = batches.create({"kind": "removal", "title": "移出", "entry_ids": [entry_id]})
+        batches.publish(b, {"on_date": "2026-02-27"})
+        assert entry.state == "removed" and entry.enterprise.supervision_category == "general"
+        batches.file_with_parent(b, {"on_date": "2026-03-02"})
+        db.session.commit()
+        assert not listed.is_listed(entry.enterprise)
+
+
+def test_health_check_visits_due_and_overdue(app, world):
+    e, entry_id = _listed(app, world, 1, "qiye1")
+    with as_user(world, "urumqi-officer1"):
+        entry = entries.get_entry(entry_id)
+        due = listed.visits_due(date(2026, 11, 1))
+        assert [(d["year_start"], d["overdue"]) for d in due] == [(date(2025, 10, 15), True), (date(2026, 10, 15), False)]
+        listed.add_visit(entry, {"visit_date": "2026-10-20", "officers": "王五", "findings": "运行良好"})
+        assert [d["year_start"] for d in listed.visits_due(date(2026, 11, 1))] == [date(2025, 10, 15)]
+        assert listed.is_listed(db.session.get(Enterprise, e.id), date(2026, 1, 1))
+
+
+def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, client, world):
+    """The narrow opt-in (queries.descendants + RLS extra read on listing_filings): the province's
+    principal head (no oversight role) reads and acknowledges; the county below and another
+    province see nothing; the principal still cannot read the city's other tables."""
+    from tenant_app.services import users as user_service
+    from tenant_app.tenancy.resolve import system_scope
+
+    from ..helpers import bearer
+    xj = tenant("xj")
+    with use_scope(system_scope(xj.id)):
+        user_service.create_user(tenant=xj, username="xj-principal", display_name="厅主要负责人",
+                                 password="Demo-pass-2026!", roles=["principal_head"], certificate_no=None)
+        db.session.commit()
+    e, entry_id = _listed(app, world, 1, "qiye1")
+    with as_user(world, "urumqi-officer1"):
+        b = batches.get_batch(entries.get_entry(entry_id).batch_id)
+        batches.file_with_parent(b, {"on_date": "2025-10-16"})
+        db.session.commit()
+    h = bearer("xj-principal")
+    inbox = client.get("/api/v1/tenants/xj/listing/filings", headers=h).get_json()
+    assert [f["summary"]["entries"][0]["uscc"] for f in inbox] == [e.uscc] and inbox[0]["overdue"] is False
+    assert client.get("/api/v1/tenants/xj/listing/entries", headers=h).get_json() == []  # own tenant only
+    assert client.get("/api/v1/tenants/xj-urumqi/listing/entries", headers=h).status_code == 403
+    ack = client.post(f"/api/v1/tenants/xj/listing/filings/{inbox[0]['id']}/acknowledgement",
+                      json={"note": "收悉"}, headers=h)
+    assert ack.status_code == 200 and ack.get_json()["acknowledged_by_name"] == "厅主要负责人"
+    again = client.post(f"/api/v1/tenants/xj/listing/filings/{inbox[0]['id']}/acknowledgement", json={}, headers=h)
+    assert again.status_code == 409
+    for user, slug in (("taiyuan-admin", "sx-taiyuan"), ("urumqi-admin", "xj-urumqi")):
+        assert client.get(f"/api/v1/tenants/{slug}/listing/filings", headers=bearer(user)).get_json() == []
+
+
+def test_expiry_and_renewal_runs_the_procedure_again(app, world):
+    e, entry_id = _listed(app, world, 1, "qiye1")
+    with as_user(world, "urumqi-officer1"):
+        entry = entries.get_entry(entry_id)
+        with pytest.raises(Conflict, match="届满前"):  # valid until 2028-10-15: too early
+            listed.renew(entry)
+        assert listed.expire(date(2028, 10, 15)) == []  # the last day still counts
+        assert listed.expire(date(2028, 10, 16)) == [entry_id]
+        assert entry.state == "expired" and entry.enterprise.supervision_category == "general"
+        again = listed.renew(entry)
+        assert again.origin == "renewal" and again.state == "applied" and again.id != entry_id
+        db.session.commit()
+        assert ledger.export_xlsx(entry.enterprise)[:2] == b"PK"
+        assert "expiry" in [x.kind for x in ledger.entries_of(entry.enterprise)]
