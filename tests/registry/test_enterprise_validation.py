@@ -140,5 +140,6 @@ def test_create_and_update_are_audited(client, world):
     assert client.patch(f"{API}/{eid}", json={"key_discharger": True}, headers=headers).status_code == 200
     with use_scope(system_scope()):
         actions = [a for (a,) in db.session.execute(select(AuditEntry.action).where(
-            AuditEntry.object_type == "enterprise", AuditEntry.object_id == str(eid)))]
+            AuditEntry.object_type == "enterprise", AuditEntry.object_id == str(eid))
+            .order_by(AuditEntry.seq))]
     assert actions == ["enterprise.created", "enterprise.updated"]
