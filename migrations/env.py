@@ -36,15 +36,21 @@ def grant_app_role(connection) -> None:  # type: ignore[no-untyped-def]
     if connection.dialect.name != "postgresql":
         return
     role = current_app.config["APP_DB_ROLE"]
-    exists = connection.execute(text("select 1 from pg_roles where rolname = :r"), {"r": role}).first()
+    exists = connection.execute(
+        text("select 1 from pg_roles where rolname = :r"), {"r": role}
+    ).first()
     if not exists:
-        log.warning("app role %s does not exist: create it (NOSUPERUSER NOBYPASSRLS) and rerun", role)
+        log.warning(
+            "app role %s does not exist: create it (NOSUPERUSER NOBYPASSRLS) and rerun", role
+        )
         return
     if connection.execute(text("select current_user")).scalar() == role:
         raise RuntimeError(f"migrations must run as the schema owner, not as the app role {role}")
     q = f'"{role}"'
     connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {q}"))
-    connection.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q}"))
+    connection.execute(
+        text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q}")
+    )
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q}"))
     for table in APPEND_ONLY:
         connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {q}"))
@@ -53,8 +59,9 @@ def grant_app_role(connection) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -62,8 +69,12 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = create_engine(_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True, compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
             grant_app_role(connection)

@@ -43,7 +43,13 @@ def enable(table: str, extra_read: str | None = None) -> None:
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_read ON {table} FOR SELECT USING ({read})")
-    op.execute(f"CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (tenant_id = app_write_tenant())")
-    op.execute(f"CREATE POLICY tenant_update ON {table} FOR UPDATE USING (tenant_id = app_write_tenant())"
-               f" WITH CHECK (tenant_id = app_write_tenant())")
-    op.execute(f"CREATE POLICY tenant_delete ON {table} FOR DELETE USING (tenant_id = app_write_tenant())")
+    op.execute(
+        f"CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (tenant_id = app_write_tenant())"
+    )
+    op.execute(
+        f"CREATE POLICY tenant_update ON {table} FOR UPDATE USING (tenant_id = app_write_tenant())"
+        f" WITH CHECK (tenant_id = app_write_tenant())"
+    )
+    op.execute(
+        f"CREATE POLICY tenant_delete ON {table} FOR DELETE USING (tenant_id = app_write_tenant())"
+    )

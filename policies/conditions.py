@@ -36,7 +36,9 @@ class ConditionKind:
     name: ClassVar[str]
     Params: ClassVar[type[StrictSchema]] = BaseParams
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
         raise NotImplementedError
 
 
@@ -64,7 +66,9 @@ class NoRecordsWithin(ConditionKind):
         only_verified = Bool(required=False, load_default=False)
         min_incident_level = Str(required=False, validate=OneOf(("", *INCIDENT_LEVELS), "事件等级"))
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
         months = params["lookback_months"]
         min_level = params.get("min_incident_level") or ""
         hits: list[dict[str, Any]] = []
@@ -72,7 +76,11 @@ class NoRecordsWithin(ConditionKind):
             for rec in facts.records(rtype):
                 if params.get("only_verified") and rtype == "complaint" and not rec.verified:
                     continue
-                if min_level and rec.level and INCIDENT_LEVELS.index(rec.level) < INCIDENT_LEVELS.index(min_level):
+                if (
+                    min_level
+                    and rec.level
+                    and INCIDENT_LEVELS.index(rec.level) < INCIDENT_LEVELS.index(min_level)
+                ):
                     continue
                 if in_lookback(rec.date, on, months, cal):
                     hits.append({"type": rtype, **rec.as_fact()})
@@ -93,12 +101,23 @@ class PermitCompliant(ConditionKind):
         ok_statuses = Names(PERMIT_STATUSES, "许可状态", min_len=1)
         require_procedures_complete = Bool()
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
-        used = ({"permit_status": facts.permit_status, "procedures_complete": facts.procedures_complete},)
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
+        used = (
+            {
+                "permit_status": facts.permit_status,
+                "procedures_complete": facts.procedures_complete,
+            },
+        )
         if facts.permit_status is None:
             return None, "缺少排污许可状态，无法判断", used
         if facts.permit_status not in params["ok_statuses"]:
-            return False, f"排污许可状态为“{PERMIT_STATUSES.get(facts.permit_status, facts.permit_status)}”", used
+            return (
+                False,
+                f"排污许可状态为“{PERMIT_STATUSES.get(facts.permit_status, facts.permit_status)}”",
+                used,
+            )
         if params["require_procedures_complete"]:
             if facts.procedures_complete is None:
                 return None, "缺少环保手续是否齐全的信息，无法判断", used
@@ -116,12 +135,16 @@ class FacilitiesCompliant(ConditionKind):
     class Params(BaseParams):
         exempt_if_no_monitoring_needed = Bool()
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
-        used = ({
-            "facilities_running": facts.facilities_running,
-            "pollutants_compliant": facts.pollutants_compliant,
-            "needs_monitoring": facts.needs_monitoring,
-        },)
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
+        used = (
+            {
+                "facilities_running": facts.facilities_running,
+                "pollutants_compliant": facts.pollutants_compliant,
+                "needs_monitoring": facts.needs_monitoring,
+            },
+        )
         if facts.facilities_running is None:
             return None, "缺少污染防治设施运行情况，无法判断", used
         if not facts.facilities_running:
@@ -141,12 +164,16 @@ class MonitoringNetworked(ConditionKind):
 
     name = "monitoring_networked"
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
-        used = ({
-            "required": facts.online_monitoring_required,
-            "installed": facts.online_monitoring_installed,
-            "networked": facts.online_monitoring_networked,
-        },)
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
+        used = (
+            {
+                "required": facts.online_monitoring_required,
+                "installed": facts.online_monitoring_installed,
+                "networked": facts.online_monitoring_networked,
+            },
+        )
         if not facts.online_monitoring_required:
             return True, "无须安装在线监控设备", used
         if not facts.online_monitoring_installed:
@@ -165,10 +192,15 @@ class NotOnCreditList(ConditionKind):
     class Params(BaseParams):
         lists = Names(CREDIT_LISTS, "信用名单", min_len=1)
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
         hits = tuple(
-            {"list": e.list_name, "entered": e.entered.isoformat(),
-             "exited": e.exited.isoformat() if e.exited else None}
+            {
+                "list": e.list_name,
+                "entered": e.entered.isoformat(),
+                "exited": e.exited.isoformat() if e.exited else None,
+            }
             for e in facts.credit_entries
             if e.list_name in params["lists"] and e.active_on(on)
         )
@@ -190,7 +222,9 @@ class RatingConsecutiveYears(ConditionKind):
         years = Int(min=1, max=10)
         max_lag_years = Int(min=0, max=5)
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
         rating, years = params["rating"], params["years"]
         for latest in range(on.year, on.year - params["max_lag_years"] - 1, -1):
             run = [latest - i for i in range(years)]
@@ -210,7 +244,9 @@ class PerformanceGrade(ConditionKind):
     class Params(BaseParams):
         grades = Names(("A", "B", "C", "D"), "绩效等级", min_len=1)
 
-    def evaluate(self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> Outcome:
+    def evaluate(
+        self, params: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+    ) -> Outcome:
         used = ({"performance_grade": facts.performance_grade},)
         if facts.performance_grade in params["grades"]:
             return True, f"重污染天气绩效分级为{facts.performance_grade}级", used

@@ -42,9 +42,16 @@ def treatment(pack: dict[str, Any], version: str | int | None, flags: frozenset[
     if unknown:
         text += f"（忽略未知情节：{', '.join(unknown)}）"
     return Decision(
-        outcome, rule_id, used, version, text + "。",
+        outcome,
+        rule_id,
+        used,
+        version,
+        text + "。",
         rule_ids=tuple(dict.fromkeys([rule_id, *(m[2]["rule_id"] for m in matches)])),
-        details={"treatment": tid, "consequences": consequences,
-                 "minor_violation_list": list(section.get("minor_violation_list") or []),
-                 "coercive_measures_sparingly": section["coercive_measures_sparingly"]},
+        details={
+            "treatment": tid,
+            "consequences": consequences,
+            "minor_violation_list": list(section.get("minor_violation_list") or []),
+            "coercive_measures_sparingly": section["coercive_measures_sparingly"],
+        },
     )

@@ -26,5 +26,7 @@ class KindField(fields.Field):
         kind = value.get("kind")
         if not isinstance(kind, str) or not registry.has(self.namespace, kind):
             known = ", ".join(registry.names(self.namespace))
-            raise ValidationError({"kind": [f"未知的规则类型“{kind}”（应为 {known} 之一）(unknown kind)"]})
+            raise ValidationError(
+                {"kind": [f"未知的规则类型“{kind}”（应为 {known} 之一）(unknown kind)"]}
+            )
         return registry.get(self.namespace, kind).Params().load(value)

@@ -30,8 +30,17 @@ from .vocab import LEVELS
 
 # Top-level sections; every one but meta/overridable may contain overridable paths.
 SECTIONS = (
-    "screening", "direct_inclusion", "exclusions", "procedure", "listing", "removal",
-    "supervision", "inspection", "enforcement", "discretion", "obligations",
+    "screening",
+    "direct_inclusion",
+    "exclusions",
+    "procedure",
+    "listing",
+    "removal",
+    "supervision",
+    "inspection",
+    "enforcement",
+    "discretion",
+    "obligations",
 )
 
 
@@ -40,7 +49,9 @@ class MetaSchema(StrictSchema):
     name = Str()
     version = Str()
     level = Name(LEVELS, "层级")
-    division_code = Str(validate=validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字 (GB/T 2260)"))
+    division_code = Str(
+        validate=validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字 (GB/T 2260)")
+    )
     source_file = Str()
     source_title = Str()
     doc_no = Str(required=False)

@@ -46,18 +46,26 @@ def Str(*, required: bool = True, **kw: Any) -> fields.String:  # noqa: N802
     return fields.String(required=required, error_messages=_msgs("invalid_str"), **kw)
 
 
-def Int(*, min: int | None = None, max: int | None = None, required: bool = True, **kw: Any) -> fields.Integer:  # noqa: N802, A002
+def Int(
+    *, min: int | None = None, max: int | None = None, required: bool = True, **kw: Any
+) -> fields.Integer:  # noqa: N802, A002
     validators = []
     if min is not None or max is not None:
         validators.append(validate.Range(min=min, max=max, error=_range_msg(min, max)))
     return fields.Integer(
-        strict=True, required=required, validate=validators, error_messages=_msgs("invalid_int"), **kw
+        strict=True,
+        required=required,
+        validate=validators,
+        error_messages=_msgs("invalid_int"),
+        **kw,
     )
 
 
 def Num(*, min: float | None = None, max: float | None = None, **kw: Any) -> fields.Float:  # noqa: N802, A002
     validators = [validate.Range(min=min, max=max, error=_range_msg(min, max))]
-    return fields.Float(required=True, validate=validators, error_messages=_msgs("invalid_num"), **kw)
+    return fields.Float(
+        required=True, validate=validators, error_messages=_msgs("invalid_num"), **kw
+    )
 
 
 def _range_msg(lo: float | None, hi: float | None) -> str:
@@ -103,7 +111,9 @@ def Date(*, required: bool = True, **kw: Any) -> TomlDate:  # noqa: N802
 
 def OneOf(choices: Any, what: str) -> validate.OneOf:  # noqa: N802
     names = sorted(choices)
-    return validate.OneOf(names, error=f"未知的{what}（应为 {', '.join(names)} 之一）(unknown {what})")
+    return validate.OneOf(
+        names, error=f"未知的{what}（应为 {', '.join(names)} 之一）(unknown {what})"
+    )
 
 
 def Name(choices: Any, what: str, **kw: Any) -> fields.String:  # noqa: N802
@@ -115,7 +125,11 @@ def Names(choices: Any, what: str, *, required: bool = True, min_len: int = 0) -
 
 
 def RuleId() -> fields.String:  # noqa: N802
-    return Str(validate=validate.Regexp(RULE_ID_RE, error="规则编号格式应为“大写字母-编号”，如 AB-C1 (bad rule id)"))
+    return Str(
+        validate=validate.Regexp(
+            RULE_ID_RE, error="规则编号格式应为“大写字母-编号”，如 AB-C1 (bad rule id)"
+        )
+    )
 
 
 def _unique(values: list[Any]) -> None:
@@ -127,24 +141,34 @@ def _unique(values: list[Any]) -> None:
         seen.add(key)
 
 
-def List(inner: fields.Field, *, required: bool = True, min_len: int = 0, unique: bool = False) -> fields.List:  # noqa: N802
+def List(
+    inner: fields.Field, *, required: bool = True, min_len: int = 0, unique: bool = False
+) -> fields.List:  # noqa: N802
     validators: list[Any] = []
     if min_len:
-        validators.append(validate.Length(min=min_len, error=f"至少需要 {min_len} 项 (needs >= {min_len} items)"))
+        validators.append(
+            validate.Length(min=min_len, error=f"至少需要 {min_len} 项 (needs >= {min_len} items)")
+        )
     if unique:
         validators.append(_unique)
     kw: dict[str, Any] = {} if required else {"load_default": list}
-    return fields.List(inner, required=required, validate=validators, error_messages=_msgs("invalid_list"), **kw)
+    return fields.List(
+        inner, required=required, validate=validators, error_messages=_msgs("invalid_list"), **kw
+    )
 
 
 def Table(values: fields.Field, *, required: bool = True, min_len: int = 0) -> fields.Dict:  # noqa: N802
     """A TOML table keyed by id (so ids are unique by construction)."""
     validators: list[Any] = []
     if min_len:
-        validators.append(validate.Length(min=min_len, error=f"至少需要 {min_len} 项 (needs >= {min_len} items)"))
+        validators.append(
+            validate.Length(min=min_len, error=f"至少需要 {min_len} 项 (needs >= {min_len} items)")
+        )
     kw: dict[str, Any] = {} if required else {"load_default": dict}
     return fields.Dict(
-        keys=fields.String(validate=validate.Regexp(KEY_RE, error="键名只能含字母、数字、_、- (bad key)")),
+        keys=fields.String(
+            validate=validate.Regexp(KEY_RE, error="键名只能含字母、数字、_、- (bad key)")
+        ),
         values=values,
         required=required,
         validate=validators,

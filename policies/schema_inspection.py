@@ -50,7 +50,11 @@ class ApprovalSchema(Section):
 
     @validates_schema
     def _levels(self, data: dict[str, Any], **kw: Any) -> None:
-        bad = {k: {"key": [f"未知的层级（应为 {', '.join(LEVELS)} 之一）"]} for k in data["levels"] if k not in LEVELS}
+        bad = {
+            k: {"key": [f"未知的层级（应为 {', '.join(LEVELS)} 之一）"]}
+            for k in data["levels"]
+            if k not in LEVELS
+        }
         if bad:
             raise ValidationError({"levels": bad})
 
@@ -80,7 +84,9 @@ class QuietPeriodSchema(StrictSchema):
                 errors[name] = [f"{data['kind']} 类型安静期需要 {name} (required for this kind)"]
         for name in other:
             if data.get(name) is not None:
-                errors[name] = [f"{data['kind']} 类型安静期不能有 {name} (not allowed for this kind)"]
+                errors[name] = [
+                    f"{data['kind']} 类型安静期不能有 {name} (not allowed for this kind)"
+                ]
         if not errors and data[lo] > data[hi]:
             errors[lo] = [f"开始不能晚于结束（{data[lo]} > {data[hi]}）(start after end)"]
         if errors:
@@ -96,7 +102,9 @@ class QuietSchema(Section):
         seen: set[str] = set()
         for i, p in enumerate(data.get("periods") or []):
             if p["id"] in seen:
-                raise ValidationError({"periods": {i: {"id": [f"重复的编号“{p['id']}” (duplicate id)"]}}})
+                raise ValidationError(
+                    {"periods": {i: {"id": [f"重复的编号“{p['id']}” (duplicate id)"]}}}
+                )
             seen.add(p["id"])
 
 
@@ -154,7 +162,9 @@ class EnforcementSchema(Section):
         ids = [s["id"] for s in data["ladder"]]
         for i, sid in enumerate(ids):
             if sid in ids[:i]:
-                raise ValidationError({"ladder": {i: {"id": [f"重复的编号“{sid}” (duplicate id)"]}}})
+                raise ValidationError(
+                    {"ladder": {i: {"id": [f"重复的编号“{sid}” (duplicate id)"]}}}
+                )
 
 
 class TreatmentSchema(StrictSchema):

@@ -25,9 +25,26 @@ from .vocab import LEVELS, RECORD_TYPES, ROLES, TRIGGERS
 
 BASIS = {"text": "出自本地区文本", "default": "文本未规定、交由地区确定，平台提供默认值"}
 PERIOD_UNITS = ("workdays", "days", "months", "years")
-PROCEDURE_STEPS = ("screening", "site_verification", "opinions", "commitment", "notice", "publication", "filing")
+PROCEDURE_STEPS = (
+    "screening",
+    "site_verification",
+    "opinions",
+    "commitment",
+    "notice",
+    "publication",
+    "filing",
+)
 PERIOD_EVENTS = ("notice_start", "notice_end", "publication", "discovery")
-NOTICE_FIELDS = ("name", "location", "uscc", "industry", "permit_no", "list_type", "validity", "complaint_channel")
+NOTICE_FIELDS = (
+    "name",
+    "location",
+    "uscc",
+    "industry",
+    "permit_no",
+    "list_type",
+    "validity",
+    "complaint_channel",
+)
 # 公示期不少于5个工作日 (XJ-P; same floor in 环办执法〔2021〕10号): no pack or override may go lower.
 NOTICE_FLOOR_WORKDAYS = 5
 
@@ -89,7 +106,9 @@ class ProcedureSchema(Section):
         if notice["unit"] != "workdays":
             errors["unit"] = ["公示期应以工作日计 (notice period is in working days)"]
         elif notice["n"] < NOTICE_FLOOR_WORKDAYS:
-            errors["n"] = [f"公示期不得少于{NOTICE_FLOOR_WORKDAYS}个工作日 (notice below the minimum)"]
+            errors["n"] = [
+                f"公示期不得少于{NOTICE_FLOOR_WORKDAYS}个工作日 (notice below the minimum)"
+            ]
         if notice["bound"] != "min":
             errors["bound"] = ["公示期是最短期限，bound 应为 min"]
         if errors:
@@ -140,4 +159,7 @@ class SupervisionSchema(Section):
     def _disjoint(self, data: dict[str, Any], **kw: Any) -> None:
         both = set(data.get("on_site_triggers", [])) & set(data.get("anomaly_triggers", []))
         if both:
-            raise ValidationError(f"事由 {sorted(both)} 不能同时出现在两类 (trigger in both lists)", "anomaly_triggers")
+            raise ValidationError(
+                f"事由 {sorted(both)} 不能同时出现在两类 (trigger in both lists)",
+                "anomaly_triggers",
+            )

@@ -13,8 +13,9 @@ from .hooks import HookRegistry
 from .vocab import RECORD_TYPES, industry_matches
 
 
-def _verdicts(table: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months,
-              hooks: HookRegistry) -> tuple[ConditionVerdict, ...]:
+def _verdicts(
+    table: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months, hooks: HookRegistry
+) -> tuple[ConditionVerdict, ...]:
     out = []
     for cid, params in table.items():
         try:
@@ -22,7 +23,11 @@ def _verdicts(table: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Mont
             passed, reason, records = kind().evaluate(params, facts, on, cal)
         except Exception as exc:  # a hook must never break a screening: judged "unknown"
             passed, reason, records = None, f"规则执行出错，无法判断：{exc}", ()
-        out.append(ConditionVerdict(cid, params["rule_id"], params["title"], passed, reason, tuple(records)))
+        out.append(
+            ConditionVerdict(
+                cid, params["rule_id"], params["title"], passed, reason, tuple(records)
+            )
+        )
     return tuple(out)
 
 
@@ -30,18 +35,27 @@ def exclusions_hit(pack: dict[str, Any], facts: EnterpriseFacts) -> tuple[dict[s
     section = pack["exclusions"]
     hits = []
     for xid, item in section["industries"].items():
-        code = next((c for c in item.get("codes") or [] if industry_matches(facts.industry_code, c)), None)
+        code = next(
+            (c for c in item.get("codes") or [] if industry_matches(facts.industry_code, c)), None
+        )
         tag = next((t for t in item.get("tags") or [] if t in facts.tags), None)
         if code or tag:
-            hits.append({
-                "id": xid, "rule_id": section["rule_id"], "title": item["title"],
-                "matched_code": code, "matched_tag": tag,
-                "separate_rules": bool(item.get("separate_rules")),
-            })
+            hits.append(
+                {
+                    "id": xid,
+                    "rule_id": section["rule_id"],
+                    "title": item["title"],
+                    "matched_code": code,
+                    "matched_tag": tag,
+                    "separate_rules": bool(item.get("separate_rules")),
+                }
+            )
     return tuple(hits)
 
 
-def bans_in_force(pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months) -> tuple[dict[str, Any], ...]:
+def bans_in_force(
+    pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months
+) -> tuple[dict[str, Any], ...]:
     """Bans on re-inclusion (XJ-R): barred through ``until`` = the corresponding day ``years``
     after the decision/judgment date (the event day not counted; eligible again the day after)."""
     out = []
@@ -51,13 +65,27 @@ def bans_in_force(pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: M
                 continue
             until = cal.shift_months(rec.date, 12 * ban["years"])
             if rec.date <= on <= until:
-                out.append({"id": bid, "rule_id": ban["rule_id"], "title": ban["title"],
-                            "record_type": ban["record_type"], "record": rec.as_fact(), "until": until})
+                out.append(
+                    {
+                        "id": bid,
+                        "rule_id": ban["rule_id"],
+                        "title": ban["title"],
+                        "record_type": ban["record_type"],
+                        "record": rec.as_fact(),
+                        "until": until,
+                    }
+                )
     return tuple(sorted(out, key=lambda b: b["until"], reverse=True))
 
 
-def screen(pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months,
-           hooks: HookRegistry, version: str | int | None) -> ScreeningResult:
+def screen(
+    pack: dict[str, Any],
+    facts: EnterpriseFacts,
+    on: date,
+    cal: Months,
+    hooks: HookRegistry,
+    version: str | int | None,
+) -> ScreeningResult:
     excluded = exclusions_hit(pack, facts)
     bans = bans_in_force(pack, facts, on, cal)
     conditions = _verdicts(pack["screening"]["conditions"], facts, on, cal, hooks)
@@ -72,7 +100,11 @@ def screen(pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months,
     if excluded:
         route, eligible, rule_id = "refused", False, excluded[0]["rule_id"]
         for x in excluded:
-            how = f"行业代码 {facts.industry_code} 属 {x['matched_code']}" if x["matched_code"] else f"认定为 {x['matched_tag']}"
+            how = (
+                f"行业代码 {facts.industry_code} 属 {x['matched_code']}"
+                if x["matched_code"]
+                else f"认定为 {x['matched_tag']}"
+            )
             extra = "（按相关规定执行，不纳入本清单）" if x["separate_rules"] else ""
             lines.append(f"{x['rule_id']}：{x['title']}，不得纳入正面清单{extra}；依据：{how}。")
         rule_ids.append(rule_id)
@@ -80,8 +112,10 @@ def screen(pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months,
         route, eligible = "refused", False
         rule_id = rule_ids[0] if rule_ids else bans[0]["rule_id"]
         for b in bans:
-            lines.append(f"{b['rule_id']}：{RECORD_TYPES[b['record_type']]}（{b['record']['date']}）后"
-                         f"不得再次纳入，至 {b['until'].isoformat()} 止。")
+            lines.append(
+                f"{b['rule_id']}：{RECORD_TYPES[b['record_type']]}（{b['record']['date']}）后"
+                f"不得再次纳入，至 {b['until'].isoformat()} 止。"
+            )
         rule_ids.append(bans[0]["rule_id"])
     if not excluded and not bans:
         if all_pass:
@@ -90,7 +124,9 @@ def screen(pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months,
         elif direct:
             route, eligible, rule_id = "direct", True, direct_section["rule_id"]
             may = "可以" if direct_section["discretionary"] else "应当"
-            lines.append(f"{rule_id}：{'；'.join(r.title for r in direct)}，{may}直接纳入正面清单（仍须履行纳入程序）。")
+            lines.append(
+                f"{rule_id}：{'；'.join(r.title for r in direct)}，{may}直接纳入正面清单（仍须履行纳入程序）。"
+            )
         else:
             route, eligible, rule_id = "screening", False, pack["screening"]["rule_id"]
             lines.append(f"{rule_id}：筛选条件未全部满足，不得纳入。")
@@ -103,13 +139,22 @@ def screen(pack: dict[str, Any], facts: EnterpriseFacts, on: date, cal: Months,
         rule_ids.append(r.rule_id)
 
     used = {
-        "on": on, "industry_code": facts.industry_code, "tags": sorted(facts.tags),
+        "on": on,
+        "industry_code": facts.industry_code,
+        "tags": sorted(facts.tags),
         "conditions": {v.id: {"passed": v.passed, "records": list(v.records)} for v in conditions},
         "direct_routes": {r.id: {"passed": r.passed, "records": list(r.records)} for r in routes},
     }
     return ScreeningResult(
-        answer=eligible, rule_id=rule_id, facts=used, policy_version=version,
-        explanation="\n".join(lines), rule_ids=tuple(dict.fromkeys(rule_ids)),
-        conditions=conditions, direct_routes=routes, excluded_by=excluded,
-        barred_until=barred_until, route=route,
+        answer=eligible,
+        rule_id=rule_id,
+        facts=used,
+        policy_version=version,
+        explanation="\n".join(lines),
+        rule_ids=tuple(dict.fromkeys(rule_ids)),
+        conditions=conditions,
+        direct_routes=routes,
+        excluded_by=excluded,
+        barred_until=barred_until,
+        route=route,
     )

@@ -9,7 +9,9 @@ from flask import Flask
 from .config import load_settings
 
 
-def create_app(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Flask:
+def create_app(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> Flask:
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(load_settings(environ, overrides, instance_path=app.instance_path))
 

@@ -27,22 +27,45 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("ENV", str, "development", "development | production | testing"),
-    Setting("DATABASE_URL", str, "", "SQLAlchemy URL the app connects with (default: SQLite in instance/)"),
-    Setting("MIGRATE_DATABASE_URL", str, "", "URL of the schema owner for migrations (default: DATABASE_URL)"),
-    Setting("APP_DB_ROLE", str, "tenant_app", "PostgreSQL role the app connects as; migrations grant it rights"),
+    Setting(
+        "DATABASE_URL",
+        str,
+        "",
+        "SQLAlchemy URL the app connects with (default: SQLite in instance/)",
+    ),
+    Setting(
+        "MIGRATE_DATABASE_URL",
+        str,
+        "",
+        "URL of the schema owner for migrations (default: DATABASE_URL)",
+    ),
+    Setting(
+        "APP_DB_ROLE",
+        str,
+        "tenant_app",
+        "PostgreSQL role the app connects as; migrations grant it rights",
+    ),
     Setting("REDIS_URL", str, "", "Redis for RQ jobs; unset runs jobs in-process"),
     Setting("SECRET_KEY", str, "", "signs sessions and CSRF tokens; required in production"),
     Setting("SESSION_IDLE_MINUTES", int, 30, "log out after this much inactivity"),
     Setting("SESSION_ABSOLUTE_HOURS", int, 12, "log out this long after login, active or not"),
-    Setting("LOGIN_MAX_FAILURES", int, 10, "failed logins per account or address allowed in the window"),
+    Setting(
+        "LOGIN_MAX_FAILURES", int, 10, "failed logins per account or address allowed in the window"
+    ),
     Setting("LOGIN_WINDOW_SECONDS", int, 60, "the throttle window"),
     Setting("JOB_TIMEOUT_SECONDS", int, 1800, "hard time limit of one job run"),
     Setting("JOB_MAX_ATTEMPTS", int, 3, "runs of a failing job before it is failed for good"),
     Setting("JOB_RETRY_SECONDS", int, 10, "wait before a failed job runs again (RQ mode)"),
     Setting("JOB_STALE_SECONDS", int, 300, "a running job without heartbeat this long is reaped"),
-    Setting("JOBS_EAGER", bool, False, "in-process mode: run jobs synchronously after commit (tests)"),
-    Setting("JOB_MODULES", str, "", "extra modules registering job kinds, comma-separated import paths"),
-    Setting("UPLOAD_DIR", str, "", "where uploaded evidence and import files go (outside the web root)"),
+    Setting(
+        "JOBS_EAGER", bool, False, "in-process mode: run jobs synchronously after commit (tests)"
+    ),
+    Setting(
+        "JOB_MODULES", str, "", "extra modules registering job kinds, comma-separated import paths"
+    ),
+    Setting(
+        "UPLOAD_DIR", str, "", "where uploaded evidence and import files go (outside the web root)"
+    ),
     Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload"),
     Setting("DEFAULT_LOCALE", str, "zh_CN", "UI language when the user picked none"),
 )
@@ -62,10 +85,13 @@ def _coerce(setting: Setting, raw: str) -> Any:
     return raw
 
 
-def load_settings(environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None,
-                  instance_path: str | None = None) -> dict[str, Any]:
+def load_settings(
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    instance_path: str | None = None,
+) -> dict[str, Any]:
     env = dict(os.environ if environ is None else environ)
-    unknown = [k for k in env if k.startswith(PREFIX) and k[len(PREFIX):] not in _BY_NAME]
+    unknown = [k for k in env if k.startswith(PREFIX) and k[len(PREFIX) :] not in _BY_NAME]
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
     values: dict[str, Any] = {}
@@ -91,7 +117,8 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         values["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
     values.update(
         SQLALCHEMY_DATABASE_URI=normalise_db_url(values["DATABASE_URL"]),
-        SQLALCHEMY_ENGINE_OPTIONS=values.get("SQLALCHEMY_ENGINE_OPTIONS") or {"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=values.get("SQLALCHEMY_ENGINE_OPTIONS")
+        or {"pool_pre_ping": True},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,
@@ -117,7 +144,7 @@ def normalise_db_url(url: str) -> str:
     """psycopg 3 is the driver; accept the plain postgres:// spellings operators type."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

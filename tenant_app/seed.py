@@ -45,9 +45,14 @@ def seed_demo() -> list[tuple[str, str, str]]:
             if tenant_by_slug(slug) is None:
                 parent = tenant_by_slug(parent_slug)
                 with use_scope(system_scope(parent.id if parent else None)):
-                    tenant_service.create_tenant(slug=slug, name=name, level=level,
-                                                 division_code=code, parent=parent,
-                                                 policy_pack=pack)
+                    tenant_service.create_tenant(
+                        slug=slug,
+                        name=name,
+                        level=level,
+                        division_code=code,
+                        parent=parent,
+                        policy_pack=pack,
+                    )
                     db.session.commit()
     out = []
     for slug, username, display, roles, cert in ACCOUNTS:
@@ -57,8 +62,14 @@ def seed_demo() -> list[tuple[str, str, str]]:
         assert isinstance(tenant, Tenant)
         if not exists:
             with use_scope(system_scope(tenant.id)):
-                user_service.create_user(tenant=tenant, username=username, display_name=display,
-                                         password=DEMO_PASSWORD, roles=roles, certificate_no=cert)
+                user_service.create_user(
+                    tenant=tenant,
+                    username=username,
+                    display_name=display,
+                    password=DEMO_PASSWORD,
+                    roles=roles,
+                    certificate_no=cert,
+                )
                 db.session.commit()
         out.append((slug, username, "、".join(roles)))
     return out

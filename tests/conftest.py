@@ -44,8 +44,12 @@ class IsolatedClient(FlaskClient):
 
 def build_app(db_url: str, migrate_url: str | None = None, **overrides: Any) -> Flask:
     settings = {
-        "ENV": "testing", "DATABASE_URL": db_url, "MIGRATE_DATABASE_URL": migrate_url or "",
-        "SECRET_KEY": "test-secret", "JOBS_EAGER": True, "REDIS_URL": "",
+        "ENV": "testing",
+        "DATABASE_URL": db_url,
+        "MIGRATE_DATABASE_URL": migrate_url or "",
+        "SECRET_KEY": "test-secret",
+        "JOBS_EAGER": True,
+        "REDIS_URL": "",
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="uploads-"),
     }
     settings.update(overrides)
@@ -69,10 +73,18 @@ def reset_database(owner_url: str) -> None:
         else:
             for name in reversed(tables):
                 conn.execute(text(f"DELETE FROM {name}"))
-        conn.execute(text("INSERT INTO tenants (id, parent_id, slug, name, level, division_code, path,"
-                          " created_at) VALUES (1, NULL, 'platform', '全国平台', 'platform', '000000',"
-                          " '/1/', CURRENT_TIMESTAMP)"))
-        conn.execute(text(f"INSERT INTO audit_heads (id, tenant_id, seq, hash) VALUES (1, 1, 0, '{GENESIS}')"))
+        conn.execute(
+            text(
+                "INSERT INTO tenants (id, parent_id, slug, name, level, division_code, path,"
+                " created_at) VALUES (1, NULL, 'platform', '全国平台', 'platform', '000000',"
+                " '/1/', CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO audit_heads (id, tenant_id, seq, hash) VALUES (1, 1, 0, '{GENESIS}')"
+            )
+        )
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT setval(pg_get_serial_sequence('tenants', 'id'), 1)"))
             conn.execute(text("SELECT setval(pg_get_serial_sequence('audit_heads', 'id'), 1)"))

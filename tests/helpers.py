@@ -36,8 +36,9 @@ def csrf_from(html: str) -> str:
 def login(client: Any, slug: str, username: str, password: str = PASSWORD) -> Any:
     page = client.get(f"/{slug}/login")
     token = csrf_from(page.get_data(as_text=True))
-    return client.post(f"/{slug}/login", data={"username": username, "password": password,
-                                                "csrf_token": token})
+    return client.post(
+        f"/{slug}/login", data={"username": username, "password": password, "csrf_token": token}
+    )
 
 
 def post_form(client: Any, page_url: str, post_url: str, data: dict[str, Any]) -> Any:

@@ -18,15 +18,20 @@ def ensure_app_role(admin_url: str) -> None:
     with psycopg.connect(_admin_conninfo(admin_url), autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_ROLE,)).fetchone()
         if not exists:
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
-                         .format(sql.Identifier(APP_ROLE)))
+            conn.execute(
+                sql.SQL(
+                    "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                ).format(sql.Identifier(APP_ROLE))
+            )
 
 
 def fresh_database(admin_url: str, name: str) -> tuple[str, str]:
     """Drop and create ``name``; return (owner_url, app_url)."""
     ensure_app_role(admin_url)
     with psycopg.connect(_admin_conninfo(admin_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     base = _admin_conninfo(admin_url).rsplit("/", 1)[0]
     owner_url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://")
@@ -42,4 +47,6 @@ def worker_suffix() -> str:
 
 def drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(_admin_conninfo(admin_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

@@ -23,8 +23,12 @@ def _owner_sql(aut, sql: str, **params) -> None:
 def _entries(slug: str) -> list[AuditEntry]:
     t = tenant(slug)
     with use_scope(system_scope()):
-        rows = db.session.query(AuditEntry).filter(AuditEntry.tenant_id == t.id) \
-            .order_by(AuditEntry.seq).all()
+        rows = (
+            db.session.query(AuditEntry)
+            .filter(AuditEntry.tenant_id == t.id)
+            .order_by(AuditEntry.seq)
+            .all()
+        )
         db.session.expunge_all()
     return rows
 
@@ -78,10 +82,18 @@ def test_rows_inserted_out_of_order_are_caught(aut, app, world):
 
 def test_user_creation_through_the_page_is_audited_with_who_and_where(client, world):
     login(client, "xj-urumqi", "urumqi-admin")
-    resp = post_form(client, "/xj-urumqi/admin/users/new", "/xj-urumqi/admin/users/new",
-                     {"username": "urumqi-officer9", "display_name": "马执法",
-                      "password": "Strong-pass-2026", "roles": ["officer"],
-                      "certificate_no": "65010020269999"})
+    resp = post_form(
+        client,
+        "/xj-urumqi/admin/users/new",
+        "/xj-urumqi/admin/users/new",
+        {
+            "username": "urumqi-officer9",
+            "display_name": "马执法",
+            "password": "Strong-pass-2026",
+            "roles": ["officer"],
+            "certificate_no": "65010020269999",
+        },
+    )
     assert resp.status_code == 302
     last = _entries("xj-urumqi")[-1]
     assert last.action == "user.created"

@@ -22,15 +22,29 @@ from .helpers import bearer, csrf_from, login, tenant, token_for
 
 ALLOWED = {401, 403, 404, 405}
 # Routes that are public by design and show no tenant's private data.
-PUBLIC_BY_DESIGN = {"public.index", "public.set_language", "public.healthz", "web.auth.login",
-                    "web.auth.logout", "api_tenants.TenantList", "api-docs.openapi_json", "static",
-                    "web.enterprise_portal.register"}
+PUBLIC_BY_DESIGN = {
+    "public.index",
+    "public.set_language",
+    "public.healthz",
+    "web.auth.login",
+    "web.auth.logout",
+    "api_tenants.TenantList",
+    "api-docs.openapi_json",
+    "static",
+    "web.enterprise_portal.register",
+}
 # Positive-list public pages (issue 5): A's public list shows only what A published (none here).
 # Inspection publicity (issue 6, SX-7 / SX-4 / 双随机): officers, published campaigns, draws.
-PUBLIC_BY_DESIGN |= {"web.inspections_public.publicity", "web.inspections_public.draw",
-                     "web.inspections_public.draw_data"}
-PUBLIC_BY_DESIGN |= {"web.listing_public.current", "web.listing_public.notices",
-                     "web.listing_public.publications"}
+PUBLIC_BY_DESIGN |= {
+    "web.inspections_public.publicity",
+    "web.inspections_public.draw",
+    "web.inspections_public.draw_data",
+}
+PUBLIC_BY_DESIGN |= {
+    "web.listing_public.current",
+    "web.listing_public.notices",
+    "web.listing_public.publications",
+}
 
 
 @pytest.fixture()
@@ -38,8 +52,9 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     a = tenant("xj-urumqi")
     officer = world["users"]["urumqi-officer1"]
     with use_scope(tenant_scope(a, officer.id)):
-        job_id = enqueue("housekeeping.self_check", {"steps": 1, "pause": 0},
-                         job_id="selfcheck:a").id
+        job_id = enqueue(
+            "housekeeping.self_check", {"steps": 1, "pause": 0}, job_id="selfcheck:a"
+        ).id
         db.session.commit()
     token_for("urumqi-officer1")
     with use_scope(system_scope()):
@@ -47,12 +62,27 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry = _registry_objects(a, officer.id)
     registry.update(_listing_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_inspection_objects(a, officer.id, registry["enterprise_id"]))
-    return {"job_id": job_id, "user_id": officer.id, "token_id": token_id, **registry,
-            # Data only A may see (ids typed into a URL are echoed back, so they are no secret).
-            "secrets": ["65010020260001", "第 1/1 步", "urumqi-officer1", "乌鲁木齐隔离测试化工",
-                        registry["uscc"], "乌环罚〔2025〕隔离1号", "乌鲁木齐隔离批次",
-                        "乌鲁木齐隔离结论", "乌鲁木齐隔离专项", "乌鲁木齐隔离自查报告", "乌鲁木齐隔离申请",
-                        "乌鲁木齐隔离记录仪"]}
+    return {
+        "job_id": job_id,
+        "user_id": officer.id,
+        "token_id": token_id,
+        **registry,
+        # Data only A may see (ids typed into a URL are echoed back, so they are no secret).
+        "secrets": [
+            "65010020260001",
+            "第 1/1 步",
+            "urumqi-officer1",
+            "乌鲁木齐隔离测试化工",
+            registry["uscc"],
+            "乌环罚〔2025〕隔离1号",
+            "乌鲁木齐隔离批次",
+            "乌鲁木齐隔离结论",
+            "乌鲁木齐隔离专项",
+            "乌鲁木齐隔离自查报告",
+            "乌鲁木齐隔离申请",
+            "乌鲁木齐隔离记录仪",
+        ],
+    }
 
 
 def _inspection_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
@@ -71,22 +101,47 @@ def _inspection_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str
     )
 
     with use_scope(tenant_scope(a, officer_id)):
-        insp = Inspection(enterprise_id=enterprise_id, mode="off_site", trigger="data_lead",
-                          planned_date=date(2026, 12, 1), status="done", conclusion="乌鲁木齐隔离结论")
+        insp = Inspection(
+            enterprise_id=enterprise_id,
+            mode="off_site",
+            trigger="data_lead",
+            planned_date=date(2026, 12, 1),
+            status="done",
+            conclusion="乌鲁木齐隔离结论",
+        )
         plan = InspectionPlan(year=2027, title="乌鲁木齐隔离计划")
-        campaign = Campaign(title="乌鲁木齐隔离专项", scope={"enterprise_ids": [enterprise_id]}, content="x",
-                            start_date=date(2026, 12, 1), end_date=date(2026, 12, 31))
-        draw = Draw(title="乌鲁木齐隔离抽查", planned_date=date(2026, 12, 1), seed_hash="0" * 64, seed="1" * 64,
-                    pool={"enterprises": {"general": [enterprise_id]}, "officers": [officer_id]})
+        campaign = Campaign(
+            title="乌鲁木齐隔离专项",
+            scope={"enterprise_ids": [enterprise_id]},
+            content="x",
+            start_date=date(2026, 12, 1),
+            end_date=date(2026, 12, 31),
+        )
+        draw = Draw(
+            title="乌鲁木齐隔离抽查",
+            planned_date=date(2026, 12, 1),
+            seed_hash="0" * 64,
+            seed="1" * 64,
+            pool={"enterprises": {"general": [enterprise_id]}, "officers": [officer_id]},
+        )
         report = SelfInspectionReport(enterprise_id=enterprise_id, summary="乌鲁木齐隔离自查报告")
         req = InspectionRequest(enterprise_id=enterprise_id, reason="乌鲁木齐隔离申请")
         db.session.add_all([insp, plan, campaign, draw, report, req])
         db.session.flush()
-        ev = InspectionEvidence(inspection_id=insp.id, kind="bodycam", reference="乌鲁木齐隔离记录仪")
+        ev = InspectionEvidence(
+            inspection_id=insp.id, kind="bodycam", reference="乌鲁木齐隔离记录仪"
+        )
         db.session.add(ev)
         db.session.commit()
-        return {"inspection_id": insp.id, "evidence_id": ev.id, "plan_id": plan.id, "campaign_id": campaign.id,
-                "draw_id": draw.id, "report_id": report.id, "request_id": req.id}
+        return {
+            "inspection_id": insp.id,
+            "evidence_id": ev.id,
+            "plan_id": plan.id,
+            "campaign_id": campaign.id,
+            "draw_id": draw.id,
+            "report_id": report.id,
+            "request_id": req.id,
+        }
 
 
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
@@ -110,12 +165,21 @@ def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, A
         db.session.add_all([run, batch])
         db.session.flush()
         obj = ListingObjection(batch_id=batch.id, content="乌鲁木齐隔离批次异议")
-        filing = ListingFiling(batch_id=batch.id, parent_tenant_id=a.parent_id, filed_on=date(2025, 6, 2),
-                               summary={"title": "乌鲁木齐隔离批次", "entries": []})
+        filing = ListingFiling(
+            batch_id=batch.id,
+            parent_tenant_id=a.parent_id,
+            filed_on=date(2025, 6, 2),
+            summary={"title": "乌鲁木齐隔离批次", "entries": []},
+        )
         db.session.add_all([obj, filing])
         db.session.commit()
-        return {"run_id": run.id, "entry_id": entry.id, "batch_id": batch.id, "objection_id": obj.id,
-                "filing_id": filing.id}
+        return {
+            "run_id": run.id,
+            "entry_id": entry.id,
+            "batch_id": batch.id,
+            "objection_id": obj.id,
+            "filing_id": filing.id,
+        }
 
 
 def _registry_objects(a: Any, officer_id: int) -> dict[str, Any]:
@@ -126,27 +190,67 @@ def _registry_objects(a: Any, officer_id: int) -> dict[str, Any]:
     code = with_check_digit("91650100MA7G0001X")
     with use_scope(tenant_scope(a, officer_id)):
         e = enterprises.create_enterprise({"uscc": code, "name": "乌鲁木齐隔离测试化工有限公司"})
-        rec = records.add_record(e, "penalty", {"record_date": "2025-01-02", "source": "测试",
-                                                "ref": "乌环罚〔2025〕隔离1号", "summary": "超标排放"})
-        acc = enterprise_accounts.register(a, {
-            "uscc": code, "enterprise_name": "乌鲁木齐隔离测试化工有限公司", "contact_name": "联系人",
-            "contact_phone": "0991-1234567", "username": "iso-qiye", "password": "Qiye-2026-pass"})
+        rec = records.add_record(
+            e,
+            "penalty",
+            {
+                "record_date": "2025-01-02",
+                "source": "测试",
+                "ref": "乌环罚〔2025〕隔离1号",
+                "summary": "超标排放",
+            },
+        )
+        acc = enterprise_accounts.register(
+            a,
+            {
+                "uscc": code,
+                "enterprise_name": "乌鲁木齐隔离测试化工有限公司",
+                "contact_name": "联系人",
+                "contact_phone": "0991-1234567",
+                "username": "iso-qiye",
+                "password": "Qiye-2026-pass",
+            },
+        )
         db.session.commit()
         return {"enterprise_id": e.id, "record_id": rec.id, "account_id": acc.id, "uscc": code}
 
 
 def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
-    known = {"tenant": slug, "job_id": objs["job_id"], "user_id": objs["user_id"],
-             "token_id": objs["token_id"], "role": "officer", "code": "en",
-             "filename": "app.css", "state": "0", "year": "2027",
-             "enterprise_id": objs["enterprise_id"], "record_id": objs["record_id"],
-             "account_id": objs["account_id"], "kind": "penalty",
-             # positive list (issue 5)
-             "run_id": objs["run_id"], "entry_id": objs["entry_id"], "batch_id": objs["batch_id"],
-             "objection_id": objs["objection_id"], "filing_id": objs["filing_id"], "step": "notice",
-             # inspections (issue 6)
-             **{k: objs[k] for k in ("inspection_id", "evidence_id", "plan_id", "campaign_id", "draw_id",
-                                     "report_id", "request_id")}}
+    known = {
+        "tenant": slug,
+        "job_id": objs["job_id"],
+        "user_id": objs["user_id"],
+        "token_id": objs["token_id"],
+        "role": "officer",
+        "code": "en",
+        "filename": "app.css",
+        "state": "0",
+        "year": "2027",
+        "enterprise_id": objs["enterprise_id"],
+        "record_id": objs["record_id"],
+        "account_id": objs["account_id"],
+        "kind": "penalty",
+        # positive list (issue 5)
+        "run_id": objs["run_id"],
+        "entry_id": objs["entry_id"],
+        "batch_id": objs["batch_id"],
+        "objection_id": objs["objection_id"],
+        "filing_id": objs["filing_id"],
+        "step": "notice",
+        # inspections (issue 6)
+        **{
+            k: objs[k]
+            for k in (
+                "inspection_id",
+                "evidence_id",
+                "plan_id",
+                "campaign_id",
+                "draw_id",
+                "report_id",
+                "request_id",
+            )
+        },
+    }
     if arg not in known:
         pytest.fail(f"route parameter {arg!r} is new: teach test_isolation_routes a tenant-A value")
     return str(known[arg])
@@ -161,8 +265,10 @@ def _routes(app: Any) -> list[tuple[str, str, list[str]]]:
 
 
 def _has_object_param(rule: str) -> bool:
-    return any(p not in {"tenant", "code", "filename"}
-               for p in re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule))
+    return any(
+        p not in {"tenant", "code", "filename"}
+        for p in re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)
+    )
 
 
 def _url(rule: str, slug: str, objs: dict[str, Any]) -> str:
@@ -191,15 +297,17 @@ def test_tenant_b_sees_nothing_of_tenant_a_on_any_route(app, client, tenant_a_ob
                 own = slug == "sx-taiyuan" or "<tenant>" not in rule
                 own_listing = own and not _has_object_param(rule)
                 assert (own_listing or resp.status_code in ALLOWED) and not leaked, (
-                    f"{method} {url} ({endpoint}) answered {resp.status_code} leaking {leaked}")
+                    f"{method} {url} ({endpoint}) answered {resp.status_code} leaking {leaked}"
+                )
                 checked += 1
     assert checked >= 15
 
 
 def test_missing_and_foreign_objects_answer_the_same_404(client, tenant_a_objects):
     headers = bearer("taiyuan-admin")
-    foreign = client.get(f"/api/v1/tenants/sx-taiyuan/jobs/{tenant_a_objects['job_id']}",
-                         headers=headers)
+    foreign = client.get(
+        f"/api/v1/tenants/sx-taiyuan/jobs/{tenant_a_objects['job_id']}", headers=headers
+    )
     missing = client.get("/api/v1/tenants/sx-taiyuan/jobs/no-such-job", headers=headers)
     assert foreign.status_code == missing.status_code == 404
     assert foreign.get_json() == missing.get_json()

@@ -18,8 +18,11 @@ def _declared(view) -> list[str]:
 
 
 def test_every_route_declares_its_permission(app):
-    undeclared = {endpoint: missing for endpoint, view in app.view_functions.items()
-                  if endpoint not in FRAMEWORK and (missing := _declared(view))}
+    undeclared = {
+        endpoint: missing
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in FRAMEWORK and (missing := _declared(view))
+    }
     assert undeclared == {}, f"routes without @permission: {undeclared}"
 
 

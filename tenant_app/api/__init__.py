@@ -33,14 +33,31 @@ def init_api(app: Flask) -> None:
         users,
     )
 
-    api.init_app(app, spec_kwargs={
-        "info": {"description": "正面清单与涉企执法检查平台。认证：`Authorization: Bearer <token>`"
-                                "（`tenant-app tokens create --user 用户名` 生成）。错误统一为 "
-                                "`{code, message, errors}`。"},
-    })
+    api.init_app(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "正面清单与涉企执法检查平台。认证：`Authorization: Bearer <token>`"
+                "（`tenant-app tokens create --user 用户名` 生成）。错误统一为 "
+                "`{code, message, errors}`。"
+            },
+        },
+    )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in (me.blp, tenants.blp, tenants.children, users.blp, jobs.blp, audit.blp,
-                policy.blp, policy.cal, enterprises.blp, imports.blp, listing.blp, inspections.blp):
+    for blp in (
+        me.blp,
+        tenants.blp,
+        tenants.children,
+        users.blp,
+        jobs.blp,
+        audit.blp,
+        policy.blp,
+        policy.cal,
+        enterprises.blp,
+        imports.blp,
+        listing.blp,
+        inspections.blp,
+    ):
         csrf.exempt(blp)
         api.register_blueprint(blp)

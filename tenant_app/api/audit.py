@@ -15,8 +15,12 @@ from ..tenancy.queries import keyset_page
 from .auth import bind_api_tenant
 from .schemas import AuditPageSchema, AuditQuerySchema
 
-blp = Blueprint("api_audit", __name__, url_prefix="/api/v1/tenants/<tenant>/audit",
-                description="审计日志（只读）")
+blp = Blueprint(
+    "api_audit",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/audit",
+    description="审计日志（只读）",
+)
 blp.url_value_preprocessor(bind_api_tenant)
 
 
@@ -26,6 +30,7 @@ class AuditList(MethodView):
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        page = keyset_page(select(AuditEntry), AuditEntry.id, query["after"], query["limit"],
-                           descending=True)
+        page = keyset_page(
+            select(AuditEntry), AuditEntry.id, query["after"], query["limit"], descending=True
+        )
         return {"items": page.items, "next_after": page.next_after}

@@ -19,7 +19,9 @@ from ..models.records import CREDIT_LISTS, INCIDENT_LEVELS, RECORD_KINDS, RECTIF
 
 def _choice(options: dict[str, str], **kw: Any) -> fields.String:
     desc = "；".join(f"{k}={v}" for k, v in options.items())
-    return fields.String(validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw)
+    return fields.String(
+        validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw
+    )
 
 
 def _date(**kw: Any) -> fields.String:
@@ -27,14 +29,23 @@ def _date(**kw: Any) -> fields.String:
 
 
 class EnterpriseInSchema(Schema):
-    uscc = fields.String(required=True, validate=validate.Length(min=1, max=40),
-                         metadata={"description": "统一社会信用代码（18 位，GB 32100 校验）"})
+    uscc = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "统一社会信用代码（18 位，GB 32100 校验）"},
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     address = fields.String(validate=validate.Length(max=255))
-    county_tenant_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**62),
-                                      metadata={"description": "下级租户（区县）的 id"})
-    industry_code = fields.String(allow_none=True, validate=validate.Length(max=5),
-                                  metadata={"description": "GB/T 4754-2017，如 C2614 或 2614"})
+    county_tenant_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**62),
+        metadata={"description": "下级租户（区县）的 id"},
+    )
+    industry_code = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=5),
+        metadata={"description": "GB/T 4754-2017，如 C2614 或 2614"},
+    )
     legal_representative = fields.String(validate=validate.Length(max=64))
     contact_phone = fields.String(validate=validate.Length(max=32))
     permit_class = _choice(PERMIT_CLASSES, allow_none=True)
@@ -62,7 +73,9 @@ class EnterpriseSchema(Schema):
     address = fields.String()
     county_tenant_id = fields.Integer(allow_none=True)
     industry_code = fields.String(allow_none=True)
-    industry_name = fields.Function(lambda e: e.industry.name if e.industry else None, allow_none=True)
+    industry_name = fields.Function(
+        lambda e: e.industry.name if e.industry else None, allow_none=True
+    )
     legal_representative = fields.String()
     contact_phone = fields.String()
     permit_class = fields.String(allow_none=True)
@@ -87,13 +100,19 @@ class EnterpriseSchema(Schema):
 
 class EnterprisePageSchema(Schema):
     items = fields.List(fields.Nested(EnterpriseSchema))
-    next_after = fields.Integer(allow_none=True, metadata={"description": "下一页的 after；null 为最后一页"})
+    next_after = fields.Integer(
+        allow_none=True, metadata={"description": "下一页的 after；null 为最后一页"}
+    )
 
 
 class EnterpriseQuerySchema(Schema):
-    q = fields.String(validate=validate.Length(max=200), metadata={"description": "名称片段（或信用代码）"})
+    q = fields.String(
+        validate=validate.Length(max=200), metadata={"description": "名称片段（或信用代码）"}
+    )
     uscc = fields.String(validate=validate.Length(max=18), metadata={"description": "信用代码前缀"})
-    industry = fields.String(validate=validate.Length(max=5), metadata={"description": "行业代码前缀，如 C26"})
+    industry = fields.String(
+        validate=validate.Length(max=5), metadata={"description": "行业代码前缀，如 C26"}
+    )
     category = _choice(SUPERVISION_CATEGORIES)
     county_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
     permit_expires_from = fields.Date()
@@ -107,12 +126,18 @@ class RecordInSchema(Schema):
     record_date = _date(required=True)
     ref = fields.String(validate=validate.Length(max=64))
     summary = fields.String(validate=validate.Length(max=1000))
-    source = fields.String(required=True, validate=validate.Length(min=1, max=255),
-                           metadata={"description": "信息来源（出处）"})
+    source = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=255),
+        metadata={"description": "信息来源（出处）"},
+    )
     # apispec writes a Decimal's Range as strings, which breaks the OpenAPI document: say it as numbers.
-    fine_amount = fields.Decimal(allow_none=True, as_string=True,
-                                 validate=validate.Range(min=0, max=999999999999),
-                                 metadata={"minimum": 0, "maximum": 999999999999})
+    fine_amount = fields.Decimal(
+        allow_none=True,
+        as_string=True,
+        validate=validate.Range(min=0, max=999999999999),
+        metadata={"minimum": 0, "maximum": 999999999999},
+    )
     secret_discharge = fields.Boolean()
     falsified_records = fields.Boolean()
     evading_supervision = fields.Boolean()
@@ -120,8 +145,11 @@ class RecordInSchema(Schema):
     verified = fields.Boolean()
     list_name = _choice(CREDIT_LISTS, allow_none=True)
     end_date = _date(allow_none=True)
-    period = fields.String(allow_none=True, validate=validate.Length(max=16),
-                           metadata={"description": "2025、2025-Q3 或 2025-07"})
+    period = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=16),
+        metadata={"description": "2025、2025-Q3 或 2025-07"},
+    )
     due_date = _date(allow_none=True)
     outcome = _choice(RECTIFICATION_OUTCOMES, allow_none=True)
     closed_on = _date(allow_none=True)
@@ -163,8 +191,11 @@ class RecordQuerySchema(Schema):
 class RatingInSchema(Schema):
     kind = _choice(RATING_KINDS, required=True)
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    value = fields.String(required=True, validate=validate.Length(min=1, max=32),
-                          metadata={"description": "绩效分级 A–D，或诚信评价名称"})
+    value = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "绩效分级 A–D，或诚信评价名称"},
+    )
     source = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 

@@ -36,8 +36,12 @@ from .enterprise_schemas import (
 )
 from .schemas import ErrorSchema
 
-blp = Blueprint("api_enterprises", __name__, url_prefix="/api/v1/tenants/<tenant>",
-                description="企业名录、合规记录、企业账号审核")
+blp = Blueprint(
+    "api_enterprises",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>",
+    description="企业名录、合规记录、企业账号审核",
+)
 blp.url_value_preprocessor(bind_api_tenant)
 
 

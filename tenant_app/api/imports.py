@@ -23,17 +23,29 @@ from .auth import bind_api_tenant
 from .enterprise_schemas import EnterpriseQuerySchema
 from .schemas import ErrorSchema
 
-blp = Blueprint("api_imports", __name__, url_prefix="/api/v1/tenants/<tenant>",
-                description="批量导入（CSV / XLSX）与企业名录导出")
+blp = Blueprint(
+    "api_imports",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>",
+    description="批量导入（CSV / XLSX）与企业名录导出",
+)
 blp.url_value_preprocessor(bind_api_tenant)
 
 
 class ImportUploadSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(list(kinds())), metadata={
-        "description": "enterprises（企业名录）或合规记录类型，如 penalty"})
-    mode = fields.String(required=True, validate=validate.OneOf(list(storage.MODES)), metadata={
-        "description": "all = 全部有效才导入（有任何错误则一行也不写入）；"
-                       "valid = 只导入有效行（错误行跳过并列出）"})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(kinds())),
+        metadata={"description": "enterprises（企业名录）或合规记录类型，如 penalty"},
+    )
+    mode = fields.String(
+        required=True,
+        validate=validate.OneOf(list(storage.MODES)),
+        metadata={
+            "description": "all = 全部有效才导入（有任何错误则一行也不写入）；"
+            "valid = 只导入有效行（错误行跳过并列出）"
+        },
+    )
     file = Upload(metadata={"description": "CSV（UTF-8 / GB18030）或 XLSX，第 1 行为表头"})
 
 
@@ -44,14 +56,20 @@ class ImportSchema(Schema):
     message = fields.String()
     error = fields.String(allow_none=True)
     args = fields.Method("_args", metadata={"description": "kind, mode, filename, sha256"})
-    result = fields.Raw(allow_none=True, metadata={
-        "description": "rows, valid, invalid, written, errors, outcome, message, preview（前 50 条错误）"})
+    result = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "rows, valid, invalid, written, errors, outcome, message, preview（前 50 条错误）"
+        },
+    )
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
 
     def _args(self, job: Job) -> dict[str, Any]:
         """Not the stored path: where files live on the server is no client's business."""
-        return {k: v for k, v in (job.args or {}).items() if k in ("kind", "mode", "filename", "sha256")}
+        return {
+            k: v for k, v in (job.args or {}).items() if k in ("kind", "mode", "filename", "sha256")
+        }
 
 
 class ReportQuerySchema(Schema):
@@ -65,8 +83,9 @@ def _err(status: int, text: str) -> Any:
 def _file(description: str, *types: str) -> Any:
     """A 200 that is a download, not JSON."""
     binary = {"schema": {"type": "string", "format": "binary"}}
-    return blp.doc(responses={"200": {"description": description,
-                                      "content": {t: binary for t in types}}})
+    return blp.doc(
+        responses={"200": {"description": description, "content": {t: binary for t in types}}}
+    )
 
 
 @blp.route("/imports")
@@ -79,9 +98,12 @@ class ImportList(MethodView):
         """Upload a file; the import runs as a job. The same file, kind and mode again returns
         the same job (nothing is imported twice)."""
         upload = request.files.get("file")
-        job = storage.start_import(upload.stream if upload else None,
-                                   upload.filename or "" if upload else "", data["kind"],
-                                   data["mode"])
+        job = storage.start_import(
+            upload.stream if upload else None,
+            upload.filename or "" if upload else "",
+            data["kind"],
+            data["mode"],
+        )
         db.session.commit()
         return job
 

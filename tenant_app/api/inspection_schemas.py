@@ -16,7 +16,9 @@ _ID = validate.Range(min=1, max=2**63 - 1)
 
 def _choice(options: dict[str, str], **kw: Any) -> fields.String:
     desc = "；".join(f"{k}={v}" for k, v in options.items())
-    return fields.String(validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw)
+    return fields.String(
+        validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw
+    )
 
 
 def _date(**kw: Any) -> fields.String:
@@ -28,10 +30,15 @@ class InspectionInSchema(Schema):
     mode = _choice(MODES, required=True)
     trigger = _choice({k: v for k, v in TRIGGERS.items() if k != "random_draw"}, required=True)
     planned_date = _date(required=True)
-    officer_ids = fields.List(fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20))
+    officer_ids = fields.List(
+        fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20)
+    )
     campaign_id = fields.Integer(allow_none=True, validate=_ID)
-    join_with = fields.Integer(allow_none=True, validate=_ID,
-                               metadata={"description": "并入该检查（综合一次查），日期随之"})
+    join_with = fields.Integer(
+        allow_none=True,
+        validate=_ID,
+        metadata={"description": "并入该检查（综合一次查），日期随之"},
+    )
     data_source = _choice(OFF_SITE_SOURCES, allow_none=True)
     title = fields.String(validate=validate.Length(max=200))
 
@@ -62,7 +69,9 @@ class InspectionSchema(Schema):
     mode = fields.String()
     trigger = fields.String()
     planned_date = fields.Date()
-    status = fields.String(metadata={"description": "；".join(f"{k}={v}" for k, v in STATUSES.items())})
+    status = fields.String(
+        metadata={"description": "；".join(f"{k}={v}" for k, v in STATUSES.items())}
+    )
     title = fields.String()
     officers = fields.List(fields.Dict())
     checklist = fields.List(fields.Dict())
@@ -132,7 +141,9 @@ class FindingInSchema(Schema):
 
 
 class FindingsInSchema(Schema):
-    findings = fields.List(fields.Nested(FindingInSchema), required=True, validate=validate.Length(min=1, max=200))
+    findings = fields.List(
+        fields.Nested(FindingInSchema), required=True, validate=validate.Length(min=1, max=200)
+    )
 
 
 class FindingSchema(Schema):
@@ -227,8 +238,11 @@ class CampaignInSchema(Schema):
 
 
 class CampaignApproveSchema(Schema):
-    government_ref = fields.String(load_default="", validate=validate.Length(max=200),
-                                   metadata={"description": "县级以上人民政府批准文号；主要负责人批准时留空"})
+    government_ref = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "县级以上人民政府批准文号；主要负责人批准时留空"},
+    )
 
 
 class CampaignSchema(Schema):
@@ -302,7 +316,9 @@ class RequestInSchema(Schema):
 class RequestAcceptSchema(Schema):
     mode = _choice(MODES, load_default="on_site")
     planned_date = _date(allow_none=True)
-    officer_ids = fields.List(fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20))
+    officer_ids = fields.List(
+        fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20)
+    )
 
 
 class RequestDeclineSchema(Schema):

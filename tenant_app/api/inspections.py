@@ -64,8 +64,12 @@ from .inspection_schemas import (
 )
 from .schemas import ErrorSchema
 
-blp = Blueprint("api_inspections", __name__, url_prefix="/api/v1/tenants/<tenant>",
-                description="涉企执法检查：检查前核验、审批、检查实施、年度计划、专项行动、双随机抽查、企业自查与申请")
+blp = Blueprint(
+    "api_inspections",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>",
+    description="涉企执法检查：检查前核验、审批、检查实施、年度计划、专项行动、双随机抽查、企业自查与申请",
+)
 blp.url_value_preprocessor(bind_api_tenant)
 
 
@@ -98,8 +102,12 @@ class InspectionList(MethodView):
     @blp.response(200, InspectionPageSchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Newest first, keyset-paged: pass ``next_after`` back as ``after``."""
-        page = plans.inspections(status=query["status"], enterprise_id=query["enterprise_id"],
-                                 after=query["after"], limit=query["limit"])
+        page = plans.inspections(
+            status=query["status"],
+            enterprise_id=query["enterprise_id"],
+            after=query["after"],
+            limit=query["limit"],
+        )
         return {"items": page.items, "next_after": page.next_after}
 
     @permission(Perm.INSPECTIONS_EDIT)
@@ -187,7 +195,9 @@ class PriorNotice(MethodView):
     @_err(409, "检查已开始或结束")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         """XJ-S: record that a listed enterprise was told of a joint visit beforehand."""
-        return _commit(conduct.note_prior_notice(plans.get_inspection(inspection_id), data["prior_notice"]))
+        return _commit(
+            conduct.note_prior_notice(plans.get_inspection(inspection_id), data["prior_notice"])
+        )
 
 
 @blp.route("/inspections/<int:inspection_id>/findings")
@@ -241,8 +251,15 @@ class Evidence(MethodView):
     def post(self, form: dict[str, Any], files: dict[str, Any], inspection_id: int) -> Any:
         """Stored outside the web root; the response carries the SHA-256."""
         up = files["file"]
-        return _commit(conduct.add_evidence(plans.get_inspection(inspection_id), up.stream, up.filename or "",
-                                            form["kind"], form["note"]))
+        return _commit(
+            conduct.add_evidence(
+                plans.get_inspection(inspection_id),
+                up.stream,
+                up.filename or "",
+                form["kind"],
+                form["note"],
+            )
+        )
 
 
 @blp.route("/inspections/<int:inspection_id>/bodycam")
@@ -253,7 +270,11 @@ class Bodycam(MethodView):
     @_err(404, "没有该检查")
     @_err(409, "检查开始后才能登记")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
-        return _commit(conduct.add_bodycam(plans.get_inspection(inspection_id), data["reference"], data["note"]))
+        return _commit(
+            conduct.add_bodycam(
+                plans.get_inspection(inspection_id), data["reference"], data["note"]
+            )
+        )
 
 
 @blp.route("/inspections/<int:inspection_id>/finish")
@@ -265,8 +286,13 @@ class Finish(MethodView):
     @_err(409, "检查未在进行中")
     @_err(422, "缺少结论、数据来源（非现场）或检查项结果")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
-        return _commit(conduct.finish(plans.get_inspection(inspection_id), conclusion=data["conclusion"],
-                                      data_source=data["data_source"]))
+        return _commit(
+            conduct.finish(
+                plans.get_inspection(inspection_id),
+                conclusion=data["conclusion"],
+                data_source=data["data_source"],
+            )
+        )
 
 
 @blp.route("/inspections/<int:inspection_id>/feedback")
@@ -277,7 +303,9 @@ class Feedback(MethodView):
     @_err(404, "没有该检查")
     @_err(409, "检查尚未完成")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
-        return _commit(feedback.give_feedback(plans.get_inspection(inspection_id), data["feedback_text"]))
+        return _commit(
+            feedback.give_feedback(plans.get_inspection(inspection_id), data["feedback_text"])
+        )
 
 
 @blp.route("/inspection-plans")
@@ -348,7 +376,11 @@ class CampaignApprove(MethodView):
     @_err(409, "已批准")
     @_err(422, "须主要负责人批准或录入政府批准文号")
     def post(self, data: dict[str, Any], campaign_id: int) -> Any:
-        return _commit(campaigns.approve_campaign(_campaign(campaign_id), government_ref=data["government_ref"]))
+        return _commit(
+            campaigns.approve_campaign(
+                _campaign(campaign_id), government_ref=data["government_ref"]
+            )
+        )
 
 
 @blp.route("/campaigns/<int:campaign_id>/publish")
@@ -436,7 +468,9 @@ class ReportReview(MethodView):
     @_err(404, "没有该报告")
     @_err(409, "已审核")
     def post(self, data: dict[str, Any], report_id: int) -> Any:
-        return _commit(reports.review(reports.get_report(report_id), data["accept"], data["comment"]))
+        return _commit(
+            reports.review(reports.get_report(report_id), data["accept"], data["comment"])
+        )
 
 
 @blp.route("/inspection-requests")

@@ -14,8 +14,9 @@ from ..tenancy.queries import get_or_404
 from .auth import bind_api_tenant
 from .schemas import JobSchema
 
-blp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/tenants/<tenant>/jobs",
-                description="后台任务")
+blp = Blueprint(
+    "api_jobs", __name__, url_prefix="/api/v1/tenants/<tenant>/jobs", description="后台任务"
+)
 blp.url_value_preprocessor(bind_api_tenant)
 
 

@@ -41,8 +41,12 @@ from .listing_schemas import (
 )
 from .schemas import ErrorSchema
 
-blp = Blueprint("api_listing", __name__, url_prefix="/api/v1/tenants/<tenant>/listing",
-                description="正面清单：筛选、申请与推荐、编制程序（XJ-P）、公示异议、发布、备案、帮扶、移出、台账")
+blp = Blueprint(
+    "api_listing",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/listing",
+    description="正面清单：筛选、申请与推荐、编制程序（XJ-P）、公示异议、发布、备案、帮扶、移出、台账",
+)
 blp.url_value_preprocessor(bind_api_tenant)
 
 
@@ -74,8 +78,14 @@ class RunResults(MethodView):
     @blp.response(200, ResultPage)
     @_err(404, "没有该筛选批次")
     def get(self, query: dict[str, Any], run_id: int) -> Any:
-        page = screening.results(screening.get_run(run_id), verdict=query["verdict"], failed=query["failed"],
-                                 q=query["q"], after=query["after"], limit=query["limit"])
+        page = screening.results(
+            screening.get_run(run_id),
+            verdict=query["verdict"],
+            failed=query["failed"],
+            q=query["q"],
+            after=query["after"],
+            limit=query["limit"],
+        )
         return {"items": page.items, "next_after": page.next_after}
 
 
@@ -127,8 +137,10 @@ class EntryItem(MethodView):
 
 
 STEPS = {
-    "site-verification": entries.site_verification, "opinions": entries.add_opinion,
-    "removal": removal.start, "visits": listed.add_visit,
+    "site-verification": entries.site_verification,
+    "opinions": entries.add_opinion,
+    "removal": removal.start,
+    "visits": listed.add_visit,
 }
 
 
@@ -209,7 +221,11 @@ class Batches(MethodView):
         return b
 
 
-BATCH_STEPS = {"notice": batches.start_notice, "publication": batches.publish, "filing": batches.file_with_parent}
+BATCH_STEPS = {
+    "notice": batches.start_notice,
+    "publication": batches.publish,
+    "filing": batches.file_with_parent,
+}
 
 
 @blp.route("/batches/<int:batch_id>/<any('notice','publication','filing'):step>")

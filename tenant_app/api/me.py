@@ -37,8 +37,12 @@ class Me(MethodView):
     @blp.response(200, MeSchema)
     def get(self) -> dict[str, Any]:
         home = _home_scope()
-        return {"id": current_user.id, "username": current_user.username,
-                "display_name": current_user.display_name, "home_tenant": home.slug}
+        return {
+            "id": current_user.id,
+            "username": current_user.username,
+            "display_name": current_user.display_name,
+            "home_tenant": home.slug,
+        }
 
 
 @blp.route("/tokens")
@@ -59,11 +63,16 @@ class TokenItem(MethodView):
     @blp.response(204)
     def delete(self, token_id: int) -> None:
         _home_scope()
-        token = db.session.execute(select(ApiToken).where(
-            ApiToken.id == token_id, ApiToken.user_id == current_user.id)).scalar_one_or_none()
+        token = db.session.execute(
+            select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
+        ).scalar_one_or_none()
         if token is None:
             abort(404)
         revoke(token)
-        audit.record("token.revoked", object_type="api_token", object_id=token.id,
-                     after={"prefix": token.prefix})
+        audit.record(
+            "token.revoked",
+            object_type="api_token",
+            object_id=token.id,
+            after={"prefix": token.prefix},
+        )
         db.session.commit()

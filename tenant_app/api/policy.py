@@ -19,11 +19,19 @@ from ..services import policy as policy_service
 from ..services.errors import ValidationFailed
 from .auth import bind_api_tenant
 
-blp = Blueprint("api_policy", __name__, url_prefix="/api/v1/tenants/<tenant>/policy",
-                description="租户政策（政策包、继承与覆盖、版本）")
+blp = Blueprint(
+    "api_policy",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/policy",
+    description="租户政策（政策包、继承与覆盖、版本）",
+)
 blp.url_value_preprocessor(bind_api_tenant)
-cal = Blueprint("api_calendar", __name__, url_prefix="/api/v1/tenants/<tenant>/calendar",
-                description="工作日日历与法定期间")
+cal = Blueprint(
+    "api_calendar",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/calendar",
+    description="工作日日历与法定期间",
+)
 cal.url_value_preprocessor(bind_api_tenant)
 
 
@@ -52,7 +60,9 @@ class VersionSchema(Schema):
 
 
 class AnswerQuery(Schema):
-    op = fields.String(required=True, validate=validate.OneOf(["add-workdays", "add-months", "is-workday"]))
+    op = fields.String(
+        required=True, validate=validate.OneOf(["add-workdays", "add-months", "is-workday"])
+    )
     date = fields.Date(required=True)
     n = fields.Integer(load_default=0, validate=validate.Range(min=-3650, max=3650))
 
@@ -69,8 +79,11 @@ class YearSchema(Schema):
 
 
 class YearInput(Schema):
-    arrangement = fields.String(required=True, validate=validate.Length(min=1, max=20000),
-                                metadata={"description": "每行：日期 休|班 [名称]"})
+    arrangement = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=20000),
+        metadata={"description": "每行：日期 休|班 [名称]"},
+    )
     source = fields.String(load_default="", validate=validate.Length(max=255))
 
 
@@ -81,9 +94,14 @@ class EffectivePolicy(MethodView):
     @blp.response(200, EffectivePolicySchema)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         eff = policy_service.effective_policy(g.tenant, query["on"])
-        return {"tenant": g.tenant.slug, "on": eff.on, "pack": eff.pack_name,
-                "policy_version": eff.version_label,
-                "effective": policy_service._plain(eff.effective), "sources": eff.sources}
+        return {
+            "tenant": g.tenant.slug,
+            "on": eff.on,
+            "pack": eff.pack_name,
+            "policy_version": eff.version_label,
+            "effective": policy_service._plain(eff.effective),
+            "sources": eff.sources,
+        }
 
 
 @blp.route("/versions")
@@ -100,9 +118,13 @@ class Versions(MethodView):
         kwargs: dict[str, Any] = {}
         if "pack" in data:
             kwargs["pack"] = data["pack"]
-        version = policy_service.save_version(g.tenant, overrides=data["overrides"],
-                                              effective_from=data["effective_from"],
-                                              comment=data["comment"], **kwargs)
+        version = policy_service.save_version(
+            g.tenant,
+            overrides=data["overrides"],
+            effective_from=data["effective_from"],
+            comment=data["comment"],
+            **kwargs,
+        )
         db.session.commit()
         return version
 
@@ -135,7 +157,8 @@ class YearItem(MethodView):
     @cal.arguments(YearInput)
     @cal.response(200, YearSchema)
     def put(self, data: dict[str, Any], year: int) -> CalendarYear:
-        row = calendar_service.enter_year(year, data["arrangement"], data["source"],
-                                          actor_id=current_user.id)
+        row = calendar_service.enter_year(
+            year, data["arrangement"], data["source"], actor_id=current_user.id
+        )
         db.session.commit()
         return row

@@ -7,9 +7,15 @@ from marshmallow import Schema, fields, validate
 
 class ErrorSchema(Schema):
     code = fields.String(required=True, metadata={"description": "机器可读的错误代码"})
-    message = fields.String(required=True, metadata={"description": "中文说明（Accept-Language: en 时为英文）"})
-    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True,
-                         metadata={"description": "按字段列出的原因"})
+    message = fields.String(
+        required=True, metadata={"description": "中文说明（Accept-Language: en 时为英文）"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        required=True,
+        metadata={"description": "按字段列出的原因"},
+    )
 
 
 class TenantSchema(Schema):
@@ -27,7 +33,9 @@ class TenantCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=128))
     level = fields.String(required=True, validate=validate.OneOf(["province", "city", "county"]))
     division_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
-    policy_pack = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    policy_pack = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=64)
+    )
 
 
 class UserSchema(Schema):
@@ -42,10 +50,17 @@ class UserSchema(Schema):
 class UserCreateSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=3, max=64))
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
-    roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
-                        validate=validate.Length(min=1, max=10))
-    certificate_no = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )
+    roles = fields.List(
+        fields.String(validate=validate.Length(max=32)),
+        required=True,
+        validate=validate.Length(min=1, max=10),
+    )
+    certificate_no = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=64)
+    )
 
 
 class GrantSchema(Schema):

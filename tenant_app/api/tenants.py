@@ -16,11 +16,17 @@ from ..services import tenants as tenant_service
 from .auth import authenticate_bearer, bind_api_tenant
 from .schemas import TenantCreateSchema, TenantSchema
 
-blp = Blueprint("api_tenants", __name__, url_prefix="/api/v1/tenants", description="租户（行政区域）")
+blp = Blueprint(
+    "api_tenants", __name__, url_prefix="/api/v1/tenants", description="租户（行政区域）"
+)
 blp.before_request(authenticate_bearer)
 
-children = Blueprint("api_tenant_children", __name__, url_prefix="/api/v1/tenants/<tenant>/children",
-                     description="下级租户")
+children = Blueprint(
+    "api_tenant_children",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/children",
+    description="下级租户",
+)
 children.url_value_preprocessor(bind_api_tenant)
 
 

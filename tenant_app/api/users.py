@@ -15,14 +15,24 @@ from ..services import users as user_service
 from .auth import bind_api_tenant
 from .schemas import GrantSchema, UserCreateSchema, UserSchema
 
-blp = Blueprint("api_users", __name__, url_prefix="/api/v1/tenants/<tenant>/users",
-                description="本租户的用户与角色")
+blp = Blueprint(
+    "api_users",
+    __name__,
+    url_prefix="/api/v1/tenants/<tenant>/users",
+    description="本租户的用户与角色",
+)
 blp.url_value_preprocessor(bind_api_tenant)
 
 
 def _dump(user: Any, roles: list[str]) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "certificate_no": user.certificate_no, "active": user.active, "roles": roles}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "certificate_no": user.certificate_no,
+        "active": user.active,
+        "roles": roles,
+    }
 
 
 @blp.route("")

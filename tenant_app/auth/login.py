@@ -23,8 +23,13 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
     """Return the user, or raise. Every attempt is written to the tenant's audit log."""
     username = username.strip()
     if throttle.is_throttled(username, address):
-        audit.record_now("login.throttled", object_type="user", object_id=username,
-                         actor=username, after={"address": address})
+        audit.record_now(
+            "login.throttled",
+            object_type="user",
+            object_id=username,
+            actor=username,
+            after={"address": address},
+        )
         raise Throttled(_("登录失败次数过多，请稍后再试"))
     user = user_by_username(username)
     ok = verify_password(user.password_hash if user else None, password)
@@ -38,13 +43,23 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
     if reason is not None:
         throttle.record_failure(username, address)
         db.session.commit()
-        audit.record_now("login.failed", object_type="user", object_id=username, actor=username,
-                         after={"reason": reason, "address": address})
+        audit.record_now(
+            "login.failed",
+            object_type="user",
+            object_id=username,
+            actor=username,
+            after={"reason": reason, "address": address},
+        )
         raise LoginRefused(_("用户名或密码错误，或您在本单位没有账号"))
     assert user is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.record("login.succeeded", object_type="user", object_id=user.id, actor=user.username,
-                 after={"address": address})
+    audit.record(
+        "login.succeeded",
+        object_type="user",
+        object_id=user.id,
+        actor=user.username,
+        after={"address": address},
+    )
     db.session.commit()
     return user

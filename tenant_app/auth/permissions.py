@@ -33,7 +33,9 @@ def _unauthenticated() -> NoReturn:
     if _is_api():
         abort(401)
     tenant = getattr(g, "tenant", None)
-    target = url_for("web.auth.login", tenant=tenant.slug, next=request.full_path) if tenant else "/"
+    target = (
+        url_for("web.auth.login", tenant=tenant.slug, next=request.full_path) if tenant else "/"
+    )
     abort(redirect(target))
 
 
@@ -41,8 +43,12 @@ def deny(perm: str) -> NoReturn:
     from ..services import audit
 
     if current_scope().tenant_id is not None:
-        audit.record_now("authz.denied", object_type="permission", object_id=perm,
-                         after={"path": request.path, "method": request.method})
+        audit.record_now(
+            "authz.denied",
+            object_type="permission",
+            object_id=perm,
+            after={"path": request.path, "method": request.method},
+        )
     current_app.logger.info("refused %s to %s on %s", perm, current_user, request.path)
     abort(403)
 

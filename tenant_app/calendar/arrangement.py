@@ -80,8 +80,12 @@ def _rows(data: Any) -> Iterable[tuple[str, Any, Any, str]]:
                 yield f"第{i}条", row.get("date"), row.get("kind"), str(row.get("name") or "")
             else:
                 pair = tuple(row)
-                yield (f"第{i}条", pair[0] if pair else None, pair[1] if len(pair) > 1 else None,
-                       str(pair[2]) if len(pair) > 2 else "")
+                yield (
+                    f"第{i}条",
+                    pair[0] if pair else None,
+                    pair[1] if len(pair) > 1 else None,
+                    str(pair[2]) if len(pair) > 2 else "",
+                )
 
 
 def parse_year_arrangement(data: Any, year: int | None = None) -> YearArrangement:
@@ -116,7 +120,9 @@ def parse_year_arrangement(data: Any, year: int | None = None) -> YearArrangemen
             errors.append(f"{where}：未知类型“{raw_kind}”（应为 休/holiday 或 班/workday）")
             continue
         if day in other:
-            errors.append(f"{where}：{day.isoformat()} 已在{other[day]}登记为{other_name}，不能同时是两者")
+            errors.append(
+                f"{where}：{day.isoformat()} 已在{other[day]}登记为{other_name}，不能同时是两者"
+            )
             continue
         if day in target:
             errors.append(f"{where}：{day.isoformat()} 重复登记（首次在{target[day]}）")

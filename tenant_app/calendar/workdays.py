@@ -75,7 +75,9 @@ class WorkCalendar:
         self._manual: dict[int, dict[date, bool]] = {
             int(y): dict(days) for y, days in (manual or {}).items()
         }
-        self._entered = set(self._manual) if entered_years is None else {int(y) for y in entered_years}
+        self._entered = (
+            set(self._manual) if entered_years is None else {int(y) for y in entered_years}
+        )
         self._use_package = use_package and _cc is not None
         self._package_years: dict[int, bool] = {}
 

@@ -22,7 +22,9 @@ from .common import fail_on_service_error, find_tenant
 class IsoDate(click.ParamType):
     name = "DATE"
 
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
         if isinstance(value, date):
             return value
         try:
@@ -42,7 +44,9 @@ def calendar() -> None:
 def _print(op: str, day: date, amount: int | None = None) -> None:
     with use_scope(system_scope()):
         result = calendar_service.answer(op, day, amount)
-    value = str(result.value).lower() if isinstance(result.value, bool) else result.value.isoformat()
+    value = (
+        str(result.value).lower() if isinstance(result.value, bool) else result.value.isoformat()
+    )
     click.echo(value + (" provisional" if result.provisional else ""))
 
 
@@ -97,9 +101,14 @@ def show(slug: str, on: date | None) -> None:
             eff = policy_service.effective_policy(tenant, on)
         except ServiceError as exc:
             raise fail_on_service_error(exc) from exc
-        out = {"tenant": slug, "on": eff.on.isoformat(), "pack": eff.pack_name,
-               "policy_version": eff.version_label, "sources": eff.sources,
-               "effective": eff.effective}
+        out = {
+            "tenant": slug,
+            "on": eff.on.isoformat(),
+            "pack": eff.pack_name,
+            "policy_version": eff.version_label,
+            "sources": eff.sources,
+            "effective": eff.effective,
+        }
     click.echo(json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True, default=str))
 
 

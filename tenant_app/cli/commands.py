@@ -8,6 +8,13 @@ from . import audit_cmd, calendar_cmd, demo, tenants_cmd, users_cmd, worker_cmd
 
 
 def register_commands(app: Flask) -> None:
-    for group in (tenants_cmd.tenants, users_cmd.users, users_cmd.tokens, audit_cmd.audit,
-                  worker_cmd.worker, demo.demo, *calendar_cmd.COMMANDS):
+    for group in (
+        tenants_cmd.tenants,
+        users_cmd.users,
+        users_cmd.tokens,
+        audit_cmd.audit,
+        worker_cmd.worker,
+        demo.demo,
+        *calendar_cmd.COMMANDS,
+    ):
         app.cli.add_command(group)

@@ -20,4 +20,6 @@ def find_tenant(slug: str) -> Tenant:
 def fail_on_service_error(exc: Exception) -> click.ClickException:
     errors = getattr(exc, "errors", {}) or {}
     detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
-    return click.ClickException(f"{getattr(exc, 'message', exc)}" + (f" ({detail})" if detail else ""))
+    return click.ClickException(
+        f"{getattr(exc, 'message', exc)}" + (f" ({detail})" if detail else "")
+    )

@@ -28,14 +28,20 @@ def tenants() -> None:
 @click.option("--parent", default="platform", show_default=True, help="上级租户标识")
 @click.option("--pack", "policy_pack", default=None, help="政策包（留空则继承上级）")
 @with_appcontext
-def create(slug: str, name: str, level: str, division_code: str, parent: str,
-           policy_pack: str | None) -> None:
+def create(
+    slug: str, name: str, level: str, division_code: str, parent: str, policy_pack: str | None
+) -> None:
     parent_tenant = find_tenant(parent)
     with use_scope(system_scope(parent_tenant.id)):
         try:
-            tenant = tenant_service.create_tenant(slug=slug, name=name, level=level,
-                                                  division_code=division_code,
-                                                  parent=parent_tenant, policy_pack=policy_pack)
+            tenant = tenant_service.create_tenant(
+                slug=slug,
+                name=name,
+                level=level,
+                division_code=division_code,
+                parent=parent_tenant,
+                policy_pack=policy_pack,
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -50,9 +56,23 @@ def list_(as_json: bool) -> None:
     with use_scope(system_scope()):
         rows = tenant_service.list_tenants()
     if as_json:
-        click.echo(json.dumps([{"id": t.id, "slug": t.slug, "name": t.name, "level": t.level,
-                                "division_code": t.division_code, "parent_id": t.parent_id,
-                                "policy_pack": t.policy_pack} for t in rows], ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": t.id,
+                        "slug": t.slug,
+                        "name": t.name,
+                        "level": t.level,
+                        "division_code": t.division_code,
+                        "parent_id": t.parent_id,
+                        "policy_pack": t.policy_pack,
+                    }
+                    for t in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
         return
     for t in rows:
         depth = t.path.count("/") - 2

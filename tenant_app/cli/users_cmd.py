@@ -30,14 +30,25 @@ def users() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--cert", "certificate_no", default=None, help="执法证件号（执法人员必填）")
 @with_appcontext
-def create(slug: str, roles: tuple[str, ...], username: str, display_name: str, password: str,
-           certificate_no: str | None) -> None:
+def create(
+    slug: str,
+    roles: tuple[str, ...],
+    username: str,
+    display_name: str,
+    password: str,
+    certificate_no: str | None,
+) -> None:
     tenant = find_tenant(slug)
     with use_scope(system_scope(tenant.id)):
         try:
-            user = user_service.create_user(tenant=tenant, username=username,
-                                            display_name=display_name, password=password,
-                                            roles=list(roles), certificate_no=certificate_no)
+            user = user_service.create_user(
+                tenant=tenant,
+                username=username,
+                display_name=display_name,
+                password=password,
+                roles=list(roles),
+                certificate_no=certificate_no,
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -90,13 +101,19 @@ def create_token(username: str, name: str) -> None:
 @click.option("--prefix", required=True, help="令牌前 10 位")
 @with_appcontext
 def revoke_token(prefix: str) -> None:
-    row = db.session.execute(select(ApiToken).where(ApiToken.prefix == prefix,
-                                                    ApiToken.revoked_at.is_(None))).scalar_one_or_none()
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
     if row is None:
         raise click.ClickException("没有这个有效令牌")
     with use_scope(system_scope(row.user.home_tenant_id)):
         revoke(row)
-        audit.record("token.revoked", object_type="api_token", object_id=row.id,
-                     after={"prefix": prefix}, actor="operator")
+        audit.record(
+            "token.revoked",
+            object_type="api_token",
+            object_id=row.id,
+            after={"prefix": prefix},
+            actor="operator",
+        )
         db.session.commit()
     click.echo(f"revoked {prefix}")

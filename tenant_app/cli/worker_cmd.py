@@ -39,6 +39,8 @@ def worker(queues: tuple[str, ...], burst: bool, tick: float) -> None:
     set_worker_app(app)
     stop = start_maintenance_thread(app, interval=tick)
     try:
-        _Worker(list(queues), connection=redis_connection(app)).work(with_scheduler=True, burst=burst)
+        _Worker(list(queues), connection=redis_connection(app)).work(
+            with_scheduler=True, burst=burst
+        )
     finally:
         stop.set()

@@ -29,7 +29,9 @@ _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="inproc-job")
 
 def redis_connection(app: Flask | None = None) -> redis.Redis:
     app = app or current_app
-    return redis.Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=10)
+    return redis.Redis.from_url(
+        app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=10
+    )
 
 
 def queue(name: str, conn: redis.Redis) -> Queue:
@@ -69,9 +71,17 @@ def send_to_rq(job_ids: list[str]) -> int:
     them queued in it, so the scope must write their tenant (relay_pending sets it per tenant)."""
     cfg = current_app.config
     with Session(db.engine) as s:
-        rows = s.execute(select(Job.id, Job.queue, Job.name, Job.tenant_id, Job.timeout_seconds,
-                                Job.max_attempts, Job.attempts)
-                         .where(Job.id.in_(job_ids), Job.status == JobStatus.PENDING)).all()
+        rows = s.execute(
+            select(
+                Job.id,
+                Job.queue,
+                Job.name,
+                Job.tenant_id,
+                Job.timeout_seconds,
+                Job.max_attempts,
+                Job.attempts,
+            ).where(Job.id.in_(job_ids), Job.status == JobStatus.PENDING)
+        ).all()
     sent = 0
     try:
         conn = redis_connection()
@@ -79,15 +89,21 @@ def send_to_rq(job_ids: list[str]) -> int:
             # RQ counts retries from this delivery on: only the attempts the row has left
             retries = max(0, row.max_attempts - row.attempts - 1)
             queue(row.queue, conn).enqueue(
-                "tenant_app.jobs.runner.rq_entry", row.id,
-                job_id=rq_job_id(row.id), job_timeout=row.timeout_seconds,
+                "tenant_app.jobs.runner.rq_entry",
+                row.id,
+                job_id=rq_job_id(row.id),
+                job_timeout=row.timeout_seconds,
                 retry=Retry(max=retries, interval=cfg["JOB_RETRY_SECONDS"]) if retries else None,
-                result_ttl=86400, failure_ttl=7 * 86400,
+                result_ttl=86400,
+                failure_ttl=7 * 86400,
                 meta={"tenant_id": row.tenant_id, "name": row.name, "job_id": row.id},
             )
             with Session(db.engine) as s:
-                s.execute(update(Job).where(Job.id == row.id, Job.status == JobStatus.PENDING)
-                          .values(status=JobStatus.QUEUED, enqueued_at=utcnow()))
+                s.execute(
+                    update(Job)
+                    .where(Job.id == row.id, Job.status == JobStatus.PENDING)
+                    .values(status=JobStatus.QUEUED, enqueued_at=utcnow())
+                )
                 s.commit()
             sent += 1
     except redis.RedisError as exc:

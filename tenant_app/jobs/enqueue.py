@@ -19,8 +19,13 @@ _PENDING_KEY = "jobs_to_dispatch"
 log = logging.getLogger(__name__)
 
 
-def enqueue(name: str, args: dict[str, Any] | None = None, *, job_id: str | None = None,
-            session: Session | None = None) -> Job:
+def enqueue(
+    name: str,
+    args: dict[str, Any] | None = None,
+    *,
+    job_id: str | None = None,
+    session: Session | None = None,
+) -> Job:
     """Record a job in the current transaction. With a stable ``job_id`` a second call returns
     the first job instead of queueing a duplicate."""
     session = session or db.session()
@@ -31,7 +36,10 @@ def enqueue(name: str, args: dict[str, Any] | None = None, *, job_id: str | None
         return existing
     cfg = current_app.config
     row = Job(
-        id=job_id, name=name, args=args or {}, queue=spec.queue,
+        id=job_id,
+        name=name,
+        args=args or {},
+        queue=spec.queue,
         timeout_seconds=spec.timeout_seconds or cfg["JOB_TIMEOUT_SECONDS"],
         max_attempts=spec.max_attempts or cfg["JOB_MAX_ATTEMPTS"],
         created_by=current_scope().user_id,

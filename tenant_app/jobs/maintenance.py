@@ -26,8 +26,10 @@ def relay_pending(limit: int = 500) -> int:
     """Send committed-but-unsent jobs (Redis was down at commit time) to RQ."""
     with use_scope(system_scope()):
         rows = db.session.execute(
-            select(Job.id, Job.tenant_id).where(Job.status == JobStatus.PENDING)
-            .order_by(Job.created_at).limit(limit)
+            select(Job.id, Job.tenant_id)
+            .where(Job.status == JobStatus.PENDING)
+            .order_by(Job.created_at)
+            .limit(limit)
         ).all()
         db.session.rollback()
     by_tenant: dict[int, list[str]] = {}
@@ -48,21 +50,31 @@ def reap_stale() -> int:
     cutoff = utcnow() - stale_after
     n = 0
     with use_scope(system_scope()):
-        rows = db.session.execute(
-            select(Job).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                select(Job).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
+            )
+            .scalars()
+            .all()
+        )
         lost = [(r.id, r.tenant_id, r.attempts >= r.max_attempts) for r in rows]
         queued = db.session.execute(
-            select(Job.id, Job.tenant_id).where(Job.status == JobStatus.QUEUED,
-                                                Job.enqueued_at < cutoff)
+            select(Job.id, Job.tenant_id).where(
+                Job.status == JobStatus.QUEUED, Job.enqueued_at < cutoff
+            )
         ).all()
         db.session.rollback()
     for job_id, tenant_id, final in lost:
         with use_scope(system_scope(tenant_id)):
-            db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
-                               .values(status=JobStatus.FAILED if final else JobStatus.PENDING,
-                                       error="worker lost (no heartbeat)",
-                                       finished_at=utcnow() if final else None))
+            db.session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                .values(
+                    status=JobStatus.FAILED if final else JobStatus.PENDING,
+                    error="worker lost (no heartbeat)",
+                    finished_at=utcnow() if final else None,
+                )
+            )
             db.session.commit()
             n += 1
     if queued and current_app.config["REDIS_URL"]:
@@ -70,9 +82,11 @@ def reap_stale() -> int:
         for job_id, tenant_id in queued:
             if status_of(conn, job_id) is None:
                 with use_scope(system_scope(tenant_id)):
-                    db.session.execute(update(Job).where(Job.id == job_id,
-                                                         Job.status == JobStatus.QUEUED)
-                                       .values(status=JobStatus.PENDING))
+                    db.session.execute(
+                        update(Job)
+                        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                        .values(status=JobStatus.PENDING)
+                    )
                     db.session.commit()
                     n += 1
     return n

@@ -25,7 +25,13 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("purge-login-failures", "housekeeping.purge_login_failures", every_seconds=3600),
-    Periodic("inspection-feedback-overdue", "inspections.flag_overdue_feedback", every_seconds=86400,
-             per_tenant=True),
-    Periodic("listing-expire", "listing.expire", every_seconds=86400, per_tenant=True),  # XJ-V validity
+    Periodic(
+        "inspection-feedback-overdue",
+        "inspections.flag_overdue_feedback",
+        every_seconds=86400,
+        per_tenant=True,
+    ),
+    Periodic(
+        "listing-expire", "listing.expire", every_seconds=86400, per_tenant=True
+    ),  # XJ-V validity
 )

@@ -30,8 +30,13 @@ class JobKind:
 REGISTRY: dict[str, JobKind] = {}
 
 
-def job(name: str, *, queue: str = "default", timeout_seconds: int | None = None,
-        max_attempts: int | None = None) -> Callable[[JobFn], JobFn]:
+def job(
+    name: str,
+    *,
+    queue: str = "default",
+    timeout_seconds: int | None = None,
+    max_attempts: int | None = None,
+) -> Callable[[JobFn], JobFn]:
     """Register a job kind. Two registrations of one name fail loudly."""
 
     def decorate(fn: JobFn) -> JobFn:

@@ -57,8 +57,12 @@ class _Context:
 
     def progress(self, percent: int, message: str = "") -> None:
         """Visible at once (own transaction) and doubles as the heartbeat."""
-        _update(self.job_id, progress=max(0, min(100, int(percent))), message=message[:255],
-                heartbeat_at=utcnow())
+        _update(
+            self.job_id,
+            progress=max(0, min(100, int(percent))),
+            message=message[:255],
+            heartbeat_at=utcnow(),
+        )
 
 
 @contextmanager
@@ -73,8 +77,11 @@ def _heartbeat(job_id: str, scope: Scope) -> Iterator[None]:
         while not stop.wait(every):
             try:
                 with app.app_context(), use_scope(scope), Session(db.engine) as s:
-                    s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
-                              .values(heartbeat_at=utcnow()))
+                    s.execute(
+                        update(Job)
+                        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                        .values(heartbeat_at=utcnow())
+                    )
                     s.commit()
             except Exception:  # noqa: BLE001 - a missed beat is retried on the next one
                 log.warning("heartbeat of job %s failed", job_id, exc_info=True)
@@ -109,16 +116,26 @@ def run_job(job_id: str) -> Any:
     with use_scope(Scope(tenant_id=tenant_id, read_ids=(tenant_id,))):
         with Session(db.engine) as s:
             claim = s.execute(
-                update(Job).where(Job.id == job_id,
-                                  Job.status.in_([JobStatus.PENDING, JobStatus.QUEUED]))
-                .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1,
-                        started_at=utcnow(), heartbeat_at=utcnow(), error=None)
+                update(Job)
+                .where(Job.id == job_id, Job.status.in_([JobStatus.PENDING, JobStatus.QUEUED]))
+                .values(
+                    status=JobStatus.RUNNING,
+                    attempts=Job.attempts + 1,
+                    started_at=utcnow(),
+                    heartbeat_at=utcnow(),
+                    error=None,
+                )
             )
             claimed: int = getattr(claim, "rowcount", 0)
             s.commit()
             row = s.execute(select(Job).where(Job.id == job_id)).scalar_one()
             name, args, attempts, max_attempts, created_by = (
-                row.name, dict(row.args or {}), row.attempts, row.max_attempts, row.created_by)
+                row.name,
+                dict(row.args or {}),
+                row.attempts,
+                row.max_attempts,
+                row.created_by,
+            )
         if not claimed:
             return None  # done, failed, or another worker has it
         with use_scope(Scope(tenant_id=tenant_id, read_ids=(tenant_id,), user_id=created_by)):
@@ -129,14 +146,23 @@ def run_job(job_id: str) -> Any:
             except BaseException as exc:
                 db.session.rollback()
                 final = attempts >= max_attempts
-                _update(job_id, status=JobStatus.FAILED if final else JobStatus.QUEUED,
-                        error="".join(traceback.format_exception_only(type(exc), exc))[-4000:],
-                        finished_at=utcnow() if final else None)
+                _update(
+                    job_id,
+                    status=JobStatus.FAILED if final else JobStatus.QUEUED,
+                    error="".join(traceback.format_exception_only(type(exc), exc))[-4000:],
+                    finished_at=utcnow() if final else None,
+                )
                 raise
             finally:
                 db.session.remove()
-        _update(job_id, status=JobStatus.DONE, progress=100, result=_jsonable(result),
-                finished_at=utcnow(), heartbeat_at=utcnow())
+        _update(
+            job_id,
+            status=JobStatus.DONE,
+            progress=100,
+            result=_jsonable(result),
+            finished_at=utcnow(),
+            heartbeat_at=utcnow(),
+        )
         return result
 
 

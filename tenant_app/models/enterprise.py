@@ -15,16 +15,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
 
 # 排污许可管理类别; "not_required" = 依法无需许可或登记. None = not yet known.
-PERMIT_CLASSES = {"key": "重点管理", "simplified": "简化管理", "registration": "登记管理",
-                  "not_required": "无需许可或登记"}
+PERMIT_CLASSES = {
+    "key": "重点管理",
+    "simplified": "简化管理",
+    "registration": "登记管理",
+    "not_required": "无需许可或登记",
+}
 # 监管类别 (the issue's ordinary / listed / special supervision object). A key discharger in the
 # ordinary category is the pack's "key" inspection category (see enterprise_facts.category_of).
-SUPERVISION_CATEGORIES = {"general": "一般监管对象", "listed": "正面清单企业",
-                          "special": "特殊监管对象"}
+SUPERVISION_CATEGORIES = {
+    "general": "一般监管对象",
+    "listed": "正面清单企业",
+    "special": "特殊监管对象",
+}
 # Designations no industry code expresses; the names are the ``tags`` the packs' XJ-X list uses.
-ENTERPRISE_TAGS = {"heavy_metal_tailings_pond": "重点重金属尾矿库",
-                   "key_hazardous_chemical_unit": "重点危险化学品生产、使用单位",
-                   "nuclear_radiation": "涉及核与辐射"}
+ENTERPRISE_TAGS = {
+    "heavy_metal_tailings_pond": "重点重金属尾矿库",
+    "key_hazardous_chemical_unit": "重点危险化学品生产、使用单位",
+    "nuclear_radiation": "涉及核与辐射",
+}
 RATING_KINDS = {"performance": "重污染天气重点行业绩效分级", "integrity": "环保信用（诚信）评价"}
 PERFORMANCE_GRADES = ("A", "B", "C", "D")
 # Titles of the environmental-integrity evaluation; XJ-D asks for "环保诚信企业" two years running.
@@ -128,6 +137,11 @@ class EnterpriseAccount(TenantScoped, Model):
     enterprise = relationship("Enterprise")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"uscc": self.uscc, "enterprise_name": self.enterprise_name,
-                "contact_name": self.contact_name, "status": self.status,
-                "enterprise_id": self.enterprise_id, "reason": self.reason}
+        return {
+            "uscc": self.uscc,
+            "enterprise_name": self.enterprise_name,
+            "contact_name": self.contact_name,
+            "status": self.status,
+            "enterprise_id": self.enterprise_id,
+            "reason": self.reason,
+        }

@@ -28,15 +28,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
 
 MODES = {"on_site": "现场检查", "off_site": "非现场检查"}
-STATUSES = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回", "in_progress": "检查中",
-            "done": "已完成", "cancelled": "已撤销"}
+STATUSES = {
+    "pending": "待审批",
+    "approved": "已批准",
+    "rejected": "已驳回",
+    "in_progress": "检查中",
+    "done": "已完成",
+    "cancelled": "已撤销",
+}
 # Statuses that no longer count as a planned visit (caps, nearby inspections).
 DEAD_STATUSES = ("rejected", "cancelled")
 # SX-8 / XJ-S non-on-site means.
 OFF_SITE_SOURCES = {
-    "auto_monitoring": "污染源自动监控", "permit_platform": "排污许可证管理信息平台",
-    "remote_video": "远程视频监控", "own_monitoring": "自行监测数据", "energy_data": "能源管理部门数据",
-    "drone": "无人机", "mobile_monitoring": "走航监测", "satellite": "卫星遥感",
+    "auto_monitoring": "污染源自动监控",
+    "permit_platform": "排污许可证管理信息平台",
+    "remote_video": "远程视频监控",
+    "own_monitoring": "自行监测数据",
+    "energy_data": "能源管理部门数据",
+    "drone": "无人机",
+    "mobile_monitoring": "走航监测",
+    "satellite": "卫星遥感",
 }
 FINDING_RESULTS = {"compliant": "符合", "issue": "发现问题", "not_applicable": "不适用"}
 EVIDENCE_KINDS = {"photo": "照片", "video": "视频", "document": "文书材料", "bodycam": "执法记录仪"}
@@ -107,9 +118,15 @@ class Draw(TenantScoped, Model):
     # The secret seed is kept in the row but shown only once drawn (then it is published).
     seed: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="committed")
-    pool: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"enterprises": {category: [id]}, "officers": [id]}
-    conflicts: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[officer_id, enterprise_id]]
-    result: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{enterprise_id, officers, mode}]
+    pool: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict
+    )  # {"enterprises": {category: [id]}, "officers": [id]}
+    conflicts: Mapped[list[Any]] = mapped_column(
+        JSON, default=list
+    )  # [[officer_id, enterprise_id]]
+    result: Mapped[list[Any]] = mapped_column(
+        JSON, default=list
+    )  # [{enterprise_id, officers, mode}]
     decision: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -140,7 +157,9 @@ class Inspection(TenantScoped, Model):
     policy_version: Mapped[str] = mapped_column(String(255), default="")
     requirements: Mapped[list[Any]] = mapped_column(JSON, default=list)  # + met_by per requirement
     preconditions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    joint_group_id: Mapped[int | None] = mapped_column(BigId)  # 综合一次查: the lead inspection's id
+    joint_group_id: Mapped[int | None] = mapped_column(
+        BigId
+    )  # 综合一次查: the lead inspection's id
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_campaigns.id"))
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_draws.id"))
     self_report_id: Mapped[int | None] = mapped_column(ForeignKey("self_inspection_reports.id"))
@@ -225,7 +244,9 @@ class SelfInspectionReport(TenantScoped, Model):
     """XJ-S: the listed enterprise's written self-inspection report after a monitoring anomaly."""
 
     __tablename__ = "self_inspection_reports"
-    __table_args__ = (Index("ix_self_inspection_reports_tenant_ent", "tenant_id", "enterprise_id", "status"),)
+    __table_args__ = (
+        Index("ix_self_inspection_reports_tenant_ent", "tenant_id", "enterprise_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))

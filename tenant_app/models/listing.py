@@ -17,13 +17,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
 
-VERDICTS = {"eligible": "符合纳入条件", "direct": "可直接纳入", "not_eligible": "不符合条件",
-            "excluded": "不得纳入（行业）", "barred": "禁止再次纳入"}
+VERDICTS = {
+    "eligible": "符合纳入条件",
+    "direct": "可直接纳入",
+    "not_eligible": "不符合条件",
+    "excluded": "不得纳入（行业）",
+    "barred": "禁止再次纳入",
+}
 ORIGINS = {"application": "企业申请", "nomination": "部门推荐", "renewal": "到期续展"}
 ENTRY_STATES = {
-    "applied": "已申请/推荐", "site_verified": "已现场核查", "consulted": "已征求意见",
-    "committed": "已作守法承诺", "in_notice": "公示中", "withdrawn": "已撤回（异议成立）",
-    "listed": "已纳入", "expired": "已到期", "removal_pending": "待移出", "removed": "已移出",
+    "applied": "已申请/推荐",
+    "site_verified": "已现场核查",
+    "consulted": "已征求意见",
+    "committed": "已作守法承诺",
+    "in_notice": "公示中",
+    "withdrawn": "已撤回（异议成立）",
+    "listed": "已纳入",
+    "expired": "已到期",
+    "removal_pending": "待移出",
+    "removed": "已移出",
     "refused": "未通过",
 }
 BATCH_STATES = {"draft": "待公示", "notice": "公示中", "published": "已发布", "filed": "已报备案"}
@@ -40,7 +52,9 @@ class ScreeningRun(TenantScoped, Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     on_date: Mapped[date] = mapped_column(Date)
     policy_version: Mapped[str] = mapped_column(String(255), default="")
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|running|done|failed
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|running|done|failed
     job_id: Mapped[str | None] = mapped_column(String(128))
     total: Mapped[int] = mapped_column(Integer, default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # verdict -> n
@@ -56,7 +70,9 @@ class ScreeningResult(TenantScoped, Model):
     __tablename__ = "listing_screening_results"
     __table_args__ = (
         Index("ix_listing_screening_results_run_verdict", "tenant_id", "run_id", "verdict", "id"),
-        Index("ix_listing_screening_results_run_enterprise", "tenant_id", "run_id", "enterprise_id"),
+        Index(
+            "ix_listing_screening_results_run_enterprise", "tenant_id", "run_id", "enterprise_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -140,8 +156,10 @@ class ListingStep(TenantScoped, Model):
     """One recorded step: who, when, result, evidence (XJ-P: every step on the record)."""
 
     __tablename__ = "listing_steps"
-    __table_args__ = (Index("ix_listing_steps_tenant_id_entry", "tenant_id", "entry_id", "id"),
-                      Index("ix_listing_steps_tenant_id_batch", "tenant_id", "batch_id", "id"))
+    __table_args__ = (
+        Index("ix_listing_steps_tenant_id_entry", "tenant_id", "entry_id", "id"),
+        Index("ix_listing_steps_tenant_id_batch", "tenant_id", "batch_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("listing_entries.id"))
@@ -178,7 +196,9 @@ class ListingObjection(TenantScoped, Model):
     """A member of the public's objection during a notice (name/contact optional)."""
 
     __tablename__ = "listing_objections"
-    __table_args__ = (Index("ix_listing_objections_tenant_id_batch", "tenant_id", "batch_id", "state"),)
+    __table_args__ = (
+        Index("ix_listing_objections_tenant_id_batch", "tenant_id", "batch_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("listing_batches.id"))
@@ -221,7 +241,9 @@ class HealthCheckVisit(TenantScoped, Model):
     """体检式帮扶 (XJ-V): at least one per listed enterprise per listed year."""
 
     __tablename__ = "listing_visits"
-    __table_args__ = (Index("ix_listing_visits_tenant_id_entry", "tenant_id", "entry_id", "visit_date"),)
+    __table_args__ = (
+        Index("ix_listing_visits_tenant_id_entry", "tenant_id", "entry_id", "visit_date"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("listing_entries.id"))
@@ -237,7 +259,9 @@ class LedgerEntry(TenantScoped, Model):
     """台账: one line per step, visit, on-/off-site check of a listed enterprise (XJ-S)."""
 
     __tablename__ = "listing_ledger"
-    __table_args__ = (Index("ix_listing_ledger_tenant_id_enterprise", "tenant_id", "enterprise_id", "on_date"),)
+    __table_args__ = (
+        Index("ix_listing_ledger_tenant_id_enterprise", "tenant_id", "enterprise_id", "on_date"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))

@@ -62,7 +62,9 @@ class CalendarDay(Model):
     __tablename__ = "calendar_days"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    year: Mapped[int] = mapped_column(ForeignKey("calendar_years.year", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(
+        ForeignKey("calendar_years.year", ondelete="CASCADE"), index=True
+    )
     is_workday: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str] = mapped_column(String(64), default="")
 

@@ -34,24 +34,46 @@ RECORD_KINDS: dict[str, str] = {
 }
 # What record_date means for each kind (shown as the form label and the timeline's date).
 DATE_LABELS: dict[str, str] = {
-    "penalty": "处罚决定日期", "coercive_measure": "决定日期", "judicial_transfer": "移送日期",
-    "criminal_judgment": "判决日期", "incident": "发生日期", "complaint": "受理日期",
-    "credit_listing": "列入日期", "execution_report": "提交日期", "emission_disclosure": "公开日期",
-    "monitoring_anomaly": "发现日期", "rectification": "责令整改日期",
+    "penalty": "处罚决定日期",
+    "coercive_measure": "决定日期",
+    "judicial_transfer": "移送日期",
+    "criminal_judgment": "判决日期",
+    "incident": "发生日期",
+    "complaint": "受理日期",
+    "credit_listing": "列入日期",
+    "execution_report": "提交日期",
+    "emission_disclosure": "公开日期",
+    "monitoring_anomaly": "发现日期",
+    "rectification": "责令整改日期",
 }
 # policies.vocab.INCIDENT_LEVELS with their Chinese names.
-INCIDENT_LEVELS = {"general": "一般", "larger": "较大", "major": "重大", "especially_major": "特别重大"}
+INCIDENT_LEVELS = {
+    "general": "一般",
+    "larger": "较大",
+    "major": "重大",
+    "especially_major": "特别重大",
+}
 # policies.vocab.CREDIT_LISTS.
 CREDIT_LISTS = {"abnormal_operations": "经营异常名录", "serious_dishonesty": "严重违法失信名单"}
-RECTIFICATION_OUTCOMES = {"open": "整改中", "completed": "已按期整改", "late_completed": "逾期后完成整改",
-                          "overdue": "逾期未整改（无正当理由）", "extended": "有正当理由延期"}
+RECTIFICATION_OUTCOMES = {
+    "open": "整改中",
+    "completed": "已按期整改",
+    "late_completed": "逾期后完成整改",
+    "overdue": "逾期未整改（无正当理由）",
+    "extended": "有正当理由延期",
+}
 
 
 class ComplianceRecord(TenantScoped, Model):
     __tablename__ = "compliance_records"
     __table_args__ = (
-        Index("ix_compliance_records_tenant_enterprise_kind_date",
-              "tenant_id", "enterprise_id", "kind", "record_date"),
+        Index(
+            "ix_compliance_records_tenant_enterprise_kind_date",
+            "tenant_id",
+            "enterprise_id",
+            "kind",
+            "record_date",
+        ),
         Index("ix_compliance_records_tenant_kind_date", "tenant_id", "kind", "record_date"),
     )
 

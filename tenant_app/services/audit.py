@@ -32,14 +32,38 @@ def _plain(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def entry_hash(prev_hash: str, tenant_id: int, seq: int, at: datetime, actor_id: int | None,
-               actor_name: str, action: str, object_type: str, object_id: str, before: Any,
-               after: Any, ip: str) -> str:
+def entry_hash(
+    prev_hash: str,
+    tenant_id: int,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_name: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any,
+    after: Any,
+    ip: str,
+) -> str:
     """Covers every column but the row id, so no field can be edited unseen."""
     body = json.dumps(
-        [tenant_id, seq, at.isoformat(timespec="microseconds"), actor_id, actor_name, action,
-         object_type, object_id, before, after, ip],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        [
+            tenant_id,
+            seq,
+            at.isoformat(timespec="microseconds"),
+            actor_id,
+            actor_name,
+            action,
+            object_type,
+            object_id,
+            before,
+            after,
+            ip,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
@@ -57,8 +81,16 @@ def start_chain(session: Session, tenant: Tenant) -> None:
     session.add(AuditHead(tenant_id=tenant.id, seq=0, hash=GENESIS))
 
 
-def record(action: str, *, object_type: str = "", object_id: Any = "", before: Any = None,
-           after: Any = None, session: Session | None = None, actor: str | None = None) -> AuditEntry:
+def record(
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: Any = "",
+    before: Any = None,
+    after: Any = None,
+    session: Session | None = None,
+    actor: str | None = None,
+) -> AuditEntry:
     session = session or db.session()
     scope = current_scope()
     if scope.tenant_id is None:
@@ -71,12 +103,35 @@ def record(action: str, *, object_type: str = "", object_id: Any = "", before: A
     before, after = _plain(before), _plain(after)
     seq = head.seq + 1
     actor_name = actor or actor_name
-    digest = entry_hash(head.hash, scope.tenant_id, seq, at, actor_id, actor_name, action,
-                        object_type, str(object_id), before, after, ip)
-    entry = AuditEntry(tenant_id=scope.tenant_id, seq=seq, at=at, actor_id=actor_id,
-                       actor_name=actor_name, action=action, object_type=object_type,
-                       object_id=str(object_id), before=before, after=after, ip=ip,
-                       prev_hash=head.hash, hash=digest)
+    digest = entry_hash(
+        head.hash,
+        scope.tenant_id,
+        seq,
+        at,
+        actor_id,
+        actor_name,
+        action,
+        object_type,
+        str(object_id),
+        before,
+        after,
+        ip,
+    )
+    entry = AuditEntry(
+        tenant_id=scope.tenant_id,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        ip=ip,
+        prev_hash=head.hash,
+        hash=digest,
+    )
     session.add(entry)
     head.seq, head.hash = seq, digest
     return entry
@@ -103,8 +158,12 @@ class Break:
 
 
 def _entries(tenant_id: int) -> Iterator[AuditEntry]:
-    stmt = (select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
-            .order_by(AuditEntry.seq).execution_options(yield_per=2000))
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.tenant_id == tenant_id)
+        .order_by(AuditEntry.seq)
+        .execution_options(yield_per=2000)
+    )
     yield from db.session.execute(stmt).scalars()
 
 
@@ -116,8 +175,20 @@ def verify_tenant(tenant: Tenant) -> Break | None:
                 return Break(tenant.slug, expected_seq, e.id, f"sequence gap: found seq {e.seq}")
             if e.prev_hash != prev:
                 return Break(tenant.slug, e.seq, e.id, "prev_hash does not match the row before")
-            digest = entry_hash(e.prev_hash, e.tenant_id, e.seq, e.at, e.actor_id, e.actor_name,
-                                e.action, e.object_type, e.object_id, e.before, e.after, e.ip)
+            digest = entry_hash(
+                e.prev_hash,
+                e.tenant_id,
+                e.seq,
+                e.at,
+                e.actor_id,
+                e.actor_name,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.before,
+                e.after,
+                e.ip,
+            )
             if digest != e.hash:
                 return Break(tenant.slug, e.seq, e.id, "content does not match its hash (edited)")
             prev, expected_seq = e.hash, expected_seq + 1
@@ -125,8 +196,12 @@ def verify_tenant(tenant: Tenant) -> Break | None:
             select(AuditHead).where(AuditHead.tenant_id == tenant.id)
         ).scalar_one_or_none()
         if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
-            return Break(tenant.slug, head.seq, None,
-                         f"chain ends at seq {expected_seq - 1} but its head says {head.seq} (rows deleted)")
+            return Break(
+                tenant.slug,
+                head.seq,
+                None,
+                f"chain ends at seq {expected_seq - 1} but its head says {head.seq} (rows deleted)",
+            )
     return None
 
 

@@ -28,9 +28,15 @@ _cache: dict[str, tuple[tuple[Any, ...], WorkCalendar]] = {}
 def work_calendar() -> WorkCalendar:
     """The calendar with every entered year. Rebuilt only when the entered years change (one
     tiny query decides), so every process sees a newly entered year at once."""
-    stamp = tuple(db.session.execute(select(
-        func.count(CalendarYear.year), func.max(CalendarYear.entered_at),
-        select(func.count()).select_from(CalendarDay).scalar_subquery())).one())
+    stamp = tuple(
+        db.session.execute(
+            select(
+                func.count(CalendarYear.year),
+                func.max(CalendarYear.entered_at),
+                select(func.count()).select_from(CalendarDay).scalar_subquery(),
+            )
+        ).one()
+    )
     key = str(db.engine.url)
     cached = _cache.get(key)
     if cached is not None and cached[0] == stamp:
@@ -53,11 +59,16 @@ def entered_years() -> list[CalendarYear]:
 
 
 def days_of(year: int) -> list[CalendarDay]:
-    return list(db.session.execute(
-        select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)).scalars())
+    return list(
+        db.session.execute(
+            select(CalendarDay).where(CalendarDay.year == year).order_by(CalendarDay.day)
+        ).scalars()
+    )
 
 
-def enter_year(year: int, arrangement: str, source: str = "", actor_id: int | None = None) -> CalendarYear:
+def enter_year(
+    year: int, arrangement: str, source: str = "", actor_id: int | None = None
+) -> CalendarYear:
     """Replace a year's holidays and make-up working days (superadmins), then recompute the
     provisional deadlines that fall in it (a job: deadlines live in every tenant)."""
     require_action(Perm.CALENDAR_EDIT)
@@ -78,17 +89,29 @@ def enter_year(year: int, arrangement: str, source: str = "", actor_id: int | No
     for day in sorted(parsed.holidays):
         db.session.add(CalendarDay(day=day, year=year, is_workday=False, name=names.get(day, "")))
     for day in sorted(parsed.workdays):
-        db.session.add(CalendarDay(day=day, year=year, is_workday=True, name=names.get(day, "调休上班")))
-    after = {d.isoformat(): False for d in parsed.holidays} | {d.isoformat(): True for d in parsed.workdays}
+        db.session.add(
+            CalendarDay(day=day, year=year, is_workday=True, name=names.get(day, "调休上班"))
+        )
+    after = {d.isoformat(): False for d in parsed.holidays} | {
+        d.isoformat(): True for d in parsed.workdays
+    }
     with use_scope(system_scope(_platform_id())):
-        audit.record("calendar.year_entered", object_type="calendar_year", object_id=year,
-                     before=before or None, after={"days": after, "source": row.source})
+        audit.record(
+            "calendar.year_entered",
+            object_type="calendar_year",
+            object_id=year,
+            before=before or None,
+            after={"days": after, "source": row.source},
+        )
         db.session.flush()
         from ..jobs import enqueue
 
         digest = hashlib.sha1(json.dumps(after, sort_keys=True).encode()).hexdigest()[:12]
-        enqueue("calendar.recompute_provisional", {"year": year},
-                job_id=f"calendar-recompute:{year}:{digest}")
+        enqueue(
+            "calendar.recompute_provisional",
+            {"year": year},
+            job_id=f"calendar-recompute:{year}:{digest}",
+        )
     forget_cached()
     return row
 

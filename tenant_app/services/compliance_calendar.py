@@ -42,15 +42,24 @@ def _reports_due(e: Enterprise, filed: set[str], today: date) -> list[CalendarIt
     last_year = today.year - 1
     if str(last_year) not in filed:
         due = date(today.year, 1, 31)
-        out.append(CalendarItem(due, f"提交 {last_year} 年度排污许可执行报告", "execution_report",
-                                due < today))
+        out.append(
+            CalendarItem(
+                due, f"提交 {last_year} 年度排污许可执行报告", "execution_report", due < today
+            )
+        )
     if e.permit_class == "key":
         current_q = (today.month - 1) // 3 + 1
         year, q = (today.year, current_q - 1) if current_q > 1 else (today.year - 1, 4)
         if f"{year}-Q{q}" not in filed:
             due = _quarter_due(year, q)
-            out.append(CalendarItem(due, f"提交 {year} 年第 {q} 季度排污许可执行报告",
-                                    "execution_report", due < today))
+            out.append(
+                CalendarItem(
+                    due,
+                    f"提交 {year} 年第 {q} 季度排污许可执行报告",
+                    "execution_report",
+                    due < today,
+                )
+            )
     return out
 
 
@@ -58,9 +67,15 @@ def _rectifications(recs: list[ComplianceRecord], today: date) -> list[CalendarI
     out = []
     for r in recs:
         if r.kind == "rectification" and r.due_date and r.outcome in (None, "open", "extended"):
-            out.append(CalendarItem(r.due_date, f"整改期限：{r.summary[:40]}", "rectification",
-                                    r.due_date < today,
-                                    RECTIFICATION_OUTCOMES.get(r.outcome or "open", "")))
+            out.append(
+                CalendarItem(
+                    r.due_date,
+                    f"整改期限：{r.summary[:40]}",
+                    "rectification",
+                    r.due_date < today,
+                    RECTIFICATION_OUTCOMES.get(r.outcome or "open", ""),
+                )
+            )
     return out
 
 
@@ -71,12 +86,23 @@ def compliance_calendar(e: Enterprise, today: date | None = None) -> list[Calend
     filed = {r.period for r in recs if r.kind == "execution_report" and r.period}
     items = _reports_due(e, filed, today) + _rectifications(recs, today)
     if e.permit_valid_to is not None and e.permit_class != "not_required":
-        items.append(CalendarItem(e.permit_valid_to, "排污许可证（登记）有效期届满", "permit_expiry",
-                                  e.permit_valid_to < today, e.permit_no))
+        items.append(
+            CalendarItem(
+                e.permit_valid_to,
+                "排污许可证（登记）有效期届满",
+                "permit_expiry",
+                e.permit_valid_to < today,
+                e.permit_no,
+            )
+        )
         renewal = e.permit_valid_to - timedelta(days=RENEWAL_LEAD_DAYS)
         if renewal >= today:
-            items.append(CalendarItem(renewal, "申请延续排污许可证的最后期限（届满前 60 日）",
-                                      "permit_renewal", False))
+            items.append(
+                CalendarItem(
+                    renewal, "申请延续排污许可证的最后期限（届满前 60 日）", "permit_renewal", False
+                )
+            )
     horizon = today + timedelta(days=HORIZON_DAYS)
-    return sorted((i for i in items if i.overdue or today <= i.day <= horizon),
-                  key=lambda i: (i.day, i.title))
+    return sorted(
+        (i for i in items if i.overdue or today <= i.day <= horizon), key=lambda i: (i.day, i.title)
+    )

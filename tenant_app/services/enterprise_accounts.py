@@ -44,8 +44,11 @@ def registration_throttled(address: str) -> bool:
     """At most LOGIN_MAX_FAILURES registration attempts per address per LOGIN_WINDOW_SECONDS
     (the login throttle's settings and table, so its purge job cleans these rows too)."""
     window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    n = db.session.execute(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.key == _key(address), LoginFailure.at >= window)).scalar_one()
+    n = db.session.execute(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.key == _key(address), LoginFailure.at >= window)
+    ).scalar_one()
     return n >= current_app.config["LOGIN_MAX_FAILURES"]
 
 
@@ -91,7 +94,9 @@ def register(tenant: Tenant, data: dict[str, Any]) -> EnterpriseAccount:
     """A public action (no permission): the pending account, audited in the tenant's chain."""
     c = f.Collector()
     c.add("uscc", _uscc, data.get("uscc"))
-    c.add("enterprise_name", f.text, data.get("enterprise_name"), 200, required=True, label="企业名称")
+    c.add(
+        "enterprise_name", f.text, data.get("enterprise_name"), 200, required=True, label="企业名称"
+    )
     c.add("contact_name", f.text, data.get("contact_name"), 64, required=True, label="联系人")
     c.add("contact_phone", _phone, data.get("contact_phone"))
     c.add("username", _username, data.get("username"))
@@ -101,25 +106,39 @@ def register(tenant: Tenant, data: dict[str, Any]) -> EnterpriseAccount:
     v = c.clean
     if db.session.execute(select(User.id).where(User.username == v["username"])).first():
         raise Conflict("用户名已被使用", {"username": ["已被占用，请换一个"]})
-    user = User(username=v["username"], display_name=v["contact_name"],
-                password_hash=hash_password(v["password"]), home_tenant_id=tenant.id)
+    user = User(
+        username=v["username"],
+        display_name=v["contact_name"],
+        password_hash=hash_password(v["password"]),
+        home_tenant_id=tenant.id,
+    )
     db.session.add(user)
     db.session.flush()
-    account = EnterpriseAccount(user_id=user.id, uscc=v["uscc"], enterprise_name=v["enterprise_name"],
-                                contact_name=v["contact_name"], contact_phone=v["contact_phone"])
+    account = EnterpriseAccount(
+        user_id=user.id,
+        uscc=v["uscc"],
+        enterprise_name=v["enterprise_name"],
+        contact_name=v["contact_name"],
+        contact_phone=v["contact_phone"],
+    )
     db.session.add(account)
     db.session.flush()
-    audit.record("enterprise_account.registered", object_type="enterprise_account",
-                 object_id=account.id, actor=v["username"],
-                 after={**account.as_dict(), "username": v["username"]})
+    audit.record(
+        "enterprise_account.registered",
+        object_type="enterprise_account",
+        object_id=account.id,
+        actor=v["username"],
+        after={**account.as_dict(), "username": v["username"]},
+    )
     return account
 
 
 def get_account(account_id: int) -> EnterpriseAccount:
     acc = None
     if 0 < account_id <= MAX_ID:
-        acc = db.session.execute(select(EnterpriseAccount).where(
-            EnterpriseAccount.id == account_id)).scalar_one_or_none()
+        acc = db.session.execute(
+            select(EnterpriseAccount).where(EnterpriseAccount.id == account_id)
+        ).scalar_one_or_none()
     if acc is None:
         raise NotFound("没有找到该注册申请")
     return acc
@@ -141,22 +160,35 @@ def verify(acc: EnterpriseAccount) -> EnterpriseAccount:
     require_action(Perm.ENTERPRISE_ACCOUNTS_VERIFY)
     _undecided(acc)
     enterprise = db.session.execute(
-        select(Enterprise).where(Enterprise.uscc == acc.uscc)).scalar_one_or_none()
+        select(Enterprise).where(Enterprise.uscc == acc.uscc)
+    ).scalar_one_or_none()
     if enterprise is None:
         raise ValidationFailed.field(
-            "uscc", f"本单位企业名录中没有统一社会信用代码为 {acc.uscc} 的企业，请先登记该企业再审核")
+            "uscc",
+            f"本单位企业名录中没有统一社会信用代码为 {acc.uscc} 的企业，请先登记该企业再审核",
+        )
     scope = current_scope()
     acc.enterprise_id, acc.status = enterprise.id, "verified"
     acc.decided_by, acc.decided_at = scope.user_id, utcnow()
-    has_role = db.session.execute(select(RoleGrant.id).where(
-        RoleGrant.user_id == acc.user_id, RoleGrant.role == Role.ENTERPRISE.value,
-        RoleGrant.tenant_id == scope.tenant_id)).first()
+    has_role = db.session.execute(
+        select(RoleGrant.id).where(
+            RoleGrant.user_id == acc.user_id,
+            RoleGrant.role == Role.ENTERPRISE.value,
+            RoleGrant.tenant_id == scope.tenant_id,
+        )
+    ).first()
     if not has_role:
-        db.session.add(RoleGrant(user_id=acc.user_id, role=Role.ENTERPRISE.value,
-                                 granted_by=scope.user_id))
+        db.session.add(
+            RoleGrant(user_id=acc.user_id, role=Role.ENTERPRISE.value, granted_by=scope.user_id)
+        )
     db.session.flush()
-    audit.record("enterprise_account.verified", object_type="enterprise_account", object_id=acc.id,
-                 before={"status": "pending"}, after=acc.as_dict())
+    audit.record(
+        "enterprise_account.verified",
+        object_type="enterprise_account",
+        object_id=acc.id,
+        before={"status": "pending"},
+        after=acc.as_dict(),
+    )
     return acc
 
 
@@ -171,8 +203,13 @@ def reject(acc: EnterpriseAccount, reason: str) -> EnterpriseAccount:
     acc.status, acc.reason = "rejected", reason
     acc.decided_by, acc.decided_at = scope.user_id, utcnow()
     db.session.flush()
-    audit.record("enterprise_account.rejected", object_type="enterprise_account", object_id=acc.id,
-                 before={"status": "pending"}, after=acc.as_dict())
+    audit.record(
+        "enterprise_account.rejected",
+        object_type="enterprise_account",
+        object_id=acc.id,
+        before={"status": "pending"},
+        after=acc.as_dict(),
+    )
     return acc
 
 
@@ -180,10 +217,15 @@ def my_enterprise() -> Enterprise:
     """The signed-in enterprise user's own enterprise, from their verified account link only."""
     require_action(Perm.OWN_ENTERPRISE_VIEW)
     user_id = current_scope().user_id
-    row = db.session.execute(
-        select(Enterprise).join(EnterpriseAccount, EnterpriseAccount.enterprise_id == Enterprise.id)
-        .where(EnterpriseAccount.user_id == user_id, EnterpriseAccount.status == "verified")
-    ).scalars().first()
+    row = (
+        db.session.execute(
+            select(Enterprise)
+            .join(EnterpriseAccount, EnterpriseAccount.enterprise_id == Enterprise.id)
+            .where(EnterpriseAccount.user_id == user_id, EnterpriseAccount.status == "verified")
+        )
+        .scalars()
+        .first()
+    )
     if row is None:
         raise NotFound("您的账号尚未关联企业")
     return row

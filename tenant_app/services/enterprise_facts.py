@@ -24,9 +24,14 @@ from ..models import ComplianceRecord, Enterprise, EnterpriseRating
 from .row_fields import business_today
 
 # Record kinds EnterpriseFacts carries, by its attribute name.
-FACT_KINDS = {"penalty": "penalties", "coercive_measure": "coercive_measures",
-              "judicial_transfer": "judicial_transfers", "criminal_judgment": "criminal_judgments",
-              "incident": "incidents", "complaint": "complaints"}
+FACT_KINDS = {
+    "penalty": "penalties",
+    "coercive_measure": "coercive_measures",
+    "judicial_transfer": "judicial_transfers",
+    "criminal_judgment": "criminal_judgments",
+    "incident": "incidents",
+    "complaint": "complaints",
+}
 
 
 def permit_status_of(e: Enterprise, on: date) -> str | None:
@@ -52,28 +57,44 @@ def category_of(e: Enterprise) -> str:
 
 
 def _record(r: ComplianceRecord) -> Record:
-    return Record(date=r.record_date, ref=r.ref or f"#{r.id}", malicious=r.malicious,
-                  verified=r.verified, level=r.level)
+    return Record(
+        date=r.record_date,
+        ref=r.ref or f"#{r.id}",
+        malicious=r.malicious,
+        verified=r.verified,
+        level=r.level,
+    )
 
 
-def _facts(e: Enterprise, recs: list[ComplianceRecord], ratings: list[EnterpriseRating],
-           on: date) -> EnterpriseFacts:
+def _facts(
+    e: Enterprise, recs: list[ComplianceRecord], ratings: list[EnterpriseRating], on: date
+) -> EnterpriseFacts:
     by_kind: dict[str, list[Record]] = defaultdict(list)
     credit: list[CreditEntry] = []
     for r in sorted(recs, key=lambda x: (x.record_date, x.id)):
         if r.kind in FACT_KINDS:
             by_kind[FACT_KINDS[r.kind]].append(_record(r))
         elif r.kind == "credit_listing" and r.list_name:
-            credit.append(CreditEntry(list_name=r.list_name, entered=r.record_date, exited=r.end_date))
+            credit.append(
+                CreditEntry(list_name=r.list_name, entered=r.record_date, exited=r.end_date)
+            )
     integrity = {x.year: x.value for x in ratings if x.kind == "integrity" and x.year <= on.year}
-    grades = sorted((x.year, x.value) for x in ratings if x.kind == "performance" and x.year <= on.year)
+    grades = sorted(
+        (x.year, x.value) for x in ratings if x.kind == "performance" and x.year <= on.year
+    )
     return EnterpriseFacts(
-        name=e.name, uscc=e.uscc, industry_code=e.industry_code, category=category_of(e),
+        name=e.name,
+        uscc=e.uscc,
+        industry_code=e.industry_code,
+        category=category_of(e),
         tags=frozenset(e.tags or ()),
         **{attr: tuple(by_kind[attr]) for attr in FACT_KINDS.values()},
-        credit_entries=tuple(credit), permit_status=permit_status_of(e, on),
-        procedures_complete=e.procedures_complete, facilities_running=e.facilities_running,
-        pollutants_compliant=e.pollutants_compliant, needs_monitoring=e.needs_monitoring,
+        credit_entries=tuple(credit),
+        permit_status=permit_status_of(e, on),
+        procedures_complete=e.procedures_complete,
+        facilities_running=e.facilities_running,
+        pollutants_compliant=e.pollutants_compliant,
+        needs_monitoring=e.needs_monitoring,
         online_monitoring_required=e.online_monitoring_required,
         online_monitoring_installed=e.online_monitoring_installed,
         online_monitoring_networked=e.online_monitoring_networked,
@@ -82,24 +103,32 @@ def _facts(e: Enterprise, recs: list[ComplianceRecord], ratings: list[Enterprise
     )
 
 
-def facts_for_many(enterprise_ids: Iterable[int], on: date | None = None) -> dict[int, EnterpriseFacts]:
+def facts_for_many(
+    enterprise_ids: Iterable[int], on: date | None = None
+) -> dict[int, EnterpriseFacts]:
     """Facts of many enterprises (within the scope) as of ``on``: records dated after it are left
     out, so a screening on a past date sees what was known then."""
     on = on or business_today()
     ids = sorted(set(enterprise_ids))
     out: dict[int, EnterpriseFacts] = {}
     for i in range(0, len(ids), 1000):
-        chunk = ids[i:i + 1000]
-        ents = db.session.execute(select(Enterprise).where(Enterprise.id.in_(chunk))).scalars().all()
+        chunk = ids[i : i + 1000]
+        ents = (
+            db.session.execute(select(Enterprise).where(Enterprise.id.in_(chunk))).scalars().all()
+        )
         recs: dict[int, list[ComplianceRecord]] = defaultdict(list)
-        for r in db.session.execute(select(ComplianceRecord).where(
+        for r in db.session.execute(
+            select(ComplianceRecord).where(
                 ComplianceRecord.enterprise_id.in_(chunk),
                 ComplianceRecord.kind.in_([*FACT_KINDS, "credit_listing"]),
-                ComplianceRecord.record_date <= on)).scalars():
+                ComplianceRecord.record_date <= on,
+            )
+        ).scalars():
             recs[r.enterprise_id].append(r)
         rates: dict[int, list[EnterpriseRating]] = defaultdict(list)
-        for x in db.session.execute(select(EnterpriseRating).where(
-                EnterpriseRating.enterprise_id.in_(chunk))).scalars():
+        for x in db.session.execute(
+            select(EnterpriseRating).where(EnterpriseRating.enterprise_id.in_(chunk))
+        ).scalars():
             rates[x.enterprise_id].append(x)
         for e in ents:
             out[e.id] = _facts(e, recs[e.id], rates[e.id], on)

@@ -22,16 +22,37 @@ from ..tenancy.scope import current_scope
 from . import row_fields as f
 from . import uscc as uscc_rules
 
-BOOL_FIELDS = ("permit_violating", "needs_monitoring", "key_discharger",
-               "online_monitoring_required", "online_monitoring_installed",
-               "online_monitoring_networked", "construction_project")
+BOOL_FIELDS = (
+    "permit_violating",
+    "needs_monitoring",
+    "key_discharger",
+    "online_monitoring_required",
+    "online_monitoring_installed",
+    "online_monitoring_networked",
+    "construction_project",
+)
 # Facts that may be unknown: blank stays None and the screening answers "cannot judge".
 UNKNOWN_OK_FIELDS = ("procedures_complete", "facilities_running", "pollutants_compliant")
-TEXT_FIELDS = {"name": 200, "address": 255, "legal_representative": 64, "contact_phone": 32,
-               "permit_no": 64}
-FIELDS = ("uscc", *TEXT_FIELDS, "county_tenant_id", "industry_code", "permit_class",
-          "permit_valid_from", "permit_valid_to", *BOOL_FIELDS, *UNKNOWN_OK_FIELDS,
-          "supervision_category", "tags")
+TEXT_FIELDS = {
+    "name": 200,
+    "address": 255,
+    "legal_representative": 64,
+    "contact_phone": 32,
+    "permit_no": 64,
+}
+FIELDS = (
+    "uscc",
+    *TEXT_FIELDS,
+    "county_tenant_id",
+    "industry_code",
+    "permit_class",
+    "permit_valid_from",
+    "permit_valid_to",
+    *BOOL_FIELDS,
+    *UNKNOWN_OK_FIELDS,
+    "supervision_category",
+    "tags",
+)
 # Defaults of fields a row may leave out (a blank CSV cell or a missing JSON key).
 DEFAULTS: dict[str, Any] = {"needs_monitoring": True}
 _TAG_SPLIT = re.compile(r"[,，、;；\s]+")
@@ -50,14 +71,16 @@ class RowContext:
         counties: dict[str, int] = {}
         tenant_id = current_scope().tenant_id
         if tenant_id is not None:
-            for t in db.session.execute(select(Tenant).where(Tenant.parent_id == tenant_id)).scalars():
+            for t in db.session.execute(
+                select(Tenant).where(Tenant.parent_id == tenant_id)
+            ).scalars():
                 for key in (str(t.id), t.slug, t.name, t.division_code):
                     counties[key] = t.id
         return cls(industry_codes=codes, counties=counties)
 
 
 def normalise_industry(raw: Any) -> str | None:
-    """"2614" / "c2614" / "C2614" → "C2614" (None when not of GB/T 4754-2017 shape)."""
+    """ "2614" / "c2614" / "C2614" → "C2614" (None when not of GB/T 4754-2017 shape)."""
     parsed = parse_industry_code(str(raw)) if not f.blank(raw) else None
     return None if parsed is None else parsed[0] + parsed[1]
 
@@ -67,11 +90,15 @@ def _industry(raw: Any, ctx: RowContext) -> str | None:
         return None
     code = normalise_industry(raw)
     if code is None:
-        raise f.FieldProblem(f"“{raw}”不是国民经济行业分类（GB/T 4754-2017）代码，例如 C2614 或 2614")
+        raise f.FieldProblem(
+            f"“{raw}”不是国民经济行业分类（GB/T 4754-2017）代码，例如 C2614 或 2614"
+        )
     if code not in ctx.industry_codes:
         division = code[:3] if len(code) > 3 else ""
         hint = f"，可填写其所属大类 {division}" if division in ctx.industry_codes else ""
-        raise f.FieldProblem(f"行业代码 {code} 不在行业目录中（目录含全部门类、大类及政策包涉及的小类）{hint}")
+        raise f.FieldProblem(
+            f"行业代码 {code} 不在行业目录中（目录含全部门类、大类及政策包涉及的小类）{hint}"
+        )
     return code
 
 
@@ -103,8 +130,9 @@ def _uscc(raw: Any) -> str:
     return code
 
 
-def validate_enterprise_row(row: dict[str, Any], ctx: RowContext | None = None
-                            ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def validate_enterprise_row(
+    row: dict[str, Any], ctx: RowContext | None = None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """(clean values by column, errors by field). Accepts "county" for "county_tenant_id"."""
     ctx = ctx or RowContext.load()
     if "county_tenant_id" not in row and "county" in row:
@@ -125,8 +153,14 @@ def validate_enterprise_row(row: dict[str, Any], ctx: RowContext | None = None
     for name in UNKNOWN_OK_FIELDS:
         c.add(name, f.optional_boolean, row.get(name))
     category = row.get("supervision_category")
-    c.add("supervision_category", f.choice, "general" if f.blank(category) else category,
-          SUPERVISION_CATEGORIES, required=True, label="监管类别")
+    c.add(
+        "supervision_category",
+        f.choice,
+        "general" if f.blank(category) else category,
+        SUPERVISION_CATEGORIES,
+        required=True,
+        label="监管类别",
+    )
     c.add("tags", _tags, row.get("tags"))
     _consistency(c)
     return c.clean, c.errors
@@ -135,17 +169,28 @@ def validate_enterprise_row(row: dict[str, Any], ctx: RowContext | None = None
 def _consistency(c: f.Collector) -> None:
     """Rules across fields, checked only when the fields themselves are fine."""
     v, ok = c.clean, (lambda *names: all(n in c.clean for n in names))
-    if ok("permit_valid_from", "permit_valid_to") and v["permit_valid_from"] and v["permit_valid_to"] \
-            and v["permit_valid_from"] > v["permit_valid_to"]:
+    if (
+        ok("permit_valid_from", "permit_valid_to")
+        and v["permit_valid_from"]
+        and v["permit_valid_to"]
+        and v["permit_valid_from"] > v["permit_valid_to"]
+    ):
         c.fail("permit_valid_to", "有效期截止日期不能早于起始日期")
     if ok("permit_class", "permit_no"):
         if v["permit_no"] and not v["permit_class"]:
             c.fail("permit_class", "填写了许可证（登记）编号，请选择许可管理类别")
         if v["permit_class"] == "not_required" and v["permit_no"]:
             c.fail("permit_no", "依法无需许可或登记的企业不应填写许可证编号")
-    if ok("permit_class", "permit_no", "permit_valid_to") and v["permit_class"] in ("key", "simplified") \
-            and v["permit_no"] and not v["permit_valid_to"]:
+    if (
+        ok("permit_class", "permit_no", "permit_valid_to")
+        and v["permit_class"] in ("key", "simplified")
+        and v["permit_no"]
+        and not v["permit_valid_to"]
+    ):
         c.fail("permit_valid_to", "持证企业请填写许可证有效期截止日期")
-    if ok("online_monitoring_installed", "online_monitoring_networked") \
-            and v["online_monitoring_networked"] and not v["online_monitoring_installed"]:
+    if (
+        ok("online_monitoring_installed", "online_monitoring_networked")
+        and v["online_monitoring_networked"]
+        and not v["online_monitoring_installed"]
+    ):
         c.fail("online_monitoring_networked", "未安装在线监控设备，不能标为已联网")

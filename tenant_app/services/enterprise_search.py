@@ -58,16 +58,23 @@ def parse_filters(args: dict[str, Any]) -> Filters:
     v = c.clean
     if v["industry"] and normalise_industry(v["industry"]) is None:
         raise ServiceError("查询条件有误", {"industry": ["不是国民经济行业分类代码"]})
-    return Filters(q=v["q"], uscc=uscc_rules.normalise(v["uscc"]),
-                   industry=normalise_industry(v["industry"]) or "", category=v["category"],
-                   county_id=v.get("county_id"), permit_expires_from=v["permit_expires_from"],
-                   permit_expires_to=v["permit_expires_to"])
+    return Filters(
+        q=v["q"],
+        uscc=uscc_rules.normalise(v["uscc"]),
+        industry=normalise_industry(v["industry"]) or "",
+        category=v["category"],
+        county_id=v.get("county_id"),
+        permit_expires_from=v["permit_expires_from"],
+        permit_expires_to=v["permit_expires_to"],
+    )
 
 
 def search_statement(flt: Filters) -> Select[Any]:
     stmt = select(Enterprise)
     if flt.q:
-        by_name: ColumnElement[bool] = Enterprise.name.ilike(f"%{_escape_like(flt.q)}%", escape="\\")
+        by_name: ColumnElement[bool] = Enterprise.name.ilike(
+            f"%{_escape_like(flt.q)}%", escape="\\"
+        )
         code = uscc_rules.normalise(flt.q)
         if CODE_SHAPE.match(code):  # a typed credit code (prefix) is found by q as well
             by_name = or_(by_name, Enterprise.uscc.startswith(code, autoescape=True))

@@ -36,7 +36,8 @@ def get_enterprise(enterprise_id: int) -> Enterprise:
     obj = None
     if 0 < enterprise_id <= MAX_ID:
         obj = db.session.execute(
-            select(Enterprise).where(Enterprise.id == enterprise_id)).scalar_one_or_none()
+            select(Enterprise).where(Enterprise.id == enterprise_id)
+        ).scalar_one_or_none()
     if obj is None:
         raise NotFound("没有找到该企业")
     return obj
@@ -64,8 +65,9 @@ def uscc_taken(code: str, except_id: int | None = None) -> bool:
 
 
 def _duplicate(code: str) -> Conflict:
-    return Conflict("统一社会信用代码重复",
-                    {"uscc": [f"本单位已登记统一社会信用代码为 {code} 的企业"]})
+    return Conflict(
+        "统一社会信用代码重复", {"uscc": [f"本单位已登记统一社会信用代码为 {code} 的企业"]}
+    )
 
 
 def _flush_unique(code: str) -> None:
@@ -86,8 +88,9 @@ def create_enterprise(data: dict[str, Any], ctx: RowContext | None = None) -> En
     e = Enterprise(**clean, created_by=current_scope().user_id)
     db.session.add(e)
     _flush_unique(clean["uscc"])
-    audit.record("enterprise.created", object_type="enterprise", object_id=e.id,
-                 after=_snapshot(clean))
+    audit.record(
+        "enterprise.created", object_type="enterprise", object_id=e.id, after=_snapshot(clean)
+    )
     return e
 
 
@@ -109,23 +112,34 @@ def update_enterprise(e: Enterprise, changes: dict[str, Any]) -> Enterprise:
     for k, v in after.items():
         setattr(e, k, v)
     _flush_unique(clean["uscc"])
-    audit.record("enterprise.updated", object_type="enterprise", object_id=e.id,
-                 before=_snapshot(before), after=_snapshot(after))
+    audit.record(
+        "enterprise.updated",
+        object_type="enterprise",
+        object_id=e.id,
+        before=_snapshot(before),
+        after=_snapshot(after),
+    )
     return e
 
 
 def ratings(e: Enterprise) -> list[EnterpriseRating]:
-    return list(db.session.execute(
-        select(EnterpriseRating).where(EnterpriseRating.enterprise_id == e.id)
-        .order_by(EnterpriseRating.kind, EnterpriseRating.year.desc())).scalars())
+    return list(
+        db.session.execute(
+            select(EnterpriseRating)
+            .where(EnterpriseRating.enterprise_id == e.id)
+            .order_by(EnterpriseRating.kind, EnterpriseRating.year.desc())
+        ).scalars()
+    )
 
 
 def validate_rating_row(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     c = f.Collector()
     kind = c.add("kind", f.choice, row.get("kind"), RATING_KINDS, required=True, label="评价类型")
     c.add("year", f.integer, row.get("year"), 2000, 2100)
-    allowed = {"performance": {g: g for g in PERFORMANCE_GRADES},
-               "integrity": {r: r for r in INTEGRITY_RATINGS}}.get(kind or "", {})
+    allowed = {
+        "performance": {g: g for g in PERFORMANCE_GRADES},
+        "integrity": {r: r for r in INTEGRITY_RATINGS},
+    }.get(kind or "", {})
     if kind:
         c.add("value", f.choice, row.get("value"), allowed, required=True, label="评价结果")
     c.add("source", f.text, row.get("source"), 255, required=True, label="来源")
@@ -137,9 +151,13 @@ def set_rating(e: Enterprise, row: dict[str, Any]) -> EnterpriseRating:
     require_action(Perm.RECORDS_EDIT)
     clean, errors = validate_rating_row(row)
     _refuse(errors)
-    existing = db.session.execute(select(EnterpriseRating).where(
-        EnterpriseRating.enterprise_id == e.id, EnterpriseRating.kind == clean["kind"],
-        EnterpriseRating.year == clean["year"])).scalar_one_or_none()
+    existing = db.session.execute(
+        select(EnterpriseRating).where(
+            EnterpriseRating.enterprise_id == e.id,
+            EnterpriseRating.kind == clean["kind"],
+            EnterpriseRating.year == clean["year"],
+        )
+    ).scalar_one_or_none()
     before = None
     if existing is None:
         existing = EnterpriseRating(enterprise_id=e.id, kind=clean["kind"], year=clean["year"])
@@ -149,8 +167,11 @@ def set_rating(e: Enterprise, row: dict[str, Any]) -> EnterpriseRating:
     existing.value, existing.source = clean["value"], clean["source"]
     existing.entered_by = current_scope().user_id
     db.session.flush()
-    audit.record("enterprise.rating_set", object_type="enterprise", object_id=e.id,
-                 before=before, after=clean)
+    audit.record(
+        "enterprise.rating_set",
+        object_type="enterprise",
+        object_id=e.id,
+        before=before,
+        after=clean,
+    )
     return existing
-
-

@@ -75,7 +75,9 @@ class EffectivePolicy:
     @property
     def version_label(self) -> str:
         """What a stored decision keeps: pack and its version, then each level's version."""
-        parts = [f"{self.pack_name}@{self.pack_version}"] + [layer.label for layer in self.layers if layer.label]
+        parts = [f"{self.pack_name}@{self.pack_version}"] + [
+            layer.label for layer in self.layers if layer.label
+        ]
         return "+".join(parts)
 
 
@@ -88,9 +90,13 @@ def chain_of(tenant: Tenant) -> list[Tenant]:
 
 def _versions(tenant_ids: list[int]) -> dict[int, list[PolicyVersion]]:
     out: dict[int, list[PolicyVersion]] = {i: [] for i in tenant_ids}
-    rows = db.session.execute(inherited(
-        select(PolicyVersion).where(PolicyVersion.tenant_id.in_(tenant_ids))
-        .order_by(PolicyVersion.tenant_id, PolicyVersion.number))).scalars()
+    rows = db.session.execute(
+        inherited(
+            select(PolicyVersion)
+            .where(PolicyVersion.tenant_id.in_(tenant_ids))
+            .order_by(PolicyVersion.tenant_id, PolicyVersion.number)
+        )
+    ).scalars()
     for row in rows:
         out[row.tenant_id].append(row)
     return out
@@ -120,7 +126,9 @@ def _pack_version(pack_name: str) -> str:
     return str(load_pack(pack_name)["meta"].get("version", ""))
 
 
-def effective_policy(tenant: Tenant, on: date | None = None, *, with_sources: bool = True) -> EffectivePolicy:
+def effective_policy(
+    tenant: Tenant, on: date | None = None, *, with_sources: bool = True
+) -> EffectivePolicy:
     """``with_sources=False`` skips the per-key source map (only the policy screens show it):
     rule questions on hot paths (the inspection pre-save checks) don't pay for it."""
     on = on or today()
@@ -138,9 +146,18 @@ def effective_policy(tenant: Tenant, on: date | None = None, *, with_sources: bo
     base = load_pack(pack_name)
     chain = [("政策包", base)] + [
         ("本级" if layer.tenant.id == tenant.id else layer.tenant.name, layer.overrides)
-        for layer in layers if layer.overrides]
-    return EffectivePolicy(tenant, on, pack_name, str(base["meta"].get("version", "")), effective,
-                           layers, explain_sources(chain))
+        for layer in layers
+        if layer.overrides
+    ]
+    return EffectivePolicy(
+        tenant,
+        on,
+        pack_name,
+        str(base["meta"].get("version", "")),
+        effective,
+        layers,
+        explain_sources(chain),
+    )
 
 
 def policy_for(tenant: Tenant, on: date | None = None) -> Policy:
@@ -150,8 +167,13 @@ def policy_for(tenant: Tenant, on: date | None = None) -> Policy:
 
 
 def history(tenant: Tenant) -> list[PolicyVersion]:
-    return list(db.session.execute(select(PolicyVersion).where(PolicyVersion.tenant_id == tenant.id)
-                                   .order_by(PolicyVersion.number.desc())).scalars())
+    return list(
+        db.session.execute(
+            select(PolicyVersion)
+            .where(PolicyVersion.tenant_id == tenant.id)
+            .order_by(PolicyVersion.number.desc())
+        ).scalars()
+    )
 
 
 def _as_field_errors(exc: PackError) -> dict[str, list[str]]:
@@ -159,17 +181,28 @@ def _as_field_errors(exc: PackError) -> dict[str, list[str]]:
 
 
 def _plain(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)))
+    return json.loads(
+        json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
+    )
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
     old, new = leaf_paths(before), leaf_paths(after)
-    return [{"path": p, "before": old.get(p), "after": new.get(p)}
-            for p in sorted(set(old) | set(new)) if old.get(p) != new.get(p)]
+    return [
+        {"path": p, "before": old.get(p), "after": new.get(p)}
+        for p in sorted(set(old) | set(new))
+        if old.get(p) != new.get(p)
+    ]
 
 
-def save_version(tenant: Tenant, *, overrides: dict[str, Any], effective_from: date,
-                 comment: str = "", pack: Any = UNCHANGED) -> PolicyVersion:
+def save_version(
+    tenant: Tenant,
+    *,
+    overrides: dict[str, Any],
+    effective_from: date,
+    comment: str = "",
+    pack: Any = UNCHANGED,
+) -> PolicyVersion:
     """Make a new version of the tenant's own policy, in force from ``effective_from``.
 
     Tenant admins change only the keys the pack marks overridable; superadmins may also choose
@@ -177,7 +210,9 @@ def save_version(tenant: Tenant, *, overrides: dict[str, Any], effective_from: d
     """
     require_action(Perm.POLICY_EDIT)
     if effective_from < today():
-        raise ValidationFailed.field("effective_from", "生效日期不能早于今天：已作出的决定不能改用新版本")
+        raise ValidationFailed.field(
+            "effective_from", "生效日期不能早于今天：已作出的决定不能改用新版本"
+        )
     changing_pack = pack is not UNCHANGED
     if changing_pack and not can(Perm.POLICY_EDIT_ANY) and _in_request():
         raise ValidationFailed.field("pack", "只有平台超级管理员可以更换政策包")
@@ -187,8 +222,11 @@ def save_version(tenant: Tenant, *, overrides: dict[str, Any], effective_from: d
     layers = layers_for(tenant, effective_from)
     own = layers[-1]
     new_pack = (pack or None) if changing_pack else (own.version.pack if own.version else None)
-    pack_name = new_pack or next((layer.pack for layer in reversed(layers[:-1]) if layer.pack), None) \
+    pack_name = (
+        new_pack
+        or next((layer.pack for layer in reversed(layers[:-1]) if layer.pack), None)
         or tenant.policy_pack
+    )
     if not pack_name:
         raise ValidationFailed.field("pack", "请先为该租户或其上级选择政策包")
     base = load_pack(pack_name)
@@ -201,16 +239,31 @@ def save_version(tenant: Tenant, *, overrides: dict[str, Any], effective_from: d
         raise ValidationFailed("覆盖后的政策不合法", _as_field_errors(exc)) from None
     previous = history(tenant)
     number = (previous[0].number if previous else 0) + 1
-    version = PolicyVersion(tenant_id=tenant.id, number=number, effective_from=effective_from,
-                            pack=new_pack, overrides=overrides,
-                            diff=_diff(own.overrides, overrides), comment=comment.strip()[:255],
-                            created_by=current_user.id if _in_request() and current_user.is_authenticated else None)
+    version = PolicyVersion(
+        tenant_id=tenant.id,
+        number=number,
+        effective_from=effective_from,
+        pack=new_pack,
+        overrides=overrides,
+        diff=_diff(own.overrides, overrides),
+        comment=comment.strip()[:255],
+        created_by=current_user.id if _in_request() and current_user.is_authenticated else None,
+    )
     db.session.add(version)
     db.session.flush()
-    audit.record("policy.changed", object_type="policy_version", object_id=version.id,
-                 before={"overrides": own.overrides, "pack": own.pack},
-                 after={"number": number, "effective_from": effective_from, "pack": new_pack,
-                        "diff": version.diff, "comment": version.comment})
+    audit.record(
+        "policy.changed",
+        object_type="policy_version",
+        object_id=version.id,
+        before={"overrides": own.overrides, "pack": own.pack},
+        after={
+            "number": number,
+            "effective_from": effective_from,
+            "pack": new_pack,
+            "diff": version.diff,
+            "comment": version.comment,
+        },
+    )
     return version
 
 

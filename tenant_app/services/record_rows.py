@@ -45,12 +45,24 @@ REQUIRED_TEXT: dict[str, dict[str, str]] = {
     "rectification": {"summary": "整改事项"},
 }
 PERIOD_RE = re.compile(r"^(?P<y>\d{4})(?:-(?:Q(?P<q>[1-4])|(?P<m>0[1-9]|1[0-2])))?$")
-FIELD_LABELS = {"record_date": "日期", "ref": "文号", "summary": "内容", "source": "来源",
-                "fine_amount": "罚款金额（元）", "secret_discharge": "恶意偷排",
-                "falsified_records": "篡改、伪造台账记录", "evading_supervision": "逃避监管",
-                "level": "事件等级", "verified": "查证属实", "list_name": "信用名单",
-                "end_date": "移出日期", "period": "报告期", "due_date": "截止日期",
-                "outcome": "整改结果", "closed_on": "整改完成日期"}
+FIELD_LABELS = {
+    "record_date": "日期",
+    "ref": "文号",
+    "summary": "内容",
+    "source": "来源",
+    "fine_amount": "罚款金额（元）",
+    "secret_discharge": "恶意偷排",
+    "falsified_records": "篡改、伪造台账记录",
+    "evading_supervision": "逃避监管",
+    "level": "事件等级",
+    "verified": "查证属实",
+    "list_name": "信用名单",
+    "end_date": "移出日期",
+    "period": "报告期",
+    "due_date": "截止日期",
+    "outcome": "整改结果",
+    "closed_on": "整改完成日期",
+}
 
 
 def _period(raw: Any) -> str:
@@ -60,7 +72,9 @@ def _period(raw: Any) -> str:
     return value
 
 
-def validate_record_row(kind: str, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def validate_record_row(
+    kind: str, row: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """(clean values by column incl. ``kind``, errors by field)."""
     if kind not in RECORD_KINDS:
         return {}, {"kind": [f"未知的记录类型“{kind}”"]}
@@ -69,8 +83,14 @@ def validate_record_row(kind: str, row: dict[str, Any]) -> tuple[dict[str, Any],
     need = REQUIRED_TEXT.get(kind, {})
     c.add("record_date", f.a_date, row.get("record_date"), required=True, label=DATE_LABELS[kind])
     c.add("ref", f.text, row.get("ref"), 64, required="ref" in need, label=need.get("ref", ""))
-    c.add("summary", f.text, row.get("summary"), 1000, required="summary" in need,
-          label=need.get("summary", ""))
+    c.add(
+        "summary",
+        f.text,
+        row.get("summary"),
+        1000,
+        required="summary" in need,
+        label=need.get("summary", ""),
+    )
     c.add("source", f.text, row.get("source"), 255, required=True, label="来源（信息出处）")
     for name in KIND_FIELDS[kind]:
         value = row.get(name)
@@ -105,9 +125,17 @@ def _consistency(kind: str, c: f.Collector) -> None:
     for name in ("end_date", "closed_on"):
         if v.get(name) and v[name] > today:
             c.fail(name, "日期不能晚于今天")
-    for name, what in (("end_date", "移出日期"), ("due_date", "截止日期"), ("closed_on", "完成日期")):
+    for name, what in (
+        ("end_date", "移出日期"),
+        ("due_date", "截止日期"),
+        ("closed_on", "完成日期"),
+    ):
         # a report's due date is that of its period, which may precede the late submission
-        if v.get(name) and v[name] < start and kind not in ("execution_report", "emission_disclosure"):
+        if (
+            v.get(name)
+            and v[name] < start
+            and kind not in ("execution_report", "emission_disclosure")
+        ):
             c.fail(name, f"{what}不能早于{DATE_LABELS[kind]}")
     if kind == "rectification" and "outcome" in v:
         closed = v.get("closed_on")

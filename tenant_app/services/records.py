@@ -27,8 +27,10 @@ from .record_rows import COMMON, KIND_FIELDS, validate_record_row
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v)
-            for k, v in values.items()}
+    return {
+        k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v)
+        for k, v in values.items()
+    }
 
 
 def _entered_by() -> tuple[int | None, str]:
@@ -43,20 +45,27 @@ def add_record(e: Enterprise, kind: str, data: dict[str, Any]) -> ComplianceReco
     if errors:
         raise ServiceError("记录内容有误，请按提示修改", errors)
     user_id, user_name = _entered_by()
-    rec = ComplianceRecord(enterprise_id=e.id, entered_by=user_id, entered_by_name=user_name,
-                           **clean)
+    rec = ComplianceRecord(
+        enterprise_id=e.id, entered_by=user_id, entered_by_name=user_name, **clean
+    )
     db.session.add(rec)
     db.session.flush()
-    audit.record("record.created", object_type="compliance_record", object_id=rec.id,
-                 after=_plain({"enterprise_id": e.id, **clean}))
+    audit.record(
+        "record.created",
+        object_type="compliance_record",
+        object_id=rec.id,
+        after=_plain({"enterprise_id": e.id, **clean}),
+    )
     return rec
 
 
 def get_record(e: Enterprise, record_id: int) -> ComplianceRecord:
     rec = None
     if 0 < record_id <= MAX_ID:
-        rec = db.session.execute(select(ComplianceRecord).where(
-            ComplianceRecord.id == record_id, ComplianceRecord.enterprise_id == e.id)
+        rec = db.session.execute(
+            select(ComplianceRecord).where(
+                ComplianceRecord.id == record_id, ComplianceRecord.enterprise_id == e.id
+            )
         ).scalar_one_or_none()
     if rec is None:
         raise NotFound("没有找到该记录")
@@ -84,8 +93,13 @@ def update_record(rec: ComplianceRecord, changes: dict[str, Any]) -> ComplianceR
     for k in before:
         setattr(rec, k, clean[k])
     db.session.flush()
-    audit.record("record.updated", object_type="compliance_record", object_id=rec.id,
-                 before=_plain(before), after=_plain({k: clean[k] for k in before}))
+    audit.record(
+        "record.updated",
+        object_type="compliance_record",
+        object_id=rec.id,
+        before=_plain(before),
+        after=_plain({k: clean[k] for k in before}),
+    )
     return rec
 
 
@@ -93,8 +107,11 @@ def records_of(e: Enterprise, kinds: Iterable[str] | None = None) -> list[Compli
     stmt = select(ComplianceRecord).where(ComplianceRecord.enterprise_id == e.id)
     if kinds is not None:
         stmt = stmt.where(ComplianceRecord.kind.in_(list(kinds)))
-    return list(db.session.execute(
-        stmt.order_by(ComplianceRecord.record_date.desc(), ComplianceRecord.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            stmt.order_by(ComplianceRecord.record_date.desc(), ComplianceRecord.id.desc())
+        ).scalars()
+    )
 
 
 def enterprise_ids_by_uscc(codes: Iterable[str]) -> dict[str, int]:
@@ -102,9 +119,13 @@ def enterprise_ids_by_uscc(codes: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(codes))
     out: dict[str, int] = {}
     for i in range(0, len(wanted), 500):
-        chunk = wanted[i:i + 500]
-        out.update((code, id_) for code, id_ in db.session.execute(
-            select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))))
+        chunk = wanted[i : i + 500]
+        out.update(
+            (code, id_)
+            for code, id_ in db.session.execute(
+                select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
+            )
+        )
     return out
 
 
@@ -122,8 +143,15 @@ def _describe(r: ComplianceRecord) -> str:
     if r.kind == "penalty":
         if r.fine_amount is not None:
             parts.append(f"罚款 {r.fine_amount} 元")
-        flags = [n for n, on in (("恶意偷排", r.secret_discharge), ("篡改伪造台账", r.falsified_records),
-                                 ("逃避监管", r.evading_supervision)) if on]
+        flags = [
+            n
+            for n, on in (
+                ("恶意偷排", r.secret_discharge),
+                ("篡改伪造台账", r.falsified_records),
+                ("逃避监管", r.evading_supervision),
+            )
+            if on
+        ]
         if flags:
             parts.append("恶意违法：" + "、".join(flags))
     if r.kind == "incident" and r.level:
@@ -133,7 +161,9 @@ def _describe(r: ComplianceRecord) -> str:
     if r.period:
         parts.append(f"报告期 {r.period}")
     if r.kind == "rectification" and r.due_date:
-        parts.append(f"期限 {r.due_date.isoformat()}，{RECTIFICATION_OUTCOMES.get(r.outcome or 'open')}")
+        parts.append(
+            f"期限 {r.due_date.isoformat()}，{RECTIFICATION_OUTCOMES.get(r.outcome or 'open')}"
+        )
     return "；".join(p for p in parts if p)
 
 
@@ -151,7 +181,14 @@ def timeline(e: Enterprise) -> list[TimelineEvent]:
             continue
         events.append(TimelineEvent(r.record_date, r.kind, label, _describe(r), r))
         if r.kind == "rectification" and r.closed_on:
-            events.append(TimelineEvent(r.closed_on, r.kind, "整改完成",
-                                        RECTIFICATION_OUTCOMES.get(r.outcome or "", ""), r))
+            events.append(
+                TimelineEvent(
+                    r.closed_on,
+                    r.kind,
+                    "整改完成",
+                    RECTIFICATION_OUTCOMES.get(r.outcome or "", ""),
+                    r,
+                )
+            )
     events.sort(key=lambda ev: (ev.day, ev.record.id), reverse=True)
     return events

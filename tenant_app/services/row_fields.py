@@ -99,8 +99,9 @@ def amount(value: Any, *, max_value: Decimal = Decimal("999999999999.99")) -> De
     return out.quantize(Decimal("0.01"))
 
 
-def choice(value: Any, options: dict[str, str], *, required: bool = False,
-           label: str = "") -> str | None:
+def choice(
+    value: Any, options: dict[str, str], *, required: bool = False, label: str = ""
+) -> str | None:
     """Accepts the key ("key") or its Chinese label ("重点管理")."""
     if blank(value):
         if required:

@@ -17,7 +17,9 @@ from . import audit
 from .errors import Conflict, ValidationFailed
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
-RESERVED_SLUGS = frozenset({"api", "static", "healthz", "login", "logout", "lang", "admin", "public"})
+RESERVED_SLUGS = frozenset(
+    {"api", "static", "healthz", "login", "logout", "lang", "admin", "public"}
+)
 
 
 def _check_code(level: Level, code: str, parent: Tenant | None) -> None:
@@ -33,16 +35,27 @@ def _check_code(level: Level, code: str, parent: Tenant | None) -> None:
         keep = 2 if level is Level.CITY else 4
         if code[:keep] != parent.division_code[:keep]:
             raise ValidationFailed.field(
-                "division_code", f"区划代码 {code} 不属于上级 {parent.name}（{parent.division_code}）")
+                "division_code",
+                f"区划代码 {code} 不属于上级 {parent.name}（{parent.division_code}）",
+            )
 
 
-def create_tenant(*, slug: str, name: str, level: str, division_code: str,
-                  parent: Tenant | None, policy_pack: str | None = None) -> Tenant:
+def create_tenant(
+    *,
+    slug: str,
+    name: str,
+    level: str,
+    division_code: str,
+    parent: Tenant | None,
+    policy_pack: str | None = None,
+) -> Tenant:
     """Add a region under its parent. Audited in the parent's chain and the new tenant's own."""
     require_action(Perm.TENANTS_MANAGE)
     slug, name, division_code = slug.strip().lower(), name.strip(), division_code.strip()
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
-        raise ValidationFailed.field("slug", "标识只能包含小写字母、数字和连字符，以字母开头，且不能是保留词")
+        raise ValidationFailed.field(
+            "slug", "标识只能包含小写字母、数字和连字符，以字母开头，且不能是保留词"
+        )
     if not name:
         raise ValidationFailed.field("name", "请填写名称")
     try:
@@ -52,22 +65,37 @@ def create_tenant(*, slug: str, name: str, level: str, division_code: str,
     if lvl is Level.PLATFORM:
         raise ValidationFailed.field("level", "平台租户只有一个，不能再建")
     if parent is None or CHILD_LEVEL.get(Level(parent.level)) is not lvl:
-        raise ValidationFailed.field("parent", "上级租户的层级不对：省级在平台下，地市在省下，县在地市下")
+        raise ValidationFailed.field(
+            "parent", "上级租户的层级不对：省级在平台下，地市在省下，县在地市下"
+        )
     _check_code(lvl, division_code, parent)
     taken = db.session.execute(
-        select(Tenant.slug, Tenant.division_code)
-        .where((Tenant.slug == slug) | (Tenant.division_code == division_code))
+        select(Tenant.slug, Tenant.division_code).where(
+            (Tenant.slug == slug) | (Tenant.division_code == division_code)
+        )
     ).first()
     if taken is not None:
         field = "slug" if taken.slug == slug else "division_code"
         raise Conflict("已存在相同标识或区划代码的租户", {field: ["已被占用"]})
-    tenant = Tenant(slug=slug, name=name, level=lvl.value, division_code=division_code,
-                    parent_id=parent.id, policy_pack=policy_pack or None)
+    tenant = Tenant(
+        slug=slug,
+        name=name,
+        level=lvl.value,
+        division_code=division_code,
+        parent_id=parent.id,
+        policy_pack=policy_pack or None,
+    )
     db.session.add(tenant)
     db.session.flush()
     tenant.path = f"{parent.path}{tenant.id}/"
-    facts = {"slug": slug, "name": name, "level": lvl.value, "division_code": division_code,
-             "parent": parent.slug, "policy_pack": tenant.policy_pack}
+    facts = {
+        "slug": slug,
+        "name": name,
+        "level": lvl.value,
+        "division_code": division_code,
+        "parent": parent.slug,
+        "policy_pack": tenant.policy_pack,
+    }
     with use_scope(tenant_scope(tenant)):
         audit.start_chain(db.session(), tenant)
         db.session.flush()

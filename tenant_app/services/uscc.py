@@ -30,8 +30,10 @@ def problem(code: str) -> str | None:
         if pos <= 8 and ch not in "0123456789":
             return f"统一社会信用代码第 {pos} 位“{ch}”无效：前 8 位应为数字（登记管理部门、机构类别和行政区划码）"
         if pos > 8 and ch not in ALPHABET:
-            return (f"统一社会信用代码第 {pos} 位“{ch}”不是有效字符"
-                    "（只用数字和除 I、O、Z、S、V 以外的大写字母）")
+            return (
+                f"统一社会信用代码第 {pos} 位“{ch}”不是有效字符"
+                "（只用数字和除 I、O、Z、S、V 以外的大写字母）"
+            )
     expected = stdnum_uscc.calc_check_digit(code[:17])
     if code[17] != expected:
         return f"统一社会信用代码第 18 位校验码应为 {expected}，填写的是 {code[17]}"

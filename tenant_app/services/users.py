@@ -26,12 +26,21 @@ def _check_role(role: str, tenant: Tenant) -> Role:
     except ValueError:
         raise ValidationFailed.field("role", f"未知角色：{role}") from None
     if (r is Role.SUPERADMIN) != (tenant.level == Level.PLATFORM):
-        raise ValidationFailed.field("role", "平台超级管理员只能在平台租户授予，平台租户也只授予该角色")
+        raise ValidationFailed.field(
+            "role", "平台超级管理员只能在平台租户授予，平台租户也只授予该角色"
+        )
     return r
 
 
-def create_user(*, tenant: Tenant, username: str, display_name: str, password: str,
-                roles: list[str], certificate_no: str | None = None) -> User:
+def create_user(
+    *,
+    tenant: Tenant,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: list[str],
+    certificate_no: str | None = None,
+) -> User:
     """A new account whose home is ``tenant``, with its first roles there."""
     require_action(Perm.USERS_MANAGE)
     username, display_name = username.strip(), display_name.strip()
@@ -48,16 +57,35 @@ def create_user(*, tenant: Tenant, username: str, display_name: str, password: s
         raise ValidationFailed.field("certificate_no", "执法人员须填写执法证件号")
     if db.session.execute(select(User.id).where(User.username == username)).first():
         raise Conflict("用户名已被使用", {"username": ["已被占用"]})
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password),
-                home_tenant_id=tenant.id, certificate_no=(certificate_no or "").strip() or None)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        home_tenant_id=tenant.id,
+        certificate_no=(certificate_no or "").strip() or None,
+    )
     db.session.add(user)
     db.session.flush()
     for role in checked:
-        db.session.add(RoleGrant(tenant_id=tenant.id, user_id=user.id, role=role.value,
-                                 granted_by=current_scope().user_id))
-    audit.record("user.created", object_type="user", object_id=user.id,
-                 after={"username": username, "display_name": display_name,
-                        "roles": [r.value for r in checked], "certificate_no": user.certificate_no})
+        db.session.add(
+            RoleGrant(
+                tenant_id=tenant.id,
+                user_id=user.id,
+                role=role.value,
+                granted_by=current_scope().user_id,
+            )
+        )
+    audit.record(
+        "user.created",
+        object_type="user",
+        object_id=user.id,
+        after={
+            "username": username,
+            "display_name": display_name,
+            "roles": [r.value for r in checked],
+            "certificate_no": user.certificate_no,
+        },
+    )
     return user
 
 
@@ -67,29 +95,44 @@ def grant_role(*, tenant: Tenant, user: User, role: str) -> RoleGrant:
     r = _check_role(role, tenant)
     if r is Role.OFFICER and not user.certificate_no:
         raise ValidationFailed.field("role", "该用户没有执法证件号，不能授予执法人员角色")
-    exists = db.session.execute(select(RoleGrant).where(
-        RoleGrant.tenant_id == tenant.id, RoleGrant.user_id == user.id, RoleGrant.role == r.value)
+    exists = db.session.execute(
+        select(RoleGrant).where(
+            RoleGrant.tenant_id == tenant.id,
+            RoleGrant.user_id == user.id,
+            RoleGrant.role == r.value,
+        )
     ).scalar_one_or_none()
     if exists:
         return exists
-    grant = RoleGrant(tenant_id=tenant.id, user_id=user.id, role=r.value,
-                      granted_by=current_scope().user_id)
+    grant = RoleGrant(
+        tenant_id=tenant.id, user_id=user.id, role=r.value, granted_by=current_scope().user_id
+    )
     db.session.add(grant)
-    audit.record("role.granted", object_type="user", object_id=user.id,
-                 after={"role": r.value, "username": user.username})
+    audit.record(
+        "role.granted",
+        object_type="user",
+        object_id=user.id,
+        after={"role": r.value, "username": user.username},
+    )
     return grant
 
 
 def revoke_role(*, tenant: Tenant, user: User, role: str) -> None:
     require_action(Perm.USERS_MANAGE)
-    grant = db.session.execute(select(RoleGrant).where(
-        RoleGrant.tenant_id == tenant.id, RoleGrant.user_id == user.id, RoleGrant.role == role)
+    grant = db.session.execute(
+        select(RoleGrant).where(
+            RoleGrant.tenant_id == tenant.id, RoleGrant.user_id == user.id, RoleGrant.role == role
+        )
     ).scalar_one_or_none()
     if grant is None:
         raise ValidationFailed.field("role", "该用户在本租户没有这个角色")
     db.session.delete(grant)
-    audit.record("role.revoked", object_type="user", object_id=user.id,
-                 before={"role": role, "username": user.username})
+    audit.record(
+        "role.revoked",
+        object_type="user",
+        object_id=user.id,
+        before={"role": role, "username": user.username},
+    )
 
 
 def set_active(user: User, active: bool) -> None:
@@ -98,15 +141,22 @@ def set_active(user: User, active: bool) -> None:
         raise ValidationFailed.field("active", "不能停用自己的账号")
     before = user.active
     user.active = active
-    audit.record("user.activated" if active else "user.deactivated", object_type="user",
-                 object_id=user.id, before={"active": before}, after={"active": active})
+    audit.record(
+        "user.activated" if active else "user.deactivated",
+        object_type="user",
+        object_id=user.id,
+        before={"active": before},
+        after={"active": active},
+    )
 
 
 def members(tenant: Tenant) -> list[tuple[User, list[str]]]:
     """Users holding a role in this tenant, with those roles (the scope keeps it to this tenant)."""
     rows = db.session.execute(
-        select(User, RoleGrant.role).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.tenant_id == tenant.id).order_by(User.username, RoleGrant.role)
+        select(User, RoleGrant.role)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.tenant_id == tenant.id)
+        .order_by(User.username, RoleGrant.role)
     ).all()
     out: dict[int, tuple[User, list[str]]] = {}
     for user, role in rows:
@@ -117,8 +167,10 @@ def members(tenant: Tenant) -> list[tuple[User, list[str]]]:
 def member_or_none(tenant: Tenant, user_id: int) -> User | None:
     """A user is visible to a tenant only when they hold a role there."""
     return db.session.execute(
-        select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.tenant_id == tenant.id, User.id == user_id).limit(1)
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.tenant_id == tenant.id, User.id == user_id)
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -130,11 +182,17 @@ def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new API token; the raw value is returned once and never stored."""
     token, raw = issue_token(user, name)
     db.session.flush()
-    audit.record("token.created", object_type="api_token", object_id=token.id,
-                 after={"user": user.username, "name": name, "prefix": token.prefix})
+    audit.record(
+        "token.created",
+        object_type="api_token",
+        object_id=token.id,
+        after={"user": user.username, "name": name, "prefix": token.prefix},
+    )
     return token, raw
 
 
 def role_choices(tenant: Tenant) -> list[tuple[str, str]]:
     platform = tenant.level == Level.PLATFORM
-    return [(r.value, label) for r, label in ROLE_LABELS.items() if (r is Role.SUPERADMIN) == platform]
+    return [
+        (r.value, label) for r, label in ROLE_LABELS.items() if (r is Role.SUPERADMIN) == platform
+    ]

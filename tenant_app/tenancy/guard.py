@@ -64,7 +64,9 @@ def _open_connections(session: Session) -> list[Connection]:
 
 
 @event.listens_for(Session, "after_begin")
-def _set_rls_scope(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+def _set_rls_scope(
+    session: Session, transaction: SessionTransaction, connection: Connection
+) -> None:
     _apply(connection)
 
 

@@ -51,8 +51,9 @@ class Page:
     next_after: Any | None
 
 
-def keyset_page(stmt: Select[Any], key_column: Any, after: Any | None, size: int = 50,
-                descending: bool = False) -> Page:
+def keyset_page(
+    stmt: Select[Any], key_column: Any, after: Any | None, size: int = 50, descending: bool = False
+) -> Page:
     """Keyset pagination on a unique, indexed column: constant cost at any depth."""
     size = max(1, min(size, 500))
     if after is not None:

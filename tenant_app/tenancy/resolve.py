@@ -37,13 +37,19 @@ def roles_at(tenant: Tenant, user: User) -> frozenset[str]:
 
 def scope_for(tenant: Tenant, user: User | None) -> Scope:
     if user is None or not user.is_authenticated:
-        return Scope(tenant_id=tenant.id, read_ids=(tenant.id,),
-                     ancestor_ids=tuple(tenant.ancestor_ids))
+        return Scope(
+            tenant_id=tenant.id, read_ids=(tenant.id,), ancestor_ids=tuple(tenant.ancestor_ids)
+        )
     roles = roles_at(tenant, user)
     oversees = any(Role(r) in OVERSIGHT_ROLES for r in roles)
     read_ids = subtree_ids(tenant) if oversees else (tenant.id,)
-    return Scope(tenant_id=tenant.id, read_ids=read_ids, user_id=user.id, roles=roles,
-                 ancestor_ids=tuple(tenant.ancestor_ids))
+    return Scope(
+        tenant_id=tenant.id,
+        read_ids=read_ids,
+        user_id=user.id,
+        roles=roles,
+        ancestor_ids=tuple(tenant.ancestor_ids),
+    )
 
 
 def system_scope(tenant_id: int | None = None) -> Scope:
@@ -55,5 +61,9 @@ def system_scope(tenant_id: int | None = None) -> Scope:
 
 def tenant_scope(tenant: Tenant, user_id: int | None = None) -> Scope:
     """A job or command acting inside one tenant, as its own staff would."""
-    return Scope(tenant_id=tenant.id, read_ids=(tenant.id,), user_id=user_id,
-                 ancestor_ids=tuple(tenant.ancestor_ids))
+    return Scope(
+        tenant_id=tenant.id,
+        read_ids=(tenant.id,),
+        user_id=user_id,
+        ancestor_ids=tuple(tenant.ancestor_ids),
+    )

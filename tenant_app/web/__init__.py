@@ -38,6 +38,7 @@ def init_web(app: Flask) -> None:
     errors.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(tenant_pages.build())
+
     @app.context_processor
     def _page_context() -> dict[str, object]:
         from flask import g
@@ -45,8 +46,10 @@ def init_web(app: Flask) -> None:
         from ..auth.roles import permissions_for
         from ..tenancy.scope import current_scope
 
-        return {"tenant_ctx": g.get("tenant"),
-                "perms": {str(p) for p in permissions_for(current_scope().roles)}}
+        return {
+            "tenant_ctx": g.get("tenant"),
+            "perms": {str(p) for p in permissions_for(current_scope().roles)},
+        }
 
     @app.template_filter("datetimeformat")
     def _datetimeformat(value: object) -> str:
@@ -56,5 +59,8 @@ def init_web(app: Flask) -> None:
 
     from flask_babel import get_locale
 
-    app.jinja_env.globals.update(get_locale=get_locale, ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
-                                 LOCALES=LOCALES)
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
+        LOCALES=LOCALES,
+    )

@@ -32,8 +32,12 @@ def login() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            user = attempt_login(g.tenant, form.username.data or "", form.password.data or "",
-                                 request.remote_addr or "")
+            user = attempt_login(
+                g.tenant,
+                form.username.data or "",
+                form.password.data or "",
+                request.remote_addr or "",
+            )
         except Throttled as exc:
             form.form_errors.append(exc.message)
             status = 429

@@ -38,14 +38,25 @@ def _check() -> dict[str, Any] | None:
     if op not in OPS or not -3650 <= amount <= 3650:
         return {"error": "不支持的计算"}
     result = calendar_service.answer(op, day, amount)
-    return {"op": op, "date": raw, "n": amount, "value": result.value,
-            "provisional": result.provisional}
+    return {
+        "op": op,
+        "date": raw,
+        "n": amount,
+        "value": result.value,
+        "provisional": result.provisional,
+    }
 
 
 def _page(form: YearForm, errors: list[str] | None = None, status: int = 200) -> Any:
-    return render_template("calendar/index.html", years=calendar_service.entered_years(),
-                           form=form, errors=errors or [], check=_check(), ops=OPS,
-                           can_edit=can(Perm.CALENDAR_EDIT)), status
+    return render_template(
+        "calendar/index.html",
+        years=calendar_service.entered_years(),
+        form=form,
+        errors=errors or [],
+        check=_check(),
+        ops=OPS,
+        can_edit=can(Perm.CALENDAR_EDIT),
+    ), status
 
 
 @bp.get("/")
@@ -61,8 +72,12 @@ def enter_year() -> Any:
     if not form.validate_on_submit() or not form.year.data:
         return _page(form, ["请填写年份"], 422)
     try:
-        calendar_service.enter_year(form.year.data, form.arrangement.data or "",
-                                    form.source.data or "", actor_id=current_user.id)
+        calendar_service.enter_year(
+            form.year.data,
+            form.arrangement.data or "",
+            form.source.data or "",
+            actor_id=current_user.id,
+        )
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

@@ -19,8 +19,16 @@ bp = Blueprint("dashboard", __name__)
 def home() -> str:
     recent_audit = []
     if can(Perm.AUDIT_VIEW):
-        recent_audit = list(db.session.execute(
-            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).scalars())
+        recent_audit = list(
+            db.session.execute(
+                select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)
+            ).scalars()
+        )
     job_count = db.session.execute(select(func.count()).select_from(Job)).scalar_one()
-    return render_template("dashboard.html", tenant=g.tenant, roles=sorted(current_scope().roles),
-                           recent_audit=recent_audit, job_count=job_count)
+    return render_template(
+        "dashboard.html",
+        tenant=g.tenant,
+        roles=sorted(current_scope().roles),
+        recent_audit=recent_audit,
+        job_count=job_count,
+    )

@@ -56,25 +56,35 @@ class EnterpriseForm(FlaskForm):
     name = StringField(_l("企业名称"), validators=[Length(max=200)])
     address = StringField(_l("地址"), validators=[Length(max=255)])
     county_tenant_id = SelectField(_l("所属下级区划"), choices=[], validate_choice=False)
-    industry_code = StringField(_l("行业代码（GB/T 4754-2017，如 C2614）"), validators=[Length(max=10)])
+    industry_code = StringField(
+        _l("行业代码（GB/T 4754-2017，如 C2614）"), validators=[Length(max=10)]
+    )
     legal_representative = StringField(_l("法定代表人"), validators=[Length(max=64)])
     contact_phone = StringField(_l("联系电话"), validators=[Length(max=32)])
-    permit_class = SelectField(_l("排污许可管理类别"), choices=_opts(PERMIT_CLASSES, "未填写"),
-                               validate_choice=False)
+    permit_class = SelectField(
+        _l("排污许可管理类别"), choices=_opts(PERMIT_CLASSES, "未填写"), validate_choice=False
+    )
     permit_no = StringField(_l("许可证编号或登记编号"), validators=[Length(max=64)])
     permit_valid_from = StringField(_l("有效期起"), validators=[Length(max=20)])
     permit_valid_to = StringField(_l("有效期止"), validators=[Length(max=20)])
     permit_violating = BooleanField(_l("存在未按证排污"))
-    procedures_complete = SelectField(_l("环保手续齐全"), choices=UNKNOWN_CHOICES, validate_choice=False)
-    facilities_running = SelectField(_l("污染防治设施齐备并正常运行"), choices=UNKNOWN_CHOICES, validate_choice=False)
-    pollutants_compliant = SelectField(_l("主要污染物达标排放"), choices=UNKNOWN_CHOICES, validate_choice=False)
+    procedures_complete = SelectField(
+        _l("环保手续齐全"), choices=UNKNOWN_CHOICES, validate_choice=False
+    )
+    facilities_running = SelectField(
+        _l("污染防治设施齐备并正常运行"), choices=UNKNOWN_CHOICES, validate_choice=False
+    )
+    pollutants_compliant = SelectField(
+        _l("主要污染物达标排放"), choices=UNKNOWN_CHOICES, validate_choice=False
+    )
     needs_monitoring = BooleanField(_l("属需开展监测的行业"), default=True)
     key_discharger = BooleanField(_l("重点排污单位"))
     online_monitoring_required = BooleanField(_l("应安装在线监控"))
     online_monitoring_installed = BooleanField(_l("已安装在线监控"))
     online_monitoring_networked = BooleanField(_l("在线监控已与生态环境部门联网"))
-    supervision_category = SelectField(_l("监管类别"), choices=_opts(SUPERVISION_CATEGORIES),
-                                       validate_choice=False)
+    supervision_category = SelectField(
+        _l("监管类别"), choices=_opts(SUPERVISION_CATEGORIES), validate_choice=False
+    )
     construction_project = BooleanField(_l("建设项目（施工期）"))
     tags = MultiCheckbox(_l("特殊认定"), choices=_opts(ENTERPRISE_TAGS), validate_choice=False)
 
@@ -98,8 +108,11 @@ class EnterpriseForm(FlaskForm):
 class RatingForm(FlaskForm):
     kind = SelectField(_l("评价类型"), choices=_opts(RATING_KINDS), validate_choice=False)
     year = StringField(_l("年度"), validators=[Length(max=8)])
-    value = SelectField(_l("评价结果"), choices=[(g, g) for g in (*PERFORMANCE_GRADES, *INTEGRITY_RATINGS)],
-                        validate_choice=False)
+    value = SelectField(
+        _l("评价结果"),
+        choices=[(g, g) for g in (*PERFORMANCE_GRADES, *INTEGRITY_RATINGS)],
+        validate_choice=False,
+    )
     source = StringField(_l("来源（如评定文件文号）"), validators=[Length(max=255)])
 
 
@@ -151,7 +164,9 @@ class RegisterForm(FlaskForm):
     contact_name = StringField(_l("联系人"), validators=[Length(max=64)])
     contact_phone = StringField(_l("联系电话"), validators=[Length(max=32)])
     username = StringField(_l("登录用户名"), validators=[Length(max=64)])
-    password = PasswordField(_l("密码（至少 10 位，含字母和数字或符号）"), validators=[Length(max=256)])
+    password = PasswordField(
+        _l("密码（至少 10 位，含字母和数字或符号）"), validators=[Length(max=256)]
+    )
 
 
 class RejectForm(FlaskForm):

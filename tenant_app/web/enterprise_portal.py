@@ -57,9 +57,16 @@ def mine() -> Any:
     e = service.my_enterprise()
     today = business_today()
     return render_template(
-        "enterprises/show.html", e=e, timeline=records.timeline(e),
-        ratings=enterprise_service.ratings(e), calendar=compliance_calendar(e, today),
-        permit_status=permit_status_of(e, today), labels=LABELS, rating_form=None, staff=False)
+        "enterprises/show.html",
+        e=e,
+        timeline=records.timeline(e),
+        ratings=enterprise_service.ratings(e),
+        calendar=compliance_calendar(e, today),
+        permit_status=permit_status_of(e, today),
+        labels=LABELS,
+        rating_form=None,
+        staff=False,
+    )
 
 
 @bp.get("/enterprises/accounts/")
@@ -71,8 +78,13 @@ def accounts() -> Any:
     raw = request.args.get("after", "")
     after = int(raw) if raw.isdigit() and len(raw) < 19 else None
     page = service.accounts(status, after)
-    return render_template("enterprises/accounts.html", page=page, status=status,
-                           confirm=ConfirmForm(), reject_form=RejectForm())
+    return render_template(
+        "enterprises/accounts.html",
+        page=page,
+        status=status,
+        confirm=ConfirmForm(),
+        reject_form=RejectForm(),
+    )
 
 
 @bp.post("/enterprises/accounts/<int:account_id>/verify")

@@ -17,7 +17,9 @@ from ..services.errors import ServiceError
 from .enterprise_forms import fill_record, record_form_class, record_values
 from .users import _apply_errors
 
-bp = Blueprint("enterprise_records", __name__, url_prefix="/enterprises/<int:enterprise_id>/records")
+bp = Blueprint(
+    "enterprise_records", __name__, url_prefix="/enterprises/<int:enterprise_id>/records"
+)
 
 
 @bp.route("/new/<kind>", methods=["GET", "POST"])
@@ -37,9 +39,14 @@ def new(enterprise_id: int, kind: str) -> Any:
         else:
             flash(_("已添加%(kind)s记录", kind=RECORD_KINDS[kind]), "success")
             return redirect(url_for("web.enterprises.show", enterprise_id=e.id) + "#timeline")
-    return render_template("enterprises/record_form.html", form=form, e=e, kind=kind,
-                           kind_label=RECORD_KINDS[kind], record=None), (
-        422 if form.errors or form.form_errors else 200)
+    return render_template(
+        "enterprises/record_form.html",
+        form=form,
+        e=e,
+        kind=kind,
+        kind_label=RECORD_KINDS[kind],
+        record=None,
+    ), (422 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
@@ -61,6 +68,11 @@ def edit(enterprise_id: int, record_id: int) -> Any:
         else:
             flash(_("已保存"), "success")
             return redirect(url_for("web.enterprises.show", enterprise_id=e.id) + "#timeline")
-    return render_template("enterprises/record_form.html", form=form, e=e, kind=rec.kind,
-                           kind_label=RECORD_KINDS[rec.kind], record=rec), (
-        422 if form.errors or form.form_errors else 200)
+    return render_template(
+        "enterprises/record_form.html",
+        form=form,
+        e=e,
+        kind=rec.kind,
+        kind_label=RECORD_KINDS[rec.kind],
+        record=rec,
+    ), (422 if form.errors or form.form_errors else 200)

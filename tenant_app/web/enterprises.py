@@ -32,19 +32,29 @@ from .enterprise_forms import EnterpriseForm, RatingForm
 from .users import _apply_errors
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
-LABELS = {"permit_class": PERMIT_CLASSES, "permit_status": PERMIT_STATUSES, "category": SUPERVISION_CATEGORIES, "tags": ENTERPRISE_TAGS,
-          "rating_kind": RATING_KINDS, "record_kind": RECORD_KINDS}
+LABELS = {
+    "permit_class": PERMIT_CLASSES,
+    "permit_status": PERMIT_STATUSES,
+    "category": SUPERVISION_CATEGORIES,
+    "tags": ENTERPRISE_TAGS,
+    "rating_kind": RATING_KINDS,
+    "record_kind": RECORD_KINDS,
+}
 
 
 def counties() -> list[Tenant]:
-    return list(db.session.execute(
-        select(Tenant).where(Tenant.parent_id == g.tenant.id).order_by(Tenant.division_code)).scalars())
+    return list(
+        db.session.execute(
+            select(Tenant).where(Tenant.parent_id == g.tenant.id).order_by(Tenant.division_code)
+        ).scalars()
+    )
 
 
 def _form() -> EnterpriseForm:
     form = EnterpriseForm()
     form.county_tenant_id.choices = [("", _("（不属下级区划）"))] + [
-        (str(t.id), f"{t.name}（{t.division_code}）") for t in counties()]
+        (str(t.id), f"{t.name}（{t.division_code}）") for t in counties()
+    ]
     return form
 
 
@@ -64,9 +74,15 @@ def index() -> Any:
     except ServiceError as exc:
         errors = exc.errors
     next_args = {k: v for k, v in args.items() if k != "after" and v}
-    return render_template("enterprises/index.html", page=page, args=args, errors=errors,
-                           next_args=next_args, counties=counties(), labels=LABELS), (
-        422 if errors else 200)
+    return render_template(
+        "enterprises/index.html",
+        page=page,
+        args=args,
+        errors=errors,
+        next_args=next_args,
+        counties=counties(),
+        labels=LABELS,
+    ), (422 if errors else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,7 +100,8 @@ def new() -> Any:
             flash(_("已登记企业 %(name)s", name=e.name), "success")
             return redirect(url_for(".show", enterprise_id=e.id))
     return render_template("enterprises/form.html", form=form, enterprise=None), (
-        422 if form.errors or form.form_errors else 200)
+        422 if form.errors or form.form_errors else 200
+    )
 
 
 @bp.get("/<int:enterprise_id>/")
@@ -93,9 +110,16 @@ def show(enterprise_id: int) -> Any:
     e = service.get_enterprise(enterprise_id)
     today = business_today()
     return render_template(
-        "enterprises/show.html", e=e, timeline=records.timeline(e), ratings=service.ratings(e),
-        calendar=compliance_calendar(e, today), permit_status=permit_status_of(e, today),
-        labels=LABELS, rating_form=RatingForm(), staff=True)
+        "enterprises/show.html",
+        e=e,
+        timeline=records.timeline(e),
+        ratings=service.ratings(e),
+        calendar=compliance_calendar(e, today),
+        permit_status=permit_status_of(e, today),
+        labels=LABELS,
+        rating_form=RatingForm(),
+        staff=True,
+    )
 
 
 @bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -116,7 +140,8 @@ def edit(enterprise_id: int) -> Any:
             flash(_("已保存"), "success")
             return redirect(url_for(".show", enterprise_id=e.id))
     return render_template("enterprises/form.html", form=form, enterprise=e), (
-        422 if form.errors or form.form_errors else 200)
+        422 if form.errors or form.form_errors else 200
+    )
 
 
 @bp.post("/<int:enterprise_id>/ratings")
@@ -127,8 +152,15 @@ def add_rating(enterprise_id: int) -> Any:
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.set_rating(e, {"kind": form.kind.data, "year": form.year.data,
-                               "value": form.value.data, "source": form.source.data})
+        service.set_rating(
+            e,
+            {
+                "kind": form.kind.data,
+                "year": form.year.data,
+                "value": form.value.data,
+                "source": form.source.data,
+            },
+        )
         db.session.commit()
         flash(_("已保存评价结果"), "success")
     except ServiceError as exc:

@@ -32,17 +32,34 @@ MESSAGES = {
     503: N_("服务暂不可用"),
 }
 FALLBACK = N_("请求失败")
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-         429: "throttled", 500: "server_error", 503: "unavailable"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
 
 
-def api_error(status: int, message: str | None = None, errors: dict[str, Any] | None = None,
-              code: str | None = None) -> tuple[Response, int]:
+def api_error(
+    status: int,
+    message: str | None = None,
+    errors: dict[str, Any] | None = None,
+    code: str | None = None,
+) -> tuple[Response, int]:
     from flask import jsonify
 
-    body = {"code": code or CODES.get(status, "error"),
-            "message": message or _(MESSAGES.get(status, FALLBACK)), "errors": errors or {}}
+    body = {
+        "code": code or CODES.get(status, "error"),
+        "message": message or _(MESSAGES.get(status, FALLBACK)),
+        "errors": errors or {},
+    }
     return jsonify(body), status
 
 
@@ -72,8 +89,9 @@ def init_app(app: Flask) -> None:
     def _csrf(exc: CSRFError) -> Any:
         if _is_api():
             return api_error(400, _("缺少或无效的 CSRF 令牌"))
-        return render_template("error.html", status=400,
-                               message=_("页面已过期或缺少安全令牌，请刷新后重试")), 400
+        return render_template(
+            "error.html", status=400, message=_("页面已过期或缺少安全令牌，请刷新后重试")
+        ), 400
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
@@ -82,8 +100,9 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         if _is_api():
             return api_error(status, errors=_webargs_errors(exc))
-        return render_template("error.html", status=status,
-                               message=_(MESSAGES.get(status, FALLBACK))), status
+        return render_template(
+            "error.html", status=status, message=_(MESSAGES.get(status, FALLBACK))
+        ), status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

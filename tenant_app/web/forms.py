@@ -14,16 +14,21 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
+    username = StringField(
+        _l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)]
+    )
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请填写密码"))])
     submit = SubmitField(_l("登录"))
 
 
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名"))])
-    display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=64)])
-    password = PasswordField(_l("初始密码"), validators=[DataRequired(_l("请填写初始密码")),
-                                                        Length(max=256)])
+    display_name = StringField(
+        _l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=64)]
+    )
+    password = PasswordField(
+        _l("初始密码"), validators=[DataRequired(_l("请填写初始密码")), Length(max=256)]
+    )
     certificate_no = StringField(_l("执法证件号"), validators=[Length(max=64)])
     roles = SelectMultipleField(_l("角色"), choices=[])
     submit = SubmitField(_l("创建用户"))
@@ -37,10 +42,14 @@ class GrantForm(FlaskForm):
 
 class TenantForm(FlaskForm):
     parent = SelectField(_l("上级"), choices=[])
-    slug = StringField(_l("标识（网址用）"), validators=[DataRequired(_l("请填写标识")), Length(max=64)])
+    slug = StringField(
+        _l("标识（网址用）"), validators=[DataRequired(_l("请填写标识")), Length(max=64)]
+    )
     name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称")), Length(max=128)])
-    level = SelectField(_l("层级"), choices=[("province", _l("省级")), ("city", _l("地市级")),
-                                           ("county", _l("县级"))])
+    level = SelectField(
+        _l("层级"),
+        choices=[("province", _l("省级")), ("city", _l("地市级")), ("county", _l("县级"))],
+    )
     division_code = StringField(_l("行政区划代码"), validators=[DataRequired(_l("请填写区划代码"))])
     policy_pack = StringField(_l("政策包（留空则继承上级）"), validators=[Length(max=64)])
     submit = SubmitField(_l("创建租户"))

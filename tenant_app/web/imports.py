@@ -28,15 +28,21 @@ from ..tenancy.scope import current_scope
 
 bp = Blueprint("imports", __name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS = {"pending": "等待开始", "queued": "排队中", "running": "进行中", "done": "已完成",
-          "failed": "失败"}
+STATUS = {
+    "pending": "等待开始",
+    "queued": "排队中",
+    "running": "进行中",
+    "done": "已完成",
+    "failed": "失败",
+}
 
 
 class ImportForm(FlaskForm):
     kind = SelectField(_l("导入内容"), choices=[], validate_choice=False)
     file = FileField(_l("文件（CSV 或 XLSX）"))
-    mode = RadioField(_l("导入方式"), choices=list(storage.MODES.items()), default="all",
-                      validate_choice=False)
+    mode = RadioField(
+        _l("导入方式"), choices=list(storage.MODES.items()), default="all", validate_choice=False
+    )
 
 
 def _form() -> ImportForm:
@@ -54,8 +60,14 @@ def import_job(job_id: str) -> Job:
 
 
 def _recent() -> list[Job]:
-    return list(db.session.execute(select(Job).where(Job.name == storage.JOB_NAME)
-                                   .order_by(Job.created_at.desc()).limit(20)).scalars())
+    return list(
+        db.session.execute(
+            select(Job)
+            .where(Job.name == storage.JOB_NAME)
+            .order_by(Job.created_at.desc())
+            .limit(20)
+        ).scalars()
+    )
 
 
 @bp.route("/imports/", methods=["GET", "POST"])
@@ -65,9 +77,12 @@ def index() -> Any:
     if form.validate_on_submit():
         upload = request.files.get("file")
         try:
-            job = storage.start_import(upload.stream if upload else None,
-                                       upload.filename if upload else "", form.kind.data,
-                                       form.mode.data)
+            job = storage.start_import(
+                upload.stream if upload else None,
+                upload.filename if upload else "",
+                form.kind.data,
+                form.mode.data,
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -80,17 +95,29 @@ def index() -> Any:
     elif request.method == "POST" and not form.errors:
         form.form_errors.append(_l("请求有误，请刷新页面后重试"))
     failed = request.method == "POST"
-    return render_template("imports/index.html", form=form, recent=_recent(), kinds=kinds(),
-                           modes=storage.MODES, status=STATUS), (422 if failed else 200)
+    return render_template(
+        "imports/index.html",
+        form=form,
+        recent=_recent(),
+        kinds=kinds(),
+        modes=storage.MODES,
+        status=STATUS,
+    ), (422 if failed else 200)
 
 
 @bp.get("/imports/<job_id>/")
 @permission(Perm.IMPORTS_RUN)
 def show(job_id: str) -> Any:
     job = import_job(job_id)
-    return render_template("imports/show.html", job=job, args=job.args or {},
-                           result=job.result or {}, kinds=kinds(), modes=storage.MODES,
-                           status=STATUS)
+    return render_template(
+        "imports/show.html",
+        job=job,
+        args=job.args or {},
+        result=job.result or {},
+        kinds=kinds(),
+        modes=storage.MODES,
+        status=STATUS,
+    )
 
 
 def report_file(job_id: str, fmt: str) -> Any:
@@ -102,8 +129,12 @@ def report_file(job_id: str, fmt: str) -> Any:
     if not path.is_file():
         abort(404)
     mime = XLSX_MIME if fmt == "xlsx" else "text/csv; charset=utf-8"
-    return send_file(path, mimetype=mime, as_attachment=True,
-                     download_name=f"导入错误清单-{job.args.get('kind', '')}.{fmt}")
+    return send_file(
+        path,
+        mimetype=mime,
+        as_attachment=True,
+        download_name=f"导入错误清单-{job.args.get('kind', '')}.{fmt}",
+    )
 
 
 @bp.get("/imports/<job_id>/errors.csv")
@@ -129,8 +160,11 @@ def template() -> Any:
     order = [*required_for(kind), *[f for f in titles if f not in required_for(kind)]]
     buf = io.StringIO()
     csv.writer(buf).writerow([titles[f][0] for f in order])
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=import-template-{kind}.csv"})
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename=import-template-{kind}.csv"},
+    )
 
 
 @bp.get("/enterprises/export.xlsx")
@@ -147,7 +181,10 @@ def send_export(flt: enterprise_search.Filters) -> Any:
     """Shared with the API: stream the file and leave one audit line (who took which data)."""
     out, n = export_enterprises(flt)
     if current_scope().tenant_id is not None:
-        audit.record_now("enterprise.exported", object_type="enterprise_export",
-                         after={"filters": filters_summary(flt), "rows": n})
+        audit.record_now(
+            "enterprise.exported",
+            object_type="enterprise_export",
+            after={"filters": filters_summary(flt), "rows": n},
+        )
     db.session.rollback()  # end the read transaction before the (long) download
     return send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name="企业名录.xlsx")

@@ -23,8 +23,13 @@ from ..services.inspections.storage import path_of
 from .inspections import LABELS, _names, _run
 
 bp = Blueprint("inspections_admin", __name__, url_prefix="/inspections")
-STATUS = {"plan": PLAN_STATUSES, "campaign": CAMPAIGN_STATUSES, "draw": DRAW_STATUSES,
-          "report": REPORT_STATUSES, "request": REQUEST_STATUSES}
+STATUS = {
+    "plan": PLAN_STATUSES,
+    "campaign": CAMPAIGN_STATUSES,
+    "draw": DRAW_STATUSES,
+    "report": REPORT_STATUSES,
+    "request": REQUEST_STATUSES,
+}
 
 
 def _list(raw: str) -> list[str]:
@@ -34,7 +39,9 @@ def _list(raw: str) -> list[str]:
 @bp.get("/plans/")
 @permission(Perm.INSPECTIONS_VIEW)
 def plans() -> Any:
-    return render_template("inspections/plans.html", plans=annual.plans(), status=STATUS, labels=LABELS)
+    return render_template(
+        "inspections/plans.html", plans=annual.plans(), status=STATUS, labels=LABELS
+    )
 
 
 @bp.post("/plans/")
@@ -42,9 +49,12 @@ def plans() -> Any:
 def create_plan() -> Any:
     f = request.form
     cats = ("key", "general", "special", "listed")
-    data = {"year": f.get("year"), "title": f.get("title"),
-            "ratios": {c: f.get(f"ratio_{c}") for c in cats if f.get(f"ratio_{c}")},
-            "caps": {c: f.get(f"cap_{c}") for c in cats if f.get(f"cap_{c}")}}
+    data = {
+        "year": f.get("year"),
+        "title": f.get("title"),
+        "ratios": {c: f.get(f"ratio_{c}") for c in cats if f.get(f"ratio_{c}")},
+        "caps": {c: f.get(f"cap_{c}") for c in cats if f.get(f"cap_{c}")},
+    }
     return _run(lambda: annual.create_plan(data), "已创建年度计划", url_for(".plans"))
 
 
@@ -65,21 +75,34 @@ def publish_plan(plan_id: int) -> Any:
 @bp.get("/campaigns/", endpoint="campaigns")
 @permission(Perm.INSPECTIONS_VIEW)
 def campaigns_page() -> Any:
-    return render_template("inspections/campaigns.html", rows=campaigns.campaigns(), status=STATUS,
-                           scope_keys=campaigns.SCOPE_KEYS)
+    return render_template(
+        "inspections/campaigns.html",
+        rows=campaigns.campaigns(),
+        status=STATUS,
+        scope_keys=campaigns.SCOPE_KEYS,
+    )
 
 
 @bp.post("/campaigns/")
 @permission(Perm.INSPECTIONS_EDIT)
 def create_campaign() -> Any:
     f = request.form
-    scope = {k: _list(f.get(f"scope_{k}", "")) for k in ("industry_prefixes", "categories", "county_tenant_ids",
-                                                          "enterprise_ids")}
+    scope = {
+        k: _list(f.get(f"scope_{k}", ""))
+        for k in ("industry_prefixes", "categories", "county_tenant_ids", "enterprise_ids")
+    }
     if f.get("scope_key_discharger"):
         scope["key_discharger"] = True  # type: ignore[assignment]
-    data = {"title": f.get("title"), "content": f.get("content"), "start_date": f.get("start_date"),
-            "end_date": f.get("end_date"), "scope": scope}
-    return _run(lambda: campaigns.create_campaign(data), "已创建专项行动，待批准", url_for(".campaigns"))
+    data = {
+        "title": f.get("title"),
+        "content": f.get("content"),
+        "start_date": f.get("start_date"),
+        "end_date": f.get("end_date"),
+        "scope": scope,
+    }
+    return _run(
+        lambda: campaigns.create_campaign(data), "已创建专项行动，待批准", url_for(".campaigns")
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/approve")
@@ -89,8 +112,13 @@ def approve_campaign(campaign_id: int) -> Any:
     from ..services.inspections.common import get
 
     c = get(Campaign, campaign_id, "该专项行动")
-    return _run(lambda: campaigns.approve_campaign(c, government_ref=request.form.get("government_ref", "")),
-                "已批准", url_for(".campaigns"))
+    return _run(
+        lambda: campaigns.approve_campaign(
+            c, government_ref=request.form.get("government_ref", "")
+        ),
+        "已批准",
+        url_for(".campaigns"),
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/publish")
@@ -107,17 +135,28 @@ def publish_campaign(campaign_id: int) -> Any:
 @permission(Perm.INSPECTIONS_VIEW)
 def draws_page() -> Any:
     rows = draws.draws()
-    return render_template("inspections/draws.html", rows=rows, status=STATUS, officers=officer_pool())
+    return render_template(
+        "inspections/draws.html", rows=rows, status=STATUS, officers=officer_pool()
+    )
 
 
 @bp.post("/draws/")
 @permission(Perm.INSPECTIONS_EDIT)
 def commit_draw() -> Any:
     f = request.form
-    data = {"title": f.get("title"), "planned_date": f.get("planned_date"),
-            "filters": {k: _list(f.get(f"filter_{k}", "")) for k in ("industry_prefixes", "categories",
-                                                                     "county_tenant_ids")},
-            "ratios": {c: f.get(f"ratio_{c}") for c in ("key", "general", "special", "listed") if f.get(f"ratio_{c}")}}
+    data = {
+        "title": f.get("title"),
+        "planned_date": f.get("planned_date"),
+        "filters": {
+            k: _list(f.get(f"filter_{k}", ""))
+            for k in ("industry_prefixes", "categories", "county_tenant_ids")
+        },
+        "ratios": {
+            c: f.get(f"ratio_{c}")
+            for c in ("key", "general", "special", "listed")
+            if f.get(f"ratio_{c}")
+        },
+    }
     return _run(lambda: draws.commit_draw(data), "已生成抽查并公布种子哈希", url_for(".draws"))
 
 
@@ -125,22 +164,33 @@ def commit_draw() -> Any:
 @permission(Perm.INSPECTIONS_VIEW)
 def draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
-    return render_template("inspections/draw.html", d=d, names=_names([r["enterprise_id"] for r in d.result or []]),
-                           verified=draws.verify(d) if d.status == "drawn" else None, public=False)
+    return render_template(
+        "inspections/draw.html",
+        d=d,
+        names=_names([r["enterprise_id"] for r in d.result or []]),
+        verified=draws.verify(d) if d.status == "drawn" else None,
+        public=False,
+    )
 
 
 @bp.post("/draws/<int:draw_id>/execute")
 @permission(Perm.INSPECTIONS_EDIT)
 def execute_draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
-    return _run(lambda: draws.execute_draw(d), "已抽取，种子与结果已公开", url_for(".draw", draw_id=d.id))
+    return _run(
+        lambda: draws.execute_draw(d), "已抽取，种子与结果已公开", url_for(".draw", draw_id=d.id)
+    )
 
 
 @bp.post("/draws/<int:draw_id>/inspections")
 @permission(Perm.INSPECTIONS_EDIT)
 def draw_inspections(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
-    return _run(lambda: draws.create_inspections(d), "已按抽查结果生成检查（逐项核验）", url_for(".draw", draw_id=d.id))
+    return _run(
+        lambda: draws.create_inspections(d),
+        "已按抽查结果生成检查（逐项核验）",
+        url_for(".draw", draw_id=d.id),
+    )
 
 
 @bp.post("/conflicts")
@@ -151,8 +201,12 @@ def declare_conflict() -> Any:
     def act() -> Any:
         from ..services.inspections.common import parse_int
 
-        return draws.declare_conflict(parse_int(f.get("user_id"), "user_id") or 0,
-                                      parse_int(f.get("enterprise_id"), "enterprise_id") or 0, f.get("reason", ""))
+        return draws.declare_conflict(
+            parse_int(f.get("user_id"), "user_id") or 0,
+            parse_int(f.get("enterprise_id"), "enterprise_id") or 0,
+            f.get("reason", ""),
+        )
+
     return _run(act, "已登记回避关系", url_for(".draws"))
 
 
@@ -167,7 +221,11 @@ def reports_page() -> Any:
 def review_report(report_id: int) -> Any:
     r = reports.get_report(report_id)
     accept = request.form.get("verdict") == "accept"
-    return _run(lambda: reports.review(r, accept, request.form.get("comment", "")), "已审核", url_for(".reports"))
+    return _run(
+        lambda: reports.review(r, accept, request.form.get("comment", "")),
+        "已审核",
+        url_for(".reports"),
+    )
 
 
 @bp.get("/self-reports/<int:report_id>/file")
@@ -186,16 +244,23 @@ def report_file(report_id: int) -> Any:
 @bp.get("/requests/", endpoint="requests")
 @permission(Perm.INSPECTIONS_VIEW)
 def requests_page() -> Any:
-    return render_template("inspections/requests.html", rows=requests.open_requests(), status=STATUS,
-                           officers=officer_pool())
+    return render_template(
+        "inspections/requests.html",
+        rows=requests.open_requests(),
+        status=STATUS,
+        officers=officer_pool(),
+    )
 
 
 @bp.post("/requests/<int:request_id>/accept")
 @permission(Perm.INSPECTIONS_EDIT)
 def accept_request(request_id: int) -> Any:
     r = requests.get_request(request_id)
-    data = {"mode": request.form.get("mode", "on_site"), "planned_date": request.form.get("planned_date"),
-            "officer_ids": request.form.getlist("officer_ids")}
+    data = {
+        "mode": request.form.get("mode", "on_site"),
+        "planned_date": request.form.get("planned_date"),
+        "officer_ids": request.form.getlist("officer_ids"),
+    }
     return _run(lambda: requests.accept(r, data), "已安排检查", url_for(".requests"))
 
 
@@ -203,4 +268,6 @@ def accept_request(request_id: int) -> Any:
 @permission(Perm.INSPECTIONS_EDIT)
 def decline_request(request_id: int) -> Any:
     r = requests.get_request(request_id)
-    return _run(lambda: requests.decline(r, request.form.get("answer", "")), "已答复", url_for(".requests"))
+    return _run(
+        lambda: requests.decline(r, request.form.get("answer", "")), "已答复", url_for(".requests")
+    )

@@ -20,8 +20,13 @@ bp = Blueprint("inspections_portal", __name__, url_prefix="/enterprise/inspectio
 @bp.get("/")
 @permission(Perm.OWN_INSPECTIONS)
 def mine() -> Any:
-    return render_template("inspections/mine.html", rows=requests.my_inspections(), labels=LABELS,
-                           reports=reports.my_reports(), my_requests=requests.my_requests())
+    return render_template(
+        "inspections/mine.html",
+        rows=requests.my_inspections(),
+        labels=LABELS,
+        reports=reports.my_reports(),
+        my_requests=requests.my_requests(),
+    )
 
 
 @bp.get("/<int:inspection_id>/")
@@ -36,13 +41,22 @@ def my_inspection(inspection_id: int) -> Any:
 @permission(Perm.OWN_INSPECTIONS)
 def submit_report() -> Any:
     upload = request.files.get("file")
-    return _run(lambda: reports.submit(request.form.get("summary", ""), upload.stream if upload and upload.filename else None,
-                                       (upload.filename or "") if upload else ""),
-                "已提交自查报告，等待审核", url_for(".mine"))
+    return _run(
+        lambda: reports.submit(
+            request.form.get("summary", ""),
+            upload.stream if upload and upload.filename else None,
+            (upload.filename or "") if upload else "",
+        ),
+        "已提交自查报告，等待审核",
+        url_for(".mine"),
+    )
 
 
 @bp.post("/requests")
 @permission(Perm.OWN_INSPECTIONS)
 def submit_request() -> Any:
-    return _run(lambda: requests.submit(request.form.get("reason", ""), request.form.get("preferred_date")),
-                "已提交检查申请", url_for(".mine"))
+    return _run(
+        lambda: requests.submit(request.form.get("reason", ""), request.form.get("preferred_date")),
+        "已提交检查申请",
+        url_for(".mine"),
+    )

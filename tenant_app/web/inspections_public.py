@@ -18,17 +18,26 @@ bp = Blueprint("inspections_public", __name__, url_prefix="/public")
 @bp.get("/enforcement")
 @permission(PUBLIC)
 def publicity() -> Any:
-    return render_template("inspections/public.html", info=service.publicity(g.tenant),
-                           campaigns=service.published_campaigns(), plans=service.published_plans(),
-                           draws=service.public_draws())
+    return render_template(
+        "inspections/public.html",
+        info=service.publicity(g.tenant),
+        campaigns=service.published_campaigns(),
+        plans=service.published_plans(),
+        draws=service.public_draws(),
+    )
 
 
 @bp.get("/draws/<int:draw_id>")
 @permission(PUBLIC)
 def draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
-    return render_template("inspections/draw.html", d=d, names=service.draw_names(d),
-                           verified=draws.verify(d) if d.status == "drawn" else None, public=True)
+    return render_template(
+        "inspections/draw.html",
+        d=d,
+        names=service.draw_names(d),
+        verified=draws.verify(d) if d.status == "drawn" else None,
+        public=True,
+    )
 
 
 @bp.get("/draws/<int:draw_id>.json")
@@ -36,9 +45,16 @@ def draw(draw_id: int) -> Any:
 def draw_data(draw_id: int) -> Any:
     """Everything needed to recompute the draw (docs/inspections.md); the seed only once drawn."""
     d = draws.get_draw(draw_id)
-    body: dict[str, Any] = {"id": d.id, "title": d.title, "seed_hash": d.seed_hash, "pool": d.pool,
-                            "ratios": d.ratios, "conflicts": d.conflicts, "status": d.status,
-                            "algorithm": "docs/inspections.md#draw-algorithm"}
+    body: dict[str, Any] = {
+        "id": d.id,
+        "title": d.title,
+        "seed_hash": d.seed_hash,
+        "pool": d.pool,
+        "ratios": d.ratios,
+        "conflicts": d.conflicts,
+        "status": d.status,
+        "algorithm": "docs/inspections.md#draw-algorithm",
+    }
     if d.status == "drawn":
         body |= {"seed": d.seed, "result": d.result}
     return jsonify(body)

@@ -27,8 +27,9 @@ def show(job_id: str) -> str:
 @permission(Perm.JOBS_VIEW)
 def status(job_id: str) -> Any:
     job = get_or_404(Job, job_id)
-    return jsonify(id=job.id, status=job.status, progress=job.progress, message=job.message,
-                   error=job.error)
+    return jsonify(
+        id=job.id, status=job.status, progress=job.progress, message=job.message, error=job.error
+    )
 
 
 @bp.post("/self-check")

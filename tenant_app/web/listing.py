@@ -28,11 +28,26 @@ from ..services.listing import (
 from ..services.listing.common import policy
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
-LABELS = {"entry": ENTRY_STATES, "batch": BATCH_STATES, "objection": OBJECTION_STATES, "origin": ORIGINS,
-          "verdict": VERDICTS, "party": entries.PARTY_TYPES, "ledger": ledger.KINDS}
-ENTRY_STEPS = {"site-verification": entries.site_verification, "opinions": entries.add_opinion,
-               "removal": removal.start, "visits": listed.add_visit}
-BATCH_STEPS = {"notice": batches.start_notice, "publication": batches.publish, "filing": batches.file_with_parent}
+LABELS = {
+    "entry": ENTRY_STATES,
+    "batch": BATCH_STATES,
+    "objection": OBJECTION_STATES,
+    "origin": ORIGINS,
+    "verdict": VERDICTS,
+    "party": entries.PARTY_TYPES,
+    "ledger": ledger.KINDS,
+}
+ENTRY_STEPS = {
+    "site-verification": entries.site_verification,
+    "opinions": entries.add_opinion,
+    "removal": removal.start,
+    "visits": listed.add_visit,
+}
+BATCH_STEPS = {
+    "notice": batches.start_notice,
+    "publication": batches.publish,
+    "filing": batches.file_with_parent,
+}
 
 
 def _after(raw: str | None) -> int | None:
@@ -40,8 +55,11 @@ def _after(raw: str | None) -> int | None:
 
 
 def _xlsx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
 def _fail(exc: ServiceError) -> None:
@@ -53,9 +71,16 @@ def _fail(exc: ServiceError) -> None:
 @bp.get("/")
 @permission(Perm.LISTING_VIEW)
 def index() -> Any:
-    return render_template("listing/index.html", runs=screening.runs(), entries=entries.entries(),
-                           batches=batches.batches(), overdue=batches.overdue_batches(),
-                           visits=listed.visits_due(), labels=LABELS, today=entries.today())
+    return render_template(
+        "listing/index.html",
+        runs=screening.runs(),
+        entries=entries.entries(),
+        batches=batches.batches(),
+        overdue=batches.overdue_batches(),
+        visits=listed.visits_due(),
+        labels=LABELS,
+        today=entries.today(),
+    )
 
 
 @bp.post("/screening")
@@ -79,14 +104,26 @@ def run(run_id: int) -> Any:
     errors: dict[str, list[str]] = {}
     page = None
     try:
-        page = screening.results(r, verdict=args.get("verdict") or None, failed=args.get("failed") or None,
-                                 q=args.get("q") or None, after=_after(args.get("after")))
+        page = screening.results(
+            r,
+            verdict=args.get("verdict") or None,
+            failed=args.get("failed") or None,
+            q=args.get("q") or None,
+            after=_after(args.get("after")),
+        )
     except ServiceError as exc:
         errors = exc.errors
     conds = list(policy(r.on_date).pack["screening"]["conditions"])
-    return render_template("listing/run.html", run=r, page=page, args=args, errors=errors, conds=conds,
-                           labels=LABELS, next_args={k: v for k, v in args.items() if k != "after" and v}), (
-        422 if errors else 200)
+    return render_template(
+        "listing/run.html",
+        run=r,
+        page=page,
+        args=args,
+        errors=errors,
+        conds=conds,
+        labels=LABELS,
+        next_args={k: v for k, v in args.items() if k != "after" and v},
+    ), (422 if errors else 200)
 
 
 @bp.get("/screening/<int:run_id>/export.xlsx")
@@ -95,8 +132,12 @@ def run_export(run_id: int) -> Any:
     r = screening.get_run(run_id)
     a = request.args
     try:
-        data = screening.export_xlsx(r, verdict=a.get("verdict") or None, failed=a.get("failed") or None,
-                                     q=a.get("q") or None)
+        data = screening.export_xlsx(
+            r,
+            verdict=a.get("verdict") or None,
+            failed=a.get("failed") or None,
+            q=a.get("q") or None,
+        )
     except ServiceError as exc:
         _fail(exc)
         return redirect(url_for(".run", run_id=r.id))
@@ -107,8 +148,12 @@ def run_export(run_id: int) -> Any:
 @permission(Perm.LISTING_VIEW)
 def enterprise_screening(enterprise_id: int) -> Any:
     e = enterprise_service.get_enterprise(enterprise_id)
-    return render_template("listing/screening_one.html", e=e, result=screening.screen_one(e),
-                           open_entry=entries.open_entry(e))
+    return render_template(
+        "listing/screening_one.html",
+        e=e,
+        result=screening.screen_one(e),
+        open_entry=entries.open_entry(e),
+    )
 
 
 @bp.post("/enterprises/<int:enterprise_id>/nominate")
@@ -128,11 +173,26 @@ def nominate(enterprise_id: int) -> Any:
 @permission(Perm.LISTING_VIEW)
 def entry(entry_id: int) -> Any:
     en = entries.get_entry(entry_id)
-    dl = db.session.execute(select(Deadline).where(Deadline.subject_id == str(en.id),
-                                                   Deadline.subject_type.like("listing_entry.%"))).scalars().all()
-    return render_template("listing/entry.html", entry=en, steps=entries.steps(en), files=entries.attachments(en),
-                           visits=listed.visits_of(en) if en.listed_on else [], deadlines=dl, labels=LABELS,
-                           reasons=policy().removal_reasons().answer, can_manage=can(Perm.LISTING_MANAGE))
+    dl = (
+        db.session.execute(
+            select(Deadline).where(
+                Deadline.subject_id == str(en.id), Deadline.subject_type.like("listing_entry.%")
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "listing/entry.html",
+        entry=en,
+        steps=entries.steps(en),
+        files=entries.attachments(en),
+        visits=listed.visits_of(en) if en.listed_on else [],
+        deadlines=dl,
+        labels=LABELS,
+        reasons=policy().removal_reasons().answer,
+        can_manage=can(Perm.LISTING_MANAGE),
+    )
 
 
 @bp.post("/entries/<int:entry_id>/<step>")
@@ -172,11 +232,25 @@ def new_batch() -> Any:
 @permission(Perm.LISTING_VIEW)
 def batch(batch_id: int) -> Any:
     b = batches.get_batch(batch_id)
-    dl = db.session.execute(select(Deadline).where(Deadline.subject_id == str(b.id),
-                                                   Deadline.subject_type.like("listing_batch.%"))).scalars().all()
-    return render_template("listing/batch.html", batch=b, members=batches.members(b), deadlines=dl,
-                           objections=objections.objections(b), labels=LABELS, today=entries.today(),
-                           can_manage=can(Perm.LISTING_MANAGE))
+    dl = (
+        db.session.execute(
+            select(Deadline).where(
+                Deadline.subject_id == str(b.id), Deadline.subject_type.like("listing_batch.%")
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "listing/batch.html",
+        batch=b,
+        members=batches.members(b),
+        deadlines=dl,
+        objections=objections.objections(b),
+        labels=LABELS,
+        today=entries.today(),
+        can_manage=can(Perm.LISTING_MANAGE),
+    )
 
 
 @bp.post("/batches/<int:batch_id>/<step>")
@@ -211,7 +285,11 @@ def decide(objection_id: int) -> Any:
 @permission(Perm.FILINGS_RECEIVE)
 def inbox() -> Any:
     rows = filings.inbox()
-    return render_template("listing/filings.html", filings=rows, names={f.tenant_id: filings.tenant_name(f.tenant_id) for f in rows})
+    return render_template(
+        "listing/filings.html",
+        filings=rows,
+        names={f.tenant_id: filings.tenant_name(f.tenant_id) for f in rows},
+    )
 
 
 @bp.post("/filings/<int:filing_id>/ack")

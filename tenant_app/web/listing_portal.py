@@ -36,17 +36,25 @@ def apply() -> Any:
     errors: dict[str, list[str]] = {}
     form = request.form
     if request.method == "POST":
-        check = {cid: {"ok": form.get(f"ok_{cid}"), "note": form.get(f"note_{cid}", "")} for cid in conds}
+        check = {
+            cid: {"ok": form.get(f"ok_{cid}"), "note": form.get(f"note_{cid}", "")} for cid in conds
+        }
         try:
-            entries.create(e, origin="application", self_check=check,
-                           files=[f for f in request.files.getlist("files") if f and f.filename])
+            entries.create(
+                e,
+                origin="application",
+                self_check=check,
+                files=[f for f in request.files.getlist("files") if f and f.filename],
+            )
             db.session.commit()
             flash("申请已提交", "success")
             return redirect(url_for(".mine"))
         except ServiceError as exc:
             db.session.rollback()
             errors = {**exc.errors, "_": [exc.message]}
-    return render_template("listing/apply.html", e=e, conds=conds, errors=errors, form=form), (422 if errors else 200)
+    return render_template("listing/apply.html", e=e, conds=conds, errors=errors, form=form), (
+        422 if errors else 200
+    )
 
 
 @bp.post("/<int:entry_id>/commitment")
@@ -60,6 +68,7 @@ def commitment(entry_id: int) -> Any:
         flash("已签署守法承诺", "success")
     except entries.NotFound:
         from flask import abort
+
         abort(404)
     except ServiceError as exc:
         db.session.rollback()

@@ -18,7 +18,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        data, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
 
 
 @bp.get("/")
@@ -26,8 +28,11 @@ def _xlsx(data: bytes, name: str) -> Response:
 def current() -> Any:
     if request.args.get("format") == "xlsx":
         return _xlsx(public.current_list_xlsx(), "positive-list.xlsx")
-    return render_template("listing/public_list.html", rows=public.current_list(),
-                           printable=request.args.get("print") == "1")
+    return render_template(
+        "listing/public_list.html",
+        rows=public.current_list(),
+        printable=request.args.get("print") == "1",
+    )
 
 
 @bp.get("/notices")
@@ -35,8 +40,11 @@ def current() -> Any:
 def notices() -> Any:
     if request.args.get("format") == "xlsx":
         return _xlsx(public.notices_xlsx(), "notices.xlsx")
-    return render_template("listing/public_notices.html", notices=public.notices(),
-                           printable=request.args.get("print") == "1")
+    return render_template(
+        "listing/public_notices.html",
+        notices=public.notices(),
+        printable=request.args.get("print") == "1",
+    )
 
 
 @bp.route("/notices/<int:batch_id>", methods=["GET", "POST"])
@@ -60,8 +68,9 @@ def notice(batch_id: int) -> Any:
         except ServiceError as exc:
             db.session.rollback()
             errors, status = {**exc.errors, "_": [exc.message]}, exc.status  # 422, or 429 throttled
-    return render_template("listing/public_notice.html", n=public.notice(b), errors=errors,
-                           form=request.form), status
+    return render_template(
+        "listing/public_notice.html", n=public.notice(b), errors=errors, form=request.form
+    ), status
 
 
 @bp.get("/publications")
@@ -70,5 +79,9 @@ def publications() -> Any:
     kind = request.args.get("kind") if request.args.get("kind") in ("addition", "removal") else None
     if request.args.get("format") == "xlsx":
         return _xlsx(public.publications_xlsx(kind), "publications.xlsx")
-    return render_template("listing/public_publications.html", pubs=public.publications(kind), kind=kind,
-                           printable=request.args.get("print") == "1")
+    return render_template(
+        "listing/public_publications.html",
+        pubs=public.publications(kind),
+        kind=kind,
+        printable=request.args.get("print") == "1",
+    )

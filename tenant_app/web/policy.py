@@ -60,8 +60,13 @@ def _parse_on() -> date | None:
         return None
 
 
-def _page(form: OverridesForm, quiet: QuietForm, errors: dict[str, list[str]] | None = None,
-          status: int = 200, quiet_rows: list[dict[str, Any]] | None = None) -> Any:
+def _page(
+    form: OverridesForm,
+    quiet: QuietForm,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    quiet_rows: list[dict[str, Any]] | None = None,
+) -> Any:
     on = _parse_on()
     try:
         eff = policy_service.effective_policy(g.tenant, on)
@@ -73,10 +78,21 @@ def _page(form: OverridesForm, quiet: QuietForm, errors: dict[str, list[str]] | 
     categories = list((eff.effective.get("inspection") or {}).get("categories") or {})
     rows = quiet_rows if quiet_rows is not None else quiet_rows_from(eff.effective)
     return render_template(
-        "policy/show.html", eff=eff, leaves=leaves, sources=sources, own=own, form=form, quiet=quiet,
-        errors=errors or {}, history=policy_service.history(g.tenant), categories=categories,
-        quiet_rows=rows + [{}] * max(0, QUIET_ROWS - len(rows)), today=policy_service.today(),
-        can_edit=can(Perm.POLICY_EDIT), can_pick_pack=can(Perm.POLICY_EDIT_ANY)), status
+        "policy/show.html",
+        eff=eff,
+        leaves=leaves,
+        sources=sources,
+        own=own,
+        form=form,
+        quiet=quiet,
+        errors=errors or {},
+        history=policy_service.history(g.tenant),
+        categories=categories,
+        quiet_rows=rows + [{}] * max(0, QUIET_ROWS - len(rows)),
+        today=policy_service.today(),
+        can_edit=can(Perm.POLICY_EDIT),
+        can_pick_pack=can(Perm.POLICY_EDIT_ANY),
+    ), status
 
 
 def _forms() -> tuple[OverridesForm, QuietForm]:
@@ -130,19 +146,36 @@ def save_quiet() -> Any:
     inspection = dict(own.get("inspection") or {})
     inspection["quiet"] = {**(inspection.get("quiet") or {}), "periods": rows}
     own["inspection"] = inspection
-    return _save(form, quiet, own, quiet.effective_from.data, quiet.comment.data or "安静期设置", {},
-                 quiet_rows=typed_rows(request.form))
+    return _save(
+        form,
+        quiet,
+        own,
+        quiet.effective_from.data,
+        quiet.comment.data or "安静期设置",
+        {},
+        quiet_rows=typed_rows(request.form),
+    )
 
 
-def _save(form: OverridesForm, quiet: QuietForm, overrides: dict[str, Any], effective_from: date,
-          comment: str, kwargs: dict[str, Any], quiet_rows: list[dict[str, Any]] | None = None) -> Any:
+def _save(
+    form: OverridesForm,
+    quiet: QuietForm,
+    overrides: dict[str, Any],
+    effective_from: date,
+    comment: str,
+    kwargs: dict[str, Any],
+    quiet_rows: list[dict[str, Any]] | None = None,
+) -> Any:
     try:
-        version = policy_service.save_version(g.tenant, overrides=overrides,
-                                              effective_from=effective_from, comment=comment, **kwargs)
+        version = policy_service.save_version(
+            g.tenant, overrides=overrides, effective_from=effective_from, comment=comment, **kwargs
+        )
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
         errors = exc.errors or {"": [exc.message]}
         return _page(form, quiet, errors, exc.status, quiet_rows=quiet_rows)
-    flash(f"已保存第 {version.number} 版，自 {version.effective_from.isoformat()} 起生效", "success")
+    flash(
+        f"已保存第 {version.number} 版，自 {version.effective_from.isoformat()} 起生效", "success"
+    )
     return redirect(url_for(".show"))

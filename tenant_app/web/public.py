@@ -58,4 +58,5 @@ def healthz() -> Any:
     database, redis_state = _database_state(), _redis_state()
     ok = database["ok"] and redis_state["ok"]
     return jsonify(status="ok" if ok else "degraded", database=database, redis=redis_state), (
-        200 if ok else 503)
+        200 if ok else 503
+    )

@@ -15,13 +15,17 @@ def quiet_rows_from(effective: dict[str, Any]) -> list[dict[str, Any]]:
     periods = ((effective.get("inspection") or {}).get("quiet") or {}).get("periods") or []
     rows = []
     for p in periods:
-        rows.append({
-            "id": p.get("id", ""), "kind": p.get("kind", "monthly"),
-            "start": p.get("start_day") if p.get("kind") == "monthly" else _iso(p.get("start")),
-            "end": p.get("end_day") if p.get("kind") == "monthly" else _iso(p.get("end")),
-            "industries": ",".join(p.get("industries") or []),
-            "categories": list(p.get("categories") or []), "note": p.get("note", ""),
-        })
+        rows.append(
+            {
+                "id": p.get("id", ""),
+                "kind": p.get("kind", "monthly"),
+                "start": p.get("start_day") if p.get("kind") == "monthly" else _iso(p.get("start")),
+                "end": p.get("end_day") if p.get("kind") == "monthly" else _iso(p.get("end")),
+                "industries": ",".join(p.get("industries") or []),
+                "categories": list(p.get("categories") or []),
+                "note": p.get("note", ""),
+            }
+        )
     return rows
 
 
@@ -33,8 +37,10 @@ def typed_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
     """The rows as typed, to show them again after an error."""
     rows, i = [], 0
     while f"q-{i}-kind" in form:
-        row: dict[str, Any] = {name: (form.get(f"q-{i}-{name}") or "").strip()
-               for name in ("id", "kind", "start", "end", "industries", "note")}
+        row: dict[str, Any] = {
+            name: (form.get(f"q-{i}-{name}") or "").strip()
+            for name in ("id", "kind", "start", "end", "industries", "note")
+        }
         row["categories"] = form.getlist(f"q-{i}-categories")
         if row["start"] or row["end"]:
             rows.append(row)
@@ -70,7 +76,9 @@ def rows_to_periods(form: MultiDict[str, str]) -> tuple[list[dict[str, Any]], di
                     period[name] = date.fromisoformat(raw).isoformat()
                 except ValueError:
                     errors.setdefault(f"{path}.{name}", []).append("日期格式应为 YYYY-MM-DD")
-        industries = [c.strip().upper() for c in get("industries").replace("，", ",").split(",") if c.strip()]
+        industries = [
+            c.strip().upper() for c in get("industries").replace("，", ",").split(",") if c.strip()
+        ]
         if industries:
             period["industries"] = industries
         categories = [c for c in form.getlist(f"q-{i}-categories") if c]

@@ -14,8 +14,10 @@ from flask_babel import gettext as _
 
 from ..services.errors import ServiceError
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
 
 
 class UnstorableText(ServiceError):
@@ -45,14 +47,19 @@ def init_app(app: Flask) -> None:
     # A URL value preprocessor runs before the blueprints' own (which look the tenant slug up).
     @app.url_value_preprocessor
     def _reject_unstorable_text(endpoint: str | None, view_args: dict[str, Any] | None) -> None:
-        values: list[Any] = [request.path, *(x for kv in request.args.items(multi=True) for x in kv)]
+        values: list[Any] = [
+            request.path,
+            *(x for kv in request.args.items(multi=True) for x in kv),
+        ]
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             if request.is_json:
                 values.append(request.get_json(silent=True))
             elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 values += [x for kv in request.form.items(multi=True) for x in kv]
         if any(_unstorable(v) for v in values):
-            raise UnstorableText(_("请求中含有无法处理的字符（如 NUL 或无效的 Unicode 编码）或超出范围的数值"))
+            raise UnstorableText(
+                _("请求中含有无法处理的字符（如 NUL 或无效的 Unicode 编码）或超出范围的数值")
+            )
 
     @app.after_request
     def _headers(resp: Response) -> Response:

@@ -22,8 +22,11 @@ def bind_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def inject_tenant(endpoint: str, values: dict[str, Any]) -> None:
-    if "tenant" not in values and "tenant" in g and \
-            current_app.url_map.is_endpoint_expecting(endpoint, "tenant"):
+    if (
+        "tenant" not in values
+        and "tenant" in g
+        and current_app.url_map.is_endpoint_expecting(endpoint, "tenant")
+    ):
         values["tenant"] = g.tenant.slug
 
 
@@ -52,9 +55,25 @@ def build() -> Blueprint:
     bp = Blueprint("web", __name__, url_prefix="/<tenant>")
     bp.url_value_preprocessor(bind_tenant)
     bp.app_url_defaults(inject_tenant)
-    for child in (auth.bp, dashboard.bp, users.bp, tenants.bp, jobs.bp, policy.bp, calendar.bp,
-                  enterprises.bp, enterprise_records.bp, enterprise_portal.bp, imports.bp,
-                  inspections.bp, inspections_admin.bp, inspections_portal.bp, inspections_public.bp,
-                  listing.bp, listing_portal.bp, listing_public.bp):
+    for child in (
+        auth.bp,
+        dashboard.bp,
+        users.bp,
+        tenants.bp,
+        jobs.bp,
+        policy.bp,
+        calendar.bp,
+        enterprises.bp,
+        enterprise_records.bp,
+        enterprise_portal.bp,
+        imports.bp,
+        inspections.bp,
+        inspections_admin.bp,
+        inspections_portal.bp,
+        inspections_public.bp,
+        listing.bp,
+        listing_portal.bp,
+        listing_public.bp,
+    ):
         bp.register_blueprint(child)
     return bp

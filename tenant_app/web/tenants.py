@@ -24,16 +24,21 @@ bp = Blueprint("tenants", __name__, url_prefix="/admin/tenants")
 def index() -> Any:
     tenants = tenant_service.list_tenants()
     form = TenantForm()
-    form.parent.choices = [(str(t.id), f"{t.name}（{t.level_label}）") for t in tenants
-                           if t.level != "county"]
+    form.parent.choices = [
+        (str(t.id), f"{t.name}（{t.level_label}）") for t in tenants if t.level != "county"
+    ]
     status = 200
     if form.validate_on_submit():
         parent = db.session.get(Tenant, int(form.parent.data or 0))
         try:
             tenant = tenant_service.create_tenant(
-                slug=form.slug.data or "", name=form.name.data or "", level=form.level.data or "",
-                division_code=form.division_code.data or "", parent=parent,
-                policy_pack=form.policy_pack.data)
+                slug=form.slug.data or "",
+                name=form.name.data or "",
+                level=form.level.data or "",
+                division_code=form.division_code.data or "",
+                parent=parent,
+                policy_pack=form.policy_pack.data,
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

@@ -37,8 +37,12 @@ def _role_choices() -> list[tuple[str, str]]:
 def index() -> str:
     grant_form = GrantForm()
     grant_form.role.choices = _role_choices()
-    return render_template("users/index.html", members=user_service.members(g.tenant),
-                           grant_form=grant_form, confirm=ConfirmForm())
+    return render_template(
+        "users/index.html",
+        members=user_service.members(g.tenant),
+        grant_form=grant_form,
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -49,9 +53,13 @@ def new() -> Any:
     if form.validate_on_submit():
         try:
             user = user_service.create_user(
-                tenant=g.tenant, username=form.username.data or "",
-                display_name=form.display_name.data or "", password=form.password.data or "",
-                roles=form.roles.data or [], certificate_no=form.certificate_no.data)
+                tenant=g.tenant,
+                username=form.username.data or "",
+                display_name=form.display_name.data or "",
+                password=form.password.data or "",
+                roles=form.roles.data or [],
+                certificate_no=form.certificate_no.data,
+            )
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

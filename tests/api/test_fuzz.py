@@ -28,8 +28,13 @@ from tests.helpers import token_for
 
 pytestmark = pytest.mark.slow
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 # Examples per operation and caller: a total budget shared by the operations (the API grows),
 # keeping the run well under a minute. FUZZ_EXAMPLES=300 FUZZ_RANDOM=1 for a deeper local hunt.
 TOTAL_EXAMPLES = 640
@@ -45,8 +50,11 @@ def _cases(operation: Any) -> st.SearchStrategy[Any]:
     strategies = []
     if any(p.name == "tenant" for p in operation.path_parameters):
         # Real slugs first: one_of favours its first branches.
-        strategies += [operation.as_strategy(generation_mode=mode, path_parameters={"tenant": slug})
-                       for slug in SLUGS for mode in modes]
+        strategies += [
+            operation.as_strategy(generation_mode=mode, path_parameters={"tenant": slug})
+            for slug in SLUGS
+            for mode in modes
+        ]
     strategies += [operation.as_strategy(generation_mode=mode) for mode in modes]
     return st.one_of(strategies)
 
@@ -59,9 +67,14 @@ def _fuzz(operation: Any, username: str, examples: int) -> list[str]:
     token = token_for(username)
 
     @given(case=_cases(operation))
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=DERANDOMIZE,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=DERANDOMIZE,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         bearer = token_for(username) if revokes_tokens else token
         # Set on the case, where it wins over a generated Authorization header.

@@ -11,8 +11,12 @@ from tenant_app.calendar import YearArrangementError, parse_year_arrangement
 
 def test_text_rows_and_mapping_forms() -> None:
     a = parse_year_arrangement("# 2027\n2027-10-01 休\n2027-09-26 班\n")
-    assert a.year == 2027 and a.holidays == {date(2027, 10, 1)} and a.workdays == {date(2027, 9, 26)}
-    b = parse_year_arrangement([("2027-10-01", "holiday"), {"date": date(2027, 9, 26), "kind": "workday"}])
+    assert (
+        a.year == 2027 and a.holidays == {date(2027, 10, 1)} and a.workdays == {date(2027, 9, 26)}
+    )
+    b = parse_year_arrangement(
+        [("2027-10-01", "holiday"), {"date": date(2027, 9, 26), "kind": "workday"}]
+    )
     assert b == a
     c = parse_year_arrangement({"holidays": ["2027-10-01"], "workdays": ["2027-09-26"]}, year=2027)
     assert c == a

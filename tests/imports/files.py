@@ -17,14 +17,34 @@ from tenant_app.tenancy.scope import use_scope
 from ..helpers import tenant
 from ..registry.factory import uscc
 
-HEADER = ["统一社会信用代码", "企业名称", "地址", "行业代码", "许可管理类别", "许可证（登记）编号",
-          "许可证有效期起", "许可证有效期止", "重点排污单位", "备注"]
+HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "地址",
+    "行业代码",
+    "许可管理类别",
+    "许可证（登记）编号",
+    "许可证有效期起",
+    "许可证有效期止",
+    "重点排污单位",
+    "备注",
+]
 
 
 def good_row(n: int, division: str = "650100") -> list[Any]:
     code = uscc(n, division)
-    return [code, f"新疆测试{n}号化工有限公司", "乌鲁木齐市天山区", "C2614", "重点管理", f"{code}001P",
-            "2023-01-01", "2027-12-31", "是", "随便写"]
+    return [
+        code,
+        f"新疆测试{n}号化工有限公司",
+        "乌鲁木齐市天山区",
+        "C2614",
+        "重点管理",
+        f"{code}001P",
+        "2023-01-01",
+        "2027-12-31",
+        "是",
+        "随便写",
+    ]
 
 
 def mixed_rows() -> list[list[Any]]:
@@ -38,7 +58,9 @@ def mixed_rows() -> list[list[Any]]:
     return [good_row(1), good_row(2), bad_check, good_row(5), no_name, good_row(6), good_row(1)]
 
 
-def csv_bytes(rows: list[list[Any]], header: list[str] = HEADER, encoding: str = "utf-8-sig") -> bytes:
+def csv_bytes(
+    rows: list[list[Any]], header: list[str] = HEADER, encoding: str = "utf-8-sig"
+) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
@@ -59,8 +81,14 @@ def xlsx_bytes(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
     return out.getvalue()
 
 
-def run_import(data: bytes, filename: str = "企业.csv", kind: str = "enterprises", mode: str = "all",
-               slug: str = "xj-urumqi", user_id: int | None = None) -> dict[str, Any]:
+def run_import(
+    data: bytes,
+    filename: str = "企业.csv",
+    kind: str = "enterprises",
+    mode: str = "all",
+    slug: str = "xj-urumqi",
+    user_id: int | None = None,
+) -> dict[str, Any]:
     """Upload through the service as a request would; the job runs at commit (JOBS_EAGER)."""
     with use_scope(tenant_scope(tenant(slug), user_id)):
         job_id = start_import(io.BytesIO(data), filename, kind, mode).id
@@ -80,8 +108,15 @@ def job_row(job_id: str) -> dict[str, Any]:
 def enterprise_codes(slug: str = "xj-urumqi") -> list[str]:
     t = tenant(slug)
     with use_scope(system_scope()):
-        codes = db.session.execute(select(Enterprise.uscc).where(Enterprise.tenant_id == t.id)
-                                   .order_by(Enterprise.uscc)).scalars().all()
+        codes = (
+            db.session.execute(
+                select(Enterprise.uscc)
+                .where(Enterprise.tenant_id == t.id)
+                .order_by(Enterprise.uscc)
+            )
+            .scalars()
+            .all()
+        )
     db.session.rollback()
     return list(codes)
 
@@ -89,7 +124,10 @@ def enterprise_codes(slug: str = "xj-urumqi") -> list[str]:
 def record_count(slug: str = "xj-urumqi") -> int:
     t = tenant(slug)
     with use_scope(system_scope()):
-        n = db.session.execute(select(func.count()).select_from(ComplianceRecord)
-                               .where(ComplianceRecord.tenant_id == t.id)).scalar_one()
+        n = db.session.execute(
+            select(func.count())
+            .select_from(ComplianceRecord)
+            .where(ComplianceRecord.tenant_id == t.id)
+        ).scalar_one()
     db.session.rollback()
     return int(n)

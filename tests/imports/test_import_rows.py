@@ -54,7 +54,9 @@ def test_errors_are_named_by_row_column_and_chinese_reason(world):
     assert (letter, title) == ("A", "统一社会信用代码") and "第 18 位校验码应为" in reason
     assert ("B", "企业名称", "请填写企业名称") in by_row[6]
     assert any(t == "许可证有效期止" and "不是有效日期" in r for _l, t, r in by_row[6])
-    assert by_row[8] == [("A", "统一社会信用代码", f"与文件第 2 行的统一社会信用代码 {uscc(1)} 重复")]
+    assert by_row[8] == [
+        ("A", "统一社会信用代码", f"与文件第 2 行的统一社会信用代码 {uscc(1)} 重复")
+    ]
     assert result["ignored_columns"] == ["备注"]
     # the XLSX copy holds the same lines
     wb = load_workbook(folder(job["tenant_id"]) / result["report"]["xlsx"], read_only=True)
@@ -74,11 +76,18 @@ def test_valid_only_writes_exactly_the_valid_rows_and_one_audit_entry(world):
     assert job["result"]["written"] == 4 and job["result"]["outcome"] == "imported"
     assert enterprise_codes() == GOOD
     with use_scope(system_scope()):
-        rows = db.session.execute(select(Enterprise).where(Enterprise.uscc == uscc(2))).scalars().all()
+        rows = (
+            db.session.execute(select(Enterprise).where(Enterprise.uscc == uscc(2))).scalars().all()
+        )
         assert len(rows) == 1 and rows[0].created_by == user.id and rows[0].key_discharger
         assert rows[0].name == "新疆测试2号化工有限公司" and rows[0].industry_code == "C2614"
-        actions = db.session.execute(select(AuditEntry.action).where(
-            AuditEntry.tenant_id == tenant("xj-urumqi").id)).scalars().all()
+        actions = (
+            db.session.execute(
+                select(AuditEntry.action).where(AuditEntry.tenant_id == tenant("xj-urumqi").id)
+            )
+            .scalars()
+            .all()
+        )
     assert actions.count("import.completed") == 1
     assert "enterprise.created" not in actions
 
@@ -115,8 +124,11 @@ def test_a_redelivered_job_after_commit_returns_the_recorded_result(world):
 
     job = run_import(csv_bytes([good_row(1), good_row(2)]), mode="all")
     with use_scope(system_scope(job["tenant_id"])):
-        db.session.execute(Job.__table__.update().where(Job.id == job["id"])
-                           .values(status=JobStatus.PENDING, result=None))
+        db.session.execute(
+            Job.__table__.update()
+            .where(Job.id == job["id"])
+            .values(status=JobStatus.PENDING, result=None)
+        )
         db.session.commit()
     run_job(job["id"])
     again = job_row(job["id"])
@@ -144,8 +156,9 @@ def test_a_failure_in_the_middle_of_loading_leaves_nothing(world, monkeypatch):
         assert calls["n"] >= 2  # a batch had been inserted before the failure
         assert enterprise_codes() == []
     with use_scope(system_scope()):
-        assert not db.session.execute(select(AuditEntry).where(
-            AuditEntry.action == "import.completed")).first()
+        assert not db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "import.completed")
+        ).first()
 
 
 def test_after_a_failure_the_same_file_can_be_imported_again(world, monkeypatch):
@@ -185,11 +198,14 @@ def test_xlsx_is_read_with_dates_and_numbers_as_cells(world):
     assert job["result"]["preview"][0]["row"] == 3 and job["result"]["preview"][0]["column"] == "D"
 
 
-@pytest.mark.parametrize("data,filename,reason", [
-    (b"", "a.csv", "空"),
-    (b"not a zip", "a.xlsx", "不是 XLSX"),
-    ("名称,地址\n甲,乙\n".encode(), "a.csv", "缺少必需的列：统一社会信用代码"),
-])
+@pytest.mark.parametrize(
+    "data,filename,reason",
+    [
+        (b"", "a.csv", "空"),
+        (b"not a zip", "a.xlsx", "不是 XLSX"),
+        ("名称,地址\n甲,乙\n".encode(), "a.csv", "缺少必需的列：统一社会信用代码"),
+    ],
+)
 def test_unreadable_files_are_explained_not_crashed(world, data, filename, reason):
     from tenant_app.services.errors import ServiceError
 
@@ -203,10 +219,20 @@ def test_unreadable_files_are_explained_not_crashed(world, data, filename, reaso
 
 def test_records_import_resolves_enterprises_by_code(world):
     make_enterprise("xj-urumqi", 1)
-    header = ["统一社会信用代码", "处罚决定日期", "处罚决定书文号", "违法行为", "来源", "罚款金额（元）", "恶意偷排"]
-    rows = [[uscc(1), "2025-03-01", "乌环罚〔2025〕1号", "超标排放", "行政处罚决定书", "50000", "否"],
-            [uscc(2), "2025-03-02", "乌环罚〔2025〕2号", "超标排放", "行政处罚决定书", "1,000元", "是"],
-            [uscc(1), "2025-03-03", "", "超标排放", "", "abc", ""]]
+    header = [
+        "统一社会信用代码",
+        "处罚决定日期",
+        "处罚决定书文号",
+        "违法行为",
+        "来源",
+        "罚款金额（元）",
+        "恶意偷排",
+    ]
+    rows = [
+        [uscc(1), "2025-03-01", "乌环罚〔2025〕1号", "超标排放", "行政处罚决定书", "50000", "否"],
+        [uscc(2), "2025-03-02", "乌环罚〔2025〕2号", "超标排放", "行政处罚决定书", "1,000元", "是"],
+        [uscc(1), "2025-03-03", "", "超标排放", "", "abc", ""],
+    ]
     job = run_import(csv_bytes(rows, header), kind="penalty", mode="valid")
     result = job["result"]
     assert (result["valid"], result["invalid"], result["written"]) == (1, 2, 1)
@@ -225,7 +251,9 @@ def test_the_upload_keeps_its_file_under_the_tenant_folder(world, app):
     job = run_import(csv_bytes([good_row(1)]))
     stored = job["args"]["file"]
     assert stored == f"imports/{job['tenant_id']}/{job['args']['sha256']}.csv"
-    assert (folder(job["tenant_id"]) / f"{job['args']['sha256']}.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    assert (folder(job["tenant_id"]) / f"{job['args']['sha256']}.csv").read_bytes()[
+        :3
+    ] == b"\xef\xbb\xbf"
     assert not str(app.config["UPLOAD_DIR"]).startswith(str(app.static_folder))
 
 

@@ -36,8 +36,12 @@ def make_enterprise(slug: str, **kw: Any) -> Enterprise:
     t = tenant(slug)
     _n[0] += 1
     with use_scope(system_scope(t.id)):
-        e = Enterprise(tenant_id=t.id, uscc=kw.pop("uscc", f"91{t.division_code}MA{_n[0]:08d}"),
-                       name=kw.pop("name", f"测试企业{_n[0]}"), **kw)
+        e = Enterprise(
+            tenant_id=t.id,
+            uscc=kw.pop("uscc", f"91{t.division_code}MA{_n[0]:08d}"),
+            name=kw.pop("name", f"测试企业{_n[0]}"),
+            **kw,
+        )
         db.session.add(e)
         db.session.commit()
         # Detached with its values loaded: reading e.id later must not reload it outside this
@@ -50,12 +54,27 @@ def make_enterprise(slug: str, **kw: Any) -> Enterprise:
 def make_enterprise_user(slug: str, e: Enterprise, username: str) -> User:
     t = tenant(slug)
     with use_scope(system_scope(t.id)):
-        u = user_service.create_user(tenant=t, username=username, display_name="企业联系人",
-                                     password=PASSWORD, roles=["enterprise"], certificate_no=None)
+        u = user_service.create_user(
+            tenant=t,
+            username=username,
+            display_name="企业联系人",
+            password=PASSWORD,
+            roles=["enterprise"],
+            certificate_no=None,
+        )
         db.session.flush()
-        db.session.add(EnterpriseAccount(tenant_id=t.id, user_id=u.id, uscc=e.uscc, enterprise_name=e.name,
-                                         contact_name="联系人", contact_phone="0351-1234567",
-                                         enterprise_id=e.id, status="verified"))
+        db.session.add(
+            EnterpriseAccount(
+                tenant_id=t.id,
+                user_id=u.id,
+                uscc=e.uscc,
+                enterprise_name=e.name,
+                contact_name="联系人",
+                contact_phone="0351-1234567",
+                enterprise_id=e.id,
+                status="verified",
+            )
+        )
         db.session.commit()
         db.session.refresh(u)
         db.session.expunge(u)
@@ -72,7 +91,10 @@ def grant(slug: str, username: str, role: str) -> None:
 
 def officer_ids(*usernames: str) -> list[int]:
     with use_scope(system_scope()):
-        return [db.session.execute(db.select(User.id).where(User.username == n)).scalar_one() for n in usernames]
+        return [
+            db.session.execute(db.select(User.id).where(User.username == n)).scalar_one()
+            for n in usernames
+        ]
 
 
 def future(month: int, day: int) -> date:

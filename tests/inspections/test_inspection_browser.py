@@ -31,8 +31,12 @@ def sign_out(page) -> None:
 @pytest.fixture()
 def chem(world):
     need_chromium()
-    e = make_enterprise("sx-taiyuan", name="太原浏览器测试化工有限公司", permit_class="simplified",
-                        permit_no="91140100B001Q")
+    e = make_enterprise(
+        "sx-taiyuan",
+        name="太原浏览器测试化工有限公司",
+        permit_class="simplified",
+        permit_no="91140100B001Q",
+    )
     make_enterprise_user("sx-taiyuan", e, "browser-co")
     return e
 

@@ -31,8 +31,14 @@ from .conftest import acting, future, make_enterprise, make_enterprise_user, off
 
 
 def _data(e, officers, **kw):
-    return {"enterprise_id": e.id, "mode": "on_site", "trigger": "proactive",
-            "planned_date": future(3, 10).isoformat(), "officer_ids": officers, **kw}
+    return {
+        "enterprise_id": e.id,
+        "mode": "on_site",
+        "trigger": "proactive",
+        "planned_date": future(3, 10).isoformat(),
+        "officer_ids": officers,
+        **kw,
+    }
 
 
 def _new(username, slug, data):
@@ -45,7 +51,11 @@ def _new(username, slug, data):
 def test_SX_3_cap_counts_proactive_but_not_exempt_triggers(sx):
     e = make_enterprise("sx-taiyuan")  # general: pack cap 2 a year
     for month in (2, 4):
-        _new("taiyuan-officer1", "sx-taiyuan", _data(e, sx["officers"], planned_date=future(month, 3).isoformat()))
+        _new(
+            "taiyuan-officer1",
+            "sx-taiyuan",
+            _data(e, sx["officers"], planned_date=future(month, 3).isoformat()),
+        )
     with acting("taiyuan-officer1", "sx-taiyuan"):
         report = preview(_data(e, sx["officers"], planned_date=future(6, 3).isoformat()))
         cap = next(c for c in report.checks if c.key == "cap")
@@ -54,10 +64,14 @@ def test_SX_3_cap_counts_proactive_but_not_exempt_triggers(sx):
             plans.create_inspection(_data(e, sx["officers"], planned_date=future(6, 3).isoformat()))
         assert "SX-3" in exc.value.errors["rule_ids"]
         for trig in ("complaint", "assignment", "data_lead", "enterprise_request"):
-            report = preview(_data(e, sx["officers"], trigger=trig, planned_date=future(6, 3).isoformat()))
+            report = preview(
+                _data(e, sx["officers"], trigger=trig, planned_date=future(6, 3).isoformat())
+            )
             assert report.allowed, trig
         # Exempt inspections are not counted either.
-        plans.create_inspection(_data(e, sx["officers"], trigger="complaint", planned_date=future(6, 5).isoformat()))
+        plans.create_inspection(
+            _data(e, sx["officers"], trigger="complaint", planned_date=future(6, 5).isoformat())
+        )
         db.session.commit()
         report = preview(_data(e, sx["officers"], planned_date=future(7, 3).isoformat()))
         assert next(c for c in report.checks if c.key == "cap").facts["done_this_year"] == 2
@@ -70,11 +84,14 @@ def test_SX_3_joint_inspection_counts_once_and_nearby_is_offered(sx):
         d = future(3, 10) + timedelta(days=3)
         report = preview(_data(e, sx["officers"], planned_date=d.isoformat()))
         assert [n["id"] for n in report.nearby] == [first]
-        joined = plans.create_inspection(_data(e, sx["officers"], trigger="follow_up", join_with=first))
+        joined = plans.create_inspection(
+            _data(e, sx["officers"], trigger="follow_up", join_with=first)
+        )
         db.session.commit()
         assert joined.joint_group_id == first and joined.planned_date == future(3, 10)
         assert plans.get_inspection(first).joint_group_id == first
         from tenant_app.services.inspections.checks import on_site_count
+
         assert on_site_count(e.id, future(3, 10).year, ["complaint"]) == 1
 
 
@@ -90,6 +107,7 @@ def test_SX_5_city_route_and_two_certified_officers(sx):
     # An officer without a certificate does not count.
     with use_scope(tenant_scope(tenant("sx-taiyuan"))):
         from tenant_app.models import User
+
         u = db.session.get(User, sx["officers"][1])
         u.certificate_no = None
         db.session.commit()
@@ -101,12 +119,31 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
     t = tenant("sx-taiyuan")
     start = future(5, 1)
     with use_scope(tenant_scope(t)):
-        policy_service.save_version(t, overrides={"inspection": {"quiet": {"periods": [
-            {"id": "harvest", "kind": "range", "start": start.isoformat(),
-             "end": (start + timedelta(days=30)).isoformat()}]}}}, effective_from=policy_service.today())
+        policy_service.save_version(
+            t,
+            overrides={
+                "inspection": {
+                    "quiet": {
+                        "periods": [
+                            {
+                                "id": "harvest",
+                                "kind": "range",
+                                "start": start.isoformat(),
+                                "end": (start + timedelta(days=30)).isoformat(),
+                            }
+                        ]
+                    }
+                }
+            },
+            effective_from=policy_service.today(),
+        )
         db.session.commit()
     e = make_enterprise("sx-taiyuan")
-    iid = _new("taiyuan-officer1", "sx-taiyuan", _data(e, sx["officers"], planned_date=(start + timedelta(days=3)).isoformat()))
+    iid = _new(
+        "taiyuan-officer1",
+        "sx-taiyuan",
+        _data(e, sx["officers"], planned_date=(start + timedelta(days=3)).isoformat()),
+    )
     with acting("taiyuan-officer1", "sx-taiyuan"):
         insp = plans.get_inspection(iid)
         assert "SX-10" in insp.rule_ids and insp.decision["facts"]["in_quiet_period"]
@@ -116,6 +153,7 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
         with pytest.raises(ServiceError):
             conduct.start(insp)  # nothing on-site starts unapproved
     from .conftest import grant
+
     grant("sx-taiyuan", "taiyuan-admin", "deputy_head")
     with acting("taiyuan-admin", "sx-taiyuan"):
         insp = plans.get_inspection(iid)
@@ -132,7 +170,9 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
         assert insp.status == "approved"
     # Outside the period: no SX-10 requirement.
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        out = preview(_data(e, sx["officers"], planned_date=(start + timedelta(days=40)).isoformat()))
+        out = preview(
+            _data(e, sx["officers"], planned_date=(start + timedelta(days=40)).isoformat())
+        )
         assert [r["rule_id"] for r in out.requirements] == ["SX-5"]
 
 
@@ -147,7 +187,10 @@ def test_XJ_S_listed_no_proactive_on_site_and_self_report_first(world):
         assert preview(_data(e, officers, mode="off_site")).allowed
         complaint = preview(_data(e, officers, trigger="complaint"))
         assert complaint.allowed
-        assert any(q["rule_id"] == "XJ-S" and q["any_of"] == ["agency_head"] for q in complaint.requirements)
+        assert any(
+            q["rule_id"] == "XJ-S" and q["any_of"] == ["agency_head"]
+            for q in complaint.requirements
+        )
         anomaly = preview(_data(e, officers, trigger="monitoring_anomaly"))
         assert not anomaly.allowed
         assert any("自查" in t for t in anomaly.refusals)
@@ -156,7 +199,9 @@ def test_XJ_S_listed_no_proactive_on_site_and_self_report_first(world):
         rep = reports.submit("在线监测数据异常系仪器漂移，已校准并附校准记录。")
         db.session.commit()
     with acting("urumqi-officer1", "xj-urumqi"):
-        assert not preview(_data(e, officers, trigger="monitoring_anomaly")).allowed  # received, not reviewed
+        assert not preview(
+            _data(e, officers, trigger="monitoring_anomaly")
+        ).allowed  # received, not reviewed
         reports.review(reports.get_report(rep.id), True, "材料齐全")
         db.session.commit()
         after = preview(_data(e, officers, trigger="monitoring_anomaly"))
@@ -168,13 +213,19 @@ def test_SX_4_blanket_campaign_refused_and_scope_enforced(sx):
     a = make_enterprise("sx-taiyuan", industry_code="C2611")
     b = make_enterprise("sx-taiyuan")
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        base = {"title": "化工专项", "content": "检查危险废物贮存", "start_date": future(3, 1).isoformat(),
-                "end_date": future(3, 31).isoformat()}
+        base = {
+            "title": "化工专项",
+            "content": "检查危险废物贮存",
+            "start_date": future(3, 1).isoformat(),
+            "end_date": future(3, 31).isoformat(),
+        }
         with pytest.raises(ServiceError) as exc:
             campaigns.create_campaign({**base, "scope": {}})
         assert "SX-4" in exc.value.errors["scope"][0]
         with pytest.raises(ServiceError):
-            campaigns.create_campaign({**base, "scope": {"categories": ["general"]}})  # reaches everyone
+            campaigns.create_campaign(
+                {**base, "scope": {"categories": ["general"]}}
+            )  # reaches everyone
         c = campaigns.create_campaign({**base, "scope": {"industry_prefixes": "C26"}})
         db.session.commit()
         with pytest.raises(ServiceError):
@@ -185,16 +236,28 @@ def test_SX_4_blanket_campaign_refused_and_scope_enforced(sx):
         campaigns.publish_campaign(campaigns.approve_campaign(campaigns.campaigns()[0]))
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        assert preview(_data(a, sx["officers"], trigger="special_campaign", campaign_id=c.id)).allowed
-        assert not preview(_data(b, sx["officers"], trigger="special_campaign", campaign_id=c.id)).allowed
+        assert preview(
+            _data(a, sx["officers"], trigger="special_campaign", campaign_id=c.id)
+        ).allowed
+        assert not preview(
+            _data(b, sx["officers"], trigger="special_campaign", campaign_id=c.id)
+        ).allowed
 
 
 def test_draw_recomputes_from_published_seed(sx):
     for i in range(30):
-        make_enterprise("sx-taiyuan", key_discharger=i % 3 == 0,
-                        supervision_category="listed" if i % 10 == 0 else "general")
+        make_enterprise(
+            "sx-taiyuan",
+            key_discharger=i % 3 == 0,
+            supervision_category="listed" if i % 10 == 0 else "general",
+        )
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        d = draws.commit_draw({"planned_date": future(4, 1).isoformat(), "ratios": {"general": 0.3, "key": 0.5, "listed": 1}})
+        d = draws.commit_draw(
+            {
+                "planned_date": future(4, 1).isoformat(),
+                "ratios": {"general": 0.3, "key": 0.5, "listed": 1},
+            }
+        )
         db.session.commit()
         published_hash = d.seed_hash
         draws.execute_draw(d)
@@ -208,7 +271,10 @@ def test_draw_recomputes_from_published_seed(sx):
         target = d.result[0]["enterprise_id"]
         conflicts = [[d.result[0]["officers"][0], target]]
         other = draws.compute(d.seed, d.pool, d.ratios, conflicts)
-        assert d.result[0]["officers"][0] not in next(r for r in other if r["enterprise_id"] == target)["officers"]
+        assert (
+            d.result[0]["officers"][0]
+            not in next(r for r in other if r["enterprise_id"] == target)["officers"]
+        )
         made = draws.create_inspections(d)
         db.session.commit()
         assert len(made["created"]) == len(d.result)
@@ -241,23 +307,38 @@ def test_documented_draw_algorithm_matches_the_implementation():
     import math
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[2] / "docs" / "inspections.md").read_text(encoding="utf-8")
-    snippet = text[text.index("def compute(seed, pool"):].split("\nassert")[0]
-    ns: dict = {"hmac": hmac, "math": math,
-                "key": lambda seed, m: hmac.digest(seed.encode(), m.encode(), "sha256")}
+    text = (Path(__file__).resolve().parents[2] / "docs" / "inspections.md").read_text(
+        encoding="utf-8"
+    )
+    snippet = text[text.index("def compute(seed, pool") :].split("\nassert")[0]
+    ns: dict = {
+        "hmac": hmac,
+        "math": math,
+        "key": lambda seed, m: hmac.digest(seed.encode(), m.encode(), "sha256"),
+    }
     exec(snippet, ns)  # noqa: S102 - our own documentation, checked to stay true
-    pool = {"enterprises": {"general": list(range(1, 300)), "key": list(range(300, 350)), "listed": [400, 401]},
-            "officers": list(range(1000, 1010))}
+    pool = {
+        "enterprises": {
+            "general": list(range(1, 300)),
+            "key": list(range(300, 350)),
+            "listed": [400, 401],
+        },
+        "officers": list(range(1000, 1010)),
+    }
     ratios, conflicts = {"general": 0.05, "key": 0.2, "listed": 1}, [[1000, 5], [1001, 300]]
     for seed in ("ab" * 32, "0f" * 32):
-        assert ns["compute"](seed, pool, ratios, conflicts) == draws.compute(seed, pool, ratios, conflicts)
+        assert ns["compute"](seed, pool, ratios, conflicts) == draws.compute(
+            seed, pool, ratios, conflicts
+        )
 
 
 def test_XJ_S_off_site_check_of_listed_enterprise_goes_into_its_ledger(world):
     officers = officer_ids("urumqi-officer1", "urumqi-officer2")
     e = make_enterprise("xj-urumqi", supervision_category="listed", key_discharger=True)
     with acting("urumqi-officer1", "xj-urumqi"):
-        insp = plans.create_inspection(_data(e, officers, mode="off_site", trigger="random_draw"), internal=True)
+        insp = plans.create_inspection(
+            _data(e, officers, mode="off_site", trigger="random_draw"), internal=True
+        )
         conduct.finish(insp, conclusion="自动监控数据达标", data_source="auto_monitoring")
         db.session.commit()
         try:

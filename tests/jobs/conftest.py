@@ -36,8 +36,13 @@ STALE_SECONDS = 2
 TICK = 0.5
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 30, what: str = "condition",
-             interval: float = 0.1, log: Callable[[], str] | None = None) -> Any:
+def wait_for(
+    predicate: Callable[[], Any],
+    timeout: float = 30,
+    what: str = "condition",
+    interval: float = 0.1,
+    log: Callable[[], str] | None = None,
+) -> Any:
     """Poll until ``predicate()`` is truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -78,8 +83,9 @@ def make_tenant_scope(slug: str = "jobs-test", code: str = "650000") -> Scope:
     """A province under the platform tenant (id 1); the scope a job of that tenant runs in."""
     with use_scope(system_scope(1)):
         platform = tenant_by_slug("platform")
-        create_tenant(slug=slug, name="任务测试省", level="province", division_code=code,
-                      parent=platform)
+        create_tenant(
+            slug=slug, name="任务测试省", level="province", division_code=code, parent=platform
+        )
         db.session.commit()
     with use_scope(system_scope()):
         tenant = tenant_by_slug(slug)
@@ -125,9 +131,24 @@ class RedisServer:
     def start(self) -> None:
         assert self.proc is None
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
         def up() -> bool:
             try:
@@ -163,8 +184,13 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 def job_settings(redis_url: str) -> dict[str, Any]:
-    return {"REDIS_URL": redis_url, "JOBS_EAGER": False, "JOB_STALE_SECONDS": STALE_SECONDS,
-            "JOB_RETRY_SECONDS": 0, "JOB_MODULES": KINDS}
+    return {
+        "REDIS_URL": redis_url,
+        "JOBS_EAGER": False,
+        "JOB_STALE_SECONDS": STALE_SECONDS,
+        "JOB_RETRY_SECONDS": 0,
+        "JOB_MODULES": KINDS,
+    }
 
 
 @pytest.fixture()
@@ -190,8 +216,11 @@ def make_app(aut: AppUnderTest) -> Iterator[Callable[..., Flask]]:
 @pytest.fixture()
 def rq_app(pg_aut: AppUnderTest, redis_server: RedisServer) -> Iterator[Flask]:
     """The PostgreSQL test database in Redis mode, pointed at this test's redis-server."""
-    app = build_app(pg_aut.app.config["DATABASE_URL"], pg_aut.app.config["MIGRATE_DATABASE_URL"],
-                    **job_settings(redis_server.url))
+    app = build_app(
+        pg_aut.app.config["DATABASE_URL"],
+        pg_aut.app.config["MIGRATE_DATABASE_URL"],
+        **job_settings(redis_server.url),
+    )
     with app.app_context():
         yield app
         db.session.remove()
@@ -229,19 +258,35 @@ class WorkerProcess:
         cfg = app.config
         env = {k: v for k, v in os.environ.items() if not k.startswith("TENANT_APP_")}
         env.update(
-            DATABASE_URL=cfg["DATABASE_URL"], MIGRATE_DATABASE_URL=cfg["MIGRATE_DATABASE_URL"],
-            REDIS_URL=cfg["REDIS_URL"], SECRET_KEY="test-secret", ENV="testing",
-            JOBS_EAGER="0", JOB_STALE_SECONDS=str(cfg["JOB_STALE_SECONDS"]),
-            JOB_RETRY_SECONDS=str(cfg["JOB_RETRY_SECONDS"]), JOB_MODULES=cfg["JOB_MODULES"],
+            DATABASE_URL=cfg["DATABASE_URL"],
+            MIGRATE_DATABASE_URL=cfg["MIGRATE_DATABASE_URL"],
+            REDIS_URL=cfg["REDIS_URL"],
+            SECRET_KEY="test-secret",
+            ENV="testing",
+            JOBS_EAGER="0",
+            JOB_STALE_SECONDS=str(cfg["JOB_STALE_SECONDS"]),
+            JOB_RETRY_SECONDS=str(cfg["JOB_RETRY_SECONDS"]),
+            JOB_MODULES=cfg["JOB_MODULES"],
             UPLOAD_DIR=cfg["UPLOAD_DIR"],
             PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p),
         )
         env.update(env_overrides)
         fd, self._log_path = tempfile.mkstemp(prefix="worker-", suffix=".log")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from tenant_app.cli import main; main()",
-             "worker", "--tick", str(TICK)],
-            cwd=ROOT, env=env, stdout=fd, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-c",
+                "from tenant_app.cli import main; main()",
+                "worker",
+                "--tick",
+                str(TICK),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=fd,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         os.close(fd)
         self.pgid = self.proc.pid
 

@@ -99,8 +99,12 @@ def test_progress_is_visible_on_the_row_while_running(scope: Scope, make_app: An
 
     def halfway() -> bool:
         row = job_row(job_id)
-        return bool(row and row["status"] == JobStatus.RUNNING and row["progress"] == 40
-                    and row["message"] == "halfway")
+        return bool(
+            row
+            and row["status"] == JobStatus.RUNNING
+            and row["progress"] == 40
+            and row["message"] == "halfway"
+        )
 
     wait_for(halfway, timeout=20, what="progress 40 % on the running job")
     kinds.RELEASE.set()
@@ -116,8 +120,11 @@ def test_reaper_retries_or_fails_a_run_without_heartbeat(scope: Scope) -> None:
         db.session.flush()
         old = utcnow() - timedelta(hours=1)
         # what a worker killed mid-run leaves behind
-        db.session.execute(update(Job).where(Job.id.in_([retry, final]))
-                           .values(status=JobStatus.RUNNING, heartbeat_at=old, attempts=1))
+        db.session.execute(
+            update(Job)
+            .where(Job.id.in_([retry, final]))
+            .values(status=JobStatus.RUNNING, heartbeat_at=old, attempts=1)
+        )
         db.session.execute(update(Job).where(Job.id == final).values(attempts=Job.max_attempts))
         db.session.info.pop(_PENDING_KEY, None)  # stand-in for the lost run: don't run now
         db.session.commit()

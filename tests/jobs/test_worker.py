@@ -34,15 +34,20 @@ def runs(server: RedisServer, job_id: str) -> int:
 
 
 def wait_status(job_id: str, status: str, worker: WorkerProcess, timeout: float = 30) -> dict:
-    wait_for(lambda: status_of(job_id) == status, timeout=timeout,
-             what=f"job {job_id} to be {status} (now {status_of(job_id)})", log=worker.log)
+    wait_for(
+        lambda: status_of(job_id) == status,
+        timeout=timeout,
+        what=f"job {job_id} to be {status} (now {status_of(job_id)})",
+        log=worker.log,
+    )
     row = job_row(job_id)
     assert row is not None
     return row
 
 
 def test_job_of_a_rolled_back_transaction_never_runs(
-        rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any) -> None:
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any
+) -> None:
     worker = start_worker(rq_app)
     with use_scope(pg_scope):
         dropped = enqueue("testjobs.record", {"tag": "dropped"}).id
@@ -59,7 +64,8 @@ def test_job_of_a_rolled_back_transaction_never_runs(
 
 
 def test_job_committed_while_redis_is_down_runs_once_redis_is_back(
-        rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any) -> None:
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any
+) -> None:
     redis_server.stop()
     with use_scope(pg_scope):
         job_id = enqueue("testjobs.record", {"tag": "outage"}).id
@@ -73,7 +79,8 @@ def test_job_committed_while_redis_is_down_runs_once_redis_is_back(
 
 
 def test_relay_sends_a_pending_job_once_and_marks_it_queued(
-        rq_app: Flask, pg_scope: Scope, redis_server: RedisServer) -> None:
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer
+) -> None:
     redis_server.stop()
     with use_scope(pg_scope):
         job_id = enqueue("testjobs.record").id
@@ -88,7 +95,8 @@ def test_relay_sends_a_pending_job_once_and_marks_it_queued(
 
 
 def test_failing_job_is_retried_and_ends_in_the_failed_registry(
-        rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any) -> None:
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any
+) -> None:
     worker = start_worker(rq_app)
     with use_scope(pg_scope):
         job_id = enqueue("testjobs.fail", {"tag": "rq"}).id
@@ -100,14 +108,19 @@ def test_failing_job_is_retried_and_ends_in_the_failed_registry(
     conn = redis_server.client()
     registry = FailedJobRegistry(queue=Queue("default", connection=conn))
     rq_id = rq_job_id(job_id)  # RQ ids allow no ':' or '.'
-    wait_for(lambda: rq_id in registry.get_job_ids(), timeout=10,
-             what="the job in RQ's failed registry", log=worker.log)
+    wait_for(
+        lambda: rq_id in registry.get_job_ids(),
+        timeout=10,
+        what="the job in RQ's failed registry",
+        log=worker.log,
+    )
     assert "boom rq" in (RQJob.fetch(rq_id, connection=conn).exc_info or "")
     assert runs(redis_server, job_id) == 3
 
 
 def test_long_job_without_progress_keeps_its_heartbeat(
-        rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any) -> None:
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any
+) -> None:
     """A run longer than JOB_STALE_SECONDS that never calls ctx.progress is alive, not lost:
     the reaper must leave it alone."""
     worker = start_worker(rq_app)
@@ -124,14 +137,15 @@ def test_long_job_without_progress_keeps_its_heartbeat(
 
     wait_for(finished, timeout=30, what="the long job to finish", log=worker.log)
     assert seen[-1] == JobStatus.DONE
-    assert JobStatus.PENDING not in seen[seen.index(JobStatus.RUNNING):], seen
+    assert JobStatus.PENDING not in seen[seen.index(JobStatus.RUNNING) :], seen
     row = job_row(job_id)
     assert row["attempts"] == 1 and row["error"] is None  # type: ignore[index]
     assert runs(redis_server, job_id) == 1
 
 
 def test_worker_killed_mid_job_retries_it_and_a_second_run_changes_nothing(
-        rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any) -> None:
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any
+) -> None:
     first = start_worker(rq_app)
     with use_scope(pg_scope):
         job_id = enqueue("testjobs.sleep", {"seconds": 60, "once": True}).id
@@ -156,7 +170,8 @@ def test_worker_killed_mid_job_retries_it_and_a_second_run_changes_nothing(
 
 
 def test_queued_job_that_redis_lost_is_sent_again(
-        rq_app: Flask, pg_scope: Scope, redis_server: RedisServer) -> None:
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer
+) -> None:
     """Redis keeps nothing across a restart here: the reaper puts the queued row back to
     pending and the relay sends it again."""
     with use_scope(pg_scope):
@@ -166,8 +181,9 @@ def test_queued_job_that_redis_lost_is_sent_again(
     redis_server.stop()
     redis_server.start()  # empty
     with use_scope(pg_scope):
-        db.session.execute(update(Job).where(Job.id == job_id)
-                           .values(enqueued_at=utcnow() - timedelta(minutes=5)))
+        db.session.execute(
+            update(Job).where(Job.id == job_id).values(enqueued_at=utcnow() - timedelta(minutes=5))
+        )
         db.session.commit()
     assert reap_stale() == 1
     assert status_of(job_id) == JobStatus.PENDING

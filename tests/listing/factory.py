@@ -16,8 +16,12 @@ from tenant_app.tenancy.scope import use_scope
 from ..helpers import tenant
 from ..registry.factory import add_record, make_enterprise, uscc  # noqa: F401  (re-exported)
 
-GOOD = {"procedures_complete": True, "facilities_running": True, "pollutants_compliant": True,
-        "industry_code": "C2822"}
+GOOD = {
+    "procedures_complete": True,
+    "facilities_running": True,
+    "pollutants_compliant": True,
+    "industry_code": "C2822",
+}
 
 
 def good_enterprise(n: int, slug: str = "xj-urumqi", **fields: Any) -> Enterprise:
@@ -32,13 +36,23 @@ def as_user(world: dict[str, Any], username: str, slug: str = "xj-urumqi") -> It
         yield
 
 
-def enterprise_user(world: dict[str, Any], e: Enterprise, username: str, slug: str = "xj-urumqi") -> int:
+def enterprise_user(
+    world: dict[str, Any], e: Enterprise, username: str, slug: str = "xj-urumqi"
+) -> int:
     t = tenant(slug)
     officer = world["users"]["urumqi-officer1"]
     with use_scope(tenant_scope(t, officer.id)):
-        acc = enterprise_accounts.register(t, {
-            "uscc": e.uscc, "enterprise_name": e.name, "contact_name": "王联系",
-            "contact_phone": "0991-1234567", "username": username, "password": "Qiye-2026-pass"})
+        acc = enterprise_accounts.register(
+            t,
+            {
+                "uscc": e.uscc,
+                "enterprise_name": e.name,
+                "contact_name": "王联系",
+                "contact_phone": "0991-1234567",
+                "username": username,
+                "password": "Qiye-2026-pass",
+            },
+        )
         db.session.flush()
         enterprise_accounts.verify(acc)
         db.session.commit()

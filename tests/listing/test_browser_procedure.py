@@ -111,8 +111,15 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     # The notice period passes (the test moves its dates back instead of waiting a week).
     start = today() - timedelta(days=14)
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        db.session.execute(update(ListingBatch).where(ListingBatch.id == batch_id).values(
-            notice_start=start, notice_min_end=start + timedelta(days=7), notice_end=start + timedelta(days=7)))
+        db.session.execute(
+            update(ListingBatch)
+            .where(ListingBatch.id == batch_id)
+            .values(
+                notice_start=start,
+                notice_min_end=start + timedelta(days=7),
+                notice_end=start + timedelta(days=7),
+            )
+        )
         db.session.commit()
 
     # 7. formal publication, 8. filing with the province

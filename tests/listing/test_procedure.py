@@ -40,7 +40,9 @@ def _apply(app, world, n=1, username="qiye1"):
     s = replace(base, roles=frozenset({"enterprise"}))  # as the enterprise user acts
     with use_scope(s):
         f = FileStorage(io.BytesIO(b"%PDF-1.4 test"), filename="自查报告.pdf")
-        entry = entries.create(db.session.merge(e), origin="application", self_check=SELF, files=[f])
+        entry = entries.create(
+            db.session.merge(e), origin="application", self_check=SELF, files=[f]
+        )
         db.session.commit()
         return e, entry.id, s
 
@@ -48,10 +50,25 @@ def _apply(app, world, n=1, username="qiye1"):
 def _through_commitment(world, e, entry_id, ent_scope):
     with as_user(world, "urumqi-officer1"):
         entry = entries.get_entry(entry_id)
-        entries.site_verification(entry, {"on_date": "2025-09-01", "officers": "张三、李四",
-                                          "record": "设施正常运行", "passed": "1"})
-        entries.add_opinion(entry, {"party_type": "association", "party": "乌鲁木齐市环保产业协会",
-                                    "on_date": "2025-09-05", "opinion": "无异议", "agrees": "1"})
+        entries.site_verification(
+            entry,
+            {
+                "on_date": "2025-09-01",
+                "officers": "张三、李四",
+                "record": "设施正常运行",
+                "passed": "1",
+            },
+        )
+        entries.add_opinion(
+            entry,
+            {
+                "party_type": "association",
+                "party": "乌鲁木齐市环保产业协会",
+                "on_date": "2025-09-05",
+                "opinion": "无异议",
+                "agrees": "1",
+            },
+        )
         db.session.commit()
     with use_scope(ent_scope):
         entries.sign_commitment(entries.get_entry(entry_id), db.session.merge(e))
@@ -62,7 +79,9 @@ def test_notice_over_national_day_publication_filing_and_parent_ack(app, world):
     e, entry_id, ent_scope = _apply(app, world)
     _through_commitment(world, e, entry_id, ent_scope)
     with as_user(world, "urumqi-officer1"):
-        b = batches.create({"title": "2025年第一批", "complaint_channel": "12369", "entry_ids": [entry_id]})
+        b = batches.create(
+            {"title": "2025年第一批", "complaint_channel": "12369", "entry_ids": [entry_id]}
+        )
         batches.start_notice(b, {"notice_start": "2025-09-30"})
         assert b.notice_min_end == date(2025, 10, 14)  # 10-01..10-08 holiday, 10-11 make-up day
         with pytest.raises(Conflict):  # notice still running
@@ -103,8 +122,10 @@ def test_duplicate_application_and_steps_out_of_order_are_refused(app, world):
     with as_user(world, "urumqi-officer1"):
         entry = entries.get_entry(entry_id)
         with pytest.raises(Conflict):
-            entries.add_opinion(entry, {"party_type": "department", "party": "x", "on_date": "2025-09-01",
-                                        "opinion": "y"})
+            entries.add_opinion(
+                entry,
+                {"party_type": "department", "party": "x", "on_date": "2025-09-01", "opinion": "y"},
+            )
         with pytest.raises(ServiceError):
             entries.site_verification(entry, {"on_date": "bad", "officers": "", "record": ""})
         db.session.rollback()
@@ -127,7 +148,9 @@ def _listed(app, world, n, username):
     e, entry_id, ent_scope = _apply(app, world, n, username)
     _through_commitment(world, e, entry_id, ent_scope)
     with as_user(world, "urumqi-officer1"):
-        b = batches.create({"title": f"批次{n}", "complaint_channel": "12369", "entry_ids": [entry_id]})
+        b = batches.create(
+            {"title": f"批次{n}", "complaint_channel": "12369", "entry_ids": [entry_id]}
+        )
         batches.start_notice(b, {"notice_start": "2025-09-30"})
         batches.publish(b, {"on_date": "2025-10-15"})
         db.session.commit()
@@ -136,6 +159,7 @@ def _listed(app, world, n, username):
 
 def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
     from tenant_app.services.listing import public
+
     e1, id1, s1 = _apply(app, world, 1, "qiye1")
     e2, id2, s2 = _apply(app, world, 2, "qiye2")
     _through_commitment(world, e1, id1, s1)
@@ -148,22 +172,40 @@ def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         b = batches.get_batch(b.id)
         o1 = objections.file_objection(b, {"content": "该企业夜间偷排", "entry_id": str(id1)})
-        o2 = objections.file_objection(b, {"content": "噪声扰民", "entry_id": str(id2), "name": "", "contact": ""})
+        o2 = objections.file_objection(
+            b, {"content": "噪声扰民", "entry_id": str(id2), "name": "", "contact": ""}
+        )
         with pytest.raises(ServiceError):
             objections.file_objection(b, {"content": ""})
         db.session.commit()
     with as_user(world, "urumqi-officer1"):
-        objections.decide(objections.get_objection(o1.id), {"outcome": "uphold", "reason": "经查属实"})
-        objections.decide(objections.get_objection(o2.id), {"outcome": "dismiss", "reason": "经监测噪声达标"})
+        objections.decide(
+            objections.get_objection(o1.id), {"outcome": "uphold", "reason": "经查属实"}
+        )
+        objections.decide(
+            objections.get_objection(o2.id), {"outcome": "dismiss", "reason": "经监测噪声达标"}
+        )
         db.session.commit()
-        assert entries.get_entry(id1).state == "withdrawn" and entries.get_entry(id2).state == "in_notice"
+        assert (
+            entries.get_entry(id1).state == "withdrawn"
+            and entries.get_entry(id2).state == "in_notice"
+        )
         notice = public.notice(batches.get_batch(b.id))
         assert [x["name"] for x in notice["entries"]] == [e2.name]
         assert {"state": "dismissed", "reason": "经监测噪声达标"} in notice["decisions"]
 
 
-@pytest.mark.parametrize("reason", ["project_completed", "conditions_not_met", "entity_extinct", "incident",
-                                    "overdue_rectification", "severe_violation"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "project_completed",
+        "conditions_not_met",
+        "entity_extinct",
+        "incident",
+        "overdue_rectification",
+        "severe_violation",
+    ],
+)
 def test_removal_with_each_reason(app, world, reason):
     e, entry_id = _listed(app, world, 1, "qiye1")
     with as_user(world, "urumqi-officer1"):
@@ -183,9 +225,16 @@ def test_health_check_visits_due_and_overdue(app, world):
     with as_user(world, "urumqi-officer1"):
         entry = entries.get_entry(entry_id)
         due = listed.visits_due(date(2026, 11, 1))
-        assert [(d["year_start"], d["overdue"]) for d in due] == [(date(2025, 10, 15), True), (date(2026, 10, 15), False)]
-        listed.add_visit(entry, {"visit_date": "2026-10-20", "officers": "王五", "findings": "运行良好"})
-        assert [d["year_start"] for d in listed.visits_due(date(2026, 11, 1))] == [date(2025, 10, 15)]
+        assert [(d["year_start"], d["overdue"]) for d in due] == [
+            (date(2025, 10, 15), True),
+            (date(2026, 10, 15), False),
+        ]
+        listed.add_visit(
+            entry, {"visit_date": "2026-10-20", "officers": "王五", "findings": "运行良好"}
+        )
+        assert [d["year_start"] for d in listed.visits_due(date(2026, 11, 1))] == [
+            date(2025, 10, 15)
+        ]
         assert listed.is_listed(db.session.get(Enterprise, e.id), date(2026, 1, 1))
 
 
@@ -197,10 +246,17 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
     from tenant_app.tenancy.resolve import system_scope
 
     from ..helpers import bearer
+
     xj = tenant("xj")
     with use_scope(system_scope(xj.id)):
-        user_service.create_user(tenant=xj, username="xj-principal", display_name="厅主要负责人",
-                                 password="Demo-pass-2026!", roles=["principal_head"], certificate_no=None)
+        user_service.create_user(
+            tenant=xj,
+            username="xj-principal",
+            display_name="厅主要负责人",
+            password="Demo-pass-2026!",
+            roles=["principal_head"],
+            certificate_no=None,
+        )
         db.session.commit()
     e, entry_id = _listed(app, world, 1, "qiye1")
     with as_user(world, "urumqi-officer1"):
@@ -209,16 +265,28 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
         db.session.commit()
     h = bearer("xj-principal")
     inbox = client.get("/api/v1/tenants/xj/listing/filings", headers=h).get_json()
-    assert [f["summary"]["entries"][0]["uscc"] for f in inbox] == [e.uscc] and inbox[0]["overdue"] is False
-    assert client.get("/api/v1/tenants/xj/listing/entries", headers=h).get_json() == []  # own tenant only
+    assert [f["summary"]["entries"][0]["uscc"] for f in inbox] == [e.uscc] and inbox[0][
+        "overdue"
+    ] is False
+    assert (
+        client.get("/api/v1/tenants/xj/listing/entries", headers=h).get_json() == []
+    )  # own tenant only
     assert client.get("/api/v1/tenants/xj-urumqi/listing/entries", headers=h).status_code == 403
-    ack = client.post(f"/api/v1/tenants/xj/listing/filings/{inbox[0]['id']}/acknowledgement",
-                      json={"note": "收悉"}, headers=h)
+    ack = client.post(
+        f"/api/v1/tenants/xj/listing/filings/{inbox[0]['id']}/acknowledgement",
+        json={"note": "收悉"},
+        headers=h,
+    )
     assert ack.status_code == 200 and ack.get_json()["acknowledged_by_name"] == "厅主要负责人"
-    again = client.post(f"/api/v1/tenants/xj/listing/filings/{inbox[0]['id']}/acknowledgement", json={}, headers=h)
+    again = client.post(
+        f"/api/v1/tenants/xj/listing/filings/{inbox[0]['id']}/acknowledgement", json={}, headers=h
+    )
     assert again.status_code == 409
     for user, slug in (("taiyuan-admin", "sx-taiyuan"), ("urumqi-admin", "xj-urumqi")):
-        assert client.get(f"/api/v1/tenants/{slug}/listing/filings", headers=bearer(user)).get_json() == []
+        assert (
+            client.get(f"/api/v1/tenants/{slug}/listing/filings", headers=bearer(user)).get_json()
+            == []
+        )
 
 
 def test_expiry_and_renewal_runs_the_procedure_again(app, world):

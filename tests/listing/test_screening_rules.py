@@ -39,7 +39,11 @@ def test_c1_penalty_11_months_ago_fails_13_months_passes(world):
     old = good_enterprise(2)
     add_record("xj-urumqi", old, "penalty", record_date=date(2024, 5, 15))  # 13 months before
     one, bulk = _both(recent)
-    assert _cond(one, "C1").passed is False and "XJ-C1" in one.rule_ids and bulk.verdict == "not_eligible"
+    assert (
+        _cond(one, "C1").passed is False
+        and "XJ-C1" in one.rule_ids
+        and bulk.verdict == "not_eligible"
+    )
     assert _cond(one, "C1").records[0]["date"] == "2024-07-15"
     one, bulk = _both(old)
     assert _cond(one, "C1").passed is True and one.answer is True and bulk.verdict == "eligible"
@@ -83,25 +87,38 @@ def test_c5_incident_and_c6_verified_complaint(world):
 
 def test_c7_credit_list_while_on_it(world):
     e = good_enterprise(10)
-    add_record("xj-urumqi", e, "credit_listing", record_date=date(2023, 1, 1),
-               list_name="abnormal_operations", end_date=date(2025, 7, 1))
+    add_record(
+        "xj-urumqi",
+        e,
+        "credit_listing",
+        record_date=date(2023, 1, 1),
+        list_name="abnormal_operations",
+        end_date=date(2025, 7, 1),
+    )
     assert _cond(_both(e)[0], "C7").passed is False
     assert _cond(_both(e, date(2025, 7, 2))[0], "C7").passed is True
 
 
 def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
     from tenant_app.services import enterprises
+
     e = good_enterprise(11)
     add_record("xj-urumqi", e, "penalty", record_date=date(2025, 1, 1))
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        enterprises.set_rating(db.session.merge(e), {"kind": "performance", "year": 2024, "value": "A", "source": "测试"})
+        enterprises.set_rating(
+            db.session.merge(e),
+            {"kind": "performance", "year": 2024, "value": "A", "source": "测试"},
+        )
         db.session.commit()
     one, bulk = _both(e)
     assert one.route == "direct" and one.rule_id == "XJ-D" and bulk.verdict == "direct"
     e2 = good_enterprise(12, facilities_running=False)
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         for y in (2023, 2024):
-            enterprises.set_rating(db.session.merge(e2), {"kind": "integrity", "year": y, "value": "环保诚信企业", "source": "测试"})
+            enterprises.set_rating(
+                db.session.merge(e2),
+                {"kind": "integrity", "year": y, "value": "环保诚信企业", "source": "测试"},
+            )
         db.session.commit()
     assert _both(e2)[1].verdict == "direct"
 
@@ -109,7 +126,11 @@ def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
 def test_x_excluded_industries_and_tags(world):
     e = good_enterprise(13, industry_code="N7724")  # 危险废物治理
     one, bulk = _both(e)
-    assert one.rule_id == "XJ-X" and bulk.verdict == "excluded" and bulk.excluded_by == ("hazardous_waste",)
+    assert (
+        one.rule_id == "XJ-X"
+        and bulk.verdict == "excluded"
+        and bulk.excluded_by == ("hazardous_waste",)
+    )
     e = good_enterprise(14, tags=["key_hazardous_chemical_unit"])
     assert _both(e)[1].verdict == "excluded"
 
@@ -118,7 +139,9 @@ def test_r_bans_malicious_3_years_criminal_5_years(world):
     e = good_enterprise(15)
     add_record("xj-urumqi", e, "penalty", record_date=date(2023, 3, 10), secret_discharge=True)
     one, bulk = _both(e)
-    assert one.barred_until == date(2026, 3, 10) and bulk.verdict == "barred" and one.rule_id == "XJ-R"
+    assert (
+        one.barred_until == date(2026, 3, 10) and bulk.verdict == "barred" and one.rule_id == "XJ-R"
+    )
     assert _both(e, date(2026, 3, 11))[1].verdict == "eligible"
     e = good_enterprise(16)
     add_record("xj-urumqi", e, "criminal_judgment", record_date=date(2021, 8, 31))
@@ -129,8 +152,14 @@ def test_r_bans_malicious_3_years_criminal_5_years(world):
 
 
 def test_bulk_equals_single_on_a_mixed_population(world):
-    kinds = [("penalty", {}), ("incident", {"level": "larger"}), ("complaint", {"verified": True}),
-             ("penalty", {"falsified_records": True}), ("criminal_judgment", {}), ("judicial_transfer", {})]
+    kinds = [
+        ("penalty", {}),
+        ("incident", {"level": "larger"}),
+        ("complaint", {"verified": True}),
+        ("penalty", {"falsified_records": True}),
+        ("criminal_judgment", {}),
+        ("judicial_transfer", {}),
+    ]
     ents = []
     for n in range(30):
         fields = {}
@@ -143,7 +172,13 @@ def test_bulk_equals_single_on_a_mixed_population(world):
         e = good_enterprise(100 + n, **fields)
         kind, extra = kinds[n % len(kinds)]
         if n % 3:
-            add_record("xj-urumqi", e, kind, record_date=date(2020 + n % 6, 1 + n % 12, 1 + n % 28), **extra)
+            add_record(
+                "xj-urumqi",
+                e,
+                kind,
+                record_date=date(2020 + n % 6, 1 + n % 12, 1 + n % 28),
+                **extra,
+            )
         ents.append(e)
     t = tenant("xj-urumqi")
     with use_scope(tenant_scope(t)):

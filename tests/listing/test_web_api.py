@@ -34,14 +34,20 @@ def test_enterprise_applies_with_attachment_and_sees_only_its_own(app, world):
     # incomplete self-check: refused, what was typed is kept, nothing written
     resp = c1.post(url, data={"csrf_token": token, "ok_C1": "1", "note_C1": "近一年无处罚"})
     assert resp.status_code == 422 and "近一年无处罚" in resp.get_data(as_text=True)
-    bad = {"csrf_token": token, **{f"ok_{c}": "1" for c in CONDS},
-           "files": (io.BytesIO(b"MZ..."), "virus.exe")}
+    bad = {
+        "csrf_token": token,
+        **{f"ok_{c}": "1" for c in CONDS},
+        "files": (io.BytesIO(b"MZ..."), "virus.exe"),
+    }
     resp = c1.post(url, data=bad, content_type="multipart/form-data")
     assert resp.status_code == 422 and "类型不允许" in resp.get_data(as_text=True)
     with use_scope(system_scope()):
         assert db.session.execute(select(ListingEntry)).first() is None
-    good = {"csrf_token": token, **{f"ok_{c}": "1" for c in CONDS},
-            "files": (io.BytesIO(b"%PDF-1.4 report"), "自查报告.pdf")}
+    good = {
+        "csrf_token": token,
+        **{f"ok_{c}": "1" for c in CONDS},
+        "files": (io.BytesIO(b"%PDF-1.4 report"), "自查报告.pdf"),
+    }
     assert c1.post(url, data=good, content_type="multipart/form-data").status_code == 302
     with use_scope(system_scope()):
         att = db.session.execute(select(ListingAttachment)).scalar_one()
@@ -54,7 +60,10 @@ def test_enterprise_applies_with_attachment_and_sees_only_its_own(app, world):
     with use_scope(system_scope()):
         entry_id = db.session.execute(select(ListingEntry.id)).scalar_one()
     t2 = csrf_from(c2.get(url).get_data(as_text=True))
-    assert c2.post(f"/xj-urumqi/my/listing/{entry_id}/commitment", data={"csrf_token": t2}).status_code == 404
+    assert (
+        c2.post(f"/xj-urumqi/my/listing/{entry_id}/commitment", data={"csrf_token": t2}).status_code
+        == 404
+    )
     # enterprise users never reach staff pages
     assert c1.get("/xj-urumqi/listing/").status_code == 403
     assert c1.get(f"/xj-urumqi/listing/entries/{entry_id}").status_code == 403
@@ -63,23 +72,35 @@ def test_enterprise_applies_with_attachment_and_sees_only_its_own(app, world):
 def test_api_runs_screening_job_and_nominates(client, world):
     e = good_enterprise(3)
     h = bearer("urumqi-officer1")
-    resp = client.post("/api/v1/tenants/xj-urumqi/listing/screening-runs", json={"on": "2025-06-15"}, headers=h)
+    resp = client.post(
+        "/api/v1/tenants/xj-urumqi/listing/screening-runs", json={"on": "2025-06-15"}, headers=h
+    )
     assert resp.status_code == 202, resp.get_json()
     run_id = resp.get_json()["id"]
-    res = client.get(f"/api/v1/tenants/xj-urumqi/listing/screening-runs/{run_id}/results", headers=h).get_json()
+    res = client.get(
+        f"/api/v1/tenants/xj-urumqi/listing/screening-runs/{run_id}/results", headers=h
+    ).get_json()
     assert [r["verdict"] for r in res["items"]] == ["eligible"]
     assert res["items"][0]["decision"]["policy_version"].startswith("xinjiang@")
     xlsx = client.get(f"/xj-urumqi/listing/screening/{run_id}/export.xlsx")
     assert xlsx.status_code in (302, 401)  # pages need a session
-    bad = client.get(f"/api/v1/tenants/xj-urumqi/listing/screening-runs/{run_id}/results?verdict=nope", headers=h)
+    bad = client.get(
+        f"/api/v1/tenants/xj-urumqi/listing/screening-runs/{run_id}/results?verdict=nope", headers=h
+    )
     assert bad.status_code == 422
-    nom = client.post("/api/v1/tenants/xj-urumqi/listing/entries", json={"enterprise_id": e.id}, headers=h)
+    nom = client.post(
+        "/api/v1/tenants/xj-urumqi/listing/entries", json={"enterprise_id": e.id}, headers=h
+    )
     assert nom.status_code == 201 and nom.get_json()["origin"] == "nomination"
-    again = client.post("/api/v1/tenants/xj-urumqi/listing/entries", json={"enterprise_id": e.id}, headers=h)
+    again = client.post(
+        "/api/v1/tenants/xj-urumqi/listing/entries", json={"enterprise_id": e.id}, headers=h
+    )
     assert again.status_code == 409 and "不能重复申请" in again.get_json()["message"]
-    step = client.post(f"/api/v1/tenants/xj-urumqi/listing/entries/{nom.get_json()['id']}/opinions",
-                       json={"party_type": "department", "party": "x", "on_date": "2025-06-01", "opinion": "y"},
-                       headers=h)
+    step = client.post(
+        f"/api/v1/tenants/xj-urumqi/listing/entries/{nom.get_json()['id']}/opinions",
+        json={"party_type": "department", "party": "x", "on_date": "2025-06-01", "opinion": "y"},
+        headers=h,
+    )
     assert step.status_code == 409  # out of order: no site verification yet
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/tenants/{tenant}/listing/batches/{batch_id}/{step}" in spec["paths"]
@@ -91,7 +112,9 @@ def test_screening_page_filter_and_xlsx(client, world):
     login(client, "xj-urumqi", "urumqi-officer1")
     page = client.get("/xj-urumqi/listing/")
     token = csrf_from(page.get_data(as_text=True))
-    resp = client.post("/xj-urumqi/listing/screening", data={"csrf_token": token, "on": "2025-06-15"})
+    resp = client.post(
+        "/xj-urumqi/listing/screening", data={"csrf_token": token, "on": "2025-06-15"}
+    )
     assert resp.status_code == 302
     run_url = resp.headers["Location"]
     html = client.get(run_url + "?verdict=excluded").get_data(as_text=True)
@@ -99,12 +122,15 @@ def test_screening_page_filter_and_xlsx(client, world):
     x = client.get(run_url.rstrip("/") + "/export.xlsx")
     assert x.status_code == 200 and x.data[:2] == b"PK"
     assert client.get(run_url + "?verdict=nope").status_code == 422
-    bad = client.post("/xj-urumqi/listing/screening", data={"csrf_token": token, "on": "not-a-date"})
+    bad = client.post(
+        "/xj-urumqi/listing/screening", data={"csrf_token": token, "on": "not-a-date"}
+    )
     assert bad.status_code == 302
 
 
 def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client, world):
     from .test_procedure import _listed  # a listed enterprise in xj-urumqi
+
     e, _entry_id = _listed(app, world, 7, "qiye7")
     own = client.get("/xj-urumqi/public/positive-list/").get_data(as_text=True)
     assert e.name in own and e.uscc in own
@@ -122,21 +148,41 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
 
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment
+
     e, entry_id, s = _apply(app, world, 8, "qiye8")
     _through_commitment(world, e, entry_id, s)
     with as_user(world, "urumqi-officer1"):
-        b = batches.create({"title": "公示批次", "complaint_channel": "12369", "entry_ids": [entry_id]})
+        b = batches.create(
+            {"title": "公示批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+        )
         batches.start_notice(b, {"notice_start": entries.today().isoformat()})
         db.session.commit()
         url = f"/xj-urumqi/public/positive-list/notices/{b.id}"
     page = client.get(url).get_data(as_text=True)
-    for field in ("统一社会信用代码", "所属行业", "排污许可证编号", "正面清单类型", "正面清单有效期", "投诉举报途径", "12369"):
+    for field in (
+        "统一社会信用代码",
+        "所属行业",
+        "排污许可证编号",
+        "正面清单类型",
+        "正面清单有效期",
+        "投诉举报途径",
+        "12369",
+    ):
         assert field in page
     token = csrf_from(page)
     empty = client.post(url, data={"csrf_token": token, "content": "  "})
     assert empty.status_code == 422 and "请填写异议内容" in empty.get_data(as_text=True)
-    codes = [client.post(url, data={"csrf_token": token, "content": f"异议{i}"}).status_code for i in range(5)]
-    assert codes == [302, 302, 302, 302, 429]  # 5 attempts per address per window, the empty one counted
+    codes = [
+        client.post(url, data={"csrf_token": token, "content": f"异议{i}"}).status_code
+        for i in range(5)
+    ]
+    assert codes == [
+        302,
+        302,
+        302,
+        302,
+        429,
+    ]  # 5 attempts per address per window, the empty one counted
     assert client.get(f"/sx-taiyuan/public/positive-list/notices/{b.id}").status_code == 404
 
 
@@ -147,11 +193,16 @@ def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world):
 
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment
+
     e, entry_id, s = _apply(app, world, 9, "qiye9")
     _through_commitment(world, e, entry_id, s)
     with as_user(world, "urumqi-officer1"):
-        b = batches.create({"title": "逾期批次", "complaint_channel": "12369", "entry_ids": [entry_id]})
-        batches.start_notice(b, {"notice_start": "2025-09-30"})  # closed 2025-10-14, never published
+        b = batches.create(
+            {"title": "逾期批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+        )
+        batches.start_notice(
+            b, {"notice_start": "2025-09-30"}
+        )  # closed 2025-10-14, never published
         db.session.commit()
         assert [o["due"] for o in batches.overdue_batches()] == [date(2025, 10, 21)]
     login(client, "xj", "xj-auditor")

@@ -41,9 +41,20 @@ from ..helpers import tenant
 N = 100_000
 SMALL = 10_000
 LIMIT_SECONDS = 120
-HEADER = ["统一社会信用代码", "企业名称", "地址", "行业代码", "许可管理类别", "许可证（登记）编号",
-          "许可证有效期起", "许可证有效期止", "重点排污单位", "应安装在线监控", "已安装在线监控",
-          "监管类别"]
+HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "地址",
+    "行业代码",
+    "许可管理类别",
+    "许可证（登记）编号",
+    "许可证有效期起",
+    "许可证有效期止",
+    "重点排污单位",
+    "应安装在线监控",
+    "已安装在线监控",
+    "监管类别",
+]
 
 
 def code(i: int, division: str) -> str:
@@ -52,9 +63,20 @@ def code(i: int, division: str) -> str:
 
 def row(i: int, division: str) -> list[str]:
     c = code(i, division)
-    return [c, f"基准测试第{i}号化工有限公司", "新疆乌鲁木齐市天山区解放北路" + str(i), "C2614", "重点管理",
-            f"{c}001P", "2023-01-01", "2027-12-31", "是" if i % 3 == 0 else "否",
-            "是" if i % 2 == 0 else "否", "是" if i % 2 == 0 else "否", "一般监管对象"]
+    return [
+        c,
+        f"基准测试第{i}号化工有限公司",
+        "新疆乌鲁木齐市天山区解放北路" + str(i),
+        "C2614",
+        "重点管理",
+        f"{c}001P",
+        "2023-01-01",
+        "2027-12-31",
+        "是" if i % 3 == 0 else "否",
+        "是" if i % 2 == 0 else "否",
+        "是" if i % 2 == 0 else "否",
+        "一般监管对象",
+    ]
 
 
 def write_csv(path: Path, n: int, division: str, bad_last: bool = False) -> Path:
@@ -99,10 +121,13 @@ def measured(label: str, figures: dict[str, Any]) -> Iterator[None]:
         stop.set()
         t.join()
         peak = max(samples or [start_rss])
-        figures[label] = {"seconds": round(seconds, 2), "rss_start_mb": round(start_rss / 1024, 1),
-                          "rss_peak_mb": round(peak / 1024, 1),
-                          "rss_added_mb": round((peak - start_rss) / 1024, 1),
-                          "timeline": [(round(t - t0, 2), round(kb / 1024, 1)) for t, kb in timeline]}
+        figures[label] = {
+            "seconds": round(seconds, 2),
+            "rss_start_mb": round(start_rss / 1024, 1),
+            "rss_peak_mb": round(peak / 1024, 1),
+            "rss_added_mb": round((peak - start_rss) / 1024, 1),
+            "timeline": [(round(t - t0, 2), round(kb / 1024, 1)) for t, kb in timeline],
+        }
 
 
 def traced_peak_mb(path: Path, slug: str) -> float:
@@ -124,8 +149,9 @@ def import_file(path: Path, slug: str, mode: str = "all") -> dict[str, Any]:
         job_id = job.id
         db.session.commit()  # JOBS_EAGER: the job runs here, in this process
     with use_scope(system_scope()):
-        result = db.session.execute(text("select status, result, error from jobs where id = :i"),
-                                    {"i": job_id}).one()
+        result = db.session.execute(
+            text("select status, result, error from jobs where id = :i"), {"i": job_id}
+        ).one()
     db.session.rollback()
     assert result.status == "done", result.error
     return result.result
@@ -133,8 +159,11 @@ def import_file(path: Path, slug: str, mode: str = "all") -> dict[str, Any]:
 
 def count(slug: str) -> int:
     with use_scope(system_scope()):
-        n = db.session.execute(select(func.count()).select_from(Enterprise)
-                               .where(Enterprise.tenant_id == tenant(slug).id)).scalar_one()
+        n = db.session.execute(
+            select(func.count())
+            .select_from(Enterprise)
+            .where(Enterprise.tenant_id == tenant(slug).id)
+        ).scalar_one()
     db.session.rollback()
     return int(n)
 
@@ -146,9 +175,18 @@ def baseline_executemany(slug: str, n: int) -> None:
         batch: list[dict[str, Any]] = []
         for i in range(1, n + 1):
             c = code(i, t.division_code)
-            batch.append({"tenant_id": t.id, "uscc": c, "name": f"基准测试第{i}号化工有限公司",
-                          "address": "新疆乌鲁木齐市天山区解放北路", "industry_code": "C2614",
-                          "permit_class": "key", "permit_no": f"{c}001P", "tags": []})
+            batch.append(
+                {
+                    "tenant_id": t.id,
+                    "uscc": c,
+                    "name": f"基准测试第{i}号化工有限公司",
+                    "address": "新疆乌鲁木齐市天山区解放北路",
+                    "industry_code": "C2614",
+                    "permit_class": "key",
+                    "permit_no": f"{c}001P",
+                    "tags": [],
+                }
+            )
             if len(batch) == 2000:
                 db.session.execute(insert(Enterprise.__table__), batch)
                 batch = []
@@ -164,19 +202,63 @@ def baseline_copy(owner_url: str, slug: str, n: int) -> None:
     import psycopg
 
     t = tenant(slug)
-    cols = ("tenant_id", "uscc", "name", "address", "industry_code", "permit_class", "permit_no",
-            "permit_valid_from", "permit_valid_to", "permit_violating", "needs_monitoring",
-            "key_discharger", "online_monitoring_required", "online_monitoring_installed",
-            "online_monitoring_networked", "supervision_category", "construction_project", "tags",
-            "legal_representative", "contact_phone", "created_at", "updated_at")
-    with psycopg.connect(owner_url.replace("+psycopg", "")) as conn, conn.cursor() as cur, \
-            cur.copy(f"COPY enterprises ({', '.join(cols)}) FROM STDIN") as cp:
+    cols = (
+        "tenant_id",
+        "uscc",
+        "name",
+        "address",
+        "industry_code",
+        "permit_class",
+        "permit_no",
+        "permit_valid_from",
+        "permit_valid_to",
+        "permit_violating",
+        "needs_monitoring",
+        "key_discharger",
+        "online_monitoring_required",
+        "online_monitoring_installed",
+        "online_monitoring_networked",
+        "supervision_category",
+        "construction_project",
+        "tags",
+        "legal_representative",
+        "contact_phone",
+        "created_at",
+        "updated_at",
+    )
+    with (
+        psycopg.connect(owner_url.replace("+psycopg", "")) as conn,
+        conn.cursor() as cur,
+        cur.copy(f"COPY enterprises ({', '.join(cols)}) FROM STDIN") as cp,
+    ):
         for i in range(1, n + 1):
             c = code(i, t.division_code)
-            cp.write_row((t.id, c, f"基准测试第{i}号化工有限公司", "新疆乌鲁木齐市天山区解放北路",
-                          "C2614", "key", f"{c}001P", "2023-01-01", "2027-12-31", False, True,
-                          i % 3 == 0, False, False, False, "general", False, "[]", "", "",
-                          "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+            cp.write_row(
+                (
+                    t.id,
+                    c,
+                    f"基准测试第{i}号化工有限公司",
+                    "新疆乌鲁木齐市天山区解放北路",
+                    "C2614",
+                    "key",
+                    f"{c}001P",
+                    "2023-01-01",
+                    "2027-12-31",
+                    False,
+                    True,
+                    i % 3 == 0,
+                    False,
+                    False,
+                    False,
+                    "general",
+                    False,
+                    "[]",
+                    "",
+                    "",
+                    "2026-01-01T00:00:00Z",
+                    "2026-01-01T00:00:00Z",
+                )
+            )
 
 
 def test_100k_enterprises_import_under_two_minutes_with_flat_memory(pg_aut, pg_world, tmp_path):
@@ -185,8 +267,10 @@ def test_100k_enterprises_import_under_two_minutes_with_flat_memory(pg_aut, pg_w
     small = write_csv(tmp_path / "small.csv", SMALL, "650102")
     big = write_csv(tmp_path / "big.csv", N, urumqi)
     checked = write_csv(tmp_path / "big-bad-last.csv", N, urumqi, bad_last=True)
-    print(f"\nfiles: {SMALL} rows {small.stat().st_size / 1e6:.1f} MB, "
-          f"{N} rows {big.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"\nfiles: {SMALL} rows {small.stat().st_size / 1e6:.1f} MB, "
+        f"{N} rows {big.stat().st_size / 1e6:.1f} MB"
+    )
 
     with measured(f"import {SMALL} rows (tenant xj-urumqi-tianshan)", figures):
         r_small = import_file(small, "xj-urumqi-tianshan")
@@ -205,8 +289,10 @@ def test_100k_enterprises_import_under_two_minutes_with_flat_memory(pg_aut, pg_w
     assert (r_again["invalid"], r_again["written"]) == (N, 0)
 
     urumqi_scope = tenant_scope(tenant("xj-urumqi"))
-    with measured(f"export {N} rows to XLSX (write_only, streamed query)", figures), \
-            use_scope(urumqi_scope):
+    with (
+        measured(f"export {N} rows to XLSX (write_only, streamed query)", figures),
+        use_scope(urumqi_scope),
+    ):
         out, exported = export_enterprises(Filters())
         size = out.seek(0, 2)
         out.close()
@@ -222,20 +308,25 @@ def test_100k_enterprises_import_under_two_minutes_with_flat_memory(pg_aut, pg_w
     print(f"{'':<62}{'seconds':>9}{'rows/s':>9}{'RSS start':>11}{'peak':>8}{'added':>8}")
     for label, f in figures.items():
         rows = SMALL if str(SMALL) in label.split()[1:3] else N
-        print(f"{label:<62}{f['seconds']:>9}{int(rows / max(f['seconds'], 1e-9)):>9}"
-              f"{f['rss_start_mb']:>9} MB{f['rss_peak_mb']:>5} MB{f['rss_added_mb']:>5} MB")
+        print(
+            f"{label:<62}{f['seconds']:>9}{int(rows / max(f['seconds'], 1e-9)):>9}"
+            f"{f['rss_start_mb']:>9} MB{f['rss_peak_mb']:>5} MB{f['rss_added_mb']:>5} MB"
+        )
 
     big_f = figures[f"import {N} rows (check + write, one transaction)"]
     line = big_f["timeline"]
     marks = [line[min(len(line) - 1, int(len(line) * q))] for q in (0, 0.25, 0.5, 0.75, 0.999)]
-    print("RSS along the 100,000-row import (s → MB): "
-          + ", ".join(f"{t}s → {mb}" for t, mb in marks))
+    print(
+        "RSS along the 100,000-row import (s → MB): " + ", ".join(f"{t}s → {mb}" for t, mb in marks)
+    )
 
     small_peak = traced_peak_mb(write_csv(tmp_path / "t-small.csv", SMALL, "650000"), "xj")
     big_peak = traced_peak_mb(write_csv(tmp_path / "t-big.csv", N, "140000"), "sx")
     per_row = (big_peak - small_peak) * 1e6 / (N - SMALL)
-    print(f"tracemalloc peak of an import: {SMALL} rows {small_peak:.1f} MB, {N} rows "
-          f"{big_peak:.1f} MB → {per_row:.0f} bytes per extra row")
+    print(
+        f"tracemalloc peak of an import: {SMALL} rows {small_peak:.1f} MB, {N} rows "
+        f"{big_peak:.1f} MB → {per_row:.0f} bytes per extra row"
+    )
 
     assert big_f["seconds"] < LIMIT_SECONDS
     # Ten times the rows adds the seen-codes map (~13 MB), not ten times the memory: a

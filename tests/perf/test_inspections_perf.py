@@ -41,46 +41,100 @@ CHECK_LIMIT_MS = 50.0
 
 def _owner(url: str, tenant_id: int) -> psycopg.Connection:
     conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
-    conn.execute("select set_config('app.tenant_id', %s, false), set_config('app.read_tenants', %s, false)",
-                 (str(tenant_id), str(tenant_id)))
+    conn.execute(
+        "select set_config('app.tenant_id', %s, false), set_config('app.read_tenants', %s, false)",
+        (str(tenant_id), str(tenant_id)),
+    )
     return conn
 
 
 def _load(owner_url: str, tenant_id: int) -> None:
     with _owner(owner_url, tenant_id) as conn, conn.cursor() as cur:
         t0 = time.perf_counter()
-        with cur.copy("COPY enterprises (tenant_id, uscc, name, address, legal_representative, contact_phone,"
-                      " permit_no, permit_violating, needs_monitoring, key_discharger, online_monitoring_required,"
-                      " online_monitoring_installed, online_monitoring_networked, supervision_category,"
-                      " construction_project, tags, created_at, updated_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY enterprises (tenant_id, uscc, name, address, legal_representative, contact_phone,"
+            " permit_no, permit_violating, needs_monitoring, key_discharger, online_monitoring_required,"
+            " online_monitoring_installed, online_monitoring_networked, supervision_category,"
+            " construction_project, tags, created_at, updated_at) FROM STDIN"
+        ) as cp:
             for i in range(1, N_ENTERPRISES + 1):
                 cat = "listed" if i % 50 == 0 else ("special" if i % 97 == 0 else "general")
-                cp.write_row((tenant_id, f"91140100PF{i:08d}", f"基准企业{i}", "", "", "", "", False, True,
-                              i % 5 == 0, False, False, False, cat, False, "[]", "2026-01-01T00:00:00Z",
-                              "2026-01-01T00:00:00Z"))
+                cp.write_row(
+                    (
+                        tenant_id,
+                        f"91140100PF{i:08d}",
+                        f"基准企业{i}",
+                        "",
+                        "",
+                        "",
+                        "",
+                        False,
+                        True,
+                        i % 5 == 0,
+                        False,
+                        False,
+                        False,
+                        cat,
+                        False,
+                        "[]",
+                        "2026-01-01T00:00:00Z",
+                        "2026-01-01T00:00:00Z",
+                    )
+                )
         cur.execute("select min(id) from enterprises where tenant_id = %s", (tenant_id,))
         first = cur.fetchone()[0]
-        with cur.copy("COPY inspections (tenant_id, enterprise_id, mode, trigger, planned_date, status, title,"
-                      " officers, checklist, decision, rule_ids, policy_version, requirements, preconditions,"
-                      " conclusion, record, feedback_text, feedback_overdue, created_at, updated_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY inspections (tenant_id, enterprise_id, mode, trigger, planned_date, status, title,"
+            " officers, checklist, decision, rule_ids, policy_version, requirements, preconditions,"
+            " conclusion, record, feedback_text, feedback_overdue, created_at, updated_at) FROM STDIN"
+        ) as cp:
             start = date(2025, 1, 1)
             for j in range(N_INSPECTIONS):
                 eid = first + (j % N_ENTERPRISES)
                 d = start + timedelta(days=(j * 7919) % 730)
-                cp.write_row((tenant_id, eid, "on_site" if j % 3 else "off_site",
-                              "proactive" if j % 4 else "complaint", d, "done", "", "[]", "[]", "{}", "[]", "",
-                              "[]", "[]", "", "{}", "", False, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+                cp.write_row(
+                    (
+                        tenant_id,
+                        eid,
+                        "on_site" if j % 3 else "off_site",
+                        "proactive" if j % 4 else "complaint",
+                        d,
+                        "done",
+                        "",
+                        "[]",
+                        "[]",
+                        "{}",
+                        "[]",
+                        "",
+                        "[]",
+                        "[]",
+                        "",
+                        "{}",
+                        "",
+                        False,
+                        "2026-01-01T00:00:00Z",
+                        "2026-01-01T00:00:00Z",
+                    )
+                )
         # Officers for the pairing pool.
         for k in range(N_OFFICERS):
-            cur.execute("insert into users (username, display_name, password_hash, home_tenant_id, certificate_no,"
-                        " active, created_at) values (%s, %s, 'x', %s, %s, true, now()) returning id",
-                        (f"perf-officer-{k}", f"基准执法{k}", tenant_id, f"1401002026{k:04d}"))
+            cur.execute(
+                "insert into users (username, display_name, password_hash, home_tenant_id, certificate_no,"
+                " active, created_at) values (%s, %s, 'x', %s, %s, true, now()) returning id",
+                (f"perf-officer-{k}", f"基准执法{k}", tenant_id, f"1401002026{k:04d}"),
+            )
             uid = cur.fetchone()[0]
-            cur.execute("insert into role_grants (tenant_id, user_id, role, created_at) values (%s, %s, 'officer', now())",
-                        (tenant_id, uid))
+            cur.execute(
+                "insert into role_grants (tenant_id, user_id, role, created_at) values (%s, %s, 'officer', now())",
+                (tenant_id, uid),
+            )
         conn.commit()
-        print(f"\nloaded {N_ENTERPRISES:,} enterprises + {N_INSPECTIONS:,} inspections in {time.perf_counter() - t0:.1f} s")
-    with psycopg.connect(owner_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        print(
+            f"\nloaded {N_ENTERPRISES:,} enterprises + {N_INSPECTIONS:,} inspections in {time.perf_counter() - t0:.1f} s"
+        )
+    with psycopg.connect(
+        owner_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    ) as conn:
         conn.execute("ANALYZE enterprises")
         conn.execute("ANALYZE inspections")
 
@@ -99,28 +153,47 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
     t = tenant("sx-taiyuan")
     _load(pg_aut.owner_url, t.id)
     with use_scope(system_scope()):
-        officer = db.session.execute(select(User).where(User.username == "taiyuan-officer1")).scalar_one()
+        officer = db.session.execute(
+            select(User).where(User.username == "taiyuan-officer1")
+        ).scalar_one()
     with use_scope(scope_for(t, officer)):
         assert db.session.execute(select(func.count(Inspection.id))).scalar() == N_INSPECTIONS
-        eid = db.session.execute(select(Enterprise.id).where(Enterprise.uscc == "91140100PF00012345")).scalar_one()
+        eid = db.session.execute(
+            select(Enterprise.id).where(Enterprise.uscc == "91140100PF00012345")
+        ).scalar_one()
         officers = [u.id for u in checks.officer_pool()][:2]
-        data = {"enterprise_id": eid, "mode": "on_site", "trigger": "proactive",
-                "planned_date": "2026-06-15", "officer_ids": officers}
+        data = {
+            "enterprise_id": eid,
+            "mode": "on_site",
+            "trigger": "proactive",
+            "planned_date": "2026-06-15",
+            "officer_ids": officers,
+        }
 
         # -- pre-save checks vs a plain indexed SELECT on the same index --------------------------
-        baseline = text("select count(*) from inspections where tenant_id = :t and enterprise_id = :e"
-                        " and planned_date between '2026-01-01' and '2026-12-31'")
-        base_med, base_max = _ms(lambda: db.session.execute(baseline, {"t": t.id, "e": eid}).scalar())
+        baseline = text(
+            "select count(*) from inspections where tenant_id = :t and enterprise_id = :e"
+            " and planned_date between '2026-01-01' and '2026-12-31'"
+        )
+        base_med, base_max = _ms(
+            lambda: db.session.execute(baseline, {"t": t.id, "e": eid}).scalar()
+        )
         report = checks.preview(data)
         assert report.checks and report.facts["enterprise_id"] == eid
         chk_med, chk_max = _ms(lambda: checks.preview(data))
-        print(f"pre-save checks, 1,000,000 inspections: median {chk_med:.1f} ms (max {chk_max:.1f}); "
-              f"baseline indexed count: median {base_med:.2f} ms (max {base_max:.2f})")
+        print(
+            f"pre-save checks, 1,000,000 inspections: median {chk_med:.1f} ms (max {chk_max:.1f}); "
+            f"baseline indexed count: median {base_med:.2f} ms (max {base_max:.2f})"
+        )
 
         # -- draw 1% of 100,000 with officer pairing vs a bare read of the pool ------------------
         t0 = time.perf_counter()
-        n = len(db.session.execute(text("select id, supervision_category from enterprises where tenant_id = :t"),
-                                   {"t": t.id}).all())
+        n = len(
+            db.session.execute(
+                text("select id, supervision_category from enterprises where tenant_id = :t"),
+                {"t": t.id},
+            ).all()
+        )
         base_pool = time.perf_counter() - t0
         db.session.rollback()
         ratios = {"general": 0.01, "key": 0.01, "special": 0.01, "listed": 0.01}
@@ -138,9 +211,11 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
         assert draws.verify(d)
         t_verify = time.perf_counter() - t0
         total = t_commit + t_exec
-        print(f"draw 1% of {n:,} ({len(d.result)} drawn, {len(d.pool['officers'])} officers): "
-              f"commit (pool + seed hash) {t_commit * 1000:.0f} ms + draw and pairing {t_exec * 1000:.0f} ms = "
-              f"{total * 1000:.0f} ms; recompute/verify {t_verify * 1000:.0f} ms; "
-              f"baseline bare pool read {base_pool * 1000:.0f} ms")
+        print(
+            f"draw 1% of {n:,} ({len(d.result)} drawn, {len(d.pool['officers'])} officers): "
+            f"commit (pool + seed hash) {t_commit * 1000:.0f} ms + draw and pairing {t_exec * 1000:.0f} ms = "
+            f"{total * 1000:.0f} ms; recompute/verify {t_verify * 1000:.0f} ms; "
+            f"baseline bare pool read {base_pool * 1000:.0f} ms"
+        )
     assert chk_med < CHECK_LIMIT_MS
     assert total < DRAW_LIMIT_S

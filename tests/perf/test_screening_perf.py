@@ -37,14 +37,26 @@ N_RECORDS = 500_000
 ON = date(2025, 6, 15)
 LIMIT_S = 5.0
 CODES = ["C2822", "C2614", "C3011", "D4620", "N7724", "D4417"]  # last three: XJ-X
-KINDS = ["penalty", "penalty", "coercive_measure", "judicial_transfer", "incident", "complaint",
-         "complaint", "credit_listing", "criminal_judgment", "execution_report"]
+KINDS = [
+    "penalty",
+    "penalty",
+    "coercive_measure",
+    "judicial_transfer",
+    "incident",
+    "complaint",
+    "complaint",
+    "credit_listing",
+    "criminal_judgment",
+    "execution_report",
+]
 
 
 def _owner(url: str, tenant_id: int) -> psycopg.Connection:
     conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
-    conn.execute("select set_config('app.tenant_id', %s, false), set_config('app.read_tenants', %s, false)",
-                 (str(tenant_id), str(tenant_id)))
+    conn.execute(
+        "select set_config('app.tenant_id', %s, false), set_config('app.read_tenants', %s, false)",
+        (str(tenant_id), str(tenant_id)),
+    )
     return conn
 
 
@@ -52,53 +64,123 @@ def _load(owner_url: str, tenant_id: int) -> None:
     rnd = random.Random(5)
     with _owner(owner_url, tenant_id) as conn, conn.cursor() as cur:
         t0 = time.perf_counter()
-        with cur.copy("COPY enterprises (tenant_id, uscc, name, address, industry_code, legal_representative,"
-                      " contact_phone, permit_class, permit_no, permit_valid_to, permit_violating,"
-                      " procedures_complete, facilities_running, pollutants_compliant, needs_monitoring,"
-                      " key_discharger, online_monitoring_required, online_monitoring_installed,"
-                      " online_monitoring_networked, supervision_category, construction_project, tags,"
-                      " created_at, updated_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY enterprises (tenant_id, uscc, name, address, industry_code, legal_representative,"
+            " contact_phone, permit_class, permit_no, permit_valid_to, permit_violating,"
+            " procedures_complete, facilities_running, pollutants_compliant, needs_monitoring,"
+            " key_discharger, online_monitoring_required, online_monitoring_installed,"
+            " online_monitoring_networked, supervision_category, construction_project, tags,"
+            " created_at, updated_at) FROM STDIN"
+        ) as cp:
             for i in range(1, N_ENTERPRISES + 1):
                 code = CODES[0 if rnd.random() < 0.9 else rnd.randrange(len(CODES))]
-                pclass = rnd.choice(["key", "simplified", "registration", "not_required", None]) \
-                    if rnd.random() < 0.1 else "key"
+                pclass = (
+                    rnd.choice(["key", "simplified", "registration", "not_required", None])
+                    if rnd.random() < 0.1
+                    else "key"
+                )
                 req = rnd.random() < 0.3
                 tags = '["key_hazardous_chemical_unit"]' if i % 997 == 0 else "[]"
-                cp.write_row((tenant_id, f"91650100PF{i:08d}", f"基准企业{i}", "", code, "", "", pclass,
-                              "" if rnd.random() < 0.02 else f"P{i}",
-                              date(2024, 12, 31) if rnd.random() < 0.03 else date(2027, 12, 31),
-                              rnd.random() < 0.01, None if rnd.random() < 0.02 else rnd.random() > 0.03,
-                              None if rnd.random() < 0.02 else rnd.random() > 0.03,
-                              None if rnd.random() < 0.02 else rnd.random() > 0.03, rnd.random() > 0.1,
-                              False, req, req and rnd.random() > 0.05, req and rnd.random() > 0.1,
-                              "general", False, tags, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+                cp.write_row(
+                    (
+                        tenant_id,
+                        f"91650100PF{i:08d}",
+                        f"基准企业{i}",
+                        "",
+                        code,
+                        "",
+                        "",
+                        pclass,
+                        "" if rnd.random() < 0.02 else f"P{i}",
+                        date(2024, 12, 31) if rnd.random() < 0.03 else date(2027, 12, 31),
+                        rnd.random() < 0.01,
+                        None if rnd.random() < 0.02 else rnd.random() > 0.03,
+                        None if rnd.random() < 0.02 else rnd.random() > 0.03,
+                        None if rnd.random() < 0.02 else rnd.random() > 0.03,
+                        rnd.random() > 0.1,
+                        False,
+                        req,
+                        req and rnd.random() > 0.05,
+                        req and rnd.random() > 0.1,
+                        "general",
+                        False,
+                        tags,
+                        "2026-01-01T00:00:00Z",
+                        "2026-01-01T00:00:00Z",
+                    )
+                )
         cur.execute("select min(id) from enterprises where tenant_id = %s", (tenant_id,))
         first = cur.fetchone()[0]
-        with cur.copy("COPY compliance_records (tenant_id, enterprise_id, kind, record_date, ref, summary, source,"
-                      " secret_discharge, falsified_records, evading_supervision, level, verified, list_name,"
-                      " end_date, entered_by_name, created_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY compliance_records (tenant_id, enterprise_id, kind, record_date, ref, summary, source,"
+            " secret_discharge, falsified_records, evading_supervision, level, verified, list_name,"
+            " end_date, entered_by_name, created_at) FROM STDIN"
+        ) as cp:
             start = date(2018, 1, 1)
             for j in range(N_RECORDS):
                 kind = KINDS[j % len(KINDS)]
                 d = start + timedelta(days=rnd.randrange(2800))
-                cp.write_row((tenant_id, first + rnd.randrange(N_ENTERPRISES), kind, d, "", "", "基准",
-                              kind == "penalty" and rnd.random() < 0.05, False, False,
-                              "general" if kind == "incident" else None,
-                              kind == "complaint" and rnd.random() < 0.5,
-                              rnd.choice(["abnormal_operations", "serious_dishonesty"]) if kind == "credit_listing" else None,
-                              (d + timedelta(days=rnd.randrange(900))) if kind == "credit_listing" and rnd.random() < 0.7 else None,
-                              "", "2026-01-01T00:00:00Z"))
-        with cur.copy("COPY enterprise_ratings (tenant_id, enterprise_id, kind, year, value, source, created_at)"
-                      " FROM STDIN") as cp:
+                cp.write_row(
+                    (
+                        tenant_id,
+                        first + rnd.randrange(N_ENTERPRISES),
+                        kind,
+                        d,
+                        "",
+                        "",
+                        "基准",
+                        kind == "penalty" and rnd.random() < 0.05,
+                        False,
+                        False,
+                        "general" if kind == "incident" else None,
+                        kind == "complaint" and rnd.random() < 0.5,
+                        rnd.choice(["abnormal_operations", "serious_dishonesty"])
+                        if kind == "credit_listing"
+                        else None,
+                        (d + timedelta(days=rnd.randrange(900)))
+                        if kind == "credit_listing" and rnd.random() < 0.7
+                        else None,
+                        "",
+                        "2026-01-01T00:00:00Z",
+                    )
+                )
+        with cur.copy(
+            "COPY enterprise_ratings (tenant_id, enterprise_id, kind, year, value, source, created_at)"
+            " FROM STDIN"
+        ) as cp:
             for k in range(0, N_ENTERPRISES, 7):
                 eid = first + k
-                cp.write_row((tenant_id, eid, "performance", 2024, rnd.choice("ABCD"), "", "2026-01-01T00:00:00Z"))
+                cp.write_row(
+                    (
+                        tenant_id,
+                        eid,
+                        "performance",
+                        2024,
+                        rnd.choice("ABCD"),
+                        "",
+                        "2026-01-01T00:00:00Z",
+                    )
+                )
                 for y in (2023, 2024):
                     if rnd.random() < 0.5:
-                        cp.write_row((tenant_id, eid, "integrity", y, "环保诚信企业", "", "2026-01-01T00:00:00Z"))
+                        cp.write_row(
+                            (
+                                tenant_id,
+                                eid,
+                                "integrity",
+                                y,
+                                "环保诚信企业",
+                                "",
+                                "2026-01-01T00:00:00Z",
+                            )
+                        )
         conn.commit()
-        print(f"\nloaded {N_ENTERPRISES:,} enterprises + {N_RECORDS:,} records in {time.perf_counter() - t0:.1f} s")
-    with psycopg.connect(owner_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        print(
+            f"\nloaded {N_ENTERPRISES:,} enterprises + {N_RECORDS:,} records in {time.perf_counter() - t0:.1f} s"
+        )
+    with psycopg.connect(
+        owner_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+    ) as conn:
         for table in ("enterprises", "compliance_records", "enterprise_ratings"):
             conn.execute(f"ANALYZE {table}")
 
@@ -166,20 +248,36 @@ def _best(fn: Any, runs: int = 3) -> tuple[float, Any]:
 def test_set_based_screening_at_scale(pg_world: dict[str, Any], pg_aut: Any) -> None:
     t = tenant("xj-urumqi")
     _load(pg_aut.owner_url, t.id)
-    params = {"t": t.id, "on": ON, "y": ON.year, "c12": window_start(ON, 12),
-              "b3": window_start(ON, 36), "b5": window_start(ON, 60)}
+    params = {
+        "t": t.id,
+        "on": ON,
+        "y": ON.year,
+        "c12": window_start(ON, 12),
+        "b3": window_start(ON, 36),
+        "b5": window_start(ON, 60),
+    }
     with use_scope(tenant_scope(t)):
         pol = policy_for(t, ON)
-        t_hand, hand = _best(lambda: {r.id: (r.verdict, r.barred_until)
-                                      for r in db.session.execute(text(HAND_SQL), params)})
-        t_ours, ours = _best(lambda: {v.enterprise_id: (v.verdict, v.barred_until)
-                                      for v in bulk_screening.screen_tenant(pol, t.id, ON)})
+        t_hand, hand = _best(
+            lambda: {
+                r.id: (r.verdict, r.barred_until)
+                for r in db.session.execute(text(HAND_SQL), params)
+            }
+        )
+        t_ours, ours = _best(
+            lambda: {
+                v.enterprise_id: (v.verdict, v.barred_until)
+                for v in bulk_screening.screen_tenant(pol, t.id, ON)
+            }
+        )
     assert len(ours) == N_ENTERPRISES
     assert ours == hand  # the same verdicts and bar dates, enterprise by enterprise
     counts: dict[str, int] = {}
     for verdict, _ in ours.values():
         counts[verdict] = counts.get(verdict, 0) + 1
-    print(f"set-based screening of {N_ENTERPRISES:,} enterprises / {N_RECORDS:,} records: {t_ours:.2f} s; "
-          f"hand-written SQL: {t_hand:.2f} s; ratio {t_ours / t_hand:.2f}; verdicts {counts}")
+    print(
+        f"set-based screening of {N_ENTERPRISES:,} enterprises / {N_RECORDS:,} records: {t_ours:.2f} s; "
+        f"hand-written SQL: {t_hand:.2f} s; ratio {t_ours / t_hand:.2f}; verdicts {counts}"
+    )
     assert t_ours < LIMIT_S
     assert t_ours <= 2 * t_hand

@@ -38,8 +38,14 @@ def test_SX_13_first_and_minor_not_penalised_with_correction() -> None:
 
 
 def test_SX_11_serious_violation_heavier_and_more_frequent() -> None:
-    d = SX.penalty_treatment({"first_violation", "minor_harm", "corrected_promptly", "secret_discharge"})
-    assert d.answer == "heavier" and d.rule_id == "SX-11" and "raise_frequency" in d.details["consequences"]
+    d = SX.penalty_treatment(
+        {"first_violation", "minor_harm", "corrected_promptly", "secret_discharge"}
+    )
+    assert (
+        d.answer == "heavier"
+        and d.rule_id == "SX-11"
+        and "raise_frequency" in d.details["consequences"]
+    )
 
 
 def test_SX_12_benchmark_by_default_with_instalments() -> None:
@@ -89,7 +95,8 @@ def third_province() -> dict[str, Any]:
     c1 = pack["screening"]["conditions"]["C1"]
     c1.update(rule_id="TP-1", lookback_months=24)
     pack["screening"]["conditions"] = {
-        "C1": c1, "Z": {"rule_id": "TP-Z", "kind": "has_tag", "title": "示范企业", "tag": "model"},
+        "C1": c1,
+        "Z": {"rule_id": "TP-Z", "kind": "has_tag", "title": "示范企业", "tag": "model"},
     }
     return pack
 
@@ -100,7 +107,9 @@ def test_third_province_reuses_kinds_and_adds_a_hook() -> None:
     assert "screening.conditions.Z.kind" in exc.value.errors
     reg = REGISTRY.child()
     reg.register("condition", "has_tag", HasTag)
-    policy = Policy(validate_pack(third_province(), reg), "tp-1", hooks=reg, calendar=WorkCalendar())
+    policy = Policy(
+        validate_pack(third_province(), reg), "tp-1", hooks=reg, calendar=WorkCalendar()
+    )
     facts = EnterpriseFacts(industry_code="C3011", tags=frozenset({"model"}))
     assert policy.screen(facts, date(2025, 6, 1)).answer is True
     old = replace(facts, penalties=(Record(date(2024, 1, 10)),))
@@ -116,11 +125,17 @@ def _code_strings_and_names(source: str) -> list[tuple[int, str]]:
         id(node.body[0].value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
-        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
     }
     out: list[tuple[int, str]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
             out.append((node.lineno, node.value))
         elif isinstance(node, ast.Name):
             out.append((node.lineno, node.id))

@@ -11,11 +11,31 @@ CAL = WorkCalendar()
 XJ = Policy(load_pack("xinjiang"), "xj-v1", calendar=CAL)
 SX = Policy(load_pack("shanxi"), "sx-v1", calendar=CAL)
 TAIYUAN = Policy(
-    merge(load_pack("shanxi"), {"inspection": {"quiet": {"periods": [
-        {"id": "monthly-1-10", "kind": "monthly", "start_day": 1, "end_day": 10, "categories": ["general"]},
-        {"id": "chem-2025-06", "kind": "range", "start": date(2025, 6, 6), "end": date(2025, 6, 20),
-         "industries": ["C26"]},
-    ]}}}),
+    merge(
+        load_pack("shanxi"),
+        {
+            "inspection": {
+                "quiet": {
+                    "periods": [
+                        {
+                            "id": "monthly-1-10",
+                            "kind": "monthly",
+                            "start_day": 1,
+                            "end_day": 10,
+                            "categories": ["general"],
+                        },
+                        {
+                            "id": "chem-2025-06",
+                            "kind": "range",
+                            "start": date(2025, 6, 6),
+                            "end": date(2025, 6, 20),
+                            "industries": ["C26"],
+                        },
+                    ]
+                }
+            }
+        },
+    ),
     "taiyuan-v3",
     calendar=CAL,
 )
@@ -26,7 +46,12 @@ def roles(decision) -> list[tuple[str, tuple[str, ...]]]:  # type: ignore[no-unt
 
 
 def plain(policy: Policy, level: str, **kw: object):  # type: ignore[no-untyped-def]
-    args = {"in_quiet_period": False, "listed": False, "trigger": "random_draw", "on_site": True} | kw
+    args = {
+        "in_quiet_period": False,
+        "listed": False,
+        "trigger": "random_draw",
+        "on_site": True,
+    } | kw
     return policy.approval_route(level, **args)  # type: ignore[arg-type]
 
 
@@ -77,7 +102,11 @@ def test_SX_10_off_site_check_in_quiet_period_needs_no_extra_approval() -> None:
 
 def test_XJ_S_listed_enterprise_proactive_on_site_refused() -> None:
     d = plain(XJ, "city", listed=True, trigger="proactive")
-    assert d.answer is False and d.rule_id == "XJ-S" and "不对正面清单企业主动进行现场检查" in d.explanation
+    assert (
+        d.answer is False
+        and d.rule_id == "XJ-S"
+        and "不对正面清单企业主动进行现场检查" in d.explanation
+    )
 
 
 def test_XJ_S_listed_random_draw_and_campaign_off_site_only() -> None:
@@ -94,8 +123,12 @@ def test_XJ_S_listed_complaint_needs_agency_head() -> None:
 def test_XJ_S_monitoring_anomaly_requires_reviewed_self_inspection_report() -> None:
     before = plain(XJ, "city", listed=True, trigger="monitoring_anomaly")
     assert before.answer is False and "自查" in before.explanation
-    after = plain(XJ, "city", listed=True, trigger="monitoring_anomaly", self_inspection_reviewed=True)
-    assert after.answer is True and after.details["preconditions"] == ["self_inspection_report_reviewed"]
+    after = plain(
+        XJ, "city", listed=True, trigger="monitoring_anomaly", self_inspection_reviewed=True
+    )
+    assert after.answer is True and after.details["preconditions"] == [
+        "self_inspection_report_reviewed"
+    ]
     assert ("XJ-S", ("agency_head",)) in roles(after)
 
 
@@ -117,7 +150,13 @@ def test_unknown_level_or_trigger_answers_false_not_raises() -> None:
 def test_SX_3_cap_and_cap_exempt_triggers() -> None:
     assert SX.inspection_cap("general").answer == 2
     assert TAIYUAN.inspection_cap("nonexistent").answer is None
-    for trigger in ("complaint", "assignment", "data_lead", "monitoring_anomaly", "enterprise_request"):
+    for trigger in (
+        "complaint",
+        "assignment",
+        "data_lead",
+        "monitoring_anomaly",
+        "enterprise_request",
+    ):
         assert SX.cap_exempt(trigger) is True
     assert SX.cap_exempt("random_draw") is False and SX.cap_exempt("proactive") is False
     assert SX.within_cap("general", "random_draw", 2).answer is False
@@ -134,7 +173,13 @@ def test_SX_4_special_campaign_rules() -> None:
 
 def test_SX_0_enforcement_ladder_in_order() -> None:
     d = SX.enforcement_ladder()
-    assert [s["id"] for s in d.answer] == ["publicity", "education", "admonition", "penalty", "rectification"]
+    assert [s["id"] for s in d.answer] == [
+        "publicity",
+        "education",
+        "admonition",
+        "penalty",
+        "rectification",
+    ]
     assert d.explanation == "SX-0：普法宣传—教育引导—告诫说理—行政处罚—监督整改"
 
 
@@ -146,7 +191,9 @@ def test_SX_1_warning_lead_days() -> None:
 
 def test_XJ_P_notice_publication_filing_across_national_day_2025() -> None:
     notice = XJ.step_due("notice_min_end", date(2025, 9, 30))
-    assert notice.answer == date(2025, 10, 14) and notice.rule_id == "XJ-P" and not notice.provisional
+    assert (
+        notice.answer == date(2025, 10, 14) and notice.rule_id == "XJ-P" and not notice.provisional
+    )
     assert XJ.step_due("publication", date(2025, 10, 14)).answer == date(2025, 10, 21)
     # From Mon Sep 29: Tue Sep 30, Thu Oct 9, Fri Oct 10.
     assert XJ.step_due("filing", date(2025, 9, 29)).answer == date(2025, 10, 10)

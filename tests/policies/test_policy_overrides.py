@@ -26,9 +26,20 @@ TAIYUAN = {
     "inspection": {
         "quiet": {
             "periods": [
-                {"id": "monthly-1-10", "kind": "monthly", "start_day": 1, "end_day": 10, "categories": ["general"]},
-                {"id": "gaokao-2025", "kind": "range", "start": date(2025, 6, 6), "end": date(2025, 6, 10),
-                 "industries": ["C26"]},
+                {
+                    "id": "monthly-1-10",
+                    "kind": "monthly",
+                    "start_day": 1,
+                    "end_day": 10,
+                    "categories": ["general"],
+                },
+                {
+                    "id": "gaokao-2025",
+                    "kind": "range",
+                    "start": date(2025, 6, 6),
+                    "end": date(2025, 6, 10),
+                    "industries": ["C26"],
+                },
             ]
         },
         "caps": {"per_year": {"general": 1}},
@@ -42,8 +53,16 @@ def test_child_inherits_parent_pack_unchanged() -> None:
 
 def test_SX_10_city_override_sets_quiet_periods() -> None:
     eff = merge(SX, TAIYUAN)
-    assert [p["id"] for p in eff["inspection"]["quiet"]["periods"]] == ["monthly-1-10", "gaokao-2025"]
-    assert eff["inspection"]["caps"]["per_year"] == {"key": 4, "general": 1, "special": 12, "listed": 0}
+    assert [p["id"] for p in eff["inspection"]["quiet"]["periods"]] == [
+        "monthly-1-10",
+        "gaokao-2025",
+    ]
+    assert eff["inspection"]["caps"]["per_year"] == {
+        "key": 4,
+        "general": 1,
+        "special": 12,
+        "listed": 0,
+    }
     assert eff["inspection"]["approval"] == SX["inspection"]["approval"]  # inherited
 
 
@@ -75,7 +94,11 @@ def test_SX_9_positive_list_default_overridable_but_still_validated() -> None:
 
 
 def test_SX_10_invalid_override_refused_after_merge() -> None:
-    bad = {"inspection": {"quiet": {"periods": [{"id": "x", "kind": "monthly", "start_day": 11, "end_day": 3}]}}}
+    bad = {
+        "inspection": {
+            "quiet": {"periods": [{"id": "x", "kind": "monthly", "start_day": 11, "end_day": 3}]}
+        }
+    }
     with pytest.raises(PackError) as exc:
         merge(SX, bad)
     assert "inspection.quiet.periods.0.start_day" in exc.value.errors
@@ -106,7 +129,10 @@ def test_version_in_force_on_date_asked() -> None:
 def test_SX_10_decision_answered_under_version_in_force_and_keeps_version_id() -> None:
     v1 = PolicyVersion("sx-v1", date(2025, 3, 3), SX)
     v2 = PolicyVersion("sx-v2", date(2025, 7, 1), merge(SX, TAIYUAN))
-    for on, expected, version in ((date(2025, 6, 5), False, "sx-v1"), (date(2025, 7, 5), True, "sx-v2")):
+    for on, expected, version in (
+        (date(2025, 6, 5), False, "sx-v1"),
+        (date(2025, 7, 5), True, "sx-v2"),
+    ):
         policy = Policy.from_version(version_in_force([v1, v2], on), CAL)
         d = policy.quiet_period(on, "C3011", "general")
         assert d.answer is expected and d.policy_version == version

@@ -81,13 +81,17 @@ def test_XJ_P_negative_period_refused() -> None:
 
 def test_SX_10_quiet_day_range_start_after_end_refused() -> None:
     pack = mutated(SX)
-    pack["inspection"]["quiet"]["periods"] = [{"id": "q", "kind": "monthly", "start_day": 20, "end_day": 10}]
+    pack["inspection"]["quiet"]["periods"] = [
+        {"id": "q", "kind": "monthly", "start_day": 20, "end_day": 10}
+    ]
     assert "开始不能晚于结束" in refused(pack)["inspection.quiet.periods.0.start_day"]
 
 
 def test_SX_10_quiet_day_over_31_refused() -> None:
     pack = mutated(SX)
-    pack["inspection"]["quiet"]["periods"] = [{"id": "q", "kind": "monthly", "start_day": 1, "end_day": 32}]
+    pack["inspection"]["quiet"]["periods"] = [
+        {"id": "q", "kind": "monthly", "start_day": 1, "end_day": 32}
+    ]
     assert "inspection.quiet.periods.0.end_day" in refused(pack)
 
 

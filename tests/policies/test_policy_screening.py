@@ -11,9 +11,15 @@ from tenant_app.calendar import WorkCalendar
 XJ = Policy(load_pack("xinjiang"), "xj-v1", calendar=WorkCalendar())
 ON = date(2025, 6, 15)
 GOOD = EnterpriseFacts(
-    name="某化纤有限公司", industry_code="C2822", permit_status="permit", procedures_complete=True,
-    facilities_running=True, pollutants_compliant=True, online_monitoring_required=True,
-    online_monitoring_installed=True, online_monitoring_networked=True,
+    name="某化纤有限公司",
+    industry_code="C2822",
+    permit_status="permit",
+    procedures_complete=True,
+    facilities_running=True,
+    pollutants_compliant=True,
+    online_monitoring_required=True,
+    online_monitoring_installed=True,
+    online_monitoring_networked=True,
 )
 
 
@@ -70,17 +76,29 @@ def test_XJ_C3_facilities_and_no_monitoring_exemption() -> None:
 def test_XJ_C4_online_monitoring_networked() -> None:
     assert verdict(replace(GOOD, online_monitoring_networked=False), "C4") is False
     assert verdict(replace(GOOD, online_monitoring_installed=False), "C4") is False
-    assert verdict(replace(GOOD, online_monitoring_required=False, online_monitoring_installed=False), "C4") is True
+    assert (
+        verdict(
+            replace(GOOD, online_monitoring_required=False, online_monitoring_installed=False), "C4"
+        )
+        is True
+    )
 
 
 def test_XJ_C5_incident_within_a_year() -> None:
-    assert verdict(replace(GOOD, incidents=(Record(date(2024, 12, 1), level="general"),)), "C5") is False
-    assert verdict(replace(GOOD, incidents=(Record(date(2024, 6, 1), level="general"),)), "C5") is True
+    assert (
+        verdict(replace(GOOD, incidents=(Record(date(2024, 12, 1), level="general"),)), "C5")
+        is False
+    )
+    assert (
+        verdict(replace(GOOD, incidents=(Record(date(2024, 6, 1), level="general"),)), "C5") is True
+    )
 
 
 def test_XJ_C6_only_verified_complaints_count() -> None:
     assert verdict(replace(GOOD, complaints=(Record(date(2025, 3, 1)),)), "C6") is True
-    assert verdict(replace(GOOD, complaints=(Record(date(2025, 3, 1), verified=True),)), "C6") is False
+    assert (
+        verdict(replace(GOOD, complaints=(Record(date(2025, 3, 1), verified=True),)), "C6") is False
+    )
 
 
 def test_XJ_C7_credit_list_active_on_date() -> None:
@@ -90,7 +108,11 @@ def test_XJ_C7_credit_list_active_on_date() -> None:
 
 
 def test_XJ_D_integrity_two_years_running_direct_inclusion() -> None:
-    facts = replace(GOOD, permit_status="expired", integrity_ratings={2023: "环保诚信企业", 2024: "环保诚信企业"})
+    facts = replace(
+        GOOD,
+        permit_status="expired",
+        integrity_ratings={2023: "环保诚信企业", 2024: "环保诚信企业"},
+    )
     r = XJ.screen(facts, ON)
     assert r.answer is True and r.route == "direct" and r.rule_id == "XJ-D"
     assert "可以直接纳入" in r.explanation
@@ -109,9 +131,15 @@ def test_XJ_X_excluded_industry_by_code_prefix_beats_direct_inclusion() -> None:
     r = XJ.screen(facts, ON)
     assert r.answer is False and r.route == "refused" and r.rule_id == "XJ-X"
     assert r.excluded_by[0]["id"] == "sewage"
-    assert XJ.screen(replace(GOOD, industry_code="4417"), ON).excluded_by[0]["id"] == "waste_incineration"
+    assert (
+        XJ.screen(replace(GOOD, industry_code="4417"), ON).excluded_by[0]["id"]
+        == "waste_incineration"
+    )
     assert XJ.screen(replace(GOOD, industry_code="N7724"), ON).answer is False
-    assert XJ.screen(replace(GOOD, industry_code="C2614"), ON).excluded_by[0]["id"] == "hazardous_chemicals"
+    assert (
+        XJ.screen(replace(GOOD, industry_code="C2614"), ON).excluded_by[0]["id"]
+        == "hazardous_chemicals"
+    )
     assert XJ.screen(replace(GOOD, industry_code="N7721"), ON).answer is True
 
 
@@ -119,7 +147,9 @@ def test_XJ_X_excluded_by_designation_tag() -> None:
     r = XJ.screen(replace(GOOD, tags=frozenset({"key_hazardous_chemical_unit"})), ON)
     assert r.answer is False and r.excluded_by[0]["matched_tag"] == "key_hazardous_chemical_unit"
     nuclear = XJ.screen(replace(GOOD, industry_code="D4414"), ON)
-    assert nuclear.excluded_by[0]["separate_rules"] is True and "按相关规定执行" in nuclear.explanation
+    assert (
+        nuclear.excluded_by[0]["separate_rules"] is True and "按相关规定执行" in nuclear.explanation
+    )
 
 
 def test_XJ_R_malicious_penalty_bars_for_3_years() -> None:

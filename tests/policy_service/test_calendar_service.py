@@ -44,15 +44,28 @@ def test_year_without_data_is_provisional(app, world):
 def test_superadmin_enters_2027_in_the_browser_and_deadlines_are_recomputed(client, app, world):
     city = tenant("xj-urumqi")
     with use_scope(tenant_scope(city)):
-        row = deadlines.schedule(subject_type="listing_batch", subject_id=7, rule_id="XJ-P",
-                                 event_date=date(2026, 12, 31), amount=1, unit="workdays",
-                                 policy_version="xinjiang@test")
+        row = deadlines.schedule(
+            subject_type="listing_batch",
+            subject_id=7,
+            rule_id="XJ-P",
+            event_date=date(2026, 12, 31),
+            amount=1,
+            unit="workdays",
+            policy_version="xinjiang@test",
+        )
         db.session.commit()
         assert (row.due_date, row.provisional) == (date(2027, 1, 1), True)
     login(client, "platform", "admin")
-    resp = post_form(client, "/platform/calendar/", "/platform/calendar/years", {
-        "year": "2027", "source": "测试安排",
-        "arrangement": "2027-01-01 休 元旦\n2027-02-06 班 春节调休\n2027-02-08 休 春节"})
+    resp = post_form(
+        client,
+        "/platform/calendar/",
+        "/platform/calendar/years",
+        {
+            "year": "2027",
+            "source": "测试安排",
+            "arrangement": "2027-01-01 休 元旦\n2027-02-06 班 春节调休\n2027-02-08 休 春节",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:1500]
     assert _cli(app, "is-workday", "2027-01-01") == "false"
     assert _cli(app, "is-workday", "2027-02-06") == "true"
@@ -65,24 +78,35 @@ def test_superadmin_enters_2027_in_the_browser_and_deadlines_are_recomputed(clie
 
 def test_bad_year_arrangement_is_refused_with_the_line(client, world):
     login(client, "platform", "admin")
-    resp = post_form(client, "/platform/calendar/", "/platform/calendar/years", {
-        "year": "2027", "arrangement": "2027-01-01 休\n2028-01-02 休\n2027-01-03 放假"})
+    resp = post_form(
+        client,
+        "/platform/calendar/",
+        "/platform/calendar/years",
+        {"year": "2027", "arrangement": "2027-01-01 休\n2028-01-02 休\n2027-01-03 放假"},
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "第 2 行" in page or "2028-01-02" in page
 
 
 def test_only_superadmins_enter_years(client, world):
-    resp = client.put("/api/v1/tenants/xj-urumqi/calendar/years/2027", headers=bearer("urumqi-admin"),
-                      json={"arrangement": "2027-01-01 休"})
+    resp = client.put(
+        "/api/v1/tenants/xj-urumqi/calendar/years/2027",
+        headers=bearer("urumqi-admin"),
+        json={"arrangement": "2027-01-01 休"},
+    )
     assert resp.status_code == 403
 
 
 def test_api_answers_with_the_provisional_flag(client, world):
     headers = bearer("urumqi-officer1")
-    resp = client.get("/api/v1/tenants/xj-urumqi/calendar/answer?op=add-workdays&date=2027-01-29&n=3",
-                      headers=headers)
+    resp = client.get(
+        "/api/v1/tenants/xj-urumqi/calendar/answer?op=add-workdays&date=2027-01-29&n=3",
+        headers=headers,
+    )
     assert resp.get_json() == {"value": "2027-02-03", "provisional": True}
-    bad = client.get("/api/v1/tenants/xj-urumqi/calendar/answer?op=add-workdays&date=2027-02-30&n=3",
-                     headers=headers)
+    bad = client.get(
+        "/api/v1/tenants/xj-urumqi/calendar/answer?op=add-workdays&date=2027-02-30&n=3",
+        headers=headers,
+    )
     assert bad.status_code == 422 and "date" in bad.get_json()["errors"]

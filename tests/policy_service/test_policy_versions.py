@@ -45,11 +45,23 @@ def test_city_inherits_the_province_pack(world):
 def test_SX_10_taiyuan_quiet_periods_in_browser_show_in_policy_show(client, app, world):
     """Done-when of issue 3: a city's quiet periods configured in the browser, seen in the CLI."""
     login(client, "platform", "admin")
-    resp = post_form(client, "/sx-taiyuan/policy/", "/sx-taiyuan/policy/quiet", {
-        "q-effective_from": TODAY.isoformat(), "q-comment": "太原市企业安静期",
-        "q-0-kind": "monthly", "q-0-start": "1", "q-0-end": "10", "q-0-categories": "general",
-        "q-1-kind": "range", "q-1-start": "2026-12-20", "q-1-end": "2027-01-05",
-        "q-1-industries": "C26"})
+    resp = post_form(
+        client,
+        "/sx-taiyuan/policy/",
+        "/sx-taiyuan/policy/quiet",
+        {
+            "q-effective_from": TODAY.isoformat(),
+            "q-comment": "太原市企业安静期",
+            "q-0-kind": "monthly",
+            "q-0-start": "1",
+            "q-0-end": "10",
+            "q-0-categories": "general",
+            "q-1-kind": "range",
+            "q-1-start": "2026-12-20",
+            "q-1-end": "2027-01-05",
+            "q-1-industries": "C26",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     shown = app.test_cli_runner().invoke(args=["policy", "show", "--tenant", "sx-taiyuan"])
     out = json.loads(shown.output)
@@ -71,8 +83,11 @@ def _policy(slug: str, on: date):
 
 def test_question_answered_under_the_version_in_force_on_the_date_asked(world):
     _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": 3}}}}, TODAY)
-    _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": 1}}}},
-          TODAY + timedelta(days=30))
+    _save(
+        "sx-taiyuan",
+        {"inspection": {"caps": {"per_year": {"general": 1}}}},
+        TODAY + timedelta(days=30),
+    )
     before = _policy("sx-taiyuan", TODAY + timedelta(days=29)).inspection_cap("general")
     after = _policy("sx-taiyuan", TODAY + timedelta(days=30)).inspection_cap("general")
     assert before.answer == 3 and before.policy_version.endswith("sx-taiyuan#1")
@@ -110,22 +125,33 @@ def test_effective_date_in_the_past_is_refused(world):
 
 
 def test_change_is_audited_with_its_diff(world):
-    _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": 3}}}}, TODAY,
-          comment="年度计划")
+    _save(
+        "sx-taiyuan",
+        {"inspection": {"caps": {"per_year": {"general": 3}}}},
+        TODAY,
+        comment="年度计划",
+    )
     t = tenant("sx-taiyuan")
     with use_scope(system_scope()):
-        entry = db.session.query(AuditEntry).filter(AuditEntry.tenant_id == t.id,
-                                                    AuditEntry.action == "policy.changed").one()
-    assert entry.after["diff"] == [{"path": "inspection.caps.per_year.general", "before": None,
-                                    "after": 3}]
+        entry = (
+            db.session.query(AuditEntry)
+            .filter(AuditEntry.tenant_id == t.id, AuditEntry.action == "policy.changed")
+            .one()
+        )
+    assert entry.after["diff"] == [
+        {"path": "inspection.caps.per_year.general", "before": None, "after": 3}
+    ]
 
 
 def test_tenant_admin_cannot_change_the_pack_but_superadmin_can(client, world):
     body = {"effective_from": TODAY.isoformat(), "overrides": {}, "pack": "xinjiang"}
-    refused = client.post("/api/v1/tenants/sx-taiyuan/policy/versions",
-                          headers=bearer("taiyuan-admin"), json=body)
+    refused = client.post(
+        "/api/v1/tenants/sx-taiyuan/policy/versions", headers=bearer("taiyuan-admin"), json=body
+    )
     assert refused.status_code == 422 and "pack" in refused.get_json()["errors"]
-    done = client.post("/api/v1/tenants/sx-taiyuan/policy/versions", headers=bearer("admin"), json=body)
+    done = client.post(
+        "/api/v1/tenants/sx-taiyuan/policy/versions", headers=bearer("admin"), json=body
+    )
     assert done.status_code == 201
     shown = client.get("/api/v1/tenants/sx-taiyuan/policy", headers=bearer("admin")).get_json()
     assert shown["pack"] == "xinjiang"
@@ -134,16 +160,29 @@ def test_tenant_admin_cannot_change_the_pack_but_superadmin_can(client, world):
 def test_officer_reads_policy_but_cannot_edit(client, world):
     headers = bearer("taiyuan-officer1")
     assert client.get("/api/v1/tenants/sx-taiyuan/policy", headers=headers).status_code == 200
-    resp = client.post("/api/v1/tenants/sx-taiyuan/policy/versions", headers=headers,
-                       json={"effective_from": TODAY.isoformat(), "overrides": {}})
+    resp = client.post(
+        "/api/v1/tenants/sx-taiyuan/policy/versions",
+        headers=headers,
+        json={"effective_from": TODAY.isoformat(), "overrides": {}},
+    )
     assert resp.status_code == 403
 
 
 def test_api_edit_errors_name_the_key_path_in_chinese(client, world):
-    resp = client.post("/api/v1/tenants/sx-taiyuan/policy/versions", headers=bearer("taiyuan-admin"),
-                       json={"effective_from": TODAY.isoformat(), "overrides": {
-                           "inspection": {"quiet": {"periods": [{"id": "q1", "kind": "monthly",
-                                                                 "start_day": 12, "end_day": 3}]}}}})
+    resp = client.post(
+        "/api/v1/tenants/sx-taiyuan/policy/versions",
+        headers=bearer("taiyuan-admin"),
+        json={
+            "effective_from": TODAY.isoformat(),
+            "overrides": {
+                "inspection": {
+                    "quiet": {
+                        "periods": [{"id": "q1", "kind": "monthly", "start_day": 12, "end_day": 3}]
+                    }
+                }
+            },
+        },
+    )
     assert resp.status_code == 422
     errors = resp.get_json()["errors"]
     assert "开始不能晚于结束" in errors["inspection.quiet.periods.0.start_day"][0]
@@ -151,9 +190,17 @@ def test_api_edit_errors_name_the_key_path_in_chinese(client, world):
 
 def test_page_shows_field_errors_and_keeps_the_typed_rows(client, world):
     login(client, "sx-taiyuan", "taiyuan-admin")
-    resp = post_form(client, "/sx-taiyuan/policy/", "/sx-taiyuan/policy/quiet", {
-        "q-effective_from": TODAY.isoformat(), "q-0-kind": "range",
-        "q-0-start": "2027-13-01", "q-0-end": "2027-01-05"})
+    resp = post_form(
+        client,
+        "/sx-taiyuan/policy/",
+        "/sx-taiyuan/policy/quiet",
+        {
+            "q-effective_from": TODAY.isoformat(),
+            "q-0-kind": "range",
+            "q-0-start": "2027-13-01",
+            "q-0-end": "2027-01-05",
+        },
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "inspection.quiet.periods.0.start" in page and "日期格式应为 YYYY-MM-DD" in page
@@ -166,21 +213,28 @@ def test_sibling_city_policy_is_not_readable(client, world):
 
 
 def test_policy_show_on_a_date(app, world):
-    _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": 1}}}},
-          TODAY + timedelta(days=10))
+    _save(
+        "sx-taiyuan",
+        {"inspection": {"caps": {"per_year": {"general": 1}}}},
+        TODAY + timedelta(days=10),
+    )
     runner = app.test_cli_runner()
     now = json.loads(runner.invoke(args=["policy", "show", "--tenant", "sx-taiyuan"]).output)
     later_day = (TODAY + timedelta(days=10)).isoformat()
-    later = json.loads(runner.invoke(args=["policy", "show", "--tenant", "sx-taiyuan",
-                                           "--on", later_day]).output)
+    later = json.loads(
+        runner.invoke(args=["policy", "show", "--tenant", "sx-taiyuan", "--on", later_day]).output
+    )
     assert now["effective"]["inspection"]["caps"]["per_year"]["general"] != 1
     assert later["effective"]["inspection"]["caps"]["per_year"]["general"] == 1
 
 
 def test_policy_validate_cli_names_the_bad_key(app, tmp_path):
     bad = tmp_path / "pack.toml"
-    text = (Path("policies/shanxi/pack.toml").read_text(encoding="utf-8")
-            .replace("[meta]", "[meta]\nsurprise = 1", 1))
+    text = (
+        Path("policies/shanxi/pack.toml")
+        .read_text(encoding="utf-8")
+        .replace("[meta]", "[meta]\nsurprise = 1", 1)
+    )
     bad.write_text(text, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["policy", "validate", str(bad)])
     assert result.exit_code == 1

@@ -42,11 +42,14 @@ def test_every_tenant_table_has_forced_rls_and_a_policy(pg_aut):
 def test_app_role_owns_nothing_and_cannot_bypass(pg_aut):
     app_url = pg_aut.app.config["SQLALCHEMY_DATABASE_URI"]
     with psycopg.connect(_conninfo(app_url)) as conn:
-        me = conn.execute("select rolname, rolsuper, rolbypassrls from pg_roles"
-                          " where rolname = current_user").fetchone()
-        owned = conn.execute("select count(*) from pg_class c join pg_namespace n on"
-                             " n.oid = c.relnamespace where n.nspname = 'public'"
-                             " and pg_get_userbyid(c.relowner) = current_user").fetchone()[0]
+        me = conn.execute(
+            "select rolname, rolsuper, rolbypassrls from pg_roles where rolname = current_user"
+        ).fetchone()
+        owned = conn.execute(
+            "select count(*) from pg_class c join pg_namespace n on"
+            " n.oid = c.relnamespace where n.nspname = 'public'"
+            " and pg_get_userbyid(c.relowner) = current_user"
+        ).fetchone()[0]
     assert me == ("tenant_app", False, False)
     assert owned == 0
 
@@ -57,8 +60,9 @@ def test_raw_sql_as_app_role_sees_only_the_tenant_in_its_setting(pg_world):
     with psycopg.connect(app_url) as conn:
         conn.execute("select set_config('app.read_tenants', %s, true)", (str(a.id),))
         tenants_seen = {r[0] for r in conn.execute("select distinct tenant_id from audit_log")}
-        grants_of_b = conn.execute("select count(*) from role_grants where tenant_id = %s",
-                                   (b.id,)).fetchone()[0]
+        grants_of_b = conn.execute(
+            "select count(*) from role_grants where tenant_id = %s", (b.id,)
+        ).fetchone()[0]
     assert tenants_seen == {a.id}
     assert grants_of_b == 0
     with psycopg.connect(app_url) as conn:  # no setting at all: nothing
@@ -72,10 +76,12 @@ def test_app_role_cannot_write_into_another_tenant(pg_world):
     with psycopg.connect(app_url) as conn:
         conn.execute("select set_config('app.tenant_id', %s, true)", (str(a.id),))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("insert into jobs (id, tenant_id, name, args, queue, status, attempts,"
-                         " max_attempts, timeout_seconds, progress, message, created_at)"
-                         " values ('x', %s, 'n', '{}', 'default', 'pending', 0, 1, 1, 0, '', now())",
-                         (b.id,))
+            conn.execute(
+                "insert into jobs (id, tenant_id, name, args, queue, status, attempts,"
+                " max_attempts, timeout_seconds, progress, message, created_at)"
+                " values ('x', %s, 'n', '{}', 'default', 'pending', 0, 1, 1, 0, '', now())",
+                (b.id,),
+            )
 
 
 def test_app_role_cannot_update_or_delete_audit_rows(pg_world):
@@ -83,15 +89,20 @@ def test_app_role_cannot_update_or_delete_audit_rows(pg_world):
     app_url = _conninfo(db.engine.url.render_as_string(hide_password=False))
     for statement in ("update audit_log set action = 'forged'", "delete from audit_log"):
         with psycopg.connect(app_url) as conn:
-            conn.execute("select set_config('app.tenant_id', %s, true),"
-                         " set_config('app.read_tenants', %s, true)", (str(a.id), str(a.id)))
+            conn.execute(
+                "select set_config('app.tenant_id', %s, true),"
+                " set_config('app.read_tenants', %s, true)",
+                (str(a.id), str(a.id)),
+            )
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
 
 
 def test_pool_of_one_connection_never_carries_a_scope_over(pg_aut, pg_world):
-    app = build_app(pg_aut.app.config["DATABASE_URL"],
-                    SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+    app = build_app(
+        pg_aut.app.config["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0},
+    )
     headers_a, headers_b = bearer("urumqi-admin"), bearer("taiyuan-admin")
     client = app.test_client()
     seen = []
@@ -103,7 +114,9 @@ def test_pool_of_one_connection_never_carries_a_scope_over(pg_aut, pg_world):
         engine = db.engine
         assert engine.pool.size() == 1
         with engine.connect() as conn:  # the same single pooled connection, no scope now
-            leftover = conn.execute(text("select current_setting('app.read_tenants', true)")).scalar()
+            leftover = conn.execute(
+                text("select current_setting('app.read_tenants', true)")
+            ).scalar()
             visible = conn.execute(text("select count(*) from audit_log")).scalar()
         engine.dispose()
     assert leftover in (None, "")
@@ -133,8 +146,12 @@ def test_concurrent_appends_never_fork_the_chain(pg_aut, pg_world):
         t.join(60)
     assert errors == []
     with use_scope(system_scope()):
-        seqs = [s for (s,) in db.session.query(AuditEntry.seq).filter(AuditEntry.tenant_id == a.id)
-                .order_by(AuditEntry.seq)]
+        seqs = [
+            s
+            for (s,) in db.session.query(AuditEntry.seq)
+            .filter(AuditEntry.tenant_id == a.id)
+            .order_by(AuditEntry.seq)
+        ]
         assert seqs == list(range(1, len(seqs) + 1))
         assert audit.verify_tenant(a) is None
 

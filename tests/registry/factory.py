@@ -22,9 +22,16 @@ def uscc(n: int, division: str = "650100") -> str:
 
 def make_enterprise(slug: str, n: int, user_id: int | None = None, **fields: Any) -> Enterprise:
     t = tenant(slug)
-    row = {"uscc": uscc(n, t.division_code), "name": f"测试企业{n}有限公司",
-           "industry_code": "C2822", "permit_class": "key", "permit_no": f"{uscc(n, t.division_code)}001P",
-           "permit_valid_from": "2023-01-01", "permit_valid_to": "2027-12-31", **fields}
+    row = {
+        "uscc": uscc(n, t.division_code),
+        "name": f"测试企业{n}有限公司",
+        "industry_code": "C2822",
+        "permit_class": "key",
+        "permit_no": f"{uscc(n, t.division_code)}001P",
+        "permit_valid_from": "2023-01-01",
+        "permit_valid_to": "2027-12-31",
+        **fields,
+    }
     with use_scope(tenant_scope(t, user_id)):
         e = enterprises.create_enterprise(row)
         db.session.commit()
@@ -35,8 +42,9 @@ def make_enterprise(slug: str, n: int, user_id: int | None = None, **fields: Any
         return e
 
 
-def add_record(slug: str, e: Enterprise, kind: str, user_id: int | None = None,
-               **fields: Any) -> ComplianceRecord:
+def add_record(
+    slug: str, e: Enterprise, kind: str, user_id: int | None = None, **fields: Any
+) -> ComplianceRecord:
     row = {"source": "测试数据", "ref": f"测试〔{kind}〕1号", "summary": f"{kind} 概况", **fields}
     if isinstance(row.get("record_date"), date):
         row["record_date"] = row["record_date"].isoformat()

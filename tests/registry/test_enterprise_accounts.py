@@ -17,17 +17,33 @@ PASSWORD = "Qiye-2026-pass"
 
 
 def _register(client, code: str, username: str, **extra: str):
-    return post_form(client, REGISTER, REGISTER, {
-        "uscc": code, "enterprise_name": "某企业", "contact_name": "王联系", "contact_phone": "0991-1234567",
-        "username": username, "password": PASSWORD, **extra})
+    return post_form(
+        client,
+        REGISTER,
+        REGISTER,
+        {
+            "uscc": code,
+            "enterprise_name": "某企业",
+            "contact_name": "王联系",
+            "contact_phone": "0991-1234567",
+            "username": username,
+            "password": PASSWORD,
+            **extra,
+        },
+    )
 
 
 def _verify(client, username: str) -> None:
     with use_scope(system_scope()):
-        acc_id = db.session.execute(select(EnterpriseAccount.id).join(User, User.id == EnterpriseAccount.user_id)
-                                    .where(User.username == username)).scalar_one()
-    resp = client.post(f"/api/v1/tenants/xj-urumqi/enterprise-accounts/{acc_id}/verify",
-                       headers=bearer("urumqi-officer1"))
+        acc_id = db.session.execute(
+            select(EnterpriseAccount.id)
+            .join(User, User.id == EnterpriseAccount.user_id)
+            .where(User.username == username)
+        ).scalar_one()
+    resp = client.post(
+        f"/api/v1/tenants/xj-urumqi/enterprise-accounts/{acc_id}/verify",
+        headers=bearer("urumqi-officer1"),
+    )
     assert resp.status_code == 200, resp.get_json()
 
 
@@ -43,7 +59,9 @@ def test_registration_errors_are_named_and_keep_the_input(client, world):
     resp = _register(client, "91650100MA77777771", "qiye1", contact_phone="abc")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert "第 18 位校验码应为 K" in html and "有效的联系电话" in html and "91650100MA77777771" in html
+    assert (
+        "第 18 位校验码应为 K" in html and "有效的联系电话" in html and "91650100MA77777771" in html
+    )
     with use_scope(system_scope()):
         assert db.session.execute(select(func.count()).select_from(EnterpriseAccount)).scalar() == 0
 
@@ -54,17 +72,25 @@ def test_a_pending_account_cannot_log_in_and_holds_no_role(client, world):
     assert login(client, "xj-urumqi", "qiye1", PASSWORD).status_code == 401
     with use_scope(system_scope()):
         user = db.session.execute(select(User).where(User.username == "qiye1")).scalar_one()
-        assert db.session.execute(select(RoleGrant).where(RoleGrant.user_id == user.id)).first() is None
+        assert (
+            db.session.execute(select(RoleGrant).where(RoleGrant.user_id == user.id)).first()
+            is None
+        )
 
 
 def test_verification_needs_the_enterprise_in_the_registry(client, world):
-    assert _register(client, make_enterprise("xj-urumqi", 9).uscc[:17] + "0", "x").status_code == 422
+    assert (
+        _register(client, make_enterprise("xj-urumqi", 9).uscc[:17] + "0", "x").status_code == 422
+    )
     from .factory import uscc
+
     assert _register(client, uscc(42), "qiye2").status_code == 200
     with use_scope(system_scope()):
         acc_id = db.session.execute(select(EnterpriseAccount.id)).scalar_one()
-    resp = client.post(f"/api/v1/tenants/xj-urumqi/enterprise-accounts/{acc_id}/verify",
-                       headers=bearer("urumqi-officer1"))
+    resp = client.post(
+        f"/api/v1/tenants/xj-urumqi/enterprise-accounts/{acc_id}/verify",
+        headers=bearer("urumqi-officer1"),
+    )
     assert resp.status_code == 422 and "请先登记该企业" in resp.get_json()["errors"]["uscc"][0]
 
 
@@ -76,8 +102,9 @@ def test_staff_verify_from_the_pending_page(client, world):
     assert "qiye1" in page
     with use_scope(system_scope()):
         acc_id = db.session.execute(select(EnterpriseAccount.id)).scalar_one()
-    resp = client.post(f"/xj-urumqi/enterprises/accounts/{acc_id}/verify",
-                       data={"csrf_token": csrf_from(page)})
+    resp = client.post(
+        f"/xj-urumqi/enterprises/accounts/{acc_id}/verify", data={"csrf_token": csrf_from(page)}
+    )
     assert resp.status_code == 302
     with use_scope(system_scope()):
         acc = db.session.get(EnterpriseAccount, acc_id)
@@ -88,8 +115,14 @@ def test_one_enterprises_user_never_sees_another_enterprises_records(app, world)
     mine = make_enterprise("xj-urumqi", 1, name="甲公司")
     other = make_enterprise("xj-urumqi", 2, name="乙公司")
     add_record("xj-urumqi", mine, "complaint", record_date="2025-03-01", summary="甲公司噪声投诉")
-    add_record("xj-urumqi", other, "penalty", record_date="2025-03-02", ref="乌环罚〔2025〕99号",
-               summary="乙公司超标排放")
+    add_record(
+        "xj-urumqi",
+        other,
+        "penalty",
+        record_date="2025-03-02",
+        ref="乌环罚〔2025〕99号",
+        summary="乙公司超标排放",
+    )
     c = _enterprise_user(app, mine, "qiye-jia")
     page = c.get("/xj-urumqi/enterprise/")
     html = page.get_data(as_text=True)
@@ -103,8 +136,12 @@ def test_one_enterprises_user_never_sees_another_enterprises_records(app, world)
     assert own.status_code == 200 and own.get_json()["id"] == mine.id
     recs = c.get("/api/v1/tenants/xj-urumqi/my-enterprise/records", headers=headers).get_json()
     assert [r["summary"] for r in recs] == ["甲公司噪声投诉"]
-    assert c.get(f"/api/v1/tenants/xj-urumqi/enterprises/{other.id}/records",
-                 headers=headers).status_code == 403
+    assert (
+        c.get(
+            f"/api/v1/tenants/xj-urumqi/enterprises/{other.id}/records", headers=headers
+        ).status_code
+        == 403
+    )
     # another tenant: no role there at all
     assert c.get("/api/v1/tenants/sx-taiyuan/my-enterprise", headers=headers).status_code == 403
 
@@ -127,7 +164,10 @@ def test_rejection_needs_a_reason_and_is_final(client, world):
     url = f"/api/v1/tenants/xj-urumqi/enterprise-accounts/{acc_id}"
     headers = bearer("urumqi-officer1")
     assert client.post(f"{url}/reject", json={"reason": "  "}, headers=headers).status_code == 422
-    assert client.post(f"{url}/reject", json={"reason": "联系人无法核实"}, headers=headers).status_code == 200
+    assert (
+        client.post(f"{url}/reject", json={"reason": "联系人无法核实"}, headers=headers).status_code
+        == 200
+    )
     assert client.post(f"{url}/verify", headers=headers).status_code == 409
     assert login(client, "xj-urumqi", "qiye1", PASSWORD).status_code == 401
 

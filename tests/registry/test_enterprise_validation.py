@@ -43,19 +43,42 @@ def test_a_bad_character_is_named_with_its_position():
 
 def test_row_validation_collects_every_field_problem(world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        _clean, errors = validate_enterprise_row({
-            "uscc": "123", "name": "", "industry_code": "Z99", "county": "太原",
-            "permit_class": "重点管理", "permit_no": "X1", "permit_valid_from": "2025-02-30",
-            "permit_valid_to": "", "online_monitoring_networked": "是"}, RowContext.load())
-    assert set(errors) == {"uscc", "name", "industry_code", "county_tenant_id", "permit_valid_from",
-                           "permit_valid_to",
-                           "online_monitoring_networked"}
+        _clean, errors = validate_enterprise_row(
+            {
+                "uscc": "123",
+                "name": "",
+                "industry_code": "Z99",
+                "county": "太原",
+                "permit_class": "重点管理",
+                "permit_no": "X1",
+                "permit_valid_from": "2025-02-30",
+                "permit_valid_to": "",
+                "online_monitoring_networked": "是",
+            },
+            RowContext.load(),
+        )
+    assert set(errors) == {
+        "uscc",
+        "name",
+        "industry_code",
+        "county_tenant_id",
+        "permit_valid_from",
+        "permit_valid_to",
+        "online_monitoring_networked",
+    }
 
 
 def test_industry_without_letter_is_stored_as_the_pack_writes_it_and_county_by_name(world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        clean, errors = validate_enterprise_row({"uscc": uscc(3), "name": "甲", "industry_code": "4417",
-                                                 "county": "天山区", "tags": "重点重金属尾矿库"})
+        clean, errors = validate_enterprise_row(
+            {
+                "uscc": uscc(3),
+                "name": "甲",
+                "industry_code": "4417",
+                "county": "天山区",
+                "tags": "重点重金属尾矿库",
+            }
+        )
     assert errors == {}
     assert clean["industry_code"] == "D4417"
     assert clean["county_tenant_id"] == tenant("xj-urumqi-tianshan").id
@@ -64,20 +87,26 @@ def test_industry_without_letter_is_stored_as_the_pack_writes_it_and_county_by_n
 
 def test_unknown_industry_class_suggests_its_division(world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        _c, errors = validate_enterprise_row({"uscc": uscc(3), "name": "甲", "industry_code": "C3110"})
+        _c, errors = validate_enterprise_row(
+            {"uscc": uscc(3), "name": "甲", "industry_code": "C3110"}
+        )
     assert "可填写其所属大类 C31" in errors["industry_code"][0]
 
 
 def test_county_must_be_a_child_of_the_tenant(world):
     other = tenant("sx-taiyuan-xiaodian")
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        _c, errors = validate_enterprise_row({"uscc": uscc(3), "name": "甲", "county_tenant_id": other.id})
+        _c, errors = validate_enterprise_row(
+            {"uscc": uscc(3), "name": "甲", "county_tenant_id": other.id}
+        )
     assert "county_tenant_id" in errors
 
 
 def test_duplicate_code_in_the_same_tenant_is_409_naming_the_field(client, world):
     e = make_enterprise("xj-urumqi", 1)
-    resp = client.post(API, json={"uscc": e.uscc, "name": "另一家"}, headers=bearer("urumqi-officer1"))
+    resp = client.post(
+        API, json={"uscc": e.uscc, "name": "另一家"}, headers=bearer("urumqi-officer1")
+    )
     assert resp.status_code == 409
     assert resp.get_json()["code"] == "conflict"
     assert "uscc" in resp.get_json()["errors"]
@@ -94,8 +123,11 @@ def test_same_code_in_another_tenant_is_allowed(world):
 
 def test_api_errors_are_chinese_by_field(client, world):
     bad = uscc(2)[:17] + "Y" if uscc(2)[17] != "Y" else uscc(2)[:17] + "X"
-    resp = client.post(API, json={"uscc": bad, "name": "某公司", "industry_code": "C99"},
-                       headers=bearer("urumqi-officer1"))
+    resp = client.post(
+        API,
+        json={"uscc": bad, "name": "某公司", "industry_code": "C99"},
+        headers=bearer("urumqi-officer1"),
+    )
     assert resp.status_code == 422
     errors = resp.get_json()["errors"]
     assert "第 18 位校验码应为" in errors["uscc"][0]
@@ -104,17 +136,30 @@ def test_api_errors_are_chinese_by_field(client, world):
 
 def _counts() -> tuple[int, int]:
     with use_scope(system_scope()):
-        return (db.session.execute(select(func.count()).select_from(Enterprise)).scalar_one(),
-                db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
+        return (
+            db.session.execute(select(func.count()).select_from(Enterprise)).scalar_one(),
+            db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one(),
+        )
 
 
 def test_a_refused_form_keeps_what_was_typed_and_writes_nothing(client, world):
     login(client, "xj-urumqi", "urumqi-officer1")
     before = _counts()
-    resp = post_form(client, "/xj-urumqi/enterprises/new", "/xj-urumqi/enterprises/new", {
-        "uscc": "91650100MA77777771", "name": "乌鲁木齐某某化工有限公司", "industry_code": "C2614",
-        "permit_class": "key", "permit_no": "P-1", "permit_valid_from": "2026-01-01",
-        "permit_valid_to": "2025-01-01", "supervision_category": "general"})
+    resp = post_form(
+        client,
+        "/xj-urumqi/enterprises/new",
+        "/xj-urumqi/enterprises/new",
+        {
+            "uscc": "91650100MA77777771",
+            "name": "乌鲁木齐某某化工有限公司",
+            "industry_code": "C2614",
+            "permit_class": "key",
+            "permit_no": "P-1",
+            "permit_valid_from": "2026-01-01",
+            "permit_valid_to": "2025-01-01",
+            "supervision_category": "general",
+        },
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "乌鲁木齐某某化工有限公司" in html and "91650100MA77777771" in html
@@ -137,9 +182,17 @@ def test_create_and_update_are_audited(client, world):
     resp = client.post(API, json={"uscc": uscc(4), "name": "审计测试公司"}, headers=headers)
     assert resp.status_code == 201, resp.get_json()
     eid = resp.get_json()["id"]
-    assert client.patch(f"{API}/{eid}", json={"key_discharger": True}, headers=headers).status_code == 200
+    assert (
+        client.patch(f"{API}/{eid}", json={"key_discharger": True}, headers=headers).status_code
+        == 200
+    )
     with use_scope(system_scope()):
-        actions = [a for (a,) in db.session.execute(select(AuditEntry.action).where(
-            AuditEntry.object_type == "enterprise", AuditEntry.object_id == str(eid))
-            .order_by(AuditEntry.seq))]
+        actions = [
+            a
+            for (a,) in db.session.execute(
+                select(AuditEntry.action)
+                .where(AuditEntry.object_type == "enterprise", AuditEntry.object_id == str(eid))
+                .order_by(AuditEntry.seq)
+            )
+        ]
     assert actions == ["enterprise.created", "enterprise.updated"]

@@ -22,32 +22,71 @@ def _months_ago(n: int) -> date:
 
 
 def test_facts_for_maps_records_ratings_and_permit(world):
-    e = make_enterprise("xj-urumqi", 1, key_discharger=True, facilities_running="是",
-                        online_monitoring_required=True, online_monitoring_installed=True,
-                        tags=["key_hazardous_chemical_unit"])
+    e = make_enterprise(
+        "xj-urumqi",
+        1,
+        key_discharger=True,
+        facilities_running="是",
+        online_monitoring_required=True,
+        online_monitoring_installed=True,
+        tags=["key_hazardous_chemical_unit"],
+    )
     penalty_day = _months_ago(11)
-    add_record("xj-urumqi", e, "penalty", record_date=penalty_day, ref="乌环罚〔2025〕7号",
-               fine_amount="50000", secret_discharge=True)
+    add_record(
+        "xj-urumqi",
+        e,
+        "penalty",
+        record_date=penalty_day,
+        ref="乌环罚〔2025〕7号",
+        fine_amount="50000",
+        secret_discharge=True,
+    )
     add_record("xj-urumqi", e, "complaint", record_date=_months_ago(2), verified="是")
     add_record("xj-urumqi", e, "incident", record_date=_months_ago(3), level="较大")
-    add_record("xj-urumqi", e, "credit_listing", record_date=_months_ago(6), list_name="abnormal_operations",
-               end_date=_months_ago(1), summary="")
-    add_record("xj-urumqi", e, "rectification", record_date=_months_ago(1),
-               due_date=(ON + timedelta(days=20)).isoformat())
+    add_record(
+        "xj-urumqi",
+        e,
+        "credit_listing",
+        record_date=_months_ago(6),
+        list_name="abnormal_operations",
+        end_date=_months_ago(1),
+        summary="",
+    )
+    add_record(
+        "xj-urumqi",
+        e,
+        "rectification",
+        record_date=_months_ago(1),
+        due_date=(ON + timedelta(days=20)).isoformat(),
+    )
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         from tenant_app.services import enterprises
-        enterprises.set_rating(e, {"kind": "integrity", "year": ON.year - 1, "value": "环保诚信企业",
-                                   "source": "新环发〔2025〕1号"})
-        enterprises.set_rating(e, {"kind": "performance", "year": ON.year - 1, "value": "A", "source": "x"})
+
+        enterprises.set_rating(
+            e,
+            {
+                "kind": "integrity",
+                "year": ON.year - 1,
+                "value": "环保诚信企业",
+                "source": "新环发〔2025〕1号",
+            },
+        )
+        enterprises.set_rating(
+            e, {"kind": "performance", "year": ON.year - 1, "value": "A", "source": "x"}
+        )
         facts = enterprise_facts.facts_for(e, ON)
-    assert [(r.date, r.ref, r.malicious) for r in facts.penalties] == [(penalty_day, "乌环罚〔2025〕7号", True)]
+    assert [(r.date, r.ref, r.malicious) for r in facts.penalties] == [
+        (penalty_day, "乌环罚〔2025〕7号", True)
+    ]
     assert facts.complaints[0].verified and facts.incidents[0].level == "larger"
     assert facts.credit_entries[0].list_name == "abnormal_operations"
     assert not facts.credit_entries[0].active_on(ON)
     assert facts.permit_status == "permit" and facts.category == "key"
     assert facts.facilities_running is True and facts.pollutants_compliant is None
     assert facts.online_monitoring_installed and not facts.online_monitoring_networked
-    assert facts.integrity_ratings == {ON.year - 1: "环保诚信企业"} and facts.performance_grade == "A"
+    assert (
+        facts.integrity_ratings == {ON.year - 1: "环保诚信企业"} and facts.performance_grade == "A"
+    )
     assert facts.tags == frozenset({"key_hazardous_chemical_unit"})
     assert facts.industry_code == "C2822"
     # as of a day before the penalty, it is not yet known
@@ -56,7 +95,9 @@ def test_facts_for_maps_records_ratings_and_permit(world):
 
 
 def test_permit_status_follows_the_permit_columns(world):
-    e = make_enterprise("xj-urumqi", 1, permit_valid_to="2024-12-31", permit_valid_from="2020-01-01")
+    e = make_enterprise(
+        "xj-urumqi", 1, permit_valid_to="2024-12-31", permit_valid_from="2020-01-01"
+    )
     assert enterprise_facts.permit_status_of(e, date(2025, 1, 1)) == "expired"
     e.permit_no = ""
     assert enterprise_facts.permit_status_of(e, date(2024, 1, 1)) == "missing"
@@ -66,18 +107,45 @@ def test_record_validation_per_kind_names_fields(client, world):
     e = make_enterprise("xj-urumqi", 1)
     url = f"/api/v1/tenants/xj-urumqi/enterprises/{e.id}/records"
     headers = bearer("urumqi-officer1")
-    resp = client.post(url, json={"kind": "penalty", "record_date": "2099-01-01", "source": "x"},
-                       headers=headers)
+    resp = client.post(
+        url, json={"kind": "penalty", "record_date": "2099-01-01", "source": "x"}, headers=headers
+    )
     assert resp.status_code == 422
     assert set(resp.get_json()["errors"]) >= {"record_date", "ref", "summary"}
-    resp = client.post(url, json={"kind": "rectification", "record_date": "2025-01-10", "source": "x",
-                                  "summary": "整改", "due_date": "2025-01-01"}, headers=headers)
+    resp = client.post(
+        url,
+        json={
+            "kind": "rectification",
+            "record_date": "2025-01-10",
+            "source": "x",
+            "summary": "整改",
+            "due_date": "2025-01-01",
+        },
+        headers=headers,
+    )
     assert "due_date" in resp.get_json()["errors"]
-    resp = client.post(url, json={"kind": "execution_report", "record_date": "2025-01-10",
-                                  "source": "平台", "period": "2025-Q5"}, headers=headers)
+    resp = client.post(
+        url,
+        json={
+            "kind": "execution_report",
+            "record_date": "2025-01-10",
+            "source": "平台",
+            "period": "2025-Q5",
+        },
+        headers=headers,
+    )
     assert "period" in resp.get_json()["errors"]
-    ok = client.post(url, json={"kind": "incident", "record_date": "2025-01-10", "source": "x",
-                                "summary": "泄漏", "level": "general"}, headers=headers)
+    ok = client.post(
+        url,
+        json={
+            "kind": "incident",
+            "record_date": "2025-01-10",
+            "source": "x",
+            "summary": "泄漏",
+            "level": "general",
+        },
+        headers=headers,
+    )
     assert ok.status_code == 201 and ok.get_json()["level"] == "general"
 
 
@@ -85,11 +153,18 @@ def test_enterprise_page_shows_the_timeline_newest_first_and_the_calendar(client
     e = make_enterprise("xj-urumqi", 1, permit_valid_to=(ON + timedelta(days=100)).isoformat())
     for months in (14, 2, 7):
         add_record("xj-urumqi", e, "complaint", record_date=_months_ago(months))
-    add_record("xj-urumqi", e, "rectification", record_date=_months_ago(1),
-               due_date=(ON + timedelta(days=10)).isoformat(), summary="补建雨污分流")
+    add_record(
+        "xj-urumqi",
+        e,
+        "rectification",
+        record_date=_months_ago(1),
+        due_date=(ON + timedelta(days=10)).isoformat(),
+        summary="补建雨污分流",
+    )
     login(client, "xj-urumqi", "urumqi-officer1")
     html = client.get(f"/xj-urumqi/enterprises/{e.id}/").get_data(as_text=True)
     import re
+
     dates = re.findall(r'<tr data-date="([0-9-]+)">', html)
     assert len(dates) == 4 and dates == sorted(dates, reverse=True)
     assert "整改期限：补建雨污分流" in html and "排污许可证（登记）有效期届满" in html
@@ -102,19 +177,48 @@ def test_record_form_adds_and_edits_a_rectification(client, world):
     e = make_enterprise("xj-urumqi", 1)
     login(client, "xj-urumqi", "urumqi-officer1")
     url = f"/xj-urumqi/enterprises/{e.id}/records/new/rectification"
-    bad = post_form(client, url, url, {"record_date": "2025-01-10", "source": "现场检查",
-                                       "summary": "整改事项甲", "due_date": ""})
+    bad = post_form(
+        client,
+        url,
+        url,
+        {
+            "record_date": "2025-01-10",
+            "source": "现场检查",
+            "summary": "整改事项甲",
+            "due_date": "",
+        },
+    )
     assert bad.status_code == 422 and "请填写整改期限" in bad.get_data(as_text=True)
-    ok = post_form(client, url, url, {"record_date": "2025-01-10", "source": "现场检查",
-                                      "summary": "整改事项甲", "due_date": "2025-02-10"})
+    ok = post_form(
+        client,
+        url,
+        url,
+        {
+            "record_date": "2025-01-10",
+            "source": "现场检查",
+            "summary": "整改事项甲",
+            "due_date": "2025-02-10",
+        },
+    )
     assert ok.status_code == 302
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         from tenant_app.services.records import records_of
+
         rec = records_of(e)[0]
     edit = f"/xj-urumqi/enterprises/{e.id}/records/{rec.id}/edit"
     page = client.get(edit).get_data(as_text=True)
     assert "整改事项甲" in page and "2025-02-10" in page
-    done = post_form(client, edit, edit, {"record_date": "2025-01-10", "source": "现场检查",
-                                         "summary": "整改事项甲", "due_date": "2025-02-10",
-                                         "outcome": "completed", "closed_on": "2025-02-01"})
+    done = post_form(
+        client,
+        edit,
+        edit,
+        {
+            "record_date": "2025-01-10",
+            "source": "现场检查",
+            "summary": "整改事项甲",
+            "due_date": "2025-02-10",
+            "outcome": "completed",
+            "closed_on": "2025-02-01",
+        },
+    )
     assert done.status_code == 302

@@ -34,14 +34,27 @@ def test_keyset_pages_return_every_row_exactly_once(client, world):
 
 def test_filters_name_code_industry_category_county_and_permit_window(client, world):
     county = tenant("xj-urumqi-tianshan")
-    a = make_enterprise("xj-urumqi", 1, name="新疆天山水泥股份有限公司", industry_code="C3011",
-                        county_tenant_id=county.id, permit_valid_to="2026-03-31")
-    b = make_enterprise("xj-urumqi", 2, name="乌鲁木齐石化公司", industry_code="C2614",
-                        supervision_category="special")
+    a = make_enterprise(
+        "xj-urumqi",
+        1,
+        name="新疆天山水泥股份有限公司",
+        industry_code="C3011",
+        county_tenant_id=county.id,
+        permit_valid_to="2026-03-31",
+    )
+    b = make_enterprise(
+        "xj-urumqi",
+        2,
+        name="乌鲁木齐石化公司",
+        industry_code="C2614",
+        supervision_category="special",
+    )
     headers = bearer("urumqi-officer1")
 
     def ids(**q):
-        return {i["id"] for i in client.get(API, query_string=q, headers=headers).get_json()["items"]}
+        return {
+            i["id"] for i in client.get(API, query_string=q, headers=headers).get_json()["items"]
+        }
 
     assert ids(q="天山水泥") == {a.id}
     assert ids(q=b.uscc[:17]) == {b.id}
@@ -67,12 +80,27 @@ def test_list_page_filters_and_offers_the_next_page(client, world):
 def test_name_search_on_postgresql_uses_the_trigram_index(pg_aut, pg_world):
     t = tenant("xj-urumqi")
     words = ["化工", "水泥", "钢铁", "热电", "制药", "纺织", "造纸", "煤业"]
-    rows = [{"tenant_id": t.id, "uscc": uscc(n), "name": f"新疆第{n}号{words[n % 8]}有限责任公司",
-             "address": "", "legal_representative": "", "contact_phone": "", "permit_no": "",
-             "permit_violating": False, "needs_monitoring": True, "key_discharger": False,
-             "online_monitoring_required": False, "online_monitoring_installed": False,
-             "online_monitoring_networked": False, "supervision_category": "general",
-             "construction_project": False, "tags": []} for n in range(1, 5001)]
+    rows = [
+        {
+            "tenant_id": t.id,
+            "uscc": uscc(n),
+            "name": f"新疆第{n}号{words[n % 8]}有限责任公司",
+            "address": "",
+            "legal_representative": "",
+            "contact_phone": "",
+            "permit_no": "",
+            "permit_violating": False,
+            "needs_monitoring": True,
+            "key_discharger": False,
+            "online_monitoring_required": False,
+            "online_monitoring_installed": False,
+            "online_monitoring_networked": False,
+            "supervision_category": "general",
+            "construction_project": False,
+            "tags": [],
+        }
+        for n in range(1, 5001)
+    ]
     with use_scope(tenant_scope(t)):
         db.session.execute(insert(Enterprise), rows)
         db.session.commit()

@@ -13,8 +13,15 @@ from werkzeug.serving import make_server
 from tenant_app.extensions import db
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture()
@@ -44,8 +51,9 @@ def browser_page(live_server: str) -> Iterator[Any]:
     executable = need_chromium()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                      viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900}
+        )
         context.set_default_timeout(15_000)
         page = context.new_page()
         try:

@@ -78,7 +78,10 @@ def test_tenant_admin_creates_a_user_after_fixing_a_weak_password(browser_page, 
     assert page.get_by_label("用户名").input_value() == "urumqi-officer3"
     page.screenshot(path=str(artifacts / "user-new-error-zh.png"), full_page=True)
     with use_scope(system_scope()):
-        assert db.session.execute(select(User).where(User.username == "urumqi-officer3")).first() is None
+        assert (
+            db.session.execute(select(User).where(User.username == "urumqi-officer3")).first()
+            is None
+        )
         db.session.rollback()
 
     page.get_by_label("初始密码").fill("Officer-2026-pass")
@@ -90,8 +93,12 @@ def test_tenant_admin_creates_a_user_after_fixing_a_weak_password(browser_page, 
     assert "执法人员" in row.inner_text()
 
     with use_scope(system_scope()):
-        user = db.session.execute(select(User).where(User.username == "urumqi-officer3")).scalar_one()
-        roles = db.session.execute(select(RoleGrant.role).where(RoleGrant.user_id == user.id)).scalars()
+        user = db.session.execute(
+            select(User).where(User.username == "urumqi-officer3")
+        ).scalar_one()
+        roles = db.session.execute(
+            select(RoleGrant.role).where(RoleGrant.user_id == user.id)
+        ).scalars()
         assert list(roles) == ["officer"]
         db.session.rollback()
 
@@ -133,7 +140,10 @@ def test_english_switch_translates_the_pages(browser_page, artifacts):
     page.get_by_role("link", name="New user").click()
     page.get_by_label("Initial password").fill("short1")
     page.get_by_role("button", name="Create user").click()
-    assert page.locator(".error[data-field=display_name]").inner_text() == "Please enter the full name."
+    assert (
+        page.locator(".error[data-field=display_name]").inner_text()
+        == "Please enter the full name."
+    )
     page.screenshot(path=str(artifacts / "user-new-error-en.png"), full_page=True)
 
     # The page's own text is all English (its catalog completeness is tests/web/test_i18n.py).

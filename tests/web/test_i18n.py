@@ -15,13 +15,27 @@ CATALOG = ROOT / "tenant_app" / "translations" / "en" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "_l": None, "lazy_gettext": None}
 # The platform's own pages and messages. Feature modules (and base.html's navigation, which
 # every feature extends) are not held to this here: run the babel.cfg commands when adding them.
-_WEB = ("__init__", "auth", "dashboard", "errors", "forms", "i18n", "jobs", "public", "security",
-        "session_guard", "tenant_pages", "tenants", "users")
-_PAGES = ("_form", "dashboard", "error", "index", "login", "users/**", "tenants/**",
-          "jobs/**")
-CORE_SOURCES = ([(f"tenant_app/web/{name}.py", "python") for name in _WEB]
-                + [("tenant_app/auth/**.py", "python"), ("tenant_app/services/errors.py", "python")]
-                + [(f"tenant_app/web/templates/{name}.html", "jinja2") for name in _PAGES])
+_WEB = (
+    "__init__",
+    "auth",
+    "dashboard",
+    "errors",
+    "forms",
+    "i18n",
+    "jobs",
+    "public",
+    "security",
+    "session_guard",
+    "tenant_pages",
+    "tenants",
+    "users",
+)
+_PAGES = ("_form", "dashboard", "error", "index", "login", "users/**", "tenants/**", "jobs/**")
+CORE_SOURCES = (
+    [(f"tenant_app/web/{name}.py", "python") for name in _WEB]
+    + [("tenant_app/auth/**.py", "python"), ("tenant_app/services/errors.py", "python")]
+    + [(f"tenant_app/web/templates/{name}.html", "jinja2") for name in _PAGES]
+)
 
 
 def test_chinese_is_the_default(client, world):
@@ -63,9 +77,12 @@ def test_unknown_language_code_is_ignored(client, world):
 def test_english_form_errors_and_error_pages(client, world):
     client.get("/lang/en")
     login(client, "xj-urumqi", "urumqi-admin")
-    resp = post_form(client, "/xj-urumqi/admin/users/new", "/xj-urumqi/admin/users/new",
-                     {"username": "new-user", "display_name": "", "password": "x",
-                      "roles": "tenant_admin"})
+    resp = post_form(
+        client,
+        "/xj-urumqi/admin/users/new",
+        "/xj-urumqi/admin/users/new",
+        {"username": "new-user", "display_name": "", "password": "x", "roles": "tenant_admin"},
+    )
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
     assert "Please enter the full name." in html
@@ -79,8 +96,11 @@ def test_english_form_errors_and_error_pages(client, world):
 def test_api_errors_follow_accept_language(client, world):
     resp = client.get("/api/v1/me", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert resp.status_code == 401
-    assert resp.get_json() == {"code": "unauthorized", "errors": {},
-                               "message": "Please log in or provide a valid API token."}
+    assert resp.get_json() == {
+        "code": "unauthorized",
+        "errors": {},
+        "message": "Please log in or provide a valid API token.",
+    }
     resp = client.get("/api/v1/me")
     assert resp.get_json()["message"] == "请先登录或提供有效的 API 令牌"
 
@@ -89,9 +109,16 @@ def test_api_errors_follow_accept_language(client, world):
     assert resp.status_code == 404
     assert resp.get_json()["message"] == "Not found."
 
-    resp = client.post("/api/v1/tenants/xj-urumqi/users", headers=headers, json={
-        "username": "api-user", "display_name": "接口用户", "password": "short1",
-        "roles": ["tenant_admin"]})
+    resp = client.post(
+        "/api/v1/tenants/xj-urumqi/users",
+        headers=headers,
+        json={
+            "username": "api-user",
+            "display_name": "接口用户",
+            "password": "short1",
+            "roles": ["tenant_admin"],
+        },
+    )
     assert resp.status_code == 422
     body = resp.get_json()
     assert body["message"] == "The submitted data is invalid."
@@ -109,8 +136,9 @@ def test_catalog_covers_every_marked_string_and_is_compiled():
 
     marked = set()
     for pattern, method in CORE_SOURCES:
-        for _f, _l, msg, _c, _ctx in extract_from_dir(str(ROOT), [(pattern, method)],
-                                                       keywords=KEYWORDS):
+        for _f, _l, msg, _c, _ctx in extract_from_dir(
+            str(ROOT), [(pattern, method)], keywords=KEYWORDS
+        ):
             if isinstance(msg, str):
                 marked.add(msg)
     assert len(marked) > 80

@@ -25,8 +25,11 @@ ARGON2 = re.compile(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$")
 def audit_actions(action: str) -> list[AuditEntry]:
     with use_scope(system_scope()):
         db.session.expire_all()
-        return list(db.session.execute(
-            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars())
+        return list(
+            db.session.execute(
+                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            ).scalars()
+        )
 
 
 def test_password_hashes_are_argon2id_at_owasp_strength(world):
@@ -43,7 +46,9 @@ def test_password_hashes_are_argon2id_at_owasp_strength(world):
 
 
 def test_form_post_without_csrf_token_is_refused(client, world):
-    resp = client.post("/xj-urumqi/login", data={"username": "urumqi-officer1", "password": PASSWORD})
+    resp = client.post(
+        "/xj-urumqi/login", data={"username": "urumqi-officer1", "password": PASSWORD}
+    )
     assert resp.status_code == 400
     assert "安全令牌" in resp.get_data(as_text=True)
     # ... and nobody got logged in.
@@ -52,17 +57,28 @@ def test_form_post_without_csrf_token_is_refused(client, world):
 
 def test_logged_in_form_post_without_csrf_token_is_refused(client, world):
     login(client, "xj-urumqi", "urumqi-admin")
-    resp = client.post("/xj-urumqi/admin/users/new", data={
-        "username": "csrf-victim", "display_name": "无令牌", "password": "Strong-pass-2026",
-        "roles": "tenant_admin"})
+    resp = client.post(
+        "/xj-urumqi/admin/users/new",
+        data={
+            "username": "csrf-victim",
+            "display_name": "无令牌",
+            "password": "Strong-pass-2026",
+            "roles": "tenant_admin",
+        },
+    )
     assert resp.status_code == 400
     with use_scope(system_scope()):
-        assert db.session.execute(select(User).where(User.username == "csrf-victim")).first() is None
+        assert (
+            db.session.execute(select(User).where(User.username == "csrf-victim")).first() is None
+        )
 
 
 def test_production_session_cookie_flags(aut, world):
-    prod = build_app(aut.app.config["DATABASE_URL"], ENV="production",
-                     SECRET_KEY="a-long-production-secret-for-tests")
+    prod = build_app(
+        aut.app.config["DATABASE_URL"],
+        ENV="production",
+        SECRET_KEY="a-long-production-secret-for-tests",
+    )
     client = prod.test_client()
     resp = login(client, "xj-urumqi", "urumqi-officer1")
     assert resp.status_code == 302
@@ -79,15 +95,21 @@ def test_production_session_cookie_flags(aut, world):
 
 def test_production_refuses_to_start_without_secret_key(aut):
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"ENV": "production", "DATABASE_URL": aut.app.config["DATABASE_URL"]},
-                   environ={})
+        create_app(
+            {"ENV": "production", "DATABASE_URL": aut.app.config["DATABASE_URL"]}, environ={}
+        )
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app(environ={"TENANT_APP_ENV": "production",
-                            "TENANT_APP_DATABASE_URL": aut.app.config["DATABASE_URL"]})
+        create_app(
+            environ={
+                "TENANT_APP_ENV": "production",
+                "TENANT_APP_DATABASE_URL": aut.app.config["DATABASE_URL"],
+            }
+        )
 
 
-def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(client, world,
-                                                                           monkeypatch):
+def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(
+    client, world, monkeypatch
+):
     from tenant_app.auth import throttle
 
     for attempt in range(10):
@@ -112,7 +134,8 @@ def test_every_login_attempt_and_refusal_is_audited(client, world):
     login(elsewhere, "xj-urumqi", "urumqi-officer2", "wrong-password-1")
     failed = audit_actions("login.failed")
     assert [(e.object_id, e.after["reason"], e.after["address"]) for e in failed] == [
-        ("urumqi-officer2", "bad_credentials", "10.1.2.3")]
+        ("urumqi-officer2", "bad_credentials", "10.1.2.3")
+    ]
 
     for attempt in range(10):
         login(client, "xj-urumqi", "urumqi-head", f"wrong-password-{attempt}")
@@ -128,8 +151,12 @@ def test_every_login_attempt_and_refusal_is_audited(client, world):
 
     # An officer may not manage users: the refusal is recorded with what was asked for.
     assert officer.get("/xj-urumqi/admin/users/").status_code == 403
-    assert officer.get("/api/v1/tenants/xj-urumqi/audit",
-                       headers=bearer("urumqi-officer1")).status_code == 403
+    assert (
+        officer.get(
+            "/api/v1/tenants/xj-urumqi/audit", headers=bearer("urumqi-officer1")
+        ).status_code
+        == 403
+    )
     denied = audit_actions("authz.denied")
     assert [(e.actor_name, e.object_id, e.after["path"]) for e in denied] == [
         ("urumqi-officer1", "users.view", "/xj-urumqi/admin/users/"),
@@ -159,8 +186,10 @@ def test_revoked_api_token_is_refused(client, world):
     laptop = {"Authorization": f"Bearer {other.get_json()['token']}"}
     assert client.get("/api/v1/me", headers=laptop).get_json()["username"] == "urumqi-admin"
 
-    assert client.delete(f"/api/v1/me/tokens/{other.get_json()['id']}",
-                         headers=headers).status_code == 204
+    assert (
+        client.delete(f"/api/v1/me/tokens/{other.get_json()['id']}", headers=headers).status_code
+        == 204
+    )
     resp = client.get("/api/v1/me", headers=laptop)
     assert resp.status_code == 401
     assert resp.get_json()["code"] == "unauthorized"
@@ -174,9 +203,15 @@ def test_api_ignores_the_session_cookie(client, world):
         resp = client.get(url)
         assert resp.status_code == 401, url
         assert set(resp.get_json()) == {"code", "message", "errors"}
-    resp = client.post("/api/v1/tenants/xj-urumqi/users", json={
-        "username": "via-cookie", "display_name": "借会话", "password": "Strong-pass-2026",
-        "roles": ["tenant_admin"]})
+    resp = client.post(
+        "/api/v1/tenants/xj-urumqi/users",
+        json={
+            "username": "via-cookie",
+            "display_name": "借会话",
+            "password": "Strong-pass-2026",
+            "roles": ["tenant_admin"],
+        },
+    )
     assert resp.status_code == 401
 
 
@@ -198,8 +233,11 @@ def test_healthz_reports_dead_redis_as_degraded(aut, world):
     assert ok.status_code == 200
     assert ok.get_json()["status"] == "ok"
 
-    dead = build_app(aut.app.config["DATABASE_URL"], REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0",
-                     JOBS_EAGER=False)
+    dead = build_app(
+        aut.app.config["DATABASE_URL"],
+        REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0",
+        JOBS_EAGER=False,
+    )
     resp = dead.test_client().get("/healthz")
     assert resp.status_code == 503
     body = resp.get_json()

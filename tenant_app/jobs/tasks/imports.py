@@ -10,9 +10,18 @@ from ..registry import JobContext, job
 # Two attempts: a retry after a crash starts from scratch (nothing was committed), and the
 # pipeline's completion marker stops a retry from writing what a committed run already wrote.
 @job("imports.run", timeout_seconds=1800, max_attempts=2)
-def run_import(ctx: JobContext, *, kind: str, mode: str, file: str, fmt: str, sha256: str,
-               filename: str = "") -> dict[str, Any]:
+def run_import(
+    ctx: JobContext, *, kind: str, mode: str, file: str, fmt: str, sha256: str, filename: str = ""
+) -> dict[str, Any]:
     from ...services.imports.pipeline import run
 
-    return run(ctx.progress, ctx.job_id, kind=kind, mode=mode, file=file, fmt=fmt, sha256=sha256,
-               filename=filename)
+    return run(
+        ctx.progress,
+        ctx.job_id,
+        kind=kind,
+        mode=mode,
+        file=file,
+        fmt=fmt,
+        sha256=sha256,
+        filename=filename,
+    )

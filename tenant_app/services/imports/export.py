@@ -46,11 +46,16 @@ def export_enterprises(flt: Filters) -> tuple[IO[bytes], int]:
     from openpyxl import Workbook
 
     base = search_statement(flt).order_by(Enterprise.id)
-    columns = [getattr(Enterprise, f if f != "county" else "county_tenant_id") for f in _EXPORT_FIELDS]
-    stmt = (base.with_only_columns(*columns, Industry.name, Tenant.name)
-            .outerjoin_from(Enterprise, Industry, Enterprise.industry_code == Industry.code)
-            .outerjoin(Tenant, Enterprise.county_tenant_id == Tenant.id)
-            .limit(MAX_ROWS).execution_options(yield_per=2000))
+    columns = [
+        getattr(Enterprise, f if f != "county" else "county_tenant_id") for f in _EXPORT_FIELDS
+    ]
+    stmt = (
+        base.with_only_columns(*columns, Industry.name, Tenant.name)
+        .outerjoin_from(Enterprise, Industry, Enterprise.industry_code == Industry.code)
+        .outerjoin(Tenant, Enterprise.county_tenant_id == Tenant.id)
+        .limit(MAX_ROWS)
+        .execution_options(yield_per=2000)
+    )
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("企业名录")
     titles = [ENTERPRISE_TITLES[f][0] for f in _EXPORT_FIELDS]
@@ -75,5 +80,8 @@ def export_enterprises(flt: Filters) -> tuple[IO[bytes], int]:
 
 
 def filters_summary(flt: Filters) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, date) else v)
-            for k, v in flt.__dict__.items() if v not in ("", None)}
+    return {
+        k: (v.isoformat() if isinstance(v, date) else v)
+        for k, v in flt.__dict__.items()
+        if v not in ("", None)
+    }

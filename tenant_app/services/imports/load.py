@@ -47,9 +47,18 @@ def write_batch(table: Table, rows: list[dict[str, Any]]) -> None:
 def loader_for(kind: str, tenant_id: int, user_id: int | None, user_name: str) -> Loader:
     now = utcnow()
     if kind == ENTERPRISES:
-        return Loader(Enterprise.__table__,  # type: ignore[arg-type]
-                      {"tenant_id": tenant_id, "created_by": user_id, "created_at": now,
-                       "updated_at": now}, BATCH)
-    return Loader(ComplianceRecord.__table__,  # type: ignore[arg-type]
-                  {"tenant_id": tenant_id, "entered_by": user_id, "entered_by_name": user_name,
-                   "created_at": now}, BATCH)
+        return Loader(
+            Enterprise.__table__,  # type: ignore[arg-type]
+            {"tenant_id": tenant_id, "created_by": user_id, "created_at": now, "updated_at": now},
+            BATCH,
+        )
+    return Loader(
+        ComplianceRecord.__table__,  # type: ignore[arg-type]
+        {
+            "tenant_id": tenant_id,
+            "entered_by": user_id,
+            "entered_by_name": user_name,
+            "created_at": now,
+        },
+        BATCH,
+    )

@@ -50,34 +50,74 @@ def marker_id(kind: str, mode: str, sha256: str) -> str:
 
 
 def _recorded(kind: str, mode: str, sha256: str) -> dict[str, Any] | None:
-    entry = db.session.execute(select(AuditEntry.after).where(
-        AuditEntry.object_type == "import", AuditEntry.object_id == marker_id(kind, mode, sha256),
-        AuditEntry.action == "import.completed")).scalar()
+    entry = db.session.execute(
+        select(AuditEntry.after).where(
+            AuditEntry.object_type == "import",
+            AuditEntry.object_id == marker_id(kind, mode, sha256),
+            AuditEntry.action == "import.completed",
+        )
+    ).scalar()
     return entry if isinstance(entry, dict) else None
 
 
 def _written_before(kind: str, sha256: str, this_job: str) -> str | None:
     """Another finished import of the same file and kind that wrote rows (either mode)."""
     tenant_id = current_scope().tenant_id or 0
-    rows = db.session.execute(select(Job.id, Job.result).where(
-        Job.name == storage.JOB_NAME, Job.status == JobStatus.DONE, Job.id != this_job,
-        or_(*(Job.id.startswith(storage.job_id(tenant_id, kind, m, sha256), autoescape=True)
-              for m in storage.MODES)),  # the stable ids and their numbered retries
-    )).all()
+    rows = db.session.execute(
+        select(Job.id, Job.result).where(
+            Job.name == storage.JOB_NAME,
+            Job.status == JobStatus.DONE,
+            Job.id != this_job,
+            or_(
+                *(
+                    Job.id.startswith(storage.job_id(tenant_id, kind, m, sha256), autoescape=True)
+                    for m in storage.MODES
+                )
+            ),  # the stable ids and their numbered retries
+        )
+    ).all()
     return next((jid for jid, result in rows if (result or {}).get("written")), None)
 
 
-def run(progress: Progress, job_id: str, *, kind: str, mode: str, file: str, fmt: str,
-        sha256: str, filename: str = "") -> dict[str, Any]:
+def run(
+    progress: Progress,
+    job_id: str,
+    *,
+    kind: str,
+    mode: str,
+    file: str,
+    fmt: str,
+    sha256: str,
+    filename: str = "",
+) -> dict[str, Any]:
     kind, mode = storage.check_choice(kind, mode)
     if (done := _recorded(kind, mode, sha256)) is not None:
         return done
-    base = {"kind": kind, "kind_label": kinds()[kind], "mode": mode, "filename": filename,
-            "sha256": sha256, "job_id": job_id, "rows": 0, "valid": 0, "invalid": 0,
-            "errors": 0, "written": 0, "ignored_columns": [], "report": None, "preview": []}
+    base = {
+        "kind": kind,
+        "kind_label": kinds()[kind],
+        "mode": mode,
+        "filename": filename,
+        "sha256": sha256,
+        "job_id": job_id,
+        "rows": 0,
+        "valid": 0,
+        "invalid": 0,
+        "errors": 0,
+        "written": 0,
+        "ignored_columns": [],
+        "report": None,
+        "preview": [],
+    }
     if (earlier := _written_before(kind, sha256, job_id)) is not None:
-        return _finish({**base, "outcome": "already_imported", "earlier_job": earlier,
-                        "message": "该文件此前已按此类别导入，未重复写入"})
+        return _finish(
+            {
+                **base,
+                "outcome": "already_imported",
+                "earlier_job": earlier,
+                "message": "该文件此前已按此类别导入，未重复写入",
+            }
+        )
     path = storage.absolute(file)
     stem = f"{sha256[:16]}-{kind}-{mode}"
     # An anonymous file: gone when closed, and gone with the process if it dies.
@@ -91,18 +131,30 @@ def _decide(progress: Progress, result: dict[str, Any], spool: IO[bytes]) -> dic
     if result.get("file_problem"):
         return _finish({**result, "outcome": "unreadable", "message": result["file_problem"]})
     if mode == "all" and result["invalid"]:
-        return _finish({**result, "outcome": "rejected",
-                        "message": f"有 {result['invalid']} 行有错误，按“全部有效才导入”未写入任何行"})
+        return _finish(
+            {
+                **result,
+                "outcome": "rejected",
+                "message": f"有 {result['invalid']} 行有错误，按“全部有效才导入”未写入任何行",
+            }
+        )
     if not result["valid"]:
         return _finish({**result, "outcome": "nothing_valid", "message": "没有可导入的有效行"})
     written = _write(progress, result["kind"], spool, result["valid"])
     skipped = f"，跳过 {result['invalid']} 行有错误的行" if result["invalid"] else ""
-    return _finish({**result, "written": written, "outcome": "imported",
-                    "message": f"已导入 {written} 行{skipped}"})
+    return _finish(
+        {
+            **result,
+            "written": written,
+            "outcome": "imported",
+            "message": f"已导入 {written} 行{skipped}",
+        }
+    )
 
 
-def _check(progress: Progress, base: dict[str, Any], path: Path, fmt: str, stem: str,
-           spool: IO[bytes]) -> dict[str, Any]:
+def _check(
+    progress: Progress, base: dict[str, Any], path: Path, fmt: str, stem: str, spool: IO[bytes]
+) -> dict[str, Any]:
     out = dict(base)
     kind = out["kind"]
     progress(1, "正在检查文件")
@@ -126,13 +178,17 @@ def _check(progress: Progress, base: dict[str, Any], path: Path, fmt: str, stem:
                         pickle.dump(good, spool, protocol=pickle.HIGHEST_PROTOCOL)
                     if out["rows"] >= next_report:
                         next_report += PROGRESS_EVERY
-                        progress(1 + int(48 * sheet.fraction_read()),
-                                 f"已检查 {out['rows']} 行，其中 {out['invalid']} 行有错误")
+                        progress(
+                            1 + int(48 * sheet.fraction_read()),
+                            f"已检查 {out['rows']} 行，其中 {out['invalid']} 行有错误",
+                        )
                 out["errors"], out["preview"] = report.count, report.preview
                 out["report"] = report.finish()
     except FileProblem as exc:
         out["file_problem"] = str(exc)
-    progress(50, f"检查完毕：共 {out['rows']} 行，有效 {out['valid']} 行，有错误 {out['invalid']} 行")
+    progress(
+        50, f"检查完毕：共 {out['rows']} 行，有效 {out['valid']} 行，有错误 {out['invalid']} 行"
+    )
     return out
 
 
@@ -173,7 +229,10 @@ def _tenant() -> int:
 def _finish(result: dict[str, Any]) -> dict[str, Any]:
     """The one audit entry of an import (counts, not rows), in the import's own transaction."""
     summary = {k: v for k, v in result.items() if k != "preview"}
-    audit.record("import.completed", object_type="import",
-                 object_id=marker_id(result["kind"], result["mode"], result["sha256"]),
-                 after=summary)
+    audit.record(
+        "import.completed",
+        object_type="import",
+        object_id=marker_id(result["kind"], result["mode"], result["sha256"]),
+        after=summary,
+    )
     return result

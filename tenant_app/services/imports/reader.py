@@ -58,7 +58,9 @@ def detect_encoding(path: Path) -> str:
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise FileProblem("文件是 UTF-16 编码（Excel“Unicode 文本”），请另存为“CSV UTF-8”或“CSV（逗号分隔）”")
+            raise FileProblem(
+                "文件是 UTF-16 编码（Excel“Unicode 文本”），请另存为“CSV UTF-8”或“CSV（逗号分隔）”"
+            )
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -83,16 +85,21 @@ def _blank(values: tuple[Any, ...] | list[Any]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def _dicts(kind: str, header: list[Any], body: Iterator[tuple[Any, ...] | list[Any]]
-           ) -> tuple[list[cols.Column], Iterator[tuple[int, dict[str, Any]]]]:
+def _dicts(
+    kind: str, header: list[Any], body: Iterator[tuple[Any, ...] | list[Any]]
+) -> tuple[list[cols.Column], Iterator[tuple[int, dict[str, Any]]]]:
     titles = ["" if h is None else str(h).strip() for h in header]
     columns = cols.resolve_header(kind, titles)
     wanted = [(c.index, c.field) for c in columns if c.field]
-    missing = [cols.label(kind, f) for f in cols.required_for(kind)
-               if f not in {name for _i, name in wanted}]
+    missing = [
+        cols.label(kind, f)
+        for f in cols.required_for(kind)
+        if f not in {name for _i, name in wanted}
+    ]
     if missing:
-        raise FileProblem("第 1 行（表头）缺少必需的列：" + "、".join(missing)
-                          + "。请使用导入模板的列名")
+        raise FileProblem(
+            "第 1 行（表头）缺少必需的列：" + "、".join(missing) + "。请使用导入模板的列名"
+        )
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         for number, values in enumerate(body, start=2):
@@ -160,8 +167,10 @@ def _guarded(reader: Any) -> Iterator[list[str]]:
         except csv.Error as exc:
             raise FileProblem(f"CSV 第 {reader.line_num} 行格式错误：{exc}") from None
         except UnicodeDecodeError:
-            raise FileProblem(f"CSV 第 {reader.line_num} 行附近含有无法识别的字符，"
-                              "请另存为 UTF-8 或 GB18030（GBK）编码") from None
+            raise FileProblem(
+                f"CSV 第 {reader.line_num} 行附近含有无法识别的字符，"
+                "请另存为 UTF-8 或 GB18030（GBK）编码"
+            ) from None
         yield row
 
 
@@ -188,8 +197,10 @@ def _open_xlsx(path: Path, kind: str) -> Iterator[Sheet]:
         def body() -> Iterator[tuple[Any, ...]]:
             for values in it:
                 position["row"] += 1
-                yield tuple(v.replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo
-                            else v for v in values)
+                yield tuple(
+                    v.replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo else v
+                    for v in values
+                )
 
         columns, rows = _dicts(kind, list(header), body())
         yield Sheet(columns, rows, lambda: position["row"] / total if total else 0.0)

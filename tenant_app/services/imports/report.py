@@ -34,8 +34,12 @@ class ErrorReport:
     def __enter__(self) -> ErrorReport:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._fh.close()
 
     def where(self, field: str) -> tuple[str, str]:

@@ -46,7 +46,9 @@ def job_id(tenant_id: int, kind: str, mode: str, sha256: str) -> str:
 def _format_of(filename: str) -> str:
     ext = Path(filename or "").suffix.lower().lstrip(".")
     if ext not in (CSV, XLSX):
-        raise ServiceError("文件类型不支持", {"file": ["只接受 .csv 或 .xlsx 文件（.xls 请先另存为 .xlsx）"]})
+        raise ServiceError(
+            "文件类型不支持", {"file": ["只接受 .csv 或 .xlsx 文件（.xls 请先另存为 .xlsx）"]}
+        )
     return ext
 
 
@@ -56,9 +58,15 @@ def _check_content(fmt: str, head: bytes) -> None:
         raise ServiceError("文件是空的", {"file": ["上传的文件是空的"]})
     if fmt == XLSX and not head.startswith(b"PK\x03\x04"):
         raise ServiceError("文件类型不符", {"file": ["扩展名是 .xlsx，但内容不是 XLSX 文件"]})
-    if fmt == CSV and (head.startswith(b"PK\x03\x04") or b"\x00" in head[:8192]
-                       and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
-        raise ServiceError("文件类型不符", {"file": ["扩展名是 .csv，但内容不是文本（是否为 Excel 文件？请用 .xlsx）"]})
+    if fmt == CSV and (
+        head.startswith(b"PK\x03\x04")
+        or b"\x00" in head[:8192]
+        and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    ):
+        raise ServiceError(
+            "文件类型不符",
+            {"file": ["扩展名是 .csv，但内容不是文本（是否为 Excel 文件？请用 .xlsx）"]},
+        )
 
 
 def save_upload(stream: BinaryIO, filename: str, tenant_id: int) -> tuple[str, str, str]:
@@ -75,7 +83,9 @@ def save_upload(stream: BinaryIO, filename: str, tenant_id: int) -> tuple[str, s
                     head = chunk[:8192]
                 size += len(chunk)
                 if size > limit:
-                    raise ServiceError("文件太大", {"file": [f"文件不能超过 {limit // (1024 * 1024)} MB"]})
+                    raise ServiceError(
+                        "文件太大", {"file": [f"文件不能超过 {limit // (1024 * 1024)} MB"]}
+                    )
                 digest.update(chunk)
                 out.write(chunk)
         _check_content(fmt, head)
@@ -103,8 +113,7 @@ def check_choice(kind: str | None, mode: str | None) -> tuple[str, str]:
     return str(kind), str(mode)
 
 
-def start_import(stream: BinaryIO | None, filename: str, kind: str | None, mode: str | None
-                 ) -> Job:
+def start_import(stream: BinaryIO | None, filename: str, kind: str | None, mode: str | None) -> Job:
     """Save the file and enqueue its job in the caller's transaction (the caller commits).
     A repeat of the same file, kind and mode returns the existing job."""
     kind, mode = check_choice(kind, mode)
@@ -114,8 +123,14 @@ def start_import(stream: BinaryIO | None, filename: str, kind: str | None, mode:
     if tenant_id is None:
         raise ServiceError("没有可写入的单位")
     sha, path, fmt = save_upload(stream, filename, tenant_id)
-    args: dict[str, Any] = {"kind": kind, "mode": mode, "file": path, "fmt": fmt, "sha256": sha,
-                            "filename": Path(filename).name[:200]}
+    args: dict[str, Any] = {
+        "kind": kind,
+        "mode": mode,
+        "file": path,
+        "fmt": fmt,
+        "sha256": sha,
+        "filename": Path(filename).name[:200],
+    }
     return enqueue(JOB_NAME, args, job_id=_next_id(job_id(tenant_id, kind, mode, sha)))
 
 

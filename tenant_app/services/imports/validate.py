@@ -50,8 +50,11 @@ def registered() -> dict[str, int]:
 
 
 def _flat(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
-    return [(FIELD_ALIASES.get(name, name), reason)
-            for name, reasons in errors.items() for reason in reasons]
+    return [
+        (FIELD_ALIASES.get(name, name), reason)
+        for name, reasons in errors.items()
+        for reason in reasons
+    ]
 
 
 class _FirstSeen:
@@ -79,8 +82,13 @@ class EnterpriseChecker:
             if code and (first := self.seen.repeat_of(code, line)) is not None:
                 result.errors.append(("uscc", f"与文件第 {first} 行的统一社会信用代码 {code} 重复"))
             if code in self.existing:
-                result.errors.append(("uscc", f"本单位已登记统一社会信用代码为 {code} 的企业，"
-                                              "不重复导入（如需修改请在企业页面编辑）"))
+                result.errors.append(
+                    (
+                        "uscc",
+                        f"本单位已登记统一社会信用代码为 {code} 的企业，"
+                        "不重复导入（如需修改请在企业页面编辑）",
+                    )
+                )
             out.append(result)
         return out
 
@@ -100,8 +108,9 @@ class RecordChecker:
             elif code in self.ids:
                 clean["enterprise_id"] = self.ids[code]
             else:
-                result.errors.insert(0, ("uscc", f"本单位没有统一社会信用代码为 {code} 的企业，"
-                                                 "请先登记或导入该企业"))
+                result.errors.insert(
+                    0, ("uscc", f"本单位没有统一社会信用代码为 {code} 的企业，请先登记或导入该企业")
+                )
             out.append(result)
         return out
 
@@ -112,8 +121,9 @@ def checker_for(kind: str) -> Checker:
     return RecordChecker(kind, registered())
 
 
-def batched(rows: Iterable[tuple[int, dict[str, Any]]], size: int
-            ) -> Iterable[list[tuple[int, dict[str, Any]]]]:
+def batched(
+    rows: Iterable[tuple[int, dict[str, Any]]], size: int
+) -> Iterable[list[tuple[int, dict[str, Any]]]]:
     batch: list[tuple[int, dict[str, Any]]] = []
     for item in rows:
         batch.append(item)

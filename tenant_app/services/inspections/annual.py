@@ -57,20 +57,37 @@ def create_plan(data: dict[str, Any]) -> InspectionPlan:
         errors["exempt_triggers"] = [f"未知的检查事由：{unknown}"]
     missing = [TRIGGERS[t] for t in base_exempt if t not in exempt]
     if missing:
-        errors["exempt_triggers"] = [f"{insp['caps']['rule_id']}：{'、'.join(missing)}依规定不受频次限制，不能计入上限"]
+        errors["exempt_triggers"] = [
+            f"{insp['caps']['rule_id']}：{'、'.join(missing)}依规定不受频次限制，不能计入上限"
+        ]
     if errors:
         raise ValidationFailed("年度检查计划有误", errors)
     if db.session.execute(select(InspectionPlan.id).where(InspectionPlan.year == year)).first():
         raise Conflict(f"{year}年度检查计划已存在", {"year": ["已存在"]})
-    plan = InspectionPlan(year=year, title=str(data.get("title") or f"{year}年度涉企执法检查计划")[:200],
-                          ratios=ratios, caps=caps, exempt_triggers=exempt, created_by=user_id(),
-                          decision={"rule_ids": [insp["caps"]["rule_id"]], "policy_version": str(policy.version_id),
-                                    "facts": {"pack_ratios": {k: v["ratio"] for k, v in insp["categories"].items()},
-                                              "pack_caps": dict(insp["caps"]["per_year"])}})
+    plan = InspectionPlan(
+        year=year,
+        title=str(data.get("title") or f"{year}年度涉企执法检查计划")[:200],
+        ratios=ratios,
+        caps=caps,
+        exempt_triggers=exempt,
+        created_by=user_id(),
+        decision={
+            "rule_ids": [insp["caps"]["rule_id"]],
+            "policy_version": str(policy.version_id),
+            "facts": {
+                "pack_ratios": {k: v["ratio"] for k, v in insp["categories"].items()},
+                "pack_caps": dict(insp["caps"]["per_year"]),
+            },
+        },
+    )
     db.session.add(plan)
     db.session.flush()
-    audit.record("inspection_plan.created", object_type="inspection_plan", object_id=plan.id,
-                 after={"year": year, "ratios": ratios, "caps": caps, "exempt_triggers": exempt})
+    audit.record(
+        "inspection_plan.created",
+        object_type="inspection_plan",
+        object_id=plan.id,
+        after={"year": year, "ratios": ratios, "caps": caps, "exempt_triggers": exempt},
+    )
     return plan
 
 
@@ -82,12 +99,21 @@ def approve_plan(plan: InspectionPlan) -> InspectionPlan:
     route = approval["levels"].get(tenant.level) or {}
     roles = set(route.get("roles") or [])
     if not roles & current_roles():
-        raise ServiceError(f"{approval['rule_id']}：年度检查计划须由{route.get('title', '本级负责人')}批准",
-                           {"roles": sorted(roles)})
+        raise ServiceError(
+            f"{approval['rule_id']}：年度检查计划须由{route.get('title', '本级负责人')}批准",
+            {"roles": sorted(roles)},
+        )
     plan.status, plan.approved_by, plan.approved_at = "approved", user_id(), utcnow()
-    plan.decision = {**plan.decision, "approval": {"rule_id": approval["rule_id"], "roles": sorted(current_roles())}}
-    audit.record("inspection_plan.approved", object_type="inspection_plan", object_id=plan.id,
-                 after={"status": "approved"})
+    plan.decision = {
+        **plan.decision,
+        "approval": {"rule_id": approval["rule_id"], "roles": sorted(current_roles())},
+    }
+    audit.record(
+        "inspection_plan.approved",
+        object_type="inspection_plan",
+        object_id=plan.id,
+        after={"status": "approved"},
+    )
     return plan
 
 
@@ -95,8 +121,12 @@ def publish_plan(plan: InspectionPlan) -> InspectionPlan:
     if plan.status != "approved":
         raise Conflict("须先批准再公开", {"status": [plan.status]})
     plan.status, plan.published_at = "published", utcnow()
-    audit.record("inspection_plan.published", object_type="inspection_plan", object_id=plan.id,
-                 after={"status": "published"})
+    audit.record(
+        "inspection_plan.published",
+        object_type="inspection_plan",
+        object_id=plan.id,
+        after={"status": "published"},
+    )
     return plan
 
 
@@ -105,4 +135,6 @@ def get_plan(plan_id: Any) -> InspectionPlan:
 
 
 def plans() -> list[InspectionPlan]:
-    return list(db.session.execute(select(InspectionPlan).order_by(InspectionPlan.year.desc())).scalars())
+    return list(
+        db.session.execute(select(InspectionPlan).order_by(InspectionPlan.year.desc())).scalars()
+    )

@@ -26,7 +26,9 @@ def open_requirements(insp: Inspection) -> list[dict[str, Any]]:
 
 def can_approve(insp: Inspection, roles: frozenset[str] | None = None) -> bool:
     roles = current_roles() if roles is None else roles
-    return insp.status == "pending" and any(set(r["any_of"]) & roles for r in open_requirements(insp))
+    return insp.status == "pending" and any(
+        set(r["any_of"]) & roles for r in open_requirements(insp)
+    )
 
 
 def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
@@ -41,15 +43,29 @@ def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
     if verdict == "approved" and any(o.get("id") == uid for o in insp.officers or []):
         raise NotAnApprover("承办检查的执法人员不能审批自己的检查", {"roles": ["回避"]})
     rule_ids = [r["rule_id"] for r in mine]
-    row = InspectionApproval(inspection_id=insp.id, user_id=uid, user_name=user_name(),
-                             roles=sorted(roles), rule_ids=rule_ids, verdict=verdict, comment=comment[:1000])
+    row = InspectionApproval(
+        inspection_id=insp.id,
+        user_id=uid,
+        user_name=user_name(),
+        roles=sorted(roles),
+        rule_ids=rule_ids,
+        verdict=verdict,
+        comment=comment[:1000],
+    )
     db.session.add(row)
     before = insp.status
     if verdict == "approved":
         reqs = []
         for r in insp.requirements:
             if not r.get("met_by") and set(r["any_of"]) & roles:
-                r = {**r, "met_by": {"user_id": uid, "name": user_name(), "roles": sorted(set(r["any_of"]) & roles)}}
+                r = {
+                    **r,
+                    "met_by": {
+                        "user_id": uid,
+                        "name": user_name(),
+                        "roles": sorted(set(r["any_of"]) & roles),
+                    },
+                }
             reqs.append(r)
         insp.requirements = reqs  # reassign: JSON columns track assignment, not mutation
         if not open_requirements(insp):
@@ -57,9 +73,18 @@ def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
     else:
         insp.status = "rejected"
     db.session.flush()
-    audit.record(f"inspection.{verdict}", object_type="inspection", object_id=insp.id,
-                 before={"status": before}, after={"status": insp.status, "rule_ids": rule_ids,
-                                                   "comment": comment[:1000], "roles": sorted(roles)})
+    audit.record(
+        f"inspection.{verdict}",
+        object_type="inspection",
+        object_id=insp.id,
+        before={"status": before},
+        after={
+            "status": insp.status,
+            "rule_ids": rule_ids,
+            "comment": comment[:1000],
+            "roles": sorted(roles),
+        },
+    )
     return row
 
 
@@ -76,11 +101,20 @@ def reject(insp: Inspection, comment: str) -> InspectionApproval:
 def inbox(limit: int = 200) -> list[Inspection]:
     """Pending inspections this user can (still) approve, oldest planned first."""
     roles = current_roles()
-    rows = db.session.execute(select(Inspection).where(Inspection.status == "pending")
-                              .order_by(Inspection.planned_date, Inspection.id).limit(2000)).scalars()
+    rows = db.session.execute(
+        select(Inspection)
+        .where(Inspection.status == "pending")
+        .order_by(Inspection.planned_date, Inspection.id)
+        .limit(2000)
+    ).scalars()
     return [i for i in rows if can_approve(i, roles)][:limit]
 
 
 def history(insp: Inspection) -> list[InspectionApproval]:
-    return list(db.session.execute(select(InspectionApproval).where(
-        InspectionApproval.inspection_id == insp.id).order_by(InspectionApproval.id)).scalars())
+    return list(
+        db.session.execute(
+            select(InspectionApproval)
+            .where(InspectionApproval.inspection_id == insp.id)
+            .order_by(InspectionApproval.id)
+        ).scalars()
+    )

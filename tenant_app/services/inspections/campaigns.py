@@ -21,9 +21,14 @@ from ..errors import Conflict, ServiceError, ValidationFailed
 from ..policy import policy_for
 from .common import current_roles, current_tenant, parse_date, user_id
 
-SCOPE_KEYS = {"industry_prefixes": "行业代码（前缀）", "categories": "监管类别",
-              "county_tenant_ids": "所属区县", "enterprise_ids": "指定企业",
-              "key_discharger": "重点排污单位", "construction_project": "建设项目"}
+SCOPE_KEYS = {
+    "industry_prefixes": "行业代码（前缀）",
+    "categories": "监管类别",
+    "county_tenant_ids": "所属区县",
+    "enterprise_ids": "指定企业",
+    "key_discharger": "重点排污单位",
+    "construction_project": "建设项目",
+}
 CATEGORIES = ("general", "listed", "special")
 
 
@@ -40,12 +45,18 @@ def clean_scope(raw: dict[str, Any]) -> dict[str, Any]:
         if key in ("key_discharger", "construction_project"):
             out[key] = value in (True, "1", "true", "on", "y")
             continue
-        items = value if isinstance(value, list) else [x.strip() for x in str(value).replace("，", ",").split(",")]
+        items = (
+            value
+            if isinstance(value, list)
+            else [x.strip() for x in str(value).replace("，", ",").split(",")]
+        )
         items = [x for x in items if str(x).strip()]
         if key == "industry_prefixes":
             bad = [x for x in items if parse_industry_code(str(x)) is None]
             if bad:
-                errors[f"scope.{key}"] = [f"行业代码不合 GB/T 4754-2017：{'、'.join(map(str, bad))}"]
+                errors[f"scope.{key}"] = [
+                    f"行业代码不合 GB/T 4754-2017：{'、'.join(map(str, bad))}"
+                ]
             out[key] = [str(x).upper() for x in items]
         elif key == "categories":
             bad = [x for x in items if x not in CATEGORIES]
@@ -63,7 +74,9 @@ def clean_scope(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def matches(scope: dict[str, Any], e: Enterprise) -> bool:
-    if scope.get("industry_prefixes") and not any(industry_matches(e.industry_code, p) for p in scope["industry_prefixes"]):
+    if scope.get("industry_prefixes") and not any(
+        industry_matches(e.industry_code, p) for p in scope["industry_prefixes"]
+    ):
         return False
     if scope.get("categories") and e.supervision_category not in scope["categories"]:
         return False
@@ -73,7 +86,9 @@ def matches(scope: dict[str, Any], e: Enterprise) -> bool:
         return False
     if "key_discharger" in scope and e.key_discharger != scope["key_discharger"]:
         return False
-    return not ("construction_project" in scope and e.construction_project != scope["construction_project"])
+    return not (
+        "construction_project" in scope and e.construction_project != scope["construction_project"]
+    )
 
 
 def in_scope_ids(scope: dict[str, Any]) -> list[int]:
@@ -92,7 +107,9 @@ def blanket_reason(scope: dict[str, Any]) -> str | None:
     """SX-4 forbids blanket, indiscriminate coverage: an empty filter, or one that reaches every
     enterprise of the tenant, is refused."""
     if not scope:
-        return "SX-4：专项执法检查须明确检查范围，不得“一刀切”全覆盖、无差别检查（未设任何范围条件）。"
+        return (
+            "SX-4：专项执法检查须明确检查范围，不得“一刀切”全覆盖、无差别检查（未设任何范围条件）。"
+        )
     total = db.session.execute(select(func.count(Enterprise.id))).scalar() or 0
     reached = len(in_scope_ids(scope))
     if total > 1 and reached >= total:
@@ -123,14 +140,28 @@ def create_campaign(data: dict[str, Any]) -> Campaign:
         reason = blanket_reason(scope)
         if reason:
             raise ValidationFailed("专项检查范围被拒绝", {"scope": [reason]})
-    c = Campaign(title=title, scope=scope, content=content, start_date=start, end_date=end,
-                 created_by=user_id(), decision={"rule_ids": [rid], "policy_version": str(rules.policy_version),
-                                                 "facts": {"scope": scope, "reached": len(in_scope_ids(scope))},
-                                                 "explanation": rules.explanation})
+    c = Campaign(
+        title=title,
+        scope=scope,
+        content=content,
+        start_date=start,
+        end_date=end,
+        created_by=user_id(),
+        decision={
+            "rule_ids": [rid],
+            "policy_version": str(rules.policy_version),
+            "facts": {"scope": scope, "reached": len(in_scope_ids(scope))},
+            "explanation": rules.explanation,
+        },
+    )
     db.session.add(c)
     db.session.flush()
-    audit.record("campaign.created", object_type="campaign", object_id=c.id,
-                 after={"title": title, "scope": scope, "start": start, "end": end})
+    audit.record(
+        "campaign.created",
+        object_type="campaign",
+        object_id=c.id,
+        after={"title": title, "scope": scope, "start": start, "end": end},
+    )
     return c
 
 
@@ -145,17 +176,33 @@ def approve_campaign(c: Campaign, *, government_ref: str = "") -> Campaign:
     government_ref = government_ref.strip()[:200]
     if government_ref:
         kind = "government"
-    elif roles & current_roles() and tenant.level in (r.get("approving_levels") or ("province", "city")):
+    elif roles & current_roles() and tenant.level in (
+        r.get("approving_levels") or ("province", "city")
+    ):
         kind = "principal_head"
     else:
-        raise ServiceError(f"{rules.rule_id}：专项执法检查须经省、市生态环境部门主要负责人批准，"
-                           "或录入县级以上人民政府的批准文件", {"government_ref": ["请填写政府批准文号"]})
+        raise ServiceError(
+            f"{rules.rule_id}：专项执法检查须经省、市生态环境部门主要负责人批准，"
+            "或录入县级以上人民政府的批准文件",
+            {"government_ref": ["请填写政府批准文号"]},
+        )
     c.status, c.approval_kind, c.government_approval_ref = "approved", kind, government_ref
     c.approved_by, c.approved_at = user_id(), utcnow()
-    c.decision = {**c.decision, "approval": {"kind": kind, "government_ref": government_ref,
-                                             "roles": sorted(current_roles()), "rule_id": rules.rule_id}}
-    audit.record("campaign.approved", object_type="campaign", object_id=c.id,
-                 after={"kind": kind, "government_ref": government_ref})
+    c.decision = {
+        **c.decision,
+        "approval": {
+            "kind": kind,
+            "government_ref": government_ref,
+            "roles": sorted(current_roles()),
+            "rule_id": rules.rule_id,
+        },
+    }
+    audit.record(
+        "campaign.approved",
+        object_type="campaign",
+        object_id=c.id,
+        after={"kind": kind, "government_ref": government_ref},
+    )
     return c
 
 
@@ -164,31 +211,60 @@ def publish_campaign(c: Campaign) -> Campaign:
     if c.status != "approved":
         raise Conflict("须先批准再备案公开", {"status": [c.status]})
     c.status, c.filed_at = "published", utcnow()
-    audit.record("campaign.published", object_type="campaign", object_id=c.id, after={"filed_at": c.filed_at})
+    audit.record(
+        "campaign.published", object_type="campaign", object_id=c.id, after={"filed_at": c.filed_at}
+    )
     return c
 
 
 def campaign_check(c: Campaign | None, e: Enterprise, on: date, policy: Policy) -> Any:
     from .checks import Check
 
-    rid = (policy.special_campaign_rules().rule_id or "SX-4")
+    rid = policy.special_campaign_rules().rule_id or "SX-4"
     if c is None:
         return Check("campaign", [rid], False, True, f"{rid}：专项执法检查须选择已批准的专项行动。")
-    facts = {"campaign_id": c.id, "status": c.status, "start": c.start_date.isoformat(), "end": c.end_date.isoformat()}
+    facts = {
+        "campaign_id": c.id,
+        "status": c.status,
+        "start": c.start_date.isoformat(),
+        "end": c.end_date.isoformat(),
+    }
     if c.status not in ("approved", "published"):
         return Check("campaign", [rid], False, True, f"{rid}：专项行动“{c.title}”尚未批准。", facts)
     if not c.start_date <= on <= c.end_date:
-        return Check("campaign", [rid], False, True,
-                     f"{rid}：检查日期不在专项行动期间（{c.start_date}至{c.end_date}）。", facts)
+        return Check(
+            "campaign",
+            [rid],
+            False,
+            True,
+            f"{rid}：检查日期不在专项行动期间（{c.start_date}至{c.end_date}）。",
+            facts,
+        )
     if not matches(c.scope, e):
-        return Check("campaign", [rid], False, True, f"{rid}：该企业不在专项行动“{c.title}”的检查范围内。", facts)
-    return Check("campaign", [rid], True, False, f"{rid}：属专项行动“{c.title}”范围，期间内。", facts)
+        return Check(
+            "campaign",
+            [rid],
+            False,
+            True,
+            f"{rid}：该企业不在专项行动“{c.title}”的检查范围内。",
+            facts,
+        )
+    return Check(
+        "campaign", [rid], True, False, f"{rid}：属专项行动“{c.title}”范围，期间内。", facts
+    )
 
 
 def published() -> list[Campaign]:
-    return list(db.session.execute(select(Campaign).where(Campaign.status == "published")
-                                   .order_by(Campaign.start_date.desc())).scalars())
+    return list(
+        db.session.execute(
+            select(Campaign)
+            .where(Campaign.status == "published")
+            .order_by(Campaign.start_date.desc())
+        ).scalars()
+    )
 
 
 def campaigns() -> list[Campaign]:
-    return list(db.session.execute(select(Campaign).order_by(Campaign.id.desc()).limit(200)).scalars())
+    return list(
+        db.session.execute(select(Campaign).order_by(Campaign.id.desc()).limit(200)).scalars()
+    )

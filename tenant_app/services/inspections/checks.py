@@ -69,10 +69,16 @@ class CheckReport:
         return [c.text for c in self.checks if c.blocking]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "checks": [asdict(c) for c in self.checks],
-                "requirements": self.requirements, "preconditions": self.preconditions,
-                "policy_version": self.policy_version, "facts": self.facts, "nearby": self.nearby,
-                "rule_ids": self.rule_ids}
+        return {
+            "allowed": self.allowed,
+            "checks": [asdict(c) for c in self.checks],
+            "requirements": self.requirements,
+            "preconditions": self.preconditions,
+            "policy_version": self.policy_version,
+            "facts": self.facts,
+            "nearby": self.nearby,
+            "rule_ids": self.rule_ids,
+        }
 
 
 @dataclass
@@ -134,42 +140,97 @@ def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
     keys = data.get("checklist_keys")
     if isinstance(keys, str):
         keys = [k for k in keys.split(",") if k]
-    return Draft(ent, mode, trigger, planned, officers, officer_ids, campaign, join_with, source,
-                 data.get("draw_id"), data.get("request_id"), str(data.get("title") or "")[:200], keys)
+    return Draft(
+        ent,
+        mode,
+        trigger,
+        planned,
+        officers,
+        officer_ids,
+        campaign,
+        join_with,
+        source,
+        data.get("draw_id"),
+        data.get("request_id"),
+        str(data.get("title") or "")[:200],
+        keys,
+    )
 
 
 def _officers_check(d: Draft) -> Check:
     found = {u.id for u in d.officers}
     unknown = [i for i in d.officer_ids if i not in found]
     no_cert = [u.display_name for u in d.officers if not (u.certificate_no or "").strip()]
-    facts = {"officers": [{"id": u.id, "name": u.display_name, "certificate_no": u.certificate_no}
-                          for u in d.officers], "unknown_ids": unknown}
+    facts = {
+        "officers": [
+            {"id": u.id, "name": u.display_name, "certificate_no": u.certificate_no}
+            for u in d.officers
+        ],
+        "unknown_ids": unknown,
+    }
     if unknown:
-        return Check("officers", [OFFICER_RULE], False, True, f"执法人员编号 {unknown} 不是本机构在岗执法人员。", facts)
+        return Check(
+            "officers",
+            [OFFICER_RULE],
+            False,
+            True,
+            f"执法人员编号 {unknown} 不是本机构在岗执法人员。",
+            facts,
+        )
     if d.mode == "on_site":
         if len(d.officers) < MIN_ON_SITE_OFFICERS:
-            return Check("officers", [OFFICER_RULE], False, True,
-                         f"现场检查须由至少{MIN_ON_SITE_OFFICERS}名持执法证件的执法人员进行（已选{len(d.officers)}名）。", facts)
+            return Check(
+                "officers",
+                [OFFICER_RULE],
+                False,
+                True,
+                f"现场检查须由至少{MIN_ON_SITE_OFFICERS}名持执法证件的执法人员进行（已选{len(d.officers)}名）。",
+                facts,
+            )
         if no_cert:
-            return Check("officers", [OFFICER_RULE], False, True,
-                         f"执法人员{'、'.join(no_cert)}未登记执法证件号，不能参加现场检查。", facts)
+            return Check(
+                "officers",
+                [OFFICER_RULE],
+                False,
+                True,
+                f"执法人员{'、'.join(no_cert)}未登记执法证件号，不能参加现场检查。",
+                facts,
+            )
     elif not d.officers:
         return Check("officers", [OFFICER_RULE], False, True, "请至少指定一名执法人员。", facts)
-    return Check("officers", [OFFICER_RULE], True, False, f"执法人员{len(d.officers)}名，均持执法证件。", facts)
+    return Check(
+        "officers",
+        [OFFICER_RULE],
+        True,
+        False,
+        f"执法人员{len(d.officers)}名，均持执法证件。",
+        facts,
+    )
 
 
 def plan_of_year(year: int) -> InspectionPlan | None:
-    return db.session.execute(select(InspectionPlan).where(
-        InspectionPlan.year == year, InspectionPlan.status.in_(("approved", "published")))).scalar_one_or_none()
+    return db.session.execute(
+        select(InspectionPlan).where(
+            InspectionPlan.year == year, InspectionPlan.status.in_(("approved", "published"))
+        )
+    ).scalar_one_or_none()
 
 
-def on_site_count(enterprise_id: int, year: int, exempt: list[str], exclude_id: int | None = None) -> int:
+def on_site_count(
+    enterprise_id: int, year: int, exempt: list[str], exclude_id: int | None = None
+) -> int:
     """On-site visits this year that the cap counts: exempt triggers, refused and cancelled ones
     left out; a joint inspection (综合一次查) counts once."""
-    stmt = select(func.count(func.distinct(func.coalesce(Inspection.joint_group_id, Inspection.id)))).where(
-        Inspection.enterprise_id == enterprise_id, Inspection.mode == "on_site",
-        Inspection.planned_date >= date(year, 1, 1), Inspection.planned_date <= date(year, 12, 31),
-        Inspection.status.not_in(DEAD_STATUSES), Inspection.trigger.not_in(exempt or ["-"]))
+    stmt = select(
+        func.count(func.distinct(func.coalesce(Inspection.joint_group_id, Inspection.id)))
+    ).where(
+        Inspection.enterprise_id == enterprise_id,
+        Inspection.mode == "on_site",
+        Inspection.planned_date >= date(year, 1, 1),
+        Inspection.planned_date <= date(year, 12, 31),
+        Inspection.status.not_in(DEAD_STATUSES),
+        Inspection.trigger.not_in(exempt or ["-"]),
+    )
     if exclude_id is not None:
         stmt = stmt.where(Inspection.id != exclude_id)
     return int(db.session.execute(stmt).scalar() or 0)
@@ -185,20 +246,47 @@ def _cap_check(d: Draft, policy: Policy, category: str) -> Check:
     if plan is not None and category in (plan.caps or {}):
         cap, source = int(plan.caps[category]), f"{year}年度检查计划"
     done = on_site_count(d.enterprise.id, year, exempt)
-    facts = {"category": category, "cap": cap, "cap_source": source, "done_this_year": done,
-             "trigger": d.trigger, "exempt_triggers": exempt, "plan_id": plan.id if plan else None}
+    facts = {
+        "category": category,
+        "cap": cap,
+        "cap_source": source,
+        "done_this_year": done,
+        "trigger": d.trigger,
+        "exempt_triggers": exempt,
+        "plan_id": plan.id if plan else None,
+    }
     if d.mode != "on_site":
-        return Check("cap", [rid], None, False, f"{rid}：非现场检查不计入现场检查频次（本年已现场检查{done}次）。", facts)
+        return Check(
+            "cap",
+            [rid],
+            None,
+            False,
+            f"{rid}：非现场检查不计入现场检查频次（本年已现场检查{done}次）。",
+            facts,
+        )
     if d.trigger in exempt:
-        return Check("cap", [rid], True, False,
-                     f"{rid}：{TRIGGERS[d.trigger]}不受频次上限限制（本年计入上限的现场检查{done}次）。", facts)
+        return Check(
+            "cap",
+            [rid],
+            True,
+            False,
+            f"{rid}：{TRIGGERS[d.trigger]}不受频次上限限制（本年计入上限的现场检查{done}次）。",
+            facts,
+        )
     if d.join_with is not None and d.join_with.mode == "on_site":
-        return Check("cap", [rid], True, False, f"{rid}：并入已有检查（综合一次查），不增加入企次数。", facts)
+        return Check(
+            "cap", [rid], True, False, f"{rid}：并入已有检查（综合一次查），不增加入企次数。", facts
+        )
     if cap is None:
-        return Check("cap", [rid], True, False, f"{rid}：该类企业未设频次上限（本年已检查{done}次）。", facts)
+        return Check(
+            "cap", [rid], True, False, f"{rid}：该类企业未设频次上限（本年已检查{done}次）。", facts
+        )
     ok = done < cap
-    text = (f"{rid}：{category}类企业每年现场检查不超过{cap}次（{source}），本年已计{done}次，"
-            + ("未达上限。" if ok else "已达上限，不得再安排计划内现场检查（投诉举报、交办、数据线索、企业申请等不受限）。"))
+    text = f"{rid}：{category}类企业每年现场检查不超过{cap}次（{source}），本年已计{done}次，" + (
+        "未达上限。"
+        if ok
+        else "已达上限，不得再安排计划内现场检查（投诉举报、交办、数据线索、企业申请等不受限）。"
+    )
     return Check("cap", [rid], ok, not ok, text, facts)
 
 
@@ -207,27 +295,58 @@ def _quiet_check(d: Draft, policy: Policy, category: str) -> tuple[Check, bool]:
     inside = bool(q.answer) and d.mode == "on_site"
     rid = q.rule_id
     if not q.answer:
-        return Check("quiet", [rid] if rid else [], None, False, q.explanation, q.to_dict()["facts"]), False
+        return Check(
+            "quiet", [rid] if rid else [], None, False, q.explanation, q.to_dict()["facts"]
+        ), False
     if d.mode != "on_site":
-        return Check("quiet", [rid], None, False, q.explanation + "（非现场检查不受安静期限制）", q.details), False
-    return Check("quiet", [rid], True, False, q.explanation, {**q.to_dict()["facts"], **q.details}), inside
+        return Check(
+            "quiet", [rid], None, False, q.explanation + "（非现场检查不受安静期限制）", q.details
+        ), False
+    return Check(
+        "quiet", [rid], True, False, q.explanation, {**q.to_dict()["facts"], **q.details}
+    ), inside
 
 
 def reviewed_report(enterprise_id: int) -> SelfInspectionReport | None:
     """XJ-S: the enterprise's latest self-inspection report that staff reviewed and accepted."""
-    return db.session.execute(select(SelfInspectionReport).where(
-        SelfInspectionReport.enterprise_id == enterprise_id, SelfInspectionReport.status == "accepted")
-        .order_by(SelfInspectionReport.id.desc()).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        select(SelfInspectionReport)
+        .where(
+            SelfInspectionReport.enterprise_id == enterprise_id,
+            SelfInspectionReport.status == "accepted",
+        )
+        .order_by(SelfInspectionReport.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def _nearby(d: Draft) -> list[dict[str, Any]]:
-    lo, hi = d.planned_date - timedelta(days=NEARBY_DAYS), d.planned_date + timedelta(days=NEARBY_DAYS)
-    rows = db.session.execute(select(Inspection).where(
-        Inspection.enterprise_id == d.enterprise.id, Inspection.planned_date >= lo,
-        Inspection.planned_date <= hi, Inspection.status.not_in(DEAD_STATUSES))
-        .order_by(Inspection.planned_date, Inspection.id).limit(20)).scalars()
-    return [{"id": i.id, "planned_date": i.planned_date.isoformat(), "mode": i.mode, "trigger": i.trigger,
-             "status": i.status, "joint_group_id": i.joint_group_id} for i in rows]
+    lo, hi = (
+        d.planned_date - timedelta(days=NEARBY_DAYS),
+        d.planned_date + timedelta(days=NEARBY_DAYS),
+    )
+    rows = db.session.execute(
+        select(Inspection)
+        .where(
+            Inspection.enterprise_id == d.enterprise.id,
+            Inspection.planned_date >= lo,
+            Inspection.planned_date <= hi,
+            Inspection.status.not_in(DEAD_STATUSES),
+        )
+        .order_by(Inspection.planned_date, Inspection.id)
+        .limit(20)
+    ).scalars()
+    return [
+        {
+            "id": i.id,
+            "planned_date": i.planned_date.isoformat(),
+            "mode": i.mode,
+            "trigger": i.trigger,
+            "status": i.status,
+            "joint_group_id": i.joint_group_id,
+        }
+        for i in rows
+    ]
 
 
 def run_checks(d: Draft) -> CheckReport:
@@ -237,48 +356,111 @@ def run_checks(d: Draft) -> CheckReport:
     listed = category == "listed"
     checks: list[Check] = [_officers_check(d)]
     if d.mode == "off_site" and d.data_source is None:
-        checks.append(Check("data_source", ["SX-8"], None, False, "SX-8：非现场检查请在完成时注明数据来源。"))
+        checks.append(
+            Check("data_source", ["SX-8"], None, False, "SX-8：非现场检查请在完成时注明数据来源。")
+        )
     checks.append(_cap_check(d, policy, category))
     quiet, in_quiet = _quiet_check(d, policy, category)
     checks.append(quiet)
     if d.trigger == "special_campaign" or d.campaign is not None:
-        checks.append(campaign_rules.campaign_check(d.campaign, d.enterprise, d.planned_date, policy))
+        checks.append(
+            campaign_rules.campaign_check(d.campaign, d.enterprise, d.planned_date, policy)
+        )
     report = reviewed_report(d.enterprise.id) if listed else None
-    route = policy.approval_route(tenant.level, in_quiet_period=in_quiet, listed=listed, trigger=d.trigger,
-                                  on_site=d.mode == "on_site", self_inspection_reviewed=report is not None)
-    route_facts = {**route.to_dict()["facts"], "self_inspection_report_id": report.id if report else None}
+    route = policy.approval_route(
+        tenant.level,
+        in_quiet_period=in_quiet,
+        listed=listed,
+        trigger=d.trigger,
+        on_site=d.mode == "on_site",
+        self_inspection_reviewed=report is not None,
+    )
+    route_facts = {
+        **route.to_dict()["facts"],
+        "self_inspection_report_id": report.id if report else None,
+    }
     requirements: list[dict[str, Any]] = []
     preconditions: list[str] = []
     if not route.answer:
-        checks.append(Check("listed" if listed else "route", list(route.rule_ids) or [route.rule_id],
-                            False, True, route.explanation, route_facts))
+        checks.append(
+            Check(
+                "listed" if listed else "route",
+                list(route.rule_ids) or [route.rule_id],
+                False,
+                True,
+                route.explanation,
+                route_facts,
+            )
+        )
     else:
         if listed:
             sup_rid = policy.pack["supervision"]["rule_id"]
-            checks.append(Check("listed", [sup_rid], True, False,
-                                f"{sup_rid}：正面清单企业，{TRIGGERS[d.trigger]}，{MODES[d.mode]}可以开展。", route_facts))
+            checks.append(
+                Check(
+                    "listed",
+                    [sup_rid],
+                    True,
+                    False,
+                    f"{sup_rid}：正面清单企业，{TRIGGERS[d.trigger]}，{MODES[d.mode]}可以开展。",
+                    route_facts,
+                )
+            )
         reqs = route.details.get("requirements") or []
         preconditions = list(route.details.get("preconditions") or [])
         if d.mode == "on_site":
-            requirements = [{"rule_id": r.rule_id, "any_of": list(r.any_of), "title": r.title,
-                             "level": r.level, "met_by": None} for r in reqs]
+            requirements = [
+                {
+                    "rule_id": r.rule_id,
+                    "any_of": list(r.any_of),
+                    "title": r.title,
+                    "level": r.level,
+                    "met_by": None,
+                }
+                for r in reqs
+            ]
             text = route.explanation
         else:
             # SX-8: a non-on-site check does not enter the enterprise, so no entry approval.
             text = "非现场检查不入企，无须入企检查审批（SX-8）。"
-        checks.append(Check("approval", list(route.rule_ids), None, False, text,
-                            {**route_facts, "single_approver_roles": route.details.get("single_approver_roles")}))
+        checks.append(
+            Check(
+                "approval",
+                list(route.rule_ids),
+                None,
+                False,
+                text,
+                {
+                    **route_facts,
+                    "single_approver_roles": route.details.get("single_approver_roles"),
+                },
+            )
+        )
     nearby = _nearby(d)
     if nearby:
-        checks.append(Check("nearby", ["SX-3"], None, False,
-                            f"SX-3：该企业在前后{NEARBY_DAYS}日内已有{len(nearby)}项检查，可合并为“综合一次查”，避免重复入企。",
-                            {"inspections": [n["id"] for n in nearby]}))
-    facts = {"tenant_level": tenant.level, "tenant_level_label": LEVELS.get(tenant.level, tenant.level),
-             "category": category, "listed": listed, "industry_code": d.enterprise.industry_code,
-             "planned_date": d.planned_date.isoformat(), "mode": d.mode, "trigger": d.trigger,
-             "enterprise_id": d.enterprise.id, "in_quiet_period": in_quiet,
-             "self_inspection_report_id": report.id if report else None,
-             "join_with": d.join_with.id if d.join_with else None}
+        checks.append(
+            Check(
+                "nearby",
+                ["SX-3"],
+                None,
+                False,
+                f"SX-3：该企业在前后{NEARBY_DAYS}日内已有{len(nearby)}项检查，可合并为“综合一次查”，避免重复入企。",
+                {"inspections": [n["id"] for n in nearby]},
+            )
+        )
+    facts = {
+        "tenant_level": tenant.level,
+        "tenant_level_label": LEVELS.get(tenant.level, tenant.level),
+        "category": category,
+        "listed": listed,
+        "industry_code": d.enterprise.industry_code,
+        "planned_date": d.planned_date.isoformat(),
+        "mode": d.mode,
+        "trigger": d.trigger,
+        "enterprise_id": d.enterprise.id,
+        "in_quiet_period": in_quiet,
+        "self_inspection_report_id": report.id if report else None,
+        "join_with": d.join_with.id if d.join_with else None,
+    }
     return CheckReport(checks, requirements, preconditions, str(policy.version_id), facts, nearby)
 
 
@@ -286,5 +468,16 @@ def preview(data: dict[str, Any]) -> CheckReport:
     return run_checks(parse_draft(data))
 
 
-__all__ = ["Check", "CheckReport", "Draft", "parse_draft", "run_checks", "preview", "on_site_count",
-           "plan_of_year", "reviewed_report", "NEARBY_DAYS", "OFFICER_RULE"]
+__all__ = [
+    "Check",
+    "CheckReport",
+    "Draft",
+    "parse_draft",
+    "run_checks",
+    "preview",
+    "on_site_count",
+    "plan_of_year",
+    "reviewed_report",
+    "NEARBY_DAYS",
+    "OFFICER_RULE",
+]

@@ -20,8 +20,20 @@ from ..row_fields import business_today
 T = TypeVar("T")
 MAX_ID = 2**63 - 1
 
-__all__ = ["NotFound", "ServiceError", "ValidationFailed", "business_today", "get", "current_tenant",
-           "officer_pool", "user_id", "user_name", "current_roles", "parse_date", "parse_int"]
+__all__ = [
+    "NotFound",
+    "ServiceError",
+    "ValidationFailed",
+    "business_today",
+    "get",
+    "current_tenant",
+    "officer_pool",
+    "user_id",
+    "user_name",
+    "current_roles",
+    "parse_date",
+    "parse_int",
+]
 
 
 def get(model: type[T], object_id: Any, what: str = "该记录") -> T:
@@ -48,9 +60,16 @@ def current_tenant() -> Tenant:
 
 def officer_pool(ids: list[int] | None = None) -> list[User]:
     """Active users holding the officer role in the write tenant (ordered by id)."""
-    stmt = (select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(RoleGrant.role == "officer", RoleGrant.tenant_id == current_scope().tenant_id,
-                   User.active.is_(True)).order_by(User.id))
+    stmt = (
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(
+            RoleGrant.role == "officer",
+            RoleGrant.tenant_id == current_scope().tenant_id,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
     if ids is not None:
         stmt = stmt.where(User.id.in_(ids))
     return list(db.session.execute(stmt).scalars().unique())

@@ -28,15 +28,41 @@ from .common import business_today, user_id
 
 # The platform's default 一表通查 items, used when the tenant has no template for the industry.
 DEFAULT_ITEMS = [
-    {"key": "procedures", "title": "环评审批、竣工环保验收等环保手续", "basis": "《环境影响评价法》"},
-    {"key": "facilities", "title": "污染防治设施正常运行及运行台账", "basis": "《环境保护法》第四十二条"},
-    {"key": "discharge", "title": "污染物达标排放（废水、废气、噪声）", "basis": "《环境保护法》第四十二条"},
-    {"key": "solid_waste", "title": "一般工业固体废物和危险废物贮存、转移、处置", "basis": "《固体废物污染环境防治法》"},
-    {"key": "emergency", "title": "突发环境事件应急预案及演练", "basis": "《突发环境事件应急管理办法》"},
+    {
+        "key": "procedures",
+        "title": "环评审批、竣工环保验收等环保手续",
+        "basis": "《环境影响评价法》",
+    },
+    {
+        "key": "facilities",
+        "title": "污染防治设施正常运行及运行台账",
+        "basis": "《环境保护法》第四十二条",
+    },
+    {
+        "key": "discharge",
+        "title": "污染物达标排放（废水、废气、噪声）",
+        "basis": "《环境保护法》第四十二条",
+    },
+    {
+        "key": "solid_waste",
+        "title": "一般工业固体废物和危险废物贮存、转移、处置",
+        "basis": "《固体废物污染环境防治法》",
+    },
+    {
+        "key": "emergency",
+        "title": "突发环境事件应急预案及演练",
+        "basis": "《突发环境事件应急管理办法》",
+    },
 ]
-RECORD_FIELDS = {"location": "检查地点", "started_at": "检查开始时间", "ended_at": "检查结束时间",
-                 "present": "被检查单位在场人员（姓名、职务）", "notice": "告知事项（表明身份、出示证件、告知权利）",
-                 "statement": "检查情况记录", "enterprise_opinion": "被检查单位意见"}
+RECORD_FIELDS = {
+    "location": "检查地点",
+    "started_at": "检查开始时间",
+    "ended_at": "检查结束时间",
+    "present": "被检查单位在场人员（姓名、职务）",
+    "notice": "告知事项（表明身份、出示证件、告知权利）",
+    "statement": "检查情况记录",
+    "enterprise_opinion": "被检查单位意见",
+}
 
 
 def permit_items(e: Enterprise) -> list[dict[str, str]]:
@@ -44,16 +70,42 @@ def permit_items(e: Enterprise) -> list[dict[str, str]]:
     if e.permit_class in (None, "not_required"):
         return []
     no = e.permit_no or "（未登记编号）"
-    items = [{"key": "permit_valid", "title": f"排污许可证/登记（{no}）在有效期内"
-              + (f"（至 {e.permit_valid_to.isoformat()}）" if e.permit_valid_to else ""), "basis": "《排污许可管理条例》第十四条"},
-             {"key": "permit_outlets", "title": f"排放口、污染物种类及排放浓度与许可证（{no}）载明事项一致",
-              "basis": "《排污许可管理条例》第十七条"}]
+    items = [
+        {
+            "key": "permit_valid",
+            "title": f"排污许可证/登记（{no}）在有效期内"
+            + (f"（至 {e.permit_valid_to.isoformat()}）" if e.permit_valid_to else ""),
+            "basis": "《排污许可管理条例》第十四条",
+        },
+        {
+            "key": "permit_outlets",
+            "title": f"排放口、污染物种类及排放浓度与许可证（{no}）载明事项一致",
+            "basis": "《排污许可管理条例》第十七条",
+        },
+    ]
     if e.permit_class in ("key", "simplified"):
-        items.append({"key": "permit_ledger", "title": "环境管理台账记录与执行报告按证提交",
-                      "basis": "《排污许可管理条例》第二十一、二十二条"})
-        items.append({"key": "self_monitoring", "title": "按证开展自行监测并公开监测数据", "basis": "《排污许可管理条例》第十九条"})
+        items.append(
+            {
+                "key": "permit_ledger",
+                "title": "环境管理台账记录与执行报告按证提交",
+                "basis": "《排污许可管理条例》第二十一、二十二条",
+            }
+        )
+        items.append(
+            {
+                "key": "self_monitoring",
+                "title": "按证开展自行监测并公开监测数据",
+                "basis": "《排污许可管理条例》第十九条",
+            }
+        )
     if e.online_monitoring_required:
-        items.append({"key": "online_monitoring", "title": "自动监测设备安装、联网及正常运行", "basis": "《排污许可管理条例》第二十条"})
+        items.append(
+            {
+                "key": "online_monitoring",
+                "title": "自动监测设备安装、联网及正常运行",
+                "basis": "《排污许可管理条例》第二十条",
+            }
+        )
     return items
 
 
@@ -76,21 +128,35 @@ def build_checklist(e: Enterprise, keys: list[str] | None = None) -> list[dict[s
     return items
 
 
-def save_template(industry_prefix: str, title: str, items: list[dict[str, str]]) -> ChecklistTemplate:
-    clean = [{"key": str(i["key"])[:64], "title": str(i["title"])[:255], "basis": str(i.get("basis", ""))[:255]}
-             for i in items if i.get("key") and i.get("title")]
+def save_template(
+    industry_prefix: str, title: str, items: list[dict[str, str]]
+) -> ChecklistTemplate:
+    clean = [
+        {
+            "key": str(i["key"])[:64],
+            "title": str(i["title"])[:255],
+            "basis": str(i.get("basis", ""))[:255],
+        }
+        for i in items
+        if i.get("key") and i.get("title")
+    ]
     if not clean:
         raise ValidationFailed.field("items", "至少一项检查内容")
-    t = db.session.execute(select(ChecklistTemplate).where(
-        ChecklistTemplate.industry_prefix == industry_prefix)).scalar_one_or_none()
+    t = db.session.execute(
+        select(ChecklistTemplate).where(ChecklistTemplate.industry_prefix == industry_prefix)
+    ).scalar_one_or_none()
     if t is None:
         t = ChecklistTemplate(industry_prefix=industry_prefix, title=title[:200], items=clean)
         db.session.add(t)
     else:
         t.title, t.items = title[:200], clean
     db.session.flush()
-    audit.record("checklist_template.saved", object_type="checklist_template", object_id=t.id,
-                 after={"industry_prefix": industry_prefix, "items": [i["key"] for i in clean]})
+    audit.record(
+        "checklist_template.saved",
+        object_type="checklist_template",
+        object_id=t.id,
+        after={"industry_prefix": industry_prefix, "items": [i["key"] for i in clean]},
+    )
     return t
 
 
@@ -102,22 +168,37 @@ def note_prior_notice(insp: Inspection, text: str) -> Inspection:
     if insp.status not in ("pending", "approved"):
         raise Conflict("检查已开始或结束", {"status": [insp.status]})
     insp.record = {**(insp.record or {}), "prior_notice": text[:1000]}
-    audit.record("inspection.prior_notice", object_type="inspection", object_id=insp.id,
-                 after={"prior_notice": text[:1000]})
+    audit.record(
+        "inspection.prior_notice",
+        object_type="inspection",
+        object_id=insp.id,
+        after={"prior_notice": text[:1000]},
+    )
     return insp
 
 
 def start(insp: Inspection) -> Inspection:
     """Nothing on-site starts unapproved (SX-5/SX-10/XJ-S), nor before its preconditions."""
     if insp.status != "approved":
-        raise Conflict("检查未经批准，不能开始" if insp.status == "pending" else "该检查不能开始",
-                       {"status": [insp.status]})
-    if "prior_notice_to_enterprise" in (insp.preconditions or []) and not (insp.record or {}).get("prior_notice"):
-        raise Conflict("XJ-S：联合检查正面清单企业须事先告知企业，请先登记告知情况",
-                       {"prior_notice": ["未登记事先告知"]})
+        raise Conflict(
+            "检查未经批准，不能开始" if insp.status == "pending" else "该检查不能开始",
+            {"status": [insp.status]},
+        )
+    if "prior_notice_to_enterprise" in (insp.preconditions or []) and not (insp.record or {}).get(
+        "prior_notice"
+    ):
+        raise Conflict(
+            "XJ-S：联合检查正面清单企业须事先告知企业，请先登记告知情况",
+            {"prior_notice": ["未登记事先告知"]},
+        )
     insp.status, insp.started_at = "in_progress", utcnow()
-    audit.record("inspection.started", object_type="inspection", object_id=insp.id,
-                 before={"status": "approved"}, after={"status": "in_progress"})
+    audit.record(
+        "inspection.started",
+        object_type="inspection",
+        object_id=insp.id,
+        before={"status": "approved"},
+        after={"status": "in_progress"},
+    )
     return insp
 
 
@@ -131,49 +212,82 @@ def save_findings(insp: Inspection, values: dict[str, dict[str, str]]) -> list[I
     _must_be_running(insp)
     items = {i["key"]: i for i in insp.checklist or []}
     errors = {f"finding.{k}": ["不是本次检查表中的项目"] for k in values if k not in items}
-    errors |= {f"finding.{k}": ["请选择检查结果"] for k, v in values.items()
-               if k in items and v.get("result") not in FINDING_RESULTS}
+    errors |= {
+        f"finding.{k}": ["请选择检查结果"]
+        for k, v in values.items()
+        if k in items and v.get("result") not in FINDING_RESULTS
+    }
     if errors:
         raise ValidationFailed("检查结果有误", errors)
     existing = {f.item_key: f for f in findings(insp)}
     out = []
     for key, v in values.items():
-        f = existing.get(key) or InspectionFinding(inspection_id=insp.id, item_key=key, item_title=items[key]["title"])
+        f = existing.get(key) or InspectionFinding(
+            inspection_id=insp.id, item_key=key, item_title=items[key]["title"]
+        )
         f.result, f.note, f.entered_by = v["result"], str(v.get("note") or "")[:2000], user_id()
         db.session.add(f)
         out.append(f)
     db.session.flush()
-    audit.record("inspection.findings_saved", object_type="inspection", object_id=insp.id,
-                 after={k: v.get("result") for k, v in values.items()})
+    audit.record(
+        "inspection.findings_saved",
+        object_type="inspection",
+        object_id=insp.id,
+        after={k: v.get("result") for k, v in values.items()},
+    )
     return out
 
 
 def findings(insp: Inspection) -> list[InspectionFinding]:
-    return list(db.session.execute(select(InspectionFinding).where(
-        InspectionFinding.inspection_id == insp.id).order_by(InspectionFinding.id)).scalars())
+    return list(
+        db.session.execute(
+            select(InspectionFinding)
+            .where(InspectionFinding.inspection_id == insp.id)
+            .order_by(InspectionFinding.id)
+        ).scalars()
+    )
 
 
 def save_record(insp: Inspection, values: dict[str, Any]) -> Inspection:
     _must_be_running(insp)
-    record = {**(insp.record or {}), **{k: str(values[k])[:4000] for k in RECORD_FIELDS if k in values}}
+    record = {
+        **(insp.record or {}),
+        **{k: str(values[k])[:4000] for k in RECORD_FIELDS if k in values},
+    }
     insp.record = record
-    audit.record("inspection.record_saved", object_type="inspection", object_id=insp.id, after=record)
+    audit.record(
+        "inspection.record_saved", object_type="inspection", object_id=insp.id, after=record
+    )
     return insp
 
 
-def add_evidence(insp: Inspection, stream: IO[bytes], filename: str, kind: str, note: str = "") -> InspectionEvidence:
+def add_evidence(
+    insp: Inspection, stream: IO[bytes], filename: str, kind: str, note: str = ""
+) -> InspectionEvidence:
     if insp.status not in ("in_progress", "done"):
         raise Conflict("检查开始后才能上传证据", {"status": [insp.status]})
     if kind not in EVIDENCE_KINDS or kind == "bodycam":
         raise ValidationFailed.field("kind", "请选择证据类型（照片、视频、文书材料）")
     s = storage.store(stream, filename, insp.tenant_id, "inspections")
-    ev = InspectionEvidence(inspection_id=insp.id, kind=kind, filename=s.filename, content_type=s.content_type,
-                            size=s.size, sha256=s.sha256, stored_name=s.stored_name, note=note[:500],
-                            uploaded_by=user_id())
+    ev = InspectionEvidence(
+        inspection_id=insp.id,
+        kind=kind,
+        filename=s.filename,
+        content_type=s.content_type,
+        size=s.size,
+        sha256=s.sha256,
+        stored_name=s.stored_name,
+        note=note[:500],
+        uploaded_by=user_id(),
+    )
     db.session.add(ev)
     db.session.flush()
-    audit.record("inspection.evidence_added", object_type="inspection", object_id=insp.id,
-                 after={"evidence_id": ev.id, "filename": s.filename, "sha256": s.sha256, "size": s.size})
+    audit.record(
+        "inspection.evidence_added",
+        object_type="inspection",
+        object_id=insp.id,
+        after={"evidence_id": ev.id, "filename": s.filename, "sha256": s.sha256, "size": s.size},
+    )
     return ev
 
 
@@ -183,18 +297,32 @@ def add_bodycam(insp: Inspection, reference: str, note: str = "") -> InspectionE
         raise ValidationFailed.field("reference", "请填写执法记录仪设备编号及视频编号")
     if insp.status not in ("in_progress", "done"):
         raise Conflict("检查开始后才能登记", {"status": [insp.status]})
-    ev = InspectionEvidence(inspection_id=insp.id, kind="bodycam", reference=reference, note=note[:500],
-                            uploaded_by=user_id())
+    ev = InspectionEvidence(
+        inspection_id=insp.id,
+        kind="bodycam",
+        reference=reference,
+        note=note[:500],
+        uploaded_by=user_id(),
+    )
     db.session.add(ev)
     db.session.flush()
-    audit.record("inspection.bodycam_added", object_type="inspection", object_id=insp.id,
-                 after={"evidence_id": ev.id, "reference": reference})
+    audit.record(
+        "inspection.bodycam_added",
+        object_type="inspection",
+        object_id=insp.id,
+        after={"evidence_id": ev.id, "reference": reference},
+    )
     return ev
 
 
 def evidence(insp: Inspection) -> list[InspectionEvidence]:
-    return list(db.session.execute(select(InspectionEvidence).where(
-        InspectionEvidence.inspection_id == insp.id).order_by(InspectionEvidence.id)).scalars())
+    return list(
+        db.session.execute(
+            select(InspectionEvidence)
+            .where(InspectionEvidence.inspection_id == insp.id)
+            .order_by(InspectionEvidence.id)
+        ).scalars()
+    )
 
 
 def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = None) -> Inspection:
@@ -220,13 +348,37 @@ def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = 
     insp.status, insp.finished_at = "done", utcnow()
     insp.feedback_due = feedback.due_date(business_today())
     db.session.flush()
-    in_ledger = ledger_link.record_inspection(insp) if insp.enterprise.supervision_category == "listed" else False
-    audit.record("inspection.finished", object_type="inspection", object_id=insp.id,
-                 before={"status": "in_progress"},
-                 after={"status": "done", "data_source": source, "feedback_due": insp.feedback_due,
-                        "ledger": in_ledger})
+    in_ledger = (
+        ledger_link.record_inspection(insp)
+        if insp.enterprise.supervision_category == "listed"
+        else False
+    )
+    audit.record(
+        "inspection.finished",
+        object_type="inspection",
+        object_id=insp.id,
+        before={"status": "in_progress"},
+        after={
+            "status": "done",
+            "data_source": source,
+            "feedback_due": insp.feedback_due,
+            "ledger": in_ledger,
+        },
+    )
     return insp
 
 
-__all__ = ["ServiceError", "build_checklist", "note_prior_notice", "start", "save_findings", "save_record", "add_evidence",
-           "add_bodycam", "finish", "findings", "evidence", "RECORD_FIELDS"]
+__all__ = [
+    "ServiceError",
+    "build_checklist",
+    "note_prior_notice",
+    "start",
+    "save_findings",
+    "save_record",
+    "add_evidence",
+    "add_bodycam",
+    "finish",
+    "findings",
+    "evidence",
+    "RECORD_FIELDS",
+]

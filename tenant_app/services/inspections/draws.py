@@ -53,8 +53,9 @@ def seed_hash(seed: str) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()
 
 
-def compute(seed: str, pool: dict[str, Any], ratios: dict[str, float],
-            conflicts: list[list[int]]) -> list[dict[str, Any]]:
+def compute(
+    seed: str, pool: dict[str, Any], ratios: dict[str, float], conflicts: list[list[int]]
+) -> list[dict[str, Any]]:
     """The draw itself: deterministic in (seed, pool, ratios, conflicts). See the module doc."""
     sb = seed.encode()
     by_cat: dict[str, list[int]] = pool["enterprises"]
@@ -71,18 +72,31 @@ def compute(seed: str, pool: dict[str, Any], ratios: dict[str, float],
     officers = sorted(int(o) for o in pool["officers"])
     out = []
     for _k, eid, cat in sorted(chosen):
-        cands = heapq.nsmallest(OFFICERS_PER_ENTERPRISE, ((_key(sb, f"officer:{eid}:{o}"), o)
-                                                          for o in officers if (o, eid) not in blocked))
-        out.append({"enterprise_id": eid, "category": cat,
-                    "officers": [o for _, o in cands],
-                    "mode": "off_site" if cat == "listed" else "on_site"})
+        cands = heapq.nsmallest(
+            OFFICERS_PER_ENTERPRISE,
+            ((_key(sb, f"officer:{eid}:{o}"), o) for o in officers if (o, eid) not in blocked),
+        )
+        out.append(
+            {
+                "enterprise_id": eid,
+                "category": cat,
+                "officers": [o for _, o in cands],
+                "mode": "off_site" if cat == "listed" else "on_site",
+            }
+        )
     return out
 
 
 def _category_expr() -> Any:
     """The pack's inspection category in SQL (as enterprise_facts.category_of)."""
-    return case((Enterprise.supervision_category.in_(("special", "listed")), Enterprise.supervision_category),
-                (Enterprise.key_discharger.is_(True), literal("key")), else_=literal("general"))
+    return case(
+        (
+            Enterprise.supervision_category.in_(("special", "listed")),
+            Enterprise.supervision_category,
+        ),
+        (Enterprise.key_discharger.is_(True), literal("key")),
+        else_=literal("general"),
+    )
 
 
 def _prefix_like(prefix: str) -> str | None:
@@ -106,11 +120,17 @@ def pool_for(filters: dict[str, Any]) -> dict[str, list[int]]:
         conds.append(or_(*(Enterprise.industry_code.like(p) for p in likes)))
     out: dict[str, list[int]] = {}
     if db.session.get_bind().dialect.name == "postgresql":
-        stmt = select(cat, func.array_agg(aggregate_order_by(Enterprise.id, Enterprise.id))).where(*conds).group_by(cat)
+        stmt = (
+            select(cat, func.array_agg(aggregate_order_by(Enterprise.id, Enterprise.id)))
+            .where(*conds)
+            .group_by(cat)
+        )
         for name, ids in db.session.execute(stmt):
             out[name] = list(ids)
         return out
-    for eid, name in db.session.execute(select(Enterprise.id, cat).where(*conds).order_by(Enterprise.id)):
+    for eid, name in db.session.execute(
+        select(Enterprise.id, cat).where(*conds).order_by(Enterprise.id)
+    ):
         out.setdefault(name, []).append(eid)
     return out
 
@@ -123,7 +143,11 @@ def commit_draw(data: dict[str, Any]) -> Draw:
     filters = clean_scope(data.get("filters") or {})
     policy = policy_for(tenant, planned)
     plan = plan_of_year(planned.year)
-    ratios = dict(plan.ratios) if plan else {k: v["ratio"] for k, v in policy.pack["inspection"]["categories"].items()}
+    ratios = (
+        dict(plan.ratios)
+        if plan
+        else {k: v["ratio"] for k, v in policy.pack["inspection"]["categories"].items()}
+    )
     for k, v in (data.get("ratios") or {}).items():
         try:
             ratios[str(k)] = min(1.0, max(0.0, float(v)))
@@ -131,25 +155,50 @@ def commit_draw(data: dict[str, Any]) -> Draw:
             raise ValidationFailed.field(f"ratios.{k}", "应为 0–1 的数") from None
     officers = [u.id for u in officer_pool() if (u.certificate_no or "").strip()]
     if len(officers) < OFFICERS_PER_ENTERPRISE:
-        raise ServiceError("执法人员库不足两名持证人员，不能抽查", {"officers": [str(len(officers))]})
+        raise ServiceError(
+            "执法人员库不足两名持证人员，不能抽查", {"officers": [str(len(officers))]}
+        )
     enterprises = pool_for(filters)
     size = sum(len(v) for v in enterprises.values())
     if not size:
         raise ValidationFailed.field("filters", "筛选条件下没有企业")
-    conflicts = sorted([int(o), int(e)] for o, e in db.session.execute(
-        select(OfficerConflict.user_id, OfficerConflict.enterprise_id)))
+    conflicts = sorted(
+        [int(o), int(e)]
+        for o, e in db.session.execute(
+            select(OfficerConflict.user_id, OfficerConflict.enterprise_id)
+        )
+    )
     seed = secrets.token_hex(32)
-    d = Draw(title=title, plan_id=plan.id if plan else None, filters=filters, ratios=ratios, planned_date=planned,
-             seed_hash=seed_hash(seed), seed=seed, pool={"enterprises": enterprises, "officers": officers},
-             conflicts=conflicts, created_by=user_id(),
-             decision={"rule_ids": ["SX-3", policy.pack.get("supervision", {}).get("rule_id", "")],
-                       "policy_version": str(policy.version_id),
-                       "facts": {"pool_size": size, "officers": len(officers),
-                                 "ratios": ratios, "plan_id": plan.id if plan else None}})
+    d = Draw(
+        title=title,
+        plan_id=plan.id if plan else None,
+        filters=filters,
+        ratios=ratios,
+        planned_date=planned,
+        seed_hash=seed_hash(seed),
+        seed=seed,
+        pool={"enterprises": enterprises, "officers": officers},
+        conflicts=conflicts,
+        created_by=user_id(),
+        decision={
+            "rule_ids": ["SX-3", policy.pack.get("supervision", {}).get("rule_id", "")],
+            "policy_version": str(policy.version_id),
+            "facts": {
+                "pool_size": size,
+                "officers": len(officers),
+                "ratios": ratios,
+                "plan_id": plan.id if plan else None,
+            },
+        },
+    )
     db.session.add(d)
     db.session.flush()
-    audit.record("draw.committed", object_type="draw", object_id=d.id,
-                 after={"seed_hash": d.seed_hash, "pool_size": size, "ratios": ratios})
+    audit.record(
+        "draw.committed",
+        object_type="draw",
+        object_id=d.id,
+        after={"seed_hash": d.seed_hash, "pool_size": size, "ratios": ratios},
+    )
     return d
 
 
@@ -158,16 +207,26 @@ def execute_draw(d: Draw) -> Draw:
         raise Conflict("该抽查已执行", {"status": [d.status]})
     d.result = compute(d.seed, d.pool, d.ratios, d.conflicts)
     d.status, d.drawn_at = "drawn", utcnow()
-    audit.record("draw.executed", object_type="draw", object_id=d.id,
-                 after={"seed": d.seed, "drawn": len(d.result),
-                        "result_sha256": hashlib.sha256(repr(d.result).encode()).hexdigest()})
+    audit.record(
+        "draw.executed",
+        object_type="draw",
+        object_id=d.id,
+        after={
+            "seed": d.seed,
+            "drawn": len(d.result),
+            "result_sha256": hashlib.sha256(repr(d.result).encode()).hexdigest(),
+        },
+    )
     return d
 
 
 def verify(d: Draw) -> bool:
     """What anyone can do with the published data: the hash matches and the result recomputes."""
-    return d.status == "drawn" and seed_hash(d.seed) == d.seed_hash and \
-        compute(d.seed, d.pool, d.ratios, d.conflicts) == d.result
+    return (
+        d.status == "drawn"
+        and seed_hash(d.seed) == d.seed_hash
+        and compute(d.seed, d.pool, d.ratios, d.conflicts) == d.result
+    )
 
 
 def create_inspections(d: Draw) -> dict[str, Any]:
@@ -180,17 +239,27 @@ def create_inspections(d: Draw) -> dict[str, Any]:
         raise Conflict("尚未抽取", {"status": [d.status]})
     made, refused = [], []
     for row in d.result:
-        data = {"enterprise_id": row["enterprise_id"], "mode": row["mode"], "trigger": "random_draw",
-                "planned_date": d.planned_date, "officer_ids": row["officers"], "draw_id": d.id,
-                "title": d.title}
+        data = {
+            "enterprise_id": row["enterprise_id"],
+            "mode": row["mode"],
+            "trigger": "random_draw",
+            "planned_date": d.planned_date,
+            "officer_ids": row["officers"],
+            "draw_id": d.id,
+            "title": d.title,
+        }
         draft = parse_draft(data, internal=True)
         report = run_checks(draft)
         if report.allowed:
             made.append(plans.create_from_draft(draft, report).id)
         else:
             refused.append({"enterprise_id": row["enterprise_id"], "reasons": report.refusals})
-    audit.record("draw.inspections_created", object_type="draw", object_id=d.id,
-                 after={"created": len(made), "refused": refused})
+    audit.record(
+        "draw.inspections_created",
+        object_type="draw",
+        object_id=d.id,
+        after={"created": len(made), "refused": refused},
+    )
     return {"created": made, "refused": refused}
 
 
@@ -198,16 +267,25 @@ def declare_conflict(officer_id: int, enterprise_id: int, reason: str) -> Office
     from .common import enterprise
 
     enterprise(enterprise_id)
-    if db.session.execute(select(OfficerConflict.id).where(OfficerConflict.user_id == officer_id,
-                                                           OfficerConflict.enterprise_id == enterprise_id)).first():
+    if db.session.execute(
+        select(OfficerConflict.id).where(
+            OfficerConflict.user_id == officer_id, OfficerConflict.enterprise_id == enterprise_id
+        )
+    ).first():
         raise Conflict("已申报过该回避关系", {"enterprise_id": ["已申报"]})
     if not officer_pool([officer_id]):
         raise ValidationFailed.field("user_id", "不是本机构执法人员")
-    row = OfficerConflict(user_id=officer_id, enterprise_id=enterprise_id, reason=reason.strip()[:500])
+    row = OfficerConflict(
+        user_id=officer_id, enterprise_id=enterprise_id, reason=reason.strip()[:500]
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("officer_conflict.declared", object_type="officer_conflict", object_id=row.id,
-                 after={"user_id": officer_id, "enterprise_id": enterprise_id, "reason": row.reason})
+    audit.record(
+        "officer_conflict.declared",
+        object_type="officer_conflict",
+        object_id=row.id,
+        after={"user_id": officer_id, "enterprise_id": enterprise_id, "reason": row.reason},
+    )
     return row
 
 

@@ -22,7 +22,9 @@ DEFAULT_WORKDAYS = 5
 
 def deadline_workdays() -> int:
     pack = policy_for(current_tenant()).pack
-    return int(((pack.get("inspection") or {}).get("feedback") or {}).get("workdays") or DEFAULT_WORKDAYS)
+    return int(
+        ((pack.get("inspection") or {}).get("feedback") or {}).get("workdays") or DEFAULT_WORKDAYS
+    )
 
 
 def due_date(finished_on: date) -> date:
@@ -40,33 +42,63 @@ def give_feedback(insp: Inspection, text: str) -> Inspection:
         raise ValidationFailed.field("feedback_text", "请填写反馈意见")
     before = {"feedback_text": insp.feedback_text, "feedback_overdue": insp.feedback_overdue}
     insp.feedback_text, insp.feedback_at, insp.feedback_overdue = text[:8000], utcnow(), False
-    audit.record("inspection.feedback_given", object_type="inspection", object_id=insp.id,
-                 before=before, after={"feedback_at": insp.feedback_at, "late": bool(
-                     insp.feedback_due and business_today() > insp.feedback_due)})
+    audit.record(
+        "inspection.feedback_given",
+        object_type="inspection",
+        object_id=insp.id,
+        before=before,
+        after={
+            "feedback_at": insp.feedback_at,
+            "late": bool(insp.feedback_due and business_today() > insp.feedback_due),
+        },
+    )
     return insp
 
 
 def mark_read(insp: Inspection) -> Inspection:
     if insp.feedback_at and insp.feedback_read_at is None:
         insp.feedback_read_at = utcnow()
-        audit.record("inspection.feedback_read", object_type="inspection", object_id=insp.id,
-                     after={"read_at": insp.feedback_read_at})
+        audit.record(
+            "inspection.feedback_read",
+            object_type="inspection",
+            object_id=insp.id,
+            after={"read_at": insp.feedback_read_at},
+        )
     return insp
 
 
 def flag_overdue(today: date | None = None) -> list[int]:
     """Flag finished inspections past their feedback deadline with no feedback (the daily job)."""
     today = today or business_today()
-    rows = db.session.execute(select(Inspection).where(
-        Inspection.feedback_due < today, Inspection.status == "done",
-        Inspection.feedback_at.is_(None), Inspection.feedback_overdue.is_(False))).scalars().all()
+    rows = (
+        db.session.execute(
+            select(Inspection).where(
+                Inspection.feedback_due < today,
+                Inspection.status == "done",
+                Inspection.feedback_at.is_(None),
+                Inspection.feedback_overdue.is_(False),
+            )
+        )
+        .scalars()
+        .all()
+    )
     for insp in rows:
         insp.feedback_overdue = True
-        audit.record("inspection.feedback_overdue", object_type="inspection", object_id=insp.id,
-                     after={"feedback_due": insp.feedback_due, "flagged_on": today}, actor="system")
+        audit.record(
+            "inspection.feedback_overdue",
+            object_type="inspection",
+            object_id=insp.id,
+            after={"feedback_due": insp.feedback_due, "flagged_on": today},
+            actor="system",
+        )
     return [i.id for i in rows]
 
 
 def overdue() -> list[Inspection]:
-    return list(db.session.execute(select(Inspection).where(Inspection.feedback_overdue.is_(True))
-                                   .order_by(Inspection.feedback_due)).scalars())
+    return list(
+        db.session.execute(
+            select(Inspection)
+            .where(Inspection.feedback_overdue.is_(True))
+            .order_by(Inspection.feedback_due)
+        ).scalars()
+    )

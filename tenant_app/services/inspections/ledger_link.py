@@ -32,11 +32,16 @@ def record_inspection(insp: Inspection) -> bool:
     if add_entry is None:
         return False
     what = "现场检查" if insp.mode == "on_site" else f"非现场检查（{insp.data_source or ''}）"
-    offered = {"enterprise_id": insp.enterprise_id, "enterprise": insp.enterprise,
-               "kind": "on_site_check" if insp.mode == "on_site" else "off_site_check",
-               "when": insp.planned_date, "on_date": insp.planned_date,
-               "on": insp.planned_date, "ref": f"inspection:{insp.id}",
-               "summary": f"{what}：{(insp.conclusion or insp.feedback_text or '')[:400]}"}
+    offered = {
+        "enterprise_id": insp.enterprise_id,
+        "enterprise": insp.enterprise,
+        "kind": "on_site_check" if insp.mode == "on_site" else "off_site_check",
+        "when": insp.planned_date,
+        "on_date": insp.planned_date,
+        "on": insp.planned_date,
+        "ref": f"inspection:{insp.id}",
+        "summary": f"{what}：{(insp.conclusion or insp.feedback_text or '')[:400]}",
+    }
     try:
         params = inspect.signature(add_entry).parameters
         accepts_any = any(p.kind is p.VAR_KEYWORD for p in params.values())

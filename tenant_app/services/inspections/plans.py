@@ -25,8 +25,10 @@ class Refused(ServiceError):
 
 
 def refuse(report: CheckReport) -> Refused:
-    return Refused("依据规定不能安排该检查：" + "；".join(report.refusals),
-                   {"rules": report.refusals, "rule_ids": report.rule_ids})
+    return Refused(
+        "依据规定不能安排该检查：" + "；".join(report.refusals),
+        {"rules": report.refusals, "rule_ids": report.rule_ids},
+    )
 
 
 def create_from_draft(d: Draft, report: CheckReport) -> Inspection:
@@ -34,26 +36,53 @@ def create_from_draft(d: Draft, report: CheckReport) -> Inspection:
         raise refuse(report)
     needs_approval = d.mode == "on_site" and bool(report.requirements)
     insp = Inspection(
-        enterprise_id=d.enterprise.id, mode=d.mode, trigger=d.trigger, planned_date=d.planned_date,
-        status="pending" if needs_approval else "approved", title=d.title,
-        officers=[{"id": u.id, "name": u.display_name, "certificate_no": u.certificate_no} for u in d.officers],
-        checklist=conduct.build_checklist(d.enterprise, d.checklist_keys) if d.mode == "on_site" else [],
-        decision=report.to_dict(), rule_ids=report.rule_ids, policy_version=report.policy_version,
-        requirements=report.requirements, preconditions=report.preconditions,
-        campaign_id=d.campaign.id if d.campaign else None, draw_id=d.draw_id, request_id=d.request_id,
-        self_report_id=report.facts.get("self_inspection_report_id"), data_source=d.data_source,
-        created_by=user_id())
+        enterprise_id=d.enterprise.id,
+        mode=d.mode,
+        trigger=d.trigger,
+        planned_date=d.planned_date,
+        status="pending" if needs_approval else "approved",
+        title=d.title,
+        officers=[
+            {"id": u.id, "name": u.display_name, "certificate_no": u.certificate_no}
+            for u in d.officers
+        ],
+        checklist=conduct.build_checklist(d.enterprise, d.checklist_keys)
+        if d.mode == "on_site"
+        else [],
+        decision=report.to_dict(),
+        rule_ids=report.rule_ids,
+        policy_version=report.policy_version,
+        requirements=report.requirements,
+        preconditions=report.preconditions,
+        campaign_id=d.campaign.id if d.campaign else None,
+        draw_id=d.draw_id,
+        request_id=d.request_id,
+        self_report_id=report.facts.get("self_inspection_report_id"),
+        data_source=d.data_source,
+        created_by=user_id(),
+    )
     db.session.add(insp)
     db.session.flush()
     if d.join_with is not None:
         group = d.join_with.joint_group_id or d.join_with.id
         d.join_with.joint_group_id = group
         insp.joint_group_id = group
-    audit.record("inspection.created", object_type="inspection", object_id=insp.id,
-                 after={"enterprise_id": insp.enterprise_id, "mode": insp.mode, "trigger": insp.trigger,
-                        "planned_date": insp.planned_date, "status": insp.status,
-                        "officers": [o["id"] for o in insp.officers], "rule_ids": insp.rule_ids,
-                        "policy_version": insp.policy_version, "joint_group_id": insp.joint_group_id})
+    audit.record(
+        "inspection.created",
+        object_type="inspection",
+        object_id=insp.id,
+        after={
+            "enterprise_id": insp.enterprise_id,
+            "mode": insp.mode,
+            "trigger": insp.trigger,
+            "planned_date": insp.planned_date,
+            "status": insp.status,
+            "officers": [o["id"] for o in insp.officers],
+            "rule_ids": insp.rule_ids,
+            "policy_version": insp.policy_version,
+            "joint_group_id": insp.joint_group_id,
+        },
+    )
     return insp
 
 
@@ -66,8 +95,13 @@ def get_inspection(inspection_id: Any) -> Inspection:
     return get(Inspection, inspection_id, "该检查")
 
 
-def inspections(*, status: str | None = None, enterprise_id: int | None = None, after: int | None = None,
-                limit: int = 50) -> Page:
+def inspections(
+    *,
+    status: str | None = None,
+    enterprise_id: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> Page:
     stmt = select(Inspection)
     if status:
         stmt = stmt.where(Inspection.status == status)
@@ -81,8 +115,13 @@ def cancel(insp: Inspection, reason: str) -> Inspection:
         raise ServiceError("该检查已结束，不能撤销", {"status": [insp.status]})
     before = insp.status
     insp.status = "cancelled"
-    audit.record("inspection.cancelled", object_type="inspection", object_id=insp.id,
-                 before={"status": before}, after={"status": "cancelled", "reason": reason[:500]})
+    audit.record(
+        "inspection.cancelled",
+        object_type="inspection",
+        object_id=insp.id,
+        before={"status": before},
+        after={"status": "cancelled", "reason": reason[:500]},
+    )
     return insp
 
 

@@ -18,22 +18,34 @@ from . import storage
 from .common import get, user_id
 
 
-def submit(summary: str, stream: IO[bytes] | None = None, filename: str = "",
-           anomaly_record_id: int | None = None) -> SelfInspectionReport:
+def submit(
+    summary: str,
+    stream: IO[bytes] | None = None,
+    filename: str = "",
+    anomaly_record_id: int | None = None,
+) -> SelfInspectionReport:
     """By the enterprise user, for their own enterprise only (resolved from the account)."""
     e = my_enterprise()
     summary = summary.strip()
     if len(summary) < 10:
         raise ValidationFailed.field("summary", "请填写自查情况（不少于 10 字）")
-    r = SelfInspectionReport(enterprise_id=e.id, summary=summary[:20000], submitted_by=user_id(),
-                             anomaly_record_id=anomaly_record_id)
+    r = SelfInspectionReport(
+        enterprise_id=e.id,
+        summary=summary[:20000],
+        submitted_by=user_id(),
+        anomaly_record_id=anomaly_record_id,
+    )
     if stream is not None and filename:
         s = storage.store(stream, filename, e.tenant_id, "self-reports")
         r.filename, r.stored_name, r.sha256, r.size = s.filename, s.stored_name, s.sha256, s.size
     db.session.add(r)
     db.session.flush()
-    audit.record("self_report.submitted", object_type="self_inspection_report", object_id=r.id,
-                 after={"enterprise_id": e.id, "sha256": r.sha256, "filename": r.filename})
+    audit.record(
+        "self_report.submitted",
+        object_type="self_inspection_report",
+        object_id=r.id,
+        after={"enterprise_id": e.id, "sha256": r.sha256, "filename": r.filename},
+    )
     return r
 
 
@@ -44,9 +56,13 @@ def review(r: SelfInspectionReport, accept: bool, comment: str) -> SelfInspectio
         raise ValidationFailed.field("comment", "退回须说明需补充的内容")
     r.status = "accepted" if accept else "returned"
     r.reviewed_by, r.reviewed_at, r.review_comment = user_id(), utcnow(), comment.strip()[:1000]
-    audit.record("self_report.reviewed", object_type="self_inspection_report", object_id=r.id,
-                 before={"status": "submitted"}, after={"status": r.status, "comment": r.review_comment,
-                                                        "rule_id": "XJ-S"})
+    audit.record(
+        "self_report.reviewed",
+        object_type="self_inspection_report",
+        object_id=r.id,
+        before={"status": "submitted"},
+        after={"status": r.status, "comment": r.review_comment, "rule_id": "XJ-S"},
+    )
     return r
 
 
@@ -63,5 +79,10 @@ def reports(status: str | None = None) -> list[SelfInspectionReport]:
 
 def my_reports() -> list[SelfInspectionReport]:
     e = my_enterprise()
-    return list(db.session.execute(select(SelfInspectionReport).where(
-        SelfInspectionReport.enterprise_id == e.id).order_by(SelfInspectionReport.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            select(SelfInspectionReport)
+            .where(SelfInspectionReport.enterprise_id == e.id)
+            .order_by(SelfInspectionReport.id.desc())
+        ).scalars()
+    )

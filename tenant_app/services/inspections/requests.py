@@ -23,24 +23,42 @@ def submit(reason: str, preferred_date: Any = None) -> InspectionRequest:
     reason = reason.strip()
     if len(reason) < 5:
         raise ValidationFailed.field("reason", "请说明申请检查的事项（不少于 5 字）")
-    r = InspectionRequest(enterprise_id=e.id, reason=reason[:2000], submitted_by=user_id(),
-                          preferred_date=parse_date(preferred_date, "preferred_date", required=False))
+    r = InspectionRequest(
+        enterprise_id=e.id,
+        reason=reason[:2000],
+        submitted_by=user_id(),
+        preferred_date=parse_date(preferred_date, "preferred_date", required=False),
+    )
     db.session.add(r)
     db.session.flush()
-    audit.record("inspection_request.submitted", object_type="inspection_request", object_id=r.id,
-                 after={"enterprise_id": e.id, "reason": r.reason, "preferred_date": r.preferred_date})
+    audit.record(
+        "inspection_request.submitted",
+        object_type="inspection_request",
+        object_id=r.id,
+        after={"enterprise_id": e.id, "reason": r.reason, "preferred_date": r.preferred_date},
+    )
     return r
 
 
 def accept(r: InspectionRequest, data: dict[str, Any]) -> Inspection:
     if r.status != "open":
         raise Conflict("该申请已处理", {"status": [r.status]})
-    insp = plans.create_inspection({**data, "enterprise_id": r.enterprise_id, "trigger": "enterprise_request",
-                                    "request_id": r.id,
-                                    "planned_date": data.get("planned_date") or r.preferred_date})
+    insp = plans.create_inspection(
+        {
+            **data,
+            "enterprise_id": r.enterprise_id,
+            "trigger": "enterprise_request",
+            "request_id": r.id,
+            "planned_date": data.get("planned_date") or r.preferred_date,
+        }
+    )
     r.status, r.inspection_id = "accepted", insp.id
-    audit.record("inspection_request.accepted", object_type="inspection_request", object_id=r.id,
-                 after={"inspection_id": insp.id})
+    audit.record(
+        "inspection_request.accepted",
+        object_type="inspection_request",
+        object_id=r.id,
+        after={"inspection_id": insp.id},
+    )
     return insp
 
 
@@ -50,8 +68,12 @@ def decline(r: InspectionRequest, answer: str) -> InspectionRequest:
     if not answer.strip():
         raise ValidationFailed.field("answer", "请说明不予安排的理由")
     r.status, r.answer = "declined", answer.strip()[:1000]
-    audit.record("inspection_request.declined", object_type="inspection_request", object_id=r.id,
-                 after={"answer": r.answer})
+    audit.record(
+        "inspection_request.declined",
+        object_type="inspection_request",
+        object_id=r.id,
+        after={"answer": r.answer},
+    )
     return r
 
 
@@ -60,20 +82,34 @@ def get_request(request_id: Any) -> InspectionRequest:
 
 
 def open_requests() -> list[InspectionRequest]:
-    return list(db.session.execute(select(InspectionRequest).order_by(InspectionRequest.id.desc()).limit(200)).scalars())
+    return list(
+        db.session.execute(
+            select(InspectionRequest).order_by(InspectionRequest.id.desc()).limit(200)
+        ).scalars()
+    )
 
 
 def my_requests() -> list[InspectionRequest]:
     e = my_enterprise()
-    return list(db.session.execute(select(InspectionRequest).where(
-        InspectionRequest.enterprise_id == e.id).order_by(InspectionRequest.id.desc())).scalars())
+    return list(
+        db.session.execute(
+            select(InspectionRequest)
+            .where(InspectionRequest.enterprise_id == e.id)
+            .order_by(InspectionRequest.id.desc())
+        ).scalars()
+    )
 
 
 def my_inspections() -> list[Inspection]:
     """The enterprise user's own enterprise's inspections (resolved from the account, never a URL id)."""
     e = my_enterprise()
-    return list(db.session.execute(select(Inspection).where(Inspection.enterprise_id == e.id)
-                                   .order_by(Inspection.planned_date.desc())).scalars())
+    return list(
+        db.session.execute(
+            select(Inspection)
+            .where(Inspection.enterprise_id == e.id)
+            .order_by(Inspection.planned_date.desc())
+        ).scalars()
+    )
 
 
 def my_inspection(inspection_id: Any) -> Inspection:

@@ -16,8 +16,10 @@ from ..errors import ValidationFailed
 MAX_BYTES = 20 * 1024 * 1024
 # extension -> (content type, leading-bytes test)
 TYPES: dict[str, tuple[str, object]] = {
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"), ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG"), ".pdf": ("application/pdf", b"%PDF"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".png": ("image/png", b"\x89PNG"),
+    ".pdf": ("application/pdf", b"%PDF"),
     ".mp4": ("video/mp4", "ftyp@4"),
 }
 
@@ -37,7 +39,9 @@ def _sniff(head: bytes, test: object) -> bool:
     return head[4:8] == b"ftyp"
 
 
-def store(stream: IO[bytes], filename: str, tenant_id: int, area: str, field: str = "file") -> Stored:
+def store(
+    stream: IO[bytes], filename: str, tenant_id: int, area: str, field: str = "file"
+) -> Stored:
     name = Path(filename or "").name[:200]
     ext = Path(name).suffix.lower()
     if ext not in TYPES:

@@ -35,8 +35,15 @@ from ...tenancy.scope import current_scope
 from ..enterprise_facts import facts_for_many
 from .verdicts import Verdict, verdict_of
 
-SQL_KINDS = {"no_records_within", "permit_compliant", "facilities_compliant", "monitoring_networked",
-             "not_on_credit_list", "rating_consecutive_years", "performance_grade"}
+SQL_KINDS = {
+    "no_records_within",
+    "permit_compliant",
+    "facilities_compliant",
+    "monitoring_networked",
+    "not_on_credit_list",
+    "rating_consecutive_years",
+    "performance_grade",
+}
 GRADES = ("A", "B", "C", "D")
 
 
@@ -64,7 +71,9 @@ class Plan:
     rec_where: list[Any] = field(default_factory=list)
     conditions: dict[str, Outer] = field(default_factory=dict)
     direct: dict[str, Outer] = field(default_factory=dict)
-    evidence: dict[str, tuple[str, str]] = field(default_factory=dict)  # cid -> (count, latest) labels
+    evidence: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # cid -> (count, latest) labels
     bans: list[tuple[str, str, int]] = field(default_factory=list)  # (ban id, rule id, years)
 
 
@@ -72,7 +81,9 @@ Outer = Callable[[dict[str, Any]], Any]  # aggregate columns by label -> pass ex
 R = ComplianceRecord
 X = EnterpriseRating
 E = Enterprise
-MALICIOUS = or_(R.secret_discharge.is_(True), R.falsified_records.is_(True), R.evading_supervision.is_(True))
+MALICIOUS = or_(
+    R.secret_discharge.is_(True), R.falsified_records.is_(True), R.evading_supervision.is_(True)
+)
 
 
 def _none_is_zero(col: Any) -> Any:
@@ -85,11 +96,14 @@ def _no_records(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
     if p.get("only_verified"):
         cond.append(or_(R.kind != "complaint", R.verified.is_(True)))
     if p.get("min_incident_level"):
-        ok = INCIDENT_LEVELS[INCIDENT_LEVELS.index(p["min_incident_level"]):]
+        ok = INCIDENT_LEVELS[INCIDENT_LEVELS.index(p["min_incident_level"]) :]
         cond.append(or_(R.level.is_(None), R.level == "", R.level.in_(ok)))
     hit = and_(*cond)
     n, d = f"n_{key}", f"d_{key}"
-    plan.rec_cols += [func.sum(case((hit, 1), else_=0)).label(n), func.max(case((hit, R.record_date))).label(d)]
+    plan.rec_cols += [
+        func.sum(case((hit, 1), else_=0)).label(n),
+        func.max(case((hit, R.record_date))).label(d),
+    ]
     plan.rec_where.append(and_(R.kind.in_(p["record_types"]), R.record_date >= start))
     if key.startswith("c_"):
         plan.evidence[key[2:]] = (n, d)
@@ -97,8 +111,11 @@ def _no_records(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
 
 
 def _credit(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
-    active = and_(R.kind == "credit_listing", R.list_name.in_(p["lists"]),
-                  or_(R.end_date.is_(None), R.end_date > plan.on))
+    active = and_(
+        R.kind == "credit_listing",
+        R.list_name.in_(p["lists"]),
+        or_(R.end_date.is_(None), R.end_date > plan.on),
+    )
     n = f"n_{key}"
     plan.rec_cols.append(func.sum(case((active, 1), else_=0)).label(n))
     plan.rec_where.append(active)
@@ -107,12 +124,15 @@ def _credit(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
 
 def permit_status_sql(on: date) -> Any:
     """enterprise_facts.permit_status_of as SQL (NULL while the permit class is unknown)."""
-    return case((E.permit_class.is_(None), None),
-                (E.permit_class == "not_required", "not_required"),
-                (E.permit_violating.is_(True), "violating"),
-                (func.coalesce(E.permit_no, "") == "", "missing"),
-                (and_(E.permit_valid_to.is_not(None), E.permit_valid_to < on), "expired"),
-                (E.permit_class == "registration", "registration"), else_="permit")
+    return case(
+        (E.permit_class.is_(None), None),
+        (E.permit_class == "not_required", "not_required"),
+        (E.permit_violating.is_(True), "violating"),
+        (func.coalesce(E.permit_no, "") == "", "missing"),
+        (and_(E.permit_valid_to.is_not(None), E.permit_valid_to < on), "expired"),
+        (E.permit_class == "registration", "registration"),
+        else_="permit",
+    )
 
 
 def _permit(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
@@ -124,7 +144,10 @@ def _permit(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
 
 
 def _facilities(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
-    whens: list[Any] = [(E.facilities_running.is_(None), None), (E.facilities_running.is_(False), 0)]
+    whens: list[Any] = [
+        (E.facilities_running.is_(None), None),
+        (E.facilities_running.is_(False), 0),
+    ]
     if p["exempt_if_no_monitoring_needed"]:
         whens.append((E.needs_monitoring.is_(False), 1))
     whens += [(E.pollutants_compliant.is_(None), None), (E.pollutants_compliant.is_(True), 1)]
@@ -132,9 +155,11 @@ def _facilities(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
 
 
 def _monitoring(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
-    return lambda c: case((E.online_monitoring_required.is_(False), 1),
-                          (and_(E.online_monitoring_installed.is_(True), E.online_monitoring_networked.is_(True)), 1),
-                          else_=0)
+    return lambda c: case(
+        (E.online_monitoring_required.is_(False), 1),
+        (and_(E.online_monitoring_installed.is_(True), E.online_monitoring_networked.is_(True)), 1),
+        else_=0,
+    )
 
 
 def _rating(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
@@ -142,7 +167,11 @@ def _rating(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
     labels = []
     for latest in range(y0, y0 - p["max_lag_years"] - 1, -1):
         label = f"r_{key}_{latest}"
-        hit = and_(X.kind == "integrity", X.value == p["rating"], X.year.between(latest - years + 1, latest))
+        hit = and_(
+            X.kind == "integrity",
+            X.value == p["rating"],
+            X.year.between(latest - years + 1, latest),
+        )
         plan.rate_cols.append(func.count(func.distinct(case((hit, X.year)))).label(label))
         labels.append(label)
     return lambda c: case((or_(*(_none_is_zero(c[lb]) >= years for lb in labels)), 1), else_=0)
@@ -152,16 +181,23 @@ def _grade(plan: Plan, key: str, p: dict[str, Any]) -> Outer:
     # Latest graded year's grade in one aggregate: max(year * 10 + grade index).
     code = case(*((X.value == g, i) for i, g in enumerate(GRADES)), else_=9)
     label = f"g_{key}"
-    plan.rate_cols.append(func.max(case((and_(X.kind == "performance", X.year <= plan.on.year),
-                                         X.year * 10 + code))).label(label))
+    plan.rate_cols.append(
+        func.max(
+            case((and_(X.kind == "performance", X.year <= plan.on.year), X.year * 10 + code))
+        ).label(label)
+    )
     wanted = [GRADES.index(g) for g in p["grades"]]
     return lambda c: case(((c[label] % 10).in_(wanted), 1), else_=0)
 
 
 BUILDERS: dict[str, Callable[[Plan, str, dict[str, Any]], Outer]] = {
-    "no_records_within": _no_records, "not_on_credit_list": _credit, "permit_compliant": _permit,
-    "facilities_compliant": _facilities, "monitoring_networked": _monitoring,
-    "rating_consecutive_years": _rating, "performance_grade": _grade,
+    "no_records_within": _no_records,
+    "not_on_credit_list": _credit,
+    "permit_compliant": _permit,
+    "facilities_compliant": _facilities,
+    "monitoring_networked": _monitoring,
+    "rating_consecutive_years": _rating,
+    "performance_grade": _grade,
 }
 
 
@@ -179,8 +215,11 @@ def plan_for(pack: dict[str, Any], on: date) -> Plan:
         plan.direct[rid] = BUILDERS[p["kind"]](plan, f"d_{rid}", p)
     for bid, ban in (pack["removal"].get("bans") or {}).items():
         start = window_start(on, 12 * ban["years"])
-        hit = and_(R.kind == ban["record_type"], R.record_date >= start,
-                   MALICIOUS if ban["only_malicious"] else literal(True))
+        hit = and_(
+            R.kind == ban["record_type"],
+            R.record_date >= start,
+            MALICIOUS if ban["only_malicious"] else literal(True),
+        )
         plan.rec_cols.append(func.max(case((hit, R.record_date))).label(f"b_{bid}"))
         plan.rec_where.append(hit)
         plan.bans.append((bid, ban["rule_id"], ban["years"]))
@@ -194,15 +233,21 @@ def statement(plan: Plan, tenant_id: int, enterprise_ids: list[int] | None = Non
     cols: dict[str, Any] = {}
     stmt_from: Any = E.__table__
     if plan.rec_cols:
-        rec = (select(R.enterprise_id.label("eid"), *plan.rec_cols)
-               .where(R.tenant_id == tenant_id, R.record_date <= plan.on, or_(*plan.rec_where))
-               .group_by(R.enterprise_id).subquery("rec"))
+        rec = (
+            select(R.enterprise_id.label("eid"), *plan.rec_cols)
+            .where(R.tenant_id == tenant_id, R.record_date <= plan.on, or_(*plan.rec_where))
+            .group_by(R.enterprise_id)
+            .subquery("rec")
+        )
         cols.update({c.name: c for c in rec.c if c.name != "eid"})
         stmt_from = stmt_from.outerjoin(rec, rec.c.eid == E.id)
     if plan.rate_cols:
-        rate = (select(X.enterprise_id.label("eid"), *plan.rate_cols)
-                .where(X.tenant_id == tenant_id, X.year <= plan.on.year)
-                .group_by(X.enterprise_id).subquery("rate"))
+        rate = (
+            select(X.enterprise_id.label("eid"), *plan.rate_cols)
+            .where(X.tenant_id == tenant_id, X.year <= plan.on.year)
+            .group_by(X.enterprise_id)
+            .subquery("rate")
+        )
         cols.update({c.name: c for c in rate.c if c.name != "eid"})
         stmt_from = stmt_from.outerjoin(rate, rate.c.eid == E.id)
     out = [E.id, E.industry_code, cast(E.tags, String)]
@@ -238,7 +283,11 @@ class Assembler:
         key = (code, tags_text)
         hit = self.excl.get(key)
         if hit is None:
-            tags = frozenset(json.loads(tags_text)) if tags_text and tags_text not in ("[]", "null") else frozenset()
+            tags = (
+                frozenset(json.loads(tags_text))
+                if tags_text and tags_text not in ("[]", "null")
+                else frozenset()
+            )
             hit = exclusions_hit(self.pack, EnterpriseFacts(industry_code=code, tags=tags))
             self.excl[key] = hit
         return hit
@@ -256,12 +305,21 @@ class Assembler:
             n = row[self.e0 + 2 * i]
             if n:
                 evidence[cid] = (n, row[self.e0 + 2 * i + 1])
-        return verdict_of(self.pack, row[0], self.plan.on, self.excluded(row[1], row[2]), bans,
-                          conds, direct, evidence)
+        return verdict_of(
+            self.pack,
+            row[0],
+            self.plan.on,
+            self.excluded(row[1], row[2]),
+            bans,
+            conds,
+            direct,
+            evidence,
+        )
 
 
-def screen_tenant(policy: Policy, tenant_id: int, on: date,
-                  enterprise_ids: list[int] | None = None) -> Iterator[Verdict]:
+def screen_tenant(
+    policy: Policy, tenant_id: int, on: date, enterprise_ids: list[int] | None = None
+) -> Iterator[Verdict]:
     """Every enterprise's verdict (ordered by id); streams rows so memory stays flat.
 
     Runs on the session's connection as a Core statement: every table in it is filtered on
@@ -288,9 +346,14 @@ def _fallback(policy: Policy, tenant_id: int, on: date, ids: list[int] | None) -
     from .verdicts import from_result
 
     if ids is None:
-        ids = list(db.session.execute(select(Enterprise.id).where(Enterprise.tenant_id == tenant_id)
-                                      .order_by(Enterprise.id)).scalars())
+        ids = list(
+            db.session.execute(
+                select(Enterprise.id)
+                .where(Enterprise.tenant_id == tenant_id)
+                .order_by(Enterprise.id)
+            ).scalars()
+        )
     for i in range(0, len(ids), 2000):
-        facts = facts_for_many(ids[i:i + 2000], on)
+        facts = facts_for_many(ids[i : i + 2000], on)
         for eid in sorted(facts):
             yield from_result(eid, policy.screen(facts[eid], on))

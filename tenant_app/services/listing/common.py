@@ -24,7 +24,9 @@ def tenant() -> Tenant:
     """The write tenant of the current scope (request or job)."""
     if has_request_context() and "tenant" in g:
         return g.tenant
-    return db.session.execute(select(Tenant).where(Tenant.id == current_scope().tenant_id)).scalar_one()
+    return db.session.execute(
+        select(Tenant).where(Tenant.id == current_scope().tenant_id)
+    ).scalar_one()
 
 
 def policy(on: date | None = None) -> Policy:
@@ -41,16 +43,35 @@ def today() -> date:
     return business_today()
 
 
-def record_step(step: str, *, entry_id: int | None = None, batch_id: int | None = None,
-                on_date: date | None = None, result: str = "", summary: str = "",
-                evidence: dict[str, Any] | None = None, rule_id: str = "",
-                due_date: date | None = None) -> ListingStep:
+def record_step(
+    step: str,
+    *,
+    entry_id: int | None = None,
+    batch_id: int | None = None,
+    on_date: date | None = None,
+    result: str = "",
+    summary: str = "",
+    evidence: dict[str, Any] | None = None,
+    rule_id: str = "",
+    due_date: date | None = None,
+) -> ListingStep:
     """Every step is kept with who, when and what evidence (XJ-P)."""
     uid, name = actor()
     on_date = on_date or today()
-    row = ListingStep(entry_id=entry_id, batch_id=batch_id, step=step, on_date=on_date, result=result,
-                      summary=summary, evidence=evidence or {}, rule_id=rule_id, due_date=due_date,
-                      overdue=bool(due_date and on_date > due_date), actor_id=uid, actor_name=name[:64])
+    row = ListingStep(
+        entry_id=entry_id,
+        batch_id=batch_id,
+        step=step,
+        on_date=on_date,
+        result=result,
+        summary=summary,
+        evidence=evidence or {},
+        rule_id=rule_id,
+        due_date=due_date,
+        overdue=bool(due_date and on_date > due_date),
+        actor_id=uid,
+        actor_name=name[:64],
+    )
     db.session.add(row)
     return row
 

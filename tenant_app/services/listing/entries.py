@@ -25,10 +25,21 @@ from . import ledger
 from .common import actor, policy, record_step, refuse_state, today
 from .screening import screen_one
 
-OPEN_STATES = ("applied", "site_verified", "consulted", "committed", "in_notice", "listed",
-               "removal_pending")
-ALLOWED_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                 ".png": "image/png"}
+OPEN_STATES = (
+    "applied",
+    "site_verified",
+    "consulted",
+    "committed",
+    "in_notice",
+    "listed",
+    "removal_pending",
+)
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
 PARTY_TYPES = {"department": "相关部门", "association": "行业协会", "social_org": "社会组织"}
@@ -43,16 +54,24 @@ class NotFound(ServiceError):
 def get_entry(entry_id: int) -> ListingEntry:
     row = None
     if 0 < entry_id <= MAX_ID:
-        row = db.session.execute(select(ListingEntry).where(ListingEntry.id == entry_id)).scalar_one_or_none()
+        row = db.session.execute(
+            select(ListingEntry).where(ListingEntry.id == entry_id)
+        ).scalar_one_or_none()
     if row is None:
         raise NotFound("没有该正面清单事项")
     return row
 
 
 def open_entry(e: Enterprise) -> ListingEntry | None:
-    return db.session.execute(select(ListingEntry).where(
-        ListingEntry.enterprise_id == e.id, ListingEntry.state.in_(OPEN_STATES))
-        .order_by(ListingEntry.id.desc())).scalars().first()
+    return (
+        db.session.execute(
+            select(ListingEntry)
+            .where(ListingEntry.enterprise_id == e.id, ListingEntry.state.in_(OPEN_STATES))
+            .order_by(ListingEntry.id.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def _date(value: Any, name: str, label: str) -> date:
@@ -95,35 +114,73 @@ def _check_self(raw: Any) -> dict[str, Any]:
     return out
 
 
-def create(e: Enterprise, *, origin: str, self_check: Any = None, files: list[Any] | None = None,
-           renews: ListingEntry | None = None) -> ListingEntry:
+def create(
+    e: Enterprise,
+    *,
+    origin: str,
+    self_check: Any = None,
+    files: list[Any] | None = None,
+    renews: ListingEntry | None = None,
+) -> ListingEntry:
     """An application (enterprise), a nomination (bureau) or a renewal. Refused, with the
     reason, when the enterprise already has an open round, or is excluded (XJ-X) or barred (XJ-R)."""
     require_action(Perm.LISTING_APPLY if origin == "application" else Perm.LISTING_MANAGE)
     current = open_entry(e)
     if current is not None and not (renews is not None and current.id == renews.id):
-        raise Conflict(f"该企业已有正面清单事项（编号 {current.id}，{current.state_label}），不能重复申请",
-                       {"enterprise": [f"已有事项 {current.id}：{current.state_label}"]})
+        raise Conflict(
+            f"该企业已有正面清单事项（编号 {current.id}，{current.state_label}），不能重复申请",
+            {"enterprise": [f"已有事项 {current.id}：{current.state_label}"]},
+        )
     result = screen_one(e)
     if result.excluded_by or result.barred_until:
-        raise Conflict("不得纳入正面清单：" + result.explanation.splitlines()[0],
-                       {"enterprise": [result.explanation.splitlines()[0]]})
+        raise Conflict(
+            "不得纳入正面清单：" + result.explanation.splitlines()[0],
+            {"enterprise": [result.explanation.splitlines()[0]]},
+        )
     checked = _check_self(self_check) if origin == "application" else {}
     uid, _name = actor()
-    entry = ListingEntry(enterprise_id=e.id, origin=origin, state="applied", self_check=checked,
-                         route="direct" if result.route == "direct" else "screening",
-                         screening=result.to_dict(), policy_version=str(result.policy_version or ""),
-                         renews_entry_id=renews.id if renews else None, created_by=uid)
+    entry = ListingEntry(
+        enterprise_id=e.id,
+        origin=origin,
+        state="applied",
+        self_check=checked,
+        route="direct" if result.route == "direct" else "screening",
+        screening=result.to_dict(),
+        policy_version=str(result.policy_version or ""),
+        renews_entry_id=renews.id if renews else None,
+        created_by=uid,
+    )
     db.session.add(entry)
     db.session.flush()
     for f in files or []:
         add_attachment(entry, f)
-    record_step("screening", entry_id=entry.id, result="eligible" if result.answer else "not_eligible",
-                summary=result.explanation, evidence={"self_check": checked}, rule_id=result.rule_id)
-    ledger.add_entry(e, "listing", today(), f"{'企业申请' if origin == 'application' else '部门推荐' if origin == 'nomination' else '到期续展'}纳入正面清单（事项 {entry.id}）", f"entry:{entry.id}")
-    audit.record("listing.entry_created", object_type="listing_entry", object_id=entry.id,
-                 after={"enterprise_id": e.id, "origin": origin, "screening": result.rule_id,
-                        "answer": result.answer, "policy_version": entry.policy_version})
+    record_step(
+        "screening",
+        entry_id=entry.id,
+        result="eligible" if result.answer else "not_eligible",
+        summary=result.explanation,
+        evidence={"self_check": checked},
+        rule_id=result.rule_id,
+    )
+    ledger.add_entry(
+        e,
+        "listing",
+        today(),
+        f"{'企业申请' if origin == 'application' else '部门推荐' if origin == 'nomination' else '到期续展'}纳入正面清单（事项 {entry.id}）",
+        f"entry:{entry.id}",
+    )
+    audit.record(
+        "listing.entry_created",
+        object_type="listing_entry",
+        object_id=entry.id,
+        after={
+            "enterprise_id": e.id,
+            "origin": origin,
+            "screening": result.rule_id,
+            "answer": result.answer,
+            "policy_version": entry.policy_version,
+        },
+    )
     return entry
 
 
@@ -132,27 +189,42 @@ def add_attachment(entry: ListingEntry, f: Any) -> ListingAttachment:
     name = Path(getattr(f, "filename", "") or "").name
     ext = Path(name).suffix.lower()
     if ext not in ALLOWED_TYPES:
-        raise ValidationFailed.field("files", f"附件“{name or '（无名）'}”类型不允许，仅限 PDF、JPG、PNG")
+        raise ValidationFailed.field(
+            "files", f"附件“{name or '（无名）'}”类型不允许，仅限 PDF、JPG、PNG"
+        )
     data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise ValidationFailed.field("files", f"附件“{name}”超过 10 MB")
     if not data:
         raise ValidationFailed.field("files", f"附件“{name}”为空")
-    count = db.session.execute(select(db.func.count()).select_from(ListingAttachment)
-                               .where(ListingAttachment.entry_id == entry.id)).scalar_one()
+    count = db.session.execute(
+        select(db.func.count())
+        .select_from(ListingAttachment)
+        .where(ListingAttachment.entry_id == entry.id)
+    ).scalar_one()
     if count >= MAX_FILES:
         raise ValidationFailed.field("files", f"每项最多 {MAX_FILES} 个附件")
     rel = Path("listing") / str(entry.tenant_id) / f"{uuid.uuid4().hex}{ext}"
     target = Path(current_app.config["UPLOAD_DIR"]) / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    row = ListingAttachment(entry_id=entry.id, filename=name[:255], stored_as=str(rel),
-                            content_type=ALLOWED_TYPES[ext], size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor()[0])
+    row = ListingAttachment(
+        entry_id=entry.id,
+        filename=name[:255],
+        stored_as=str(rel),
+        content_type=ALLOWED_TYPES[ext],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor()[0],
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("listing.attachment_added", object_type="listing_entry", object_id=entry.id,
-                 after={"filename": row.filename, "sha256": row.sha256, "size": row.size})
+    audit.record(
+        "listing.attachment_added",
+        object_type="listing_entry",
+        object_id=entry.id,
+        after={"filename": row.filename, "sha256": row.sha256, "size": row.size},
+    )
     return row
 
 
@@ -168,12 +240,29 @@ def site_verification(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry
     entry.state = "site_verified" if passed else "refused"
     if not passed:
         entry.closed_reason = f"现场核查未通过：{record[:400]}"
-    record_step("site_verification", entry_id=entry.id, on_date=on, result="pass" if passed else "fail",
-                summary=record, evidence={"officers": officers}, rule_id=policy().pack["procedure"]["rule_id"])
-    ledger.add_entry(entry.enterprise, "site_verification", on,
-                     f"现场核查{'通过' if passed else '未通过'}：{record[:200]}", f"entry:{entry.id}")
-    audit.record("listing.site_verified", object_type="listing_entry", object_id=entry.id,
-                 before={"state": before}, after={"state": entry.state, "on": on, "officers": officers})
+    record_step(
+        "site_verification",
+        entry_id=entry.id,
+        on_date=on,
+        result="pass" if passed else "fail",
+        summary=record,
+        evidence={"officers": officers},
+        rule_id=policy().pack["procedure"]["rule_id"],
+    )
+    ledger.add_entry(
+        entry.enterprise,
+        "site_verification",
+        on,
+        f"现场核查{'通过' if passed else '未通过'}：{record[:200]}",
+        f"entry:{entry.id}",
+    )
+    audit.record(
+        "listing.site_verified",
+        object_type="listing_entry",
+        object_id=entry.id,
+        before={"state": before},
+        after={"state": entry.state, "on": on, "officers": officers},
+    )
     return entry
 
 
@@ -190,11 +279,22 @@ def add_opinion(entry: ListingEntry, data: dict[str, Any]) -> ListingStep:
     agrees = data.get("agrees") in (True, "1", "true", "yes", "on")
     before = entry.state
     entry.state = "consulted"
-    step = record_step("opinion", entry_id=entry.id, on_date=asked_on, result="agree" if agrees else "disagree",
-                       summary=opinion, evidence={"party": party, "party_type": party_type},
-                       rule_id=policy().pack["procedure"]["rule_id"])
-    audit.record("listing.opinion_recorded", object_type="listing_entry", object_id=entry.id,
-                 before={"state": before}, after={"party": party, "party_type": party_type, "agrees": agrees})
+    step = record_step(
+        "opinion",
+        entry_id=entry.id,
+        on_date=asked_on,
+        result="agree" if agrees else "disagree",
+        summary=opinion,
+        evidence={"party": party, "party_type": party_type},
+        rule_id=policy().pack["procedure"]["rule_id"],
+    )
+    audit.record(
+        "listing.opinion_recorded",
+        object_type="listing_entry",
+        object_id=entry.id,
+        before={"state": before},
+        after={"party": party, "party_type": party_type, "agrees": agrees},
+    )
     return step
 
 
@@ -202,12 +302,17 @@ def commitment_text(entry: ListingEntry) -> str:
     """The commitment the enterprise signs, built from its pack: the conditions it keeps (XJ-C),
     the removal grounds (XJ-R) and the bans. No region's wording is hard-coded here."""
     pack = policy().pack
-    lines = [f"本企业（{entry.enterprise.name}，统一社会信用代码 {entry.enterprise.uscc}）申请纳入"
-             f"生态环境监督执法正面清单，郑重承诺："]
+    lines = [
+        f"本企业（{entry.enterprise.name}，统一社会信用代码 {entry.enterprise.uscc}）申请纳入"
+        f"生态环境监督执法正面清单，郑重承诺："
+    ]
     for c in pack["screening"]["conditions"].values():
         lines.append(f"· 持续满足：{c['title']}（{c['rule_id']}）；")
-    lines.append("· 知悉出现下列情形之一将被移出正面清单：" + "；".join(
-        r["title"] for r in pack["removal"]["reasons"].values()) + f"（{pack['removal']['rule_id']}）；")
+    lines.append(
+        "· 知悉出现下列情形之一将被移出正面清单："
+        + "；".join(r["title"] for r in pack["removal"]["reasons"].values())
+        + f"（{pack['removal']['rule_id']}）；"
+    )
     for ban in (pack["removal"].get("bans") or {}).values():
         lines.append(f"· 知悉：{ban['title']}；")
     lines.append("· 所提交材料真实、准确、完整，接受社会监督。")
@@ -226,25 +331,48 @@ def sign_commitment(entry: ListingEntry, enterprise: Enterprise) -> ListingEntry
     entry.commitment_signed_by, entry.commitment_signed_at = uid, utcnow()
     entry.state = "committed"
     digest = hashlib.sha256(entry.commitment_text.encode()).hexdigest()
-    record_step("commitment", entry_id=entry.id, result="signed", summary=entry.commitment_text,
-                evidence={"signed_by": name, "sha256": digest}, rule_id=policy().pack["procedure"]["rule_id"])
-    ledger.add_entry(enterprise, "commitment", today(), f"企业作出守法承诺（{name}）", f"entry:{entry.id}")
-    audit.record("listing.commitment_signed", object_type="listing_entry", object_id=entry.id,
-                 before={"state": "consulted"}, after={"state": "committed", "sha256": digest})
+    record_step(
+        "commitment",
+        entry_id=entry.id,
+        result="signed",
+        summary=entry.commitment_text,
+        evidence={"signed_by": name, "sha256": digest},
+        rule_id=policy().pack["procedure"]["rule_id"],
+    )
+    ledger.add_entry(
+        enterprise, "commitment", today(), f"企业作出守法承诺（{name}）", f"entry:{entry.id}"
+    )
+    audit.record(
+        "listing.commitment_signed",
+        object_type="listing_entry",
+        object_id=entry.id,
+        before={"state": "consulted"},
+        after={"state": "committed", "sha256": digest},
+    )
     return entry
 
 
 def steps(entry: ListingEntry) -> list[ListingStep]:
-    return list(db.session.execute(select(ListingStep).where(ListingStep.entry_id == entry.id)
-                                   .order_by(ListingStep.id)).scalars())
+    return list(
+        db.session.execute(
+            select(ListingStep).where(ListingStep.entry_id == entry.id).order_by(ListingStep.id)
+        ).scalars()
+    )
 
 
 def attachments(entry: ListingEntry) -> list[ListingAttachment]:
-    return list(db.session.execute(select(ListingAttachment).where(ListingAttachment.entry_id == entry.id)
-                                   .order_by(ListingAttachment.id)).scalars())
+    return list(
+        db.session.execute(
+            select(ListingAttachment)
+            .where(ListingAttachment.entry_id == entry.id)
+            .order_by(ListingAttachment.id)
+        ).scalars()
+    )
 
 
-def entries(state: str | None = None, enterprise_id: int | None = None, limit: int = 200) -> list[ListingEntry]:
+def entries(
+    state: str | None = None, enterprise_id: int | None = None, limit: int = 200
+) -> list[ListingEntry]:
     stmt = select(ListingEntry).order_by(ListingEntry.id.desc()).limit(limit)
     if state:
         stmt = stmt.where(ListingEntry.state == state)

@@ -31,7 +31,11 @@ from .entries import MAX_ID, NotFound, _text
 def inbox(pending_only: bool = False) -> list[ListingFiling]:
     require_action(Perm.FILINGS_RECEIVE)
     me = current_scope().tenant_id
-    stmt = select(ListingFiling).where(ListingFiling.parent_tenant_id == me).order_by(ListingFiling.id.desc())
+    stmt = (
+        select(ListingFiling)
+        .where(ListingFiling.parent_tenant_id == me)
+        .order_by(ListingFiling.id.desc())
+    )
     if pending_only:
         stmt = stmt.where(ListingFiling.acknowledged_at.is_(None))
     return list(db.session.execute(descendants(stmt)).scalars())
@@ -41,8 +45,13 @@ def get_filing(filing_id: int) -> ListingFiling:
     me = current_scope().tenant_id
     row = None
     if 0 < filing_id <= MAX_ID:
-        row = db.session.execute(descendants(select(ListingFiling).where(
-            ListingFiling.id == filing_id, ListingFiling.parent_tenant_id == me))).scalar_one_or_none()
+        row = db.session.execute(
+            descendants(
+                select(ListingFiling).where(
+                    ListingFiling.id == filing_id, ListingFiling.parent_tenant_id == me
+                )
+            )
+        ).scalar_one_or_none()
     if row is None:
         raise NotFound("没有该备案")
     return row
@@ -65,10 +74,22 @@ def acknowledge(filing: ListingFiling, data: dict[str, Any]) -> ListingFiling:
     child = db.session.get(Tenant, filing.tenant_id)
     assert child is not None
     with use_scope(tenant_scope(child, uid)):
-        filing.acknowledged_by_name, filing.acknowledged_at, filing.ack_note = name[:64], utcnow(), note
-        audit.record("listing.filing_acknowledged", object_type="listing_filing", object_id=filing.id,
-                     after={"by_tenant": scope.tenant_id, "note": note})
+        filing.acknowledged_by_name, filing.acknowledged_at, filing.ack_note = (
+            name[:64],
+            utcnow(),
+            note,
+        )
+        audit.record(
+            "listing.filing_acknowledged",
+            object_type="listing_filing",
+            object_id=filing.id,
+            after={"by_tenant": scope.tenant_id, "note": note},
+        )
         db.session.flush()  # the child's row and audit entry, while the child's scope holds
-    audit.record("listing.filing_acknowledged", object_type="listing_filing", object_id=filing.id,
-                 after={"child_tenant": child.id, "note": note})
+    audit.record(
+        "listing.filing_acknowledged",
+        object_type="listing_filing",
+        object_id=filing.id,
+        after={"child_tenant": child.id, "note": note},
+    )
     return filing

@@ -24,9 +24,18 @@ RENEWAL_WINDOW_DAYS = 180  # platform default: renewal may start 6 months before
 
 def current_entry(enterprise: Enterprise) -> ListingEntry | None:
     """The entry under which ``enterprise`` is listed now, if any (for other issues)."""
-    return db.session.execute(select(ListingEntry).where(
-        ListingEntry.enterprise_id == enterprise.id, ListingEntry.state.in_(("listed", "removal_pending")))
-        .order_by(ListingEntry.id.desc())).scalars().first()
+    return (
+        db.session.execute(
+            select(ListingEntry)
+            .where(
+                ListingEntry.enterprise_id == enterprise.id,
+                ListingEntry.state.in_(("listed", "removal_pending")),
+            )
+            .order_by(ListingEntry.id.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def is_listed(enterprise: Enterprise, on: date | None = None) -> bool:
@@ -37,22 +46,35 @@ def is_listed(enterprise: Enterprise, on: date | None = None) -> bool:
 
 
 def listed_entries() -> list[ListingEntry]:
-    return list(db.session.execute(select(ListingEntry).where(ListingEntry.state.in_(("listed", "removal_pending")))
-                                   .order_by(ListingEntry.listed_on, ListingEntry.id)).scalars())
+    return list(
+        db.session.execute(
+            select(ListingEntry)
+            .where(ListingEntry.state.in_(("listed", "removal_pending")))
+            .order_by(ListingEntry.listed_on, ListingEntry.id)
+        ).scalars()
+    )
 
 
 def expire(on: date | None = None) -> list[int]:
     """Entries past their validity become expired; the enterprise leaves the 'listed' category."""
     on = on or today()
     done = []
-    for e in db.session.execute(select(ListingEntry).where(
-            ListingEntry.state == "listed", ListingEntry.valid_until < on)).scalars():
+    for e in db.session.execute(
+        select(ListingEntry).where(ListingEntry.state == "listed", ListingEntry.valid_until < on)
+    ).scalars():
         e.state = "expired"
         if e.enterprise.supervision_category == "listed":
             e.enterprise.supervision_category = "general"
-        ledger.add_entry(e.enterprise, "expiry", on, f"正面清单有效期于 {e.valid_until} 届满", f"entry:{e.id}")
-        audit.record("listing.expired", object_type="listing_entry", object_id=e.id,
-                     before={"state": "listed"}, after={"state": "expired", "valid_until": e.valid_until})
+        ledger.add_entry(
+            e.enterprise, "expiry", on, f"正面清单有效期于 {e.valid_until} 届满", f"entry:{e.id}"
+        )
+        audit.record(
+            "listing.expired",
+            object_type="listing_entry",
+            object_id=e.id,
+            before={"state": "listed"},
+            after={"state": "expired", "valid_until": e.valid_until},
+        )
         done.append(e.id)
     return done
 
@@ -61,9 +83,17 @@ def renew(entry: ListingEntry) -> ListingEntry:
     """Renewal runs the procedure again: a new round linked to the listed one."""
     require_action(Perm.LISTING_MANAGE)
     refuse_state("续展", entry.state, ("listed", "expired"), ENTRY_STATES)
-    if entry.state == "listed" and entry.valid_until and entry.valid_until - today() > timedelta(days=RENEWAL_WINDOW_DAYS):
-        raise entries.Conflict(f"有效期至 {entry.valid_until}，届满前 {RENEWAL_WINDOW_DAYS} 日内方可续展")
-    return entries.create(entry.enterprise, origin="renewal", renews=entry if entry.state == "listed" else None)
+    if (
+        entry.state == "listed"
+        and entry.valid_until
+        and entry.valid_until - today() > timedelta(days=RENEWAL_WINDOW_DAYS)
+    ):
+        raise entries.Conflict(
+            f"有效期至 {entry.valid_until}，届满前 {RENEWAL_WINDOW_DAYS} 日内方可续展"
+        )
+    return entries.create(
+        entry.enterprise, origin="renewal", renews=entry if entry.state == "listed" else None
+    )
 
 
 def listing_years(entry: ListingEntry) -> list[tuple[date, date]]:
@@ -75,7 +105,15 @@ def listing_years(entry: ListingEntry) -> list[tuple[date, date]]:
         start = shift_months(entry.listed_on, 12 * k)
         if start > entry.valid_until:
             return out
-        out.append((start, min(shift_months(entry.listed_on, 12 * (k + 1)) - timedelta(days=1), entry.valid_until)))
+        out.append(
+            (
+                start,
+                min(
+                    shift_months(entry.listed_on, 12 * (k + 1)) - timedelta(days=1),
+                    entry.valid_until,
+                ),
+            )
+        )
         k += 1
 
 
@@ -88,22 +126,45 @@ def add_visit(entry: ListingEntry, data: dict[str, Any]) -> HealthCheckVisit:
     officers = _text(data.get("officers"), "officers", 255, "帮扶人员")
     findings = _text(data.get("findings"), "findings", 4000, "体检发现")
     advice = _text(data.get("advice"), "advice", 4000, "帮扶建议", required=False)
-    v = HealthCheckVisit(entry_id=entry.id, visit_date=on, officers=officers, findings=findings,
-                         advice=advice, created_by=actor()[0])
+    v = HealthCheckVisit(
+        entry_id=entry.id,
+        visit_date=on,
+        officers=officers,
+        findings=findings,
+        advice=advice,
+        created_by=actor()[0],
+    )
     db.session.add(v)
     db.session.flush()
     rule = policy().pack["listing"]["rule_id"]
-    record_step("health_check", entry_id=entry.id, on_date=on, summary=findings, rule_id=rule,
-                evidence={"officers": officers, "visit_id": v.id})
-    ledger.add_entry(entry.enterprise, "visit", on, f"体检式帮扶：{findings[:200]}", f"visit:{v.id}")
-    audit.record("listing.visit_recorded", object_type="listing_entry", object_id=entry.id,
-                 after={"visit_id": v.id, "on": on, "officers": officers})
+    record_step(
+        "health_check",
+        entry_id=entry.id,
+        on_date=on,
+        summary=findings,
+        rule_id=rule,
+        evidence={"officers": officers, "visit_id": v.id},
+    )
+    ledger.add_entry(
+        entry.enterprise, "visit", on, f"体检式帮扶：{findings[:200]}", f"visit:{v.id}"
+    )
+    audit.record(
+        "listing.visit_recorded",
+        object_type="listing_entry",
+        object_id=entry.id,
+        after={"visit_id": v.id, "on": on, "officers": officers},
+    )
     return v
 
 
 def visits_of(entry: ListingEntry) -> list[HealthCheckVisit]:
-    return list(db.session.execute(select(HealthCheckVisit).where(HealthCheckVisit.entry_id == entry.id)
-                                   .order_by(HealthCheckVisit.visit_date)).scalars())
+    return list(
+        db.session.execute(
+            select(HealthCheckVisit)
+            .where(HealthCheckVisit.entry_id == entry.id)
+            .order_by(HealthCheckVisit.visit_date)
+        ).scalars()
+    )
 
 
 def visits_due(on: date | None = None) -> list[dict[str, Any]]:
@@ -122,6 +183,15 @@ def visits_due(on: date | None = None) -> list[dict[str, Any]]:
                 break
             n = sum(start <= d <= end for d in dates)
             if n < need:
-                out.append({"entry": e, "year_start": start, "year_end": end, "done": n, "need": need,
-                            "overdue": end < on, "rule_id": rule})
+                out.append(
+                    {
+                        "entry": e,
+                        "year_start": start,
+                        "year_end": end,
+                        "done": n,
+                        "need": need,
+                        "overdue": end < on,
+                        "rule_id": rule,
+                    }
+                )
     return out

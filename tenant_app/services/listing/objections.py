@@ -34,8 +34,11 @@ def note_attempt(address: str) -> None:
     """At most MAX_PER_WINDOW objections per address per LOGIN_WINDOW_SECONDS; the login
     throttle's table, so its purge job cleans these rows too. Committed at once on purpose."""
     window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    n = db.session.execute(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.key == _key(address), LoginFailure.at >= window)).scalar_one()
+    n = db.session.execute(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.key == _key(address), LoginFailure.at >= window)
+    ).scalar_one()
     if n >= MAX_PER_WINDOW:
         raise Throttled("提交过于频繁，请稍后再试")
     db.session.add(LoginFailure(key=_key(address)))
@@ -45,8 +48,13 @@ def note_attempt(address: str) -> None:
 def file_objection(batch: ListingBatch, data: dict[str, Any]) -> ListingObjection:
     """Anyone, during the notice period of an addition batch."""
     on = today()
-    if batch.kind != "addition" or batch.state != "notice" or batch.notice_start is None \
-            or batch.notice_end is None or not batch.notice_start <= on <= batch.notice_end:
+    if (
+        batch.kind != "addition"
+        or batch.state != "notice"
+        or batch.notice_start is None
+        or batch.notice_end is None
+        or not batch.notice_start <= on <= batch.notice_end
+    ):
         raise Conflict("该批次不在公示期内，不能提出异议")
     content = _text(data.get("content"), "content", 2000, "异议内容")
     name = _text(data.get("name"), "name", 64, "姓名", required=False)
@@ -61,27 +69,45 @@ def file_objection(batch: ListingBatch, data: dict[str, Any]) -> ListingObjectio
             entry = None
         if entry is None:
             raise ValidationFailed.field("entry_id", "请选择公示中的企业")
-    row = ListingObjection(batch_id=batch.id, entry_id=entry.id if entry else None, name=name,
-                           contact=contact, content=content, state="open")
+    row = ListingObjection(
+        batch_id=batch.id,
+        entry_id=entry.id if entry else None,
+        name=name,
+        contact=contact,
+        content=content,
+        state="open",
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("listing.objection_filed", object_type="listing_objection", object_id=row.id,
-                 after={"batch_id": batch.id, "entry_id": row.entry_id}, actor="public")
+    audit.record(
+        "listing.objection_filed",
+        object_type="listing_objection",
+        object_id=row.id,
+        after={"batch_id": batch.id, "entry_id": row.entry_id},
+        actor="public",
+    )
     return row
 
 
 def get_objection(objection_id: int) -> ListingObjection:
     row = None
     if 0 < objection_id <= MAX_ID:
-        row = db.session.execute(select(ListingObjection).where(ListingObjection.id == objection_id)).scalar_one_or_none()
+        row = db.session.execute(
+            select(ListingObjection).where(ListingObjection.id == objection_id)
+        ).scalar_one_or_none()
     if row is None:
         raise NotFound("没有该异议")
     return row
 
 
 def objections(batch: ListingBatch) -> list[ListingObjection]:
-    return list(db.session.execute(select(ListingObjection).where(ListingObjection.batch_id == batch.id)
-                                   .order_by(ListingObjection.id)).scalars())
+    return list(
+        db.session.execute(
+            select(ListingObjection)
+            .where(ListingObjection.batch_id == batch.id)
+            .order_by(ListingObjection.id)
+        ).scalars()
+    )
 
 
 def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
@@ -95,7 +121,9 @@ def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
     entry: ListingEntry | None = None
     if outcome == "uphold":
         entry_id = obj.entry_id or data.get("entry_id")
-        batch = db.session.execute(select(ListingBatch).where(ListingBatch.id == obj.batch_id)).scalar_one()
+        batch = db.session.execute(
+            select(ListingBatch).where(ListingBatch.id == obj.batch_id)
+        ).scalar_one()
         live = {e.id: e for e in members(batch) if e.state == "in_notice"}
         try:
             entry = live.get(int(entry_id)) if entry_id not in (None, "") else None
@@ -105,12 +133,33 @@ def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
             raise ValidationFailed.field("entry_id", "异议成立须指明所涉公示中的企业")
         entry.state, entry.closed_reason = "withdrawn", f"公示异议成立：{reason[:400]}"
         obj.entry_id = entry.id
-        ledger.add_entry(entry.enterprise, "objection", today(), f"公示异议成立，撤出批次：{reason[:200]}", f"objection:{obj.id}")
+        ledger.add_entry(
+            entry.enterprise,
+            "objection",
+            today(),
+            f"公示异议成立，撤出批次：{reason[:200]}",
+            f"objection:{obj.id}",
+        )
     uid, _name = actor()
     obj.state, obj.reason, obj.decided_by, obj.decided_at = (
-        "upheld" if outcome == "uphold" else "dismissed", reason, uid, utcnow())
-    record_step("objection_" + obj.state, batch_id=obj.batch_id, entry_id=obj.entry_id, result=obj.state,
-                summary=reason, evidence={"objection_id": obj.id})
-    audit.record("listing.objection_decided", object_type="listing_objection", object_id=obj.id,
-                 before={"state": "open"}, after={"state": obj.state, "reason": reason, "entry_id": obj.entry_id})
+        "upheld" if outcome == "uphold" else "dismissed",
+        reason,
+        uid,
+        utcnow(),
+    )
+    record_step(
+        "objection_" + obj.state,
+        batch_id=obj.batch_id,
+        entry_id=obj.entry_id,
+        result=obj.state,
+        summary=reason,
+        evidence={"objection_id": obj.id},
+    )
+    audit.record(
+        "listing.objection_decided",
+        object_type="listing_objection",
+        object_id=obj.id,
+        before={"state": "open"},
+        after={"state": obj.state, "reason": reason, "entry_id": obj.entry_id},
+    )
     return obj

@@ -20,15 +20,22 @@ def list_type() -> str:
 
 
 def current_list() -> list[dict[str, Any]]:
-    rows = db.session.execute(select(ListingEntry).where(ListingEntry.state.in_(("listed", "removal_pending")))
-                              .order_by(ListingEntry.listed_on, ListingEntry.id)).scalars()
-    return [{**_public_row(e), "listed_on": e.listed_on.isoformat() if e.listed_on else None} for e in rows]
+    rows = db.session.execute(
+        select(ListingEntry)
+        .where(ListingEntry.state.in_(("listed", "removal_pending")))
+        .order_by(ListingEntry.listed_on, ListingEntry.id)
+    ).scalars()
+    return [
+        {**_public_row(e), "listed_on": e.listed_on.isoformat() if e.listed_on else None}
+        for e in rows
+    ]
 
 
 def notices() -> list[dict[str, Any]]:
     out = []
-    for b in db.session.execute(select(ListingBatch).where(ListingBatch.state == "notice")
-                                .order_by(ListingBatch.id.desc())).scalars():
+    for b in db.session.execute(
+        select(ListingBatch).where(ListingBatch.state == "notice").order_by(ListingBatch.id.desc())
+    ).scalars():
         out.append(notice(b))
     return out
 
@@ -37,21 +44,47 @@ def notice(b: ListingBatch) -> dict[str, Any]:
     """Every field XJ-P lists (policy procedure.notice_content) and the complaint channel."""
     pol = policy(b.notice_start)
     years = pol.pack["listing"]["validity_years"]
-    entries = [{**_public_row(e), "entry_id": e.id, "list_type": list_type(),
-                "validity": f"自正式发布之日起{years}年"} for e in members(b) if e.state == "in_notice"]
-    dismissed = list(db.session.execute(select(ListingObjection).where(
-        ListingObjection.batch_id == b.id, ListingObjection.state.in_(("dismissed", "upheld")))).scalars())
-    return {"batch": b, "entries": entries, "fields": pol.pack["procedure"]["notice_content"],
-            "decisions": [{"state": o.state, "reason": o.reason} for o in dismissed]}
+    entries = [
+        {
+            **_public_row(e),
+            "entry_id": e.id,
+            "list_type": list_type(),
+            "validity": f"自正式发布之日起{years}年",
+        }
+        for e in members(b)
+        if e.state == "in_notice"
+    ]
+    dismissed = list(
+        db.session.execute(
+            select(ListingObjection).where(
+                ListingObjection.batch_id == b.id,
+                ListingObjection.state.in_(("dismissed", "upheld")),
+            )
+        ).scalars()
+    )
+    return {
+        "batch": b,
+        "entries": entries,
+        "fields": pol.pack["procedure"]["notice_content"],
+        "decisions": [{"state": o.state, "reason": o.reason} for o in dismissed],
+    }
 
 
 def publications(kind: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(ListingBatch).where(ListingBatch.state.in_(("published", "filed"))).order_by(ListingBatch.published_on.desc())
+    stmt = (
+        select(ListingBatch)
+        .where(ListingBatch.state.in_(("published", "filed")))
+        .order_by(ListingBatch.published_on.desc())
+    )
     if kind:
         stmt = stmt.where(ListingBatch.kind == kind)
     out = []
     for b in db.session.execute(stmt).scalars():
-        done = ("listed", "removal_pending", "expired", "removed") if b.kind == "addition" else ("removed",)
+        done = (
+            ("listed", "removal_pending", "expired", "removed")
+            if b.kind == "addition"
+            else ("removed",)
+        )
         out.append({"batch": b, "entries": [_public_row(e) for e in members(b) if e.state in done]})
     return out
 
@@ -69,12 +102,34 @@ def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
     return buf.getvalue()
 
 
-LIST_HEADER = ["企业名称", "统一社会信用代码", "所在地", "所属行业", "排污许可证编号（登记编号）", "纳入日期", "有效期至"]
+LIST_HEADER = [
+    "企业名称",
+    "统一社会信用代码",
+    "所在地",
+    "所属行业",
+    "排污许可证编号（登记编号）",
+    "纳入日期",
+    "有效期至",
+]
 
 
 def current_list_xlsx() -> bytes:
-    return xlsx("正面清单", LIST_HEADER, [[r["name"], r["uscc"], r["address"], r["industry"], r["permit_no"],
-                                          r["listed_on"], r["valid_until"]] for r in current_list()])
+    return xlsx(
+        "正面清单",
+        LIST_HEADER,
+        [
+            [
+                r["name"],
+                r["uscc"],
+                r["address"],
+                r["industry"],
+                r["permit_no"],
+                r["listed_on"],
+                r["valid_until"],
+            ]
+            for r in current_list()
+        ],
+    )
 
 
 def publications_xlsx(kind: str | None) -> bytes:
@@ -82,10 +137,34 @@ def publications_xlsx(kind: str | None) -> bytes:
     for p in publications(kind):
         b = p["batch"]
         for r in p["entries"]:
-            rows.append([b.title, "纳入" if b.kind == "addition" else "移出", str(b.published_on), r["name"],
-                         r["uscc"], r["address"], r["industry"], r["permit_no"], r["valid_until"] or ""])
-    return xlsx("发布", ["批次", "类型", "发布日期", "企业名称", "统一社会信用代码", "所在地", "所属行业",
-                       "排污许可证编号（登记编号）", "有效期至"], rows)
+            rows.append(
+                [
+                    b.title,
+                    "纳入" if b.kind == "addition" else "移出",
+                    str(b.published_on),
+                    r["name"],
+                    r["uscc"],
+                    r["address"],
+                    r["industry"],
+                    r["permit_no"],
+                    r["valid_until"] or "",
+                ]
+            )
+    return xlsx(
+        "发布",
+        [
+            "批次",
+            "类型",
+            "发布日期",
+            "企业名称",
+            "统一社会信用代码",
+            "所在地",
+            "所属行业",
+            "排污许可证编号（登记编号）",
+            "有效期至",
+        ],
+        rows,
+    )
 
 
 def notices_xlsx() -> bytes:
@@ -93,7 +172,35 @@ def notices_xlsx() -> bytes:
     for n in notices():
         b = n["batch"]
         for r in n["entries"]:
-            rows.append([b.title, str(b.notice_start), str(b.notice_end), r["name"], r["address"], r["uscc"],
-                         r["industry"], r["permit_no"], r["list_type"], r["validity"], b.complaint_channel])
-    return xlsx("公示", ["批次", "公示开始", "公示截止", "企业名称", "所在地", "统一社会信用代码", "所属行业",
-                       "排污许可证编号（登记编号）", "正面清单类型", "正面清单有效期", "投诉举报途径"], rows)
+            rows.append(
+                [
+                    b.title,
+                    str(b.notice_start),
+                    str(b.notice_end),
+                    r["name"],
+                    r["address"],
+                    r["uscc"],
+                    r["industry"],
+                    r["permit_no"],
+                    r["list_type"],
+                    r["validity"],
+                    b.complaint_channel,
+                ]
+            )
+    return xlsx(
+        "公示",
+        [
+            "批次",
+            "公示开始",
+            "公示截止",
+            "企业名称",
+            "所在地",
+            "统一社会信用代码",
+            "所属行业",
+            "排污许可证编号（登记编号）",
+            "正面清单类型",
+            "正面清单有效期",
+            "投诉举报途径",
+        ],
+        rows,
+    )

@@ -29,15 +29,49 @@ def start(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
     note = _text(data.get("note"), "note", 2000, "情况说明", required=False)
     due = pol.step_due("removal", found)
     period = pol.pack["removal"]["period"]
-    deadlines.schedule(subject_type="listing_entry.removal", subject_id=entry.id, rule_id=due.rule_id,
-                       event_date=found, amount=period["n"], unit=period["unit"],
-                       policy_version=str(pol.version_id or ""), explanation=due.explanation)
+    deadlines.schedule(
+        subject_type="listing_entry.removal",
+        subject_id=entry.id,
+        rule_id=due.rule_id,
+        event_date=found,
+        amount=period["n"],
+        unit=period["unit"],
+        policy_version=str(pol.version_id or ""),
+        explanation=due.explanation,
+    )
     entry.state, entry.removal_reason, entry.removal_discovered_on, entry.removal_due = (
-        "removal_pending", reason, found, due.answer)
-    record_step("removal", entry_id=entry.id, on_date=found, result=reason, summary=note or reasons[reason],
-                rule_id=due.rule_id, due_date=due.answer, evidence={"reason": reasons[reason]})
-    ledger.add_entry(entry.enterprise, "removal", found, f"发现移出情形：{reasons[reason]}，应于 {due.answer} 前完成移出", f"entry:{entry.id}")
-    audit.record("listing.removal_started", object_type="listing_entry", object_id=entry.id,
-                 before={"state": "listed"},
-                 after={"reason": reason, "discovered_on": found, "due": due.answer, "provisional": due.provisional})
+        "removal_pending",
+        reason,
+        found,
+        due.answer,
+    )
+    record_step(
+        "removal",
+        entry_id=entry.id,
+        on_date=found,
+        result=reason,
+        summary=note or reasons[reason],
+        rule_id=due.rule_id,
+        due_date=due.answer,
+        evidence={"reason": reasons[reason]},
+    )
+    ledger.add_entry(
+        entry.enterprise,
+        "removal",
+        found,
+        f"发现移出情形：{reasons[reason]}，应于 {due.answer} 前完成移出",
+        f"entry:{entry.id}",
+    )
+    audit.record(
+        "listing.removal_started",
+        object_type="listing_entry",
+        object_id=entry.id,
+        before={"state": "listed"},
+        after={
+            "reason": reason,
+            "discovered_on": found,
+            "due": due.answer,
+            "provisional": due.provisional,
+        },
+    )
     return entry

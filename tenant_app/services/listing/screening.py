@@ -43,14 +43,22 @@ def start_run(on: date | None = None) -> ScreeningRun:
     on = on or today()
     if on > today():
         raise ValidationFailed.field("on", "筛选日期不能晚于今天")
-    run = ScreeningRun(on_date=on, policy_version=str(policy(on).version_id or ""), status="pending",
-                       created_by=actor()[0])
+    run = ScreeningRun(
+        on_date=on,
+        policy_version=str(policy(on).version_id or ""),
+        status="pending",
+        created_by=actor()[0],
+    )
     db.session.add(run)
     db.session.flush()
     job = enqueue("listing.screen_tenant", {"run_id": run.id}, job_id=f"listing-screen:{run.id}")
     run.job_id = job.id
-    audit.record("listing.screening_started", object_type="listing_screening_run", object_id=run.id,
-                 after={"on": on, "policy_version": run.policy_version})
+    audit.record(
+        "listing.screening_started",
+        object_type="listing_screening_run",
+        object_id=run.id,
+        after={"on": on, "policy_version": run.policy_version},
+    )
     return run
 
 
@@ -60,27 +68,44 @@ def execute_run(run_id: int, progress: Callable[[int, str], None]) -> dict[str, 
     t = tenant()
     pol = policy(run.on_date)
     version = str(pol.version_id or "")
-    db.session.execute(delete(ScreeningResult).where(
-        ScreeningResult.tenant_id == t.id, ScreeningResult.run_id == run.id))
+    db.session.execute(
+        delete(ScreeningResult).where(
+            ScreeningResult.tenant_id == t.id, ScreeningResult.run_id == run.id
+        )
+    )
     run.status, run.policy_version = "running", version
-    total = db.session.execute(select(db.func.count()).select_from(Enterprise)
-                               .where(Enterprise.tenant_id == t.id)).scalar_one()
+    total = db.session.execute(
+        select(db.func.count()).select_from(Enterprise).where(Enterprise.tenant_id == t.id)
+    ).scalar_one()
     counts: Counter[str] = Counter()
     batch: list[dict[str, Any]] = []
     done = 0
     for v in bulk_screening.screen_tenant(pol, t.id, run.on_date):
         counts[v.verdict] += 1
-        batch.append({"tenant_id": t.id, "run_id": run.id, "enterprise_id": v.enterprise_id,
-                      "verdict": v.verdict, "failed": ",".join(v.failed)[:64],
-                      "barred_until": v.barred_until, "rule_id": v.rule_id, "policy_version": version,
-                      "decision": v.decision(pol.pack, run.on_date, version)})
+        batch.append(
+            {
+                "tenant_id": t.id,
+                "run_id": run.id,
+                "enterprise_id": v.enterprise_id,
+                "verdict": v.verdict,
+                "failed": ",".join(v.failed)[:64],
+                "barred_until": v.barred_until,
+                "rule_id": v.rule_id,
+                "policy_version": version,
+                "decision": v.decision(pol.pack, run.on_date, version),
+            }
+        )
         if len(batch) >= 5000:
             done += _flush(batch)
             progress(min(99, int(done * 100 / max(total, 1))), f"已筛选 {done}/{total} 家")
     done += _flush(batch)
     run.status, run.total, run.counts, run.finished_at = "done", done, dict(counts), utcnow()
-    audit.record("listing.screening_done", object_type="listing_screening_run", object_id=run.id,
-                 after={"total": done, "counts": dict(counts), "policy_version": version})
+    audit.record(
+        "listing.screening_done",
+        object_type="listing_screening_run",
+        object_id=run.id,
+        after={"total": done, "counts": dict(counts), "policy_version": version},
+    )
     return {"run_id": run.id, "total": done, "counts": dict(counts)}
 
 
@@ -93,7 +118,11 @@ def _flush(batch: list[dict[str, Any]]) -> int:
 
 
 def runs(limit: int = 20) -> list[ScreeningRun]:
-    return list(db.session.execute(select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(limit)).scalars())
+    return list(
+        db.session.execute(
+            select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(limit)
+        ).scalars()
+    )
 
 
 def get_run(run_id: int) -> ScreeningRun:
@@ -101,7 +130,9 @@ def get_run(run_id: int) -> ScreeningRun:
 
     run = None
     if 0 < run_id <= MAX_ID:
-        run = db.session.execute(select(ScreeningRun).where(ScreeningRun.id == run_id)).scalar_one_or_none()
+        run = db.session.execute(
+            select(ScreeningRun).where(ScreeningRun.id == run_id)
+        ).scalar_one_or_none()
     if run is None:
         raise NotFound("没有该筛选批次")
     return run
@@ -117,31 +148,72 @@ def _filtered(run: ScreeningRun, verdict: str | None, failed: str | None, q: str
         stmt = stmt.where(ScreeningResult.failed.contains(failed.strip()[:8]))
     if q:
         stmt = stmt.join(Enterprise, Enterprise.id == ScreeningResult.enterprise_id).where(
-            (Enterprise.name.contains(q.strip()[:50])) | (Enterprise.uscc.startswith(q.strip()[:18])))
+            (Enterprise.name.contains(q.strip()[:50]))
+            | (Enterprise.uscc.startswith(q.strip()[:18]))
+        )
     return stmt
 
 
-def results(run: ScreeningRun, *, verdict: str | None = None, failed: str | None = None,
-            q: str | None = None, after: int | None = None, limit: int = 50) -> Page:
+def results(
+    run: ScreeningRun,
+    *,
+    verdict: str | None = None,
+    failed: str | None = None,
+    q: str | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> Page:
     return keyset_page(_filtered(run, verdict, failed, q), ScreeningResult.id, after, limit)
 
 
-def export_xlsx(run: ScreeningRun, *, verdict: str | None = None, failed: str | None = None,
-                q: str | None = None) -> bytes:
+def export_xlsx(
+    run: ScreeningRun,
+    *,
+    verdict: str | None = None,
+    failed: str | None = None,
+    q: str | None = None,
+) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("筛选结果")
     conds = list(policy(run.on_date).pack["screening"]["conditions"])
-    ws.append(["统一社会信用代码", "企业名称", "结论", "规则", "禁止纳入至", *conds, "政策版本", "筛选日期"])
-    stmt = _filtered(run, verdict, failed, q).order_by(ScreeningResult.id).execution_options(yield_per=2000)
+    ws.append(
+        [
+            "统一社会信用代码",
+            "企业名称",
+            "结论",
+            "规则",
+            "禁止纳入至",
+            *conds,
+            "政策版本",
+            "筛选日期",
+        ]
+    )
+    stmt = (
+        _filtered(run, verdict, failed, q)
+        .order_by(ScreeningResult.id)
+        .execution_options(yield_per=2000)
+    )
     for r in db.session.execute(stmt).scalars():
         c = r.decision["facts"]["conditions"]
-        marks = ["满足" if c[k]["passed"] else ("无法判断" if c[k]["passed"] is None else "不满足")
-                 for k in conds if k in c]
-        ws.append([r.enterprise.uscc, r.enterprise.name, VERDICTS[r.verdict], r.rule_id,
-                   r.barred_until.isoformat() if r.barred_until else "", *marks, r.policy_version,
-                   run.on_date.isoformat()])
+        marks = [
+            "满足" if c[k]["passed"] else ("无法判断" if c[k]["passed"] is None else "不满足")
+            for k in conds
+            if k in c
+        ]
+        ws.append(
+            [
+                r.enterprise.uscc,
+                r.enterprise.name,
+                VERDICTS[r.verdict],
+                r.rule_id,
+                r.barred_until.isoformat() if r.barred_until else "",
+                *marks,
+                r.policy_version,
+                run.on_date.isoformat(),
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
