@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
         "JOBS_EAGER", bool, False, "in-process mode: run jobs synchronously after commit (tests)"
     ),
     Setting(
+        "SCHEDULER_TICK_SECONDS",
+        int,
+        30,
+        "without Redis: how often the web process checks for due periodic jobs",
+    ),
+    Setting(
         "JOB_MODULES", str, "", "extra modules registering job kinds, comma-separated import paths"
     ),
     Setting(

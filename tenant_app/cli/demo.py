@@ -6,7 +6,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
+from ..jobs.maintenance import start_inprocess_scheduler
 from ..seed import DEMO_PASSWORD, seed_demo
 
 
@@ -23,5 +25,9 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     for slug, username, role in accounts:
         click.echo(f"  http://{host}:{port}/{slug}/login   {username:<16} {role}")
     click.echo(f"打开 http://{host}:{port}/")
-    if not no_serve:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    if no_serve:
+        return
+    # Not app.run(): Flask refuses it inside its own CLI. The same server `flask run` uses.
+    if start_inprocess_scheduler(app):
+        click.echo("定时任务在本进程内运行（未配置 REDIS_URL）")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

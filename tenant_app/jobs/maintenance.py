@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -15,7 +15,7 @@ from ..models import Job, JobStatus, Tenant
 from ..models.base import utcnow
 from ..tenancy.resolve import system_scope, tenant_scope
 from ..tenancy.scope import use_scope
-from .dispatch import redis_connection, send_to_rq, status_of
+from .dispatch import dispatch, redis_connection, send_to_rq, status_of
 from .enqueue import enqueue
 from .periodic import PERIODIC
 
@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def relay_pending(limit: int = 500) -> int:
-    """Send committed-but-unsent jobs (Redis was down at commit time) to RQ."""
+    """Send committed-but-unsent jobs (Redis was down at commit time) to RQ; without Redis, run
+    again in this process the rows a previous process left behind or a failed run left to retry."""
+    if not current_app.config["REDIS_URL"]:
+        return relay_inprocess(limit)
     with use_scope(system_scope()):
         rows = db.session.execute(
             select(Job.id, Job.tenant_id)
@@ -41,6 +44,30 @@ def relay_pending(limit: int = 500) -> int:
         with use_scope(system_scope(tenant_id)):
             sent += send_to_rq(ids)
     return sent
+
+
+def relay_inprocess(limit: int = 500) -> int:
+    """In-process mode has no queue that remembers: a row still pending (its process ended before
+    running it) or queued for a retry after a failure is run here once it has waited a retry
+    interval. A row that is merely waiting in this process's pool is claimed once: the runner's
+    claim makes a second delivery a no-op."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_RETRY_SECONDS"])
+    with use_scope(system_scope()):
+        ids = list(
+            db.session.execute(
+                select(Job.id)
+                .where(
+                    Job.status.in_([JobStatus.PENDING, JobStatus.QUEUED]),
+                    func.coalesce(Job.heartbeat_at, Job.created_at) < cutoff,
+                )
+                .order_by(Job.created_at)
+                .limit(limit)
+            ).scalars()
+        )
+        db.session.rollback()
+    if ids:
+        dispatch(ids)
+    return len(ids)
 
 
 def reap_stale() -> int:
@@ -141,3 +168,19 @@ def start_maintenance_thread(app: Flask, interval: float = 5.0) -> threading.Eve
 
     threading.Thread(target=loop, name="job-maintenance", daemon=True).start()
     return stop
+
+
+_inprocess_started = threading.Event()
+
+
+def start_inprocess_scheduler(app: Flask) -> bool:
+    """Without Redis there is no worker: the web process itself ticks the periodic jobs (overdue
+    flags, daily scans, deadline recomputation), so the quick start behaves like production.
+    Several threads or processes may tick at once: each periodic run has a stable id, so it is
+    enqueued once per slot. Returns False when Redis is configured (the worker ticks) or when
+    this process already ticks."""
+    if app.config["REDIS_URL"] or _inprocess_started.is_set():
+        return False
+    _inprocess_started.set()
+    start_maintenance_thread(app, interval=app.config["SCHEDULER_TICK_SECONDS"])
+    return True
