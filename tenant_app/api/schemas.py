@@ -61,6 +61,12 @@ class UserCreateSchema(Schema):
     certificate_no = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=64)
     )
+    enterprise_uscc = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=32),
+        metadata={"description": "企业用户所属企业的统一社会信用代码（角色为 enterprise 时必填）"},
+    )
 
 
 class GrantSchema(Schema):

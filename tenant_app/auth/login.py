@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Tenant, User
 from ..services import audit
+from ..services.enterprise_accounts import registration_of
 from ..services.errors import ServiceError, Throttled
 from ..services.users import user_by_username
 from ..tenancy.resolve import roles_at
@@ -17,6 +18,18 @@ from .passwords import hash_password, needs_rehash, verify_password
 class LoginRefused(ServiceError):
     status = 401
     code = "login_refused"
+
+
+def _refusal(reason: str, user: User | None) -> str:
+    """What the person is told. Only someone who typed the right password learns more than
+    "wrong": a registrant whose enterprise account awaits review, or was turned down."""
+    if reason == "no_role_here" and user is not None:
+        registration = registration_of(user.id)
+        if registration is not None and registration.status == "pending":
+            return _("您的企业账号注册申请正在审核中，审核通过后即可登录")
+        if registration is not None and registration.status == "rejected":
+            return _("您的企业账号注册申请未通过审核：%(reason)s", reason=registration.reason)
+    return _("用户名或密码错误，或您在本单位没有账号")
 
 
 def attempt_login(tenant: Tenant, username: str, password: str, address: str) -> User:
@@ -50,7 +63,7 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
             actor=username,
             after={"reason": reason, "address": address},
         )
-        raise LoginRefused(_("用户名或密码错误，或您在本单位没有账号"))
+        raise LoginRefused(_refusal(reason, user))
     assert user is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

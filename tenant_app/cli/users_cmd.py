@@ -29,6 +29,12 @@ def users() -> None:
 @click.option("--name", "display_name", required=True, help="姓名")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--cert", "certificate_no", default=None, help="执法证件号（执法人员必填）")
+@click.option(
+    "--enterprise",
+    "enterprise_uscc",
+    default=None,
+    help="企业用户所属企业的统一社会信用代码（--role enterprise 时必填）",
+)
 @with_appcontext
 def create(
     slug: str,
@@ -37,6 +43,7 @@ def create(
     display_name: str,
     password: str,
     certificate_no: str | None,
+    enterprise_uscc: str | None,
 ) -> None:
     tenant = find_tenant(slug)
     with use_scope(system_scope(tenant.id)):
@@ -48,6 +55,7 @@ def create(
                 password=password,
                 roles=list(roles),
                 certificate_no=certificate_no,
+                enterprise_uscc=enterprise_uscc,
             )
             db.session.commit()
         except ServiceError as exc:

@@ -213,6 +213,39 @@ def reject(acc: EnterpriseAccount, reason: str) -> EnterpriseAccount:
     return acc
 
 
+def link_verified(user: User, enterprise: Enterprise) -> EnterpriseAccount:
+    """The link of an enterprise user created by staff (no registration to review): verified
+    at once by whoever creates it. The caller grants the enterprise role."""
+    scope = current_scope()
+    account = EnterpriseAccount(
+        user_id=user.id,
+        uscc=enterprise.uscc,
+        enterprise_name=enterprise.name,
+        contact_name=user.display_name,
+        contact_phone="",
+        enterprise_id=enterprise.id,
+        status="verified",
+        decided_by=scope.user_id,
+        decided_at=utcnow(),
+    )
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def registration_of(user_id: int) -> EnterpriseAccount | None:
+    """The user's registration with this tenant, if any (for the login page's answer)."""
+    return (
+        db.session.execute(
+            select(EnterpriseAccount)
+            .where(EnterpriseAccount.user_id == user_id)
+            .order_by(EnterpriseAccount.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
 def my_enterprise() -> Enterprise:
     """The signed-in enterprise user's own enterprise, from their verified account link only."""
     require_action(Perm.OWN_ENTERPRISE_VIEW)

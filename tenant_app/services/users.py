@@ -11,10 +11,11 @@ from ..auth.permissions import require_action
 from ..auth.roles import ROLE_LABELS, Perm, Role
 from ..auth.tokens import issue_token
 from ..extensions import db
-from ..models import ApiToken, RoleGrant, Tenant, User
+from ..models import ApiToken, Enterprise, RoleGrant, Tenant, User
 from ..models.tenant import Level
 from ..tenancy.scope import current_scope
 from . import audit
+from . import uscc as uscc_rules
 from .errors import Conflict, ValidationFailed
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
@@ -40,8 +41,11 @@ def create_user(
     password: str,
     roles: list[str],
     certificate_no: str | None = None,
+    enterprise_uscc: str | None = None,
 ) -> User:
-    """A new account whose home is ``tenant``, with its first roles there."""
+    """A new account whose home is ``tenant``, with its first roles there. An enterprise user
+    acts for one enterprise of this tenant's registry, named by its credit code: the account is
+    created already linked (as if its registration had been verified), never without a link."""
     require_action(Perm.USERS_MANAGE)
     username, display_name = username.strip(), display_name.strip()
     if not USERNAME_RE.match(username):
@@ -55,6 +59,7 @@ def create_user(
     checked = [_check_role(r, tenant) for r in roles]
     if Role.OFFICER in checked and not (certificate_no or "").strip():
         raise ValidationFailed.field("certificate_no", "执法人员须填写执法证件号")
+    enterprise = _enterprise_for(tenant, checked, enterprise_uscc)
     if db.session.execute(select(User.id).where(User.username == username)).first():
         raise Conflict("用户名已被使用", {"username": ["已被占用"]})
     user = User(
@@ -75,6 +80,10 @@ def create_user(
                 granted_by=current_scope().user_id,
             )
         )
+    if enterprise is not None:
+        from .enterprise_accounts import link_verified
+
+        link_verified(user, enterprise)
     audit.record(
         "user.created",
         object_type="user",
@@ -84,15 +93,46 @@ def create_user(
             "display_name": display_name,
             "roles": [r.value for r in checked],
             "certificate_no": user.certificate_no,
+            "enterprise_uscc": enterprise.uscc if enterprise else None,
         },
     )
     return user
+
+
+def _enterprise_for(tenant: Tenant, roles: list[Role], uscc: str | None) -> Enterprise | None:
+    """The enterprise an enterprise user acts for, found in this tenant's registry."""
+    if Role.ENTERPRISE not in roles:
+        if (uscc or "").strip():
+            raise ValidationFailed.field("enterprise_uscc", "只有企业用户才关联企业")
+        return None
+    if len(roles) > 1:
+        raise ValidationFailed.field("roles", "企业用户不能同时担任工作人员角色")
+    if not (uscc or "").strip():
+        raise ValidationFailed.field(
+            "enterprise_uscc", "企业用户须关联企业：请填写该企业的统一社会信用代码"
+        )
+    code, problem = uscc_rules.check(uscc or "")
+    if problem:
+        raise ValidationFailed.field("enterprise_uscc", problem)
+    # The account's home tenant, named: an operator's system scope reads every tenant's registry.
+    enterprise = db.session.execute(
+        select(Enterprise).where(Enterprise.tenant_id == tenant.id, Enterprise.uscc == code)
+    ).scalar_one_or_none()
+    if enterprise is None:
+        raise ValidationFailed.field(
+            "enterprise_uscc", f"本单位企业名录中没有统一社会信用代码为 {code} 的企业"
+        )
+    return enterprise
 
 
 def grant_role(*, tenant: Tenant, user: User, role: str) -> RoleGrant:
     """Grant a role in this tenant, also to a user whose home is another tenant."""
     require_action(Perm.USERS_MANAGE)
     r = _check_role(role, tenant)
+    if r is Role.ENTERPRISE:
+        raise ValidationFailed.field(
+            "role", "企业用户角色随企业账号授予：请新建企业用户并填写企业信用代码，或审核其注册申请"
+        )
     if r is Role.OFFICER and not user.certificate_no:
         raise ValidationFailed.field("role", "该用户没有执法证件号，不能授予执法人员角色")
     exists = db.session.execute(

@@ -30,6 +30,9 @@ class UserForm(FlaskForm):
         _l("初始密码"), validators=[DataRequired(_l("请填写初始密码")), Length(max=256)]
     )
     certificate_no = StringField(_l("执法证件号"), validators=[Length(max=64)])
+    enterprise_uscc = StringField(
+        _l("所属企业统一社会信用代码（企业用户必填）"), validators=[Length(max=32)]
+    )
     roles = SelectMultipleField(_l("角色"), choices=[])
     submit = SubmitField(_l("创建用户"))
 

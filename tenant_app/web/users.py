@@ -59,6 +59,7 @@ def new() -> Any:
                 password=form.password.data or "",
                 roles=form.roles.data or [],
                 certificate_no=form.certificate_no.data,
+                enterprise_uscc=form.enterprise_uscc.data,
             )
             db.session.commit()
         except ServiceError as exc:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.models import Enterprise, EnterpriseAccount, RoleGrant, User
+from tenant_app.models import Enterprise, RoleGrant, User
 from tenant_app.services import users as user_service
 from tenant_app.tenancy.resolve import scope_for, system_scope
 from tenant_app.tenancy.scope import use_scope
@@ -60,20 +60,7 @@ def make_enterprise_user(slug: str, e: Enterprise, username: str) -> User:
             display_name="企业联系人",
             password=PASSWORD,
             roles=["enterprise"],
-            certificate_no=None,
-        )
-        db.session.flush()
-        db.session.add(
-            EnterpriseAccount(
-                tenant_id=t.id,
-                user_id=u.id,
-                uscc=e.uscc,
-                enterprise_name=e.name,
-                contact_name="联系人",
-                contact_phone="0351-1234567",
-                enterprise_id=e.id,
-                status="verified",
-            )
+            enterprise_uscc=e.uscc,
         )
         db.session.commit()
         db.session.refresh(u)

@@ -77,7 +77,7 @@ def test_a_row_left_pending_by_an_ended_process_runs_on_the_next_tick(
         db.session.commit()
     assert maint.relay_inprocess() == 1
     assert status_of(job_id) == JobStatus.DONE
-    assert kinds.RUNS == [job_id]
+    assert [job_id] == kinds.RUNS
     assert maint.relay_inprocess() == 0  # done rows are left alone
 
 
