@@ -173,7 +173,9 @@ def export() -> Any:
     try:
         flt = enterprise_search.parse_filters(request.args.to_dict())
     except ServiceError:
-        return redirect(url_for("web.enterprises.index", **request.args.to_dict()))
+        # the same query string back, not url_for(**args): a "_external" key must not steer it
+        query = request.query_string.decode("latin-1")
+        return redirect(url_for("web.enterprises.index") + (f"?{query}" if query else ""))
     return send_export(flt)
 
 

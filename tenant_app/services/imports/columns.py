@@ -104,14 +104,14 @@ class Column:
 
 def resolve_header(kind: str, header: list[str]) -> list[Column]:
     lookup: dict[str, str] = {}
-    for field, titles in titles_for(kind).items():
-        lookup[norm(field)] = field
+    for name, titles in titles_for(kind).items():
+        lookup[norm(name)] = name
         for t in titles:
-            lookup.setdefault(norm(t), field)
+            lookup.setdefault(norm(t), name)
     taken: set[str] = set()
     out = []
     for i, title in enumerate(header):
-        field = lookup.get(norm(title))
+        field: str | None = lookup.get(norm(title))
         if field in taken:  # a second column for the same field would silently win: ignore it
             field = None
         if field:

@@ -12,13 +12,13 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from ...extensions import db
-from ...jobs import enqueue
+from ...jobs.enqueue import enqueue
 from ...models import Job, JobStatus
 from ...tenancy.scope import current_scope
 from ..errors import ServiceError
@@ -69,7 +69,7 @@ def _check_content(fmt: str, head: bytes) -> None:
         )
 
 
-def save_upload(stream: BinaryIO, filename: str, tenant_id: int) -> tuple[str, str, str]:
+def save_upload(stream: IO[bytes], filename: str, tenant_id: int) -> tuple[str, str, str]:
     """Stream the upload to disk while hashing it: (sha256, path relative to UPLOAD_DIR, format)."""
     fmt = _format_of(filename)
     limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
@@ -113,7 +113,9 @@ def check_choice(kind: str | None, mode: str | None) -> tuple[str, str]:
     return str(kind), str(mode)
 
 
-def start_import(stream: BinaryIO | None, filename: str, kind: str | None, mode: str | None) -> Job:
+def start_import(
+    stream: IO[bytes] | None, filename: str | None, kind: str | None, mode: str | None
+) -> Job:
     """Save the file and enqueue its job in the caller's transaction (the caller commits).
     A repeat of the same file, kind and mode returns the existing job."""
     kind, mode = check_choice(kind, mode)
