@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from tenant_app import create_app
+from tenant_app.auth import passwords
 from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
 
@@ -30,6 +32,9 @@ from . import pg
 from .services import PG_ADMIN_URL, need_postgres
 
 GENESIS = "0" * 64
+# argon2id at the production cost takes ~45 ms a hash and every test seeds a dozen accounts:
+# tests hash cheaply unless they are about the hash itself (marker production_password_hash).
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.ID)
 # Catalogs loaded by migrations and never written by the app: kept across tests.
 REFERENCE_TABLES = frozenset({"industries"})
 
@@ -129,6 +134,12 @@ def _main_app() -> Iterator[AppUnderTest]:
     app = build_app(url)
     migrate(app)
     yield AppUnderTest(app, url)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: Any) -> None:
+    if request.node.get_closest_marker("production_password_hash") is None:
+        monkeypatch.setattr(passwords, "_hasher", _CHEAP_HASHER)
 
 
 @pytest.fixture()

@@ -32,6 +32,7 @@ def audit_actions(action: str) -> list[AuditEntry]:
         )
 
 
+@pytest.mark.production_password_hash
 def test_password_hashes_are_argon2id_at_owasp_strength(world):
     with use_scope(system_scope()):
         hashes = list(db.session.execute(select(User.username, User.password_hash)))
