@@ -3,7 +3,14 @@ PY ?= python3
 VENV = .venv/bin
 
 install:
-	$(PY) -m venv .venv && $(VENV)/pip install -e '.[test]'
+	$(PY) -m venv .venv && $(VENV)/pip install --require-hashes -r requirements/lock.txt \
+		&& $(VENV)/pip install --no-deps -e .
+
+# After changing dependencies in pyproject.toml: exact versions and hashes for every platform.
+lock:
+	$(VENV)/pip install -q uv && $(VENV)/uv pip compile pyproject.toml --extra test \
+		--extra deploy --generate-hashes --universal --python-version 3.11 --no-header \
+		-o requirements/lock.txt
 
 demo:
 	$(VENV)/tenant-app demo --port 5000
@@ -14,8 +21,14 @@ test:
 test-pg:
 	REQUIRE_SERVICES=1 TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres $(VENV)/pytest
 
+# The quality gate .ci/run applies: fails on any formatting, lint or type error.
 lint:
-	$(VENV)/ruff check . && $(VENV)/ruff format --check tenant_app policies tests || true
+	$(VENV)/ruff format --check .
+	$(VENV)/ruff check .
+	$(VENV)/mypy
+
+fuzz:
+	FUZZ_EXAMPLES=15 $(VENV)/pytest -m fuzz
 
 perf:
 	$(VENV)/pytest tests/perf -s -p no:cacheprovider
@@ -28,4 +41,4 @@ translations:
 ci:
 	CI=true bash .ci/run
 
-.PHONY: install demo test test-pg lint perf translations ci
+.PHONY: install lock demo test test-pg lint fuzz perf translations ci
