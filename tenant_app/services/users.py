@@ -111,16 +111,16 @@ def _enterprise_for(tenant: Tenant, roles: list[Role], uscc: str | None) -> Ente
         raise ValidationFailed.field(
             "enterprise_uscc", "企业用户须关联企业：请填写该企业的统一社会信用代码"
         )
-    code, problem = uscc_rules.check(uscc or "")
-    if problem:
-        raise ValidationFailed.field("enterprise_uscc", problem)
+    # Looked up as the registry holds it: the registry validated the code when it took it in.
+    code = (uscc or "").strip().upper()
     # The account's home tenant, named: an operator's system scope reads every tenant's registry.
     enterprise = db.session.execute(
         select(Enterprise).where(Enterprise.tenant_id == tenant.id, Enterprise.uscc == code)
     ).scalar_one_or_none()
     if enterprise is None:
+        _normalised, problem = uscc_rules.check(code)
         raise ValidationFailed.field(
-            "enterprise_uscc", f"本单位企业名录中没有统一社会信用代码为 {code} 的企业"
+            "enterprise_uscc", problem or f"本单位企业名录中没有统一社会信用代码为 {code} 的企业"
         )
     return enterprise
 
