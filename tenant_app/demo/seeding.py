@@ -1,0 +1,15 @@
+"""``seed_demo_data``: the demo population, part by part, after ``seed_demo``."""
+
+from __future__ import annotations
+
+from . import registry
+from .context import POPULATION
+
+
+def seed_demo_data() -> dict[str, list[str]]:
+    """Seed every part that is not there yet; returns what was seeded, by part."""
+    done: dict[str, list[str]] = {"registry": []}
+    for slug in POPULATION:
+        if registry.seed_registry(slug):
+            done["registry"].append(slug)
+    return done
