@@ -189,7 +189,9 @@ def _records(
                     if fields["outcome"] == "completed":
                         fields["closed_on"] = due - timedelta(days=rng.randrange(0, 20))
                     elif fields["outcome"] == "late_completed":
-                        fields["closed_on"] = min(today(), due + timedelta(days=rng.randrange(5, 40)))
+                        fields["closed_on"] = min(
+                            today(), due + timedelta(days=rng.randrange(5, 40))
+                        )
                 add(
                     "rectification",
                     row,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from . import registry
+from . import listing, registry
 from .context import POPULATION
 
 
 def seed_demo_data() -> dict[str, list[str]]:
-    """Seed every part that is not there yet; returns what was seeded, by part."""
-    done: dict[str, list[str]] = {"registry": []}
+    """Seed every part that is not there yet; returns the tenants seeded, by part."""
+    done: dict[str, list[str]] = {"registry": [], "listing": [], "inspections": []}
     for slug in POPULATION:
         if registry.seed_registry(slug):
             done["registry"].append(slug)
+    for slug in listing.LISTING_TENANTS:
+        if listing.seed_listing(slug):
+            done["listing"].append(slug)
     return done
