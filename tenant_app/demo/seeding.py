@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import listing, registry
+from . import inspections, listing, registry
 from .context import POPULATION
 
 
@@ -15,4 +15,7 @@ def seed_demo_data() -> dict[str, list[str]]:
     for slug in listing.LISTING_TENANTS:
         if listing.seed_listing(slug):
             done["listing"].append(slug)
+    for slug in inspections.CITIES:
+        if inspections.seed_inspections(slug):
+            done["inspections"].append(slug)
     return done
