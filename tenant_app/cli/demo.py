@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from ..seed import DEMO_PASSWORD, seed_demo
+from ..demo import DEMO_PASSWORD, seed_demo, seed_demo_data, tips
+from ..demo.portal import PORTAL_ACCOUNTS
 
 
 @click.command(help="一条命令试用：建库、写入演示数据并启动（SQLite，进程内任务）")
@@ -19,9 +22,22 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(revision="heads")
     accounts = seed_demo()
+    started = time.monotonic()
+    seeded = seed_demo_data()
+    if any(seeded.values()):
+        click.echo(f"已写入演示数据（{time.monotonic() - started:.1f} 秒）")
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for slug, username, role in accounts:
         click.echo(f"  http://{host}:{port}/{slug}/login   {username:<16} {role}")
+    for slug, username, what in PORTAL_ACCOUNTS:
+        click.echo(f"  http://{host}:{port}/{slug}/login   {username:<16} enterprise（{what}）")
+    click.echo("可以试试：")
+    role = ""
+    for who, text, url in tips(host, port):
+        if who != role:
+            role = who
+            click.echo(f"  {who}")
+        click.echo(f"    · {text}\n      {url}")
     click.echo(f"打开 http://{host}:{port}/")
     if not no_serve:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
