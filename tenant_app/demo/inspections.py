@@ -53,11 +53,12 @@ CITIES = {
     ),
 }
 # SX-10: Taiyuan's own quiet period for food processing (a city override of the Shanxi pack).
-QUIET = {
+QUIET_DAYS = (21, 28)  # every month, days 21–28
+QUIET: dict[str, object] = {
     "id": "food-peak",
     "kind": "monthly",
-    "start_day": 21,
-    "end_day": 28,
+    "start_day": QUIET_DAYS[0],
+    "end_day": QUIET_DAYS[1],
     "industries": ["C13", "C14", "C15"],
     "note": "农副食品加工、食品、酒饮料企业每月下旬集中生产期，非必要不入企",
 }
@@ -204,13 +205,13 @@ def _quiet_period(slug: str) -> None:
 
 def _quiet_day() -> date:
     d = days_ahead(3)
-    while not (QUIET["start_day"] <= d.day <= QUIET["end_day"] and d.weekday() < 5):
+    while not (QUIET_DAYS[0] <= d.day <= QUIET_DAYS[1] and d.weekday() < 5):
         d += timedelta(days=1)
     return d
 
 
 def _outside_quiet(d: date) -> date:
-    while QUIET["start_day"] <= d.day <= QUIET["end_day"] or d.weekday() >= 5:
+    while QUIET_DAYS[0] <= d.day <= QUIET_DAYS[1] or d.weekday() >= 5:
         d += timedelta(days=1)
     return d
 
