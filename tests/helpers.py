@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tenant_app.demo import DEMO_PASSWORD, seed_demo
 from tenant_app.extensions import db
 from tenant_app.models import Tenant, User
-from tenant_app.seed import DEMO_PASSWORD, seed_demo
 from tenant_app.services import users as user_service
 from tenant_app.tenancy.resolve import system_scope, tenant_by_slug
 from tenant_app.tenancy.scope import use_scope
@@ -19,7 +19,7 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def seed_world() -> dict[str, Any]:
-    """The demo regions and accounts (tenant_app/seed.py): real slugs, codes and roles."""
+    """The demo regions and accounts (tenant_app/demo/regions.py): real slugs, codes and roles."""
     seed_demo()
     with use_scope(system_scope()):
         tenants = {t.slug: t for t in db.session.execute(select(Tenant)).scalars()}

@@ -1,6 +1,9 @@
-"""tenant-app demo: migrate, seed demo regions and accounts, print them, and serve."""
+"""tenant-app demo: migrate, seed the demo regions, accounts and population, print what to try,
+and serve."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask import current_app
@@ -8,8 +11,9 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from ..demo import DEMO_PASSWORD, seed_demo, seed_demo_data, tips
+from ..demo.portal import PORTAL_ACCOUNTS
 from ..jobs.maintenance import start_inprocess_scheduler
-from ..seed import DEMO_PASSWORD, seed_demo
 
 
 @click.command(help="一条命令试用：建库、写入演示数据并启动（SQLite，进程内任务）")
@@ -21,9 +25,22 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(revision="heads")
     accounts = seed_demo()
+    started = time.monotonic()
+    seeded = seed_demo_data()
+    if any(seeded.values()):
+        click.echo(f"已写入演示数据（{time.monotonic() - started:.1f} 秒）")
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for slug, username, role in accounts:
         click.echo(f"  http://{host}:{port}/{slug}/login   {username:<16} {role}")
+    for slug, username, what in PORTAL_ACCOUNTS:
+        click.echo(f"  http://{host}:{port}/{slug}/login   {username:<16} enterprise（{what}）")
+    click.echo("可以试试：")
+    role = ""
+    for who, text, url in tips(host, port):
+        if who != role:
+            role = who
+            click.echo(f"  {who}")
+        click.echo(f"    · {text}\n      {url}")
     click.echo(f"打开 http://{host}:{port}/")
     if no_serve:
         return

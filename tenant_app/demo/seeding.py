@@ -1,0 +1,21 @@
+"""``seed_demo_data``: the demo population, part by part, after ``seed_demo``."""
+
+from __future__ import annotations
+
+from . import inspections, listing, registry
+from .context import POPULATION
+
+
+def seed_demo_data() -> dict[str, list[str]]:
+    """Seed every part that is not there yet; returns the tenants seeded, by part."""
+    done: dict[str, list[str]] = {"registry": [], "listing": [], "inspections": []}
+    for slug in POPULATION:
+        if registry.seed_registry(slug):
+            done["registry"].append(slug)
+    for slug in listing.LISTING_TENANTS:
+        if listing.seed_listing(slug):
+            done["listing"].append(slug)
+    for slug in inspections.CITIES:
+        if inspections.seed_inspections(slug):
+            done["inspections"].append(slug)
+    return done

@@ -1,0 +1,210 @@
+"""Per role, three things to try in the seeded demo, each with its full URL (the ids are read
+from the demo rows, so the links open the very row the sentence talks about)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Draw, Inspection, ListingBatch, ListingEntry, ScreeningRun, Tenant
+from ..tenancy.resolve import system_scope
+from ..tenancy.scope import use_scope
+from .portal import account_enterprise
+
+
+@dataclass(frozen=True)
+class Tip:
+    text: str
+    path: str  # from the site root, e.g. /xj-urumqi/listing/
+
+
+@dataclass(frozen=True)
+class RoleTips:
+    role: str
+    slug: str | None  # where to sign in (None: no login)
+    username: str | None
+    tips: tuple[Tip, ...]
+
+    def urls(self, base: str) -> list[str]:
+        return [base + t.path for t in self.tips]
+
+
+def _first(stmt: Any) -> Any:
+    return db.session.execute(stmt.limit(1)).scalar()
+
+
+def _tenant_id(slug: str) -> int | None:
+    return _first(select(Tenant.id).where(Tenant.slug == slug))
+
+
+def _ids() -> dict[str, Any]:
+    """The demo rows the tips point at (None when the demo data is not seeded)."""
+    with use_scope(system_scope()):
+        xj, sx = _tenant_id("xj-urumqi"), _tenant_id("sx-taiyuan")
+        batch = select(ListingBatch.id).where(ListingBatch.tenant_id == xj)
+        insp = select(Inspection.id).order_by(Inspection.id)
+        out = {
+            "notice_batch": _first(batch.where(ListingBatch.state == "notice")),
+            "published_batch": _first(batch.where(ListingBatch.state == "published")),
+            "committed_entry": _first(
+                select(ListingEntry.id).where(
+                    ListingEntry.tenant_id == xj, ListingEntry.state == "committed"
+                )
+            ),
+            "run": _first(
+                select(ScreeningRun.id)
+                .where(ScreeningRun.tenant_id == xj)
+                .order_by(ScreeningRun.id.desc())
+            ),
+            "xj_in_progress": _first(
+                insp.where(Inspection.tenant_id == xj, Inspection.status == "in_progress")
+            ),
+            "sx_draw": _first(select(Draw.id).where(Draw.tenant_id == sx, Draw.status == "drawn")),
+            "sx_done": None,
+        }
+    portal = account_enterprise("taiyuan-qiye", "sx-taiyuan")
+    if portal is not None:
+        with use_scope(system_scope()):
+            out["sx_done"] = _first(
+                insp.where(
+                    Inspection.enterprise_id == portal.id,
+                    Inspection.status == "done",
+                    Inspection.feedback_at.is_not(None),
+                )
+            )
+    return out
+
+
+def role_tips() -> list[RoleTips]:
+    """Three things per role; with the demo data seeded every path names a real row."""
+    i = _ids()
+
+    def at(path: str, key: str, fallback: str) -> str:
+        return path.format(i[key]) if i.get(key) else fallback
+
+    return [
+        RoleTips(
+            "平台超级管理员",
+            "platform",
+            "admin",
+            (
+                Tip("查看区划树、新增一个地州市租户", "/platform/admin/tenants/"),
+                Tip("查看太原市的政策版本：市级设定的企业安静期（SX-10）", "/sx-taiyuan/policy/"),
+                Tip(
+                    "查看乌鲁木齐市全域正面清单筛选结果（符合、不符合、行业排除、禁入）",
+                    at("/xj-urumqi/listing/screening/{}", "run", "/xj-urumqi/listing/"),
+                ),
+            ),
+        ),
+        RoleTips(
+            "自治区稽查员",
+            "xj",
+            "xj-auditor",
+            (
+                Tip(
+                    "备案收件箱：乌鲁木齐市报备的正面清单批次，签收或查看已签收的",
+                    "/xj/listing/filings",
+                ),
+                Tip("稽查乌鲁木齐市的企业名录与合规记录", "/xj-urumqi/enterprises/"),
+                Tip("稽查乌鲁木齐市的执法检查（含待审批、反馈逾期）", "/xj-urumqi/inspections/"),
+            ),
+        ),
+        RoleTips(
+            "市局管理员",
+            "xj-urumqi",
+            "urumqi-admin",
+            (
+                Tip("企业名录：按行业、许可证到期筛选，导出 Excel", "/xj-urumqi/enterprises/"),
+                Tip("批量导入记录：演示数据就是这样导入的", "/xj-urumqi/imports/"),
+                Tip(
+                    "本周发布的正面清单批次：3 个工作日内报自治区备案",
+                    at("/xj-urumqi/listing/batches/{}", "published_batch", "/xj-urumqi/listing/"),
+                ),
+            ),
+        ),
+        RoleTips(
+            "执法人员",
+            "xj-urumqi",
+            "urumqi-officer1",
+            (
+                Tip(
+                    "公示中的批次：处理群众提出的异议（成立或不成立，说明理由）",
+                    at("/xj-urumqi/listing/batches/{}", "notice_batch", "/xj-urumqi/listing/"),
+                ),
+                Tip(
+                    "已作守法承诺的事项：编入新批次并开始公示",
+                    at("/xj-urumqi/listing/entries/{}", "committed_entry", "/xj-urumqi/listing/"),
+                ),
+                Tip(
+                    "检查中的现场检查：逐项记录一表通查结果并结束检查",
+                    at("/xj-urumqi/inspections/{}/", "xj_in_progress", "/xj-urumqi/inspections/"),
+                ),
+            ),
+        ),
+        RoleTips(
+            "主要负责人",
+            "sx-taiyuan",
+            "taiyuan-principal",
+            (
+                Tip(
+                    "审批收件箱：安静期内的现场检查须主要负责人批准（SX-10）",
+                    "/sx-taiyuan/inspections/inbox",
+                ),
+                Tip(
+                    "专项执法检查：已批准并备案公开的专项行动（SX-4）",
+                    "/sx-taiyuan/inspections/campaigns/",
+                ),
+                Tip("年度检查计划：比例与频次上限（SX-3）", "/sx-taiyuan/inspections/plans/"),
+            ),
+        ),
+        RoleTips(
+            "企业用户",
+            "xj-urumqi",
+            "urumqi-qiye",
+            (
+                Tip("我的正面清单事项：在线作出守法承诺", "/xj-urumqi/my/listing/"),
+                Tip(
+                    "（taiyuan-qiye 登录太原）阅读检查反馈",
+                    at(
+                        "/sx-taiyuan/enterprise/inspections/{}/",
+                        "sx_done",
+                        "/sx-taiyuan/enterprise/inspections/",
+                    ),
+                ),
+                Tip("（taiyuan-qiye）我的企业：登记信息与合规记录", "/sx-taiyuan/enterprise/"),
+            ),
+        ),
+        RoleTips(
+            "公众（无需登录）",
+            None,
+            None,
+            (
+                Tip("乌鲁木齐市现行正面清单", "/xj-urumqi/public/positive-list/"),
+                Tip(
+                    "公示中的名单：提出异议",
+                    at(
+                        "/xj-urumqi/public/positive-list/notices/{}",
+                        "notice_batch",
+                        "/xj-urumqi/public/positive-list/notices",
+                    ),
+                ),
+                Tip(
+                    "太原市“双随机”抽查结果：用公布的种子自行验证",
+                    at("/sx-taiyuan/public/draws/{}", "sx_draw", "/sx-taiyuan/public/enforcement"),
+                ),
+            ),
+        ),
+    ]
+
+
+def tips(host: str = "127.0.0.1", port: int = 5000) -> list[tuple[str, str, str]]:
+    """(role with its account, what to try, full URL), three per role."""
+    base = f"http://{host}:{port}"
+    out = []
+    for r in role_tips():
+        who = f"{r.role}（{r.username} @ {r.slug}）" if r.username else r.role
+        out += [(who, t.text, base + t.path) for t in r.tips]
+    return out

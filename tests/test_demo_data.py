@@ -1,0 +1,189 @@
+"""The demo population (tenant_app/demo): what a newcomer sees after `tenant-app demo`.
+
+Every demo city and county has a registry of valid enterprises, the Xinjiang city has its
+positive list at every stage, both cities have inspections in every state with a plan, a
+campaign and a draw; a second run adds nothing; every printed tip opens for its role. The same
+holds with the clock far ahead (time-machine), since every demo date is relative to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from stdnum.cn import uscc as stdnum_uscc
+
+from tenant_app.clock import SHANGHAI, today
+from tenant_app.demo import seed_demo_data
+from tenant_app.demo.context import POPULATION
+from tenant_app.demo.tips import role_tips
+from tenant_app.extensions import db
+from tenant_app.models import (
+    Campaign,
+    ComplianceRecord,
+    Draw,
+    Enterprise,
+    Industry,
+    Inspection,
+    InspectionPlan,
+    ListingBatch,
+    ListingEntry,
+    ListingFiling,
+    ListingObjection,
+    ScreeningResult,
+    ScreeningRun,
+)
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
+
+from .helpers import login, tenant
+
+pytestmark = pytest.mark.slow
+MIN_ENTERPRISES = {"city": 250, "county": 80}
+COUNTED = (
+    Enterprise,
+    ComplianceRecord,
+    ListingEntry,
+    ListingBatch,
+    ListingFiling,
+    ListingObjection,
+    ScreeningRun,
+    Inspection,
+    InspectionPlan,
+    Campaign,
+    Draw,
+)
+
+
+def _counts() -> dict[str, int]:
+    with use_scope(system_scope()):
+        return {
+            m.__name__: db.session.execute(select(func.count()).select_from(m)).scalar_one()
+            for m in COUNTED
+        }
+
+
+def _in(slug: str, stmt: Any) -> list[Any]:
+    with use_scope(system_scope()):
+        return list(db.session.execute(stmt.where(_tenant_col(stmt) == tenant(slug).id)).all())
+
+
+def _tenant_col(stmt: Any) -> Any:
+    return stmt.column_descriptions[0]["entity"].tenant_id
+
+
+def _check_registry() -> None:
+    with use_scope(system_scope()):
+        catalog = set(db.session.execute(select(Industry.code)).scalars())
+    for slug in POPULATION:
+        rows = _in(
+            slug, select(Enterprise.uscc, Enterprise.industry_code, Enterprise.permit_valid_to)
+        )
+        level = tenant(slug).level
+        assert len(rows) >= MIN_ENTERPRISES[level], slug
+        assert all(stdnum_uscc.is_valid(code) for code, _i, _p in rows)
+        assert all(code[2:8] == tenant(slug).division_code for code, _i, _p in rows)
+        assert {i for _c, i, _p in rows} <= catalog
+        soon = [p for _c, _i, p in rows if p and 0 <= (p - today()).days <= 90]
+        assert soon, f"{slug}: no permit expiring within 90 days"
+        kinds = {k for (k,) in _in(slug, select(ComplianceRecord.kind))}
+        assert {"penalty", "complaint", "rectification", "execution_report"} <= kinds
+        dates = [d for (d,) in _in(slug, select(ComplianceRecord.record_date))]
+        assert max(dates) <= today() and (today() - min(dates)).days > 2 * 365
+
+
+def _check_listing() -> None:
+    states = Counter(s for (s,) in _in("xj-urumqi", select(ListingEntry.state)))
+    for state in (
+        "applied",
+        "site_verified",
+        "consulted",
+        "committed",
+        "in_notice",
+        "listed",
+        "removal_pending",
+        "removed",
+    ):
+        assert states[state], f"no positive-list entry {state}: {states}"
+    batches = {s for (s,) in _in("xj-urumqi", select(ListingBatch.state))}
+    assert {"notice", "published", "filed"} <= batches
+    acked = _in("xj-urumqi", select(ListingFiling.acknowledged_at))
+    assert any(a for (a,) in acked)
+    assert any(s == "open" for (s,) in _in("xj-urumqi", select(ListingObjection.state)))
+    with use_scope(system_scope()):
+        run = db.session.execute(
+            select(ScreeningRun).where(ScreeningRun.tenant_id == tenant("xj-urumqi").id)
+        ).scalar_one()
+        verdicts = set(
+            db.session.execute(
+                select(ScreeningResult.verdict).where(ScreeningResult.run_id == run.id)
+            ).scalars()
+        )
+    assert run.status == "done"
+    assert {"eligible", "not_eligible", "excluded", "direct", "barred"} <= verdicts
+
+
+def _check_inspections() -> None:
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        rows = _in(
+            slug,
+            select(
+                Inspection.status,
+                Inspection.mode,
+                Inspection.feedback_at,
+                Inspection.feedback_overdue,
+                Inspection.decision,
+            ),
+        )
+        statuses = {r[0] for r in rows}
+        assert {"pending", "approved", "rejected", "in_progress", "done"} <= statuses, slug
+        assert any(r[0] == "done" and r[2] for r in rows), "done with feedback"
+        assert any(r[0] == "done" and r[3] for r in rows), "feedback overdue"
+        assert any(r[0] == "done" and r[1] == "off_site" for r in rows), "off-site"
+        if slug.startswith("sx"):
+            assert any(r[0] == "pending" and r[4]["facts"]["in_quiet_period"] for r in rows)
+        assert ("published",) in _in(slug, select(InspectionPlan.status))
+        assert ("published",) in _in(slug, select(Campaign.status))
+        assert ("drawn",) in _in(slug, select(Draw.status))
+
+
+def _check_tips(app: Any) -> None:
+    for r in role_tips():
+        client = app.test_client()
+        if r.username:
+            assert login(client, r.slug, r.username).status_code == 302, r.username
+        for t in r.tips:
+            who = client
+            if "（taiyuan-qiye" in t.text:
+                who = app.test_client()
+                login(who, "sx-taiyuan", "taiyuan-qiye")
+            resp = who.get(t.path)
+            assert resp.status_code == 200, (r.role, t.path, resp.status_code)
+            adapter = app.url_map.bind("localhost")
+            assert adapter.match(t.path)
+
+
+def test_demo_data_shows_every_module(world: dict[str, Any], app: Any) -> None:
+    seeded = seed_demo_data()
+    assert seeded["registry"] and seeded["listing"] and seeded["inspections"]
+    _check_registry()
+    _check_listing()
+    _check_inspections()
+    before = _counts()
+    again = seed_demo_data()
+    assert not any(again.values())
+    assert _counts() == before
+    _check_tips(app)
+
+
+def test_demo_data_with_a_far_clock(world: dict[str, Any]) -> None:
+    time_machine = pytest.importorskip("time_machine")
+    with time_machine.travel(datetime(2029, 3, 1, 10, 0, tzinfo=SHANGHAI), tick=True):
+        assert today().isoformat() == "2029-03-01"
+        seed_demo_data()
+        _check_registry()
+        _check_listing()
+        _check_inspections()
