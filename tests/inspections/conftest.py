@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tenant_app import clock
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise, EnterpriseAccount, RoleGrant, User
 from tenant_app.services import users as user_service
@@ -98,7 +99,7 @@ def officer_ids(*usernames: str) -> list[int]:
 
 
 def future(month: int, day: int) -> date:
-    today = date.today()
+    today = clock.today()
     d = date(today.year, month, day)
     return d if d > today else date(today.year + 1, month, day)
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from tenant_app import clock
 from tenant_app.extensions import db
 from tenant_app.models import Deadline, Enterprise
 from tenant_app.models.listing import ListingEntry, ListingFiling
@@ -164,7 +165,7 @@ def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
     e2, id2, s2 = _apply(app, world, 2, "qiye2")
     _through_commitment(world, e1, id1, s1)
     _through_commitment(world, e2, id2, s2)
-    today = entries.today()
+    today = clock.today()
     with as_user(world, "urumqi-officer1"):
         b = batches.create({"title": "批次", "complaint_channel": "12369", "entry_ids": [id1, id2]})
         batches.start_notice(b, {"notice_start": today.isoformat()})

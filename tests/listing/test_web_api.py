@@ -7,6 +7,7 @@ import io
 
 from sqlalchemy import select
 
+from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models.listing import ListingAttachment, ListingEntry
 from tenant_app.tenancy.resolve import system_scope
@@ -144,7 +145,7 @@ def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client
 
 
 def test_public_objection_form_needs_content_and_is_rate_limited(app, client, world):
-    from tenant_app.services.listing import batches, entries
+    from tenant_app.services.listing import batches
 
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment
@@ -155,7 +156,7 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
         b = batches.create(
             {"title": "公示批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(b, {"notice_start": entries.today().isoformat()})
+        batches.start_notice(b, {"notice_start": today().isoformat()})
         db.session.commit()
         url = f"/xj-urumqi/public/positive-list/notices/{b.id}"
     page = client.get(url).get_data(as_text=True)
