@@ -102,3 +102,12 @@ def year_without_data(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], int]:
 def package_knows(year: int) -> bool:
     """Whether the installed chinese_calendar has the holiday arrangement of ``year``."""
     return WorkCalendar(use_package=True)._package_covers(year)
+
+
+def needs_holidays(*years: int) -> pytest.MarkDecorator:
+    """Skip a test about real holiday arrangements when the installed chinese_calendar lacks one
+    of ``years`` (2025 needs chinesecalendar >= 1.10, 2026 >= 1.11)."""
+    missing = [y for y in years if not package_knows(y)]
+    return pytest.mark.skipif(
+        bool(missing), reason=f"installed chinesecalendar has no holiday data for {missing}"
+    )
