@@ -5,6 +5,9 @@
   is set. Also accepts a full ISO datetime (``"2026-09-30T23:30"``, Shanghai unless it has a zone).
 * ``TEST_TODAY=2029-03-01`` (environment) -- every test *without* the marker runs on that day;
   CI's second run of the ``date_sensitive`` tests uses it. Unset: the real date.
+* ``@pytest.mark.real_clock`` (and every ``browser`` test) -- ``TEST_TODAY`` is ignored: the
+  test shares time with another process (an RQ worker, Redis, Chromium) that keeps the machine's
+  clock, and moving this process alone would split time between them.
 * ``travel("2026-10-08")`` (fixture) -- move the clock during a test.
 * ``year_without_data(2027)`` (fixture) -- chinese_calendar reports no arrangement for that year,
   whichever release is installed.
@@ -49,6 +52,8 @@ def _stated_day(request: pytest.FixtureRequest) -> str | None:
         if len(marker.args) != 1:
             raise pytest.UsageError('use @pytest.mark.today("YYYY-MM-DD")')
         return str(marker.args[0])
+    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker("browser"):
+        return None  # another process (worker, Chromium) keeps the machine's clock
     return os.environ.get(TEST_TODAY_ENV) or None
 
 

@@ -128,6 +128,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
+        "real_clock: shares time with another process (RQ worker, Redis): TEST_TODAY is ignored",
+    )
+    config.addinivalue_line(
+        "markers",
         "date_sensitive: reads the app's clock; must pass on any TEST_TODAY (CI runs these again"
         " with TEST_TODAY=2029-03-01)",
     )

@@ -30,6 +30,9 @@ from tests.helpers import tenant
 
 from .conftest import acting, future, make_enterprise, make_enterprise_user, officer_ids
 
+# Planned dates are ``future()``: next year by the clock.
+pytestmark = pytest.mark.date_sensitive
+
 
 def _data(e, officers, **kw):
     return {

@@ -26,7 +26,8 @@ from tenant_app.tenancy.scope import Scope, use_scope
 from .conftest import TICK, RedisServer, WorkerProcess, all_jobs, job_row, status_of, wait_for
 from .kinds import runs_key
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+# The workers are subprocesses on the machine's clock: this process keeps it too.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.real_clock]
 
 
 def runs(server: RedisServer, job_id: str) -> int:

@@ -134,6 +134,9 @@ def test_duplicate_application_and_steps_out_of_order_are_refused(app, world):
         assert db.session.execute(select(func.count()).select_from(ListingEntry)).scalar() == 1
 
 
+# A criminal judgment of 2024-01-05 bars listing for five years, to 2029-01-05 (XJ-X): on
+# 2026-03-02 the bar is in force.
+@pytest.mark.today("2026-03-02")
 def test_barred_and_excluded_enterprises_are_refused_with_the_reason(world):
     barred = good_enterprise(5)
     add_record("xj-urumqi", barred, "criminal_judgment", record_date=date(2024, 1, 5))
@@ -290,6 +293,9 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
         )
 
 
+# 2025-10-16, the day after publication: listed until 2028-10-15 (XJ-V, three years), so a
+# renewal is years early; expiry is then run for the dates it names.
+@pytest.mark.today("2025-10-16")
 def test_expiry_and_renewal_runs_the_procedure_again(app, world):
     e, entry_id = _listed(app, world, 1, "qiye1")
     with as_user(world, "urumqi-officer1"):

@@ -19,6 +19,9 @@ from tenant_app.tenancy.scope import use_scope
 
 from ..helpers import bearer, login, post_form, tenant
 
+# Versions take effect from the clock's today.
+pytestmark = pytest.mark.date_sensitive
+
 
 def _save(slug: str, overrides: dict, effective_from: date, **kw):
     t = tenant(slug)

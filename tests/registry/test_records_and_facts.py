@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from tenant_app.clock import today
 from tenant_app.services import enterprise_facts
 from tenant_app.services.compliance_calendar import compliance_calendar
@@ -12,6 +14,9 @@ from tenant_app.tenancy.scope import use_scope
 
 from ..helpers import bearer, login, post_form, tenant
 from .factory import add_record, make_enterprise
+
+# Records, timelines and calendars are dated from the clock's today.
+pytestmark = pytest.mark.date_sensitive
 
 
 def _months_ago(n: int) -> date:
@@ -24,6 +29,7 @@ def test_facts_for_maps_records_ratings_and_permit(world):
     e = make_enterprise(
         "xj-urumqi",
         1,
+        permit_valid_to=(today() + timedelta(days=365)).isoformat(),  # in force whatever today is
         key_discharger=True,
         facilities_running="是",
         online_monitoring_required=True,
