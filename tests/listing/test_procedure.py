@@ -28,6 +28,7 @@ from tenant_app.services.listing import (
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
+from ..clock_fixtures import needs_holidays
 from ..helpers import tenant
 from .factory import add_record, as_user, enterprise_user, good_enterprise
 
@@ -76,6 +77,7 @@ def _through_commitment(world, e, entry_id, ent_scope):
         db.session.commit()
 
 
+@needs_holidays(2025)
 def test_notice_over_national_day_publication_filing_and_parent_ack(app, world):
     e, entry_id, ent_scope = _apply(app, world)
     _through_commitment(world, e, entry_id, ent_scope)
@@ -161,6 +163,8 @@ def _listed(app, world, n, username):
     return e, entry_id
 
 
+# The notice opens today by the clock (objections are taken while it runs).
+@pytest.mark.date_sensitive
 def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
     from tenant_app.services.listing import public
 
