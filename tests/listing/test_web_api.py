@@ -130,6 +130,8 @@ def test_screening_page_filter_and_xlsx(client, world):
     assert bad.status_code == 302
 
 
+# 2025-10-16: the day after publication (listed 2025-10-15 to 2028-10-15).
+@pytest.mark.today("2025-10-16")
 def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client, world):
     from .test_procedure import _listed  # a listed enterprise in xj-urumqi
 
@@ -145,8 +147,8 @@ def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client
     assert client.get("/xj-urumqi/public/positive-list/?format=xlsx").data[:2] == b"PK"
 
 
-# The notice opens today by the clock (objections are taken while it runs).
-@pytest.mark.date_sensitive
+# 2025-11-03: the notice opens today (after the 2025-09 verification) and takes objections.
+@pytest.mark.today("2025-11-03")
 def test_public_objection_form_needs_content_and_is_rate_limited(app, client, world):
     from tenant_app.services.listing import batches
 
@@ -190,6 +192,8 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
     assert client.get(f"/sx-taiyuan/public/positive-list/notices/{b.id}").status_code == 404
 
 
+# 2025-11-03: the notice closed 2025-10-14 and publication was due 2025-10-21: overdue today.
+@pytest.mark.today("2025-11-03")
 def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world):
     from datetime import date
 
