@@ -8,8 +8,10 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
 from tenant_app import clock
 
@@ -97,7 +99,7 @@ def _calendar(html: str) -> list[tuple[str, str, bool]]:
 
 @pytest.mark.today("2026-01-10")
 def test_moving_the_clock_moves_the_enterprise_calendar_and_permit_status(
-    client, world, travel: Callable[..., datetime]
+    client: FlaskClient, world: dict[str, Any], travel: Callable[..., datetime]
 ) -> None:
     # 2026-01-10: Q4 2025's execution report is due 2026-01-15 and the 2025 annual one
     # 2026-01-31, neither overdue; the permit (valid to 2027-12-31) is in force and its end is

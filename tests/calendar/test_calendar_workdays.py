@@ -5,6 +5,7 @@ data build one (``year_without_data``), whatever chinesecalendar release is inst
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -63,7 +64,9 @@ def test_month_period_ending_in_spring_festival_rolls_to_first_workday() -> None
 
 
 @needs_holidays(2025)
-def test_leap_year_2028_02_29_is_provisional_without_data(year_without_data) -> None:
+def test_leap_year_2028_02_29_is_provisional_without_data(
+    year_without_data: Callable[[int], int],
+) -> None:
     year_without_data(2028)
     assert shift_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
     ans = CAL.add_years(date(2024, 2, 29), 4)
@@ -72,7 +75,9 @@ def test_leap_year_2028_02_29_is_provisional_without_data(year_without_data) -> 
 
 
 @needs_holidays(2026)
-def test_year_without_data_is_weekends_only_and_provisional(year_without_data) -> None:
+def test_year_without_data_is_weekends_only_and_provisional(
+    year_without_data: Callable[[int], int],
+) -> None:
     year_without_data(2027)
     ans = CAL.add_workdays(date(2026, 12, 31), 3)
     # Fri Jan 1 2027 counts as a working day without data: Jan 1, 4, 5.
@@ -82,7 +87,9 @@ def test_year_without_data_is_weekends_only_and_provisional(year_without_data) -
 
 
 @needs_holidays(2026)
-def test_2027_after_manual_entry_is_not_provisional(year_without_data) -> None:
+def test_2027_after_manual_entry_is_not_provisional(
+    year_without_data: Callable[[int], int],
+) -> None:
     year_without_data(2027)  # the package's own 2027 (if any) must not matter once entered
     arrangement = parse_year_arrangement("2027-01-01 休\n2027-01-02 休\n2027-01-03 休\n")
     cal = WorkCalendar(manual={2027: arrangement.day_map()})
@@ -108,7 +115,7 @@ def test_period_end_units_and_str() -> None:
         CAL.period_end(date(2025, 3, 1), 1, "fortnights")
 
 
-def test_never_raises_not_implemented_far_years(year_without_data) -> None:
+def test_never_raises_not_implemented_far_years(year_without_data: Callable[[int], int]) -> None:
     year_without_data(2030)
     year_without_data(1999)
     assert CAL.add_months(date(2030, 5, 31), 1).provisional is True
@@ -116,7 +123,9 @@ def test_never_raises_not_implemented_far_years(year_without_data) -> None:
 
 
 @needs_holidays(2025)
-def test_year_without_data_hides_a_year_the_package_knows(year_without_data) -> None:
+def test_year_without_data_hides_a_year_the_package_knows(
+    year_without_data: Callable[[int], int],
+) -> None:
     assert WorkCalendar().has_data(2025)
     year_without_data(2025)
     cal = WorkCalendar()

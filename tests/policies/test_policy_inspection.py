@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from policies import Policy, load_pack, merge
@@ -203,7 +204,7 @@ def test_XJ_P_notice_publication_filing_across_national_day_2025() -> None:
     assert XJ.step_due("filing", date(2025, 9, 26)).answer == date(2025, 9, 30)
 
 
-def test_XJ_P_filing_in_2027_is_provisional(year_without_data) -> None:
+def test_XJ_P_filing_in_2027_is_provisional(year_without_data: Callable[[int], int]) -> None:
     year_without_data(2027)
     d = XJ.step_due("filing", date(2027, 9, 30))
     assert d.provisional is True and "暂定" in d.explanation
