@@ -4,6 +4,12 @@ The app under test runs on SQLite with in-process jobs unless TEST_DATABASE_URL 
 PostgreSQL server (CI does), in which case every test runs on a fresh PostgreSQL database,
 migrated as the owner and used through the non-owner app role, so RLS is live under every test.
 Tests marked ``postgres`` always get PostgreSQL (the ``pg_app`` fixture).
+
+The clock (tenant_app/clock.py): a test about a date says so with ``@pytest.mark.today("2026-09-30")``
+and runs on that day (10:00 Asia/Shanghai, ticking), whatever the real date or ``TEST_TODAY``. A
+test without that marker runs on ``TEST_TODAY`` when it is set (CI's second run uses a far date)
+and on the real date otherwise, so it must compute its expectations from the clock; a test that
+reads the clock that way is marked ``date_sensitive``. See tests/clock_fixtures.py.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
 
 from . import pg
+from .clock_fixtures import _test_clock, travel, year_without_data  # noqa: F401
 from .services import PG_ADMIN_URL, need_postgres
 
 GENESIS = "0" * 64
@@ -116,6 +123,29 @@ def _postgres_app(name: str) -> AppUnderTest:
     app = build_app(app_url, owner_url)
     migrate(app)
     return AppUnderTest(app, owner_url)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "today(day): the test is about this date (ISO, Asia/Shanghai): the clock is set to it"
+        " (10:00, ticking), and TEST_TODAY does not move it; implies date_sensitive",
+    )
+    config.addinivalue_line(
+        "markers",
+        "real_clock: shares time with another process (RQ worker, Redis): TEST_TODAY is ignored",
+    )
+    config.addinivalue_line(
+        "markers",
+        "date_sensitive: reads the app's clock; must pass on any TEST_TODAY (CI runs these again"
+        " with TEST_TODAY=2029-03-01)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("today") and not item.get_closest_marker("date_sensitive"):
+            item.add_marker(pytest.mark.date_sensitive)
 
 
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:

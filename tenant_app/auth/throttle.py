@@ -7,9 +7,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import LoginFailure
-from ..models.base import utcnow
 
 
 def _keys(username: str, address: str) -> list[str]:

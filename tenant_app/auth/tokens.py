@@ -7,9 +7,9 @@ import secrets
 
 from sqlalchemy import select
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import ApiToken, User
-from ..models.base import utcnow
 
 TOKEN_PREFIX = "ta_"
 

@@ -18,9 +18,9 @@ from rq import Queue, Retry
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Job, JobStatus
-from ..models.base import utcnow
 
 log = logging.getLogger(__name__)
 _RQ_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")

@@ -10,9 +10,9 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Job, JobStatus, Tenant
-from ..models.base import utcnow
 from ..tenancy.resolve import system_scope, tenant_scope
 from ..tenancy.scope import use_scope
 from .dispatch import dispatch, redis_connection, send_to_rq, status_of

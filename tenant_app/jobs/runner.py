@@ -19,9 +19,9 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Job, JobStatus
-from ..models.base import utcnow
 from ..tenancy.resolve import system_scope
 from ..tenancy.scope import Scope, use_scope
 from .registry import kind

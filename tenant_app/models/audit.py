@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
+from ..clock import utcnow
+from .base import BigId, Model, TenantScoped, UTCDateTime
 
 
 class AuditEntry(TenantScoped, Model):

@@ -19,10 +19,6 @@ else:
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(types.TypeDecorator[datetime]):
     """Timestamps are stored in UTC and always come back timezone-aware (SQLite drops the zone)."""
 

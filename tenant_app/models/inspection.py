@@ -25,7 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
+from ..clock import utcnow
+from .base import BigId, Model, TenantScoped, UTCDateTime
 
 MODES = {"on_site": "现场检查", "off_site": "非现场检查"}
 STATUSES = {

@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
+from ..clock import utcnow
+from .base import BigId, Model, TenantScoped, UTCDateTime
 
 
 class PolicyVersion(TenantScoped, Model):

@@ -15,7 +15,8 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
+from ..clock import utcnow
+from .base import BigId, Model, TenantScoped, UTCDateTime
 
 # The first six are policies.vocab.RECORD_TYPES (the names packs use); the rest feed the SX-1
 # warnings, the compliance calendar and XJ-C7 (credit lists) / XJ-R (overdue rectification).

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import BigId, Model, UTCDateTime, utcnow
+from ..clock import utcnow
+from .base import BigId, Model, UTCDateTime
 
 
 class Level(enum.StrEnum):

@@ -8,7 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import BigId, Model, TenantScoped, UTCDateTime, utcnow
+from ..clock import utcnow
+from .base import BigId, Model, TenantScoped, UTCDateTime
 
 
 class User(UserMixin, Model):

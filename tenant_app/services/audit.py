@@ -19,9 +19,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import AuditEntry, AuditHead, Tenant
-from ..models.base import utcnow
 from ..tenancy.scope import Scope, current_scope, use_scope
 
 GENESIS = "0" * 64

@@ -14,9 +14,9 @@ from sqlalchemy import delete, func, select
 from ..auth.permissions import require_action
 from ..auth.roles import Perm
 from ..calendar import DateAnswer, WorkCalendar, YearArrangementError, parse_year_arrangement
+from ..clock import utcnow
 from ..extensions import db
 from ..models import CalendarDay, CalendarYear
-from ..models.base import utcnow
 from ..tenancy.resolve import system_scope, tenant_by_slug
 from ..tenancy.scope import use_scope
 from . import audit

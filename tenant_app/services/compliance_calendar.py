@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .. import clock
 from ..models import ComplianceRecord, Enterprise
 from ..models.records import RECTIFICATION_OUTCOMES
 from .records import records_of
-from .row_fields import business_today
 
 HORIZON_DAYS = 365
 RENEWAL_LEAD_DAYS = 60
@@ -81,7 +81,7 @@ def _rectifications(recs: list[ComplianceRecord], today: date) -> list[CalendarI
 
 def compliance_calendar(e: Enterprise, today: date | None = None) -> list[CalendarItem]:
     """Items due within a year, plus anything already overdue; soonest first."""
-    today = today or business_today()
+    today = today or clock.today()
     recs = records_of(e, ["execution_report", "rectification"])
     filed = {r.period for r in recs if r.kind == "execution_report" and r.period}
     items = _reports_due(e, filed, today) + _rectifications(recs, today)

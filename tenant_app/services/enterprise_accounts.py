@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from ..auth.passwords import hash_password, password_problem
 from ..auth.permissions import require_action
 from ..auth.roles import Perm, Role
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Enterprise, EnterpriseAccount, LoginFailure, RoleGrant, Tenant, User
-from ..models.base import utcnow
 from ..tenancy.queries import Page, keyset_page
 from ..tenancy.scope import current_scope
 from . import audit

@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from policies.facts import CreditEntry, EnterpriseFacts, Record
 
+from ..clock import today
 from ..extensions import db
 from ..models import ComplianceRecord, Enterprise, EnterpriseRating
-from .row_fields import business_today
 
 # Record kinds EnterpriseFacts carries, by its attribute name.
 FACT_KINDS = {
@@ -108,7 +108,7 @@ def facts_for_many(
 ) -> dict[int, EnterpriseFacts]:
     """Facts of many enterprises (within the scope) as of ``on``: records dated after it are left
     out, so a screening on a past date sees what was known then."""
-    on = on or business_today()
+    on = on or today()
     ids = sorted(set(enterprise_ids))
     out: dict[int, EnterpriseFacts] = {}
     for i in range(0, len(ids), 1000):

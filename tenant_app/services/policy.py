@@ -7,10 +7,9 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from policies.overrides import check_overrides, explain_sources, leaf_paths
 
 from ..auth.permissions import can, require_action
 from ..auth.roles import Perm
+from ..clock import today
 from ..extensions import db
 from ..models import PolicyVersion, Tenant
 from ..models.tenant import Level
@@ -28,13 +28,7 @@ from . import audit
 from .calendar import work_calendar
 from .errors import ServiceError, ValidationFailed
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 UNCHANGED = object()
-
-
-def today() -> date:
-    """Business dates are Asia/Shanghai."""
-    return datetime.now(SHANGHAI).date()
 
 
 class NoPack(ServiceError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import clock
 from ..models.records import (
     CREDIT_LISTS,
     DATE_LABELS,
@@ -119,7 +120,7 @@ def _consistency(kind: str, c: f.Collector) -> None:
     start = v.get("record_date")
     if start is None:
         return
-    today = f.business_today()
+    today = clock.today()
     if start > today:
         c.fail("record_date", "日期不能晚于今天")
     for name in ("end_date", "closed_on"):

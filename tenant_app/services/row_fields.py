@@ -10,18 +10,11 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "是", "有", "已", "√", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "否", "无", "未", "×", "f", ""})
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 MIN_DATE, MAX_DATE = date(1949, 10, 1), date(2100, 12, 31)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def business_today() -> date:
-    """Business dates are Asia/Shanghai (DESIGN.md), whatever the server's zone."""
-    return datetime.now(SHANGHAI).date()
 
 
 class FieldProblem(ValueError):

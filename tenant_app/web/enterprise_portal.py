@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from .. import clock
 from ..auth.permissions import PUBLIC, permission
 from ..auth.roles import Perm
 from ..extensions import db
@@ -17,7 +18,6 @@ from ..services import records
 from ..services.compliance_calendar import compliance_calendar
 from ..services.enterprise_facts import permit_status_of
 from ..services.errors import ServiceError, Throttled
-from ..services.row_fields import business_today
 from .enterprise_forms import RegisterForm, RejectForm
 from .enterprises import LABELS
 from .forms import ConfirmForm
@@ -55,7 +55,7 @@ def register() -> Any:
 def mine() -> Any:
     """Only the enterprise the user's verified account links to: there is no id to change."""
     e = service.my_enterprise()
-    today = business_today()
+    today = clock.today()
     return render_template(
         "enterprises/show.html",
         e=e,

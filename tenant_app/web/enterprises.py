@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from policies.vocab import PERMIT_STATUSES
 
+from .. import clock
 from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
@@ -27,7 +28,6 @@ from ..services import enterprises as service
 from ..services.compliance_calendar import compliance_calendar
 from ..services.enterprise_facts import permit_status_of
 from ..services.errors import ServiceError
-from ..services.row_fields import business_today
 from .enterprise_forms import EnterpriseForm, RatingForm
 from .users import _apply_errors
 
@@ -108,7 +108,7 @@ def new() -> Any:
 @permission(Perm.ENTERPRISES_VIEW)
 def show(enterprise_id: int) -> Any:
     e = service.get_enterprise(enterprise_id)
-    today = business_today()
+    today = clock.today()
     return render_template(
         "enterprises/show.html",
         e=e,

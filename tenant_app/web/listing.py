@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.permissions import can, permission
 from ..auth.roles import Perm
 from ..extensions import db
@@ -79,7 +80,7 @@ def index() -> Any:
         overdue=batches.overdue_batches(),
         visits=listed.visits_due(),
         labels=LABELS,
-        today=entries.today(),
+        today=clock.today(),
     )
 
 
@@ -248,7 +249,7 @@ def batch(batch_id: int) -> Any:
         deadlines=dl,
         objections=objections.objections(b),
         labels=LABELS,
-        today=entries.today(),
+        today=clock.today(),
         can_manage=can(Perm.LISTING_MANAGE),
     )
 

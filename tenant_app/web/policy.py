@@ -13,6 +13,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from policies import PackError, available_packs, parse_toml
 from policies.overrides import leaf_paths
 
+from .. import clock
 from ..auth.permissions import can, permission
 from ..auth.roles import Perm
 from ..extensions import db
@@ -89,7 +90,7 @@ def _page(
         history=policy_service.history(g.tenant),
         categories=categories,
         quiet_rows=rows + [{}] * max(0, QUIET_ROWS - len(rows)),
-        today=policy_service.today(),
+        today=clock.today(),
         can_edit=can(Perm.POLICY_EDIT),
         can_pick_pack=can(Perm.POLICY_EDIT_ANY),
     ), status
@@ -99,7 +100,7 @@ def _forms() -> tuple[OverridesForm, QuietForm]:
     form, quiet = OverridesForm(prefix="o"), QuietForm(prefix="q")
     form.pack.choices = [("", "（不变）")] + [(p, p) for p in available_packs()]
     if request.method == "GET":
-        today = policy_service.today()
+        today = clock.today()
         form.effective_from.data = quiet.effective_from.data = today
         try:
             eff = policy_service.effective_policy(g.tenant)

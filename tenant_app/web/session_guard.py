@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Flask, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+
+from ..clock import utcnow
 
 
 def fresh_session() -> None:
@@ -18,7 +18,7 @@ def fresh_session() -> None:
 
 
 def start(now: float | None = None) -> None:
-    now = now or time.time()
+    now = now or utcnow().timestamp()
     session.permanent = True
     session["login_at"] = now
     session["seen_at"] = now
@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     def _enforce_timeouts() -> None:
         if request.path.startswith(("/api/", "/static/")) or not current_user.is_authenticated:
             return
-        now = time.time()
+        now = utcnow().timestamp()
         idle = app.config["SESSION_IDLE_MINUTES"] * 60
         absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
         login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)

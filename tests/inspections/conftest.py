@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tenant_app import clock
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise, RoleGrant, User
 from tenant_app.services import users as user_service
@@ -85,9 +86,9 @@ def officer_ids(*usernames: str) -> list[int]:
 
 
 def future(month: int, day: int) -> date:
-    today = date.today()
-    d = date(today.year, month, day)
-    return d if d > today else date(today.year + 1, month, day)
+    """That day of next year: after today, and every ``future`` date of a test in the same
+    calendar year (SX-3 caps and annual plans count per year), whatever today is."""
+    return date(clock.today().year + 1, month, day)
 
 
 @pytest.fixture()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from tenant_app.extensions import db
@@ -14,6 +15,9 @@ from tenant_app.tenancy.scope import use_scope
 from tests.helpers import csrf_from, login
 
 from .conftest import future, make_enterprise, make_enterprise_user
+
+# Planned dates are ``future()``: next year by the clock.
+pytestmark = pytest.mark.date_sensitive
 
 
 def _count() -> int:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models import Inspection
 from tenant_app.services import policy as policy_service
@@ -28,6 +29,9 @@ from tenant_app.tenancy.scope import use_scope
 from tests.helpers import tenant
 
 from .conftest import acting, future, make_enterprise, make_enterprise_user, officer_ids
+
+# Planned dates are ``future()``: next year by the clock.
+pytestmark = pytest.mark.date_sensitive
 
 
 def _data(e, officers, **kw):
@@ -135,7 +139,7 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
                     }
                 }
             },
-            effective_from=policy_service.today(),
+            effective_from=today(),
         )
         db.session.commit()
     e = make_enterprise("sx-taiyuan")

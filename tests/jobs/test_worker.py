@@ -14,19 +14,20 @@ from rq.job import Job as RQJob
 from rq.registry import FailedJobRegistry
 from sqlalchemy import update
 
+from tenant_app.clock import utcnow
 from tenant_app.extensions import db
 from tenant_app.jobs import enqueue
 from tenant_app.jobs.dispatch import rq_job_id
 from tenant_app.jobs.maintenance import reap_stale, relay_pending
 from tenant_app.jobs.runner import run_job
 from tenant_app.models import Job, JobStatus
-from tenant_app.models.base import utcnow
 from tenant_app.tenancy.scope import Scope, use_scope
 
 from .conftest import TICK, RedisServer, WorkerProcess, all_jobs, job_row, status_of, wait_for
 from .kinds import runs_key
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+# The workers are subprocesses on the machine's clock: this process keeps it too.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.real_clock]
 
 
 def runs(server: RedisServer, job_id: str) -> int:

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models.listing import ListingBatch, ListingFiling
-from tenant_app.services.listing.common import today
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

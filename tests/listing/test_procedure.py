@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from tenant_app import clock
 from tenant_app.extensions import db
 from tenant_app.models import Deadline, Enterprise
 from tenant_app.models.listing import ListingEntry, ListingFiling
@@ -27,6 +28,7 @@ from tenant_app.services.listing import (
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
+from ..clock_fixtures import needs_holidays
 from ..helpers import tenant
 from .factory import add_record, as_user, enterprise_user, good_enterprise
 
@@ -75,6 +77,10 @@ def _through_commitment(world, e, entry_id, ent_scope):
         db.session.commit()
 
 
+@needs_holidays(2025)
+# 2025-10-21: the day the batch is filed with the province (a day late); the story it runs
+# (verified 2025-09-01, notice from 2025-09-30, published 2025-10-15) is behind it.
+@pytest.mark.today("2025-10-21")
 def test_notice_over_national_day_publication_filing_and_parent_ack(app, world):
     e, entry_id, ent_scope = _apply(app, world)
     _through_commitment(world, e, entry_id, ent_scope)
@@ -133,6 +139,9 @@ def test_duplicate_application_and_steps_out_of_order_are_refused(app, world):
         assert db.session.execute(select(func.count()).select_from(ListingEntry)).scalar() == 1
 
 
+# A criminal judgment of 2024-01-05 bars listing for five years, to 2029-01-05 (XJ-X): on
+# 2026-03-02 the bar is in force.
+@pytest.mark.today("2026-03-02")
 def test_barred_and_excluded_enterprises_are_refused_with_the_reason(world):
     barred = good_enterprise(5)
     add_record("xj-urumqi", barred, "criminal_judgment", record_date=date(2024, 1, 5))
@@ -157,6 +166,9 @@ def _listed(app, world, n, username):
     return e, entry_id
 
 
+# 2025-11-03: the notice opens today (after the 2025-09 verification) and objections come in
+# while it runs.
+@pytest.mark.today("2025-11-03")
 def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
     from tenant_app.services.listing import public
 
@@ -164,7 +176,7 @@ def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
     e2, id2, s2 = _apply(app, world, 2, "qiye2")
     _through_commitment(world, e1, id1, s1)
     _through_commitment(world, e2, id2, s2)
-    today = entries.today()
+    today = clock.today()
     with as_user(world, "urumqi-officer1"):
         b = batches.create({"title": "批次", "complaint_channel": "12369", "entry_ids": [id1, id2]})
         batches.start_notice(b, {"notice_start": today.isoformat()})
@@ -195,6 +207,9 @@ def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
         assert {"state": "dismissed", "reason": "经监测噪声达标"} in notice["decisions"]
 
 
+# 2026-03-02, the day the removal is filed with the province: every date the story records
+# (found 2026-01-31, published 2026-02-27) is in the past, as the services require.
+@pytest.mark.today("2026-03-02")
 @pytest.mark.parametrize(
     "reason",
     [
@@ -220,6 +235,8 @@ def test_removal_with_each_reason(app, world, reason):
         assert not listed.is_listed(entry.enterprise)
 
 
+# 2026-11-01: the day the visits are reviewed, after the 2026-10-20 visit it records.
+@pytest.mark.today("2026-11-01")
 def test_health_check_visits_due_and_overdue(app, world):
     e, entry_id = _listed(app, world, 1, "qiye1")
     with as_user(world, "urumqi-officer1"):
@@ -238,6 +255,8 @@ def test_health_check_visits_due_and_overdue(app, world):
         assert listed.is_listed(db.session.get(Enterprise, e.id), date(2026, 1, 1))
 
 
+# 2025-10-16: published 2025-10-15 and filed today, before the 2025-10-20 deadline.
+@pytest.mark.today("2025-10-16")
 def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, client, world):
     """The narrow opt-in (queries.descendants + RLS extra read on listing_filings): the province's
     principal head (no oversight role) reads and acknowledges; the county below and another
@@ -289,6 +308,9 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
         )
 
 
+# 2025-10-16, the day after publication: listed until 2028-10-15 (XJ-V, three years), so a
+# renewal is years early; expiry is then run for the dates it names.
+@pytest.mark.today("2025-10-16")
 def test_expiry_and_renewal_runs_the_procedure_again(app, world):
     e, entry_id = _listed(app, world, 1, "qiye1")
     with as_user(world, "urumqi-officer1"):

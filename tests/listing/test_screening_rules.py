@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tenant_app.extensions import db
 from tenant_app.services.listing import bulk_screening
 from tenant_app.services.listing.screening import screen_one
@@ -16,7 +18,10 @@ from tenant_app.tenancy.scope import use_scope
 from ..helpers import tenant
 from .factory import add_record, good_enterprise
 
-ON = date(2025, 6, 15)
+ON = date(2025, 6, 15)  # the screening date
+# Records are entered on 2026-01-05, after every date they name (the latest 2025-12-12; none may
+# lie in the future), and screened as of ON.
+pytestmark = pytest.mark.today("2026-01-05")
 
 
 def _both(e, on=ON):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import select
 
+from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models.listing import ListingAttachment, ListingEntry
 from tenant_app.tenancy.resolve import system_scope
@@ -128,6 +130,8 @@ def test_screening_page_filter_and_xlsx(client, world):
     assert bad.status_code == 302
 
 
+# 2025-10-16: the day after publication (listed 2025-10-15 to 2028-10-15).
+@pytest.mark.today("2025-10-16")
 def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client, world):
     from .test_procedure import _listed  # a listed enterprise in xj-urumqi
 
@@ -143,8 +147,10 @@ def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client
     assert client.get("/xj-urumqi/public/positive-list/?format=xlsx").data[:2] == b"PK"
 
 
+# 2025-11-03: the notice opens today (after the 2025-09 verification) and takes objections.
+@pytest.mark.today("2025-11-03")
 def test_public_objection_form_needs_content_and_is_rate_limited(app, client, world):
-    from tenant_app.services.listing import batches, entries
+    from tenant_app.services.listing import batches
 
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment
@@ -155,7 +161,7 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
         b = batches.create(
             {"title": "公示批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(b, {"notice_start": entries.today().isoformat()})
+        batches.start_notice(b, {"notice_start": today().isoformat()})
         db.session.commit()
         url = f"/xj-urumqi/public/positive-list/notices/{b.id}"
     page = client.get(url).get_data(as_text=True)
@@ -186,6 +192,8 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
     assert client.get(f"/sx-taiyuan/public/positive-list/notices/{b.id}").status_code == 404
 
 
+# 2025-11-03: the notice closed 2025-10-14 and publication was due 2025-10-21: overdue today.
+@pytest.mark.today("2025-11-03")
 def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world):
     from datetime import date
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from policies import Policy, load_pack, merge
 from tenant_app.calendar import WorkCalendar
+from tests.clock_fixtures import needs_holidays
 
 CAL = WorkCalendar()
 XJ = Policy(load_pack("xinjiang"), "xj-v1", calendar=CAL)
@@ -189,6 +191,7 @@ def test_SX_1_warning_lead_days() -> None:
     assert SX.warning_lead_days("unknown").answer is None
 
 
+@needs_holidays(2025)
 def test_XJ_P_notice_publication_filing_across_national_day_2025() -> None:
     notice = XJ.step_due("notice_min_end", date(2025, 9, 30))
     assert (
@@ -201,11 +204,13 @@ def test_XJ_P_notice_publication_filing_across_national_day_2025() -> None:
     assert XJ.step_due("filing", date(2025, 9, 26)).answer == date(2025, 9, 30)
 
 
-def test_XJ_P_filing_in_2027_is_provisional() -> None:
+def test_XJ_P_filing_in_2027_is_provisional(year_without_data: Callable[[int], int]) -> None:
+    year_without_data(2027)
     d = XJ.step_due("filing", date(2027, 9, 30))
     assert d.provisional is True and "暂定" in d.explanation
 
 
+@needs_holidays(2026)
 def test_XJ_R_removal_within_one_month_rolls_past_spring_festival() -> None:
     d = XJ.step_due("removal", date(2026, 1, 16))
     assert d.answer == date(2026, 2, 24) and d.rule_id == "XJ-R"

@@ -11,6 +11,7 @@ from tenant_app.services import deadlines
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
+from ..clock_fixtures import needs_holidays
 from ..helpers import bearer, login, post_form, tenant
 
 
@@ -20,6 +21,7 @@ def _cli(app, *args: str) -> str:
     return result.output.strip()
 
 
+@needs_holidays(2025)
 def test_national_day_2025_notice_of_5_working_days(app, world):
     # Oct 1–8 2025 off; Sat Oct 11 is a make-up working day (XJ-P notice ≥ 5 working days).
     assert _cli(app, "add-workdays", "2025-09-30", "5") == "2025-10-14"
@@ -28,6 +30,7 @@ def test_national_day_2025_notice_of_5_working_days(app, world):
     assert _cli(app, "is-workday", "2025-10-08") == "false"
 
 
+@needs_holidays(2024, 2025, 2026)
 def test_spring_festival_2026_and_month_ends(app, world):
     assert _cli(app, "add-workdays", "2026-02-13", "1") == "2026-02-14"  # Sat, a make-up day
     assert _cli(app, "add-workdays", "2026-02-14", "1") == "2026-02-24"
@@ -36,12 +39,17 @@ def test_spring_festival_2026_and_month_ends(app, world):
     assert _cli(app, "add-months", "2025-09-01", "1") == "2025-10-09"  # Oct 1–8 off: rolls
 
 
-def test_year_without_data_is_provisional(app, world):
+def test_year_without_data_is_provisional(app, world, year_without_data):
+    year_without_data(2027)
     assert _cli(app, "add-workdays", "2027-01-29", "3") == "2027-02-03 provisional"
     assert _cli(app, "is-workday", "2027-01-01") == "true provisional"
 
 
-def test_superadmin_enters_2027_in_the_browser_and_deadlines_are_recomputed(client, app, world):
+@needs_holidays(2026)
+def test_superadmin_enters_2027_in_the_browser_and_deadlines_are_recomputed(
+    client, app, world, year_without_data
+):
+    year_without_data(2027)  # before it is entered
     city = tenant("xj-urumqi")
     with use_scope(tenant_scope(city)):
         row = deadlines.schedule(
@@ -98,7 +106,8 @@ def test_only_superadmins_enter_years(client, world):
     assert resp.status_code == 403
 
 
-def test_api_answers_with_the_provisional_flag(client, world):
+def test_api_answers_with_the_provisional_flag(client, world, year_without_data):
+    year_without_data(2027)
     headers = bearer("urumqi-officer1")
     resp = client.get(
         "/api/v1/tenants/xj-urumqi/calendar/answer?op=add-workdays&date=2027-01-29&n=3",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry
 from tenant_app.services import policy as policy_service
@@ -18,7 +19,8 @@ from tenant_app.tenancy.scope import use_scope
 
 from ..helpers import bearer, login, post_form, tenant
 
-TODAY = policy_service.today()
+# Versions take effect from the clock's today.
+pytestmark = pytest.mark.date_sensitive
 
 
 def _save(slug: str, overrides: dict, effective_from: date, **kw):
@@ -50,7 +52,7 @@ def test_SX_10_taiyuan_quiet_periods_in_browser_show_in_policy_show(client, app,
         "/sx-taiyuan/policy/",
         "/sx-taiyuan/policy/quiet",
         {
-            "q-effective_from": TODAY.isoformat(),
+            "q-effective_from": today().isoformat(),
             "q-comment": "太原市企业安静期",
             "q-0-kind": "monthly",
             "q-0-start": "1",
@@ -70,7 +72,7 @@ def test_SX_10_taiyuan_quiet_periods_in_browser_show_in_policy_show(client, app,
     assert periods[0]["start_day"] == 1 and periods[0]["categories"] == ["general"]
     assert out["sources"]["inspection.quiet.periods"] == "本级"
     assert out["policy_version"].endswith("+sx-taiyuan#1")
-    policy = _policy("sx-taiyuan", TODAY)
+    policy = _policy("sx-taiyuan", today())
     assert policy.quiet_period(date(2026, 12, 21), "C2614", "general").answer is True
     assert policy.quiet_period(date(2027, 1, 6), "C2614", "key").answer is False
 
@@ -82,21 +84,21 @@ def _policy(slug: str, on: date):
 
 
 def test_question_answered_under_the_version_in_force_on_the_date_asked(world):
-    _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": 3}}}}, TODAY)
+    _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": 3}}}}, today())
     _save(
         "sx-taiyuan",
         {"inspection": {"caps": {"per_year": {"general": 1}}}},
-        TODAY + timedelta(days=30),
+        today() + timedelta(days=30),
     )
-    before = _policy("sx-taiyuan", TODAY + timedelta(days=29)).inspection_cap("general")
-    after = _policy("sx-taiyuan", TODAY + timedelta(days=30)).inspection_cap("general")
+    before = _policy("sx-taiyuan", today() + timedelta(days=29)).inspection_cap("general")
+    after = _policy("sx-taiyuan", today() + timedelta(days=30)).inspection_cap("general")
     assert before.answer == 3 and before.policy_version.endswith("sx-taiyuan#1")
     assert after.answer == 1 and after.policy_version.endswith("sx-taiyuan#2")
     assert before.rule_id == "SX-3"
 
 
 def test_province_override_reaches_the_city_and_the_source_says_so(world):
-    _save("sx", {"inspection": {"caps": {"per_year": {"key": 2}}}}, TODAY)
+    _save("sx", {"inspection": {"caps": {"per_year": {"key": 2}}}}, today())
     eff = _effective("sx-taiyuan")
     assert eff.effective["inspection"]["caps"]["per_year"]["key"] == 2
     assert eff.sources["inspection.caps.per_year.key"] == "山西省"
@@ -105,14 +107,14 @@ def test_province_override_reaches_the_city_and_the_source_says_so(world):
 
 def test_non_overridable_key_is_refused_with_its_path(world):
     with pytest.raises(ServiceError) as err:
-        _save("xj-urumqi", {"procedure": {"periods": {"notice_min_end": {"amount": 3}}}}, TODAY)
+        _save("xj-urumqi", {"procedure": {"periods": {"notice_min_end": {"amount": 3}}}}, today())
     assert any(p.startswith("procedure") for p in err.value.errors)
     assert "不可覆盖" in next(iter(err.value.errors.values()))[0]
 
 
 def test_impossible_override_value_is_refused_and_nothing_written(world):
     with pytest.raises(ServiceError) as err:
-        _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": -1}}}}, TODAY)
+        _save("sx-taiyuan", {"inspection": {"caps": {"per_year": {"general": -1}}}}, today())
     assert "inspection.caps.per_year.general" in err.value.errors
     with use_scope(tenant_scope(tenant("sx-taiyuan"))):
         assert policy_service.history(tenant("sx-taiyuan")) == []
@@ -120,7 +122,7 @@ def test_impossible_override_value_is_refused_and_nothing_written(world):
 
 def test_effective_date_in_the_past_is_refused(world):
     with pytest.raises(ServiceError) as err:
-        _save("sx-taiyuan", {}, TODAY - timedelta(days=1))
+        _save("sx-taiyuan", {}, today() - timedelta(days=1))
     assert "effective_from" in err.value.errors
 
 
@@ -128,7 +130,7 @@ def test_change_is_audited_with_its_diff(world):
     _save(
         "sx-taiyuan",
         {"inspection": {"caps": {"per_year": {"general": 3}}}},
-        TODAY,
+        today(),
         comment="年度计划",
     )
     t = tenant("sx-taiyuan")
@@ -144,7 +146,7 @@ def test_change_is_audited_with_its_diff(world):
 
 
 def test_tenant_admin_cannot_change_the_pack_but_superadmin_can(client, world):
-    body = {"effective_from": TODAY.isoformat(), "overrides": {}, "pack": "xinjiang"}
+    body = {"effective_from": today().isoformat(), "overrides": {}, "pack": "xinjiang"}
     refused = client.post(
         "/api/v1/tenants/sx-taiyuan/policy/versions", headers=bearer("taiyuan-admin"), json=body
     )
@@ -163,7 +165,7 @@ def test_officer_reads_policy_but_cannot_edit(client, world):
     resp = client.post(
         "/api/v1/tenants/sx-taiyuan/policy/versions",
         headers=headers,
-        json={"effective_from": TODAY.isoformat(), "overrides": {}},
+        json={"effective_from": today().isoformat(), "overrides": {}},
     )
     assert resp.status_code == 403
 
@@ -173,7 +175,7 @@ def test_api_edit_errors_name_the_key_path_in_chinese(client, world):
         "/api/v1/tenants/sx-taiyuan/policy/versions",
         headers=bearer("taiyuan-admin"),
         json={
-            "effective_from": TODAY.isoformat(),
+            "effective_from": today().isoformat(),
             "overrides": {
                 "inspection": {
                     "quiet": {
@@ -195,7 +197,7 @@ def test_page_shows_field_errors_and_keeps_the_typed_rows(client, world):
         "/sx-taiyuan/policy/",
         "/sx-taiyuan/policy/quiet",
         {
-            "q-effective_from": TODAY.isoformat(),
+            "q-effective_from": today().isoformat(),
             "q-0-kind": "range",
             "q-0-start": "2027-13-01",
             "q-0-end": "2027-01-05",
@@ -216,11 +218,11 @@ def test_policy_show_on_a_date(app, world):
     _save(
         "sx-taiyuan",
         {"inspection": {"caps": {"per_year": {"general": 1}}}},
-        TODAY + timedelta(days=10),
+        today() + timedelta(days=10),
     )
     runner = app.test_cli_runner()
     now = json.loads(runner.invoke(args=["policy", "show", "--tenant", "sx-taiyuan"]).output)
-    later_day = (TODAY + timedelta(days=10)).isoformat()
+    later_day = (today() + timedelta(days=10)).isoformat()
     later = json.loads(
         runner.invoke(args=["policy", "show", "--tenant", "sx-taiyuan", "--on", later_day]).output
     )

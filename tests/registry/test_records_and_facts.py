@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
+from tenant_app.clock import today
 from tenant_app.services import enterprise_facts
 from tenant_app.services.compliance_calendar import compliance_calendar
-from tenant_app.services.row_fields import business_today
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
 from ..helpers import bearer, login, post_form, tenant
 from .factory import add_record, make_enterprise
 
-ON = business_today()
+# Records, timelines and calendars are dated from the clock's today.
+pytestmark = pytest.mark.date_sensitive
 
 
 def _months_ago(n: int) -> date:
-    y, m = divmod(ON.year * 12 + ON.month - 1 - n, 12)
-    return date(y, m + 1, min(ON.day, 28))
+    on = today()
+    y, m = divmod(on.year * 12 + on.month - 1 - n, 12)
+    return date(y, m + 1, min(on.day, 28))
 
 
 def test_facts_for_maps_records_ratings_and_permit(world):
     e = make_enterprise(
         "xj-urumqi",
         1,
+        permit_valid_to=(today() + timedelta(days=365)).isoformat(),  # in force whatever today is
         key_discharger=True,
         facilities_running="是",
         online_monitoring_required=True,
@@ -57,7 +62,7 @@ def test_facts_for_maps_records_ratings_and_permit(world):
         e,
         "rectification",
         record_date=_months_ago(1),
-        due_date=(ON + timedelta(days=20)).isoformat(),
+        due_date=(today() + timedelta(days=20)).isoformat(),
     )
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         from tenant_app.services import enterprises
@@ -66,26 +71,27 @@ def test_facts_for_maps_records_ratings_and_permit(world):
             e,
             {
                 "kind": "integrity",
-                "year": ON.year - 1,
+                "year": today().year - 1,
                 "value": "环保诚信企业",
                 "source": "新环发〔2025〕1号",
             },
         )
         enterprises.set_rating(
-            e, {"kind": "performance", "year": ON.year - 1, "value": "A", "source": "x"}
+            e, {"kind": "performance", "year": today().year - 1, "value": "A", "source": "x"}
         )
-        facts = enterprise_facts.facts_for(e, ON)
+        facts = enterprise_facts.facts_for(e, today())
     assert [(r.date, r.ref, r.malicious) for r in facts.penalties] == [
         (penalty_day, "乌环罚〔2025〕7号", True)
     ]
     assert facts.complaints[0].verified and facts.incidents[0].level == "larger"
     assert facts.credit_entries[0].list_name == "abnormal_operations"
-    assert not facts.credit_entries[0].active_on(ON)
+    assert not facts.credit_entries[0].active_on(today())
     assert facts.permit_status == "permit" and facts.category == "key"
     assert facts.facilities_running is True and facts.pollutants_compliant is None
     assert facts.online_monitoring_installed and not facts.online_monitoring_networked
     assert (
-        facts.integrity_ratings == {ON.year - 1: "环保诚信企业"} and facts.performance_grade == "A"
+        facts.integrity_ratings == {today().year - 1: "环保诚信企业"}
+        and facts.performance_grade == "A"
     )
     assert facts.tags == frozenset({"key_hazardous_chemical_unit"})
     assert facts.industry_code == "C2822"
@@ -150,7 +156,7 @@ def test_record_validation_per_kind_names_fields(client, world):
 
 
 def test_enterprise_page_shows_the_timeline_newest_first_and_the_calendar(client, world):
-    e = make_enterprise("xj-urumqi", 1, permit_valid_to=(ON + timedelta(days=100)).isoformat())
+    e = make_enterprise("xj-urumqi", 1, permit_valid_to=(today() + timedelta(days=100)).isoformat())
     for months in (14, 2, 7):
         add_record("xj-urumqi", e, "complaint", record_date=_months_ago(months))
     add_record(
@@ -158,7 +164,7 @@ def test_enterprise_page_shows_the_timeline_newest_first_and_the_calendar(client
         e,
         "rectification",
         record_date=_months_ago(1),
-        due_date=(ON + timedelta(days=10)).isoformat(),
+        due_date=(today() + timedelta(days=10)).isoformat(),
         summary="补建雨污分流",
     )
     login(client, "xj-urumqi", "urumqi-officer1")
@@ -169,7 +175,7 @@ def test_enterprise_page_shows_the_timeline_newest_first_and_the_calendar(client
     assert len(dates) == 4 and dates == sorted(dates, reverse=True)
     assert "整改期限：补建雨污分流" in html and "排污许可证（登记）有效期届满" in html
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        kinds = [i.kind for i in compliance_calendar(e, ON)]
+        kinds = [i.kind for i in compliance_calendar(e, today())]
     assert "rectification" in kinds and "permit_expiry" in kinds and "permit_renewal" in kinds
 
 

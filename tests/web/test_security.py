@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tenant_app import create_app
+from tenant_app import clock, create_app
 from tenant_app.config import ConfigError
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry, User
@@ -108,11 +108,7 @@ def test_production_refuses_to_start_without_secret_key(aut):
         )
 
 
-def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(
-    client, world, monkeypatch
-):
-    from tenant_app.auth import throttle
-
+def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(client, world, travel):
     for attempt in range(10):
         resp = login(client, "xj-urumqi", "urumqi-officer1", f"wrong-password-{attempt}")
         assert resp.status_code == 401, attempt
@@ -122,8 +118,7 @@ def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(
     assert client.get("/xj-urumqi/").status_code == 302  # not logged in
 
     # The window (LOGIN_WINDOW_SECONDS=60) passes.
-    later = throttle.utcnow() + timedelta(seconds=61)
-    monkeypatch.setattr(throttle, "utcnow", lambda: later)
+    travel(clock.now() + timedelta(seconds=61))
     resp = login(client, "xj-urumqi", "urumqi-officer1")
     assert resp.status_code == 302
     assert "乌鲁木齐市 · 工作台" in client.get("/xj-urumqi/").get_data(as_text=True)
@@ -165,13 +160,10 @@ def test_every_login_attempt_and_refusal_is_audited(client, world):
     ]
 
 
-def test_idle_session_is_logged_out(client, world, monkeypatch):
-    from tenant_app.web import session_guard
-
+def test_idle_session_is_logged_out(client, world, travel):
     assert login(client, "xj-urumqi", "urumqi-officer1").status_code == 302
     assert client.get("/xj-urumqi/").status_code == 200
-    now = session_guard.time.time()
-    monkeypatch.setattr(session_guard.time, "time", lambda: now + 31 * 60)
+    travel(clock.now() + timedelta(minutes=31))
     resp = client.get("/xj-urumqi/")
     assert resp.status_code == 302
     assert "/xj-urumqi/login" in resp.headers["Location"]

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 
+from ...clock import utcnow
 from ...extensions import db
 from ...models import ComplianceRecord, Enterprise
-from ...models.base import utcnow
 from .columns import ENTERPRISES
 
 BATCH = 2000

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from policies.vocab import TRIGGERS
 
+from ...clock import utcnow
 from ...extensions import db
 from ...models import InspectionPlan
-from ...models.base import utcnow
 from .. import audit
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..policy import policy_for

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from policies import Policy
 from policies.vocab import industry_matches, parse_industry_code
 
+from ...clock import utcnow
 from ...extensions import db
 from ...models import Campaign, Enterprise
-from ...models.base import utcnow
 from .. import audit
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..policy import policy_for

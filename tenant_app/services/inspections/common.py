@@ -15,7 +15,6 @@ from ...models import Enterprise, RoleGrant, Tenant, User
 from ...tenancy.scope import current_scope
 from ..enterprises import NotFound
 from ..errors import ServiceError, ValidationFailed
-from ..row_fields import business_today
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1
@@ -24,7 +23,6 @@ __all__ = [
     "NotFound",
     "ServiceError",
     "ValidationFailed",
-    "business_today",
     "get",
     "current_tenant",
     "officer_pool",

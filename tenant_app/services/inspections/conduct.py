@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from policies.vocab import industry_matches
 
+from ...clock import today, utcnow
 from ...extensions import db
 from ...models import (
     ChecklistTemplate,
@@ -19,12 +20,11 @@ from ...models import (
     InspectionEvidence,
     InspectionFinding,
 )
-from ...models.base import utcnow
 from ...models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, OFF_SITE_SOURCES
 from .. import audit
 from ..errors import Conflict, ServiceError, ValidationFailed
 from . import feedback, ledger_link, storage
-from .common import business_today, user_id
+from .common import user_id
 
 # The platform's default 一表通查 items, used when the tenant has no template for the industry.
 DEFAULT_ITEMS = [
@@ -346,7 +346,7 @@ def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = 
         raise ValidationFailed("检查尚不能结束", errors)
     insp.conclusion, insp.data_source = conclusion[:8000], source
     insp.status, insp.finished_at = "done", utcnow()
-    insp.feedback_due = feedback.due_date(business_today())
+    insp.feedback_due = feedback.due_date(today())
     db.session.flush()
     in_ledger = (
         ledger_link.record_inspection(insp)

@@ -30,9 +30,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from policies.vocab import parse_industry_code
 
+from ...clock import utcnow
 from ...extensions import db
 from ...models import Draw, Enterprise, OfficerConflict
-from ...models.base import utcnow
 from .. import audit
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..policy import policy_for

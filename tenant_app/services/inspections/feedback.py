@@ -9,13 +9,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ... import clock
+from ...clock import utcnow
 from ...extensions import db
 from ...models import Inspection
-from ...models.base import utcnow
 from .. import audit
 from ..errors import Conflict, ValidationFailed
 from ..policy import policy_for
-from .common import business_today, current_tenant
+from .common import current_tenant
 
 DEFAULT_WORKDAYS = 5
 
@@ -49,7 +50,7 @@ def give_feedback(insp: Inspection, text: str) -> Inspection:
         before=before,
         after={
             "feedback_at": insp.feedback_at,
-            "late": bool(insp.feedback_due and business_today() > insp.feedback_due),
+            "late": bool(insp.feedback_due and clock.today() > insp.feedback_due),
         },
     )
     return insp
@@ -69,7 +70,7 @@ def mark_read(insp: Inspection) -> Inspection:
 
 def flag_overdue(today: date | None = None) -> list[int]:
     """Flag finished inspections past their feedback deadline with no feedback (the daily job)."""
-    today = today or business_today()
+    today = today or clock.today()
     rows = (
         db.session.execute(
             select(Inspection).where(

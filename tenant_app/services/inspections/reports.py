@@ -8,9 +8,9 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
+from ...clock import utcnow
 from ...extensions import db
 from ...models import SelfInspectionReport
-from ...models.base import utcnow
 from .. import audit
 from ..enterprise_accounts import my_enterprise
 from ..errors import Conflict, ValidationFailed

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ...auth.permissions import require_action
 from ...auth.roles import Perm
+from ...clock import today
 from ...extensions import db
 from ...models import Enterprise, Tenant
 from ...models.listing import (
@@ -23,7 +24,7 @@ from ...models.listing import (
 from .. import audit, deadlines
 from ..errors import Conflict, ValidationFailed
 from . import ledger
-from .common import actor, policy, record_step, refuse_state, tenant, today
+from .common import actor, policy, record_step, refuse_state, tenant
 from .entries import MAX_ID, NotFound, _date, _text
 
 

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from policies import Policy
 
+from ...clock import today
 from ...extensions import db
 from ...models import Tenant
 from ...models.listing import ListingStep
 from ...tenancy.scope import current_scope
 from ..errors import Conflict
 from ..policy import policy_for
-from ..row_fields import business_today
 
 
 def tenant() -> Tenant:
@@ -30,17 +30,13 @@ def tenant() -> Tenant:
 
 
 def policy(on: date | None = None) -> Policy:
-    return policy_for(tenant(), on or business_today())
+    return policy_for(tenant(), on or today())
 
 
 def actor() -> tuple[int | None, str]:
     if has_request_context() and current_user.is_authenticated:
         return current_user.id, current_user.display_name or current_user.username
     return current_scope().user_id, "system"
-
-
-def today() -> date:
-    return business_today()
 
 
 def record_step(

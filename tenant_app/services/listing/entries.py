@@ -14,15 +14,15 @@ from sqlalchemy import select
 
 from ...auth.permissions import require_action
 from ...auth.roles import Perm
+from ...clock import today, utcnow
 from ...extensions import db
 from ...models import Enterprise
-from ...models.base import utcnow
 from ...models.listing import ENTRY_STATES, ListingAttachment, ListingEntry, ListingStep
 from .. import audit
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..row_fields import FieldProblem, a_date, text
 from . import ledger
-from .common import actor, policy, record_step, refuse_state, today
+from .common import actor, policy, record_step, refuse_state
 from .screening import screen_one
 
 OPEN_STATES = (

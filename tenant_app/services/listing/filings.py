@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from ...auth.permissions import require_action
 from ...auth.roles import Perm
+from ...clock import utcnow
 from ...extensions import db
 from ...models import Tenant
-from ...models.base import utcnow
 from ...models.listing import ListingFiling
 from ...tenancy.queries import descendants
 from ...tenancy.resolve import tenant_scope

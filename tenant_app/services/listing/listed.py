@@ -11,12 +11,13 @@ from sqlalchemy import select
 from ...auth.permissions import require_action
 from ...auth.roles import Perm
 from ...calendar.workdays import shift_months
+from ...clock import today
 from ...extensions import db
 from ...models import Enterprise
 from ...models.listing import ENTRY_STATES, HealthCheckVisit, ListingEntry
 from .. import audit
 from . import entries, ledger
-from .common import actor, policy, record_step, refuse_state, today
+from .common import actor, policy, record_step, refuse_state
 from .entries import _date, _text
 
 RENEWAL_WINDOW_DAYS = 180  # platform default: renewal may start 6 months before expiry

@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 
 from ...auth.permissions import require_action
 from ...auth.roles import Perm
+from ...clock import today, utcnow
 from ...extensions import db
 from ...models import LoginFailure
-from ...models.base import utcnow
 from ...models.listing import OBJECTION_STATES, ListingBatch, ListingEntry, ListingObjection
 from .. import audit
 from ..errors import Conflict, Throttled, ValidationFailed
 from . import ledger
 from .batches import members
-from .common import actor, record_step, refuse_state, today
+from .common import actor, record_step, refuse_state
 from .entries import MAX_ID, NotFound, _text
 
 MAX_PER_WINDOW = 5

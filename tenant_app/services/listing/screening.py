@@ -15,16 +15,16 @@ from policies.decision import ScreeningResult as PolicyResult
 
 from ...auth.permissions import require_action
 from ...auth.roles import Perm
+from ...clock import today, utcnow
 from ...extensions import db
 from ...models import Enterprise
-from ...models.base import utcnow
 from ...models.listing import VERDICTS, ScreeningResult, ScreeningRun
 from ...tenancy.queries import Page, keyset_page
 from .. import audit
 from ..enterprise_facts import facts_for
 from ..errors import ServiceError, ValidationFailed
 from . import bulk_screening
-from .common import actor, policy, tenant, today
+from .common import actor, policy, tenant
 
 MAX_ID = 2**63 - 1
 
