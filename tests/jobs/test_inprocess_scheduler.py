@@ -12,13 +12,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
+from tenant_app.clock import utcnow
 from tenant_app.extensions import db
 from tenant_app.jobs import enqueue
 from tenant_app.jobs import maintenance as maint
 from tenant_app.jobs.enqueue import _PENDING_KEY
 from tenant_app.jobs.periodic import PERIODIC
 from tenant_app.models import Job, JobStatus
-from tenant_app.models.base import utcnow
 from tenant_app.tenancy.scope import Scope, use_scope
 
 from . import kinds
