@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -111,8 +111,11 @@ def test_production_refuses_to_start_without_secret_key(aut):
 def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(
     client, world, monkeypatch
 ):
-    from tenant_app.auth import throttle
+    from tenant_app.services import ratelimit
 
+    # Frozen at the start of a window: the fixed windows never turn over mid-test.
+    start = datetime.fromtimestamp(1_800_000_000 // 60 * 60, tz=UTC)
+    monkeypatch.setattr(ratelimit.clock, "utcnow", lambda: start)
     for attempt in range(10):
         resp = login(client, "xj-urumqi", "urumqi-officer1", f"wrong-password-{attempt}")
         assert resp.status_code == 401, attempt
@@ -122,8 +125,8 @@ def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(
     assert client.get("/xj-urumqi/").status_code == 302  # not logged in
 
     # The window (LOGIN_WINDOW_SECONDS=60) passes.
-    later = throttle.utcnow() + timedelta(seconds=61)
-    monkeypatch.setattr(throttle, "utcnow", lambda: later)
+    later = start + timedelta(seconds=61)
+    monkeypatch.setattr(ratelimit.clock, "utcnow", lambda: later)
     resp = login(client, "xj-urumqi", "urumqi-officer1")
     assert resp.status_code == 302
     assert "乌鲁木齐市 · 工作台" in client.get("/xj-urumqi/").get_data(as_text=True)
