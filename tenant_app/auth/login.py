@@ -73,6 +73,9 @@ def attempt_login(
     username = username.strip()
     user = user_by_username(username)
     device = throttle.known_device(device_cookie, user.id if user else None)
+    # Nothing is pending: hand the request's connection back before the limiter takes its
+    # own, so N parallel logins never hold 2N connections of the pool at once.
+    db.session.commit()
     try:
         admission = throttle.admit(username, address, device)
     except Throttled:

@@ -92,10 +92,10 @@ def admit(username: str, address: str, device: str | None) -> Admission:
     hits = [addr, acct]
     if not acct.allowed:
         delay = min(2 ** min(acct.count - limit, 16), window)
-        slot = ratelimit.hit(f"login:slow:{name}:{delay}", 1, delay)
+        slot = ratelimit.claim(f"login:slow:{name}", delay)
         if not slot.allowed:
             raise _refuse(
-                [*hits, slot],
+                hits,
                 _(
                     "该账号近期登录失败较多，为保护账号，请 %(n)s 秒后再试",
                     n=slot.retry_after,

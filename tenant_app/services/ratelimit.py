@@ -1,7 +1,7 @@
 """The one rate limiter: atomic fixed-window counters, in Redis when Redis is configured
 (``RATELIMIT_REDIS_URL``, else ``REDIS_URL``), in the database otherwise.
 
-Callers count *before* they act (``hit``): the increment and the comparison are one atomic
+Callers count *before* they act (``hit``, or ``claim`` for "one per N seconds"): the increment and the comparison are one atomic
 step in the store, so N parallel requests against a limit of L let exactly L through. A caller
 that decides afterwards that the event should not count (a login that succeeded) gives it back
 with ``undo``. Used by the login throttle (auth/throttle.py), enterprise registration and public
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import redis
@@ -48,12 +48,20 @@ class Hit:
         return max(1, math.ceil(end - self.at.timestamp()))
 
 
+@dataclass(frozen=True)
+class Claim:
+    allowed: bool
+    retry_after: int  # seconds until the key can be claimed again (0 when allowed)
+
+
 class Backend(Protocol):
     def incr(self, key: str, bucket: int, window: int) -> int: ...
 
     def decr(self, key: str, bucket: int, window: int) -> None: ...
 
     def get(self, key: str, bucket: int) -> int: ...
+
+    def claim(self, key: str, seconds: int, at: datetime) -> Claim: ...
 
 
 class DatabaseBackend:
@@ -80,6 +88,29 @@ class DatabaseBackend:
 
     def decr(self, key: str, bucket: int, window: int) -> None:
         self._upsert(key, bucket, window, -1)
+
+    def claim(self, key: str, seconds: int, at: datetime) -> Claim:
+        """Insert, or move ``expires_at`` forward only if it has passed: one atomic statement
+        (the row lock serialises racing claims; the loser's WHERE fails, so nothing returns)."""
+        engine = db.engine
+        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+        table = RateLimitCounter.__table__
+        until = at + timedelta(seconds=seconds)
+        stmt = dialect.insert(table).values(key=key, bucket=0, count=1, expires_at=until)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.key, table.c.bucket],
+            set_={"expires_at": until, "count": table.c.count + 1},
+            where=table.c.expires_at <= at,
+        ).returning(table.c.count)
+        with engine.begin() as conn:
+            if conn.execute(stmt).first() is not None:
+                return Claim(True, 0)
+            held = conn.execute(
+                select(table.c.expires_at).where(table.c.key == key, table.c.bucket == 0)
+            ).scalar_one()
+        if held.tzinfo is None:  # SQLite hands back naive UTC
+            held = held.replace(tzinfo=UTC)
+        return Claim(False, max(1, math.ceil((held - at).total_seconds())))
 
     def get(self, key: str, bucket: int) -> int:
         table = RateLimitCounter.__table__
@@ -108,6 +139,14 @@ class RedisBackend:
 
     def decr(self, key: str, bucket: int, window: int) -> None:
         self.client.decr(self._name(key, bucket))
+
+    def claim(self, key: str, seconds: int, at: datetime) -> Claim:
+        """SET NX with an expiry: atomic, and the key frees itself."""
+        name = f"{self.prefix}{key}:claim"
+        if self.client.set(name, 1, nx=True, ex=seconds):
+            return Claim(True, 0)
+        ttl = int(self.client.ttl(name))  # type: ignore[arg-type]
+        return Claim(False, max(1, ttl))
 
     def get(self, key: str, bucket: int) -> int:
         raw = self.client.get(self._name(key, bucket))
@@ -144,6 +183,12 @@ def hit(key: str, limit: int, window: int, store: Backend | None = None) -> Hit:
 def undo(h: Hit, store: Backend | None = None) -> None:
     """Give an event back (it turned out not to count)."""
     (store or backend()).decr(h.key, h.bucket, h.window)
+
+
+def claim(key: str, seconds: int, store: Backend | None = None) -> Claim:
+    """At most one event per ``seconds`` for ``key``, counted from the last one let through
+    (a progressive delay passes a growing ``seconds``)."""
+    return (store or backend()).claim(key, seconds, clock.utcnow())
 
 
 def peek(key: str, window: int, store: Backend | None = None) -> int:
