@@ -3,6 +3,7 @@ role proposals (docs/security.md: accounts are isolated like data)."""
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from flask import abort, g, jsonify
@@ -57,6 +58,21 @@ def dump_proposal(p: RoleProposal) -> dict[str, Any]:
     }
 
 
+def _found_first(view: Any) -> Any:
+    """Look the URL's member or received proposal up before the body is parsed: a missing or
+    foreign one is a 404 whatever the body holds (never a 422 about it)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "user_id" in kwargs and user_service.member_or_none(g.tenant, kwargs["user_id"]) is None:
+            abort(404)
+        if "proposal_id" in kwargs:
+            user_service.received_proposal(g.tenant, kwargs["proposal_id"])
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _roles_here(user_id: int) -> list[str]:
     return next((r for u, r in user_service.members(g.tenant) if u.id == user_id), [])
 
@@ -106,6 +122,7 @@ class UserGrants(MethodView):
 @blp.route("/<int:user_id>")
 class UserItem(MethodView):
     @permission(Perm.USERS_MANAGE)
+    @_found_first
     @blp.arguments(ActiveSchema)
     @blp.response(200, UserSchema)
     def patch(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
@@ -162,6 +179,7 @@ class ProposalsReceived(MethodView):
 @blp.route("/proposals/received/<int:proposal_id>")
 class ProposalDecision(MethodView):
     @permission(Perm.USERS_MANAGE)
+    @_found_first
     @blp.arguments(ProposalDecisionSchema)
     @blp.response(200, ProposalSchema)
     def post(self, data: dict[str, Any], proposal_id: int) -> dict[str, Any]:

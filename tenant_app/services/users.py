@@ -361,7 +361,8 @@ def proposals_received(tenant: Tenant) -> list[RoleProposal]:
     return [p for p in db.session.execute(stmt).scalars()]
 
 
-def _received(tenant: Tenant, proposal_id: int) -> RoleProposal:
+def received_proposal(tenant: Tenant, proposal_id: int) -> RoleProposal:
+    """A pending proposal addressed to this tenant's accounts, else NotFound/Conflict."""
     stmt = _received_stmt(tenant).where(RoleProposal.id == proposal_id)
     proposal: RoleProposal | None = db.session.execute(stmt).scalar_one_or_none()
     if proposal is None:
@@ -378,7 +379,7 @@ def decide_proposal(
     declines. Written in both tenants' audit chains; the grant itself in the proposer's scope,
     switched to for that one write as filings' acknowledgements do."""
     require_action(Perm.USERS_MANAGE)
-    proposal = _received(tenant, proposal_id)
+    proposal = received_proposal(tenant, proposal_id)
     user = db.session.get(User, proposal.user_id) if proposal.user_id is not None else None
     if user is None:
         raise NotFound("没有这项授权提议")

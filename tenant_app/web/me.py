@@ -10,13 +10,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import sessions
-from ..auth.permissions import AUTHENTICATED, permission
+from ..auth.permissions import permission
+from ..auth.roles import Perm
 from ..extensions import db
 from ..services import users as user_service
 from ..services.errors import ServiceError
 from .forms import ConfirmForm, PasswordChangeForm
 from .users import _apply_errors
 
+# Under every tenant where the user holds a role (DASHBOARD_VIEW: staff and enterprise users
+# alike); the page shows only the signed-in account's own sessions and tokens.
 bp = Blueprint("me", __name__, url_prefix="/me")
 
 
@@ -36,13 +39,13 @@ def _page(form: PasswordChangeForm, status: int = 200) -> Any:
 
 
 @bp.get("/")
-@permission(AUTHENTICATED)
+@permission(Perm.DASHBOARD_VIEW)
 def index() -> Any:
     return _page(PasswordChangeForm(formdata=None))
 
 
 @bp.post("/password")
-@permission(AUTHENTICATED)
+@permission(Perm.DASHBOARD_VIEW)
 def password() -> Any:
     form = PasswordChangeForm()
     if form.validate_on_submit():
@@ -64,7 +67,7 @@ def password() -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/end")
-@permission(AUTHENTICATED)
+@permission(Perm.DASHBOARD_VIEW)
 def end_session(session_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -72,6 +75,8 @@ def end_session(session_id: int) -> Any:
         user_service.end_own_session(current_user, session_id)
         db.session.commit()
         flash(_("已撤销该会话"), "success")
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -79,7 +84,7 @@ def end_session(session_id: int) -> Any:
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@permission(AUTHENTICATED)
+@permission(Perm.DASHBOARD_VIEW)
 def revoke_token(token_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -87,6 +92,8 @@ def revoke_token(token_id: int) -> Any:
         user_service.revoke_own_token(current_user, token_id)
         db.session.commit()
         flash(_("已撤销该令牌"), "success")
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

@@ -131,6 +131,8 @@ def withdraw(proposal_id: int) -> Any:
         user_service.withdraw_proposal(tenant=g.tenant, proposal_id=proposal_id)
         db.session.commit()
         flash(_("已撤回授权提议"), "success")
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -143,6 +145,13 @@ def decide(proposal_id: int) -> Any:
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
+    try:
+        user_service.received_proposal(g.tenant, proposal_id)
+    except user_service.NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for(".index"))
     accept = bool(form.accept.data)
     try:
         user_service.decide_proposal(
@@ -166,6 +175,8 @@ def revoke(user_id: int, role: str) -> Any:
         user_service.revoke_role(tenant=g.tenant, user=user, role=role)
         db.session.commit()
         flash(_("已撤销角色"), "success")
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -181,6 +192,8 @@ def set_active(user_id: int, state: int) -> Any:
     try:
         user_service.set_active(user, bool(state), tenant=g.tenant)
         db.session.commit()
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
