@@ -132,7 +132,11 @@ def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(
     assert "乌鲁木齐市 · 工作台" in client.get("/xj-urumqi/").get_data(as_text=True)
 
 
-def test_every_login_attempt_and_refusal_is_audited(client, world):
+def test_every_login_attempt_and_refusal_is_audited(client, world, monkeypatch):
+    from tenant_app.services import ratelimit
+
+    start = datetime.fromtimestamp(1_800_000_000 // 60 * 60, tz=UTC)  # no window turns over
+    monkeypatch.setattr(ratelimit.clock, "utcnow", lambda: start)
     elsewhere = client.application.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"  # the throttle also counts per address
     login(elsewhere, "xj-urumqi", "urumqi-officer2", "wrong-password-1")
