@@ -66,15 +66,15 @@ def revoke_sessions(
     reason: str,
     *,
     keep_id: int | None = None,
-    tenant_id: int | None = None,
+    tenant_ids: tuple[int, ...] | None = None,
 ) -> list[int]:
-    """End the user's live sessions (all, all but ``keep_id``, or those opened at one tenant);
-    returns their ids. Written in the caller's transaction."""
+    """End the user's live sessions (all, all but ``keep_id``, or those opened at the given
+    tenants); returns their ids. Written in the caller's transaction."""
     stmt = select(UserSession).where(
         UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
     )
-    if tenant_id is not None:
-        stmt = stmt.where(UserSession.login_tenant_id == tenant_id)
+    if tenant_ids is not None:
+        stmt = stmt.where(UserSession.login_tenant_id.in_(tenant_ids))
     ended = []
     now = clock.utcnow()
     for row in db.session.execute(stmt).scalars():

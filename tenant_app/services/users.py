@@ -22,12 +22,12 @@ from ..auth import sessions as session_store
 from ..auth import tokens as token_store
 from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.permissions import require_action
-from ..auth.roles import ROLE_LABELS, Perm, Role
+from ..auth.roles import OVERSIGHT_ROLES, ROLE_LABELS, Perm, Role
 from ..auth.tokens import issue_token
 from ..extensions import db
 from ..models import ApiToken, Enterprise, RoleGrant, RoleProposal, Tenant, User, UserSession
 from ..models.tenant import Level
-from ..tenancy.resolve import all_tenant_ids, tenant_scope
+from ..tenancy.resolve import all_tenant_ids, subtree_ids, tenant_scope
 from ..tenancy.scope import Scope, current_scope, use_scope
 from . import audit
 from . import uscc as uscc_rules
@@ -221,7 +221,9 @@ def revoke_role(*, tenant: Tenant, user: User, role: str) -> None:
     # Page sessions opened at this tenant end with the role: the person signs in again with
     # what they still hold. Sessions elsewhere and API tokens are the other tenants' business
     # (a token's roles are resolved per request, so the revoked role is gone for it at once).
-    ended = session_store.revoke_sessions(user.id, "role_revoked", tenant_id=tenant.id)
+    # An oversight role also reached the descendants: sessions opened there end with it too.
+    reach = subtree_ids(tenant) if role in {r.value for r in OVERSIGHT_ROLES} else (tenant.id,)
+    ended = session_store.revoke_sessions(user.id, "role_revoked", tenant_ids=reach)
     audit.record(
         "role.revoked",
         object_type="user",
