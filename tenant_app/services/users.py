@@ -244,7 +244,7 @@ def _grant_tenants(user: User) -> set[int]:
         )
 
 
-def set_active(user: User, active: bool, tenant: Tenant | None = None) -> None:
+def set_active(user: User, active: bool, *, tenant: Tenant) -> None:
     """Deactivate or re-activate an account the caller manages. An account that also holds
     roles outside the caller's tenant and its descendants is left to the superadmin: changing
     it would lock out (or let back in) someone another tenant relies on. Deactivation ends
@@ -252,20 +252,14 @@ def set_active(user: User, active: bool, tenant: Tenant | None = None) -> None:
     require_action(Perm.USERS_MANAGE)
     if user.id == current_scope().user_id and not active:
         raise ValidationFailed.field("active", "不能停用自己的账号")
-    if tenant is not None and not manages(tenant, user):
+    if not manages(tenant, user):
         raise Refused(
             "该账号不属于本单位，只能由其所属单位或平台超级管理员停用或启用；"
             "如不再需要其在本单位工作，请撤销其在本单位的角色",
             {"active": ["该账号属于其他单位"]},
         )
-    if tenant is not None and has_request_context() and not _is_superadmin():
-        subtree = {
-            t
-            for (t,) in db.session.execute(
-                select(Tenant.id).where(Tenant.path.startswith(tenant.path))
-            )
-        }
-        if _grant_tenants(user) - subtree:
+    if has_request_context() and not _is_superadmin():
+        if _grant_tenants(user) - set(subtree_ids(tenant)):
             raise Refused(
                 "该账号在本单位管辖范围以外的单位还担任角色，停用或启用会影响这些单位；"
                 "请先由相关单位撤销其角色，或请平台超级管理员处理",
