@@ -258,13 +258,17 @@ def set_active(user: User, active: bool, *, tenant: Tenant) -> None:
             "如不再需要其在本单位工作，请撤销其在本单位的角色",
             {"active": ["该账号属于其他单位"]},
         )
-    if has_request_context() and not _is_superadmin():
-        if _grant_tenants(user) - set(subtree_ids(tenant)):
-            raise Refused(
-                "该账号在本单位管辖范围以外的单位还担任角色，停用或启用会影响这些单位；"
-                "请先由相关单位撤销其角色，或请平台超级管理员处理",
-                {"active": ["该账号在其他单位还有角色"]},
-            )
+    elsewhere = (
+        has_request_context()
+        and not _is_superadmin()
+        and bool(_grant_tenants(user) - set(subtree_ids(tenant)))
+    )
+    if elsewhere:
+        raise Refused(
+            "该账号在本单位管辖范围以外的单位还担任角色，停用或启用会影响这些单位；"
+            "请先由相关单位撤销其角色，或请平台超级管理员处理",
+            {"active": ["该账号在其他单位还有角色"]},
+        )
     before = user.active
     user.active = active
     ended_sessions: list[int] = []
