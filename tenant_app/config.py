@@ -53,6 +53,14 @@ SETTINGS: tuple[Setting, ...] = (
         "LOGIN_MAX_FAILURES", int, 10, "failed logins per account or address allowed in the window"
     ),
     Setting("LOGIN_WINDOW_SECONDS", int, 60, "the throttle window"),
+    Setting(
+        "RATELIMIT_REDIS_URL",
+        str,
+        "",
+        "Redis for the rate limiter (default: REDIS_URL; neither set: the database)",
+    ),
+    Setting("RATELIMIT_PREFIX", str, "tenant_app:rl:", "key prefix of the rate limiter in Redis"),
+    Setting("LOGIN_DEVICE_DAYS", int, 90, "how long a browser that logged in stays a known device"),
     Setting("JOB_TIMEOUT_SECONDS", int, 1800, "hard time limit of one job run"),
     Setting("JOB_MAX_ATTEMPTS", int, 3, "runs of a failing job before it is failed for good"),
     Setting("JOB_RETRY_SECONDS", int, 10, "wait before a failed job runs again (RQ mode)"),

@@ -59,6 +59,13 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     token_for("urumqi-officer1")
     with use_scope(system_scope()):
         token_id = db.session.query(ApiToken.id).filter(ApiToken.user_id == officer.id).scalar()
+    with use_scope(tenant_scope(a, world["users"]["urumqi-admin"].id)):
+        from tenant_app.auth.sessions import open_session
+        from tenant_app.services.users import grant_or_propose
+
+        session_id = open_session(officer, a.id, "10.0.0.1", "test")[0].id
+        proposal_id = grant_or_propose(tenant=a, username="iso-nobody", role="officer").id
+        db.session.commit()
     registry = _registry_objects(a, officer.id)
     registry.update(_listing_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_inspection_objects(a, officer.id, registry["enterprise_id"]))
@@ -66,6 +73,8 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
         "job_id": job_id,
         "user_id": officer.id,
         "token_id": token_id,
+        "session_id": session_id,
+        "proposal_id": proposal_id,
         **registry,
         # Data only A may see (ids typed into a URL are echoed back, so they are no secret).
         "secrets": [
@@ -221,6 +230,8 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "job_id": objs["job_id"],
         "user_id": objs["user_id"],
         "token_id": objs["token_id"],
+        "session_id": objs["session_id"],
+        "proposal_id": objs["proposal_id"],
         "role": "officer",
         "code": "en",
         "filename": "app.css",

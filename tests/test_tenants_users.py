@@ -87,12 +87,19 @@ def test_bad_input_writes_nothing(client, world):
 def test_user_of_one_tenant_acts_in_another_only_when_granted(client, world):
     headers = bearer("urumqi-officer1")
     assert client.get("/api/v1/tenants/sx-taiyuan/jobs/none", headers=headers).status_code == 403
-    grant = client.post(
+    proposal = client.post(
         "/api/v1/tenants/sx-taiyuan/users/grants",
         headers=bearer("taiyuan-admin"),
         json={"username": "urumqi-officer1", "role": "officer"},
     )
-    assert grant.status_code == 201
+    assert proposal.status_code == 202  # another tenant's account: its home tenant decides
+    assert client.get("/api/v1/tenants/sx-taiyuan/jobs/none", headers=headers).status_code == 403
+    accepted = client.post(
+        f"/api/v1/tenants/xj-urumqi/users/proposals/received/{proposal.get_json()['id']}",
+        headers=bearer("urumqi-admin"),
+        json={"accept": True},
+    )
+    assert accepted.status_code == 200, accepted.get_json()
     assert client.get("/api/v1/tenants/sx-taiyuan/jobs/none", headers=headers).status_code == 404
     with use_scope(system_scope()):
         homes = {

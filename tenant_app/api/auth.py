@@ -7,19 +7,20 @@ from typing import Any
 from flask import g, request
 from flask_login import AnonymousUserMixin
 
-from ..auth.tokens import user_for_token
+from ..auth.tokens import token_for
 from ..extensions import db
 from ..web.tenant_pages import bind_tenant
 
 
 def authenticate_bearer() -> None:
     header = request.headers.get("Authorization", "")
-    user = None
+    token = None
     if header[:7].lower() == "bearer ":
-        user = user_for_token(header[7:].strip())
-        if user is not None:
+        token = token_for(header[7:].strip())
+        if token is not None:
             db.session.commit()  # last_used_at
-    g._login_user = user if user is not None else AnonymousUserMixin()
+    g.api_token = token  # the token of this request: what it mints may not outlive it
+    g._login_user = token.user if token is not None else AnonymousUserMixin()
 
 
 def bind_api_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:

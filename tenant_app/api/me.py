@@ -1,24 +1,31 @@
-"""The token's own user, and its API tokens."""
+"""The token's own user: password, page sessions and API tokens."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import abort
+from flask import g
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
+from .. import clock
+from ..auth import sessions
 from ..auth.permissions import AUTHENTICATED, permission
-from ..auth.tokens import revoke
 from ..extensions import db
-from ..models import ApiToken, Tenant
-from ..services import audit, users
+from ..models import ApiToken, Tenant, UserSession
+from ..services import users
 from ..tenancy.resolve import tenant_scope
 from ..tenancy.scope import set_request_scope
 from .auth import authenticate_bearer
-from .schemas import MeSchema, TokenCreateSchema, TokenSchema
+from .schemas import (
+    MeSchema,
+    PasswordChangeSchema,
+    SessionSchema,
+    TokenCreateSchema,
+    TokenSchema,
+)
 
 blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me", description="当前用户与 API 令牌")
 blp.before_request(authenticate_bearer)
@@ -29,6 +36,29 @@ def _home_scope() -> Tenant:
     assert home is not None
     set_request_scope(tenant_scope(home, current_user.id))
     return home
+
+
+def dump_token(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "last_used_at": t.last_used_at,
+        "expires_at": t.expires_at,
+        "parent_id": t.parent_id,
+    }
+
+
+def dump_session(s: UserSession) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "tenant": s.login_tenant.slug,
+        "address": s.address,
+        "user_agent": s.user_agent,
+        "created_at": s.created_at,
+        "last_seen_at": s.last_seen_at,
+    }
 
 
 @blp.route("")
@@ -45,16 +75,61 @@ class Me(MethodView):
         }
 
 
+@blp.route("/password")
+class Password(MethodView):
+    @permission(AUTHENTICATED)
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    def post(self, data: dict[str, Any]) -> None:
+        """Change the password: every page session of the account ends."""
+        _home_scope()
+        users.change_password(current_user, data["current_password"], data["new_password"])
+        db.session.commit()
+
+
+@blp.route("/sessions")
+class Sessions(MethodView):
+    @permission(AUTHENTICATED)
+    @blp.response(200, SessionSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """The account's live page sessions."""
+        _home_scope()
+        return [dump_session(s) for s in sessions.active_sessions(current_user.id)]
+
+
+@blp.route("/sessions/<int:session_id>")
+class SessionItem(MethodView):
+    @permission(AUTHENTICATED)
+    @blp.response(204)
+    def delete(self, session_id: int) -> None:
+        _home_scope()
+        users.end_own_session(current_user, session_id)
+        db.session.commit()
+
+
 @blp.route("/tokens")
 class Tokens(MethodView):
+    @permission(AUTHENTICATED)
+    @blp.response(200, TokenSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """The account's live API tokens (not revoked, not expired)."""
+        _home_scope()
+        return [dump_token(t) for t in sessions.active_tokens(current_user.id)]
+
     @permission(AUTHENTICATED)
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, TokenSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Mint a token with this token: it expires no later than this one and is revoked
+        with it."""
         _home_scope()
-        token, raw = users.create_token(current_user, data.get("name", ""))
+        days = data.get("expires_in_days")
+        expires = clock.utcnow() + timedelta(days=days) if days else None
+        token, raw = users.create_token(
+            current_user, data.get("name", ""), parent=g.get("api_token"), expires_at=expires
+        )
         db.session.commit()
-        return {"id": token.id, "name": token.name, "prefix": token.prefix, "token": raw}
+        return {**dump_token(token), "token": raw}
 
 
 @blp.route("/tokens/<int:token_id>")
@@ -62,17 +137,7 @@ class TokenItem(MethodView):
     @permission(AUTHENTICATED)
     @blp.response(204)
     def delete(self, token_id: int) -> None:
+        """Revoke a token, and every token minted from it."""
         _home_scope()
-        token = db.session.execute(
-            select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
-        ).scalar_one_or_none()
-        if token is None:
-            abort(404)
-        revoke(token)
-        audit.record(
-            "token.revoked",
-            object_type="api_token",
-            object_id=token.id,
-            after={"prefix": token.prefix},
-        )
+        users.revoke_own_token(current_user, token_id)
         db.session.commit()

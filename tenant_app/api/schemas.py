@@ -120,6 +120,12 @@ class MeSchema(Schema):
 
 class TokenCreateSchema(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=64))
+    expires_in_days = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=3650),
+        metadata={"description": "有效天数；用令牌创建的令牌不会晚于该令牌失效，并随其撤销而撤销"},
+    )
 
 
 class TokenSchema(Schema):
@@ -127,3 +133,41 @@ class TokenSchema(Schema):
     name = fields.String()
     prefix = fields.String()
     token = fields.String(metadata={"description": "只在创建时返回一次"})
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime(allow_none=True)
+    parent_id = fields.Integer(allow_none=True, metadata={"description": "创建它的令牌"})
+
+
+class SessionSchema(Schema):
+    id = fields.Integer()
+    tenant = fields.String(metadata={"description": "登录的单位"})
+    address = fields.String()
+    user_agent = fields.String()
+    created_at = fields.DateTime()
+    last_seen_at = fields.DateTime()
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class ActiveSchema(Schema):
+    active = fields.Boolean(required=True)
+
+
+class ProposalSchema(Schema):
+    id = fields.Integer()
+    tenant = fields.String(metadata={"description": "提议授予角色的单位"})
+    username = fields.String()
+    role = fields.String()
+    status = fields.String(metadata={"description": "pending/accepted/declined/withdrawn"})
+    reason = fields.String()
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class ProposalDecisionSchema(Schema):
+    accept = fields.Boolean(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=200))

@@ -10,7 +10,8 @@ from ..services import audit
 from ..services.enterprise_accounts import registration_of
 from ..services.errors import ServiceError, Throttled
 from ..services.users import user_by_username
-from ..tenancy.resolve import roles_at
+from ..tenancy.resolve import roles_at, tenant_scope
+from ..tenancy.scope import use_scope
 from . import throttle
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -32,10 +33,52 @@ def _refusal(reason: str, user: User | None) -> str:
     return _("用户名或密码错误，或您在本单位没有账号")
 
 
-def attempt_login(tenant: Tenant, username: str, password: str, address: str) -> User:
+def _known_here(tenant: Tenant, user: User | None) -> bool:
+    """Whether this tenant may learn why the account was refused: its own accounts and the
+    accounts holding a role here. For anyone else its audit log says only "refused", so it
+    never learns that a password of another tenant's user was right."""
+    return user is not None and (user.home_tenant_id == tenant.id or bool(roles_at(tenant, user)))
+
+
+def _log_refusal(
+    tenant: Tenant, username: str, user: User | None, reason: str, address: str
+) -> None:
+    shown = reason if _known_here(tenant, user) else "refused"
+    audit.record_now(
+        "login.failed",
+        object_type="user",
+        object_id=username,
+        actor=username,
+        after={"reason": shown, "address": address},
+    )
+    if shown != reason and reason != "bad_credentials" and user is not None:
+        # The right password was typed at another tenant's login page: the account's home
+        # tenant is told (it may mean the password is known to someone else).
+        home = db.session.get(Tenant, user.home_tenant_id)
+        if home is not None:
+            with use_scope(tenant_scope(home)):
+                audit.record_now(
+                    "login.refused_elsewhere",
+                    object_type="user",
+                    object_id=user.id,
+                    actor=username,
+                    after={"tenant": tenant.slug, "reason": reason, "address": address},
+                )
+
+
+def attempt_login(
+    tenant: Tenant, username: str, password: str, address: str, device_cookie: str | None = None
+) -> User:
     """Return the user, or raise. Every attempt is written to the tenant's audit log."""
     username = username.strip()
-    if throttle.is_throttled(username, address):
+    user = user_by_username(username)
+    device = throttle.known_device(device_cookie, user.id if user else None)
+    # Nothing is pending: hand the request's connection back before the limiter takes its
+    # own, so N parallel logins never hold 2N connections of the pool at once.
+    db.session.commit()
+    try:
+        admission = throttle.admit(username, address, device)
+    except Throttled:
         audit.record_now(
             "login.throttled",
             object_type="user",
@@ -43,8 +86,7 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
             actor=username,
             after={"address": address},
         )
-        raise Throttled(_("登录失败次数过多，请稍后再试"))
-    user = user_by_username(username)
+        raise
     ok = verify_password(user.password_hash if user else None, password)
     reason = None
     if not ok:
@@ -54,17 +96,10 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
     elif not roles_at(tenant, user):
         reason = "no_role_here"
     if reason is not None:
-        throttle.record_failure(username, address)
-        db.session.commit()
-        audit.record_now(
-            "login.failed",
-            object_type="user",
-            object_id=username,
-            actor=username,
-            after={"reason": reason, "address": address},
-        )
+        _log_refusal(tenant, username, user, reason, address)
         raise LoginRefused(_refusal(reason, user))
     assert user is not None
+    admission.succeeded()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(

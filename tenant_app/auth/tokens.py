@@ -1,13 +1,18 @@
-"""Bearer API tokens: shown once, stored as SHA-256, revocable."""
+"""Bearer API tokens: shown once, stored as SHA-256, revocable, optionally expiring.
+
+A token minted with another token never outlives it: its expiry is capped at the parent's and
+revoking a token revokes every token minted from it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from sqlalchemy import select
 
-from ..clock import utcnow
+from .. import clock
 from ..extensions import db
 from ..models import ApiToken, User
 
@@ -18,24 +23,78 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+def capped_expiry(requested: datetime | None, parent: ApiToken | None) -> datetime | None:
+    if parent is None or parent.expires_at is None:
+        return requested
+    if requested is None:
+        return parent.expires_at
+    return min(requested, parent.expires_at)
+
+
+def issue_token(
+    user: User,
+    name: str = "",
+    *,
+    parent: ApiToken | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, prefix=raw[:10], token_hash=_digest(raw))
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=raw[:10],
+        token_hash=_digest(raw),
+        parent_id=parent.id if parent is not None else None,
+        expires_at=capped_expiry(expires_at, parent),
+    )
     db.session.add(row)
     return row, raw
 
 
-def user_for_token(raw: str) -> User | None:
+def token_for(raw: str) -> ApiToken | None:
+    """The live token of this raw value (not revoked, not expired, its user active)."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _digest(raw))
     ).scalar_one_or_none()
+    now = clock.utcnow()
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    return row.user
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    row.last_used_at = now
+    return row
 
 
-def revoke(token: ApiToken) -> None:
-    token.revoked_at = utcnow()
+def user_for_token(raw: str) -> User | None:
+    row = token_for(raw)
+    return row.user if row is not None else None
+
+
+def revoke(token: ApiToken) -> list[ApiToken]:
+    """Revoke the token and every token minted from it; returns those newly revoked."""
+    now = clock.utcnow()
+    done: list[ApiToken] = []
+    todo = [token]
+    while todo:
+        row = todo.pop()
+        if row.revoked_at is None:
+            row.revoked_at = now
+            done.append(row)
+        todo += list(
+            db.session.execute(select(ApiToken).where(ApiToken.parent_id == row.id)).scalars()
+        )
+    return done
+
+
+def revoke_all(user_id: int) -> list[ApiToken]:
+    now = clock.utcnow()
+    rows = list(
+        db.session.execute(
+            select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        ).scalars()
+    )
+    for row in rows:
+        row.revoked_at = now
+    return rows

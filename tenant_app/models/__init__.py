@@ -33,7 +33,7 @@ from .listing import (
 from .policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from .records import ComplianceRecord
 from .tenant import Level, Tenant
-from .user import ApiToken, LoginFailure, RoleGrant, User
+from .user import ApiToken, RateLimitCounter, RoleGrant, RoleProposal, User, UserSession
 
 __all__ = [
     "ApiToken",
@@ -71,7 +71,9 @@ __all__ = [
     "ListingStep",
     "ScreeningResult",
     "ScreeningRun",
-    "LoginFailure",
+    "RateLimitCounter",
+    "RoleProposal",
+    "UserSession",
     "PolicyVersion",
     "RoleGrant",
     "Tenant",

@@ -12,21 +12,20 @@ link (``my_enterprise``), never from an id in a URL.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..auth.passwords import hash_password, password_problem
 from ..auth.permissions import require_action
 from ..auth.roles import Perm, Role
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Enterprise, EnterpriseAccount, LoginFailure, RoleGrant, Tenant, User
+from ..models import Enterprise, EnterpriseAccount, RoleGrant, Tenant, User
 from ..tenancy.queries import Page, keyset_page
 from ..tenancy.scope import current_scope
-from . import audit
+from . import audit, ratelimit
 from . import row_fields as f
 from . import uscc as uscc_rules
 from .enterprises import MAX_ID, NotFound
@@ -40,24 +39,16 @@ def _key(address: str) -> str:
     return f"register:{address}"
 
 
-def registration_throttled(address: str) -> bool:
-    """At most LOGIN_MAX_FAILURES registration attempts per address per LOGIN_WINDOW_SECONDS
-    (the login throttle's settings and table, so its purge job cleans these rows too)."""
-    window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    n = db.session.execute(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.key == _key(address), LoginFailure.at >= window)
-    ).scalar_one()
-    return n >= current_app.config["LOGIN_MAX_FAILURES"]
-
-
 def note_registration_attempt(address: str) -> None:
-    """Counted whether the attempt succeeds or not; committed at once for that reason."""
-    if registration_throttled(address):
-        raise Throttled("注册请求过于频繁，请稍后再试")
-    db.session.add(LoginFailure(key=_key(address)))
-    db.session.commit()
+    """At most LOGIN_MAX_FAILURES registration attempts per address per LOGIN_WINDOW_SECONDS,
+    counted by the one rate limiter (atomically, whether the attempt then succeeds or not)."""
+    h = ratelimit.hit(
+        _key(address),
+        current_app.config["LOGIN_MAX_FAILURES"],
+        current_app.config["LOGIN_WINDOW_SECONDS"],
+    )
+    if not h.allowed:
+        raise Throttled("注册请求过于频繁，请稍后再试", retry_after=h.retry_after)
 
 
 def _phone(raw: Any) -> str:

@@ -32,3 +32,9 @@ class Conflict(ServiceError):
 class Throttled(ServiceError):
     status = 429
     code = "throttled"
+
+    def __init__(
+        self, message: str, errors: dict[str, list[str]] | None = None, retry_after: int = 0
+    ) -> None:
+        super().__init__(message, errors)
+        self.retry_after = retry_after

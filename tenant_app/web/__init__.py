@@ -30,8 +30,16 @@ def init_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
+        # A page session is live only while its server-side row is (auth/sessions.py): a
+        # cookie copied before logout, password change or deactivation is anonymous after it.
+        from flask import session
+
+        from ..auth.sessions import SESSION_KEY, live_session
+
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        return user if live_session(session.get(SESSION_KEY), user.id) is not None else None
 
     security.init_app(app)
     session_guard.init_app(app)

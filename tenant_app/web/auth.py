@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
+from ..auth import sessions, throttle
 from ..auth.login import attempt_login
 from ..auth.permissions import PUBLIC, permission
+from ..extensions import db
+from ..services import users as user_service
 from ..services.errors import ServiceError, Throttled
 from ..tenancy.resolve import scope_for
 from ..tenancy.scope import set_request_scope
@@ -30,32 +43,59 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     form = LoginForm()
     status = 200
+    headers: dict[str, str] = {}
+    device_cookie = throttle.device_cookie_name()
     if form.validate_on_submit():
+        address = request.remote_addr or ""
         try:
             user = attempt_login(
                 g.tenant,
                 form.username.data or "",
                 form.password.data or "",
-                request.remote_addr or "",
+                address,
+                request.cookies.get(device_cookie),
             )
         except Throttled as exc:
             form.form_errors.append(exc.message)
             status = 429
+            if exc.retry_after:
+                headers["Retry-After"] = str(exc.retry_after)
         except ServiceError as exc:
             form.form_errors.append(exc.message)
             status = 401
         else:
+            _row, sid = sessions.open_session(
+                user, g.tenant.id, address, request.headers.get("User-Agent", "")
+            )
+            db.session.commit()
             session_guard.fresh_session()
+            session[sessions.SESSION_KEY] = sid
             login_user(user)
             session_guard.start()
             set_request_scope(scope_for(g.tenant, user))
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", form=form), status
+            resp = redirect(_safe_next(request.args.get("next")))
+            if throttle.known_device(request.cookies.get(device_cookie), user.id) is None:
+                resp.set_cookie(
+                    device_cookie,
+                    throttle.new_device(user.id),
+                    max_age=current_app.config["LOGIN_DEVICE_DAYS"] * 86400,
+                    path="/",
+                    secure=current_app.config["ENV"] == "production",
+                    httponly=True,
+                    samesite="Lax",
+                )
+            return resp
+    return render_template("login.html", form=form), status, headers
 
 
 @bp.post("/logout")
 @permission(PUBLIC)
 def logout() -> Any:
+    if current_user.is_authenticated:
+        row = sessions.live_session(session.get(sessions.SESSION_KEY), current_user.id)
+        if row is not None:
+            user_service.end_own_session(current_user, row.id, "logout")
+            db.session.commit()
     logout_user()
     session_guard.fresh_session()
     flash(_("您已退出登录"), "info")

@@ -38,7 +38,9 @@ class UserForm(FlaskForm):
 
 
 class GrantForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名"))])
+    username = StringField(
+        _l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)]
+    )
     role = SelectField(_l("角色"), choices=[])
     submit = SubmitField(_l("授予角色"))
 
@@ -62,3 +64,21 @@ class ConfirmForm(FlaskForm):
     """An empty form: carries the CSRF token for one-button actions."""
 
     submit = SubmitField(_l("确定"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("当前密码"), validators=[DataRequired(_l("请填写当前密码")), Length(max=256)]
+    )
+    new_password = PasswordField(
+        _l("新密码"), validators=[DataRequired(_l("请填写新密码")), Length(max=256)]
+    )
+    submit = SubmitField(_l("修改密码"))
+
+
+class DecisionForm(FlaskForm):
+    """Accept or decline a role proposal, with an optional reason."""
+
+    reason = StringField(_l("说明（可选）"), validators=[Length(max=200)])
+    accept = SubmitField(_l("同意"))
+    decline = SubmitField(_l("拒绝"))

@@ -34,6 +34,14 @@ def init_app(app: Flask) -> None:
         absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
         login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)
         if now - seen_at > idle or now - login_at > absolute:
+            from ..auth.sessions import SESSION_KEY, live_session
+            from ..extensions import db
+            from ..services.users import end_own_session
+
+            row = live_session(session.get(SESSION_KEY), current_user.id)
+            if row is not None:
+                end_own_session(current_user, row.id, "timeout")
+                db.session.commit()
             logout_user()
             fresh_session()
             flash(_("登录已超时，请重新登录"), "warning")

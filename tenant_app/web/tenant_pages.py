@@ -47,6 +47,7 @@ def build() -> Blueprint:
         listing,
         listing_portal,
         listing_public,
+        me,
         policy,
         tenants,
         users,
@@ -58,6 +59,7 @@ def build() -> Blueprint:
     for child in (
         auth.bp,
         dashboard.bp,
+        me.bp,
         users.bp,
         tenants.bp,
         jobs.bp,

@@ -6,13 +6,16 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth.permissions import permission
-from ..auth.roles import Perm
+from ..auth.roles import Perm, permissions_for
 from ..extensions import db
+from ..models import RoleProposal
 from ..services import users as user_service
 from ..services.errors import ServiceError
-from .forms import ConfirmForm, GrantForm, UserForm
+from ..tenancy.scope import current_scope
+from .forms import ConfirmForm, DecisionForm, GrantForm, UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -32,16 +35,29 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(value, _(label)) for value, label in user_service.role_choices(g.tenant)]
 
 
+STATUS_LABELS = {
+    "pending": _l("待对方单位确认"),
+    "accepted": _l("已同意"),
+    "declined": _l("已拒绝"),
+    "withdrawn": _l("已撤回"),
+}
+
+
 @bp.get("/")
 @permission(Perm.USERS_VIEW)
 def index() -> str:
     grant_form = GrantForm()
     grant_form.role.choices = _role_choices()
+    manage = "users.manage" in {str(p) for p in permissions_for(current_scope().roles)}
     return render_template(
         "users/index.html",
         members=user_service.members(g.tenant),
         grant_form=grant_form,
         confirm=ConfirmForm(),
+        decision=DecisionForm(),
+        proposals_made=user_service.proposals_made(g.tenant) if manage else [],
+        proposals_received=user_service.proposals_received(g.tenant) if manage else [],
+        STATUS_LABELS=STATUS_LABELS,
     )
 
 
@@ -77,17 +93,75 @@ def grant() -> Any:
     form = GrantForm()
     form.role.choices = _role_choices()
     if form.validate_on_submit():
-        user = user_service.user_by_username((form.username.data or "").strip())
-        if user is None:
-            flash(_("没有这个用户名"), "danger")
+        username = (form.username.data or "").strip()
+        try:
+            result = user_service.grant_or_propose(
+                tenant=g.tenant, username=username, role=form.role.data or ""
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(_error_text(exc), "danger")
         else:
-            try:
-                user_service.grant_role(tenant=g.tenant, user=user, role=form.role.data or "")
-                db.session.commit()
-                flash(_("已向 %(name)s 授予角色", name=user.username), "success")
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(exc.message + "：" + "；".join(sum(exc.errors.values(), [])), "danger")
+            if isinstance(result, RoleProposal):
+                flash(
+                    _(
+                        "已记录向 %(name)s 授予角色的提议：如该账号存在且不属于本单位管理，"
+                        "将由其所属单位确认后生效",
+                        name=username,
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("已向 %(name)s 授予角色", name=username), "success")
+    return redirect(url_for(".index"))
+
+
+def _error_text(exc: ServiceError) -> str:
+    reasons = sum(exc.errors.values(), [])
+    return exc.message + ("：" + "；".join(reasons) if reasons else "")
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+@permission(Perm.USERS_MANAGE)
+def withdraw(proposal_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        user_service.withdraw_proposal(tenant=g.tenant, proposal_id=proposal_id)
+        db.session.commit()
+        flash(_("已撤回授权提议"), "success")
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/proposals/received/<int:proposal_id>")
+@permission(Perm.USERS_MANAGE)
+def decide(proposal_id: int) -> Any:
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user_service.received_proposal(g.tenant, proposal_id)
+    except user_service.NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for(".index"))
+    accept = bool(form.accept.data)
+    try:
+        user_service.decide_proposal(
+            tenant=g.tenant, proposal_id=proposal_id, accept=accept, reason=form.reason.data or ""
+        )
+        db.session.commit()
+        flash(_("已同意授权提议") if accept else _("已拒绝授权提议"), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(_error_text(exc), "danger")
     return redirect(url_for(".index"))
 
 
@@ -101,6 +175,8 @@ def revoke(user_id: int, role: str) -> Any:
         user_service.revoke_role(tenant=g.tenant, user=user, role=role)
         db.session.commit()
         flash(_("已撤销角色"), "success")
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -114,9 +190,11 @@ def set_active(user_id: int, state: int) -> Any:
         abort(400)
     user = user_service.member_or_none(g.tenant, user_id) or abort(404)
     try:
-        user_service.set_active(user, bool(state))
+        user_service.set_active(user, bool(state), tenant=g.tenant)
         db.session.commit()
+    except user_service.NotFound:
+        abort(404)  # another account's or tenant's, or none: the same 404
     except ServiceError as exc:
         db.session.rollback()
-        flash(exc.message + "：" + "；".join(sum(exc.errors.values(), [])), "danger")
+        flash(exc.message, "danger")
     return redirect(url_for(".index"))

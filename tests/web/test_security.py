@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -109,6 +109,9 @@ def test_production_refuses_to_start_without_secret_key(aut):
 
 
 def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(client, world, travel):
+    # At the start of a window: the limiter's fixed windows never turn over mid-test.
+    start = datetime.fromtimestamp(1_800_000_000 // 60 * 60, tz=UTC)
+    travel(start)
     for attempt in range(10):
         resp = login(client, "xj-urumqi", "urumqi-officer1", f"wrong-password-{attempt}")
         assert resp.status_code == 401, attempt
@@ -118,13 +121,17 @@ def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(client
     assert client.get("/xj-urumqi/").status_code == 302  # not logged in
 
     # The window (LOGIN_WINDOW_SECONDS=60) passes.
-    travel(clock.now() + timedelta(seconds=61))
+    travel(start + timedelta(seconds=61))
     resp = login(client, "xj-urumqi", "urumqi-officer1")
     assert resp.status_code == 302
     assert "乌鲁木齐市 · 工作台" in client.get("/xj-urumqi/").get_data(as_text=True)
 
 
-def test_every_login_attempt_and_refusal_is_audited(client, world):
+def test_every_login_attempt_and_refusal_is_audited(client, world, monkeypatch):
+    from tenant_app.services import ratelimit
+
+    start = datetime.fromtimestamp(1_800_000_000 // 60 * 60, tz=UTC)  # no window turns over
+    monkeypatch.setattr(ratelimit.clock, "utcnow", lambda: start)
     elsewhere = client.application.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"  # the throttle also counts per address
     login(elsewhere, "xj-urumqi", "urumqi-officer2", "wrong-password-1")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ...auth.throttle import purge_expired
 from ..registry import JobContext, job
 
 
 @job("housekeeping.purge_login_failures", timeout_seconds=300)
 def purge_login_failures(ctx: JobContext) -> dict[str, Any]:
+    """Drop the rate limiter's ended windows (the job keeps its first name for schedules)."""
+    from ...services.ratelimit import purge_expired
+
     return {"purged": purge_expired()}
 
 

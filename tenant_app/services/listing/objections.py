@@ -4,19 +4,17 @@ reason is published on the notice page)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ...auth.permissions import require_action
 from ...auth.roles import Perm
 from ...clock import today, utcnow
 from ...extensions import db
-from ...models import LoginFailure
 from ...models.listing import OBJECTION_STATES, ListingBatch, ListingEntry, ListingObjection
-from .. import audit
+from .. import audit, ratelimit
 from ..errors import Conflict, Throttled, ValidationFailed
 from . import ledger
 from .batches import members
@@ -31,18 +29,11 @@ def _key(address: str) -> str:
 
 
 def note_attempt(address: str) -> None:
-    """At most MAX_PER_WINDOW objections per address per LOGIN_WINDOW_SECONDS; the login
-    throttle's table, so its purge job cleans these rows too. Committed at once on purpose."""
-    window = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    n = db.session.execute(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.key == _key(address), LoginFailure.at >= window)
-    ).scalar_one()
-    if n >= MAX_PER_WINDOW:
-        raise Throttled("提交过于频繁，请稍后再试")
-    db.session.add(LoginFailure(key=_key(address)))
-    db.session.commit()
+    """At most MAX_PER_WINDOW objections per address per LOGIN_WINDOW_SECONDS, counted by the
+    one rate limiter (atomically, and kept even when the objection is then refused)."""
+    h = ratelimit.hit(_key(address), MAX_PER_WINDOW, current_app.config["LOGIN_WINDOW_SECONDS"])
+    if not h.allowed:
+        raise Throttled("提交过于频繁，请稍后再试", retry_after=h.retry_after)
 
 
 def file_objection(batch: ListingBatch, data: dict[str, Any]) -> ListingObjection:
