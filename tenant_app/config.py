@@ -72,7 +72,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "UPLOAD_DIR", str, "", "where uploaded evidence and import files go (outside the web root)"
     ),
-    Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload"),
+    Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload (only on upload routes)"),
+    Setting("MAX_BODY_KB", int, 256, "largest JSON or form body on every other route"),
+    Setting("MAX_JSON_DEPTH", int, 32, "deepest nesting of a JSON body"),
+    Setting("IMPORT_MAX_ROWS", int, 200_000, "rows an import file may have (header excluded)"),
+    Setting("IMPORT_MAX_COLUMNS", int, 200, "columns an import file may have"),
+    Setting(
+        "IMPORT_MAX_UNPACKED_MB", int, 200, "largest XLSX content once unpacked (all its parts)"
+    ),
+    Setting("IMPORTS_PER_TENANT", int, 2, "imports of one tenant waiting or running at once"),
     Setting("DEFAULT_LOCALE", str, "zh_CN", "UI language when the user picked none"),
 )
 
@@ -132,7 +140,7 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         SESSION_COOKIE_PATH="/",
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=values["SESSION_ABSOLUTE_HOURS"]),
-        MAX_CONTENT_LENGTH=values["MAX_UPLOAD_MB"] * 1024 * 1024,
+        MAX_CONTENT_LENGTH=(values["MAX_UPLOAD_MB"] + 1) * 1024 * 1024,  # web/bodies.py: per route
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE=values["DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",

@@ -23,6 +23,7 @@ from ...tenancy.queries import Page, keyset_page
 from .. import audit
 from ..enterprise_facts import facts_for
 from ..errors import ServiceError, ValidationFailed
+from ..spreadsheet import safe_row
 from . import bulk_screening
 from .common import actor, policy, tenant, today
 
@@ -203,16 +204,18 @@ def export_xlsx(
             if k in c
         ]
         ws.append(
-            [
-                r.enterprise.uscc,
-                r.enterprise.name,
-                VERDICTS[r.verdict],
-                r.rule_id,
-                r.barred_until.isoformat() if r.barred_until else "",
-                *marks,
-                r.policy_version,
-                run.on_date.isoformat(),
-            ]
+            safe_row(
+                [
+                    r.enterprise.uscc,
+                    r.enterprise.name,
+                    VERDICTS[r.verdict],
+                    r.rule_id,
+                    r.barred_until.isoformat() if r.barred_until else "",
+                    *marks,
+                    r.policy_version,
+                    run.on_date.isoformat(),
+                ]
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)
