@@ -124,6 +124,8 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         if production:
             raise ConfigError("SECRET_KEY must be set in production mode (refusing to start)")
         values["SECRET_KEY"] = "dev-only-not-secret"
+    elif production and (problem := weak_secret(str(values["SECRET_KEY"]))):
+        raise ConfigError(f"SECRET_KEY {problem} (refusing to start in production mode)")
     if not values["DATABASE_URL"]:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         values["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'tenant_app.sqlite3'}"
@@ -152,6 +154,26 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         TESTING=values["ENV"] == "testing",
     )
     return values
+
+
+# Placeholders from deploy/tenant-app.env.example, docs and this file: public, so no secret.
+KNOWN_PLACEHOLDERS = frozenset(
+    {"change-me-64-random-bytes", "dev-only-not-secret", "test-secret", "changeme", "secret"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+def weak_secret(key: str) -> str | None:
+    """Why a production SECRET_KEY is unacceptable, or None: a published placeholder, fewer
+    than 32 characters, or too few distinct characters to be random."""
+    stripped = key.strip()
+    if stripped.lower() in KNOWN_PLACEHOLDERS or "change-me" in stripped.lower():
+        return "is the placeholder from the deploy example; generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+    if len(stripped) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(stripped)) < 10:
+        return "has too few distinct characters to be random"
+    return None
 
 
 def normalise_db_url(url: str) -> str:

@@ -19,7 +19,7 @@ from ...jobs.enqueue import enqueue
 from ...models import Job, JobStatus
 from ...tenancy.scope import current_scope
 from .. import uploads
-from ..errors import ServiceError
+from ..errors import ServiceError, Throttled
 from .columns import kinds
 from .reader import CSV, XLSX
 
@@ -82,6 +82,7 @@ def start_import(
     tenant_id = current_scope().tenant_id
     if tenant_id is None:
         raise ServiceError("没有可写入的单位")
+    _check_queue_share()
     sha, path, fmt = save_upload(stream, filename, tenant_id)
     args: dict[str, Any] = {
         "kind": kind,
@@ -92,6 +93,23 @@ def start_import(
         "filename": uploads.clean_filename(filename),
     }
     return enqueue(JOB_NAME, args, job_id=_next_id(job_id(tenant_id, kind, mode, sha)))
+
+
+def _check_queue_share() -> None:
+    """The job queue is shared by every tenant: one tenant keeps at most IMPORTS_PER_TENANT
+    imports waiting or running, so it cannot fill the queue ahead of everyone else. Counted in
+    the caller's scope (its own tenant's jobs only)."""
+    cap = int(current_app.config["IMPORTS_PER_TENANT"])
+    active = db.session.execute(
+        select(db.func.count())
+        .select_from(Job)
+        .where(Job.name == JOB_NAME, Job.status.in_(JobStatus.ACTIVE))
+    ).scalar_one()
+    if active >= cap:
+        raise Throttled(
+            f"本单位已有 {active} 个导入在排队或进行中，请等其完成后再上传",
+            {"file": [f"每个单位同时最多 {cap} 个导入任务"]},
+        )
 
 
 def _next_id(base: str) -> str:
