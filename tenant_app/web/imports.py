@@ -27,6 +27,7 @@ from ..services.spreadsheet import safe_row
 from ..tenancy.queries import get_or_404
 from ..tenancy.scope import current_scope
 from .bodies import accepts_upload
+from .links import filter_args
 
 bp = Blueprint("imports", __name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,9 +177,8 @@ def export() -> Any:
     try:
         flt = enterprise_search.parse_filters(request.args.to_dict())
     except ServiceError:
-        # the same query string back, not url_for(**args): a "_external" key must not steer it
-        query = request.query_string.decode("latin-1")
-        return redirect(url_for("web.enterprises.index") + (f"?{query}" if query else ""))
+        # the filters back, never url_for's instructions (_external…) or another tenant
+        return redirect(url_for("web.enterprises.index", **filter_args(request.args.to_dict())))
     return send_export(flt)
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ..services.row_fields import FieldProblem, a_date
+
 QUIET_ROWS = 4  # blank rows offered below the existing ones
 KINDS = {"monthly": "每月固定日", "range": "日期区间"}
 
@@ -73,9 +75,11 @@ def rows_to_periods(form: MultiDict[str, str]) -> tuple[list[dict[str, Any]], di
         else:
             for name, raw in (("start", start), ("end", end)):
                 try:
-                    period[name] = date.fromisoformat(raw).isoformat()
-                except ValueError:
-                    errors.setdefault(f"{path}.{name}", []).append("日期格式应为 YYYY-MM-DD")
+                    day = a_date(raw, required=True)
+                    assert day is not None
+                    period[name] = day.isoformat()
+                except FieldProblem as exc:
+                    errors.setdefault(f"{path}.{name}", []).append(str(exc))
         industries = [
             c.strip().upper() for c in get("industries").replace("，", ",").split(",") if c.strip()
         ]

@@ -108,7 +108,11 @@ def _check_queue_share() -> None:
     if active >= cap:
         raise Throttled(
             f"本单位已有 {active} 个导入在排队或进行中，请等其完成后再上传",
-            {"file": [f"每个单位同时最多 {cap} 个导入任务"]},
+            {
+                "file": [
+                    f"本单位已有 {active} 个导入在排队或进行中（每个单位同时最多 {cap} 个），请等其完成后再上传"
+                ]
+            },
         )
 
 
