@@ -37,7 +37,7 @@ def _check() -> dict[str, Any] | None:
         return {"error": str(exc)}
     except ValueError:
         return {"error": "日期应为 YYYY-MM-DD，N 应为整数"}
-    if op not in OPS or not -3650 <= amount <= 3650:
+    if day is None or op not in OPS or not -3650 <= amount <= 3650:
         return {"error": "不支持的计算"}
     result = calendar_service.answer(op, day, amount)
     return {

@@ -9,11 +9,12 @@ A page that keeps its filters in "next page" and "export" links passes them thro
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask import request
 
 
-def filter_args(args: Mapping[str, str], drop: Iterable[str] = ()) -> dict[str, str]:
+def filter_args(args: Mapping[str, str], drop: Iterable[str] = ()) -> dict[str, Any]:
     rule_vars = set(request.url_rule.arguments) if request.url_rule is not None else set()
     dropped = {"tenant", *rule_vars, *drop}
     return {

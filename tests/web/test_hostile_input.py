@@ -190,6 +190,36 @@ def test_tenant_and_external_query_parameters_never_steer_links(client, world):
     assert "sx-taiyuan" not in location and "_external" not in location
 
 
+def test_a_failed_import_never_shows_raw_sql(client, world, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from tenant_app.services.imports import load
+
+    from ..imports.files import csv_bytes, good_row
+
+    def broken(table: Any, rows: Any) -> None:
+        raise IntegrityError(
+            "INSERT INTO enterprises (tenant_id, uscc) VALUES (%(tenant_id)s, %(uscc)s)",
+            {"tenant_id": 3, "uscc": "x"},
+            Exception("duplicate key value violates unique constraint"),
+        )
+
+    monkeypatch.setattr(load, "write_batch", broken)
+    login(client, "xj-urumqi", "urumqi-officer1")
+    resp = _upload_page(client, csv_bytes([good_row(1)]), "sql.csv")
+    assert resp.status_code == 302
+    with use_scope(system_scope()):
+        job = db.session.execute(select(Job).where(Job.name == "imports.run")).scalar_one()
+    for url in (
+        resp.headers["Location"],
+        f"/xj-urumqi/jobs/{job.id}/",
+        f"/xj-urumqi/jobs/{job.id}/status",
+    ):
+        body = client.get(url).get_data(as_text=True)
+        assert "INSERT INTO" not in body and "duplicate key" not in body, url
+    assert "任务执行失败" in (job.error or "")
+
+
 def test_production_refuses_the_placeholder_and_short_secret_keys(aut):
     example = (
         Path(__file__).resolve().parents[2] / "deploy" / "tenant-app.env.example"
