@@ -351,7 +351,14 @@ def shared_strings_bomb() -> bytes:
         + b"<si><t>ab</t></si>" * (4 << 20)
         + b"</sst>"
     )
-    return _replace_parts({"xl/sharedStrings.xml": sst})
+    types = zipfile.ZipFile(io.BytesIO(_workbook())).read("[Content_Types].xml")
+    override = (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    )
+    if b"sharedStrings" not in types:  # openpyxl wrote the few strings inline
+        types = types.replace(b"</Types>", override + b"</Types>")
+    return _replace_parts({"xl/sharedStrings.xml": sst, "[Content_Types].xml": types})
 
 
 def dimension_bomb() -> bytes:
