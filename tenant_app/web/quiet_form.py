@@ -75,11 +75,13 @@ def rows_to_periods(form: MultiDict[str, str]) -> tuple[list[dict[str, Any]], di
         else:
             for name, raw in (("start", start), ("end", end)):
                 try:
-                    day = a_date(raw, required=True)
+                    day = a_date(date.fromisoformat(raw), required=True)  # 1949–2100
                     assert day is not None
                     period[name] = day.isoformat()
                 except FieldProblem as exc:
                     errors.setdefault(f"{path}.{name}", []).append(str(exc))
+                except ValueError:
+                    errors.setdefault(f"{path}.{name}", []).append("日期格式应为 YYYY-MM-DD")
         industries = [
             c.strip().upper() for c in get("industries").replace("，", ",").split(",") if c.strip()
         ]
