@@ -80,7 +80,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "UPLOAD_DIR", str, "", "where uploaded evidence and import files go (outside the web root)"
     ),
-    Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload"),
+    Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload (only on upload routes)"),
+    Setting("MAX_BODY_KB", int, 256, "largest JSON or form body on every other route"),
+    Setting("MAX_JSON_DEPTH", int, 32, "deepest nesting of a JSON body"),
+    Setting("IMPORT_MAX_ROWS", int, 200_000, "rows an import file may have (header excluded)"),
+    Setting("IMPORT_MAX_COLUMNS", int, 200, "columns an import file may have"),
+    Setting(
+        "IMPORT_MAX_UNPACKED_MB", int, 200, "largest XLSX content once unpacked (all its parts)"
+    ),
+    Setting("IMPORTS_PER_TENANT", int, 2, "imports of one tenant waiting or running at once"),
     Setting("DEFAULT_LOCALE", str, "zh_CN", "UI language when the user picked none"),
 )
 
@@ -124,6 +132,8 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         if production:
             raise ConfigError("SECRET_KEY must be set in production mode (refusing to start)")
         values["SECRET_KEY"] = "dev-only-not-secret"
+    elif production and (problem := weak_secret(str(values["SECRET_KEY"]))):
+        raise ConfigError(f"SECRET_KEY {problem} (refusing to start in production mode)")
     if not values["DATABASE_URL"]:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         values["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'tenant_app.sqlite3'}"
@@ -140,7 +150,7 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         SESSION_COOKIE_PATH="/",
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=values["SESSION_ABSOLUTE_HOURS"]),
-        MAX_CONTENT_LENGTH=values["MAX_UPLOAD_MB"] * 1024 * 1024,
+        MAX_CONTENT_LENGTH=(values["MAX_UPLOAD_MB"] + 1) * 1024 * 1024,  # web/bodies.py: per route
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE=values["DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
@@ -152,6 +162,26 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         TESTING=values["ENV"] == "testing",
     )
     return values
+
+
+# Placeholders from deploy/tenant-app.env.example, docs and this file: public, so no secret.
+KNOWN_PLACEHOLDERS = frozenset(
+    {"change-me-64-random-bytes", "dev-only-not-secret", "test-secret", "changeme", "secret"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+def weak_secret(key: str) -> str | None:
+    """Why a production SECRET_KEY is unacceptable, or None: a published placeholder, fewer
+    than 32 characters, or too few distinct characters to be random."""
+    stripped = key.strip()
+    if stripped.lower() in KNOWN_PLACEHOLDERS or "change-me" in stripped.lower():
+        return "is the placeholder from the deploy example; generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+    if len(stripped) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(stripped)) < 10:
+        return "has too few distinct characters to be random"
+    return None
 
 
 def normalise_db_url(url: str) -> str:

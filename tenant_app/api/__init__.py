@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import flask
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from ..extensions import csrf
+from ..web.bodies import decode_json
 from .schemas import ErrorSchema
 
 
@@ -16,6 +21,20 @@ class PlatformApi(Api):
         """web/errors.py answers errors for pages and API alike, in one shape."""
 
 
+class BoundedParser(FlaskParser):
+    """JSON bodies go through the one decoding path (web/bodies.py): depth, syntax, storable
+    values, then the schema; read only when the view's arguments are parsed, after auth."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        from webargs import core
+
+        if not is_json_request(req):
+            return core.missing
+        return decode_json(req.get_data(cache=True))
+
+
+# every flask-smorest Blueprint parses with it (its documented hook is this class attribute)
+Blueprint.ARGUMENTS_PARSER = BoundedParser()
 api = PlatformApi()
 
 

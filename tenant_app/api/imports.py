@@ -18,6 +18,7 @@ from ..models import Job
 from ..services import enterprise_search
 from ..services.imports import storage
 from ..services.imports.columns import kinds
+from ..web.bodies import accepts_upload
 from ..web.imports import XLSX_MIME, import_job, report_file, send_export
 from .auth import bind_api_tenant
 from .enterprise_schemas import EnterpriseQuerySchema
@@ -90,6 +91,7 @@ def _file(description: str, *types: str) -> Any:
 
 @blp.route("/imports")
 class ImportList(MethodView):
+    @accepts_upload
     @permission(Perm.IMPORTS_RUN)
     @blp.arguments(ImportUploadSchema, location="form", content_type="multipart/form-data")
     @blp.response(202, ImportSchema)

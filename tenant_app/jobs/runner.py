@@ -149,7 +149,7 @@ def run_job(job_id: str) -> Any:
                 _update(
                     job_id,
                     status=JobStatus.FAILED if final else JobStatus.QUEUED,
-                    error="".join(traceback.format_exception_only(type(exc), exc))[-4000:],
+                    error=user_facing_error(exc, job_id),
                     finished_at=utcnow() if final else None,
                 )
                 raise
@@ -164,6 +164,22 @@ def run_job(job_id: str) -> Any:
             heartbeat_at=utcnow(),
         )
         return result
+
+
+def user_facing_error(exc: BaseException, job_id: str) -> str:
+    """What the job's page and API show. A service's refusal is its Chinese message; anything
+    else (a database error carries its SQL and parameters) stays in the server log only."""
+    from ..services.errors import ServiceError
+
+    if isinstance(exc, ServiceError):
+        detail = "；".join(r for reasons in exc.errors.values() for r in reasons)
+        return (exc.message + (f"：{detail}" if detail else ""))[:4000]
+    log.error(
+        "job %s failed: %s",
+        job_id,
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-8000:],
+    )
+    return f"任务执行失败（内部错误，详情已记入服务器日志，任务编号 {job_id}）"
 
 
 def _jsonable(value: Any) -> Any:

@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter, Map
 from ..auth.roles import ROLE_LABELS
 from ..extensions import db, login_manager
 from ..models import User
-from . import errors, public, security, session_guard, tenant_pages
+from . import bodies, errors, public, security, session_guard, tenant_pages
 from .i18n import LOCALES
 
 
@@ -41,6 +41,7 @@ def init_web(app: Flask) -> None:
             return None
         return user if live_session(session.get(SESSION_KEY), user.id) is not None else None
 
+    bodies.init_app(app)  # first: nothing may read a body before it is bounded
     security.init_app(app)
     session_guard.init_app(app)
     errors.init_app(app)

@@ -3,7 +3,6 @@ statutory holidays and make-up working days."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from ..auth.roles import Perm
 from ..extensions import db
 from ..services import calendar as calendar_service
 from ..services.errors import ServiceError
+from ..services.row_fields import FieldProblem, a_date
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 OPS = {"add-workdays": "N 个工作日后", "add-months": "N 个月后", "is-workday": "是否工作日"}
@@ -32,10 +32,12 @@ def _check() -> dict[str, Any] | None:
     if not op or not raw:
         return None
     try:
-        day, amount = date.fromisoformat(raw), int(n or 0)
+        day, amount = a_date(raw, required=True), int(n or 0)
+    except FieldProblem as exc:
+        return {"error": str(exc)}
     except ValueError:
         return {"error": "日期应为 YYYY-MM-DD，N 应为整数"}
-    if op not in OPS or not -3650 <= amount <= 3650:
+    if day is None or op not in OPS or not -3650 <= amount <= 3650:
         return {"error": "不支持的计算"}
     result = calendar_service.answer(op, day, amount)
     return {

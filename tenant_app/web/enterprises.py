@@ -29,6 +29,7 @@ from ..services.compliance_calendar import compliance_calendar
 from ..services.enterprise_facts import permit_status_of
 from ..services.errors import ServiceError
 from .enterprise_forms import EnterpriseForm, RatingForm
+from .links import filter_args
 from .users import _apply_errors
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -73,7 +74,7 @@ def index() -> Any:
         page = enterprise_search.search(flt, _after(args.get("after")), 50)
     except ServiceError as exc:
         errors = exc.errors
-    next_args = {k: v for k, v in args.items() if k != "after" and v}
+    next_args = filter_args(args, drop=("after",))
     return render_template(
         "enterprises/index.html",
         page=page,

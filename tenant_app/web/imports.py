@@ -23,8 +23,11 @@ from ..services.errors import ServiceError
 from ..services.imports import storage
 from ..services.imports.columns import kinds, required_for, titles_for
 from ..services.imports.export import export_enterprises, filters_summary
+from ..services.spreadsheet import safe_row
 from ..tenancy.queries import get_or_404
 from ..tenancy.scope import current_scope
+from .bodies import accepts_upload
+from .links import filter_args
 
 bp = Blueprint("imports", __name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,6 +74,7 @@ def _recent() -> list[Job]:
 
 
 @bp.route("/imports/", methods=["GET", "POST"])
+@accepts_upload
 @permission(Perm.IMPORTS_RUN)
 def index() -> Any:
     form = _form()
@@ -159,7 +163,7 @@ def template() -> Any:
     titles = titles_for(kind)
     order = [*required_for(kind), *[f for f in titles if f not in required_for(kind)]]
     buf = io.StringIO()
-    csv.writer(buf).writerow([titles[f][0] for f in order])
+    csv.writer(buf).writerow(safe_row(titles[f][0] for f in order))
     return Response(
         "\ufeff" + buf.getvalue(),
         mimetype="text/csv; charset=utf-8",
@@ -173,9 +177,8 @@ def export() -> Any:
     try:
         flt = enterprise_search.parse_filters(request.args.to_dict())
     except ServiceError:
-        # the same query string back, not url_for(**args): a "_external" key must not steer it
-        query = request.query_string.decode("latin-1")
-        return redirect(url_for("web.enterprises.index") + (f"?{query}" if query else ""))
+        # the filters back, never url_for's instructions (_external…) or another tenant
+        return redirect(url_for("web.enterprises.index", **filter_args(request.args.to_dict())))
     return send_export(flt)
 
 

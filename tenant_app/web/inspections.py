@@ -20,6 +20,7 @@ from ..models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, MODES, OFF_SITE
 from ..services.errors import ServiceError
 from ..services.inspections import approvals, campaigns, checks, conduct, feedback, plans, storage
 from ..services.inspections.common import NotFound, get, officer_pool
+from .bodies import accepts_upload
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 LABELS = {
@@ -254,6 +255,7 @@ def record(inspection_id: int) -> Any:
 
 
 @bp.post("/<int:inspection_id>/evidence")
+@accepts_upload
 @permission(Perm.INSPECTIONS_EDIT)
 def evidence(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)

@@ -12,6 +12,7 @@ from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
 from ..services.inspections import reports, requests
+from .bodies import accepts_upload
 from .inspections import LABELS, _run
 
 bp = Blueprint("inspections_portal", __name__, url_prefix="/enterprise/inspections")
@@ -38,6 +39,7 @@ def my_inspection(inspection_id: int) -> Any:
 
 
 @bp.post("/self-reports")
+@accepts_upload
 @permission(Perm.OWN_INSPECTIONS)
 def submit_report() -> Any:
     upload = request.files.get("file")

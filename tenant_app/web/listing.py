@@ -27,6 +27,7 @@ from ..services.listing import (
     screening,
 )
 from ..services.listing.common import policy
+from .links import filter_args
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
 LABELS = {
@@ -101,7 +102,7 @@ def start_run() -> Any:
 @permission(Perm.LISTING_VIEW)
 def run(run_id: int) -> Any:
     r = screening.get_run(run_id)
-    args = request.args.to_dict()
+    args = filter_args(request.args.to_dict())
     errors: dict[str, list[str]] = {}
     page = None
     try:
@@ -123,7 +124,7 @@ def run(run_id: int) -> Any:
         errors=errors,
         conds=conds,
         labels=LABELS,
-        next_args={k: v for k, v in args.items() if k != "after" and v},
+        next_args=filter_args(args, drop=("after",)),
     ), (422 if errors else 200)
 
 

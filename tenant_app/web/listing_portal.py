@@ -15,6 +15,7 @@ from ..services.enterprise_accounts import my_enterprise
 from ..services.errors import ServiceError
 from ..services.listing import entries
 from ..services.listing.common import policy
+from .bodies import accepts_upload
 
 bp = Blueprint("listing_portal", __name__, url_prefix="/my/listing")
 
@@ -29,6 +30,7 @@ def mine() -> Any:
 
 
 @bp.route("/apply", methods=["GET", "POST"])
+@accepts_upload
 @permission(Perm.LISTING_APPLY)
 def apply() -> Any:
     e = my_enterprise()

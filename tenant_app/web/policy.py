@@ -19,6 +19,7 @@ from ..auth.roles import Perm
 from ..extensions import db
 from ..services import policy as policy_service
 from ..services.errors import ServiceError
+from ..services.row_fields import FieldProblem, a_date
 from .quiet_form import QUIET_ROWS, quiet_rows_from, rows_to_periods, typed_rows
 
 bp = Blueprint("policy", __name__, url_prefix="/policy")
@@ -55,8 +56,8 @@ def _source_of(path: str, sources: dict[str, str]) -> str:
 def _parse_on() -> date | None:
     raw = request.args.get("on")
     try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
+        return a_date(raw)
+    except FieldProblem:
         flash("日期格式应为 YYYY-MM-DD，已显示今天的政策", "warning")
         return None
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ..services.row_fields import FieldProblem, a_date
+
 QUIET_ROWS = 4  # blank rows offered below the existing ones
 KINDS = {"monthly": "每月固定日", "range": "日期区间"}
 
@@ -73,7 +75,11 @@ def rows_to_periods(form: MultiDict[str, str]) -> tuple[list[dict[str, Any]], di
         else:
             for name, raw in (("start", start), ("end", end)):
                 try:
-                    period[name] = date.fromisoformat(raw).isoformat()
+                    day = a_date(date.fromisoformat(raw), required=True)  # 1949–2100
+                    assert day is not None
+                    period[name] = day.isoformat()
+                except FieldProblem as exc:
+                    errors.setdefault(f"{path}.{name}", []).append(str(exc))
                 except ValueError:
                     errors.setdefault(f"{path}.{name}", []).append("日期格式应为 YYYY-MM-DD")
         industries = [

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, request
-from flask_babel import gettext as _
 
 from ..services.errors import ServiceError
+from .bodies import unstorable, unstorable_message
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -26,21 +26,7 @@ class UnstorableText(ServiceError):
 
 
 def _unstorable(value: Any) -> bool:
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, int) and not isinstance(value, bool):
-        return not -(2**63) <= value < 2**63  # no BIGINT column holds it
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
-    return False
+    return unstorable(value)
 
 
 def init_app(app: Flask) -> None:
@@ -51,15 +37,16 @@ def init_app(app: Flask) -> None:
             request.path,
             *(x for kv in request.args.items(multi=True) for x in kv),
         ]
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            if request.is_json:
-                values.append(request.get_json(silent=True))
-            elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                values += [x for kv in request.form.items(multi=True) for x in kv]
+        # JSON bodies are checked where they are decoded (bodies.decode_json), by the view,
+        # after authentication; forms (bounded by bodies.py) are parsed here, as CSRF does.
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            values += [x for kv in request.form.items(multi=True) for x in kv]
+            values += [f.filename or "" for f in request.files.values()]
         if any(_unstorable(v) for v in values):
-            raise UnstorableText(
-                _("请求中含有无法处理的字符（如 NUL 或无效的 Unicode 编码）或超出范围的数值")
-            )
+            raise UnstorableText(unstorable_message())
 
     @app.after_request
     def _headers(resp: Response) -> Response:

@@ -17,8 +17,8 @@ from ...models import Enterprise, Industry, Tenant
 from ...models.enterprise import ENTERPRISE_TAGS, PERMIT_CLASSES, SUPERVISION_CATEGORIES
 from ..enterprise_rows import BOOL_FIELDS, FIELDS, UNKNOWN_OK_FIELDS
 from ..enterprise_search import Filters, search_statement
+from ..spreadsheet import safe_row, safe_text
 from .columns import ENTERPRISE_TITLES
-from .report import safe_text
 
 MAX_ROWS = 1_000_000  # an XLSX sheet holds 1,048,576 rows
 _EXPORT_FIELDS = [("county" if f == "county_tenant_id" else f) for f in FIELDS]
@@ -60,14 +60,14 @@ def export_enterprises(flt: Filters) -> tuple[IO[bytes], int]:
     ws = wb.create_sheet("企业名录")
     titles = [ENTERPRISE_TITLES[f][0] for f in _EXPORT_FIELDS]
     titles.insert(_EXPORT_FIELDS.index("industry_code") + 1, "行业名称")
-    ws.append(titles)
+    ws.append(safe_row(titles))
     n = 0
     for row in db.session.execute(stmt):
         *values, industry_name, county_name = row
         cells = [_cell(f, v) for f, v in zip(_EXPORT_FIELDS, values, strict=True)]
         cells[_EXPORT_FIELDS.index("county")] = county_name
         cells.insert(_EXPORT_FIELDS.index("industry_code") + 1, industry_name)
-        ws.append(cells)
+        ws.append(safe_row(cells))
         n += 1
     out = tempfile.TemporaryFile(prefix="export-", suffix=".xlsx")  # noqa: SIM115 - the response closes it
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..spreadsheet import safe_row, safe_text
 from . import columns as cols
 from .validate import RowResult
 
@@ -59,7 +60,7 @@ class ErrorReport:
 
     def _write(self, line: int, letter: str, title: str, reason: str) -> None:
         title, reason = safe_text(title), safe_text(reason)
-        self._writer.writerow((line, letter, title, reason))
+        self._writer.writerow(safe_row((line, letter, title, reason)))
         self.count += 1
         if len(self.preview) < PREVIEW:
             self.preview.append({"row": line, "column": letter, "title": title, "reason": reason})
@@ -72,12 +73,6 @@ class ErrorReport:
             return None
         write_xlsx(self.csv_path, self.xlsx_path)
         return {"csv": self.csv_path.name, "xlsx": self.xlsx_path.name}
-
-
-def safe_text(value: str) -> str:
-    """Text from an uploaded file must not become a formula when the report is opened in
-    Excel (CSV/formula injection): a leading = + - @ is quoted."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
@@ -98,7 +93,7 @@ def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
         bold = Font(bold=True)
         ws.append([_bold(ws, WriteOnlyCell, bold, h) for h in head])
         for line, letter, title, reason in reader:
-            ws.append([int(line), letter, title, reason])
+            ws.append(safe_row([int(line), letter, title, reason]))
     wb.save(xlsx_path)
 
 

@@ -8,9 +8,6 @@ twice with the same choice is the same job, so it cannot be imported twice.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,7 +18,8 @@ from ...extensions import db
 from ...jobs.enqueue import enqueue
 from ...models import Job, JobStatus
 from ...tenancy.scope import current_scope
-from ..errors import ServiceError
+from .. import uploads
+from ..errors import ServiceError, Throttled
 from .columns import kinds
 from .reader import CSV, XLSX
 
@@ -30,7 +28,6 @@ MODES = {
     "all": "全部有效才导入（有任何错误则一行也不写入）",
     "valid": "只导入有效行（错误行跳过并列出）",
 }
-_CHUNK = 1 << 20
 
 
 def folder(tenant_id: int) -> Path:
@@ -43,59 +40,20 @@ def job_id(tenant_id: int, kind: str, mode: str, sha256: str) -> str:
     return f"import:{tenant_id}:{kind}:{mode}:{sha256}"
 
 
-def _format_of(filename: str) -> str:
-    ext = Path(filename or "").suffix.lower().lstrip(".")
-    if ext not in (CSV, XLSX):
-        raise ServiceError(
-            "文件类型不支持", {"file": ["只接受 .csv 或 .xlsx 文件（.xls 请先另存为 .xlsx）"]}
-        )
-    return ext
-
-
-def _check_content(fmt: str, head: bytes) -> None:
-    """The extension is the user's word; the first bytes are the file's."""
-    if not head:
-        raise ServiceError("文件是空的", {"file": ["上传的文件是空的"]})
-    if fmt == XLSX and not head.startswith(b"PK\x03\x04"):
-        raise ServiceError("文件类型不符", {"file": ["扩展名是 .xlsx，但内容不是 XLSX 文件"]})
-    if fmt == CSV and (
-        head.startswith(b"PK\x03\x04")
-        or b"\x00" in head[:8192]
-        and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
-    ):
-        raise ServiceError(
-            "文件类型不符",
-            {"file": ["扩展名是 .csv，但内容不是文本（是否为 Excel 文件？请用 .xlsx）"]},
-        )
-
-
 def save_upload(stream: IO[bytes], filename: str, tenant_id: int) -> tuple[str, str, str]:
-    """Stream the upload to disk while hashing it: (sha256, path relative to UPLOAD_DIR, format)."""
-    fmt = _format_of(filename)
-    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    target_dir = folder(tenant_id)
-    digest, size, head = hashlib.sha256(), 0, b""
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in iter(lambda: stream.read(_CHUNK), b""):
-                if not head:
-                    head = chunk[:8192]
-                size += len(chunk)
-                if size > limit:
-                    raise ServiceError(
-                        "文件太大", {"file": [f"文件不能超过 {limit // (1024 * 1024)} MB"]}
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        _check_content(fmt, head)
-        sha = digest.hexdigest()
-        final = target_dir / f"{sha}.{fmt}"
-        os.replace(tmp, final)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return sha, str(final.relative_to(current_app.config["UPLOAD_DIR"])), fmt
+    """Through the one upload store (services/uploads.py): (sha256, path relative to UPLOAD_DIR,
+    format). The CSV check covers the whole file, not its first kilobytes."""
+    stored = uploads.store(
+        stream,
+        filename,
+        area="imports",
+        tenant_id=tenant_id,
+        allowed=(f".{CSV}", f".{XLSX}"),
+        max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
+        empty_message="上传的文件是空的",
+        type_hint="（只接受 .csv 或 .xlsx 文件，.xls 请先另存为 .xlsx）",
+    )
+    return stored.sha256, stored.stored_name, stored.ext.lstrip(".")
 
 
 def absolute(relative: str) -> Path:
@@ -124,6 +82,7 @@ def start_import(
     tenant_id = current_scope().tenant_id
     if tenant_id is None:
         raise ServiceError("没有可写入的单位")
+    _check_queue_share()
     sha, path, fmt = save_upload(stream, filename, tenant_id)
     args: dict[str, Any] = {
         "kind": kind,
@@ -131,9 +90,30 @@ def start_import(
         "file": path,
         "fmt": fmt,
         "sha256": sha,
-        "filename": Path(filename).name[:200],
+        "filename": uploads.clean_filename(filename),
     }
     return enqueue(JOB_NAME, args, job_id=_next_id(job_id(tenant_id, kind, mode, sha)))
+
+
+def _check_queue_share() -> None:
+    """The job queue is shared by every tenant: one tenant keeps at most IMPORTS_PER_TENANT
+    imports waiting or running, so it cannot fill the queue ahead of everyone else. Counted in
+    the caller's scope (its own tenant's jobs only)."""
+    cap = int(current_app.config["IMPORTS_PER_TENANT"])
+    active = db.session.execute(
+        select(db.func.count())
+        .select_from(Job)
+        .where(Job.name == JOB_NAME, Job.status.in_(JobStatus.ACTIVE))
+    ).scalar_one()
+    if active >= cap:
+        raise Throttled(
+            f"本单位已有 {active} 个导入在排队或进行中，请等其完成后再上传",
+            {
+                "file": [
+                    f"本单位已有 {active} 个导入在排队或进行中（每个单位同时最多 {cap} 个），请等其完成后再上传"
+                ]
+            },
+        )
 
 
 def _next_id(base: str) -> str:

@@ -15,6 +15,7 @@ from ...models import Enterprise, RoleGrant, Tenant, User
 from ...tenancy.scope import current_scope
 from ..enterprises import NotFound
 from ..errors import ServiceError, ValidationFailed
+from ..row_fields import FieldProblem, a_date
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1
@@ -92,16 +93,11 @@ def current_roles() -> frozenset[str]:
 
 
 def parse_date(raw: Any, field: str, required: bool = True) -> date | None:
-    if isinstance(raw, date):
-        return raw
-    if raw in (None, ""):
-        if required:
-            raise ValidationFailed.field(field, "请填写日期")
-        return None
+    """One date path (row_fields.a_date): formats and the 1949–2100 range, a date object too."""
     try:
-        return date.fromisoformat(str(raw).strip()[:10])
-    except ValueError:
-        raise ValidationFailed.field(field, "日期格式应为 YYYY-MM-DD") from None
+        return a_date(raw, required=required, label="日期")
+    except FieldProblem as exc:
+        raise ValidationFailed.field(field, str(exc)) from None
 
 
 def parse_int(raw: Any, field: str, required: bool = True) -> int | None:

@@ -4,12 +4,9 @@ before the notice: on-site verification, opinions, the enterprise's compliance c
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from ...auth.permissions import require_action
@@ -18,7 +15,7 @@ from ...clock import today, utcnow
 from ...extensions import db
 from ...models import Enterprise
 from ...models.listing import ENTRY_STATES, ListingAttachment, ListingEntry, ListingStep
-from .. import audit
+from .. import audit, uploads
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..row_fields import FieldProblem, a_date, text
 from . import ledger
@@ -185,18 +182,8 @@ def create(
 
 
 def add_attachment(entry: ListingEntry, f: Any) -> ListingAttachment:
-    """Stored under UPLOAD_DIR (outside the web root) with a random name; type and size checked."""
-    name = Path(getattr(f, "filename", "") or "").name
-    ext = Path(name).suffix.lower()
-    if ext not in ALLOWED_TYPES:
-        raise ValidationFailed.field(
-            "files", f"附件“{name or '（无名）'}”类型不允许，仅限 PDF、JPG、PNG"
-        )
-    data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed.field("files", f"附件“{name}”超过 10 MB")
-    if not data:
-        raise ValidationFailed.field("files", f"附件“{name}”为空")
+    """Through the one upload store (services/uploads.py): name cleaned, type checked by
+    extension and content, size limited, hashed, outside the web root, removed on rollback."""
     count = db.session.execute(
         select(db.func.count())
         .select_from(ListingAttachment)
@@ -204,17 +191,23 @@ def add_attachment(entry: ListingEntry, f: Any) -> ListingAttachment:
     ).scalar_one()
     if count >= MAX_FILES:
         raise ValidationFailed.field("files", f"每项最多 {MAX_FILES} 个附件")
-    rel = Path("listing") / str(entry.tenant_id) / f"{uuid.uuid4().hex}{ext}"
-    target = Path(current_app.config["UPLOAD_DIR"]) / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    stored = uploads.store(
+        f.stream if hasattr(f, "stream") else f,
+        getattr(f, "filename", "") or "",
+        area="listing",
+        tenant_id=entry.tenant_id,
+        allowed=tuple(ALLOWED_TYPES),
+        max_bytes=MAX_FILE_BYTES,
+        field="files",
+        empty_message="附件为空",
+    )
     row = ListingAttachment(
         entry_id=entry.id,
-        filename=name[:255],
-        stored_as=str(rel),
-        content_type=ALLOWED_TYPES[ext],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        filename=stored.filename,
+        stored_as=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
         uploaded_by=actor()[0],
     )
     db.session.add(row)

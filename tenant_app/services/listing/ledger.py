@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Enterprise
 from ...models.listing import LedgerEntry
+from ..spreadsheet import safe_row
 from .common import actor
 
 KINDS = {
@@ -64,11 +65,13 @@ def export_xlsx(enterprise: Enterprise) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
-    ws.append([f"{enterprise.name}（{enterprise.uscc}）正面清单监督执法台账"])
+    ws.append(safe_row([f"{enterprise.name}（{enterprise.uscc}）正面清单监督执法台账"]))
     ws.append(["日期", "类别", "内容", "关联", "记录人"])
     for e in entries_of(enterprise):
         ws.append(
-            [e.on_date.isoformat(), KINDS.get(e.kind, e.kind), e.summary, e.ref, e.actor_name]
+            safe_row(
+                [e.on_date.isoformat(), KINDS.get(e.kind, e.kind), e.summary, e.ref, e.actor_name]
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models.listing import ListingBatch, ListingEntry, ListingObjection
+from ..spreadsheet import safe_row
 from .batches import _public_row, members
 from .common import policy
 
@@ -94,9 +95,9 @@ def xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
-    ws.append(header)
+    ws.append(safe_row(header))
     for r in rows:
-        ws.append(r)
+        ws.append(safe_row(r))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

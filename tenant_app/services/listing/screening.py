@@ -23,6 +23,8 @@ from ...tenancy.queries import Page, keyset_page
 from .. import audit
 from ..enterprise_facts import facts_for
 from ..errors import ServiceError, ValidationFailed
+from ..row_fields import FieldProblem, a_date
+from ..spreadsheet import safe_row
 from . import bulk_screening
 from .common import actor, policy, tenant
 
@@ -203,16 +205,18 @@ def export_xlsx(
             if k in c
         ]
         ws.append(
-            [
-                r.enterprise.uscc,
-                r.enterprise.name,
-                VERDICTS[r.verdict],
-                r.rule_id,
-                r.barred_until.isoformat() if r.barred_until else "",
-                *marks,
-                r.policy_version,
-                run.on_date.isoformat(),
-            ]
+            safe_row(
+                [
+                    r.enterprise.uscc,
+                    r.enterprise.name,
+                    VERDICTS[r.verdict],
+                    r.rule_id,
+                    r.barred_until.isoformat() if r.barred_until else "",
+                    *marks,
+                    r.policy_version,
+                    run.on_date.isoformat(),
+                ]
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)
@@ -221,11 +225,7 @@ def export_xlsx(
 
 def check_date(raw: Any) -> date | None:
     """A screening date from a form or query string; refused with a reason, never a 500."""
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, date):
-        return raw
     try:
-        return date.fromisoformat(str(raw)[:10])
-    except ValueError:
-        raise ServiceError("日期格式应为 YYYY-MM-DD", {"on": ["日期格式应为 YYYY-MM-DD"]}) from None
+        return a_date(raw, label="筛选日期")
+    except FieldProblem as exc:
+        raise ServiceError(str(exc), {"on": [str(exc)]}) from None
