@@ -12,6 +12,7 @@ from ..services.errors import ServiceError, Throttled
 from ..services.users import user_by_username
 from ..tenancy.resolve import roles_at
 from . import throttle
+from .credentials import stored_hash
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -35,7 +36,11 @@ def _refusal(reason: str, user: User | None) -> str:
 def attempt_login(tenant: Tenant, username: str, password: str, address: str) -> User:
     """Return the user, or raise. Every attempt is written to the tenant's audit log."""
     username = username.strip()
+    user = user_by_username(username)
     if throttle.is_throttled(username, address):
+        if user is None:  # nobody we know: tallied, one aggregated entry an hour (issue 12)
+            audit.record_anonymous("login.throttled", address=address, name=username)
+            raise Throttled(_("登录失败次数过多，请稍后再试"))
         audit.record_now(
             "login.throttled",
             object_type="user",
@@ -44,8 +49,8 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
             after={"address": address},
         )
         raise Throttled(_("登录失败次数过多，请稍后再试"))
-    user = user_by_username(username)
-    ok = verify_password(user.password_hash if user else None, password)
+    current_hash = stored_hash(user.username) if user else None
+    ok = verify_password(current_hash, password)
     reason = None
     if not ok:
         reason = "bad_credentials"
@@ -56,6 +61,11 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
     if reason is not None:
         throttle.record_failure(username, address)
         db.session.commit()
+        if user is None:
+            audit.record_anonymous(
+                "login.failed", address=address, name=username, reason="unknown_user"
+            )
+            raise LoginRefused(_refusal(reason, user))
         audit.record_now(
             "login.failed",
             object_type="user",
@@ -64,8 +74,8 @@ def attempt_login(tenant: Tenant, username: str, password: str, address: str) ->
             after={"reason": reason, "address": address},
         )
         raise LoginRefused(_refusal(reason, user))
-    assert user is not None
-    if needs_rehash(user.password_hash):
+    assert user is not None and current_hash is not None
+    if needs_rehash(current_hash):
         user.password_hash = hash_password(password)
     audit.record(
         "login.succeeded",
