@@ -150,9 +150,12 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
                 "AUDIT_KEY or AUDIT_KEY_FILE must be set in production mode (refusing to start)"
             )
         values["AUDIT_KEY"] = "1:dev-only-audit-key"
-    values["AUDIT_KEYS"] = audit_keyring(
-        values.get("AUDIT_KEY", ""), values.get("AUDIT_KEY_FILE", "")
-    )
+    key_file = values.get("AUDIT_KEY_FILE", "")
+    if production and key_file and Path(key_file).exists() and Path(key_file).stat().st_mode & 0o7:
+        raise ConfigError(
+            f"AUDIT_KEY_FILE {key_file!r} is readable by other users: chmod o-rwx (refusing to start)"
+        )
+    values["AUDIT_KEYS"] = audit_keyring(values.get("AUDIT_KEY", ""), key_file)
     if not values.get("AUDIT_CHECKPOINT_DIR"):
         values["AUDIT_CHECKPOINT_DIR"] = str(Path(instance_path) / "audit-checkpoints")
     if not values.get("DB_SCOPE_KEY"):

@@ -258,3 +258,41 @@ def test_upgrade_from_0005_keeps_an_existing_chain_verifiable(aut):
         db.engine.dispose()
     if aut.is_postgres:
         pg.drop_database(PG_ADMIN_URL, f"t_upgrade_{pg.worker_suffix()}")
+
+
+def test_production_needs_an_audit_key_and_a_private_key_file(aut, tmp_path):
+    import pytest
+
+    from tenant_app import create_app
+    from tenant_app.config import ConfigError
+
+    base = {"ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": "sqlite://"}
+    with pytest.raises(ConfigError, match="AUDIT_KEY"):
+        create_app(dict(base), environ={})
+    key_file = tmp_path / "audit.key"
+    key_file.write_text("1:an-old-audit-key-123\n2:the-current-audit-key-456\n")
+    key_file.chmod(0o644)
+    with pytest.raises(ConfigError, match="readable by other users"):
+        create_app({**base, "AUDIT_KEY_FILE": str(key_file)}, environ={})
+    key_file.chmod(0o400)
+    prod = create_app({**base, "AUDIT_KEY_FILE": str(key_file)}, environ={})
+    assert sorted(prod.config["AUDIT_KEYS"]) == [1, 2]
+
+
+def test_rotated_key_writes_with_the_newest_and_still_verifies_the_old(aut, app, world):
+    from tenant_app.tenancy.resolve import tenant_scope
+
+    t = tenant("xj-urumqi")
+    old_keys = dict(app.config["AUDIT_KEYS"])
+    app.config["AUDIT_KEYS"] = {**old_keys, 2: b"the-next-audit-key-0002"}
+    try:
+        with use_scope(tenant_scope(t)):
+            entry = audit.record("after.rotation")
+            db.session.commit()
+            assert entry.key_version == 2
+        assert _cli(app, "verify").exit_code == 0
+        app.config["AUDIT_KEYS"] = {2: b"the-next-audit-key-0002"}  # version 1 dropped: named
+        result = _cli(app, "verify")
+        assert result.exit_code == 1 and "unknown audit key version 1" in result.output
+    finally:
+        app.config["AUDIT_KEYS"] = old_keys

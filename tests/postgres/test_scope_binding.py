@@ -107,3 +107,22 @@ def test_app_role_cannot_read_or_replace_the_scope_key(pg_world):
             " language sql as 'select true'"
         )
     assert current_app.config["DB_SCOPE_KEY"]
+
+
+def test_no_policy_reads_a_setting_directly_or_per_row(pg_aut):
+    """Every policy goes through the signed scope functions, once per query: a new migration
+    that wrote current_setting() or a bare app_read_tenants() into a policy fails here."""
+    with psycopg.connect(pg_aut.owner_url.replace("postgresql+psycopg://", "postgresql://")) as c:
+        rows = c.execute(
+            "select tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '')"
+            " from pg_policies where schemaname = 'public'"
+        ).fetchall()
+    assert rows
+    direct = [(t, p) for t, p, expr in rows if "current_setting" in expr]
+    per_row = [
+        (t, p)
+        for t, p, expr in rows
+        for fn in ("app_read_tenants()", "app_write_tenant()", "app_user()")
+        if expr.count(fn) != expr.count(f"SELECT {fn}")
+    ]
+    assert direct == [] and per_row == []
