@@ -23,8 +23,12 @@ target_metadata = db.metadata
 
 # Tables the app may read and append to but never change: the audit log is append-only.
 APPEND_ONLY = ("audit_log",)
-# Tables the app never touches.
-OWNER_ONLY = ("alembic_version",)
+# Tables the app never touches (app_scope_key: the RLS scope key, read only by definer functions).
+OWNER_ONLY = ("alembic_version", "app_scope_key")
+# Columns the app role may write but not read; login reads through app_login_hash() (issue 12).
+WRITE_ONLY_COLUMNS = {"users": ("password_hash",)}
+# SECURITY DEFINER functions only the app role may call.
+APP_FUNCTIONS = ("app_login_hash(text)",)
 
 
 def _url() -> str:
@@ -55,7 +59,56 @@ def grant_app_role(connection) -> None:  # type: ignore[no-untyped-def]
     for table in APPEND_ONLY:
         connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {q}"))
     for table in OWNER_ONLY:
-        connection.execute(text(f"REVOKE ALL ON {table} FROM {q}"))
+        if _exists(connection, table):
+            connection.execute(text(f"REVOKE ALL ON {table} FROM {q}"))
+    for table, hidden in WRITE_ONLY_COLUMNS.items():
+        columns = [
+            c
+            for (c,) in connection.execute(
+                text(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = 'public' and table_name = :t order by ordinal_position"
+                ),
+                {"t": table},
+            )
+            if c not in hidden
+        ]
+        if columns:
+            # Revoking the table-wide SELECT drops it for every column; grant back all but these.
+            connection.execute(text(f"REVOKE SELECT ON {table} FROM {q}"))
+            listed = ", ".join(f'"{c}"' for c in columns)
+            connection.execute(text(f"GRANT SELECT ({listed}) ON {table} TO {q}"))
+    for function in APP_FUNCTIONS:
+        name = function.split("(", 1)[0]
+        if connection.execute(
+            text("select 1 from pg_proc where proname = :n"), {"n": name}
+        ).first():
+            connection.execute(text(f"GRANT EXECUTE ON FUNCTION {function} TO {q}"))
+
+
+def _exists(connection, table: str) -> bool:  # type: ignore[no-untyped-def]
+    return (
+        connection.execute(text("select to_regclass(:t)"), {"t": f"public.{table}"}).scalar()
+        is not None
+    )
+
+
+def sync_scope_key(connection) -> None:  # type: ignore[no-untyped-def]
+    """Write the app's RLS scope key (from DB_SCOPE_KEY) where app_scope_valid() reads it."""
+    if connection.dialect.name != "postgresql" or not _exists(connection, "app_scope_key"):
+        return
+    from tenant_app.tenancy import scope_key
+
+    key = scope_key.derive(current_app.config["DB_SCOPE_KEY"])
+    ipad, opad = scope_key.pads(key)
+    connection.execute(
+        text(
+            "INSERT INTO app_scope_key (id, ipad, opad, fingerprint) VALUES (1, :i, :o, :f)"
+            " ON CONFLICT (id) DO UPDATE SET ipad = EXCLUDED.ipad, opad = EXCLUDED.opad,"
+            " fingerprint = EXCLUDED.fingerprint"
+        ),
+        {"i": ipad, "o": opad, "f": scope_key.fingerprint(key)},
+    )
 
 
 def run_migrations_offline() -> None:
@@ -77,6 +130,7 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            sync_scope_key(connection)
             grant_app_role(connection)
     engine.dispose()
 

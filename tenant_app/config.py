@@ -6,6 +6,8 @@ unknown ``TENANT_APP_*`` variables are refused so that a typo never silently fal
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -90,6 +92,32 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("IMPORTS_PER_TENANT", int, 2, "imports of one tenant waiting or running at once"),
     Setting("DEFAULT_LOCALE", str, "zh_CN", "UI language when the user picked none"),
+    Setting(
+        "AUDIT_KEY",
+        str,
+        "",
+        "HMAC key(s) of the audit chain: a secret, or 'version:secret' entries separated by"
+        " commas; required in production (or AUDIT_KEY_FILE)",
+    ),
+    Setting(
+        "AUDIT_KEY_FILE",
+        str,
+        "",
+        "file holding AUDIT_KEY (one 'version:secret' per line), readable only by the app",
+    ),
+    Setting(
+        "AUDIT_CHECKPOINT_DIR",
+        str,
+        "",
+        "where the daily signed audit checkpoints are written (default instance/audit-checkpoints)",
+    ),
+    Setting(
+        "DB_SCOPE_KEY",
+        str,
+        "",
+        "key binding the PostgreSQL tenant setting (RLS); default derived from SECRET_KEY."
+        " The database holds it too: run `tenant-app db upgrade` after changing it",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -134,6 +162,28 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         values["SECRET_KEY"] = "dev-only-not-secret"
     elif production and (problem := weak_secret(str(values["SECRET_KEY"]))):
         raise ConfigError(f"SECRET_KEY {problem} (refusing to start in production mode)")
+    if not (values.get("AUDIT_KEY") or values.get("AUDIT_KEY_FILE")):
+        if production:
+            raise ConfigError(
+                "AUDIT_KEY or AUDIT_KEY_FILE must be set in production mode (refusing to start)"
+            )
+        values["AUDIT_KEY"] = "1:dev-only-audit-key"
+    key_file = values.get("AUDIT_KEY_FILE", "")
+    if production and key_file and Path(key_file).exists() and Path(key_file).stat().st_mode & 0o7:
+        raise ConfigError(
+            f"AUDIT_KEY_FILE {key_file!r} is readable by other users: chmod o-rwx (refusing to start)"
+        )
+    values["AUDIT_KEYS"] = audit_keyring(values.get("AUDIT_KEY", ""), key_file)
+    if not values.get("AUDIT_CHECKPOINT_DIR"):
+        values["AUDIT_CHECKPOINT_DIR"] = str(Path(instance_path) / "audit-checkpoints")
+    if not values.get("DB_SCOPE_KEY"):
+        if production and is_postgres(values["DATABASE_URL"]):
+            raise ConfigError(
+                "DB_SCOPE_KEY must be set in production on PostgreSQL (refusing to start)"
+            )
+        values["DB_SCOPE_KEY"] = hmac.new(
+            values["SECRET_KEY"].encode(), b"tenant-app db scope key v1", hashlib.sha256
+        ).hexdigest()
     if not values["DATABASE_URL"]:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         values["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'tenant_app.sqlite3'}"
@@ -182,6 +232,32 @@ def weak_secret(key: str) -> str | None:
     if len(set(stripped)) < 10:
         return "has too few distinct characters to be random"
     return None
+
+
+def audit_keyring(inline: str, path: str) -> dict[int, bytes]:
+    """Parse the audit keys: ``secret`` (version 1) or ``version:secret`` entries, from the
+    setting (comma-separated) and/or the file (one per line). The highest version signs new
+    entries; every listed version verifies (key rotation keeps old chains verifiable)."""
+    entries = [e for e in inline.replace("\n", ",").split(",") if e.strip()]
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"AUDIT_KEY_FILE {path!r} cannot be read: {exc}") from exc
+        entries += [line for line in text.splitlines() if line.strip()]
+    keys: dict[int, bytes] = {}
+    for entry in entries:
+        version, sep, secret = entry.strip().partition(":")
+        if not sep or not version.isdigit():
+            version, secret = "1", entry.strip()
+        if int(version) < 1 or len(secret) < 16:
+            raise ConfigError(
+                "AUDIT_KEY entries need a version >= 1 and a secret of at least 16 characters"
+            )
+        keys[int(version)] = secret.encode()
+    if not keys:
+        raise ConfigError("AUDIT_KEY / AUDIT_KEY_FILE holds no key")
+    return keys
 
 
 def normalise_db_url(url: str) -> str:

@@ -63,6 +63,7 @@ def build_app(db_url: str, migrate_url: str | None = None, **overrides: Any) -> 
         "JOBS_EAGER": True,
         "REDIS_URL": "",
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="uploads-"),
+        "AUDIT_CHECKPOINT_DIR": tempfile.mkdtemp(prefix="audit-checkpoints-"),
     }
     settings.update(overrides)
     app = create_app(settings, environ={})

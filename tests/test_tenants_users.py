@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from tenant_app.extensions import db
 from tenant_app.models import RoleGrant, User
 from tenant_app.tenancy.resolve import system_scope
@@ -186,4 +188,5 @@ def test_cli_refuses_a_bad_tenant_with_the_reason(app, world):
 
 def _user_count() -> int:
     with use_scope(system_scope()):
-        return db.session.query(User).count()
+        # Not Query.count(): it selects every column, and the app role may not read password_hash.
+        return db.session.execute(select(func.count(User.id))).scalar_one()

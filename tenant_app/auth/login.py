@@ -13,6 +13,7 @@ from ..services.users import user_by_username
 from ..tenancy.resolve import roles_at, tenant_scope
 from ..tenancy.scope import use_scope
 from . import throttle
+from .credentials import stored_hash
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -43,6 +44,11 @@ def _known_here(tenant: Tenant, user: User | None) -> bool:
 def _log_refusal(
     tenant: Tenant, username: str, user: User | None, reason: str, address: str
 ) -> None:
+    if user is None:  # nobody we know: tallied, one aggregated entry an hour (issue 12)
+        audit.record_anonymous(
+            "login.failed", address=address, name=username, reason="unknown_user"
+        )
+        return
     shown = reason if _known_here(tenant, user) else "refused"
     audit.record_now(
         "login.failed",
@@ -51,7 +57,7 @@ def _log_refusal(
         actor=username,
         after={"reason": shown, "address": address},
     )
-    if shown != reason and reason != "bad_credentials" and user is not None:
+    if shown != reason and reason != "bad_credentials":
         # The right password was typed at another tenant's login page: the account's home
         # tenant is told (it may mean the password is known to someone else).
         home = db.session.get(Tenant, user.home_tenant_id)
@@ -79,6 +85,9 @@ def attempt_login(
     try:
         admission = throttle.admit(username, address, device)
     except Throttled:
+        if user is None:
+            audit.record_anonymous("login.throttled", address=address, name=username)
+            raise
         audit.record_now(
             "login.throttled",
             object_type="user",
@@ -87,7 +96,8 @@ def attempt_login(
             after={"address": address},
         )
         raise
-    ok = verify_password(user.password_hash if user else None, password)
+    current_hash = stored_hash(user.username) if user else None
+    ok = verify_password(current_hash, password)
     reason = None
     if not ok:
         reason = "bad_credentials"
@@ -98,9 +108,9 @@ def attempt_login(
     if reason is not None:
         _log_refusal(tenant, username, user, reason, address)
         raise LoginRefused(_refusal(reason, user))
-    assert user is not None
+    assert user is not None and current_hash is not None
     admission.succeeded()
-    if needs_rehash(user.password_hash):
+    if needs_rehash(current_hash):
         user.password_hash = hash_password(password)
     audit.record(
         "login.succeeded",

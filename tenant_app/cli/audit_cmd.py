@@ -1,11 +1,17 @@
-"""tenant-app audit verify"""
+"""tenant-app audit verify [--checkpoints DIR] | tenant-app audit checkpoint"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from ..extensions import db
+from ..models import Tenant
 from ..services import audit as audit_service
+from ..services import audit_checkpoints
 from ..tenancy.resolve import system_scope
 from ..tenancy.scope import use_scope
 
@@ -16,13 +22,34 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--checkpoints",
+    "checkpoints",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="also compare each tenant's chain with the signed checkpoints kept in DIR",
+)
 @with_appcontext
-def verify() -> None:
-    """Recompute every tenant's hash chain; exit 1 naming the first broken row of each."""
+def verify(checkpoints: Path | None) -> None:
+    """Recompute every tenant's keyed hash chain; exit 1 naming the first broken row of each.
+    With --checkpoints, a chain cut short or rebuilt since a checkpoint is named too."""
     with use_scope(system_scope()):
         breaks = audit_service.verify_all()
+        if checkpoints is not None:
+            breaks += audit_checkpoints.verify(checkpoints)
     if breaks:
         for b in breaks:
             click.echo(f"BROKEN {b}", err=True)
         raise SystemExit(1)
-    click.echo("audit log intact")
+    click.echo("audit log intact" + (" and matches the checkpoints" if checkpoints else ""))
+
+
+@audit.command("checkpoint")
+@with_appcontext
+def checkpoint() -> None:
+    """Write a signed checkpoint of every tenant's chain head now (the daily job does it too)."""
+    with use_scope(system_scope()):
+        tenants = db.session.execute(select(Tenant).order_by(Tenant.id)).scalars().all()
+        for tenant in tenants:
+            cp = audit_checkpoints.write(tenant)
+            click.echo(f"{tenant.slug}\tseq {cp.seq}\t{cp.hash}")

@@ -34,4 +34,6 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(
         "listing-expire", "listing.expire", every_seconds=86400, per_tenant=True
     ),  # XJ-V validity
+    # Signed head of each tenant's audit chain, written outside the database (issue 12).
+    Periodic("audit-checkpoint", "audit.checkpoint", every_seconds=86400, per_tenant=True),
 )

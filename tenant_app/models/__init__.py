@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from .audit import AuditEntry, AuditHead
+from .audit import AuditEntry, AuditHead, AuditRefusalTally
 from .base import TenantScoped
 from .enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
 from .industry import Industry
@@ -39,6 +39,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "AuditRefusalTally",
     "CalendarDay",
     "CalendarYear",
     "Campaign",

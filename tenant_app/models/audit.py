@@ -32,6 +32,23 @@ class AuditEntry(TenantScoped, Model):
     ip: Mapped[str] = mapped_column(String(64), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # 0 = written before the chain was keyed (plain SHA-256); N = HMAC-SHA256 with AUDIT_KEY v N.
+    key_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class AuditRefusalTally(TenantScoped, Model):
+    """Anonymous refused attempts counted per tenant, action and hour instead of one audit row
+    each; a closed hour becomes one aggregated audit entry (services/audit.py)."""
+
+    __tablename__ = "audit_refusal_tallies"
+    __table_args__ = (UniqueConstraint("tenant_id", "action", "window_start"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(default=0)
+    # {"addresses": {ip: n}, "names": {typed name: n}, "reasons": {reason: n}}, capped
+    detail: Mapped[Any] = mapped_column(JSON, default=dict)
 
 
 class AuditHead(TenantScoped, Model):

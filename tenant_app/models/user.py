@@ -21,7 +21,8 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Deferred: on PostgreSQL the app role has no SELECT on this column (auth/credentials.py).
+    password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
     home_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     certificate_no: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -20,6 +20,7 @@ from sqlalchemy import Select, select
 from .. import clock
 from ..auth import sessions as session_store
 from ..auth import tokens as token_store
+from ..auth.credentials import stored_hash
 from ..auth.passwords import hash_password, password_problem, verify_password
 from ..auth.permissions import require_action
 from ..auth.roles import OVERSIGHT_ROLES, ROLE_LABELS, Perm, Role
@@ -450,11 +451,12 @@ def change_password(
     user: User, current: str, new: str, keep_session_id: int | None = None
 ) -> list[int]:
     """Check the current password, set the new one, end every other session of the account."""
-    if not verify_password(user.password_hash, current):
+    stored = stored_hash(user.username)  # never user.password_hash: the app role cannot read it
+    if not verify_password(stored, current):
         raise ValidationFailed.field("current_password", "当前密码不正确")
     if (problem := password_problem(new)) is not None:
         raise ValidationFailed.field("new_password", problem)
-    if verify_password(user.password_hash, new):
+    if verify_password(stored, new):
         raise ValidationFailed.field("new_password", "新密码不能与当前密码相同")
     with _home(user):
         user.password_hash = hash_password(new)

@@ -3,18 +3,22 @@
 * every ORM SELECT/UPDATE/DELETE of a TenantScoped model gets ``tenant_id IN scope``;
 * every flushed TenantScoped row is stamped with, and checked against, the write tenant;
 * on PostgreSQL every transaction starts with ``set_config(..., true)`` so row-level security
-  sees the same scope, and a pooled connection never carries one request's scope to the next.
+  sees the same scope, and a pooled connection never carries one request's scope to the next;
+  the settings are signed (``app.scope_sig``, tenancy/scope_key.py) so SQL that merely calls
+  ``set_config`` cannot widen them: the policies trust only a setting with a valid signature.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
 from ..models.base import TenantScoped
+from . import scope_key
 from .scope import current_scope
 
 
@@ -25,22 +29,36 @@ class TenantViolation(RuntimeError):
 SET_SCOPE_SQL = text(
     "select set_config('app.tenant_id', :tenant_id, true),"
     " set_config('app.read_tenants', :read_ids, true),"
-    " set_config('app.user_id', :user_id, true)"
+    " set_config('app.user_id', :user_id, true),"
+    " set_config('app.scope_sig', :sig, true)"
 )
 
 
-def _scope_params() -> dict[str, str]:
+def backend_pid(connection: Connection) -> int:
+    """The server process of this connection, known to libpq without a round trip."""
+    dbapi = connection.connection.dbapi_connection
+    return int(dbapi.info.backend_pid)  # type: ignore[union-attr]
+
+
+def _scope_params(connection: Connection) -> dict[str, str]:
     scope = current_scope()
-    return {
+    params = {
         "tenant_id": "" if scope.tenant_id is None else str(scope.tenant_id),
         "read_ids": ",".join(str(i) for i in scope.read_ids),
         "user_id": "" if scope.user_id is None else str(scope.user_id),
+        "sig": "",
     }
+    if has_app_context():  # without the key nothing is signed, so nothing is visible
+        key = scope_key.derive(current_app.config["DB_SCOPE_KEY"])
+        params["sig"] = scope_key.sign(
+            key, backend_pid(connection), params["tenant_id"], params["read_ids"], params["user_id"]
+        )
+    return params
 
 
 def _apply(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(SET_SCOPE_SQL, _scope_params())
+        connection.execute(SET_SCOPE_SQL, _scope_params(connection))
 
 
 def reapply_scope() -> None:

@@ -6,10 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..auth.permissions import PUBLIC, permission
 from ..extensions import db
+from ..services import audit_checkpoints
 from ..services.errors import ServiceError
 from ..services.listing import batches, objections, public
 
@@ -32,6 +43,7 @@ def current() -> Any:
         "listing/public_list.html",
         rows=public.current_list(),
         printable=request.args.get("print") == "1",
+        checkpoint=audit_checkpoints.latest(g.tenant),
     )
 
 

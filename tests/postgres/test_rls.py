@@ -6,11 +6,13 @@ import threading
 
 import psycopg
 import pytest
+from flask import current_app
 from sqlalchemy import create_engine, text
 
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry
 from tenant_app.services import audit
+from tenant_app.tenancy import scope_key
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -54,11 +56,24 @@ def test_app_role_owns_nothing_and_cannot_bypass(pg_aut):
     assert owned == 0
 
 
+def signed_scope(
+    conn: psycopg.Connection, tenant_id: str = "", read_ids: str = "", user_id: str = ""
+) -> None:
+    """Set the scope the way the app does (tenancy/guard.py): signed for this connection."""
+    key = scope_key.derive(current_app.config["DB_SCOPE_KEY"])
+    sig = scope_key.sign(key, conn.info.backend_pid, tenant_id, read_ids, user_id)
+    conn.execute(
+        "select set_config('app.tenant_id', %s, true), set_config('app.read_tenants', %s, true),"
+        " set_config('app.user_id', %s, true), set_config('app.scope_sig', %s, true)",
+        (tenant_id, read_ids, user_id, sig),
+    )
+
+
 def test_raw_sql_as_app_role_sees_only_the_tenant_in_its_setting(pg_world):
     a, b = tenant("xj-urumqi"), tenant("sx-taiyuan")
     app_url = _conninfo(db.engine.url.render_as_string(hide_password=False))
     with psycopg.connect(app_url) as conn:
-        conn.execute("select set_config('app.read_tenants', %s, true)", (str(a.id),))
+        signed_scope(conn, read_ids=str(a.id))
         tenants_seen = {r[0] for r in conn.execute("select distinct tenant_id from audit_log")}
         grants_of_b = conn.execute(
             "select count(*) from role_grants where tenant_id = %s", (b.id,)

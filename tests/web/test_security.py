@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tenant_app import clock, create_app
+from tenant_app.auth.credentials import stored_hash
 from tenant_app.config import ConfigError
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry, User
@@ -34,10 +35,12 @@ def audit_actions(action: str) -> list[AuditEntry]:
 
 @pytest.mark.production_password_hash
 def test_password_hashes_are_argon2id_at_owasp_strength(world):
-    with use_scope(system_scope()):
-        hashes = list(db.session.execute(select(User.username, User.password_hash)))
+    with use_scope(system_scope()):  # through app_login_hash() on PostgreSQL (issue 12)
+        names = list(db.session.execute(select(User.username)).scalars())
+        hashes = [(name, stored_hash(name)) for name in names]
     assert hashes
     for username, stored in hashes:
+        assert stored is not None
         match = ARGON2.match(stored)
         assert match, f"{username}: not an argon2id hash: {stored[:30]}"
         memory_kib, passes, _lanes = map(int, match.groups())
@@ -79,6 +82,8 @@ def test_production_session_cookie_flags(aut, world):
         aut.app.config["DATABASE_URL"],
         ENV="production",
         SECRET_KEY="a-long-production-secret-for-tests",
+        AUDIT_KEY="1:a-long-audit-key-for-tests",
+        DB_SCOPE_KEY=aut.app.config["DB_SCOPE_KEY"],  # the key the database was migrated with
     )
     client = prod.test_client()
     resp = login(client, "xj-urumqi", "urumqi-officer1")
