@@ -266,7 +266,8 @@ def test_production_needs_an_audit_key_and_a_private_key_file(aut, tmp_path):
     from tenant_app import create_app
     from tenant_app.config import ConfigError
 
-    base = {"ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": "sqlite://"}
+    secret = "k7Qp2Xw9Lm4Rt8Zv1Bn6Hs3Jd5Fg0YaE4cU"  # random-looking, over 32 characters
+    base = {"ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": "sqlite://"}
     with pytest.raises(ConfigError, match="AUDIT_KEY"):
         create_app(dict(base), environ={})
     key_file = tmp_path / "audit.key"
