@@ -292,9 +292,7 @@ def test_health_check_visits_due_and_overdue(app, world, travel):
 
 # 2025-10-16: published 2025-10-15 and filed today, before the 2025-10-20 deadline.
 @pytest.mark.today("2025-10-16")
-def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(
-    app, client, world, travel
-):
+def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, client, world, travel):
     """The narrow opt-in (queries.descendants + RLS extra read on listing_filings): the province's
     principal head (no oversight role) reads and acknowledges; the county below and another
     province see nothing; the principal still cannot read the city's other tables."""
