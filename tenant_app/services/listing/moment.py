@@ -19,11 +19,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from policies.decision import ScreeningResult
 
-from ...clock import today
 from ...extensions import db
 from ...models import Tenant
 from ...models.listing import ListingEntry, ListingStep
@@ -121,7 +120,7 @@ def not_before(
     ids = list(entry_ids)
     if not names or (not ids and batch_id is None):
         return
-    cond = []
+    cond: list[ColumnElement[bool]] = []
     if ids:
         cond.append(ListingStep.entry_id.in_(ids))
     if batch_id is not None:
@@ -212,10 +211,3 @@ def sift(
         else:
             stopped.append({"entry_id": e.id, "reason": _stop(e, result, on, what)})
     return live, stopped
-
-
-def step_date(raw: Any, field: str, label: str) -> date:
-    """A step's date: required, a real date, not in the future (shared with entries._date)."""
-    from .entries import _date
-
-    return _date(raw, field, label) if raw not in (None, "") else today()
