@@ -74,3 +74,4 @@ class ScreeningResult(Decision):
     excluded_by: tuple[dict[str, Any], ...] = ()
     barred_until: date | None = None
     route: str = "screening"  # "screening" | "direct" | "refused"
+    bans: tuple[dict[str, Any], ...] = ()  # XJ-R bans in force: id, rule_id, title, record, until

@@ -65,8 +65,14 @@ class DirectInclusionSchema(Section):
 
 
 class ExclusionSchema(StrictSchema):
+    """One XJ-X exclusion. ``tags`` are the designations the text names (重点…, …集中处置);
+    ``codes`` exclude on the industry code alone and only with ``code_basis`` saying why the
+    code implies the designation; ``review_codes`` only ask staff to check the designation."""
+
     title = Str()
     codes = IndustryCodes(required=False)
+    code_basis = Str(required=False)
+    review_codes = IndustryCodes(required=False)
     tags = List(Str(), required=False, unique=True)
     separate_rules = Bool(required=False, load_default=False)
     note = Str(required=False)
@@ -75,6 +81,11 @@ class ExclusionSchema(StrictSchema):
     def _needs_a_test(self, data: dict[str, Any], **kw: Any) -> None:
         if not data.get("codes") and not data.get("tags"):
             raise ValidationError("至少需要 codes 或 tags 之一 (needs codes or tags)", "codes")
+        if data.get("codes") and not (data.get("code_basis") or "").strip():
+            raise ValidationError(
+                "仅凭行业代码排除须说明该代码为何必然属于所列单位 (codes need code_basis)",
+                "code_basis",
+            )
 
 
 class ExclusionsSchema(Section):

@@ -32,6 +32,8 @@ def _verdicts(
 
 
 def exclusions_hit(pack: dict[str, Any], facts: EnterpriseFacts) -> tuple[dict[str, Any], ...]:
+    """XJ-X as written: a designation tag on the enterprise, or an industry code the pack says
+    decides on its own (``codes`` with ``code_basis``). ``review_codes`` never exclude."""
     section = pack["exclusions"]
     hits = []
     for xid, item in section["industries"].items():
@@ -47,10 +49,38 @@ def exclusions_hit(pack: dict[str, Any], facts: EnterpriseFacts) -> tuple[dict[s
                     "title": item["title"],
                     "matched_code": code,
                     "matched_tag": tag,
+                    "code_basis": item.get("code_basis") if code else None,
                     "separate_rules": bool(item.get("separate_rules")),
                 }
             )
     return tuple(hits)
+
+
+def exclusions_to_review(
+    pack: dict[str, Any], facts: EnterpriseFacts
+) -> tuple[dict[str, Any], ...]:
+    """Exclusions an industry code makes plausible but does not decide (``review_codes``), for an
+    enterprise without the designation: staff are asked to check and record the tag."""
+    section = pack["exclusions"]
+    out = []
+    for xid, item in section["industries"].items():
+        if any(t in facts.tags for t in item.get("tags") or []):
+            continue
+        code = next(
+            (c for c in item.get("review_codes") or [] if industry_matches(facts.industry_code, c)),
+            None,
+        )
+        if code:
+            out.append(
+                {
+                    "id": xid,
+                    "rule_id": section["rule_id"],
+                    "title": item["title"],
+                    "review_code": code,
+                    "tags": list(item.get("tags") or []),
+                }
+            )
+    return tuple(out)
 
 
 def bans_in_force(
@@ -87,6 +117,7 @@ def screen(
     version: str | int | None,
 ) -> ScreeningResult:
     excluded = exclusions_hit(pack, facts)
+    reviews = () if excluded else exclusions_to_review(pack, facts)
     bans = bans_in_force(pack, facts, on, cal)
     conditions = _verdicts(pack["screening"]["conditions"], facts, on, cal, hooks)
     direct_section = pack["direct_inclusion"]
@@ -101,7 +132,7 @@ def screen(
         route, eligible, rule_id = "refused", False, excluded[0]["rule_id"]
         for x in excluded:
             how = (
-                f"行业代码 {facts.industry_code} 属 {x['matched_code']}"
+                f"行业代码 {facts.industry_code} 属 {x['matched_code']}（{x['code_basis']}）"
                 if x["matched_code"]
                 else f"认定为 {x['matched_tag']}"
             )
@@ -118,18 +149,27 @@ def screen(
             )
         rule_ids.append(bans[0]["rule_id"])
     if not excluded and not bans:
-        if all_pass:
-            route, eligible, rule_id = "screening", True, pack["screening"]["rule_id"]
-            lines.append(f"{rule_id}：筛选条件全部满足，可纳入正面清单（仍须履行纳入程序）。")
-        elif direct:
+        if direct:
+            # The text's own route (可以……直接纳入) names the enterprise even when it also meets
+            # every screening condition: the label says so, the conditions are still reported.
             route, eligible, rule_id = "direct", True, direct_section["rule_id"]
             may = "可以" if direct_section["discretionary"] else "应当"
+            also = f"；同时满足全部筛选条件（{pack['screening']['rule_id']}）" if all_pass else ""
             lines.append(
-                f"{rule_id}：{'；'.join(r.title for r in direct)}，{may}直接纳入正面清单（仍须履行纳入程序）。"
+                f"{rule_id}：{'；'.join(r.title for r in direct)}，{may}直接纳入正面清单"
+                f"{also}（仍须履行纳入程序）。"
             )
+        elif all_pass:
+            route, eligible, rule_id = "screening", True, pack["screening"]["rule_id"]
+            lines.append(f"{rule_id}：筛选条件全部满足，可纳入正面清单（仍须履行纳入程序）。")
         else:
             route, eligible, rule_id = "screening", False, pack["screening"]["rule_id"]
             lines.append(f"{rule_id}：筛选条件未全部满足，不得纳入。")
+    for x in reviews:
+        lines.append(
+            f"{x['rule_id']} 待核实：行业代码 {facts.industry_code} 属 {x['review_code']}，"
+            f"是否为“{x['title']}”以认定标注为准（未标注，不据代码排除）。"
+        )
     for v in conditions:
         mark = "满足" if v.passed else ("无法判断" if v.passed is None else "不满足")
         lines.append(f"{v.rule_id} {mark}：{v.reason}")
@@ -144,6 +184,7 @@ def screen(
         "tags": sorted(facts.tags),
         "conditions": {v.id: {"passed": v.passed, "records": list(v.records)} for v in conditions},
         "direct_routes": {r.id: {"passed": r.passed, "records": list(r.records)} for r in routes},
+        "exclusions_to_review": list(reviews),
     }
     return ScreeningResult(
         answer=eligible,
@@ -157,4 +198,5 @@ def screen(
         excluded_by=excluded,
         barred_until=barred_until,
         route=route,
+        bans=bans,
     )

@@ -198,7 +198,21 @@ def _registry_objects(a: Any, officer_id: int) -> dict[str, Any]:
 
     code = with_check_digit("91650100MA7G0001X")
     with use_scope(tenant_scope(a, officer_id)):
-        e = enterprises.create_enterprise({"uscc": code, "name": "乌鲁木齐隔离测试化工有限公司"})
+        # Meets every XJ-C condition, so the bureau may nominate it (issue 11: screened first).
+        e = enterprises.create_enterprise(
+            {
+                "uscc": code,
+                "name": "乌鲁木齐隔离测试化工有限公司",
+                "industry_code": "C2822",
+                "permit_class": "key",
+                "permit_no": f"{code}001P",
+                "permit_valid_from": "2023-01-01",
+                "permit_valid_to": "2035-12-31",
+                "procedures_complete": True,
+                "facilities_running": True,
+                "pollutants_compliant": True,
+            }
+        )
         rec = records.add_record(
             e,
             "penalty",

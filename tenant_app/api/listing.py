@@ -27,12 +27,12 @@ from .listing_schemas import (
     ApplyIn,
     BatchIn,
     BatchOut,
+    DecisionOut,
     EntryOut,
     FilingOut,
     LedgerOut,
     NominateIn,
     ObjectionOut,
-    Out,
     ResultPage,
     ResultQuery,
     RunIn,
@@ -92,11 +92,12 @@ class RunResults(MethodView):
 @blp.route("/enterprises/<int:enterprise_id>/screening")
 class OneScreening(MethodView):
     @permission(Perm.LISTING_VIEW)
-    @blp.response(200, Out)
+    @blp.response(200, DecisionOut)
     @_err(404, "没有该企业")
     def get(self, enterprise_id: int) -> Any:
-        """The full Decision: each condition's verdict and deciding records, rule ids, policy version."""
-        return screening.screen_one(enterprise_service.get_enterprise(enterprise_id)).to_dict()
+        """The full Decision: verdict, each condition with its deciding records and rule id,
+        direct routes, exclusions, bans, policy version (the same as the screening page)."""
+        return screening.decision(enterprise_service.get_enterprise(enterprise_id))
 
 
 @blp.route("/enterprises/<int:enterprise_id>/ledger")
@@ -194,12 +195,14 @@ class MyApplications(MethodView):
 @blp.route("/my-applications/<int:entry_id>/commitment")
 class Commitment(MethodView):
     @permission(Perm.LISTING_APPLY)
+    @blp.arguments(StepIn)
     @blp.response(200, EntryOut)
     @_err(404, "没有该事项")
-    @_err(409, "步骤顺序不符")
-    def post(self, entry_id: int) -> Any:
-        """Sign the compliance commitment (text from the pack) as the enterprise."""
-        entry = entries.sign_commitment(entries.get_entry(entry_id), my_enterprise())
+    @_err(409, "步骤顺序不符，或不再符合纳入条件（事项终止，附原因）")
+    def post(self, data: dict[str, Any], entry_id: int) -> Any:
+        """Sign the compliance commitment (text from the pack) as the enterprise; ``on_date``
+        (default today) is the date the enterprise puts on it."""
+        entry = entries.sign_commitment(entries.get_entry(entry_id), my_enterprise(), data)
         db.session.commit()
         return entry
 

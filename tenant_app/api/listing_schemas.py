@@ -10,6 +10,38 @@ class Out(Schema):
         unknown = "include"
 
 
+class ConditionOut(Schema):
+    id = fields.Str()
+    rule_id = fields.Str()
+    title = fields.Str()
+    passed = fields.Bool(allow_none=True, metadata={"description": "null：记录不全，无法判断"})
+    mark = fields.Str()
+    reason = fields.Str()
+    records = fields.List(fields.Dict(), metadata={"description": "据以判断的记录"})
+
+
+class DecisionOut(Schema):
+    """One enterprise's screening (XJ-C, XJ-D, XJ-X, XJ-R bans), as the screening page shows it."""
+
+    enterprise_id = fields.Int()
+    on = fields.Str(metadata={"description": "筛选日期"})
+    verdict = fields.Str(metadata={"description": "eligible/direct/not_eligible/excluded/barred"})
+    verdict_label = fields.Str()
+    answer = fields.Bool()
+    route = fields.Str()
+    rule_id = fields.Str()
+    rule_ids = fields.List(fields.Str())
+    policy_version = fields.Str()
+    conditions = fields.List(fields.Nested(ConditionOut))
+    direct_routes = fields.List(fields.Nested(ConditionOut))
+    excluded_by = fields.List(fields.Dict())
+    exclusions_to_review = fields.List(fields.Dict())
+    bans = fields.List(fields.Dict())
+    barred_until = fields.Str(allow_none=True)
+    facts = fields.Dict()
+    explanation = fields.Str()
+
+
 class RunIn(Schema):
     on = fields.Date(load_default=None, metadata={"description": "筛选日期，默认今天"})
 

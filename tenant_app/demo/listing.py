@@ -7,8 +7,11 @@ tenant-wide screening run.
 
 History is dated in the past with the services' own date fields (on_date, notice_start…).
 Where a service stamps "today" on a step of a round that happened earlier (the screening step
-and ledger line of an application, the commitment, the creation of a batch), ``_redate`` sets
-the day it happened on those rows, in the same transaction.
+and ledger line of an application, the creation of a batch, a public notice -- which the
+service dates from the moment it goes up), ``_redate`` / ``_redate_notice`` set the day it
+happened on those rows, in the same transaction. The services screen each enterprise again at
+every step on the step's date (issue 11), so the enterprises are picked among those eligible on
+every day the story screens them (``_eligible``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy import select, update
 
 from ..clock import today
 from ..extensions import db
-from ..models import Enterprise, LedgerEntry, ListingEntry, ListingStep
+from ..models import Deadline, Enterprise, LedgerEntry, ListingBatch, ListingEntry, ListingStep
 from ..services import enterprises as enterprise_service
 from ..services import records
 from ..services.listing import (
@@ -64,7 +67,8 @@ def seed_listing(slug: str) -> bool:
     with acting(slug, clerk):
         if db.session.execute(select(ListingEntry.id).limit(1)).first():
             return False
-        pool = _eligible()
+        recent_start = _recent_notice_start(slug)
+        pool = _eligible(_story_days(recent_start))
     rng = rng_for(slug, "listing")
     rng.shuffle(pool)
     need = 18
@@ -82,7 +86,7 @@ def seed_listing(slug: str) -> bool:
 
     # This week: three published, filing with the region still to do.
     recent = [_round(slug, clerk, next(take), days_ago(45), i, commit=True) for i in range(3)]
-    _batch_through(slug, clerk, recent, _recent_notice_start(slug), "第二批", file=False)
+    _batch_through(slug, clerk, recent, recent_start, "第二批", file=False)
 
     # Now: three in public notice, one objection from the public waiting for a decision.
     notice = [_round(slug, clerk, next(take), days_ago(20), i, commit=True) for i in range(3)]
@@ -103,12 +107,35 @@ def seed_listing(slug: str) -> bool:
     return True
 
 
-def _eligible() -> list[int]:
-    """Enterprises the screening finds eligible today (XJ-C1..C7), by id."""
+def _publication_day(start: date) -> date:
+    """The day ``_batch_through`` publishes a notice that starts on ``start``."""
+    return min(today(), policy().step_due("notice_min_end", start).answer + timedelta(days=1))
+
+
+def _story_days(recent_start: date) -> set[date]:
+    """Every day the story screens an enterprise: its rounds' verification, opinion and
+    commitment days (start + 4, 7, 10), the notices (today, before they are re-dated) and the
+    publications."""
+    starts = (430, 45, 20, 18, 15, 12, 25)
+    days = {today(), _publication_day(days_ago(400)), _publication_day(recent_start)}
+    for k in starts:
+        days |= {days_ago(k) + timedelta(days=d) for d in (4, 7, 10)}
+    return {d for d in days if d <= today()}
+
+
+def _eligible(days: set[date]) -> list[int]:
+    """Enterprises the screening lets through (XJ-C1..C7 or XJ-D) on every one of ``days``."""
     tenant_id = current_scope().tenant_id
     assert tenant_id is not None
-    verdicts = bulk_screening.screen_tenant(policy(), tenant_id, today())
-    return sorted(v.enterprise_id for v in verdicts if v.verdict == "eligible")
+    ok: set[int] | None = None
+    for on in sorted(days):
+        passed = {
+            v.enterprise_id
+            for v in bulk_screening.screen_tenant(policy(on), tenant_id, on)
+            if v.verdict in ("eligible", "direct")
+        }
+        ok = passed if ok is None else ok & passed
+    return sorted(ok or ())
 
 
 def _enterprise(eid: int) -> Enterprise:
@@ -192,9 +219,8 @@ def _round(
         )
         with acting(slug, signer.username):
             entry = entries.get_entry(entry_id)
-            entries.sign_commitment(entry, entry.enterprise)
             signed = start + timedelta(days=10)
-            _redate(entry_id, signed, ("commitment",))
+            entries.sign_commitment(entry, entry.enterprise, {"on_date": signed.isoformat()})
             entry.commitment_signed_at = datetime.combine(signed, time(3, 0), UTC)
             db.session.commit()
     return entry_id
@@ -212,10 +238,39 @@ def _batch_notice(slug: str, clerk: str, ids: list[int], start: date, label: str
         )
         db.session.flush()
         _redate(None, start - timedelta(days=1), ("batch_created",), batch_id=b.id)
-        batches.start_notice(b, {"notice_start": start.isoformat()})
+        batches.start_notice(b, {})  # the service dates a notice from the moment it goes up
+        _redate_notice(b, start)
         batch_id = b.id
         db.session.commit()
     return batch_id
+
+
+def _redate_notice(b: ListingBatch, start: date) -> None:
+    """This notice went up on ``start``: its dates, step, ledger lines and deadline say so."""
+    pol = policy(start)
+    min_end = pol.step_due("notice_min_end", start).answer
+    b.notice_start, b.notice_min_end, b.notice_end = start, min_end, min_end
+    db.session.execute(
+        update(ListingStep)
+        .where(ListingStep.batch_id == b.id, ListingStep.step == "notice")
+        .values(
+            on_date=start,
+            summary=f"公示 {start.isoformat()} 至 {min_end.isoformat()}（最短至 {min_end.isoformat()}）",
+        )
+    )
+    db.session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.ref == f"batch:{b.id}", LedgerEntry.kind == "notice")
+        .values(on_date=start, summary=f"社会公示 {start}–{min_end}（批次 {b.id}）")
+    )
+    db.session.execute(
+        update(Deadline)
+        .where(
+            Deadline.subject_type == "listing_batch.notice_min_end",
+            Deadline.subject_id == str(b.id),
+        )
+        .values(event_date=start, due_date=min_end)
+    )
 
 
 def _batch_through(

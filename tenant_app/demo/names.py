@@ -24,7 +24,8 @@ class Trade:
 
 
 # Codes are all in tenant_app/catalogs/gbt4754_2017.csv. Some trades are XJ-X exclusions on
-# purpose (C26 chemicals, D4417 waste-to-energy, D4620 sewage, N7724 hazardous waste), so the
+# purpose (D4417 waste-to-energy, D4620 city sewage works, N7724 hazardous-waste disposal, some
+# C26 key hazardous-chemical units), tagged with their designation (registry.DESIGNATED), so the
 # screening shows "不得纳入（行业）" as well.
 TRADES: tuple[Trade, ...] = (
     Trade("C13", ("粮油", "农产品加工", "肉类食品", "饲料"), "simplified", 8),

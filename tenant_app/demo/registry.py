@@ -133,7 +133,18 @@ def _enterprise_row(
         row[fact] = None if roll < 0.03 else roll >= 0.03 + bad
     if trade.code == "C2614" and rng.random() < 0.3:
         row["tags"] = "key_hazardous_chemical_unit"
+    if trade.code in DESIGNATED:  # the demo's trades of these codes are the units XJ-X names
+        row["tags"] = DESIGNATED[trade.code]
     return row
+
+
+# XJ-X excludes designated units, not industry codes: the demo's waste-to-energy plants, city
+# sewage works and hazardous-waste disposal centres carry the designation staff would record.
+DESIGNATED = {
+    "D4417": "household_waste_incineration_power",
+    "D4620": "centralised_urban_sewage_treatment",
+    "N7724": "centralised_hazardous_waste_disposal",
+}
 
 
 def _years_before(d: date, years: int) -> date:

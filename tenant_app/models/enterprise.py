@@ -29,8 +29,14 @@ SUPERVISION_CATEGORIES = {
     "listed": "正面清单企业",
     "special": "特殊监管对象",
 }
-# Designations no industry code expresses; the names are the ``tags`` the packs' XJ-X list uses.
+# Designations no industry code expresses; the names are the ``tags`` the packs' XJ-X list uses
+# (staff record them on the enterprise; tests/listing/test_rules_at_the_moment.py checks that
+# every tag a pack names is here).
 ENTERPRISE_TAGS = {
+    "household_waste_incineration_power": "生活垃圾焚烧发电",
+    "centralised_hazardous_waste_disposal": "危险废物（含医废）集中处置",
+    "centralised_urban_sewage_treatment": "城镇生活污水集中处理",
+    "industrial_park_sewage_treatment": "工业集聚区工业污水集中处理",
     "heavy_metal_tailings_pond": "重点重金属尾矿库",
     "key_hazardous_chemical_unit": "重点危险化学品生产、使用单位",
     "nuclear_radiation": "涉及核与辐射",

@@ -38,6 +38,7 @@ ENTRY_STATES = {
     "removal_pending": "待移出",
     "removed": "已移出",
     "refused": "未通过",
+    "stopped": "已终止（不再符合纳入条件）",
 }
 BATCH_STATES = {"draft": "待公示", "notice": "公示中", "published": "已发布", "filed": "已报备案"}
 BATCH_KINDS = {"addition": "纳入", "removal": "移出"}

@@ -11,6 +11,10 @@ from flask_babel import lazy_gettext as _l
 class ServiceError(Exception):
     status = 422
     code = "invalid"
+    # True when the refusal itself is a fact to keep (e.g. a positive-list entry stopped by a
+    # record that arrived mid-procedure): the error handlers commit instead of rolling back.
+    # The service writes only that fact before raising, never a half of the refused step.
+    keep = False
 
     def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)

@@ -80,7 +80,10 @@ def _webargs_errors(exc: HTTPException) -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:
-        db.session.rollback()
+        if exc.keep:
+            db.session.commit()
+        else:
+            db.session.rollback()
         if _is_api():
             return api_error(exc.status, exc.message, exc.errors, exc.code)
         return render_template("error.html", status=exc.status, message=exc.message), exc.status

@@ -38,6 +38,15 @@ LABELS = {
     "verdict": VERDICTS,
     "party": entries.PARTY_TYPES,
     "ledger": ledger.KINDS,
+    "step": {
+        "screening": "申请/推荐（筛选）",
+        "site_verification": "现场核查",
+        "opinion": "征求意见",
+        "commitment": "守法承诺",
+        "eligibility": "重新筛选：终止",
+        "objection_upheld": "异议成立",
+        "objection_dismissed": "异议不成立",
+    },
 }
 ENTRY_STEPS = {
     "site-verification": entries.site_verification,
@@ -65,7 +74,10 @@ def _xlsx(data: bytes, name: str) -> Response:
 
 
 def _fail(exc: ServiceError) -> None:
-    db.session.rollback()
+    if exc.keep:  # e.g. the entry was stopped: that stop is kept, the step is not recorded
+        db.session.commit()
+    else:
+        db.session.rollback()
     detail = "；".join(sum(exc.errors.values(), []))
     flash(exc.message + (f"：{detail}" if detail else ""), "danger")
 
@@ -153,7 +165,7 @@ def enterprise_screening(enterprise_id: int) -> Any:
     return render_template(
         "listing/screening_one.html",
         e=e,
-        result=screening.screen_one(e),
+        d=screening.decision(e),
         open_entry=entries.open_entry(e),
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from .. import clock
 from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
@@ -26,7 +27,7 @@ def mine() -> Any:
     e = my_enterprise()
     rows = entries.entries(enterprise_id=e.id)
     texts = {r.id: entries.commitment_text(r) for r in rows if r.state == "consulted"}
-    return render_template("listing/mine.html", e=e, rows=rows, texts=texts)
+    return render_template("listing/mine.html", e=e, rows=rows, texts=texts, today=clock.today())
 
 
 @bp.route("/apply", methods=["GET", "POST"])
@@ -65,7 +66,7 @@ def commitment(entry_id: int) -> Any:
     e = my_enterprise()
     try:
         entry = entries.get_entry(entry_id)
-        entries.sign_commitment(entry, e)
+        entries.sign_commitment(entry, e, {"on_date": request.form.get("on_date")})
         db.session.commit()
         flash("已签署守法承诺", "success")
     except entries.NotFound:
@@ -73,6 +74,10 @@ def commitment(entry_id: int) -> Any:
 
         abort(404)
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+        if exc.keep:  # the entry was stopped (no longer qualifies): the stop is kept
+            db.session.commit()
+        else:
+            db.session.rollback()
+        detail = "；".join(sum(exc.errors.values(), []))
+        flash(exc.message + (f"：{detail}" if detail and detail != exc.message else ""), "danger")
     return redirect(url_for(".mine"))

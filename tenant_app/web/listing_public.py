@@ -55,6 +55,7 @@ def notices() -> Any:
     return render_template(
         "listing/public_notices.html",
         notices=public.notices(),
+        archive=public.archived_notices(),
         printable=request.args.get("print") == "1",
     )
 
@@ -66,8 +67,8 @@ def notice(batch_id: int) -> Any:
         b = batches.get_batch(batch_id)
     except ServiceError:
         abort(404)
-    if b.state != "notice":
-        abort(404)
+    if b.kind != "addition" or b.state == "draft" or b.notice_start is None:
+        abort(404)  # never noticed: nothing public. Published: the archive of its notice.
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
+from tenant_app.calendar.workdays import shift_months
+from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise
 from tenant_app.services import enterprise_accounts
@@ -25,7 +28,14 @@ GOOD = {
 
 
 def good_enterprise(n: int, slug: str = "xj-urumqi", **fields: Any) -> Enterprise:
-    return make_enterprise(slug, n, **{**GOOD, **fields})
+    """Passes every XJ-C condition on the clock's day: its five-year permit was issued a year
+    before it (the services screen on the day of each step, issue 11)."""
+    on = today()
+    permit = {
+        "permit_valid_from": shift_months(on, -12).isoformat(),
+        "permit_valid_to": (shift_months(on, 48) - timedelta(days=1)).isoformat(),
+    }
+    return make_enterprise(slug, n, **{**GOOD, **permit, **fields})
 
 
 @contextmanager

@@ -6,18 +6,16 @@ province acknowledges the filing."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from tenant_app.clock import today
 from tenant_app.extensions import db
-from tenant_app.models.listing import ListingBatch, ListingFiling
-from tenant_app.tenancy.resolve import system_scope, tenant_scope
+from tenant_app.models.listing import ListingFiling
+from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
-from ..helpers import PASSWORD, tenant
+from ..helpers import PASSWORD
 from .factory import enterprise_user, good_enterprise
 
 pytestmark = pytest.mark.browser
@@ -36,7 +34,11 @@ def sign_out(page) -> None:
     page.wait_for_url(re.compile(r"/login"))
 
 
-def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path):
+# March 2026 (no statutory holiday): applied 03-02, verified and consulted 03-04, committed 03-09,
+# notice up 03-10 (five working days to 03-17), published and filed 03-18. The clock moves with
+# the story (the live server shares this process's clock), each step on its own day (issue 11).
+@pytest.mark.today("2026-03-02")
+def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path, travel):
     page = browser_page
     e = good_enterprise(1, address="乌鲁木齐市天山区测试路1号")
     enterprise_user(world, e, "qiye1")
@@ -55,24 +57,26 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     sign_out(page)
 
     # 2. the bureau: on-site verification, then an opinion
+    travel("2026-03-04")
     sign_in(page, "urumqi-officer1")
     page.goto("/xj-urumqi/listing/")
     page.locator("table a", has_text=re.compile(r"^\d+$")).last.click()
     entry_url = page.url
     assert "自查报告.pdf" in page.content()
-    page.get_by_label("核查日期").fill("2025-09-01")
+    page.get_by_label("核查日期").fill("2026-03-04")
     page.get_by_label("核查人员").fill("张执法、李执法")
     page.get_by_label("核查记录").fill("污染防治设施正常运行")
     page.get_by_role("button", name="提交").click()
     page.wait_for_url(entry_url)
     page.get_by_label("征求意见对象").fill("乌鲁木齐市环保产业协会")
-    page.get_by_label("日期").fill("2025-09-05")
+    page.get_by_label("日期").fill("2026-03-04")
     page.get_by_label("意见内容").fill("同意纳入")
     page.get_by_role("button", name="提交").click()
     assert "已征求意见" in page.content()
     sign_out(page)
 
-    # 3. the enterprise signs its commitment (text from the pack)
+    # 3. the enterprise dates and signs its commitment (text from the pack)
+    travel("2026-03-09")
     sign_in(page, "qiye1", password="Qiye-2026-pass")
     page.goto("/xj-urumqi/my/listing/")
     assert "XJ-C1" in page.content()
@@ -81,6 +85,7 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     sign_out(page)
 
     # 4. the bureau batches it and opens the notice today
+    travel("2026-03-10")
     sign_in(page, "urumqi-officer1")
     page.goto("/xj-urumqi/listing/")
     page.locator("input[name=entry_ids]").check()
@@ -108,19 +113,10 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     page.get_by_role("button", name="处理").click()
     assert "异议不成立" in page.content()
 
-    # The notice period passes (the test moves its dates back instead of waiting a week).
-    start = today() - timedelta(days=14)
-    with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        db.session.execute(
-            update(ListingBatch)
-            .where(ListingBatch.id == batch_id)
-            .values(
-                notice_start=start,
-                notice_min_end=start + timedelta(days=7),
-                notice_end=start + timedelta(days=7),
-            )
-        )
-        db.session.commit()
+    sign_out(page)
+    # The notice period passes: 2026-03-17 is its last day.
+    travel("2026-03-18")
+    sign_in(page, "urumqi-officer1")
 
     # 7. formal publication, 8. filing with the province
     page.goto(batch_url)

@@ -35,7 +35,10 @@ from .factory import add_record, as_user, enterprise_user, good_enterprise
 SELF = {c: {"ok": True, "note": "自查符合"} for c in ("C1", "C2", "C3", "C4", "C5", "C6", "C7")}
 
 
-def _apply(app, world, n=1, username="qiye1"):
+def _apply(app, world, n=1, username="qiye1", travel=None, on="2025-08-28"):
+    """The enterprise applies on ``on`` (the clock is moved there when ``travel`` is given)."""
+    if travel is not None:
+        travel(on)
     e = good_enterprise(n)
     uid = enterprise_user(world, e, username)
     base = tenant_scope(tenant("xj-urumqi"), uid)
@@ -49,49 +52,70 @@ def _apply(app, world, n=1, username="qiye1"):
         return e, entry.id, s
 
 
-def _through_commitment(world, e, entry_id, ent_scope):
+# Each XJ-P step on its own day, in the text's order, never ahead of the clock (issue 11).
+STORY = ("2025-09-01", "2025-09-05", "2025-09-08")  # verified, consulted, committed
+
+
+def _through_commitment(world, e, entry_id, ent_scope, travel, days=STORY):
+    verified, consulted, committed = days
+    travel(verified)
     with as_user(world, "urumqi-officer1"):
         entry = entries.get_entry(entry_id)
         entries.site_verification(
             entry,
             {
-                "on_date": "2025-09-01",
+                "on_date": verified,
                 "officers": "张三、李四",
                 "record": "设施正常运行",
                 "passed": "1",
             },
         )
+        db.session.commit()
+    travel(consulted)
+    with as_user(world, "urumqi-officer1"):
         entries.add_opinion(
-            entry,
+            entries.get_entry(entry_id),
             {
                 "party_type": "association",
                 "party": "乌鲁木齐市环保产业协会",
-                "on_date": "2025-09-05",
+                "on_date": consulted,
                 "opinion": "无异议",
                 "agrees": "1",
             },
         )
         db.session.commit()
+    travel(committed)
     with use_scope(ent_scope):
-        entries.sign_commitment(entries.get_entry(entry_id), db.session.merge(e))
+        entries.sign_commitment(
+            entries.get_entry(entry_id), db.session.merge(e), {"on_date": committed}
+        )
         db.session.commit()
 
 
 @needs_holidays(2025)
-# 2025-10-21: the day the batch is filed with the province (a day late); the story it runs
-# (verified 2025-09-01, notice from 2025-09-30, published 2025-10-15) is behind it.
-@pytest.mark.today("2025-10-21")
-def test_notice_over_national_day_publication_filing_and_parent_ack(app, world):
-    e, entry_id, ent_scope = _apply(app, world)
-    _through_commitment(world, e, entry_id, ent_scope)
+# The story runs day by day: applied 2025-08-28, verified 2025-09-01, notice from 2025-09-30
+# (the day it goes up), published 2025-10-15, filed 2025-10-21 (a day late).
+@pytest.mark.today("2025-08-28")
+def test_notice_over_national_day_publication_filing_and_parent_ack(app, world, travel):
+    e, entry_id, ent_scope = _apply(app, world, travel=travel)
+    _through_commitment(world, e, entry_id, ent_scope, travel)
+    travel("2025-09-30")
     with as_user(world, "urumqi-officer1"):
         b = batches.create(
             {"title": "2025年第一批", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
         batches.start_notice(b, {"notice_start": "2025-09-30"})
         assert b.notice_min_end == date(2025, 10, 14)  # 10-01..10-08 holiday, 10-11 make-up day
+        db.session.commit()
+    travel("2025-10-10")
+    with as_user(world, "urumqi-officer1"):
+        b = batches.get_batch(b.id)
         with pytest.raises(Conflict):  # notice still running
             batches.publish(b, {"on_date": "2025-10-10"})
+        db.session.rollback()
+    travel("2025-10-21")
+    with as_user(world, "urumqi-officer1"):
+        b = batches.get_batch(b.id)
         batches.publish(b, {"on_date": "2025-10-15"})
         assert b.publication_due == date(2025, 10, 21) and b.filing_due == date(2025, 10, 20)
         entry = entries.get_entry(entry_id)
@@ -117,6 +141,7 @@ def test_notice_over_national_day_publication_filing_and_parent_ack(app, world):
         assert filings.inbox() == []
 
 
+@pytest.mark.date_sensitive
 def test_duplicate_application_and_steps_out_of_order_are_refused(app, world):
     e, entry_id, ent_scope = _apply(app, world)
     with use_scope(ent_scope):
@@ -145,7 +170,9 @@ def test_duplicate_application_and_steps_out_of_order_are_refused(app, world):
 def test_barred_and_excluded_enterprises_are_refused_with_the_reason(world):
     barred = good_enterprise(5)
     add_record("xj-urumqi", barred, "criminal_judgment", record_date=date(2024, 1, 5))
-    excluded = good_enterprise(6, industry_code="D4417")
+    excluded = good_enterprise(
+        6, industry_code="D4417", tags=["household_waste_incineration_power"]
+    )
     with as_user(world, "urumqi-officer1"):
         with pytest.raises(Conflict, match="2029-01-05"):
             entries.create(db.session.merge(barred), origin="nomination")
@@ -153,29 +180,37 @@ def test_barred_and_excluded_enterprises_are_refused_with_the_reason(world):
             entries.create(db.session.merge(excluded), origin="nomination")
 
 
-def _listed(app, world, n, username):
-    e, entry_id, ent_scope = _apply(app, world, n, username)
-    _through_commitment(world, e, entry_id, ent_scope)
+def _listed(app, world, n, username, travel):
+    """Listed 2025-10-15 (notice 2025-09-30 to 2025-10-14); the clock comes back to the test's day."""
+    back = clock.now()
+    e, entry_id, ent_scope = _apply(app, world, n, username, travel)
+    _through_commitment(world, e, entry_id, ent_scope, travel)
+    travel("2025-09-30")
     with as_user(world, "urumqi-officer1"):
         b = batches.create(
             {"title": f"批次{n}", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(b, {"notice_start": "2025-09-30"})
-        batches.publish(b, {"on_date": "2025-10-15"})
+        batches.start_notice(b, {})
         db.session.commit()
+    travel("2025-10-15")
+    with as_user(world, "urumqi-officer1"):
+        batches.publish(batches.get_batch(b.id), {"on_date": "2025-10-15"})
+        db.session.commit()
+    travel(back)
     return e, entry_id
 
 
 # 2025-11-03: the notice opens today (after the 2025-09 verification) and objections come in
 # while it runs.
 @pytest.mark.today("2025-11-03")
-def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
+def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world, travel):
     from tenant_app.services.listing import public
 
-    e1, id1, s1 = _apply(app, world, 1, "qiye1")
-    e2, id2, s2 = _apply(app, world, 2, "qiye2")
-    _through_commitment(world, e1, id1, s1)
-    _through_commitment(world, e2, id2, s2)
+    e1, id1, s1 = _apply(app, world, 1, "qiye1", travel)
+    e2, id2, s2 = _apply(app, world, 2, "qiye2", travel)
+    _through_commitment(world, e1, id1, s1, travel)
+    _through_commitment(world, e2, id2, s2, travel)
+    travel("2025-11-03")
     today = clock.today()
     with as_user(world, "urumqi-officer1"):
         b = batches.create({"title": "批次", "complaint_channel": "12369", "entry_ids": [id1, id2]})
@@ -221,8 +256,8 @@ def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world):
         "severe_violation",
     ],
 )
-def test_removal_with_each_reason(app, world, reason):
-    e, entry_id = _listed(app, world, 1, "qiye1")
+def test_removal_with_each_reason(app, world, reason, travel):
+    e, entry_id = _listed(app, world, 1, "qiye1", travel)
     with as_user(world, "urumqi-officer1"):
         entry = entries.get_entry(entry_id)
         removal.start(entry, {"reason": reason, "discovered_on": "2026-01-31"})
@@ -237,8 +272,8 @@ def test_removal_with_each_reason(app, world, reason):
 
 # 2026-11-01: the day the visits are reviewed, after the 2026-10-20 visit it records.
 @pytest.mark.today("2026-11-01")
-def test_health_check_visits_due_and_overdue(app, world):
-    e, entry_id = _listed(app, world, 1, "qiye1")
+def test_health_check_visits_due_and_overdue(app, world, travel):
+    e, entry_id = _listed(app, world, 1, "qiye1", travel)
     with as_user(world, "urumqi-officer1"):
         entry = entries.get_entry(entry_id)
         due = listed.visits_due(date(2026, 11, 1))
@@ -257,7 +292,7 @@ def test_health_check_visits_due_and_overdue(app, world):
 
 # 2025-10-16: published 2025-10-15 and filed today, before the 2025-10-20 deadline.
 @pytest.mark.today("2025-10-16")
-def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, client, world):
+def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, client, world, travel):
     """The narrow opt-in (queries.descendants + RLS extra read on listing_filings): the province's
     principal head (no oversight role) reads and acknowledges; the county below and another
     province see nothing; the principal still cannot read the city's other tables."""
@@ -277,7 +312,7 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
             certificate_no=None,
         )
         db.session.commit()
-    e, entry_id = _listed(app, world, 1, "qiye1")
+    e, entry_id = _listed(app, world, 1, "qiye1", travel)
     with as_user(world, "urumqi-officer1"):
         b = batches.get_batch(entries.get_entry(entry_id).batch_id)
         batches.file_with_parent(b, {"on_date": "2025-10-16"})
@@ -311,8 +346,8 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
 # 2025-10-16, the day after publication: listed until 2028-10-15 (XJ-V, three years), so a
 # renewal is years early; expiry is then run for the dates it names.
 @pytest.mark.today("2025-10-16")
-def test_expiry_and_renewal_runs_the_procedure_again(app, world):
-    e, entry_id = _listed(app, world, 1, "qiye1")
+def test_expiry_and_renewal_runs_the_procedure_again(app, world, travel):
+    e, entry_id = _listed(app, world, 1, "qiye1", travel)
     with as_user(world, "urumqi-officer1"):
         entry = entries.get_entry(entry_id)
         with pytest.raises(Conflict, match="届满前"):  # valid until 2028-10-15: too early

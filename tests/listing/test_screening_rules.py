@@ -129,7 +129,12 @@ def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
 
 
 def test_x_excluded_industries_and_tags(world):
-    e = good_enterprise(13, industry_code="N7724")  # 危险废物治理
+    # N7724 危险废物治理 alone does not say 集中处置 (XJ-X names the centralised disposal): the
+    # designation tag decides, the code only asks for a check.
+    e = good_enterprise(12, industry_code="N7724")
+    one, bulk = _both(e)
+    assert one.answer is True and bulk.verdict == "eligible" and "待核实" in one.explanation
+    e = good_enterprise(13, industry_code="N7724", tags=["centralised_hazardous_waste_disposal"])
     one, bulk = _both(e)
     assert (
         one.rule_id == "XJ-X"
@@ -170,6 +175,9 @@ def test_bulk_equals_single_on_a_mixed_population(world):
         fields = {}
         if n % 7 == 0:
             fields["industry_code"] = "D4620"
+            fields["tags"] = ["centralised_urban_sewage_treatment"]
+        if n % 11 == 0:
+            fields["industry_code"] = "D4414"  # 核力发电: the code alone decides (code_basis)
         if n % 5 == 0:
             fields["procedures_complete"] = None
         if n % 6 == 0:

@@ -110,7 +110,7 @@ def test_api_runs_screening_job_and_nominates(client, world):
 
 def test_screening_page_filter_and_xlsx(client, world):
     good_enterprise(4)
-    good_enterprise(5, industry_code="D4620")
+    good_enterprise(5, industry_code="D4620", tags=["centralised_urban_sewage_treatment"])
     login(client, "xj-urumqi", "urumqi-officer1")
     page = client.get("/xj-urumqi/listing/")
     token = csrf_from(page.get_data(as_text=True))
@@ -132,10 +132,10 @@ def test_screening_page_filter_and_xlsx(client, world):
 
 # 2025-10-16: the day after publication (listed 2025-10-15 to 2028-10-15).
 @pytest.mark.today("2025-10-16")
-def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client, world):
+def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client, world, travel):
     from .test_procedure import _listed  # a listed enterprise in xj-urumqi
 
-    e, _entry_id = _listed(app, world, 7, "qiye7")
+    e, _entry_id = _listed(app, world, 7, "qiye7", travel)
     own = client.get("/xj-urumqi/public/positive-list/").get_data(as_text=True)
     assert e.name in own and e.uscc in own
     for slug in ("sx-taiyuan", "xj-urumqi-tianshan", "xj"):
@@ -149,14 +149,15 @@ def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client
 
 # 2025-11-03: the notice opens today (after the 2025-09 verification) and takes objections.
 @pytest.mark.today("2025-11-03")
-def test_public_objection_form_needs_content_and_is_rate_limited(app, client, world):
+def test_public_objection_form_needs_content_and_is_rate_limited(app, client, world, travel):
     from tenant_app.services.listing import batches
 
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment
 
-    e, entry_id, s = _apply(app, world, 8, "qiye8")
-    _through_commitment(world, e, entry_id, s)
+    e, entry_id, s = _apply(app, world, 8, "qiye8", travel)
+    _through_commitment(world, e, entry_id, s, travel)
+    travel("2025-11-03")
     with as_user(world, "urumqi-officer1"):
         b = batches.create(
             {"title": "公示批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
@@ -194,7 +195,7 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
 
 # 2025-11-03: the notice closed 2025-10-14 and publication was due 2025-10-21: overdue today.
 @pytest.mark.today("2025-11-03")
-def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world):
+def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world, travel):
     from datetime import date
 
     from tenant_app.services.listing import batches
@@ -202,16 +203,17 @@ def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world):
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment
 
-    e, entry_id, s = _apply(app, world, 9, "qiye9")
-    _through_commitment(world, e, entry_id, s)
+    e, entry_id, s = _apply(app, world, 9, "qiye9", travel)
+    _through_commitment(world, e, entry_id, s, travel)
+    travel("2025-09-30")
     with as_user(world, "urumqi-officer1"):
         b = batches.create(
             {"title": "逾期批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(
-            b, {"notice_start": "2025-09-30"}
-        )  # closed 2025-10-14, never published
+        batches.start_notice(b, {})  # 2025-09-30: closed 2025-10-14, never published
         db.session.commit()
+    travel("2025-11-03")
+    with as_user(world, "urumqi-officer1"):
         assert [o["due"] for o in batches.overdue_batches()] == [date(2025, 10, 21)]
     login(client, "xj", "xj-auditor")
     html = client.get("/xj-urumqi/listing/").get_data(as_text=True)

@@ -36,7 +36,7 @@ N_ENTERPRISES = 100_000
 N_RECORDS = 500_000
 ON = date(2025, 6, 15)
 LIMIT_S = 5.0
-CODES = ["C2822", "C2614", "C3011", "D4620", "N7724", "D4417"]  # last three: XJ-X
+CODES = ["C2822", "C2614", "C3011", "D4620", "N7724", "D4414"]  # D4414: XJ-X on its code
 KINDS = [
     "penalty",
     "penalty",
@@ -210,10 +210,14 @@ rate AS (
   FROM enterprise_ratings WHERE tenant_id = :t AND year <= :y GROUP BY enterprise_id)
 SELECT e.id,
   CASE
-    WHEN e.industry_code LIKE ANY (ARRAY['D4417%','N7724%','D4620%','B09%','C26%','D4414%','N7725%'])
-         OR e.tags::jsonb ?| ARRAY['heavy_metal_tailings_pond','key_hazardous_chemical_unit','nuclear_radiation']
+    WHEN e.industry_code LIKE ANY (ARRAY['D4414%','N7725%'])
+         OR e.tags::jsonb ?| ARRAY['household_waste_incineration_power',
+              'centralised_hazardous_waste_disposal','centralised_urban_sewage_treatment',
+              'industrial_park_sewage_treatment','heavy_metal_tailings_pond',
+              'key_hazardous_chemical_unit','nuclear_radiation']
       THEN 'excluded'
     WHEN rec.ban3 IS NOT NULL OR rec.ban5 IS NOT NULL THEN 'barred'
+    WHEN coalesce(rate.d_integrity, false) OR coalesce(rate.d_a, false) THEN 'direct'
     WHEN NOT coalesce(rec.f1, false)
          AND e.permit_class IS NOT NULL
          AND (e.permit_class = 'not_required' OR (NOT e.permit_violating AND e.permit_no <> ''
@@ -223,7 +227,6 @@ SELECT e.id,
          AND (NOT e.online_monitoring_required OR (e.online_monitoring_installed AND e.online_monitoring_networked))
          AND NOT coalesce(rec.f5, false) AND NOT coalesce(rec.f6, false) AND NOT coalesce(rec.f7, false)
       THEN 'eligible'
-    WHEN coalesce(rate.d_integrity, false) OR coalesce(rate.d_a, false) THEN 'direct'
     ELSE 'not_eligible'
   END AS verdict,
   (SELECT max(x) FROM (VALUES ((rec.ban3 + interval '3 years')::date), ((rec.ban5 + interval '5 years')::date)) v(x))

@@ -126,21 +126,31 @@ def test_XJ_D_performance_grade_A_direct_inclusion() -> None:
     assert XJ.screen(replace(facts, performance_grade="B"), ON).answer is False
 
 
-def test_XJ_X_excluded_industry_by_code_prefix_beats_direct_inclusion() -> None:
-    facts = replace(GOOD, industry_code="D4620", performance_grade="A")
+def test_XJ_X_excluded_by_designation_beats_direct_inclusion_codes_only_ask_for_a_check() -> None:
+    """XJ-X names units (集中处理, 重点…), not industries: a code decides only where the pack says
+    why (核力发电); D4620, D4417, N7724, C26 alone are flagged for a check, not excluded."""
+    facts = replace(
+        GOOD,
+        industry_code="D4620",
+        tags=frozenset({"centralised_urban_sewage_treatment"}),
+        performance_grade="A",
+    )
     r = XJ.screen(facts, ON)
     assert r.answer is False and r.route == "refused" and r.rule_id == "XJ-X"
     assert r.excluded_by[0]["id"] == "sewage"
-    assert (
-        XJ.screen(replace(GOOD, industry_code="4417"), ON).excluded_by[0]["id"]
-        == "waste_incineration"
-    )
-    assert XJ.screen(replace(GOOD, industry_code="N7724"), ON).answer is False
-    assert (
-        XJ.screen(replace(GOOD, industry_code="C2614"), ON).excluded_by[0]["id"]
-        == "hazardous_chemicals"
-    )
-    assert XJ.screen(replace(GOOD, industry_code="N7721"), ON).answer is True
+    for code, review in (
+        ("D4620", "D4620"),
+        ("D4417", "D4417"),
+        ("N7724", "N7724"),
+        ("C2614", "C26"),
+        ("B0911", "B09"),
+    ):
+        alone = XJ.screen(replace(GOOD, industry_code=code), ON)
+        assert alone.answer is True and alone.excluded_by == ()
+        assert [x["review_code"] for x in alone.facts["exclusions_to_review"]] == [review]
+    assert XJ.screen(replace(GOOD, industry_code="N7721"), ON).facts["exclusions_to_review"] == []
+    nuclear = XJ.screen(replace(GOOD, industry_code="N7725"), ON)
+    assert nuclear.answer is False and "放射性废物治理" in nuclear.excluded_by[0]["code_basis"]
 
 
 def test_XJ_X_excluded_by_designation_tag() -> None:

@@ -13,7 +13,7 @@ from ...auth.permissions import require_action
 from ...auth.roles import Perm
 from ...clock import today
 from ...extensions import db
-from ...models import Enterprise, Tenant
+from ...models import Enterprise
 from ...models.listing import (
     BATCH_STATES,
     ListingBatch,
@@ -23,8 +23,8 @@ from ...models.listing import (
 )
 from .. import audit, deadlines
 from ..errors import Conflict, ValidationFailed
-from . import ledger
-from .common import actor, policy, record_step, refuse_state, tenant
+from . import ledger, moment
+from .common import actor, policy, record_step, refuse_state
 from .entries import MAX_ID, NotFound, _date, _text
 
 
@@ -58,6 +58,7 @@ def batches(state: str | None = None) -> list[ListingBatch]:
 def create(data: dict[str, Any]) -> ListingBatch:
     """A batch of committed entries (additions) or of entries pending removal (removals)."""
     require_action(Perm.LISTING_MANAGE)
+    moment.require_compiler("编入批次")
     kind = data.get("kind") or "addition"
     if kind not in ("addition", "removal"):
         raise ValidationFailed.field("kind", "批次类型应为纳入或移出")
@@ -136,24 +137,41 @@ def _due(step: str, event: date, batch: ListingBatch) -> tuple[date, bool, str]:
 
 
 def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
-    """社会公示: from ``start`` to ``end`` (≥ the pack's minimum in working days)."""
+    """社会公示: visible on the public page from the moment it is recorded, so it starts today
+    (never back-dated); ``notice_end`` (≥ the pack's minimum in working days) may lie ahead.
+    Each entry is screened again today; one that no longer qualifies is stopped (XJ-C/D/X/R)."""
     require_action(Perm.LISTING_MANAGE)
+    moment.require_compiler("社会公示")
     if batch.kind != "addition":
         raise Conflict("移出批次无须公示，直接发布")
     refuse_state("开始公示", batch.state, ("draft",), BATCH_STATES)
-    start = _date(data.get("notice_start"), "notice_start", "公示开始日期")
+    start = today()
+    raw_start = data.get("notice_start")
+    if raw_start not in (None, "") and str(raw_start)[:10] != start.isoformat():
+        raise ValidationFailed.field(
+            "notice_start",
+            f"公示自在公开页面可见之日起算，开始日期只能是今天（{start.isoformat()}），不能倒签或预填",
+        )
     min_end, _prov, rule_id = _due("notice_min_end", start, batch)
-    end = (
-        _date(data.get("notice_end") or min_end.isoformat(), "notice_end", "公示截止日期")
-        if data.get("notice_end")
-        else min_end
-    )
+    end = min_end
+    if data.get("notice_end"):
+        try:
+            end = date.fromisoformat(str(data["notice_end"])[:10])
+        except ValueError:
+            raise ValidationFailed.field("notice_end", "公示截止日期格式应为 YYYY-MM-DD") from None
     if end < min_end:
         raise ValidationFailed.field(
             "notice_end", f"公示期不足：{rule_id} 要求最早于 {min_end.isoformat()} 届满"
         )
-    live = [e for e in members(batch) if e.state == "committed"]
+    committed = [e for e in members(batch) if e.state == "committed"]
+    moment.not_before("notice", start, "notice_start", entry_ids=[e.id for e in committed])
+    live, stopped = moment.sift(committed, start, "社会公示")
     if not live:
+        if stopped:
+            raise moment.EntryStopped(
+                "批次中的事项均已不符合纳入条件，不能公示",
+                {"entry_ids": [s["reason"] for s in stopped]},
+            )
         raise Conflict("批次中没有可公示的事项")
     batch.state, batch.notice_start, batch.notice_min_end, batch.notice_end = (
         "notice",
@@ -177,7 +195,7 @@ def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
         rule_id=rule_id,
         due_date=None,
         summary=f"公示 {start.isoformat()} 至 {end.isoformat()}（最短至 {min_end.isoformat()}）",
-        evidence={"complaint_channel": batch.complaint_channel},
+        evidence={"complaint_channel": batch.complaint_channel, "stopped": stopped},
     )
     audit.record(
         "listing.notice_started",
@@ -200,7 +218,9 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
     """正式发布. Additions: after the notice closed, every objection decided; the entries still in
     notice become listed with the pack's validity. Removals: the entries are removed."""
     require_action(Perm.LISTING_MANAGE)
+    moment.require_compiler("正式发布")
     on = _date(data.get("on_date"), "on_date", "发布日期")
+    stopped: list[dict[str, Any]] = []
     if batch.kind == "addition":
         refuse_state("正式发布", batch.state, ("notice",), BATCH_STATES)
         assert batch.notice_end is not None
@@ -208,6 +228,14 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
             raise Conflict(f"公示期至 {batch.notice_end.isoformat()} 止，期满后方可发布")
         if open_objections(batch):
             raise Conflict("尚有未处理的公示异议，处理后方可发布")
+        moment.not_before("publication", on, "on_date", batch_id=batch.id)
+        pending = [e for e in members(batch) if e.state == "in_notice"]
+        live, stopped = moment.sift(pending, on, "正式发布")
+        if pending and not live:
+            raise moment.EntryStopped(
+                "公示中的事项均已不符合纳入条件，不能发布",
+                {"entry_ids": [s["reason"] for s in stopped]},
+            )
         due, _prov, rule_id = _due("publication", batch.notice_end, batch)
     else:
         refuse_state("发布移出", batch.state, ("draft",), BATCH_STATES)
@@ -249,8 +277,9 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
         on_date=on,
         rule_id=rule_id,
         due_date=due,
-        summary=f"正式发布 {len(published)} 家",
-        evidence={"entries": published},
+        summary=f"正式发布 {len(published)} 家"
+        + (f"，{len(stopped)} 家因不再符合纳入条件终止" if stopped else ""),
+        evidence={"entries": published, "stopped": stopped},
     )
     audit.record(
         "listing.published",
@@ -264,14 +293,14 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
 def file_with_parent(batch: ListingBatch, data: dict[str, Any]) -> ListingFiling:
     """备案: a filing row in this tenant, addressed to the parent (who reads it, see filings.py)."""
     require_action(Perm.LISTING_MANAGE)
+    t = moment.require_compiler("报备案")
     refuse_state("报备案", batch.state, ("published",), BATCH_STATES)
     on = _date(data.get("on_date"), "on_date", "报备日期")
-    t = tenant()
-    if t.parent_id is None or db.session.get(Tenant, t.parent_id) is None:
-        raise Conflict("本级没有上级部门，无须备案")
+    target = moment.filing_target(t)  # the pack's listing.filed_with, not simply the parent
     assert batch.published_on is not None
     if on < batch.published_on:
         raise ValidationFailed.field("on_date", "报备日期不能早于发布日期")
+    moment.not_before("filing", on, "on_date", batch_id=batch.id)
     summary = {
         "batch": batch.id,
         "kind": batch.kind,
@@ -282,7 +311,7 @@ def file_with_parent(batch: ListingBatch, data: dict[str, Any]) -> ListingFiling
     }
     filing = ListingFiling(
         batch_id=batch.id,
-        parent_tenant_id=t.parent_id,
+        parent_tenant_id=target.id,
         filed_on=on,
         due_date=batch.filing_due,
         overdue=bool(batch.filing_due and on > batch.filing_due),

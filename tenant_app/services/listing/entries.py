@@ -18,7 +18,7 @@ from ...models.listing import ENTRY_STATES, ListingAttachment, ListingEntry, Lis
 from .. import audit, uploads
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..row_fields import FieldProblem, a_date, text
-from . import ledger
+from . import ledger, moment
 from .common import actor, policy, record_step, refuse_state
 from .screening import screen_one
 
@@ -40,6 +40,7 @@ ALLOWED_TYPES = {
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
 PARTY_TYPES = {"department": "相关部门", "association": "行业协会", "social_org": "社会组织"}
+ORIGIN_TITLES = {"application": "申请纳入", "nomination": "推荐纳入", "renewal": "到期续展"}
 MAX_ID = 2**63 - 1
 
 
@@ -122,6 +123,7 @@ def create(
     """An application (enterprise), a nomination (bureau) or a renewal. Refused, with the
     reason, when the enterprise already has an open round, or is excluded (XJ-X) or barred (XJ-R)."""
     require_action(Perm.LISTING_APPLY if origin == "application" else Perm.LISTING_MANAGE)
+    moment.require_compiler(ORIGIN_TITLES.get(origin, origin))
     current = open_entry(e)
     if current is not None and not (renews is not None and current.id == renews.id):
         raise Conflict(
@@ -129,11 +131,9 @@ def create(
             {"enterprise": [f"已有事项 {current.id}：{current.state_label}"]},
         )
     result = screen_one(e)
-    if result.excluded_by or result.barred_until:
-        raise Conflict(
-            "不得纳入正面清单：" + result.explanation.splitlines()[0],
-            {"enterprise": [result.explanation.splitlines()[0]]},
-        )
+    if not result.answer:  # 同时满足以下条件，方可纳入 (XJ-C), or XJ-X / an XJ-R ban
+        reason = moment.reason_of(result)
+        raise Conflict("不得纳入正面清单：" + reason, {"enterprise": [reason]})
     checked = _check_self(self_check) if origin == "application" else {}
     uid, _name = actor()
     entry = ListingEntry(
@@ -224,11 +224,14 @@ def add_attachment(entry: ListingEntry, f: Any) -> ListingAttachment:
 def site_verification(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
     """现场核查: record, officers, result; a failed check closes the round."""
     require_action(Perm.LISTING_MANAGE)
+    moment.require_compiler("现场核查")
     refuse_state("现场核查", entry.state, ("applied",), ENTRY_STATES)
     on = _date(data.get("on_date"), "on_date", "核查日期")
+    moment.not_before("site_verification", on, "on_date", entry_ids=[entry.id])
     officers = _text(data.get("officers"), "officers", 200, "核查人员")
     record = _text(data.get("record"), "record", 4000, "核查记录")
     passed = data.get("passed") in (True, "1", "true", "yes", "on")
+    moment.hold(entry, on, "现场核查")
     before = entry.state
     entry.state = "site_verified" if passed else "refused"
     if not passed:
@@ -262,14 +265,17 @@ def site_verification(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry
 def add_opinion(entry: ListingEntry, data: dict[str, Any]) -> ListingStep:
     """征求意见: who was asked (department, association, social organisation) and what they said."""
     require_action(Perm.LISTING_MANAGE)
+    moment.require_compiler("征求意见")
     refuse_state("征求意见", entry.state, ("site_verified", "consulted"), ENTRY_STATES)
     party_type = data.get("party_type")
     if party_type not in PARTY_TYPES:
         raise ValidationFailed.field("party_type", "请选择相关部门、行业协会或社会组织")
     party = _text(data.get("party"), "party", 200, "征求意见对象")
     asked_on = _date(data.get("on_date"), "on_date", "征求意见日期")
+    moment.not_before("opinions", asked_on, "on_date", entry_ids=[entry.id])
     opinion = _text(data.get("opinion"), "opinion", 4000, "意见内容")
     agrees = data.get("agrees") in (True, "1", "true", "yes", "on")
+    moment.hold(entry, asked_on, "征求意见")
     before = entry.state
     entry.state = "consulted"
     step = record_step(
@@ -291,10 +297,10 @@ def add_opinion(entry: ListingEntry, data: dict[str, Any]) -> ListingStep:
     return step
 
 
-def commitment_text(entry: ListingEntry) -> str:
+def commitment_text(entry: ListingEntry, on: date | None = None, signer: str = "") -> str:
     """The commitment the enterprise signs, built from its pack: the conditions it keeps (XJ-C),
-    the removal grounds (XJ-R) and the bans. No region's wording is hard-coded here."""
-    pack = policy().pack
+    the removal grounds (XJ-R) and the bans; dated and signed. No region's wording is hard-coded."""
+    pack = policy(on).pack
     lines = [
         f"本企业（{entry.enterprise.name}，统一社会信用代码 {entry.enterprise.uscc}）申请纳入"
         f"生态环境监督执法正面清单，郑重承诺："
@@ -309,38 +315,50 @@ def commitment_text(entry: ListingEntry) -> str:
     for ban in (pack["removal"].get("bans") or {}).values():
         lines.append(f"· 知悉：{ban['title']}；")
     lines.append("· 所提交材料真实、准确、完整，接受社会监督。")
+    if on is not None:
+        lines.append(
+            f"承诺人：{signer}（代表本企业）    承诺日期：{on.year}年{on.month}月{on.day}日"
+        )
     return "\n".join(lines)
 
 
-def sign_commitment(entry: ListingEntry, enterprise: Enterprise) -> ListingEntry:
-    """守法承诺, signed online by a user of the enterprise itself (``enterprise`` comes from
-    enterprise_accounts.my_enterprise, never from the URL)."""
+def sign_commitment(
+    entry: ListingEntry, enterprise: Enterprise, data: dict[str, Any] | None = None
+) -> ListingEntry:
+    """守法承诺, dated and signed online by a user of the enterprise itself (``enterprise`` comes
+    from enterprise_accounts.my_enterprise, never from the URL). ``data["on_date"]``: the date
+    the enterprise puts on it (default today): not in the future, not before the opinions."""
     require_action(Perm.LISTING_APPLY)
     if entry.enterprise_id != enterprise.id:
         raise NotFound("没有该正面清单事项")
     refuse_state("守法承诺", entry.state, ("consulted",), ENTRY_STATES)
+    raw = (data or {}).get("on_date")
+    on = _date(raw, "on_date", "承诺日期") if raw not in (None, "") else today()
+    moment.not_before("commitment", on, "on_date", entry_ids=[entry.id])
+    moment.hold(entry, on, "守法承诺")
     uid, name = actor()
-    entry.commitment_text = commitment_text(entry)
+    entry.commitment_text = commitment_text(entry, on, name)
     entry.commitment_signed_by, entry.commitment_signed_at = uid, utcnow()
     entry.state = "committed"
     digest = hashlib.sha256(entry.commitment_text.encode()).hexdigest()
     record_step(
         "commitment",
         entry_id=entry.id,
+        on_date=on,
         result="signed",
         summary=entry.commitment_text,
         evidence={"signed_by": name, "sha256": digest},
         rule_id=policy().pack["procedure"]["rule_id"],
     )
     ledger.add_entry(
-        enterprise, "commitment", today(), f"企业作出守法承诺（{name}）", f"entry:{entry.id}"
+        enterprise, "commitment", on, f"企业作出守法承诺（{name}）", f"entry:{entry.id}"
     )
     audit.record(
         "listing.commitment_signed",
         object_type="listing_entry",
         object_id=entry.id,
         before={"state": "consulted"},
-        after={"state": "committed", "sha256": digest},
+        after={"state": "committed", "sha256": digest, "on": on},
     )
     return entry
 

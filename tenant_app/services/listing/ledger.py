@@ -30,6 +30,7 @@ KINDS = {
     "off_site_check": "非现场检查",
     "expiry": "有效期届满",
     "objection": "公示异议",
+    "stopped": "终止纳入程序",
 }
 
 

@@ -16,7 +16,7 @@ from ...extensions import db
 from ...models.listing import OBJECTION_STATES, ListingBatch, ListingEntry, ListingObjection
 from .. import audit, ratelimit
 from ..errors import Conflict, Throttled, ValidationFailed
-from . import ledger
+from . import ledger, moment
 from .batches import members
 from .common import actor, record_step, refuse_state
 from .entries import MAX_ID, NotFound, _text
@@ -104,6 +104,7 @@ def objections(batch: ListingBatch) -> list[ListingObjection]:
 def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
     """``uphold`` withdraws the entry from the batch; ``dismiss`` keeps it, with a published reason."""
     require_action(Perm.LISTING_MANAGE)
+    moment.require_compiler("处理公示异议")
     refuse_state("处理异议", obj.state, ("open",), OBJECTION_STATES)
     outcome = data.get("outcome")
     if outcome not in ("uphold", "dismiss"):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ...clock import today
 from ...extensions import db
 from ...models.listing import ListingBatch, ListingEntry, ListingObjection
 from ..spreadsheet import safe_row
@@ -41,10 +42,32 @@ def notices() -> list[dict[str, Any]]:
     return out
 
 
+def archived_notices() -> list[ListingBatch]:
+    """Notices whose batch has been published: still reachable, as an archive (XJ-P 社会公示)."""
+    return list(
+        db.session.execute(
+            select(ListingBatch)
+            .where(
+                ListingBatch.kind == "addition",
+                ListingBatch.state.in_(("published", "filed")),
+                ListingBatch.notice_start.is_not(None),
+            )
+            .order_by(ListingBatch.published_on.desc(), ListingBatch.id.desc())
+        ).scalars()
+    )
+
+
+PUBLISHED_STATES = ("listed", "removal_pending", "expired", "removed")
+
+
 def notice(b: ListingBatch) -> dict[str, Any]:
-    """Every field XJ-P lists (policy procedure.notice_content) and the complaint channel."""
+    """Every field XJ-P lists (policy procedure.notice_content) and the complaint channel. While
+    the batch is in notice: the entries in notice, objections taken from its first to its last
+    day. Once published: the archive of the same notice (the entries it published)."""
     pol = policy(b.notice_start)
     years = pol.pack["listing"]["validity_years"]
+    archived = b.state in ("published", "filed")
+    shown = PUBLISHED_STATES if archived else ("in_notice",)
     entries = [
         {
             **_public_row(e),
@@ -53,7 +76,7 @@ def notice(b: ListingBatch) -> dict[str, Any]:
             "validity": f"自正式发布之日起{years}年",
         }
         for e in members(b)
-        if e.state == "in_notice"
+        if e.state in shown
     ]
     dismissed = list(
         db.session.execute(
@@ -63,11 +86,19 @@ def notice(b: ListingBatch) -> dict[str, Any]:
             )
         ).scalars()
     )
+    on = today()
     return {
         "batch": b,
         "entries": entries,
         "fields": pol.pack["procedure"]["notice_content"],
         "decisions": [{"state": o.state, "reason": o.reason} for o in dismissed],
+        "archived": archived,
+        "taking_objections": (
+            b.state == "notice"
+            and b.notice_start is not None
+            and b.notice_end is not None
+            and b.notice_start <= on <= b.notice_end
+        ),
     }
 
 

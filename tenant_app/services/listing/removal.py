@@ -10,13 +10,14 @@ from ...auth.roles import Perm
 from ...models.listing import ENTRY_STATES, ListingEntry
 from .. import audit, deadlines
 from ..errors import ValidationFailed
-from . import ledger
+from . import ledger, moment
 from .common import policy, record_step, refuse_state
 from .entries import _date, _text
 
 
 def start(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
     require_action(Perm.LISTING_MANAGE)
+    moment.require_compiler("移出")
     refuse_state("移出", entry.state, ("listed",), ENTRY_STATES)
     pol = policy()
     reasons = pol.removal_reasons().answer

@@ -37,6 +37,49 @@ def screen_one(e: Enterprise, on: date | None = None) -> PolicyResult:
     return policy(on).screen(facts_for(e, on), on)
 
 
+def decision(e: Enterprise, on: date | None = None) -> dict[str, Any]:
+    """The one-enterprise Decision as the page and the API both show it: the verdict in words
+    (XJ-D named whenever a direct route holds), each condition with its facts and rule id,
+    direct routes, exclusions and those to check, bans, policy version and explanation."""
+    from .verdicts import from_result
+
+    on = on or today()
+    r = screen_one(e, on)
+    v = from_result(e.id, r)
+
+    def cond(c: Any) -> dict[str, Any]:
+        return {
+            "id": c.id,
+            "rule_id": c.rule_id,
+            "title": c.title,
+            "passed": c.passed,
+            "mark": "满足" if c.passed else ("无法判断" if c.passed is None else "不满足"),
+            "reason": c.reason,
+            "records": [dict(x) for x in c.records],
+        }
+
+    plain = r.to_dict()
+    return {
+        "enterprise_id": e.id,
+        "on": on.isoformat(),
+        "verdict": v.verdict,
+        "verdict_label": VERDICTS[v.verdict],
+        "answer": bool(r.answer),
+        "route": r.route,
+        "rule_id": r.rule_id,
+        "rule_ids": list(r.rule_ids),
+        "policy_version": str(r.policy_version or ""),
+        "conditions": [cond(c) for c in r.conditions],
+        "direct_routes": [cond(c) for c in r.direct_routes],
+        "excluded_by": plain["excluded_by"],
+        "exclusions_to_review": plain["facts"].get("exclusions_to_review", []),
+        "bans": plain["bans"],
+        "barred_until": r.barred_until.isoformat() if r.barred_until else None,
+        "facts": {"industry_code": r.facts.get("industry_code"), "tags": r.facts.get("tags")},
+        "explanation": r.explanation,
+    }
+
+
 def start_run(on: date | None = None) -> ScreeningRun:
     """Record a run and queue its job (dispatched after commit)."""
     from ...jobs import enqueue

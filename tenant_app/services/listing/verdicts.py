@@ -1,6 +1,6 @@
 """The compact verdict both screening paths produce: what the tenant-wide table stores and
 filters on, and what the equality test compares. Its route/rule logic is the one of
-policies.screening.screen (exclusions win, then bans, then C1..C7, then XJ-D)."""
+policies.screening.screen (exclusions win, then bans, then XJ-D, then C1..C7)."""
 
 from __future__ import annotations
 
@@ -114,10 +114,10 @@ def verdict_of(
         route, answer, rule_id = "refused", False, excluded[0]["rule_id"]
     elif bans:
         route, answer, rule_id = "refused", False, bans[0][2]
+    elif any(routes.values()):  # the text's direct route names it, C1..C7 met or not
+        route, answer, rule_id = "direct", True, pack["direct_inclusion"]["rule_id"]
     elif all(passed.values()):
         route, answer, rule_id = "screening", True, pack["screening"]["rule_id"]
-    elif any(routes.values()):
-        route, answer, rule_id = "direct", True, pack["direct_inclusion"]["rule_id"]
     else:
         route, answer, rule_id = "screening", False, pack["screening"]["rule_id"]
     barred_until = bans[0][0] if bans else None
