@@ -12,6 +12,7 @@ from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
 from ..services.inspections import reports, requests
+from ..models.inspection import REPORT_STATUSES
 from .inspections import LABELS, _run
 
 bp = Blueprint("inspections_portal", __name__, url_prefix="/enterprise/inspections")
@@ -25,6 +26,8 @@ def mine() -> Any:
         rows=requests.my_inspections(),
         labels=LABELS,
         reports=reports.my_reports(),
+        anomalies=reports.my_anomalies(),
+        report_status=REPORT_STATUSES,
         my_requests=requests.my_requests(),
     )
 
@@ -46,6 +49,7 @@ def submit_report() -> Any:
             request.form.get("summary", ""),
             upload.stream if upload and upload.filename else None,
             (upload.filename or "") if upload else "",
+            request.form.get("anomaly_record_id") or None,
         ),
         "已提交自查报告，等待审核",
         url_for(".mine"),
