@@ -10,6 +10,8 @@ import pytest
 from tests.helpers import PASSWORD
 from tests.services import need_chromium
 
+from tenant_app import clock
+
 from .conftest import future, make_enterprise, make_enterprise_user
 
 pytestmark = pytest.mark.browser
@@ -86,6 +88,7 @@ def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, a
 
     sign_in(page, "browser-co")
     page.get_by_role("link", name="检查与反馈").click()
-    page.get_by_role("link", name=future(10, 20).isoformat()).click()
+    # The visit is dated the day it actually happened (issue 11 item 7): today, not the plan.
+    page.get_by_role("link", name=clock.today().isoformat()).click()
     assert page.locator("#feedback-text").inner_text() == "本次检查未发现问题，感谢配合。"
     page.screenshot(path=str(artifacts / "inspection-feedback-enterprise-zh.png"), full_page=True)
