@@ -43,7 +43,9 @@ class ListedStatus:
 
     def text(self) -> str:
         if not self.listed:
-            return f"{self.on.isoformat()} 不在正面清单内（以纳入程序的正式发布、移出和有效期为准）。"
+            return (
+                f"{self.on.isoformat()} 不在正面清单内（以纳入程序的正式发布、移出和有效期为准）。"
+            )
         return (
             f"{self.on.isoformat()} 在正面清单内（{self.listed_on} 正式发布，"
             f"有效期至 {self.valid_until}，清单记录 #{self.entry_id}）。"

@@ -214,9 +214,7 @@ def declare_conflict() -> Any:
 @permission(Perm.INSPECTIONS_VIEW)
 def reports_page() -> Any:
     rows = reports.reports()
-    leads = {
-        r.id: reports.anomalies_of(r.enterprise_id) for r in rows if r.status == "submitted"
-    }
+    leads = {r.id: reports.anomalies_of(r.enterprise_id) for r in rows if r.status == "submitted"}
     return render_template("inspections/reports.html", rows=rows, status=STATUS, leads=leads)
 
 

@@ -11,8 +11,8 @@ from flask import Blueprint, render_template, request, url_for
 from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
-from ..services.inspections import reports, requests
 from ..models.inspection import REPORT_STATUSES
+from ..services.inspections import reports, requests
 from .inspections import LABELS, _run
 
 bp = Blueprint("inspections_portal", __name__, url_prefix="/enterprise/inspections")

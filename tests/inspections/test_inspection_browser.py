@@ -7,10 +7,9 @@ import re
 
 import pytest
 
+from tenant_app import clock
 from tests.helpers import PASSWORD
 from tests.services import need_chromium
-
-from tenant_app import clock
 
 from .conftest import future, make_enterprise, make_enterprise_user
 

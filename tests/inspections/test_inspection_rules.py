@@ -44,6 +44,7 @@ def _listed_enterprise(slug, **kw):
     publish_listing(slug, e, today(), future(12, 31))
     return e
 
+
 # Planned dates are ``future()``: next year by the clock.
 pytestmark = pytest.mark.date_sensitive
 
@@ -215,7 +216,9 @@ def test_XJ_S_listed_no_proactive_on_site_and_self_report_first(world):
     make_enterprise_user("xj-urumqi", e, "listed-co")
     lead = _anomaly("xj-urumqi", e)
     with acting("listed-co", "xj-urumqi"):
-        rep = reports.submit("在线监测数据异常系仪器漂移，已校准并附校准记录。", anomaly_record_id=lead)
+        rep = reports.submit(
+            "在线监测数据异常系仪器漂移，已校准并附校准记录。", anomaly_record_id=lead
+        )
         db.session.commit()
     with acting("urumqi-officer1", "xj-urumqi"):
         assert not preview(

@@ -147,9 +147,10 @@ def test_registry_edits_and_imports_cannot_set_or_clear_listed(client, world):
     cleared = client.patch(
         f"{UR}/enterprises/{listed.id}", json={"supervision_category": "general"}, headers=h
     )
-    assert cleared.status_code == 422 and "移出" in cleared.get_json()["errors"][
-        "supervision_category"
-    ][0]
+    assert (
+        cleared.status_code == 422
+        and "移出" in cleared.get_json()["errors"]["supervision_category"][0]
+    )
     # The page: the same refusal on the field, nothing saved.
     login(client, "xj-urumqi", "urumqi-admin")
     form = client.get(f"/xj-urumqi/enterprises/{plain.id}/edit").get_data(as_text=True)
@@ -193,9 +194,7 @@ def test_listed_status_is_read_from_the_procedure_on_the_day_of_the_visit(client
     iid = _new("urumqi-officer1", "xj-urumqi", _data(e, officers, date(2026, 5, 8)))
     assert _approve("urumqi-head", "xj-urumqi", iid) == "approved"
     # Started today (2026-05-06), while still listed: XJ-S refuses a proactive on-site visit.
-    started = client.post(
-        f"{UR}/inspections/{iid}/start", headers=bearer("urumqi-officer1")
-    )
+    started = client.post(f"{UR}/inspections/{iid}/start", headers=bearer("urumqi-officer1"))
     assert started.status_code == 422 and "XJ-S" in started.get_json()["errors"]["rule_ids"]
     assert _insp(iid).status == "approved"
     travel("2026-05-08")
@@ -301,7 +300,9 @@ def test_declared_conflict_bars_the_officer_at_every_moment(client, sx):
         draws.declare_conflict(o2, b.id, "曾任该企业环保顾问")
         db.session.commit()
     appr = client.post(
-        f"{TY}/inspections/{ib}/approve", json={"comment": "同意"}, headers=bearer("taiyuan-principal")
+        f"{TY}/inspections/{ib}/approve",
+        json={"comment": "同意"},
+        headers=bearer("taiyuan-principal"),
     )
     assert appr.status_code == 422 and "LAW-RECUSAL" in appr.get_json()["errors"]["rule_ids"]
     assert _insp(ib).status == "pending"
@@ -318,7 +319,8 @@ def test_declared_conflict_bars_the_officer_at_every_moment(client, sx):
     login(client, "sx-taiyuan", "taiyuan-officer1")
     show = client.get(f"/sx-taiyuan/inspections/{ic}/").get_data(as_text=True)
     started = client.post(
-        f"/sx-taiyuan/inspections/{ic}/start", data={"csrf_token": csrf_from(show)},
+        f"/sx-taiyuan/inspections/{ic}/start",
+        data={"csrf_token": csrf_from(show)},
         follow_redirects=True,
     )
     assert "回避" in started.get_data(as_text=True) and _insp(ic).status == "approved"
@@ -460,4 +462,3 @@ def test_SX_5_county_branch_head_or_team_head_approves(client, world):
         headers=bearer("xiaodian-captain"),
     )
     assert api.status_code == 200 and api.get_json()["status"] == "approved"
-

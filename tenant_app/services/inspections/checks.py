@@ -215,7 +215,9 @@ def _recusal_check(d: Draft) -> Check:
             f"执法人员{who}已申报与该企业存在利害关系（回避），不得参加对该企业的检查，请另行指派。",
             facts,
         )
-    return Check("recusal", [RECUSAL_RULE], True, False, "所派执法人员均未申报与该企业的回避关系。", facts)
+    return Check(
+        "recusal", [RECUSAL_RULE], True, False, "所派执法人员均未申报与该企业的回避关系。", facts
+    )
 
 
 def _date_check(d: Draft, policy: Policy) -> Check | None:
@@ -388,7 +390,9 @@ def _quiet_check(d: Draft, policy: Policy, category: str) -> tuple[Check, bool]:
     ), inside
 
 
-def open_leads(enterprise_id: int, exclude_inspection: int | None = None) -> list[SelfInspectionReport]:
+def open_leads(
+    enterprise_id: int, exclude_inspection: int | None = None
+) -> list[SelfInspectionReport]:
     """XJ-S: reviewed reports of this enterprise that found a visit still needed for their lead
     and that no live inspection follows up yet (one report, one lead, one visit)."""
     used = select(Inspection.self_report_id).where(
@@ -417,9 +421,7 @@ def reviewed_report(d: Draft) -> tuple[SelfInspectionReport | None, str]:
     if d.self_report_id is None:
         leads = open_leads(d.enterprise.id, d.inspection_id)
         hint = (
-            "请选择本次现场检查所针对的自查报告（"
-            + "、".join(f"#{r.id}" for r in leads)
-            + "）。"
+            "请选择本次现场检查所针对的自查报告（" + "、".join(f"#{r.id}" for r in leads) + "）。"
             if leads
             else ""
         )
