@@ -214,7 +214,7 @@ def test_starting_on_another_day_re_runs_the_checks_and_needs_that_days_approval
     client, sx, travel
 ):
     _taiyuan_food_quiet_period()
-    e = make_enterprise("sx-taiyuan", industry_code="C1431")
+    e = make_enterprise("sx-taiyuan", industry_code="C14")
     officers = sx["officers"]
     iid = _new("taiyuan-officer1", "sx-taiyuan", _data(e, officers, date(2026, 4, 29)))
     assert [r["rule_id"] for r in _insp(iid).requirements] == ["SX-5"]
@@ -253,7 +253,7 @@ def test_starting_on_another_day_re_runs_the_checks_and_needs_that_days_approval
 @pytest.mark.today("2026-04-20")
 def test_later_start_into_a_quiet_period_and_no_visit_planned_in_the_past(client, sx, travel):
     _taiyuan_food_quiet_period()
-    e = make_enterprise("sx-taiyuan", industry_code="C1431")
+    e = make_enterprise("sx-taiyuan", industry_code="C14")
     iid = _new("taiyuan-officer1", "sx-taiyuan", _data(e, sx["officers"], date(2026, 4, 20)))
     assert _approve("taiyuan-principal", "sx-taiyuan", iid) == "approved"
     travel("2026-04-21")
