@@ -50,6 +50,9 @@ class ApprovalRequirement:
     any_of: tuple[str, ...]
     title: str
     level: str | None = None
+    # True when the approval is of the day itself (SX-10: entering during a quiet period), so an
+    # approval given for one day does not carry over to another.
+    date_bound: bool = False
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ def approval_route(
                 approvers,
                 f"企业安静期内现场检查，报请{_roles(approvers)}批准",
                 level,
+                date_bound=True,
             )
         )
     notes = [

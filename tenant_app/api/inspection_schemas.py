@@ -9,7 +9,14 @@ from marshmallow import Schema, fields, validate
 
 from policies.vocab import TRIGGERS
 
-from ..models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, MODES, OFF_SITE_SOURCES, STATUSES
+from ..models.inspection import (
+    EVIDENCE_KINDS,
+    FINDING_RESULTS,
+    MODES,
+    OFF_SITE_SOURCES,
+    REPORT_STATUSES,
+    STATUSES,
+)
 
 _ID = validate.Range(min=1, max=2**63 - 1)
 
@@ -41,6 +48,13 @@ class InspectionInSchema(Schema):
     )
     data_source = _choice(OFF_SITE_SOURCES, allow_none=True)
     title = fields.String(validate=validate.Length(max=200))
+    self_report_id = fields.Integer(
+        allow_none=True,
+        validate=_ID,
+        metadata={
+            "description": "XJ-S：正面清单企业因在线监测数据异常现场检查时，所跟进的审核后仍需现场核实的自查报告"
+        },
+    )
 
 
 class CheckSchema(Schema):
@@ -80,6 +94,7 @@ class InspectionSchema(Schema):
     policy_version = fields.String()
     requirements = fields.List(fields.Dict())
     preconditions = fields.List(fields.String())
+    self_report_id = fields.Integer(allow_none=True)
     joint_group_id = fields.Integer(allow_none=True)
     campaign_id = fields.Integer(allow_none=True)
     draw_id = fields.Integer(allow_none=True)
@@ -290,11 +305,33 @@ class ConflictInSchema(Schema):
 
 class ReportInSchema(Schema):
     summary = fields.String(required=True, validate=validate.Length(max=20000))
+    anomaly_record_id = fields.Integer(
+        allow_none=True,
+        validate=_ID,
+        metadata={"description": "所答复的线索：本企业的“在线监测数据异常”记录"},
+    )
 
 
 class ReportReviewSchema(Schema):
-    accept = fields.Boolean(required=True)
+    outcome = _choice(
+        {
+            "visit_needed": "审核后认为仍需现场核实",
+            "resolved": "问题已解决，无需现场检查",
+            "returned": "退回补充",
+        },
+        required=True,
+    )
+    anomaly_record_id = fields.Integer(
+        allow_none=True,
+        validate=_ID,
+        metadata={"description": "报告所答复的线索（在线监测数据异常记录）；提交时已指明的可省略"},
+    )
     comment = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ReplanInSchema(Schema):
+    planned_date = _date(required=True)
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class ReportSchema(Schema):
@@ -303,7 +340,11 @@ class ReportSchema(Schema):
     summary = fields.String()
     filename = fields.String()
     sha256 = fields.String()
-    status = fields.String()
+    status = fields.String(
+        metadata={"description": "；".join(f"{k}={v}" for k, v in REPORT_STATUSES.items())}
+    )
+    status_label = fields.String()
+    anomaly_record_id = fields.Integer(allow_none=True)
     review_comment = fields.String()
     submitted_at = fields.DateTime()
 

@@ -21,6 +21,7 @@ from ..services.inspections import (
     conduct,
     draws,
     feedback,
+    moments,
     plans,
     reports,
     requests,
@@ -54,6 +55,7 @@ from .inspection_schemas import (
     PlanInSchema,
     PlanSchema,
     PriorNoticeInSchema,
+    ReplanInSchema,
     ReportInSchema,
     ReportReviewSchema,
     ReportSchema,
@@ -155,6 +157,7 @@ class Approve(MethodView):
     @_err(403, "不具备所需审批角色")
     @_err(404, "没有该检查")
     @_err(409, "不在待审批状态")
+    @_err(422, "依据计划日期重新核验不能批准（规则及理由）")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         insp = plans.get_inspection(inspection_id)
         approvals.approve(insp, data["comment"])
@@ -181,9 +184,25 @@ class Start(MethodView):
     @permission(Perm.INSPECTIONS_EDIT)
     @blp.response(200, InspectionSchema)
     @_err(404, "没有该检查")
-    @_err(409, "未经批准，不能开始")
+    @_err(409, "未经批准，或今天开始须另经审批（先改期报批）")
+    @_err(422, "依据今天的情况不能开始（规则及理由）")
     def post(self, inspection_id: int) -> Any:
+        """Starts today: the checks run again for today; today's approvals must all be given."""
         return _commit(conduct.start(plans.get_inspection(inspection_id)))
+
+
+@blp.route("/inspections/<int:inspection_id>/replan")
+class Replan(MethodView):
+    @permission(Perm.INSPECTIONS_EDIT)
+    @blp.arguments(ReplanInSchema)
+    @blp.response(200, InspectionSchema)
+    @_err(404, "没有该检查")
+    @_err(409, "已开始、结束或撤销")
+    @_err(422, "依据新日期不能安排（规则及理由）")
+    def post(self, data: dict[str, Any], inspection_id: int) -> Any:
+        """Move to another day: judged again for that day; what it adds needs approval."""
+        insp = plans.get_inspection(inspection_id)
+        return _commit(moments.replan(insp, data["planned_date"], data["reason"]))
 
 
 @blp.route("/inspections/<int:inspection_id>/prior-notice")
@@ -467,9 +486,17 @@ class ReportReview(MethodView):
     @blp.response(200, ReportSchema)
     @_err(404, "没有该报告")
     @_err(409, "已审核")
+    @_err(422, "未指明线索或退回未说明理由")
     def post(self, data: dict[str, Any], report_id: int) -> Any:
+        """XJ-S 审核: visit_needed unlocks one on-site visit for the lead the report answers;
+        resolved closes the lead; returned asks for more."""
         return _commit(
-            reports.review(reports.get_report(report_id), data["accept"], data["comment"])
+            reports.review(
+                reports.get_report(report_id),
+                data["outcome"],
+                data["comment"],
+                data.get("anomaly_record_id"),
+            )
         )
 
 
@@ -533,7 +560,9 @@ class MyReports(MethodView):
     @_err(422, "自查情况过短")
     def post(self, data: dict[str, Any]) -> Any:
         """Text report (the page also takes a PDF/image attachment)."""
-        return _commit(reports.submit(data["summary"]))
+        return _commit(
+            reports.submit(data["summary"], anomaly_record_id=data.get("anomaly_record_id"))
+        )
 
 
 @blp.route("/my-enterprise/inspection-requests")

@@ -5,9 +5,11 @@ a city quiet period, SX-10), approved, rejected, in progress, done with feedback
 feedback overdue, and off-site (SX-8; in Xinjiang on a listed enterprise, written to its ledger,
 XJ-S).
 
-Inspections done in the past are planned on their past date; the services stamp start, finish
-and the feedback deadline "now", so ``_backdate`` sets the day they happened on those rows in
-the same transaction, and the feedback deadline with the service's own rule (feedback.due_date).
+A visit cannot be planned in the past (issue 11 item 7) and the services stamp start, finish and
+the feedback deadline "now": the on-site inspections the demo presents as history are planned,
+approved and done today, then ``_backdate`` sets the day they happened (planned date, start,
+finish) on those rows in the same transaction, and the feedback deadline with the service's own
+rule (feedback.due_date).
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ def seed_inspections(slug: str) -> bool:
         next(take),
         "on_site",
         "assignment",
-        workday_on_or_before(today()),
+        today(),
         officers,
         "上级交办信访件现场核查",
     )
@@ -140,7 +142,7 @@ def seed_inspections(slug: str) -> bool:
         done_ent,
         "on_site",
         "proactive",
-        workday_on_or_before(days_ago(30)),
+        today(),
         officers,
         "年度计划内现场检查",
     )
@@ -156,7 +158,7 @@ def seed_inspections(slug: str) -> bool:
         next(take),
         "on_site",
         "proactive",
-        workday_on_or_before(days_ago(25)),
+        today(),
         officers,
         "年度计划内现场检查",
     )
@@ -375,6 +377,7 @@ def _start(city: City, iid: int) -> None:
 
 def _backdate(insp: Inspection, on: date) -> None:
     """The services stamp start and finish "now"; this inspection happened on ``on``."""
+    insp.planned_date = on
     insp.started_at = datetime.combine(on, time(1, 30), UTC)
     insp.finished_at = datetime.combine(on, time(4, 0), UTC)
     insp.feedback_due = feedback.due_date(on)

@@ -55,7 +55,21 @@ EVIDENCE_KINDS = {"photo": "照片", "video": "视频", "document": "文书材�
 PLAN_STATUSES = {"draft": "草稿", "approved": "已批准", "published": "已公开"}
 CAMPAIGN_STATUSES = {"draft": "待批准", "approved": "已批准", "published": "已备案公开"}
 DRAW_STATUSES = {"committed": "已公布种子哈希", "drawn": "已抽取并公开"}
-REPORT_STATUSES = {"submitted": "待审核", "accepted": "审核通过", "returned": "退回补充"}
+# XJ-S review outcomes of a self-inspection report. "accepted" (the stored name kept from issue 6)
+# means reviewed and a visit is still needed for its lead; "resolved" closes the lead without one.
+REPORT_VISIT_NEEDED = "accepted"
+REPORT_STATUSES = {
+    "submitted": "待审核",
+    "accepted": "审核后认为仍需现场核实",
+    "resolved": "审核后认为问题已解决，无需现场检查",
+    "returned": "退回补充",
+}
+# What a reviewer decides (the page's and API's ``outcome``) -> the stored status.
+REVIEW_OUTCOMES = {
+    "visit_needed": REPORT_VISIT_NEEDED,
+    "resolved": "resolved",
+    "returned": "returned",
+}
 REQUEST_STATUSES = {"open": "待处理", "accepted": "已安排检查", "declined": "不予安排"}
 
 
@@ -265,6 +279,10 @@ class SelfInspectionReport(TenantScoped, Model):
     review_comment: Mapped[str] = mapped_column(String(1000), default="")
 
     enterprise = relationship("Enterprise")
+
+    @property
+    def status_label(self) -> str:
+        return REPORT_STATUSES.get(self.status, self.status)
 
 
 class InspectionRequest(TenantScoped, Model):

@@ -155,15 +155,29 @@ def validate_enterprise_row(
     category = row.get("supervision_category")
     c.add(
         "supervision_category",
-        f.choice,
+        registry_category,
         "general" if f.blank(category) else category,
-        SUPERVISION_CATEGORIES,
-        required=True,
-        label="监管类别",
     )
     c.add("tags", _tags, row.get("tags"))
     _consistency(c)
     return c.clean, c.errors
+
+
+# "Listed" (正面清单企业) is the outcome of the procedure's publication and ends only with its
+# removal or expiry (issue 11 item 6): registry edits and imports can neither set nor clear it.
+PROCEDURE_ONLY_CATEGORIES = ("listed",)
+LISTED_BY_PROCEDURE_ONLY = (
+    "“正面清单企业”只能经纳入程序正式发布取得、经移出或有效期届满结束，"
+    "不能在企业登记信息或导入中设置或取消（XJ-P、XJ-R）"
+)
+
+
+def registry_category(value: Any) -> str | None:
+    """A supervision category the registry may set: not one only the procedure sets."""
+    key = f.choice(value, SUPERVISION_CATEGORIES, required=True, label="监管类别")
+    if key in PROCEDURE_ONLY_CATEGORIES:
+        raise f.FieldProblem(LISTED_BY_PROCEDURE_ONLY)
+    return key
 
 
 def _consistency(c: f.Collector) -> None:

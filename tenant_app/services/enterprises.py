@@ -16,11 +16,22 @@ from ..auth.permissions import require_action
 from ..auth.roles import Perm
 from ..extensions import db
 from ..models import Enterprise, EnterpriseRating
-from ..models.enterprise import INTEGRITY_RATINGS, PERFORMANCE_GRADES, RATING_KINDS
+from ..models.enterprise import (
+    INTEGRITY_RATINGS,
+    PERFORMANCE_GRADES,
+    RATING_KINDS,
+    SUPERVISION_CATEGORIES,
+)
 from ..tenancy.scope import current_scope
 from . import audit
 from . import row_fields as f
-from .enterprise_rows import FIELDS, RowContext, validate_enterprise_row
+from .enterprise_rows import (
+    FIELDS,
+    LISTED_BY_PROCEDURE_ONLY,
+    PROCEDURE_ONLY_CATEGORIES,
+    RowContext,
+    validate_enterprise_row,
+)
 from .errors import Conflict, ServiceError
 
 MAX_ID = 2**63 - 1  # larger ids in a URL are simply not found (SQLite would overflow)
@@ -101,8 +112,21 @@ def update_enterprise(e: Enterprise, changes: dict[str, Any]) -> Enterprise:
     if unknown:
         raise ServiceError("提交的内容有误", {k: ["不是可修改的字段"] for k in unknown})
     current = as_row(e)
-    clean, errors = validate_enterprise_row({**current, **changes})
+    merged = {**current, **changes}
+    procedure_owned = current["supervision_category"] in PROCEDURE_ONLY_CATEGORIES
+    if procedure_owned:
+        # The procedure's category stays as it is; asking to change it is refused, not ignored.
+        asked = changes.get("supervision_category", current["supervision_category"])
+        if not f.blank(asked) and str(asked).strip() not in (
+            current["supervision_category"],
+            SUPERVISION_CATEGORIES[current["supervision_category"]],
+        ):
+            _refuse({"supervision_category": [LISTED_BY_PROCEDURE_ONLY]})
+        merged["supervision_category"] = "general"  # validated as a registry value, then kept
+    clean, errors = validate_enterprise_row(merged)
     _refuse(errors)
+    if procedure_owned:
+        clean["supervision_category"] = current["supervision_category"]
     if clean["uscc"] != e.uscc and uscc_taken(clean["uscc"], except_id=e.id):
         raise _duplicate(clean["uscc"])
     before = {k: current[k] for k in clean if current[k] != clean[k]}

@@ -27,6 +27,7 @@ from ..services import enterprise_search, records
 from ..services import enterprises as service
 from ..services.compliance_calendar import compliance_calendar
 from ..services.enterprise_facts import permit_status_of
+from ..services.enterprise_rows import PROCEDURE_ONLY_CATEGORIES
 from ..services.errors import ServiceError
 from .enterprise_forms import EnterpriseForm, RatingForm
 from .links import filter_args
@@ -51,10 +52,17 @@ def counties() -> list[Tenant]:
     )
 
 
-def _form() -> EnterpriseForm:
+def _form(current_category: str | None = None) -> EnterpriseForm:
     form = EnterpriseForm()
     form.county_tenant_id.choices = [("", _("（不属下级区划）"))] + [
         (str(t.id), f"{t.name}（{t.division_code}）") for t in counties()
+    ]
+    # "Listed" is the positive-list procedure's outcome (issue 11 item 6): offered only to show
+    # an enterprise already listed, never as something the registry sets.
+    form.supervision_category.choices = [
+        (k, v)
+        for k, v in SUPERVISION_CATEGORIES.items()
+        if k not in PROCEDURE_ONLY_CATEGORIES or k == current_category
     ]
     return form
 
@@ -127,7 +135,7 @@ def show(enterprise_id: int) -> Any:
 @permission(Perm.ENTERPRISES_EDIT)
 def edit(enterprise_id: int) -> Any:
     e = service.get_enterprise(enterprise_id)
-    form = _form()
+    form = _form(e.supervision_category)
     if request.method == "GET":
         form.fill(service.as_row(e))
     elif form.validate_on_submit():

@@ -16,9 +16,26 @@ from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
 from ..models import Enterprise, InspectionEvidence
-from ..models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, MODES, OFF_SITE_SOURCES, STATUSES
+from ..models.inspection import (
+    EVIDENCE_KINDS,
+    FINDING_RESULTS,
+    MODES,
+    OFF_SITE_SOURCES,
+    REPORT_VISIT_NEEDED,
+    STATUSES,
+)
 from ..services.errors import ServiceError
-from ..services.inspections import approvals, campaigns, checks, conduct, feedback, plans, storage
+from ..services.inspections import (
+    approvals,
+    campaigns,
+    checks,
+    conduct,
+    feedback,
+    moments,
+    plans,
+    reports,
+    storage,
+)
 from ..services.inspections.common import NotFound, get, officer_pool
 from .bodies import accepts_upload
 
@@ -105,6 +122,7 @@ def _form_data() -> dict[str, Any]:
         "join_with": f.get("join_with") or None,
         "data_source": f.get("data_source") or None,
         "title": f.get("title", ""),
+        "self_report_id": f.get("self_report_id") or None,
     }
 
 
@@ -150,6 +168,7 @@ def new() -> Any:
         enterprises=enterprises,
         officers=officer_pool(),
         campaigns=[c for c in campaigns.campaigns() if c.status != "draft"],
+        leads=reports.reports(REPORT_VISIT_NEEDED),
     ), status
 
 
@@ -213,6 +232,20 @@ def reject(inspection_id: int) -> Any:
 def start(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
     return _run(lambda: conduct.start(insp), "检查已开始", _back(insp.id))
+
+
+@bp.post("/<int:inspection_id>/replan")
+@permission(Perm.INSPECTIONS_EDIT)
+def replan(inspection_id: int) -> Any:
+    """Another day: judged again for it; what that day adds goes back to the approvers."""
+    insp = plans.get_inspection(inspection_id)
+    return _run(
+        lambda: moments.replan(
+            insp, request.form.get("planned_date"), request.form.get("reason", "")
+        ),
+        "已改期并重新核验",
+        _back(insp.id),
+    )
 
 
 @bp.post("/<int:inspection_id>/prior-notice")

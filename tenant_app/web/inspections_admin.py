@@ -213,16 +213,22 @@ def declare_conflict() -> Any:
 @bp.get("/self-reports/", endpoint="reports")
 @permission(Perm.INSPECTIONS_VIEW)
 def reports_page() -> Any:
-    return render_template("inspections/reports.html", rows=reports.reports(), status=STATUS)
+    rows = reports.reports()
+    leads = {r.id: reports.anomalies_of(r.enterprise_id) for r in rows if r.status == "submitted"}
+    return render_template("inspections/reports.html", rows=rows, status=STATUS, leads=leads)
 
 
 @bp.post("/self-reports/<int:report_id>/review")
 @permission(Perm.INSPECTIONS_EDIT)
 def review_report(report_id: int) -> Any:
     r = reports.get_report(report_id)
-    accept = request.form.get("verdict") == "accept"
     return _run(
-        lambda: reports.review(r, accept, request.form.get("comment", "")),
+        lambda: reports.review(
+            r,
+            request.form.get("outcome", ""),
+            request.form.get("comment", ""),
+            request.form.get("anomaly_record_id") or None,
+        ),
         "已审核",
         url_for(".reports"),
     )

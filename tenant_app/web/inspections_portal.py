@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request, url_for
 from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
+from ..models.inspection import REPORT_STATUSES
 from ..services.inspections import reports, requests
 from .bodies import accepts_upload
 from .inspections import LABELS, _run
@@ -26,6 +27,8 @@ def mine() -> Any:
         rows=requests.my_inspections(),
         labels=LABELS,
         reports=reports.my_reports(),
+        anomalies=reports.my_anomalies(),
+        report_status=REPORT_STATUSES,
         my_requests=requests.my_requests(),
     )
 
@@ -48,6 +51,7 @@ def submit_report() -> Any:
             request.form.get("summary", ""),
             upload.stream if upload and upload.filename else None,
             (upload.filename or "") if upload else "",
+            request.form.get("anomaly_record_id") or None,
         ),
         "已提交自查报告，等待审核",
         url_for(".mine"),

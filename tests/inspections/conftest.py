@@ -94,3 +94,25 @@ def future(month: int, day: int) -> date:
 @pytest.fixture()
 def sx(world: dict[str, Any]) -> dict[str, Any]:
     return {"officers": officer_ids("taiyuan-officer1", "taiyuan-officer2")}
+
+
+def publish_listing(slug: str, e: Enterprise, listed_on: date, valid_until: date) -> int:
+    """The recorded outcome of the positive-list procedure's publication (XJ-P 正式发布) for
+    ``e``: a published listing entry, as ``listing.batches.publish`` leaves it. Listed status is
+    read from these records on the day asked (issue 11 item 6), never from a registry field."""
+    from tenant_app.models.listing import ListingEntry
+
+    t = tenant(slug)
+    with use_scope(system_scope(t.id)):
+        entry = ListingEntry(
+            tenant_id=t.id,
+            enterprise_id=e.id,
+            origin="nomination",
+            state="listed",
+            listed_on=listed_on,
+            valid_until=valid_until,
+        )
+        db.session.add(entry)
+        db.session.get(Enterprise, e.id).supervision_category = "listed"  # type: ignore[union-attr]
+        db.session.commit()
+        return entry.id

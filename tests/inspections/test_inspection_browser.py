@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tenant_app import clock
 from tests.helpers import PASSWORD
 from tests.services import need_chromium
 
@@ -86,6 +87,74 @@ def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, a
 
     sign_in(page, "browser-co")
     page.get_by_role("link", name="检查与反馈").click()
-    page.get_by_role("link", name=future(10, 20).isoformat()).click()
+    # The visit is dated the day it actually happened (issue 11 item 7): today, not the plan.
+    page.get_by_role("link", name=clock.today().isoformat()).click()
     assert page.locator("#feedback-text").inner_text() == "本次检查未发现问题，感谢配合。"
     page.screenshot(path=str(artifacts / "inspection-feedback-enterprise-zh.png"), full_page=True)
+
+
+def test_moving_a_visit_into_a_quiet_period_asks_the_principal_head_again(
+    chem, browser_page, artifacts
+):
+    """Issue 11 item 7 in the browser: an approved visit moved to a day inside Taiyuan's quiet
+    period keeps its SX-5 approval and goes back to the approvers for SX-10 of that day."""
+    from datetime import timedelta
+
+    from tenant_app.extensions import db
+    from tenant_app.services import policy as policy_service
+    from tenant_app.services.inspections import approvals, plans
+    from tenant_app.tenancy.resolve import tenant_scope
+    from tenant_app.tenancy.scope import use_scope
+    from tests.helpers import tenant
+
+    from .conftest import acting, officer_ids
+
+    quiet = future(10, 22)
+    t = tenant("sx-taiyuan")
+    with use_scope(tenant_scope(t)):
+        policy_service.save_version(
+            t,
+            overrides={
+                "inspection": {
+                    "quiet": {
+                        "periods": [
+                            {
+                                "id": "chem-peak",
+                                "kind": "range",
+                                "start": quiet.isoformat(),
+                                "end": (quiet + timedelta(days=5)).isoformat(),
+                            }
+                        ]
+                    }
+                }
+            },
+            effective_from=clock.today(),
+        )
+        db.session.commit()
+    with acting("taiyuan-officer1", "sx-taiyuan"):
+        insp = plans.create_inspection(
+            {
+                "enterprise_id": chem.id,
+                "mode": "on_site",
+                "trigger": "proactive",
+                "planned_date": future(10, 20).isoformat(),
+                "officer_ids": officer_ids("taiyuan-officer1", "taiyuan-officer2"),
+            }
+        )
+        db.session.commit()
+        iid = insp.id
+    with acting("taiyuan-principal", "sx-taiyuan"):
+        approvals.approve(plans.get_inspection(iid), "同意")
+        db.session.commit()
+    page = browser_page
+    sign_in(page, "taiyuan-officer1")
+    page.goto(f"/sx-taiyuan/inspections/{iid}/")
+    assert page.locator("#status").inner_text() == "已批准"
+    page.get_by_label("改期至").fill(quiet.isoformat())
+    page.get_by_label("改期理由").fill("企业生产计划调整")
+    page.get_by_role("button", name="改期并重新核验").click()
+    assert page.locator("#status").inner_text() == "待审批"
+    approvals_text = page.locator("#approvals").inner_text()
+    assert "SX-5" in approvals_text and "已由孙局长批准" in approvals_text
+    assert "SX-10" in approvals_text and "待审批" in approvals_text
+    page.screenshot(path=str(artifacts / "inspection-replan-quiet-zh.png"), full_page=True)

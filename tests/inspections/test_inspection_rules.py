@@ -28,7 +28,22 @@ from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import tenant
 
-from .conftest import acting, future, make_enterprise, make_enterprise_user, officer_ids
+from .conftest import (
+    acting,
+    future,
+    make_enterprise,
+    make_enterprise_user,
+    officer_ids,
+    publish_listing,
+)
+
+
+def _listed_enterprise(slug, **kw):
+    """Listed by the procedure from today through the end of next year (every ``future`` day)."""
+    e = make_enterprise(slug, **kw)
+    publish_listing(slug, e, today(), future(12, 31))
+    return e
+
 
 # Planned dates are ``future()``: next year by the clock.
 pytestmark = pytest.mark.date_sensitive
@@ -182,7 +197,7 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
 
 def test_XJ_S_listed_no_proactive_on_site_and_self_report_first(world):
     officers = officer_ids("urumqi-officer1", "urumqi-officer2")
-    e = make_enterprise("xj-urumqi", supervision_category="listed")
+    e = _listed_enterprise("xj-urumqi")
     with acting("urumqi-officer1", "xj-urumqi"):
         r = preview(_data(e, officers))
         assert not r.allowed and "XJ-S" in r.rule_ids
@@ -199,16 +214,19 @@ def test_XJ_S_listed_no_proactive_on_site_and_self_report_first(world):
         assert not anomaly.allowed
         assert any("自查" in t for t in anomaly.refusals)
     make_enterprise_user("xj-urumqi", e, "listed-co")
+    lead = _anomaly("xj-urumqi", e)
     with acting("listed-co", "xj-urumqi"):
-        rep = reports.submit("在线监测数据异常系仪器漂移，已校准并附校准记录。")
+        rep = reports.submit(
+            "在线监测数据异常系仪器漂移，已校准并附校准记录。", anomaly_record_id=lead
+        )
         db.session.commit()
     with acting("urumqi-officer1", "xj-urumqi"):
         assert not preview(
-            _data(e, officers, trigger="monitoring_anomaly")
+            _data(e, officers, trigger="monitoring_anomaly", self_report_id=rep.id)
         ).allowed  # received, not reviewed
-        reports.review(reports.get_report(rep.id), True, "材料齐全")
+        reports.review(reports.get_report(rep.id), "visit_needed", "材料齐全")
         db.session.commit()
-        after = preview(_data(e, officers, trigger="monitoring_anomaly"))
+        after = preview(_data(e, officers, trigger="monitoring_anomaly", self_report_id=rep.id))
         assert after.allowed and after.facts["self_inspection_report_id"] == rep.id
         assert "self_inspection_report_reviewed" in after.preconditions
 
@@ -338,7 +356,7 @@ def test_documented_draw_algorithm_matches_the_implementation():
 
 def test_XJ_S_off_site_check_of_listed_enterprise_goes_into_its_ledger(world):
     officers = officer_ids("urumqi-officer1", "urumqi-officer2")
-    e = make_enterprise("xj-urumqi", supervision_category="listed", key_discharger=True)
+    e = _listed_enterprise("xj-urumqi", key_discharger=True)
     with acting("urumqi-officer1", "xj-urumqi"):
         insp = plans.create_inspection(
             _data(e, officers, mode="off_site", trigger="random_draw"), internal=True
@@ -355,7 +373,7 @@ def test_XJ_S_off_site_check_of_listed_enterprise_goes_into_its_ledger(world):
 
 def test_XJ_S_joint_visit_to_listed_enterprise_needs_prior_notice_before_start(world):
     officers = officer_ids("urumqi-officer1", "urumqi-officer2")
-    e = make_enterprise("xj-urumqi", supervision_category="listed")
+    e = _listed_enterprise("xj-urumqi")
     with acting("urumqi-officer1", "xj-urumqi"):
         insp = plans.create_inspection(_data(e, officers, trigger="joint"))
         db.session.commit()
@@ -373,3 +391,23 @@ def test_XJ_S_joint_visit_to_listed_enterprise_needs_prior_notice_before_start(w
         conduct.start(insp)
         db.session.commit()
         assert insp.status == "in_progress"
+
+
+def _anomaly(slug, e, on=None, summary="颗粒物小时均值超标"):
+    """A monitoring-anomaly record (the lead a self-inspection report answers)."""
+    from tenant_app.models import ComplianceRecord
+    from tenant_app.tenancy.resolve import system_scope
+
+    t = tenant(slug)
+    with use_scope(system_scope(t.id)):
+        r = ComplianceRecord(
+            tenant_id=t.id,
+            enterprise_id=e.id,
+            kind="monitoring_anomaly",
+            record_date=on or today(),
+            summary=summary,
+            source="污染源自动监控",
+        )
+        db.session.add(r)
+        db.session.commit()
+        return r.id

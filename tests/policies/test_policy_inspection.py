@@ -67,8 +67,10 @@ def test_SX_5_city_team_head_deputy_or_principal() -> None:
 
 
 def test_SX_5_county_branch_head() -> None:
+    """县级入企执法检查由分局局长（队长）审批: the branch head (principal_head of the county
+    tenant) and the head of its enforcement team (agency_head) may each approve (issue 11 item 12)."""
     d = plain(SX, "county")
-    assert roles(d) == [("SX-5", ("agency_head",))] and "分局局长" in d.explanation
+    assert roles(d) == [("SX-5", ("principal_head", "agency_head"))] and "分局局长" in d.explanation
 
 
 def test_SX_10_quiet_period_monthly_for_category_in_taiyuan() -> None:
@@ -90,8 +92,11 @@ def test_SX_10_inside_quiet_period_needs_principal_head() -> None:
     quiet = TAIYUAN.quiet_period(on, "C3011", "general").answer
     d = plain(TAIYUAN, "county", in_quiet_period=quiet)
     assert d.answer is True
-    assert roles(d) == [("SX-5", ("agency_head",)), ("SX-10", ("principal_head",))]
-    assert d.rule_ids == ("SX-5", "SX-10") and d.details["single_approver_roles"] == []
+    assert roles(d) == [("SX-5", ("principal_head", "agency_head")), ("SX-10", ("principal_head",))]
+    # The county branch head (principal_head) meets both SX-5 and SX-10 at once.
+    assert d.rule_ids == ("SX-5", "SX-10") and d.details["single_approver_roles"] == [
+        "principal_head"
+    ]
     city = plain(TAIYUAN, "city", in_quiet_period=True)
     assert city.details["single_approver_roles"] == ["principal_head"]
 

@@ -34,6 +34,16 @@ def can_approve(insp: Inspection, roles: frozenset[str] | None = None) -> bool:
 def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
     if insp.status != "pending":
         raise Conflict("该检查不在待审批状态", {"status": [insp.status]})
+    if verdict == "approved":
+        # Approval is a moment a rule bites (issue 11): judged again for the planned day with the
+        # facts as they are now (a conflict declared since, listed status, a day already past).
+        from . import moments
+
+        report, reqs = moments.revalidate(insp, insp.planned_date)
+        if not report.allowed:
+            raise moments.refusal(report)
+        if reqs != insp.requirements or report.rule_ids != insp.rule_ids:
+            moments.store(insp, report, reqs, "approval")
     roles = current_roles()
     mine = [r for r in open_requirements(insp) if set(r["any_of"]) & roles]
     if not mine:

@@ -20,10 +20,19 @@ from sqlalchemy import func, select
 from policies import Policy
 from policies.vocab import LEVELS, TRIGGERS
 
+from ...clock import today
 from ...extensions import db
-from ...models import Campaign, Enterprise, Inspection, InspectionPlan, SelfInspectionReport, User
-from ...models.inspection import DEAD_STATUSES, MODES, OFF_SITE_SOURCES
-from ..enterprise_facts import category_of
+from ...models import (
+    Campaign,
+    Enterprise,
+    Inspection,
+    InspectionPlan,
+    OfficerConflict,
+    SelfInspectionReport,
+    User,
+)
+from ...models.inspection import DEAD_STATUSES, MODES, OFF_SITE_SOURCES, REPORT_VISIT_NEEDED
+from ..listed_status import category_on
 from ..policy import policy_for
 from . import campaigns as campaign_rules
 from .common import current_tenant, enterprise, get, officer_pool, parse_date, parse_int
@@ -35,6 +44,9 @@ NEARBY_DAYS = 15
 # certificates (《行政处罚法》第四十二条、第五十五条). Rule id used in decisions and docs/rules.md.
 OFFICER_RULE = "LAW-2OFF"
 MIN_ON_SITE_OFFICERS = 2
+# A declared conflict of interest (回避) bars the officer from that enterprise in every inspection
+# (《行政处罚法》第四十三条: 执法人员与案件有直接利害关系或者有其他关系可能影响公正执法的，应当回避).
+RECUSAL_RULE = "LAW-RECUSAL"
 
 
 @dataclass
@@ -98,6 +110,10 @@ class Draft:
     request_id: int | None = None
     title: str = ""
     checklist_keys: list[str] | None = None
+    # XJ-S: the reviewed self-inspection report the on-site visit follows up (one lead).
+    self_report_id: int | None = None
+    # Re-checking a saved inspection (approval, start, new date): left out of its own counts.
+    inspection_id: int | None = None
 
 
 def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
@@ -137,6 +153,7 @@ def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
         join_with = get(Inspection, data.get("join_with"), "要合并的检查")
         planned = join_with.planned_date  # a joint inspection is one visit on one day
     officers = officer_pool(officer_ids) if officer_ids else []
+    self_report_id = parse_int(data.get("self_report_id"), "self_report_id", required=False)
     keys = data.get("checklist_keys")
     if isinstance(keys, str):
         keys = [k for k in keys.split(",") if k]
@@ -154,7 +171,73 @@ def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
         data.get("request_id"),
         str(data.get("title") or "")[:200],
         keys,
+        self_report_id,
     )
+
+
+def conflicts_of(enterprise_id: int, officer_ids: list[int]) -> list[OfficerConflict]:
+    """Declared conflicts (回避) of these officers with this enterprise, as recorded now."""
+    if not officer_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(OfficerConflict)
+            .where(
+                OfficerConflict.enterprise_id == enterprise_id,
+                OfficerConflict.user_id.in_(officer_ids),
+            )
+            .order_by(OfficerConflict.user_id)
+        ).scalars()
+    )
+
+
+def _recusal_check(d: Draft) -> Check:
+    rows = conflicts_of(d.enterprise.id, [u.id for u in d.officers])
+    names = {u.id: u.display_name for u in d.officers}
+    facts = {
+        "conflicts": [
+            {
+                "officer_id": c.user_id,
+                "name": names.get(c.user_id, ""),
+                "declared_at": c.declared_at.isoformat() if c.declared_at else None,
+                "reason": c.reason,
+            }
+            for c in rows
+        ]
+    }
+    if rows:
+        who = "、".join(names.get(c.user_id, str(c.user_id)) for c in rows)
+        return Check(
+            "recusal",
+            [RECUSAL_RULE],
+            False,
+            True,
+            f"执法人员{who}已申报与该企业存在利害关系（回避），不得参加对该企业的检查，请另行指派。",
+            facts,
+        )
+    return Check(
+        "recusal", [RECUSAL_RULE], True, False, "所派执法人员均未申报与该企业的回避关系。", facts
+    )
+
+
+def _date_check(d: Draft, policy: Policy) -> Check | None:
+    """A visit is approved before it happens (SX-5 审批 before 实施; XJ-S 同意后): it cannot be
+    planned for a day already past. Off-site checks record work on data and may be dated back."""
+    if d.mode != "on_site":
+        return None
+    rid = policy.pack["inspection"]["approval"]["rule_id"]
+    now = today()
+    facts = {"planned_date": d.planned_date.isoformat(), "today": now.isoformat()}
+    if d.planned_date < now:
+        return Check(
+            "date",
+            [rid],
+            False,
+            True,
+            f"{rid}：入企检查须事先审批，检查日期 {d.planned_date.isoformat()} 已过（今天 {now.isoformat()}），不能安排在过去。",
+            facts,
+        )
+    return None
 
 
 def _officers_check(d: Draft) -> Check:
@@ -245,7 +328,7 @@ def _cap_check(d: Draft, policy: Policy, category: str) -> Check:
     cap, source = cap_decision.answer, "政策包/本级政策覆盖"
     if plan is not None and category in (plan.caps or {}):
         cap, source = int(plan.caps[category]), f"{year}年度检查计划"
-    done = on_site_count(d.enterprise.id, year, exempt)
+    done = on_site_count(d.enterprise.id, year, exempt, exclude_id=d.inspection_id)
     facts = {
         "category": category,
         "cap": cap,
@@ -307,17 +390,55 @@ def _quiet_check(d: Draft, policy: Policy, category: str) -> tuple[Check, bool]:
     ), inside
 
 
-def reviewed_report(enterprise_id: int) -> SelfInspectionReport | None:
-    """XJ-S: the enterprise's latest self-inspection report that staff reviewed and accepted."""
-    return db.session.execute(
-        select(SelfInspectionReport)
-        .where(
-            SelfInspectionReport.enterprise_id == enterprise_id,
-            SelfInspectionReport.status == "accepted",
+def open_leads(
+    enterprise_id: int, exclude_inspection: int | None = None
+) -> list[SelfInspectionReport]:
+    """XJ-S: reviewed reports of this enterprise that found a visit still needed for their lead
+    and that no live inspection follows up yet (one report, one lead, one visit)."""
+    used = select(Inspection.self_report_id).where(
+        Inspection.enterprise_id == enterprise_id,
+        Inspection.self_report_id.is_not(None),
+        Inspection.status.not_in(DEAD_STATUSES),
+    )
+    if exclude_inspection is not None:
+        used = used.where(Inspection.id != exclude_inspection)
+    return list(
+        db.session.execute(
+            select(SelfInspectionReport)
+            .where(
+                SelfInspectionReport.enterprise_id == enterprise_id,
+                SelfInspectionReport.status == REPORT_VISIT_NEEDED,
+                SelfInspectionReport.anomaly_record_id.is_not(None),
+                SelfInspectionReport.id.not_in(used),
+            )
+            .order_by(SelfInspectionReport.id)
+        ).scalars()
+    )
+
+
+def reviewed_report(d: Draft) -> tuple[SelfInspectionReport | None, str]:
+    """XJ-S: the report named by the draft, if it unlocks this visit; else (None, why not)."""
+    if d.self_report_id is None:
+        leads = open_leads(d.enterprise.id, d.inspection_id)
+        hint = (
+            "请选择本次现场检查所针对的自查报告（" + "、".join(f"#{r.id}" for r in leads) + "）。"
+            if leads
+            else ""
         )
-        .order_by(SelfInspectionReport.id.desc())
-        .limit(1)
+        return None, hint
+    r = db.session.execute(
+        select(SelfInspectionReport).where(
+            SelfInspectionReport.id == d.self_report_id,
+            SelfInspectionReport.enterprise_id == d.enterprise.id,
+        )
     ).scalar_one_or_none()
+    if r is None:
+        return None, f"自查报告 #{d.self_report_id} 不是该企业的报告。"
+    if r.status != REPORT_VISIT_NEEDED:
+        return None, f"自查报告 #{r.id} 的审核结论不是“仍需现场核实”（{r.status_label}）。"
+    if r.id not in {x.id for x in open_leads(d.enterprise.id, d.inspection_id)}:
+        return None, f"自查报告 #{r.id} 所答复的线索已有现场检查跟进，一份报告只对应一次现场核实。"
+    return r, ""
 
 
 def _nearby(d: Draft) -> list[dict[str, Any]]:
@@ -332,6 +453,7 @@ def _nearby(d: Draft) -> list[dict[str, Any]]:
             Inspection.planned_date >= lo,
             Inspection.planned_date <= hi,
             Inspection.status.not_in(DEAD_STATUSES),
+            Inspection.id != (d.inspection_id or 0),
         )
         .order_by(Inspection.planned_date, Inspection.id)
         .limit(20)
@@ -352,9 +474,15 @@ def _nearby(d: Draft) -> list[dict[str, Any]]:
 def run_checks(d: Draft) -> CheckReport:
     tenant = current_tenant()
     policy = policy_for(tenant, d.planned_date)
-    category = category_of(d.enterprise)
-    listed = category == "listed"
-    checks: list[Check] = [_officers_check(d)]
+    # Every fact is taken on the day of the visit (issue 11): listed status by the procedure's
+    # records on that day, quiet periods and caps of that day's policy and year.
+    category, listed_status = category_on(d.enterprise, d.planned_date)
+    listed = listed_status.listed
+    checks: list[Check] = []
+    past = _date_check(d, policy)
+    if past is not None:
+        checks.append(past)
+    checks += [_officers_check(d), _recusal_check(d)]
     if d.mode == "off_site" and d.data_source is None:
         checks.append(
             Check("data_source", ["SX-8"], None, False, "SX-8：非现场检查请在完成时注明数据来源。")
@@ -366,7 +494,9 @@ def run_checks(d: Draft) -> CheckReport:
         checks.append(
             campaign_rules.campaign_check(d.campaign, d.enterprise, d.planned_date, policy)
         )
-    report = reviewed_report(d.enterprise.id) if listed else None
+    report, report_note = (
+        reviewed_report(d) if listed and d.trigger == "monitoring_anomaly" else (None, "")
+    )
     route = policy.approval_route(
         tenant.level,
         in_quiet_period=in_quiet,
@@ -377,7 +507,9 @@ def run_checks(d: Draft) -> CheckReport:
     )
     route_facts = {
         **route.to_dict()["facts"],
+        **listed_status.facts(),
         "self_inspection_report_id": report.id if report else None,
+        "lead_record_id": report.anomaly_record_id if report else None,
     }
     requirements: list[dict[str, Any]] = []
     preconditions: list[str] = []
@@ -388,7 +520,7 @@ def run_checks(d: Draft) -> CheckReport:
                 list(route.rule_ids) or [route.rule_id],
                 False,
                 True,
-                route.explanation,
+                route.explanation + (report_note and "\n" + report_note),
                 route_facts,
             )
         )
@@ -401,7 +533,7 @@ def run_checks(d: Draft) -> CheckReport:
                     [sup_rid],
                     True,
                     False,
-                    f"{sup_rid}：正面清单企业，{TRIGGERS[d.trigger]}，{MODES[d.mode]}可以开展。",
+                    f"{sup_rid}：{listed_status.text()}{TRIGGERS[d.trigger]}，{MODES[d.mode]}可以开展。",
                     route_facts,
                 )
             )
@@ -414,6 +546,7 @@ def run_checks(d: Draft) -> CheckReport:
                     "any_of": list(r.any_of),
                     "title": r.title,
                     "level": r.level,
+                    "for_date": d.planned_date.isoformat() if r.date_bound else None,
                     "met_by": None,
                 }
                 for r in reqs
@@ -452,6 +585,7 @@ def run_checks(d: Draft) -> CheckReport:
         "tenant_level_label": LEVELS.get(tenant.level, tenant.level),
         "category": category,
         "listed": listed,
+        **listed_status.facts(),
         "industry_code": d.enterprise.industry_code,
         "planned_date": d.planned_date.isoformat(),
         "mode": d.mode,
@@ -459,6 +593,9 @@ def run_checks(d: Draft) -> CheckReport:
         "enterprise_id": d.enterprise.id,
         "in_quiet_period": in_quiet,
         "self_inspection_report_id": report.id if report else None,
+        "lead_record_id": report.anomaly_record_id if report else None,
+        "officer_ids": d.officer_ids,
+        "inspection_id": d.inspection_id,
         "join_with": d.join_with.id if d.join_with else None,
     }
     return CheckReport(checks, requirements, preconditions, str(policy.version_id), facts, nearby)
@@ -478,6 +615,9 @@ __all__ = [
     "on_site_count",
     "plan_of_year",
     "reviewed_report",
+    "open_leads",
+    "conflicts_of",
     "NEARBY_DAYS",
+    "RECUSAL_RULE",
     "OFFICER_RULE",
 ]

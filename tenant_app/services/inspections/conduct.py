@@ -23,6 +23,7 @@ from ...models import (
 from ...models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, OFF_SITE_SOURCES
 from .. import audit
 from ..errors import Conflict, ServiceError, ValidationFailed
+from ..listed_status import listed_on
 from . import feedback, ledger_link, storage
 from .common import user_id
 
@@ -178,26 +179,56 @@ def note_prior_notice(insp: Inspection, text: str) -> Inspection:
 
 
 def start(insp: Inspection) -> Inspection:
-    """Nothing on-site starts unapproved (SX-5/SX-10/XJ-S), nor before its preconditions."""
+    """Nothing on-site starts unapproved (SX-5/SX-10/XJ-S), nor before its preconditions; and the
+    day it actually starts governs (issue 11): the checks run again for today (listed status,
+    quiet period, cap, conflicts of interest, the self-inspection lead) and today must hold every
+    approval it requires. A day needing more than was approved is refused: replan it first."""
+    from . import moments
+
     if insp.status != "approved":
         raise Conflict(
             "检查未经批准，不能开始" if insp.status == "pending" else "该检查不能开始",
             {"status": [insp.status]},
         )
-    if "prior_notice_to_enterprise" in (insp.preconditions or []) and not (insp.record or {}).get(
+    on = today()
+    report, reqs = moments.revalidate(insp, on)
+    if not report.allowed:
+        raise moments.refusal(report)
+    missing = moments.open_titles(reqs)
+    if missing:
+        moved = on != insp.planned_date
+        raise Conflict(
+            (
+                f"检查批准的日期为 {insp.planned_date.isoformat()}，今天（{on.isoformat()}）开始须另经审批："
+                if moved
+                else "开始检查前须另经审批："
+            )
+            + "；".join(missing)
+            + "。请先改期（重新核验）报批。",
+            {"approval": missing, "planned_date": [insp.planned_date.isoformat()]},
+        )
+    if "prior_notice_to_enterprise" in report.preconditions and not (insp.record or {}).get(
         "prior_notice"
     ):
         raise Conflict(
             "XJ-S：联合检查正面清单企业须事先告知企业，请先登记告知情况",
             {"prior_notice": ["未登记事先告知"]},
         )
+    approved_for = insp.planned_date
+    moments.store(insp, report, reqs, "start")
+    insp.planned_date = on
     insp.status, insp.started_at = "in_progress", utcnow()
     audit.record(
         "inspection.started",
         object_type="inspection",
         object_id=insp.id,
-        before={"status": "approved"},
-        after={"status": "in_progress"},
+        before={"status": "approved", "planned_date": approved_for},
+        after={
+            "status": "in_progress",
+            "planned_date": on,
+            "rule_ids": insp.rule_ids,
+            "policy_version": insp.policy_version,
+        },
     )
     return insp
 
@@ -328,6 +359,14 @@ def evidence(insp: Inspection) -> list[InspectionEvidence]:
 def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = None) -> Inspection:
     """Close the inspection. Off-site (SX-8): a data source and a conclusion are required."""
     if insp.mode == "off_site" and insp.status == "approved":
+        from .checks import RECUSAL_RULE, conflicts_of
+
+        clash = conflicts_of(insp.enterprise_id, [int(o["id"]) for o in insp.officers or []])
+        if clash:  # a conflict declared since it was planned still bars the officer (回避)
+            raise Conflict(
+                f"{RECUSAL_RULE}：执法人员已申报与该企业存在利害关系（回避），不得参加该检查",
+                {"officer_ids": [str(c.user_id) for c in clash]},
+            )
         insp.status, insp.started_at = "in_progress", utcnow()  # off-site needs no entry approval
     _must_be_running(insp)
     conclusion = conclusion.strip()
@@ -350,7 +389,7 @@ def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = 
     db.session.flush()
     in_ledger = (
         ledger_link.record_inspection(insp)
-        if insp.enterprise.supervision_category == "listed"
+        if listed_on(insp.enterprise_id, insp.planned_date).listed
         else False
     )
     audit.record(

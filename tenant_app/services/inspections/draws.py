@@ -237,14 +237,20 @@ def create_inspections(d: Draw) -> dict[str, Any]:
 
     if d.status != "drawn":
         raise Conflict("尚未抽取", {"status": [d.status]})
-    made, refused = [], []
+    made, refused, repaired = [], [], []
+    now_conflicts = conflicts_now()
     for row in d.result:
+        officers = pair_officers(d, row, now_conflicts)
+        if officers != row["officers"]:
+            repaired.append(
+                {"enterprise_id": row["enterprise_id"], "drawn": row["officers"], "now": officers}
+            )
         data = {
             "enterprise_id": row["enterprise_id"],
             "mode": row["mode"],
             "trigger": "random_draw",
             "planned_date": d.planned_date,
-            "officer_ids": row["officers"],
+            "officer_ids": officers,
             "draw_id": d.id,
             "title": d.title,
         }
@@ -258,9 +264,36 @@ def create_inspections(d: Draw) -> dict[str, Any]:
         "draw.inspections_created",
         object_type="draw",
         object_id=d.id,
-        after={"created": len(made), "refused": refused},
+        after={"created": len(made), "refused": refused, "officers_repaired": repaired},
     )
-    return {"created": made, "refused": refused}
+    return {"created": made, "refused": refused, "officers_repaired": repaired}
+
+
+def conflicts_now() -> set[tuple[int, int]]:
+    """Every declared conflict (回避) on record now: (officer id, enterprise id)."""
+    return {
+        (int(o), int(e))
+        for o, e in db.session.execute(
+            select(OfficerConflict.user_id, OfficerConflict.enterprise_id)
+        )
+    }
+
+
+def pair_officers(d: Draw, row: dict[str, Any], conflicts: set[tuple[int, int]]) -> list[int]:
+    """The drawn officers, unless one declared a conflict with the enterprise after the commit:
+    then the enterprise's officers are paired again by the same published rule (``compute``'s
+    officer keys for that enterprise) with the conflicts on record now, so anyone can recompute
+    the replacement from the published seed, pool and the conflict register (issue 11 item 8)."""
+    eid = int(row["enterprise_id"])
+    if not any((int(o), eid) in conflicts for o in row["officers"]):
+        return list(row["officers"])
+    again = compute(
+        d.seed,
+        {"enterprises": {row["category"]: [eid]}, "officers": d.pool["officers"]},
+        {row["category"]: 1},
+        [[o, e] for o, e in sorted(conflicts) if e == eid],
+    )
+    return list(again[0]["officers"])
 
 
 def declare_conflict(officer_id: int, enterprise_id: int, reason: str) -> OfficerConflict:
