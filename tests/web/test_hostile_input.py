@@ -438,14 +438,19 @@ def _assert_escaped(data: bytes, fmt: str, needle: str) -> None:
         assert not c.startswith(FORMULA_LEAD), c
 
 
-def test_every_export_escapes_formulas_and_survives_control_characters(app, client, world):
+def test_every_export_escapes_formulas_and_survives_control_characters(
+    app, client, world, travel
+):
     from tenant_app.services.listing import batches
 
     from ..listing.factory import as_user
     from ..listing.test_procedure import _apply, _through_commitment
 
-    e, entry_id, ent_scope = _apply(app, world, 7, "qiye7")
-    _through_commitment(world, e, entry_id, ent_scope)
+    # The listing story of tests/listing/test_procedure.py: applied 2025-08-28, committed
+    # 2025-09-08, notice from 2025-09-30, published 2025-10-15; each step on its own day.
+    e, entry_id, ent_scope = _apply(app, world, 7, "qiye7", travel)
+    _through_commitment(world, e, entry_id, ent_scope, travel)
+    travel("2025-09-30")
     # a row stored before input was checked: a formula name and a control character
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         row = db.session.get(Enterprise, e.id)
@@ -456,13 +461,14 @@ def test_every_export_escapes_formulas_and_survives_control_characters(app, clie
         b = batches.create(
             {"title": "@批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(b, {"notice_start": "2025-09-30"})
+        batches.start_notice(b, {})
         db.session.commit()
     notices = client.get("/xj-urumqi/public/positive-list/notices?format=xlsx")
     assert notices.status_code == 200
     _assert_escaped(notices.data, "xlsx", "HYPERLINK")
+    travel("2025-10-15")
     with as_user(world, "urumqi-officer1"):
-        batches.publish(db.session.merge(b), {"on_date": "2025-10-15"})
+        batches.publish(batches.get_batch(b.id), {"on_date": "2025-10-15"})
         db.session.commit()
     for url in (
         "/xj-urumqi/public/positive-list/?format=xlsx",
