@@ -255,7 +255,21 @@ class CampaignSchema(Schema):
     status = fields.String()
     approval_kind = fields.String(allow_none=True)
     government_approval_ref = fields.String()
+    filed_with = fields.String()
+    filed_on = fields.Date(allow_none=True)
+    filing_ref = fields.String()
+    published_at = fields.DateTime(allow_none=True)
     decision = fields.Dict()
+
+
+class CampaignFileSchema(Schema):
+    filed_with = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "备案机关；留空为政策包 filed_with 规定的机关（默认上级部门）"},
+    )
+    filed_on = _date(load_default=None)
+    filing_ref = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class DrawInSchema(Schema):
@@ -263,6 +277,29 @@ class DrawInSchema(Schema):
     planned_date = _date(required=True)
     filters = fields.Nested(ScopeSchema, load_default=dict)
     ratios = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=dict)
+    commitment = fields.String(
+        load_default=None,
+        validate=validate.Length(equal=64),
+        metadata={"description": "SHA-256（十六进制）of the officer's own 256-bit secret"},
+    )
+    secret = fields.String(
+        load_default=None,
+        validate=validate.Length(equal=64),
+        metadata={"description": "or the secret itself (hashed, never stored until revealed)"},
+    )
+
+
+class CommitmentSchema(Schema):
+    commitment = fields.String(load_default=None, validate=validate.Length(equal=64))
+    secret = fields.String(load_default=None, validate=validate.Length(equal=64))
+
+
+class RevealSchema(Schema):
+    secret = fields.String(required=True, validate=validate.Length(equal=64))
+
+
+class AbandonSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class DrawSchema(Schema):
@@ -276,6 +313,16 @@ class DrawSchema(Schema):
     pool = fields.Dict()
     conflicts = fields.List(fields.List(fields.Integer()))
     result = fields.List(fields.Dict())
+    protocol = fields.Integer()
+    pool_hash = fields.String()
+    sealed_at = fields.DateTime(allow_none=True)
+    contributions = fields.Method("published_contributions")
+
+    def published_contributions(self, d: Any) -> list[Any]:
+        """Commitments from the start; secrets only once drawn (docs/draws.md)."""
+        from ..services.inspections.draws import public_document
+
+        return list(public_document(d).get("contributions", []))
 
     def published_seed(self, d: object) -> str | None:
         """The seed is published only once the draw has run."""

@@ -28,13 +28,16 @@ from ..services.inspections import (
 from ..services.inspections.common import get
 from .auth import bind_api_tenant
 from .inspection_schemas import (
+    AbandonSchema,
     ApprovalSchema,
     BodycamInSchema,
     CampaignApproveSchema,
+    CampaignFileSchema,
     CampaignInSchema,
     CampaignSchema,
     CheckReportSchema,
     CommentSchema,
+    CommitmentSchema,
     ConflictInSchema,
     DrawInSchema,
     DrawSchema,
@@ -57,6 +60,7 @@ from .inspection_schemas import (
     ReportInSchema,
     ReportReviewSchema,
     ReportSchema,
+    RevealSchema,
     RequestAcceptSchema,
     RequestDeclineSchema,
     RequestInSchema,
@@ -383,12 +387,25 @@ class CampaignApprove(MethodView):
         )
 
 
+@blp.route("/campaigns/<int:campaign_id>/file")
+class CampaignFile(MethodView):
+    @permission(Perm.INSPECTIONS_EDIT)
+    @blp.arguments(CampaignFileSchema)
+    @blp.response(200, CampaignSchema)
+    @_err(404, "没有该专项行动")
+    @_err(409, "须先批准")
+    @_err(422, "备案信息有误，或范围已成全覆盖（SX-4）")
+    def post(self, data: dict[str, Any], campaign_id: int) -> Any:
+        """SX-4 备案: with whom, when, reference; the scope is judged again now."""
+        return _commit(campaigns.file_campaign(_campaign(campaign_id), data))
+
+
 @blp.route("/campaigns/<int:campaign_id>/publish")
 class CampaignPublish(MethodView):
     @permission(Perm.INSPECTIONS_EDIT)
     @blp.response(200, CampaignSchema)
     @_err(404, "没有该专项行动")
-    @_err(409, "须先批准")
+    @_err(409, "须先批准并备案")
     def post(self, campaign_id: int) -> Any:
         return _commit(campaigns.publish_campaign(_campaign(campaign_id)))
 
@@ -405,7 +422,7 @@ class DrawList(MethodView):
     @blp.response(201, DrawSchema)
     @_err(422, "筛选条件下没有企业，或持证执法人员不足两名")
     def post(self, data: dict[str, Any]) -> Any:
-        """Fix the pool and publish sha256(seed); the seed stays secret until executed."""
+        """Freeze the pool, publish its hash and the officer's commitment (docs/draws.md)."""
         return _commit(draws.commit_draw(data))
 
 
@@ -418,6 +435,42 @@ class DrawItem(MethodView):
         return draws.get_draw(draw_id)
 
 
+@blp.route("/draws/<int:draw_id>/witness")
+class DrawWitness(MethodView):
+    @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(CommitmentSchema)
+    @blp.response(200, DrawSchema)
+    @_err(404, "没有该抽查")
+    @_err(409, "不在等待见证人承诺的状态")
+    def post(self, data: dict[str, Any], draw_id: int) -> Any:
+        """A witness (legal reviewer or auditor, not an officer of the pool) commits."""
+        return _commit(draws.commit_witness(draws.get_draw(draw_id), data))
+
+
+@blp.route("/draws/<int:draw_id>/reveal")
+class DrawReveal(MethodView):
+    @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(RevealSchema)
+    @blp.response(200, DrawSchema)
+    @_err(404, "没有该抽查")
+    @_err(409, "承诺未齐或已结束")
+    @_err(422, "随机数与承诺值不符")
+    def post(self, data: dict[str, Any], draw_id: int) -> Any:
+        """A party reveals its secret; the last reveal draws and publishes."""
+        return _commit(draws.reveal(draws.get_draw(draw_id), data["secret"]))
+
+
+@blp.route("/draws/<int:draw_id>/abandon")
+class DrawAbandon(MethodView):
+    @permission(Perm.INSPECTIONS_EDIT)
+    @blp.arguments(AbandonSchema)
+    @blp.response(200, DrawSchema)
+    @_err(404, "没有该抽查")
+    @_err(409, "已抽取")
+    def post(self, data: dict[str, Any], draw_id: int) -> Any:
+        return _commit(draws.abandon_draw(draws.get_draw(draw_id), data["reason"]))
+
+
 @blp.route("/draws/<int:draw_id>/execute")
 class DrawExecute(MethodView):
     @permission(Perm.INSPECTIONS_EDIT)
@@ -425,7 +478,7 @@ class DrawExecute(MethodView):
     @_err(404, "没有该抽查")
     @_err(409, "已执行")
     def post(self, draw_id: int) -> Any:
-        """Draw and publish the seed and the result (docs/inspections.md#draw-algorithm)."""
+        """Protocol 1 draws only (committed before two-party draws): draw with the stored seed."""
         return _commit(draws.execute_draw(draws.get_draw(draw_id)))
 
 

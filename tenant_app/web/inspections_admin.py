@@ -121,6 +121,18 @@ def approve_campaign(campaign_id: int) -> Any:
     )
 
 
+@bp.post("/campaigns/<int:campaign_id>/file")
+@permission(Perm.INSPECTIONS_EDIT)
+def file_campaign(campaign_id: int) -> Any:
+    from ..models import Campaign
+    from ..services.inspections.common import get
+
+    c = get(Campaign, campaign_id, "该专项行动")
+    f = request.form
+    data = {k: f.get(k, "") for k in ("filed_with", "filed_on", "filing_ref")}
+    return _run(lambda: campaigns.file_campaign(c, data), "已备案", url_for(".campaigns"))
+
+
 @bp.post("/campaigns/<int:campaign_id>/publish")
 @permission(Perm.INSPECTIONS_EDIT)
 def publish_campaign(campaign_id: int) -> Any:
@@ -128,7 +140,7 @@ def publish_campaign(campaign_id: int) -> Any:
     from ..services.inspections.common import get
 
     c = get(Campaign, campaign_id, "该专项行动")
-    return _run(lambda: campaigns.publish_campaign(c), "已备案并公开", url_for(".campaigns"))
+    return _run(lambda: campaigns.publish_campaign(c), "已向社会公开", url_for(".campaigns"))
 
 
 @bp.get("/draws/", endpoint="draws")
@@ -136,7 +148,11 @@ def publish_campaign(campaign_id: int) -> Any:
 def draws_page() -> Any:
     rows = draws.draws()
     return render_template(
-        "inspections/draws.html", rows=rows, status=STATUS, officers=officer_pool()
+        "inspections/draws.html",
+        rows=rows,
+        status=STATUS,
+        officers=officer_pool(),
+        new_secret=draws.new_secret(),
     )
 
 
@@ -156,8 +172,12 @@ def commit_draw() -> Any:
             for c in ("key", "general", "special", "listed")
             if f.get(f"ratio_{c}")
         },
+        "secret": f.get("secret"),
+        "commitment": f.get("commitment"),
     }
-    return _run(lambda: draws.commit_draw(data), "已生成抽查并公布种子哈希", url_for(".draws"))
+    return _run(
+        lambda: draws.commit_draw(data), "已锁定企业库并公布其哈希和您的承诺值", url_for(".draws")
+    )
 
 
 @bp.get("/draws/<int:draw_id>/")
@@ -170,6 +190,41 @@ def draw(draw_id: int) -> Any:
         names=_names([r["enterprise_id"] for r in d.result or []]),
         verified=draws.verify(d) if d.status == "drawn" else None,
         public=False,
+        doc=draws.public_document(d),
+        new_secret=draws.new_secret(),
+        parties=draws.PARTY_LABELS,
+    )
+
+
+@bp.post("/draws/<int:draw_id>/witness")
+@permission(Perm.INSPECTIONS_VIEW)
+def witness_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    data = {"secret": request.form.get("secret"), "commitment": request.form.get("commitment")}
+    return _run(
+        lambda: draws.commit_witness(d, data), "已记录见证人承诺", url_for(".draw", draw_id=d.id)
+    )
+
+
+@bp.post("/draws/<int:draw_id>/reveal")
+@permission(Perm.INSPECTIONS_VIEW)
+def reveal_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.reveal(d, request.form.get("secret")),
+        "已揭示随机数",
+        url_for(".draw", draw_id=d.id),
+    )
+
+
+@bp.post("/draws/<int:draw_id>/abandon")
+@permission(Perm.INSPECTIONS_EDIT)
+def abandon_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.abandon_draw(d, request.form.get("reason", "")),
+        "已作废该抽查",
+        url_for(".draw", draw_id=d.id),
     )
 
 
