@@ -124,7 +124,9 @@ class SpecialCampaignSchema(Section):
     blanket_share = fields.Float(
         required=False,
         load_default=1.0,
-        validate=validate.Range(min=0.01, max=1.0, error="应在 0.01 与 1 之间 (between 0.01 and 1)"),
+        validate=validate.Range(
+            min=0.01, max=1.0, error="应在 0.01 与 1 之间 (between 0.01 and 1)"
+        ),
     )
     # With whom a campaign is filed (备案): the parent tenant's department, or the own level's
     # government; the text says only 按照规定备案.

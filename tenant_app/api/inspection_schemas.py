@@ -380,3 +380,29 @@ class RequestSchema(Schema):
     status = fields.String()
     inspection_id = fields.Integer(allow_none=True)
     answer = fields.String()
+
+
+class BudgetQuerySchema(Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+class BudgetSchema(Schema):
+    year = fields.Integer()
+    category = fields.String()
+    cap = fields.Integer(allow_none=True)
+    cap_source = fields.String()
+    count = fields.Integer()
+    remaining = fields.Integer(allow_none=True)
+    rule_id = fields.String()
+    policy_version = fields.String()
+    exempt_triggers = fields.List(fields.String())
+    explanation = fields.String()
+    visits = fields.List(fields.Dict())
+
+
+class ExternalVisitInSchema(Schema):
+    enterprise_id = fields.Integer(required=True, validate=_ID)
+    department = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    visit_date = _date(required=True)
+    mode = fields.String(load_default="on_site", validate=validate.OneOf(("on_site", "off_site")))
+    note = fields.String(load_default="", validate=validate.Length(max=500))

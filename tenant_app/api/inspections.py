@@ -24,6 +24,7 @@ from ..services.inspections import (
     plans,
     reports,
     requests,
+    visits,
 )
 from ..services.inspections.common import get
 from .auth import bind_api_tenant
@@ -31,6 +32,8 @@ from .inspection_schemas import (
     AbandonSchema,
     ApprovalSchema,
     BodycamInSchema,
+    BudgetQuerySchema,
+    BudgetSchema,
     CampaignApproveSchema,
     CampaignFileSchema,
     CampaignInSchema,
@@ -45,6 +48,7 @@ from .inspection_schemas import (
     EvidenceFormSchema,
     EvidenceSchema,
     EvidenceUploadSchema,
+    ExternalVisitInSchema,
     FeedbackInSchema,
     FindingSchema,
     FindingsInSchema,
@@ -60,11 +64,11 @@ from .inspection_schemas import (
     ReportInSchema,
     ReportReviewSchema,
     ReportSchema,
-    RevealSchema,
     RequestAcceptSchema,
     RequestDeclineSchema,
     RequestInSchema,
     RequestSchema,
+    RevealSchema,
 )
 from .schemas import ErrorSchema
 
@@ -410,6 +414,31 @@ class CampaignPublish(MethodView):
         return _commit(campaigns.publish_campaign(_campaign(campaign_id)))
 
 
+@blp.route("/enterprises/<int:enterprise_id>/inspection-budget")
+class EnterpriseBudget(MethodView):
+    @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(BudgetQuerySchema, location="query")
+    @blp.response(200, BudgetSchema)
+    @_err(404, "没有该企业")
+    def get(self, args: dict[str, Any], enterprise_id: int) -> Any:
+        """On-site visits of the year by every level (same credit code) and department (SX-3)."""
+        return visits.enterprise_budget(enterprise_id, args.get("year"))
+
+
+@blp.route("/external-visits")
+class ExternalVisits(MethodView):
+    @permission(Perm.INSPECTIONS_EDIT)
+    @blp.arguments(ExternalVisitInSchema)
+    @blp.response(201, description="{id}")
+    @_err(404, "没有该企业")
+    @_err(422, "记录不完整")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Record another department's visit to an enterprise: it counts against its budget."""
+        row = visits.record_external(data)
+        db.session.commit()
+        return {"id": row.id}
+
+
 @blp.route("/draws")
 class DrawList(MethodView):
     @permission(Perm.INSPECTIONS_VIEW)
@@ -565,6 +594,18 @@ class MyInspections(MethodView):
     def get(self) -> Any:
         """The enterprise user's own enterprise's inspections with their feedback."""
         return requests.my_inspections()
+
+
+@blp.route("/my-enterprise/inspection-budget")
+class MyBudget(MethodView):
+    @permission(Perm.OWN_INSPECTIONS)
+    @blp.arguments(BudgetQuerySchema, location="query")
+    @blp.response(200, BudgetSchema)
+    @_err(404, "账号尚未关联企业")
+    def get(self, args: dict[str, Any]) -> Any:
+        """The enterprise's on-site visits of the year, every level and department, against
+        its cap (SX-3)."""
+        return visits.my_budget(args.get("year"))
 
 
 @blp.route("/my-enterprise/inspections/<int:inspection_id>")

@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, request, url_for
 from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
-from ..services.inspections import reports, requests
+from ..services.inspections import reports, requests, visits
 from .inspections import LABELS, _run
 
 bp = Blueprint("inspections_portal", __name__, url_prefix="/enterprise/inspections")
@@ -26,6 +26,7 @@ def mine() -> Any:
         labels=LABELS,
         reports=reports.my_reports(),
         my_requests=requests.my_requests(),
+        budget=visits.my_budget(),
     )
 
 

@@ -116,9 +116,15 @@ def test_the_officer_alone_cannot_choose_the_outcome(witness: str, client: Any) 
         _as("taiyuan-officer1", lambda: draws.execute_draw(draws.get_draw(did)))
     # The committing officer cannot be their own witness, nor can another officer of the pool.
     with pytest.raises(ServiceError):
-        _as("taiyuan-officer1", lambda: draws.commit_witness(draws.get_draw(did), {"secret": "0" * 64}))
+        _as(
+            "taiyuan-officer1",
+            lambda: draws.commit_witness(draws.get_draw(did), {"secret": "0" * 64}),
+        )
     with pytest.raises(ServiceError):
-        _as("taiyuan-officer2", lambda: draws.commit_witness(draws.get_draw(did), {"secret": "0" * 64}))
+        _as(
+            "taiyuan-officer2",
+            lambda: draws.commit_witness(draws.get_draw(did), {"secret": "0" * 64}),
+        )
     _as(witness, lambda: draws.commit_witness(draws.get_draw(did), {"secret": WITNESS_SECRET}))
     _as("taiyuan-officer1", lambda: draws.reveal(draws.get_draw(did), OFFICER_SECRET))
     d = _as(witness, lambda: draws.reveal(draws.get_draw(did), WITNESS_SECRET))
@@ -133,7 +139,9 @@ def test_the_officer_alone_cannot_choose_the_outcome(witness: str, client: Any) 
     assert other_seed != d.seed
     assert draws.compute(other_seed, d.pool, d.ratios, d.conflicts) != d.result
     # ...and the seed is not the officer's secret nor any function of it alone.
-    assert d.seed != OFFICER_SECRET and d.seed != hashlib.sha256(OFFICER_SECRET.encode()).hexdigest()
+    assert (
+        d.seed != OFFICER_SECRET and d.seed != hashlib.sha256(OFFICER_SECRET.encode()).hexdigest()
+    )
 
 
 @pytest.mark.today("2026-09-28")
@@ -156,7 +164,9 @@ def test_a_reveal_that_does_not_match_its_commitment_is_refused(witness: str) ->
 
 
 @pytest.mark.today("2026-09-28")
-def test_the_pool_published_at_commit_time_is_the_pool_drawn_from(witness: str, client: Any) -> None:
+def test_the_pool_published_at_commit_time_is_the_pool_drawn_from(
+    witness: str, client: Any
+) -> None:
     _registry(20)
     did = _commit()
     at_commit = _public(client, did)

@@ -107,7 +107,11 @@ def reach(scope: dict[str, Any]) -> dict[str, Any]:
     """How far a scope reaches in the registry now: reached, total, share."""
     total = int(db.session.execute(select(func.count(Enterprise.id))).scalar() or 0)
     reached = len(in_scope_ids(scope)) if scope else total
-    return {"reached": reached, "total": total, "share": round(reached / total, 4) if total else 0.0}
+    return {
+        "reached": reached,
+        "total": total,
+        "share": round(reached / total, 4) if total else 0.0,
+    }
 
 
 def blanket_reason(scope: dict[str, Any], share: float = 1.0) -> str | None:

@@ -178,9 +178,7 @@ def pool_hash_of(d: Draw) -> str:
 
 def derive_seed(pool_hash: str, contributions: list[dict[str, Any]]) -> str:
     """seed = sha256("shuangsuiji-v2\n<pool_hash>\n<party>:<secret>\n…"), parties by name."""
-    parts = [
-        f"{c['party']}:{c['secret']}" for c in sorted(contributions, key=lambda c: c["party"])
-    ]
+    parts = [f"{c['party']}:{c['secret']}" for c in sorted(contributions, key=lambda c: c["party"])]
     return hashlib.sha256("\n".join([SEED_DOMAIN, pool_hash, *parts]).encode()).hexdigest()
 
 
@@ -349,9 +347,7 @@ def reveal(d: Draw, secret: Any) -> Draw:
     if d.protocol < PROTOCOL:
         raise Conflict("该抽查按旧规程执行", {"status": [d.status]})
     if d.status == "committed":
-        raise Conflict(
-            "各方承诺齐备前不能揭示随机数（见证人尚未承诺）", {"status": [d.status]}
-        )
+        raise Conflict("各方承诺齐备前不能揭示随机数（见证人尚未承诺）", {"status": [d.status]})
     if d.status != "sealed":
         raise Conflict("该抽查已结束", {"status": [d.status]})
     mine = _party_of(d)
@@ -402,9 +398,7 @@ def execute_draw(d: Draw) -> Draw:
     draw is drawn by the last reveal, never by one person."""
     if d.status != "committed" or d.protocol >= PROTOCOL:
         if d.protocol >= PROTOCOL:
-            raise Conflict(
-                "须由执法人员和见证人各自揭示随机数后自动抽取", {"status": [d.status]}
-            )
+            raise Conflict("须由执法人员和见证人各自揭示随机数后自动抽取", {"status": [d.status]})
         raise Conflict("该抽查已执行", {"status": [d.status]})
     d.result = compute(d.seed, d.pool, d.ratios, d.conflicts)
     d.status, d.drawn_at = "drawn", utcnow()
