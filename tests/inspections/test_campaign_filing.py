@@ -33,7 +33,7 @@ BASE = {
 
 def _registry(chemical: int, other: int) -> list[int]:
     ids = [make_enterprise("sx-taiyuan", industry_code="C2611").id for _ in range(chemical)]
-    ids += [make_enterprise("sx-taiyuan", industry_code="C1310").id for _ in range(other)]
+    ids += [make_enterprise("sx-taiyuan", industry_code="C13").id for _ in range(other)]
     return ids
 
 
@@ -45,6 +45,9 @@ def _as(username: str, fn: Any) -> Any:
             db.session.rollback()
             raise
         db.session.commit()
+        if hasattr(out, "__table__"):  # detached with its values: RLS would hide a reload
+            db.session.refresh(out)
+            db.session.expunge(out)
         return out
 
 

@@ -81,6 +81,9 @@ def _as(username: str, fn: Any) -> Any:
             db.session.rollback()  # as the pages and the API do: a refusal writes nothing
             raise
         db.session.commit()
+        if hasattr(out, "__table__"):  # detached with its values: RLS would hide a reload
+            db.session.refresh(out)
+            db.session.expunge(out)
         return out
 
 
