@@ -290,16 +290,18 @@ class DrawInSchema(Schema):
 
 
 class CommitmentSchema(Schema):
-    commitment = fields.String(load_default=None, validate=validate.Length(equal=64))
-    secret = fields.String(load_default=None, validate=validate.Length(equal=64))
+    commitment = fields.String(load_default=None, validate=validate.Length(max=64))
+    secret = fields.String(load_default=None, validate=validate.Length(max=64))
 
 
+# Bodies with defaults only: the draw is looked up first, so another tenant's draw answers 404
+# whatever the body (docs/decisions.md, "object before body"); the service judges the values.
 class RevealSchema(Schema):
-    secret = fields.String(required=True, validate=validate.Length(equal=64))
+    secret = fields.String(load_default="", validate=validate.Length(max=64))
 
 
 class AbandonSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class DrawSchema(Schema):
