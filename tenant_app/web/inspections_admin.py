@@ -17,7 +17,7 @@ from ..models.inspection import (
     REPORT_STATUSES,
     REQUEST_STATUSES,
 )
-from ..services.inspections import annual, campaigns, draws, reports, requests
+from ..services.inspections import annual, campaigns, draws, reports, requests, visits
 from ..services.inspections.common import officer_pool
 from ..services.inspections.storage import path_of
 from .inspections import LABELS, _names, _run
@@ -263,6 +263,33 @@ def declare_conflict() -> Any:
         )
 
     return _run(act, "已登记回避关系", url_for(".draws"))
+
+
+@bp.get("/budget/", endpoint="budget")
+@permission(Perm.INSPECTIONS_VIEW)
+def budget_page() -> Any:
+    """SX-3: one enterprise's on-site visits of the year by every level and department, against
+    its cap; staff record another department's visit here."""
+    from ..services.inspections.common import parse_int
+
+    raw = request.args.get("enterprise_id", "")
+    data = None
+    if raw:
+        eid = parse_int(raw, "enterprise_id")
+        data = visits.enterprise_budget(eid)
+    return render_template("inspections/budget.html", budget=data, enterprise_id=raw, labels=LABELS)
+
+
+@bp.post("/budget/external")
+@permission(Perm.INSPECTIONS_EDIT)
+def record_external_visit() -> Any:
+    f = request.form
+    data = {k: f.get(k, "") for k in ("enterprise_id", "department", "visit_date", "mode", "note")}
+    return _run(
+        lambda: visits.record_external(data),
+        "已登记其他部门的检查",
+        url_for(".budget", enterprise_id=data["enterprise_id"]),
+    )
 
 
 @bp.get("/self-reports/", endpoint="reports")

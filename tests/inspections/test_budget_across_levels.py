@@ -150,3 +150,43 @@ def test_SX_3_other_departments_count_and_the_enterprise_sees_its_count(
     page = client.get(f"/{CITY}/enterprise/inspections/").get_data(as_text=True)
     assert 'id="budget-count">2<' in page and 'id="budget-cap">2<' in page
     assert "太原市市场监督管理局" in page and "小店区" in page
+
+
+@pytest.mark.today("2026-03-02")
+def test_SX_3_staff_record_another_departments_visit_on_the_budget_page(
+    line: dict[str, Any], client: Any
+) -> None:
+    from tests.helpers import csrf_from
+
+    city_e = line["city"]
+    _create("xd-officer1", COUNTY, _data(line["county"].id, line["county_officers"], "2026-03-20"))
+    login(client, CITY, "taiyuan-officer1")
+    page = client.get(f"/{CITY}/inspections/budget/?enterprise_id={city_e.id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="budget-count">1<' in body and "小店区" in body
+    token = csrf_from(body)
+    r = client.post(
+        f"/{CITY}/inspections/budget/external",
+        data={"csrf_token": token, "enterprise_id": city_e.id, "visit_date": "2026-03-05"},
+    )
+    assert "请填写检查部门" in client.get(r.headers["Location"]).get_data(as_text=True)
+    client.post(
+        f"/{CITY}/inspections/budget/external",
+        data={
+            "csrf_token": token,
+            "enterprise_id": city_e.id,
+            "department": "太原市应急管理局",
+            "visit_date": "2026-03-05",
+            "mode": "on_site",
+        },
+    )
+    body = client.get(f"/{CITY}/inspections/budget/?enterprise_id={city_e.id}").get_data(
+        as_text=True
+    )
+    assert 'id="budget-count">2<' in body and "太原市应急管理局" in body
+    # A planned city visit now shows both other visits nearby and stops at the cap.
+    with acting("taiyuan-officer1", CITY):
+        r2 = preview(_data(city_e.id, line["city_officers"], "2026-03-12"))
+        assert not r2.allowed
+        levels = next(c for c in r2.checks if c.key == "levels")
+        assert "太原市应急管理局" in levels.text and "小店区" in levels.text
