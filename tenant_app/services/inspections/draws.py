@@ -41,6 +41,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from policies.vocab import parse_industry_code
 
+from ...auth.roles import N_
 from ...clock import utcnow
 from ...extensions import db
 from ...models import Draw, Enterprise, OfficerConflict
@@ -152,7 +153,7 @@ def pool_for(filters: dict[str, Any]) -> dict[str, list[int]]:
 PROTOCOL = 2
 REQUIRED_PARTIES = ("officer", "witness")
 WITNESS_ROLES = frozenset({"legal_reviewer", "auditor"})
-PARTY_LABELS = {"officer": "执法人员", "witness": "见证人"}
+PARTY_LABELS = {"officer": N_("执法人员"), "witness": N_("见证人")}
 SEED_DOMAIN = "shuangsuiji-v2"
 _HEX = frozenset("0123456789abcdef")
 
