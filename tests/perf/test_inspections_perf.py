@@ -26,7 +26,7 @@ from tenant_app.extensions import db
 from tenant_app.models import Enterprise, Inspection, User
 from tenant_app.services.inspections import checks, draws
 from tenant_app.tenancy.resolve import scope_for, system_scope
-from tenant_app.tenancy.scope import use_scope
+from tenant_app.tenancy.scope import Scope, use_scope
 
 from ..helpers import tenant
 
@@ -156,6 +156,10 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
         officer = db.session.execute(
             select(User).where(User.username == "taiyuan-officer1")
         ).scalar_one()
+        # the draw's witness: a person outside the officer pool, acting as legal reviewer
+        witness_id = db.session.execute(
+            select(User.id).where(User.username == "taiyuan-principal")
+        ).scalar_one()
     with use_scope(scope_for(t, officer)):
         assert db.session.execute(select(func.count(Inspection.id))).scalar() == N_INSPECTIONS
         eid = db.session.execute(
@@ -198,11 +202,23 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
         db.session.rollback()
         ratios = {"general": 0.01, "key": 0.01, "special": 0.01, "listed": 0.01}
         t0 = time.perf_counter()
-        d = draws.commit_draw({"planned_date": "2026-07-01", "ratios": ratios})
+        d = draws.commit_draw({"planned_date": "2026-07-01", "ratios": ratios, "secret": "0a" * 32})
         db.session.commit()
         t_commit = time.perf_counter() - t0
+        # Two-party draw (docs/draws.md): a witness commits, both reveal; the last reveal draws.
+        did = d.id
+        witness = Scope(
+            tenant_id=t.id,
+            read_ids=(t.id,),
+            user_id=witness_id,
+            roles=frozenset({"legal_reviewer"}),
+        )
+        with use_scope(witness):
+            draws.commit_witness(draws.get_draw(did), {"secret": "0b" * 32})
+            draws.reveal(draws.get_draw(did), "0b" * 32)
+            db.session.commit()
         t0 = time.perf_counter()
-        draws.execute_draw(d)
+        d = draws.reveal(draws.get_draw(did), "0a" * 32)
         db.session.commit()
         t_exec = time.perf_counter() - t0
         assert sum(len(v) for v in d.pool["enterprises"].values()) == n == N_ENTERPRISES
