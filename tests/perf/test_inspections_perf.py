@@ -116,6 +116,16 @@ def _load(owner_url: str, tenant_id: int) -> None:
                         "2026-01-01T00:00:00Z",
                     )
                 )
+        # The visit register (issue 11: one budget across levels) holds one row per inspection,
+        # as migration 0006f backfills it; the cap and nearby checks read it.
+        cur.execute(
+            "INSERT INTO enterprise_visits (uscc, enterprise_id, inspection_id, joint_group_id,"
+            " department, level, visit_date, mode, trigger, status, note, created_at, tenant_id)"
+            " SELECT e.uscc, i.enterprise_id, i.id, i.joint_group_id, '', 'city', i.planned_date,"
+            " i.mode, i.trigger, i.status, '', i.created_at, i.tenant_id FROM inspections i"
+            " JOIN enterprises e ON e.id = i.enterprise_id WHERE i.tenant_id = %s",
+            (tenant_id,),
+        )
         # Officers for the pairing pool.
         for k in range(N_OFFICERS):
             cur.execute(
@@ -137,6 +147,7 @@ def _load(owner_url: str, tenant_id: int) -> None:
     ) as conn:
         conn.execute("ANALYZE enterprises")
         conn.execute("ANALYZE inspections")
+        conn.execute("ANALYZE enterprise_visits")
 
 
 def _ms(fn: Any, runs: int = 20) -> tuple[float, float]:
