@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .schema_fields import (
     KEY_RE,
@@ -108,6 +108,9 @@ class QuietSchema(Section):
             seen.add(p["id"])
 
 
+FILED_WITH = ("parent", "government")
+
+
 class SpecialCampaignSchema(Section):
     approving_roles = Names(ROLES, "角色", min_len=1)
     approving_levels = Names(LEVELS, "层级", min_len=1)
@@ -116,6 +119,18 @@ class SpecialCampaignSchema(Section):
     required_fields = Names(("scope", "content", "start", "end"), "方案要素", min_len=1)
     filed = Bool()
     published = Bool()
+    # A scope reaching at least this share of the tenant's enterprises counts as blanket
+    # (全覆盖、无差别检查); the text gives no number, so the pack says it (basis default).
+    blanket_share = fields.Float(
+        required=False,
+        load_default=1.0,
+        validate=validate.Range(
+            min=0.01, max=1.0, error="应在 0.01 与 1 之间 (between 0.01 and 1)"
+        ),
+    )
+    # With whom a campaign is filed (备案): the parent tenant's department, or the own level's
+    # government; the text says only 按照规定备案.
+    filed_with = Name(FILED_WITH, "备案对象", required=False, load_default="parent")
 
 
 class WarningKindSchema(StrictSchema):

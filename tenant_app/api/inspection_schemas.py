@@ -270,7 +270,21 @@ class CampaignSchema(Schema):
     status = fields.String()
     approval_kind = fields.String(allow_none=True)
     government_approval_ref = fields.String()
+    filed_with = fields.String()
+    filed_on = fields.Date(allow_none=True)
+    filing_ref = fields.String()
+    published_at = fields.DateTime(allow_none=True)
     decision = fields.Dict()
+
+
+class CampaignFileSchema(Schema):
+    filed_with = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "备案机关；留空为政策包 filed_with 规定的机关（默认上级部门）"},
+    )
+    filed_on = _date(load_default=None)
+    filing_ref = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class DrawInSchema(Schema):
@@ -278,6 +292,31 @@ class DrawInSchema(Schema):
     planned_date = _date(required=True)
     filters = fields.Nested(ScopeSchema, load_default=dict)
     ratios = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=dict)
+    commitment = fields.String(
+        load_default=None,
+        validate=validate.Length(equal=64),
+        metadata={"description": "SHA-256（十六进制）of the officer's own 256-bit secret"},
+    )
+    secret = fields.String(
+        load_default=None,
+        validate=validate.Length(equal=64),
+        metadata={"description": "or the secret itself (hashed, never stored until revealed)"},
+    )
+
+
+class CommitmentSchema(Schema):
+    commitment = fields.String(load_default=None, validate=validate.Length(max=64))
+    secret = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+# Bodies with defaults only: the draw is looked up first, so another tenant's draw answers 404
+# whatever the body (docs/decisions.md, "object before body"); the service judges the values.
+class RevealSchema(Schema):
+    secret = fields.String(load_default="", validate=validate.Length(max=64))
+
+
+class AbandonSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class DrawSchema(Schema):
@@ -291,6 +330,16 @@ class DrawSchema(Schema):
     pool = fields.Dict()
     conflicts = fields.List(fields.List(fields.Integer()))
     result = fields.List(fields.Dict())
+    protocol = fields.Integer()
+    pool_hash = fields.String()
+    sealed_at = fields.DateTime(allow_none=True)
+    contributions = fields.Method("published_contributions")
+
+    def published_contributions(self, d: Any) -> list[Any]:
+        """Commitments from the start; secrets only once drawn (docs/draws.md)."""
+        from ..services.inspections.draws import public_document
+
+        return list(public_document(d).get("contributions", []))
 
     def published_seed(self, d: object) -> str | None:
         """The seed is published only once the draw has run."""
@@ -374,3 +423,29 @@ class RequestSchema(Schema):
     status = fields.String()
     inspection_id = fields.Integer(allow_none=True)
     answer = fields.String()
+
+
+class BudgetQuerySchema(Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+class BudgetSchema(Schema):
+    year = fields.Integer()
+    category = fields.String()
+    cap = fields.Integer(allow_none=True)
+    cap_source = fields.String()
+    count = fields.Integer()
+    remaining = fields.Integer(allow_none=True)
+    rule_id = fields.String()
+    policy_version = fields.String()
+    exempt_triggers = fields.List(fields.String())
+    explanation = fields.String()
+    visits = fields.List(fields.Dict())
+
+
+class ExternalVisitInSchema(Schema):
+    enterprise_id = fields.Integer(required=True, validate=_ID)
+    department = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    visit_date = _date(required=True)
+    mode = fields.String(load_default="on_site", validate=validate.OneOf(("on_site", "off_site")))
+    note = fields.String(load_default="", validate=validate.Length(max=500))

@@ -25,17 +25,23 @@ from ..services.inspections import (
     plans,
     reports,
     requests,
+    visits,
 )
 from ..services.inspections.common import get
 from .auth import bind_api_tenant
 from .inspection_schemas import (
+    AbandonSchema,
     ApprovalSchema,
     BodycamInSchema,
+    BudgetQuerySchema,
+    BudgetSchema,
     CampaignApproveSchema,
+    CampaignFileSchema,
     CampaignInSchema,
     CampaignSchema,
     CheckReportSchema,
     CommentSchema,
+    CommitmentSchema,
     ConflictInSchema,
     DrawInSchema,
     DrawSchema,
@@ -43,6 +49,7 @@ from .inspection_schemas import (
     EvidenceFormSchema,
     EvidenceSchema,
     EvidenceUploadSchema,
+    ExternalVisitInSchema,
     FeedbackInSchema,
     FindingSchema,
     FindingsInSchema,
@@ -63,6 +70,7 @@ from .inspection_schemas import (
     RequestDeclineSchema,
     RequestInSchema,
     RequestSchema,
+    RevealSchema,
 )
 from .schemas import ErrorSchema
 
@@ -402,14 +410,52 @@ class CampaignApprove(MethodView):
         )
 
 
+@blp.route("/campaigns/<int:campaign_id>/file")
+class CampaignFile(MethodView):
+    @permission(Perm.INSPECTIONS_EDIT)
+    @blp.arguments(CampaignFileSchema)
+    @blp.response(200, CampaignSchema)
+    @_err(404, "没有该专项行动")
+    @_err(409, "须先批准")
+    @_err(422, "备案信息有误，或范围已成全覆盖（SX-4）")
+    def post(self, data: dict[str, Any], campaign_id: int) -> Any:
+        """SX-4 备案: with whom, when, reference; the scope is judged again now."""
+        return _commit(campaigns.file_campaign(_campaign(campaign_id), data))
+
+
 @blp.route("/campaigns/<int:campaign_id>/publish")
 class CampaignPublish(MethodView):
     @permission(Perm.INSPECTIONS_EDIT)
     @blp.response(200, CampaignSchema)
     @_err(404, "没有该专项行动")
-    @_err(409, "须先批准")
+    @_err(409, "须先批准并备案")
     def post(self, campaign_id: int) -> Any:
         return _commit(campaigns.publish_campaign(_campaign(campaign_id)))
+
+
+@blp.route("/enterprises/<int:enterprise_id>/inspection-budget")
+class EnterpriseBudget(MethodView):
+    @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(BudgetQuerySchema, location="query")
+    @blp.response(200, BudgetSchema)
+    @_err(404, "没有该企业")
+    def get(self, args: dict[str, Any], enterprise_id: int) -> Any:
+        """On-site visits of the year by every level (same credit code) and department (SX-3)."""
+        return visits.enterprise_budget(enterprise_id, args.get("year"))
+
+
+@blp.route("/external-visits")
+class ExternalVisits(MethodView):
+    @permission(Perm.INSPECTIONS_EDIT)
+    @blp.arguments(ExternalVisitInSchema)
+    @blp.response(201, description="{id}")
+    @_err(404, "没有该企业")
+    @_err(422, "记录不完整")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Record another department's visit to an enterprise: it counts against its budget."""
+        row = visits.record_external(data)
+        db.session.commit()
+        return {"id": row.id}
 
 
 @blp.route("/draws")
@@ -424,7 +470,7 @@ class DrawList(MethodView):
     @blp.response(201, DrawSchema)
     @_err(422, "筛选条件下没有企业，或持证执法人员不足两名")
     def post(self, data: dict[str, Any]) -> Any:
-        """Fix the pool and publish sha256(seed); the seed stays secret until executed."""
+        """Freeze the pool, publish its hash and the officer's commitment (docs/draws.md)."""
         return _commit(draws.commit_draw(data))
 
 
@@ -437,6 +483,42 @@ class DrawItem(MethodView):
         return draws.get_draw(draw_id)
 
 
+@blp.route("/draws/<int:draw_id>/witness")
+class DrawWitness(MethodView):
+    @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(CommitmentSchema)
+    @blp.response(200, DrawSchema)
+    @_err(404, "没有该抽查")
+    @_err(409, "不在等待见证人承诺的状态")
+    def post(self, data: dict[str, Any], draw_id: int) -> Any:
+        """A witness (legal reviewer or auditor, not an officer of the pool) commits."""
+        return _commit(draws.commit_witness(draws.get_draw(draw_id), data))
+
+
+@blp.route("/draws/<int:draw_id>/reveal")
+class DrawReveal(MethodView):
+    @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(RevealSchema)
+    @blp.response(200, DrawSchema)
+    @_err(404, "没有该抽查")
+    @_err(409, "承诺未齐或已结束")
+    @_err(422, "随机数与承诺值不符")
+    def post(self, data: dict[str, Any], draw_id: int) -> Any:
+        """A party reveals its secret; the last reveal draws and publishes."""
+        return _commit(draws.reveal(draws.get_draw(draw_id), data["secret"]))
+
+
+@blp.route("/draws/<int:draw_id>/abandon")
+class DrawAbandon(MethodView):
+    @permission(Perm.INSPECTIONS_EDIT)
+    @blp.arguments(AbandonSchema)
+    @blp.response(200, DrawSchema)
+    @_err(404, "没有该抽查")
+    @_err(409, "已抽取")
+    def post(self, data: dict[str, Any], draw_id: int) -> Any:
+        return _commit(draws.abandon_draw(draws.get_draw(draw_id), data["reason"]))
+
+
 @blp.route("/draws/<int:draw_id>/execute")
 class DrawExecute(MethodView):
     @permission(Perm.INSPECTIONS_EDIT)
@@ -444,7 +526,7 @@ class DrawExecute(MethodView):
     @_err(404, "没有该抽查")
     @_err(409, "已执行")
     def post(self, draw_id: int) -> Any:
-        """Draw and publish the seed and the result (docs/inspections.md#draw-algorithm)."""
+        """Protocol 1 draws only (committed before two-party draws): draw with the stored seed."""
         return _commit(draws.execute_draw(draws.get_draw(draw_id)))
 
 
@@ -539,6 +621,18 @@ class MyInspections(MethodView):
     def get(self) -> Any:
         """The enterprise user's own enterprise's inspections with their feedback."""
         return requests.my_inspections()
+
+
+@blp.route("/my-enterprise/inspection-budget")
+class MyBudget(MethodView):
+    @permission(Perm.OWN_INSPECTIONS)
+    @blp.arguments(BudgetQuerySchema, location="query")
+    @blp.response(200, BudgetSchema)
+    @_err(404, "账号尚未关联企业")
+    def get(self, args: dict[str, Any]) -> Any:
+        """The enterprise's on-site visits of the year, every level and department, against
+        its cap (SX-3)."""
+        return visits.my_budget(args.get("year"))
 
 
 @blp.route("/my-enterprise/inspections/<int:inspection_id>")

@@ -21,10 +21,12 @@ from sqlalchemy import select
 
 from ..clock import today
 from ..extensions import db
-from ..models import Enterprise, Inspection, InspectionPlan
+from ..models import Enterprise, Inspection, InspectionPlan, User
 from ..services import policy as policy_service
 from ..services.inspections import annual, approvals, campaigns, conduct, draws, feedback, plans
 from ..services.inspections import requests as inspection_requests
+from ..tenancy.resolve import system_scope
+from ..tenancy.scope import use_scope
 from .context import CLERK, acting, days_ago, days_ahead, rng_for, user, workday_on_or_before
 from .portal import enterprise_user
 
@@ -249,6 +251,9 @@ def _campaign(city: City) -> None:
     with acting(city.slug, city.principal):
         campaigns.approve_campaign(_campaign_row(cid))
         db.session.commit()
+    with acting(city.slug, city.principal):  # SX-4: filed with the department one level up
+        campaigns.file_campaign(_campaign_row(cid), {"filing_ref": f"备〔{today().year}〕1号"})
+        db.session.commit()
     with acting(city.slug, city.clerk):
         campaigns.publish_campaign(_campaign_row(cid))
         in_scope = sorted(campaigns.in_scope_ids(scope))
@@ -286,17 +291,50 @@ def _first_general(city: City, ids: list[int]) -> int | None:
     return row
 
 
+def _witness(city: City) -> str:
+    """The draw's witness: the city's legal reviewer (法制审核), created once."""
+    from ..services import users as user_service
+    from .regions import DEMO_PASSWORD
+
+    username = f"{city.slug.split('-')[-1]}-legal"
+    with use_scope(system_scope()):
+        exists = db.session.execute(select(User.id).where(User.username == username)).first()
+    if exists is None:
+        with acting(city.slug, None) as t:
+            user_service.create_user(
+                tenant=t,
+                username=username,
+                display_name="法制审核员",
+                password=DEMO_PASSWORD,
+                roles=["legal_reviewer"],
+            )
+            db.session.commit()
+    return username
+
+
 def _draw(city: City) -> set[int]:
+    """Two parties: the clerk commits the pool and their secret, the legal reviewer witnesses;
+    both reveal (docs/draws.md). The secrets live only in this function."""
     planned = _outside_quiet(days_ahead(14))
+    officer_secret, witness_secret = draws.new_secret(), draws.new_secret()
+    witness = _witness(city)
     with acting(city.slug, city.clerk):
         d = draws.commit_draw(
             {
                 "planned_date": planned.isoformat(),
                 "title": f"{planned.year}年第{(planned.month - 1) // 3 + 1}季度“双随机、一公开”抽查",
                 "filters": {},
+                "secret": officer_secret,
             }
         )
-        draws.execute_draw(d)
+        did = d.id
+        db.session.commit()
+    with acting(city.slug, witness):
+        draws.commit_witness(draws.get_draw(did), {"secret": witness_secret})
+        draws.reveal(draws.get_draw(did), witness_secret)
+        db.session.commit()
+    with acting(city.slug, city.clerk):
+        d = draws.reveal(draws.get_draw(did), officer_secret)
         draws.create_inspections(d)
         drawn = {int(r["enterprise_id"]) for r in d.result}
         db.session.commit()

@@ -34,6 +34,7 @@ from .policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from .records import ComplianceRecord
 from .tenant import Level, Tenant
 from .user import ApiToken, RateLimitCounter, RoleGrant, RoleProposal, User, UserSession
+from .visit import EnterpriseVisit
 
 __all__ = [
     "ApiToken",
@@ -56,6 +57,7 @@ __all__ = [
     "SelfInspectionReport",
     "Deadline",
     "Enterprise",
+    "EnterpriseVisit",
     "EnterpriseAccount",
     "EnterpriseRating",
     "Industry",

@@ -53,8 +53,18 @@ OFF_SITE_SOURCES = {
 FINDING_RESULTS = {"compliant": "符合", "issue": "发现问题", "not_applicable": "不适用"}
 EVIDENCE_KINDS = {"photo": "照片", "video": "视频", "document": "文书材料", "bodycam": "执法记录仪"}
 PLAN_STATUSES = {"draft": "草稿", "approved": "已批准", "published": "已公开"}
-CAMPAIGN_STATUSES = {"draft": "待批准", "approved": "已批准", "published": "已备案公开"}
-DRAW_STATUSES = {"committed": "已公布种子哈希", "drawn": "已抽取并公开"}
+CAMPAIGN_STATUSES = {
+    "draft": "待批准",
+    "approved": "已批准",
+    "filed": "已备案",
+    "published": "已备案公开",
+}
+DRAW_STATUSES = {
+    "committed": "已锁定企业库，待见证人承诺",
+    "sealed": "各方已承诺，待揭示",
+    "drawn": "已抽取并公开",
+    "abandoned": "已作废",
+}
 # XJ-S review outcomes of a self-inspection report. "accepted" (the stored name kept from issue 6)
 # means reviewed and a visit is still needed for its lead; "resolved" closes the lead without one.
 REPORT_VISIT_NEEDED = "accepted"
@@ -112,13 +122,23 @@ class Campaign(TenantScoped, Model):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SX-4 filing record (备案): with whom, on which day, the filing's reference, by whom.
+    filed_with: Mapped[str] = mapped_column(String(200), default="")
+    filed_with_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"))
+    filed_on: Mapped[date | None] = mapped_column(Date)
+    filing_ref: Mapped[str] = mapped_column(String(200), default="")
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Draw(TenantScoped, Model):
-    """A verifiable random draw (双随机): seed hash published first, seed + result after."""
+    """A verifiable random draw (双随机). Protocol 1 (before issue 11): one officer's seed hash
+    published first, seed + result after. Protocol 2: the pool frozen with its hash, and the seed
+    derived from two or more parties' secrets, each committed before any is revealed
+    (services/inspections/draws.py, docs/draws.md)."""
 
     __tablename__ = "inspection_draws"
 
@@ -146,6 +166,13 @@ class Draw(TenantScoped, Model):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    protocol: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
+    # sha256 of the canonical JSON of what is drawn from (pool, ratios, conflicts, date), fixed
+    # and published at commit time.
+    pool_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # [{party, user_id, name, roles, commitment, committed_at, secret, revealed_at}]
+    contributions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Inspection(TenantScoped, Model):

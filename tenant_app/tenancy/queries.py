@@ -45,6 +45,28 @@ def descendants(stmt: Select[Any]) -> Select[Any]:
     return stmt.execution_options(with_descendants=ids)
 
 
+def lineage_ids() -> tuple[int, ...]:
+    """The write tenant, its ancestors and its descendants (never siblings): the line of the tree
+    that shares one enterprise's inspection budget (SX-3 综合一次查 across levels)."""
+    from ..models import Tenant
+    from .scope import current_scope
+
+    write = current_scope().tenant_id
+    if write is None:
+        return ()
+    path = db.session.execute(select(Tenant.path).where(Tenant.id == write)).scalar_one()
+    up = [int(x) for x in path.strip("/").split("/") if x]
+    down = db.session.execute(select(Tenant.id).where(Tenant.path.startswith(path))).scalars()
+    return tuple(dict.fromkeys([*up, *down]))
+
+
+def lineage(stmt: Select[Any]) -> Select[Any]:
+    """Let a read also see the write tenant's ancestors and descendants: only the visit register
+    (models/visit.py) uses it; PostgreSQL's RLS grants that extra read on enterprise_visits
+    alone (migration 0006f)."""
+    return stmt.execution_options(with_descendants=lineage_ids())
+
+
 @dataclass
 class Page:
     items: list[Any]

@@ -17,7 +17,7 @@ from ..models.inspection import (
     REPORT_STATUSES,
     REQUEST_STATUSES,
 )
-from ..services.inspections import annual, campaigns, draws, reports, requests
+from ..services.inspections import annual, campaigns, draws, reports, requests, visits
 from ..services.inspections.common import officer_pool
 from ..services.inspections.storage import path_of
 from .inspections import LABELS, _names, _run
@@ -121,6 +121,18 @@ def approve_campaign(campaign_id: int) -> Any:
     )
 
 
+@bp.post("/campaigns/<int:campaign_id>/file")
+@permission(Perm.INSPECTIONS_EDIT)
+def file_campaign(campaign_id: int) -> Any:
+    from ..models import Campaign
+    from ..services.inspections.common import get
+
+    c = get(Campaign, campaign_id, "该专项行动")
+    f = request.form
+    data = {k: f.get(k, "") for k in ("filed_with", "filed_on", "filing_ref")}
+    return _run(lambda: campaigns.file_campaign(c, data), "已备案", url_for(".campaigns"))
+
+
 @bp.post("/campaigns/<int:campaign_id>/publish")
 @permission(Perm.INSPECTIONS_EDIT)
 def publish_campaign(campaign_id: int) -> Any:
@@ -128,7 +140,7 @@ def publish_campaign(campaign_id: int) -> Any:
     from ..services.inspections.common import get
 
     c = get(Campaign, campaign_id, "该专项行动")
-    return _run(lambda: campaigns.publish_campaign(c), "已备案并公开", url_for(".campaigns"))
+    return _run(lambda: campaigns.publish_campaign(c), "已向社会公开", url_for(".campaigns"))
 
 
 @bp.get("/draws/", endpoint="draws")
@@ -136,7 +148,11 @@ def publish_campaign(campaign_id: int) -> Any:
 def draws_page() -> Any:
     rows = draws.draws()
     return render_template(
-        "inspections/draws.html", rows=rows, status=STATUS, officers=officer_pool()
+        "inspections/draws.html",
+        rows=rows,
+        status=STATUS,
+        officers=officer_pool(),
+        new_secret=draws.new_secret(),
     )
 
 
@@ -156,8 +172,12 @@ def commit_draw() -> Any:
             for c in ("key", "general", "special", "listed")
             if f.get(f"ratio_{c}")
         },
+        "secret": f.get("secret"),
+        "commitment": f.get("commitment"),
     }
-    return _run(lambda: draws.commit_draw(data), "已生成抽查并公布种子哈希", url_for(".draws"))
+    return _run(
+        lambda: draws.commit_draw(data), "已锁定企业库并公布其哈希和您的承诺值", url_for(".draws")
+    )
 
 
 @bp.get("/draws/<int:draw_id>/")
@@ -170,6 +190,41 @@ def draw(draw_id: int) -> Any:
         names=_names([r["enterprise_id"] for r in d.result or []]),
         verified=draws.verify(d) if d.status == "drawn" else None,
         public=False,
+        doc=draws.public_document(d),
+        new_secret=draws.new_secret(),
+        parties=draws.PARTY_LABELS,
+    )
+
+
+@bp.post("/draws/<int:draw_id>/witness")
+@permission(Perm.INSPECTIONS_VIEW)
+def witness_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    data = {"secret": request.form.get("secret"), "commitment": request.form.get("commitment")}
+    return _run(
+        lambda: draws.commit_witness(d, data), "已记录见证人承诺", url_for(".draw", draw_id=d.id)
+    )
+
+
+@bp.post("/draws/<int:draw_id>/reveal")
+@permission(Perm.INSPECTIONS_VIEW)
+def reveal_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.reveal(d, request.form.get("secret")),
+        "已揭示随机数",
+        url_for(".draw", draw_id=d.id),
+    )
+
+
+@bp.post("/draws/<int:draw_id>/abandon")
+@permission(Perm.INSPECTIONS_EDIT)
+def abandon_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.abandon_draw(d, request.form.get("reason", "")),
+        "已作废该抽查",
+        url_for(".draw", draw_id=d.id),
     )
 
 
@@ -208,6 +263,33 @@ def declare_conflict() -> Any:
         )
 
     return _run(act, "已登记回避关系", url_for(".draws"))
+
+
+@bp.get("/budget/", endpoint="budget")
+@permission(Perm.INSPECTIONS_VIEW)
+def budget_page() -> Any:
+    """SX-3: one enterprise's on-site visits of the year by every level and department, against
+    its cap; staff record another department's visit here."""
+    from ..services.inspections.common import parse_int
+
+    raw = request.args.get("enterprise_id", "")
+    data = None
+    if raw:
+        eid = parse_int(raw, "enterprise_id")
+        data = visits.enterprise_budget(eid)
+    return render_template("inspections/budget.html", budget=data, enterprise_id=raw, labels=LABELS)
+
+
+@bp.post("/budget/external")
+@permission(Perm.INSPECTIONS_EDIT)
+def record_external_visit() -> Any:
+    f = request.form
+    data = {k: f.get(k, "") for k in ("enterprise_id", "department", "visit_date", "mode", "note")}
+    return _run(
+        lambda: visits.record_external(data),
+        "已登记其他部门的检查",
+        url_for(".budget", enterprise_id=data["enterprise_id"]),
+    )
 
 
 @bp.get("/self-reports/", endpoint="reports")

@@ -12,7 +12,7 @@ from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
 from ..models.inspection import REPORT_STATUSES
-from ..services.inspections import reports, requests
+from ..services.inspections import reports, requests, visits
 from .bodies import accepts_upload
 from .inspections import LABELS, _run
 
@@ -30,6 +30,7 @@ def mine() -> Any:
         anomalies=reports.my_anomalies(),
         report_status=REPORT_STATUSES,
         my_requests=requests.my_requests(),
+        budget=visits.my_budget(),
     )
 
 

@@ -37,6 +37,8 @@ def draw(draw_id: int) -> Any:
         names=service.draw_names(d),
         verified=draws.verify(d) if d.status == "drawn" else None,
         public=True,
+        doc=draws.public_document(d),
+        parties=draws.PARTY_LABELS,
     )
 
 
@@ -44,17 +46,4 @@ def draw(draw_id: int) -> Any:
 @permission(PUBLIC)
 def draw_data(draw_id: int) -> Any:
     """Everything needed to recompute the draw (docs/inspections.md); the seed only once drawn."""
-    d = draws.get_draw(draw_id)
-    body: dict[str, Any] = {
-        "id": d.id,
-        "title": d.title,
-        "seed_hash": d.seed_hash,
-        "pool": d.pool,
-        "ratios": d.ratios,
-        "conflicts": d.conflicts,
-        "status": d.status,
-        "algorithm": "docs/inspections.md#draw-algorithm",
-    }
-    if d.status == "drawn":
-        body |= {"seed": d.seed, "result": d.result}
-    return jsonify(body)
+    return jsonify(draws.public_document(draws.get_draw(draw_id)))

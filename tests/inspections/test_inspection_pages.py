@@ -211,9 +211,9 @@ def test_admin_pages_plans_campaigns_draws_reports_requests(client, sx):
     _form(
         client,
         "/sx-taiyuan/inspections/draws/",
-        {"planned_date": future(4, 1).isoformat(), "ratio_general": "0.5"},
+        {"planned_date": future(4, 1).isoformat(), "ratio_general": "0.5", "secret": "ab" * 32},
     )
     draws_page = client.get("/sx-taiyuan/inspections/draws/").get_data(as_text=True)
-    assert "已公布种子哈希" in draws_page
+    assert "已锁定企业库" in draws_page  # two-party draws (issue 11): the witness commits next
     public = client.get("/sx-taiyuan/public/enforcement").get_data(as_text=True)
-    assert "种子哈希" in public
+    assert "企业库哈希" in public

@@ -255,7 +255,8 @@ def test_SX_4_blanket_campaign_refused_and_scope_enforced(sx):
         r = preview(_data(a, sx["officers"], trigger="special_campaign", campaign_id=c.id))
         assert not r.allowed  # not approved yet
     with acting("taiyuan-principal", "sx-taiyuan"):
-        campaigns.publish_campaign(campaigns.approve_campaign(campaigns.campaigns()[0]))
+        approved = campaigns.approve_campaign(campaigns.campaigns()[0])
+        campaigns.publish_campaign(campaigns.file_campaign(approved, {}))  # SX-4: filed first
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
         assert preview(
@@ -267,24 +268,33 @@ def test_SX_4_blanket_campaign_refused_and_scope_enforced(sx):
 
 
 def test_draw_recomputes_from_published_seed(sx):
+    from .test_draws_two_party import _user
+
     for i in range(30):
         make_enterprise(
             "sx-taiyuan",
             key_discharger=i % 3 == 0,
             supervision_category="listed" if i % 10 == 0 else "general",
         )
+    _user("sx-taiyuan", "taiyuan-legal", "legal_reviewer")  # the draw's witness (issue 11)
     with acting("taiyuan-officer1", "sx-taiyuan"):
         d = draws.commit_draw(
             {
                 "planned_date": future(4, 1).isoformat(),
                 "ratios": {"general": 0.3, "key": 0.5, "listed": 1},
+                "secret": "1f" * 32,
             }
         )
         db.session.commit()
-        published_hash = d.seed_hash
-        draws.execute_draw(d)
+        did, published_hash = d.id, d.pool_hash
+    with acting("taiyuan-legal", "sx-taiyuan"):
+        draws.commit_witness(draws.get_draw(did), {"secret": "e2" * 32})
+        draws.reveal(draws.get_draw(did), "e2" * 32)
         db.session.commit()
-        assert draws.seed_hash(d.seed) == published_hash
+    with acting("taiyuan-officer1", "sx-taiyuan"):
+        d = draws.reveal(draws.get_draw(did), "1f" * 32)
+        db.session.commit()
+        assert draws.pool_hash_of(d) == published_hash
         again = draws.compute(d.seed, d.pool, d.ratios, d.conflicts)
         assert again == d.result and draws.verify(d)
         assert all(len(r["officers"]) == 2 for r in d.result)

@@ -26,7 +26,7 @@ from tenant_app.extensions import db
 from tenant_app.models import Enterprise, Inspection, User
 from tenant_app.services.inspections import checks, draws
 from tenant_app.tenancy.resolve import scope_for, system_scope
-from tenant_app.tenancy.scope import use_scope
+from tenant_app.tenancy.scope import Scope, use_scope
 
 from ..helpers import tenant
 
@@ -116,6 +116,16 @@ def _load(owner_url: str, tenant_id: int) -> None:
                         "2026-01-01T00:00:00Z",
                     )
                 )
+        # The visit register (issue 11: one budget across levels) holds one row per inspection,
+        # as migration 0006f backfills it; the cap and nearby checks read it.
+        cur.execute(
+            "INSERT INTO enterprise_visits (uscc, enterprise_id, inspection_id, joint_group_id,"
+            " department, level, visit_date, mode, trigger, status, note, created_at, tenant_id)"
+            " SELECT e.uscc, i.enterprise_id, i.id, i.joint_group_id, '', 'city', i.planned_date,"
+            " i.mode, i.trigger, i.status, '', i.created_at, i.tenant_id FROM inspections i"
+            " JOIN enterprises e ON e.id = i.enterprise_id WHERE i.tenant_id = %s",
+            (tenant_id,),
+        )
         # Officers for the pairing pool.
         for k in range(N_OFFICERS):
             cur.execute(
@@ -137,6 +147,7 @@ def _load(owner_url: str, tenant_id: int) -> None:
     ) as conn:
         conn.execute("ANALYZE enterprises")
         conn.execute("ANALYZE inspections")
+        conn.execute("ANALYZE enterprise_visits")
 
 
 def _ms(fn: Any, runs: int = 20) -> tuple[float, float]:
@@ -155,6 +166,10 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
     with use_scope(system_scope()):
         officer = db.session.execute(
             select(User).where(User.username == "taiyuan-officer1")
+        ).scalar_one()
+        # the draw's witness: a person outside the officer pool, acting as legal reviewer
+        witness_id = db.session.execute(
+            select(User.id).where(User.username == "taiyuan-principal")
         ).scalar_one()
     with use_scope(scope_for(t, officer)):
         assert db.session.execute(select(func.count(Inspection.id))).scalar() == N_INSPECTIONS
@@ -198,11 +213,23 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
         db.session.rollback()
         ratios = {"general": 0.01, "key": 0.01, "special": 0.01, "listed": 0.01}
         t0 = time.perf_counter()
-        d = draws.commit_draw({"planned_date": "2026-07-01", "ratios": ratios})
+        d = draws.commit_draw({"planned_date": "2026-07-01", "ratios": ratios, "secret": "0a" * 32})
         db.session.commit()
         t_commit = time.perf_counter() - t0
+        # Two-party draw (docs/draws.md): a witness commits, both reveal; the last reveal draws.
+        did = d.id
+        witness = Scope(
+            tenant_id=t.id,
+            read_ids=(t.id,),
+            user_id=witness_id,
+            roles=frozenset({"legal_reviewer"}),
+        )
+        with use_scope(witness):
+            draws.commit_witness(draws.get_draw(did), {"secret": "0b" * 32})
+            draws.reveal(draws.get_draw(did), "0b" * 32)
+            db.session.commit()
         t0 = time.perf_counter()
-        draws.execute_draw(d)
+        d = draws.reveal(draws.get_draw(did), "0a" * 32)
         db.session.commit()
         t_exec = time.perf_counter() - t0
         assert sum(len(v) for v in d.pool["enterprises"].values()) == n == N_ENTERPRISES

@@ -438,9 +438,7 @@ def _assert_escaped(data: bytes, fmt: str, needle: str) -> None:
         assert not c.startswith(FORMULA_LEAD), c
 
 
-def test_every_export_escapes_formulas_and_survives_control_characters(
-    app, client, world, travel
-):
+def test_every_export_escapes_formulas_and_survives_control_characters(app, client, world, travel):
     from tenant_app.services.listing import batches
 
     from ..listing.factory import as_user

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from policies import Policy
 from policies.vocab import industry_matches, parse_industry_code
 
-from ...clock import utcnow
+from ...clock import SHANGHAI, today, utcnow
 from ...extensions import db
-from ...models import Campaign, Enterprise
+from ...models import Campaign, Enterprise, Tenant
 from .. import audit
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..policy import policy_for
@@ -103,18 +103,48 @@ def in_scope_ids(scope: dict[str, Any]) -> list[int]:
     return [e.id for e in db.session.execute(stmt).scalars() if matches(scope, e)]
 
 
-def blanket_reason(scope: dict[str, Any]) -> str | None:
-    """SX-4 forbids blanket, indiscriminate coverage: an empty filter, or one that reaches every
-    enterprise of the tenant, is refused."""
+def reach(scope: dict[str, Any]) -> dict[str, Any]:
+    """How far a scope reaches in the registry now: reached, total, share."""
+    total = int(db.session.execute(select(func.count(Enterprise.id))).scalar() or 0)
+    reached = len(in_scope_ids(scope)) if scope else total
+    return {
+        "reached": reached,
+        "total": total,
+        "share": round(reached / total, 4) if total else 0.0,
+    }
+
+
+def blanket_reason(scope: dict[str, Any], share: float = 1.0) -> str | None:
+    """SX-4 forbids blanket, indiscriminate coverage: an empty filter, or one that reaches at
+    least ``share`` (the pack's ``blanket_share``) of the tenant's enterprises, is refused."""
     if not scope:
         return (
             "SX-4：专项执法检查须明确检查范围，不得“一刀切”全覆盖、无差别检查（未设任何范围条件）。"
         )
-    total = db.session.execute(select(func.count(Enterprise.id))).scalar() or 0
-    reached = len(in_scope_ids(scope))
-    if total > 1 and reached >= total:
-        return f"SX-4：该范围覆盖本辖区全部{total}家企业，属于全覆盖、无差别检查，请缩小范围。"
+    r = reach(scope)
+    if r["total"] > 1 and r["reached"] >= r["total"] * share - 1e-9:
+        return (
+            f"SX-4：该范围覆盖本辖区{r['total']}家企业中的{r['reached']}家（{r['share']:.0%}），"
+            f"达到政策包规定的{share:.0%}，属于全覆盖、无差别检查，请缩小范围。"
+        )
     return None
+
+
+def _blanket_gate(c_scope: dict[str, Any], rules: Any, moment: str) -> dict[str, Any]:
+    """Judge the scope against the registry of this moment (create, approve, file, publish);
+    refuse a blanket one, and return the facts to store with the decision."""
+    r = rules.answer or {}
+    share = float(r.get("blanket_share", 1.0))
+    facts = {"moment": moment, "at": utcnow().isoformat(), "blanket_share": share, **reach(c_scope)}
+    if r.get("blanket_scope_forbidden", True):
+        reason = blanket_reason(c_scope, share)
+        if reason:
+            raise ValidationFailed("专项检查范围被拒绝", {"scope": [reason]})
+    return facts
+
+
+def _with_check(c: Campaign, facts: dict[str, Any]) -> None:
+    c.decision = {**c.decision, "scope_checks": [*c.decision.get("scope_checks", []), facts]}
 
 
 def create_campaign(data: dict[str, Any]) -> Campaign:
@@ -136,10 +166,7 @@ def create_campaign(data: dict[str, Any]) -> Campaign:
     if errors:
         raise ValidationFailed("专项检查方案不完整", errors)
     scope = clean_scope(data.get("scope") or {})
-    if rules.answer and rules.answer.get("blanket_scope_forbidden", True):
-        reason = blanket_reason(scope)
-        if reason:
-            raise ValidationFailed("专项检查范围被拒绝", {"scope": [reason]})
+    gate = _blanket_gate(scope, rules, "created")
     c = Campaign(
         title=title,
         scope=scope,
@@ -150,8 +177,9 @@ def create_campaign(data: dict[str, Any]) -> Campaign:
         decision={
             "rule_ids": [rid],
             "policy_version": str(rules.policy_version),
-            "facts": {"scope": scope, "reached": len(in_scope_ids(scope))},
+            "facts": {"scope": scope, "reached": gate["reached"], "total": gate["total"]},
             "explanation": rules.explanation,
+            "scope_checks": [gate],
         },
     )
     db.session.add(c)
@@ -174,6 +202,7 @@ def approve_campaign(c: Campaign, *, government_ref: str = "") -> Campaign:
     r = rules.answer or {}
     roles = set(r.get("approving_roles") or ["principal_head"])
     government_ref = government_ref.strip()[:200]
+    gate = _blanket_gate(c.scope, rules, "approved")
     if government_ref:
         kind = "government"
     elif roles & current_roles() and tenant.level in (
@@ -197,6 +226,7 @@ def approve_campaign(c: Campaign, *, government_ref: str = "") -> Campaign:
             "rule_id": rules.rule_id,
         },
     }
+    _with_check(c, gate)
     audit.record(
         "campaign.approved",
         object_type="campaign",
@@ -206,13 +236,81 @@ def approve_campaign(c: Campaign, *, government_ref: str = "") -> Campaign:
     return c
 
 
-def publish_campaign(c: Campaign) -> Campaign:
-    """SX-4: filed and published (the public page lists it from now on)."""
+def filing_target(tenant: Tenant, rules: dict[str, Any]) -> tuple[str, int | None]:
+    """With whom the pack says a campaign is filed: the parent tenant's department, or the own
+    level's government (the text: 按照规定备案)."""
+    if rules.get("filed_with", "parent") == "parent" and tenant.parent_id:
+        parent = db.session.get(Tenant, tenant.parent_id)
+        if parent is not None and parent.level != "platform":
+            return f"{parent.name}生态环境主管部门", parent.id
+    return f"{tenant.name}人民政府", None
+
+
+def file_campaign(c: Campaign, data: dict[str, Any]) -> Campaign:
+    """SX-4 备案: the filing record (with whom, on which day, its reference, by whom), after
+    approval and before publication; the scope is judged again against today's registry."""
     if c.status != "approved":
-        raise Conflict("须先批准再备案公开", {"status": [c.status]})
-    c.status, c.filed_at = "published", utcnow()
+        raise Conflict("须先批准再备案", {"status": [c.status]})
+    tenant = current_tenant()
+    rules = policy_for(tenant).special_campaign_rules()
+    r = rules.answer or {}
+    default_with, default_tenant = filing_target(tenant, r)
+    filed_with = str(data.get("filed_with") or default_with).strip()[:200]
+    filed_on = parse_date(data.get("filed_on") or today(), "filed_on")
+    assert filed_on is not None
+    errors: dict[str, list[str]] = {}
+    if filed_on > today():
+        errors["filed_on"] = ["备案日期不能晚于今天"]
+    approved_on = c.approved_at.astimezone(SHANGHAI).date() if c.approved_at else None
+    if approved_on and filed_on < approved_on:
+        errors["filed_on"] = [f"备案日期不能早于批准日期（{approved_on}）"]
+    if errors:
+        raise ValidationFailed("备案信息有误", errors)
+    gate = _blanket_gate(c.scope, rules, "filed")
+    c.status = "filed"
+    c.filed_with = filed_with
+    c.filed_with_tenant_id = default_tenant if filed_with == default_with else None
+    c.filed_on, c.filing_ref = filed_on, str(data.get("filing_ref") or "").strip()[:200]
+    c.filed_by, c.filed_at = user_id(), utcnow()
+    c.decision = {
+        **c.decision,
+        "filing": {
+            "rule_id": rules.rule_id,
+            "filed_with": filed_with,
+            "filed_on": filed_on.isoformat(),
+            "filing_ref": c.filing_ref,
+            "pack_filed_with": r.get("filed_with", "parent"),
+        },
+    }
+    _with_check(c, gate)
     audit.record(
-        "campaign.published", object_type="campaign", object_id=c.id, after={"filed_at": c.filed_at}
+        "campaign.filed",
+        object_type="campaign",
+        object_id=c.id,
+        after={"filed_with": filed_with, "filed_on": filed_on, "filing_ref": c.filing_ref},
+    )
+    return c
+
+
+def publish_campaign(c: Campaign) -> Campaign:
+    """SX-4: published after filing (the public page lists it, with its filing record); the
+    scope is judged once more against the registry of this moment."""
+    tenant = current_tenant()
+    rules = policy_for(tenant).special_campaign_rules()
+    needs_filing = bool((rules.answer or {}).get("filed", True))
+    if c.status != "filed" and not (c.status == "approved" and not needs_filing):
+        raise Conflict(
+            f"{rules.rule_id or 'SX-4'}：专项检查方案须先批准、备案，再向社会公开",
+            {"status": [c.status]},
+        )
+    gate = _blanket_gate(c.scope, rules, "published")
+    c.status, c.published_at = "published", utcnow()
+    _with_check(c, gate)
+    audit.record(
+        "campaign.published",
+        object_type="campaign",
+        object_id=c.id,
+        after={"published_at": c.published_at, "filed_at": c.filed_at},
     )
     return c
 
@@ -229,8 +327,17 @@ def campaign_check(c: Campaign | None, e: Enterprise, on: date, policy: Policy) 
         "start": c.start_date.isoformat(),
         "end": c.end_date.isoformat(),
     }
-    if c.status not in ("approved", "published"):
-        return Check("campaign", [rid], False, True, f"{rid}：专项行动“{c.title}”尚未批准。", facts)
+    r = policy.special_campaign_rules().answer or {}
+    ready = ("published",) if r.get("published", True) else ("approved", "filed", "published")
+    if c.status not in ready:
+        return Check(
+            "campaign",
+            [rid],
+            False,
+            True,
+            f"{rid}：专项行动“{c.title}”尚未完成批准、备案和公开，不能据此检查。",
+            facts,
+        )
     if not c.start_date <= on <= c.end_date:
         return Check(
             "campaign",

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from policies import Policy
 from policies.vocab import LEVELS, TRIGGERS
@@ -35,6 +35,7 @@ from ...models.inspection import DEAD_STATUSES, MODES, OFF_SITE_SOURCES, REPORT_
 from ..listed_status import category_on
 from ..policy import policy_for
 from . import campaigns as campaign_rules
+from . import visits
 from .common import current_tenant, enterprise, get, officer_pool, parse_date, parse_int
 
 # Inspections of the same enterprise within ±NEARBY_DAYS are offered for a joint visit
@@ -302,21 +303,13 @@ def plan_of_year(year: int) -> InspectionPlan | None:
 def on_site_count(
     enterprise_id: int, year: int, exempt: list[str], exclude_id: int | None = None
 ) -> int:
-    """On-site visits this year that the cap counts: exempt triggers, refused and cancelled ones
-    left out; a joint inspection (综合一次查) counts once."""
-    stmt = select(
-        func.count(func.distinct(func.coalesce(Inspection.joint_group_id, Inspection.id)))
-    ).where(
-        Inspection.enterprise_id == enterprise_id,
-        Inspection.mode == "on_site",
-        Inspection.planned_date >= date(year, 1, 1),
-        Inspection.planned_date <= date(year, 12, 31),
-        Inspection.status.not_in(DEAD_STATUSES),
-        Inspection.trigger.not_in(exempt or ["-"]),
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Inspection.id != exclude_id)
-    return int(db.session.execute(stmt).scalar() or 0)
+    """On-site visits this year that the cap counts, as the enterprise experiences them: by every
+    level (province, city, county: same credit code) and department, exempt triggers, refused and
+    cancelled ones left out; a joint inspection (综合一次查) counts once (visits.count_on_site)."""
+    uscc = db.session.execute(
+        select(Enterprise.uscc).where(Enterprise.id == enterprise_id)
+    ).scalar_one()
+    return visits.count_on_site(uscc, year, exempt, exclude_id)
 
 
 def _cap_check(d: Draft, policy: Policy, category: str) -> Check:
@@ -365,10 +358,13 @@ def _cap_check(d: Draft, policy: Policy, category: str) -> Check:
             "cap", [rid], True, False, f"{rid}：该类企业未设频次上限（本年已检查{done}次）。", facts
         )
     ok = done < cap
-    text = f"{rid}：{category}类企业每年现场检查不超过{cap}次（{source}），本年已计{done}次，" + (
-        "未达上限。"
-        if ok
-        else "已达上限，不得再安排计划内现场检查（投诉举报、交办、数据线索、企业申请等不受限）。"
+    text = (
+        f"{rid}：{category}类企业每年现场检查不超过{cap}次（{source}），本年各层级、各部门已计{done}次，"
+        + (
+            "未达上限。"
+            if ok
+            else "已达上限，不得再安排计划内现场检查（投诉举报、交办、数据线索、企业申请等不受限）。"
+        )
     )
     return Check("cap", [rid], ok, not ok, text, facts)
 
@@ -569,6 +565,24 @@ def run_checks(d: Draft) -> CheckReport:
             )
         )
     nearby = _nearby(d)
+    others = visits.nearby_other_levels(d.enterprise.uscc, d.planned_date, NEARBY_DAYS)
+    if others:
+        listed_others = "；".join(
+            f"{o['date']} {o['agency']}{'' if o['department'] == '生态环境部门' else o['department']}"
+            f"{o['mode_label']}"
+            for o in others
+        )
+        checks.append(
+            Check(
+                "levels",
+                ["SX-3"],
+                None,
+                False,
+                f"SX-3：同一企业（统一社会信用代码 {d.enterprise.uscc}）在前后{NEARBY_DAYS}日内另有"
+                f"其他层级或部门的检查：{listed_others}。请协调“综合一次查”，避免重复入企。",
+                {"visits": others},
+            )
+        )
     if nearby:
         checks.append(
             Check(
@@ -597,6 +611,7 @@ def run_checks(d: Draft) -> CheckReport:
         "officer_ids": d.officer_ids,
         "inspection_id": d.inspection_id,
         "join_with": d.join_with.id if d.join_with else None,
+        "other_levels_nearby": len(others),
     }
     return CheckReport(checks, requirements, preconditions, str(policy.version_id), facts, nearby)
 
