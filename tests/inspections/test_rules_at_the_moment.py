@@ -332,16 +332,31 @@ def test_declared_conflict_bars_the_officer_at_every_moment(client, sx):
 def test_conflict_declared_after_a_draw_commit_replaces_the_officer(sx):
     _user("sx-taiyuan", "taiyuan-officer3", ["officer"], "14010020260003")
     e = make_enterprise("sx-taiyuan")
+    _user("sx-taiyuan", "taiyuan-legal", ["legal_reviewer"])
+    officer_secret, witness_secret = "a1" * 32, "5c" * 32
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        d = draws.commit_draw(
+        did = draws.commit_draw(
             {
                 "planned_date": "2026-03-16",
                 "filters": {"enterprise_ids": [e.id]},
                 "ratios": {"general": 1},
+                "secret": officer_secret,
             }
-        )
-        draws.execute_draw(d)
+        ).id
         db.session.commit()
+    # The two-party draw (issue 11 item 13): the witness commits, then both reveal.
+    with acting("taiyuan-legal", "sx-taiyuan"):
+        draws.commit_witness(draws.get_draw(did), {"secret": witness_secret})
+        db.session.commit()
+    with acting("taiyuan-officer1", "sx-taiyuan"):
+        draws.reveal(draws.get_draw(did), officer_secret)
+        db.session.commit()
+    with acting("taiyuan-legal", "sx-taiyuan"):
+        draws.reveal(draws.get_draw(did), witness_secret)
+        db.session.commit()
+    with acting("taiyuan-officer1", "sx-taiyuan"):
+        d = draws.get_draw(did)
+        assert d.status == "drawn"
         drawn = list(d.result[0]["officers"])
         draws.declare_conflict(drawn[0], e.id, "抽取后申报：亲属在该企业任职")
         db.session.commit()
