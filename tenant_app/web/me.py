@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +15,8 @@ from ..auth.roles import Perm
 from ..extensions import db
 from ..services import users as user_service
 from ..services.errors import ServiceError
-from .forms import ConfirmForm, PasswordChangeForm
+from .actions import confirmed_action
+from .forms import PasswordChangeForm
 from .users import _apply_errors
 
 # Under every tenant where the user holds a role (DASHBOARD_VIEW: staff and enterprise users
@@ -69,32 +70,16 @@ def password() -> Any:
 @bp.post("/sessions/<int:session_id>/end")
 @permission(Perm.DASHBOARD_VIEW)
 def end_session(session_id: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        user_service.end_own_session(current_user, session_id)
-        db.session.commit()
-        flash(_("已撤销该会话"), "success")
-    except user_service.NotFound:
-        abort(404)  # another account's or tenant's, or none: the same 404
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    confirmed_action(
+        lambda: user_service.end_own_session(current_user, session_id), _("已撤销该会话")
+    )
     return redirect(url_for(".index"))
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @permission(Perm.DASHBOARD_VIEW)
 def revoke_token(token_id: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        user_service.revoke_own_token(current_user, token_id)
-        db.session.commit()
-        flash(_("已撤销该令牌"), "success")
-    except user_service.NotFound:
-        abort(404)  # another account's or tenant's, or none: the same 404
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    confirmed_action(
+        lambda: user_service.revoke_own_token(current_user, token_id), _("已撤销该令牌")
+    )
     return redirect(url_for(".index"))

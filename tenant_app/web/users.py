@@ -15,6 +15,7 @@ from ..models import RoleProposal
 from ..services import users as user_service
 from ..services.errors import ServiceError
 from ..tenancy.scope import current_scope
+from .actions import confirmed_action
 from .forms import ConfirmForm, DecisionForm, GrantForm, UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -125,17 +126,10 @@ def _error_text(exc: ServiceError) -> str:
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 @permission(Perm.USERS_MANAGE)
 def withdraw(proposal_id: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        user_service.withdraw_proposal(tenant=g.tenant, proposal_id=proposal_id)
-        db.session.commit()
-        flash(_("已撤回授权提议"), "success")
-    except user_service.NotFound:
-        abort(404)  # another account's or tenant's, or none: the same 404
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    confirmed_action(
+        lambda: user_service.withdraw_proposal(tenant=g.tenant, proposal_id=proposal_id),
+        _("已撤回授权提议"),
+    )
     return redirect(url_for(".index"))
 
 
@@ -168,33 +162,16 @@ def decide(proposal_id: int) -> Any:
 @bp.post("/<int:user_id>/revoke/<role>")
 @permission(Perm.USERS_MANAGE)
 def revoke(user_id: int, role: str) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     user = user_service.member_or_none(g.tenant, user_id) or abort(404)
-    try:
-        user_service.revoke_role(tenant=g.tenant, user=user, role=role)
-        db.session.commit()
-        flash(_("已撤销角色"), "success")
-    except user_service.NotFound:
-        abort(404)  # another account's or tenant's, or none: the same 404
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    confirmed_action(
+        lambda: user_service.revoke_role(tenant=g.tenant, user=user, role=role), _("已撤销角色")
+    )
     return redirect(url_for(".index"))
 
 
 @bp.post("/<int:user_id>/active/<int:state>")
 @permission(Perm.USERS_MANAGE)
 def set_active(user_id: int, state: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     user = user_service.member_or_none(g.tenant, user_id) or abort(404)
-    try:
-        user_service.set_active(user, bool(state), tenant=g.tenant)
-        db.session.commit()
-    except user_service.NotFound:
-        abort(404)  # another account's or tenant's, or none: the same 404
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    confirmed_action(lambda: user_service.set_active(user, bool(state), tenant=g.tenant))
     return redirect(url_for(".index"))
