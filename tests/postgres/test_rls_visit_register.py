@@ -11,6 +11,7 @@ from tenant_app.services.inspections import visits
 
 from ..helpers import tenant
 from ..inspections.conftest import acting, make_enterprise
+from .test_rls import signed_scope
 
 pytestmark = pytest.mark.postgres
 
@@ -36,7 +37,7 @@ def test_register_rows_are_read_by_the_line_only(pg_world: dict) -> None:
 
     def seen(writer: str) -> set[int]:
         with psycopg.connect(app_url) as conn:
-            conn.execute("select set_config('app.tenant_id', %s, true)", (str(tenant(writer).id),))
+            signed_scope(conn, tenant_id=str(tenant(writer).id))  # as the app sets it
             return {r[0] for r in conn.execute("select tenant_id from enterprise_visits")}
 
     city, xj = tenant("sx-taiyuan").id, tenant("xj-urumqi").id
@@ -45,5 +46,8 @@ def test_register_rows_are_read_by_the_line_only(pg_world: dict) -> None:
     assert seen("sx-taiyuan") == {city}
     assert seen("xj-urumqi-tianshan") == {xj}  # another line: never the Shanxi row
     assert seen("xj-urumqi") == {xj}
+    with psycopg.connect(app_url) as conn:  # an unsigned setting: nothing
+        conn.execute("select set_config('app.tenant_id', %s, true)", (str(city),))
+        assert conn.execute("select count(*) from enterprise_visits").fetchone()[0] == 0
     with psycopg.connect(app_url) as conn:  # no setting: nothing
         assert conn.execute("select count(*) from enterprise_visits").fetchone()[0] == 0
