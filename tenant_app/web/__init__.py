@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter, Map
 from ..auth.roles import ROLE_LABELS
 from ..extensions import db, login_manager
 from ..models import User
-from . import bodies, errors, public, security, session_guard, tenant_pages
+from . import bodies, errors, labels, public, security, session_guard, tenant_pages
 from .i18n import LOCALES
 
 
@@ -45,6 +45,7 @@ def init_web(app: Flask) -> None:
     security.init_app(app)
     session_guard.init_app(app)
     errors.init_app(app)
+    labels.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(tenant_pages.build())
 

@@ -27,6 +27,7 @@ from ..services.listing import (
     screening,
 )
 from ..services.listing.common import policy
+from .labels import LISTING_STEPS
 from .links import filter_args
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
@@ -38,15 +39,7 @@ LABELS = {
     "verdict": VERDICTS,
     "party": entries.PARTY_TYPES,
     "ledger": ledger.KINDS,
-    "step": {
-        "screening": "申请/推荐（筛选）",
-        "site_verification": "现场核查",
-        "opinion": "征求意见",
-        "commitment": "守法承诺",
-        "eligibility": "重新筛选：终止",
-        "objection_upheld": "异议成立",
-        "objection_dismissed": "异议不成立",
-    },
+    "step": LISTING_STEPS,
 }
 ENTRY_STEPS = {
     "site-verification": entries.site_verification,
