@@ -7,7 +7,6 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-from ..auth.roles import ROLE_LABELS
 from ..extensions import db, login_manager
 from ..models import User
 from . import bodies, errors, labels, public, security, session_guard, tenant_pages
@@ -71,6 +70,5 @@ def init_web(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
-        ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
         LOCALES=LOCALES,
     )
