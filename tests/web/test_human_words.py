@@ -231,3 +231,16 @@ def test_every_recorded_audit_action_reads_as_a_sentence(app: Flask) -> None:
         assert label("audit_action", "login.succeeded") == "登录成功"
         assert label("entry_state", "in_notice") == "公示中"
         assert label("entry_state", "no_such_state") == "未知（no_such_state）"
+
+
+def test_the_audit_log_on_the_dashboard_reads_as_sentences(
+    world: dict[str, Any], app: Flask
+) -> None:
+    """The tenant admin's recent activity says who signed in, in words, in both languages."""
+    client = app.test_client()
+    assert login(client, "xj-urumqi", "urumqi-admin").status_code == 302
+    text = visible_text(client.get("/xj-urumqi/").get_data(as_text=True))
+    assert "登录成功" in text and "login.succeeded" not in text
+    client.get("/lang/en")
+    text = visible_text(client.get("/xj-urumqi/").get_data(as_text=True))
+    assert "Signed in" in text and "login.succeeded" not in text
