@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
@@ -99,7 +100,7 @@ def start_run() -> Any:
     except ServiceError as exc:
         _fail(exc)
         return redirect(url_for(".index"))
-    flash("已开始筛选", "success")
+    flash(_("已开始筛选"), "success")
     return redirect(url_for(".run", run_id=run.id))
 
 
@@ -216,7 +217,7 @@ def entry_step(entry_id: int, step: str) -> Any:
             return redirect(url_for(".entry", entry_id=new.id))
         fn(en, request.form.to_dict())
         db.session.commit()
-        flash("已记录", "success")
+        flash(_("已记录"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".entry", entry_id=entry_id))
@@ -269,7 +270,7 @@ def batch_step(batch_id: int, step: str) -> Any:
             raise ServiceError("没有该步骤")
         BATCH_STEPS[step](b, request.form.to_dict())
         db.session.commit()
-        flash("已记录", "success")
+        flash(_("已记录"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".batch", batch_id=batch_id))
@@ -282,7 +283,7 @@ def decide(objection_id: int) -> Any:
     try:
         objections.decide(o, request.form.to_dict())
         db.session.commit()
-        flash("已处理异议", "success")
+        flash(_("已处理异议"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".batch", batch_id=o.batch_id))
@@ -306,7 +307,7 @@ def ack(filing_id: int) -> Any:
     try:
         filings.acknowledge(filing, request.form.to_dict())
         db.session.commit()
-        flash("已签收备案", "success")
+        flash(_("已签收备案"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".inbox"))
