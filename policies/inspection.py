@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .decision import ApprovalRequirement, Decision
-from .vocab import LEVELS, ROLES, TRIGGERS, industry_matches
+from .vocab import INSPECTION_CATEGORIES, LEVELS, ROLES, TRIGGERS, industry_matches
 
 
 def _roles(names: list[str] | tuple[str, ...]) -> str:
@@ -215,12 +215,12 @@ def inspection_cap(pack: dict[str, Any], version: str | int | None, category: st
             rid,
             used,
             version,
-            f"{rid}：类别“{category}”未设频次上限。",
+            f"{rid}：类别“{INSPECTION_CATEGORIES.get(category, category)}”未设频次上限。",
             rule_ids=(rid,),
             details={"exempt_triggers": exempt},
         )
     text = (
-        f"{rid}：{category}类企业每年现场检查不超过{cap}次{basis}；"
+        f"{rid}：{INSPECTION_CATEGORIES.get(category, category)}每年现场检查不超过{cap}次{basis}；"
         f"{'、'.join(TRIGGERS[t] for t in exempt)}不受频次上限限制。"
     )
     return Decision(

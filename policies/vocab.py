@@ -35,6 +35,15 @@ TRIGGERS: dict[str, str] = {
     "follow_up": "整改核查",
 }
 
+# The inspection categories packs set ratios and caps for (tenant_app.services.enterprise_facts
+# .category_of): key dischargers, the ordinary, special and positive-list supervision objects.
+INSPECTION_CATEGORIES: dict[str, str] = {
+    "key": "重点排污单位",
+    "general": "一般监管对象",
+    "special": "特殊监管对象",
+    "listed": "正面清单企业",
+}
+
 # Dated records in EnterpriseFacts, by the name packs use in ``record_types``.
 RECORD_TYPES: dict[str, str] = {
     "penalty": "行政处罚",

@@ -21,6 +21,16 @@ class JobStatus:
     ACTIVE = (PENDING, QUEUED, RUNNING)
 
 
+# What a person reads for each status (translated where shown: tenant_app/web/labels.py).
+JOB_STATUS_LABELS = {
+    JobStatus.PENDING: "等待开始",
+    JobStatus.QUEUED: "排队中",
+    JobStatus.RUNNING: "进行中",
+    JobStatus.DONE: "已完成",
+    JobStatus.FAILED: "失败",
+}
+
+
 class Job(TenantScoped, Model):
     __tablename__ = "jobs"
     __table_args__ = (

@@ -7,10 +7,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-from ..auth.roles import ROLE_LABELS
 from ..extensions import db, login_manager
 from ..models import User
-from . import bodies, errors, public, security, session_guard, tenant_pages
+from . import bodies, errors, labels, public, security, session_guard, tenant_pages
 from .i18n import LOCALES
 
 
@@ -45,6 +44,7 @@ def init_web(app: Flask) -> None:
     security.init_app(app)
     session_guard.init_app(app)
     errors.init_app(app)
+    labels.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(tenant_pages.build())
 
@@ -70,6 +70,5 @@ def init_web(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
-        ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
         LOCALES=LOCALES,
     )

@@ -18,6 +18,7 @@ from ..auth.permissions import permission
 from ..auth.roles import Perm
 from ..extensions import db
 from ..models import Job
+from ..models.job import JOB_STATUS_LABELS
 from ..services import audit, enterprise_search
 from ..services.errors import ServiceError
 from ..services.imports import storage
@@ -31,13 +32,7 @@ from .links import filter_args
 
 bp = Blueprint("imports", __name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STATUS = {
-    "pending": "等待开始",
-    "queued": "排队中",
-    "running": "进行中",
-    "done": "已完成",
-    "failed": "失败",
-}
+STATUS = JOB_STATUS_LABELS
 
 
 class ImportForm(FlaskForm):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from policies.vocab import TRIGGERS
@@ -38,6 +39,7 @@ from ..services.inspections import (
 )
 from ..services.inspections.common import NotFound, get, officer_pool
 from .bodies import accepts_upload
+from .labels import label
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 LABELS = {
@@ -142,7 +144,14 @@ def new() -> Any:
             if request.form.get("action") == "create" or data["join_with"]:
                 insp = plans.create_inspection(data)
                 db.session.commit()
-                flash(f"已创建检查 #{insp.id}（{insp.status_label}）", "success")
+                flash(
+                    _(
+                        "已创建检查 #%(id)s（%(status)s）",
+                        id=insp.id,
+                        status=label("inspection_status", insp.status),
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".show", inspection_id=insp.id))
             report = checks.preview(data)
         except plans.Refused as exc:
@@ -213,7 +222,7 @@ def approve(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
     return _run(
         lambda: approvals.approve(insp, request.form.get("comment", "")),
-        "已审批同意",
+        _("已审批同意"),
         _back(insp.id),
     )
 
@@ -223,7 +232,7 @@ def approve(inspection_id: int) -> Any:
 def reject(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
     return _run(
-        lambda: approvals.reject(insp, request.form.get("comment", "")), "已驳回", _back(insp.id)
+        lambda: approvals.reject(insp, request.form.get("comment", "")), _("已驳回"), _back(insp.id)
     )
 
 
@@ -231,7 +240,7 @@ def reject(inspection_id: int) -> Any:
 @permission(Perm.INSPECTIONS_EDIT)
 def start(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
-    return _run(lambda: conduct.start(insp), "检查已开始", _back(insp.id))
+    return _run(lambda: conduct.start(insp), _("检查已开始"), _back(insp.id))
 
 
 @bp.post("/<int:inspection_id>/replan")
@@ -243,7 +252,7 @@ def replan(inspection_id: int) -> Any:
         lambda: moments.replan(
             insp, request.form.get("planned_date"), request.form.get("reason", "")
         ),
-        "已改期并重新核验",
+        _("已改期并重新核验"),
         _back(insp.id),
     )
 
@@ -254,7 +263,7 @@ def prior_notice(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
     return _run(
         lambda: conduct.note_prior_notice(insp, request.form.get("prior_notice", "")),
-        "已登记事先告知",
+        _("已登记事先告知"),
         _back(insp.id),
     )
 
@@ -272,7 +281,9 @@ def findings(inspection_id: int) -> Any:
         if request.form.get(f"result_{i['key']}")
     }
     return _run(
-        lambda: conduct.save_findings(insp, values), "已保存检查结果", _back(insp.id) + "#findings"
+        lambda: conduct.save_findings(insp, values),
+        _("已保存检查结果"),
+        _back(insp.id) + "#findings",
     )
 
 
@@ -282,7 +293,7 @@ def record(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
     return _run(
         lambda: conduct.save_record(insp, request.form.to_dict()),
-        "已保存检查笔录",
+        _("已保存检查笔录"),
         _back(insp.id) + "#record",
     )
 
@@ -305,7 +316,7 @@ def evidence(inspection_id: int) -> Any:
             request.form.get("note", ""),
         )
 
-    return _run(act, "已上传证据", _back(insp.id) + "#evidence")
+    return _run(act, _("已上传证据"), _back(insp.id) + "#evidence")
 
 
 @bp.post("/<int:inspection_id>/bodycam")
@@ -316,7 +327,7 @@ def bodycam(inspection_id: int) -> Any:
         lambda: conduct.add_bodycam(
             insp, request.form.get("reference", ""), request.form.get("note", "")
         ),
-        "已登记执法记录仪视频",
+        _("已登记执法记录仪视频"),
         _back(insp.id) + "#evidence",
     )
 
@@ -346,7 +357,7 @@ def finish(inspection_id: int) -> Any:
             conclusion=request.form.get("conclusion", ""),
             data_source=request.form.get("data_source") or None,
         ),
-        "检查已完成，请及时向企业反馈",
+        _("检查已完成，请及时向企业反馈"),
         _back(insp.id),
     )
 
@@ -357,7 +368,7 @@ def give_feedback(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
     return _run(
         lambda: feedback.give_feedback(insp, request.form.get("feedback_text", "")),
-        "已向企业反馈",
+        _("已向企业反馈"),
         _back(insp.id),
     )
 
@@ -367,5 +378,5 @@ def give_feedback(inspection_id: int) -> Any:
 def cancel(inspection_id: int) -> Any:
     insp = plans.get_inspection(inspection_id)
     return _run(
-        lambda: plans.cancel(insp, request.form.get("reason", "")), "已撤销", _back(insp.id)
+        lambda: plans.cancel(insp, request.form.get("reason", "")), _("已撤销"), _back(insp.id)
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.permissions import permission
 from ..auth.roles import Perm
@@ -55,21 +56,21 @@ def create_plan() -> Any:
         "ratios": {c: f.get(f"ratio_{c}") for c in cats if f.get(f"ratio_{c}")},
         "caps": {c: f.get(f"cap_{c}") for c in cats if f.get(f"cap_{c}")},
     }
-    return _run(lambda: annual.create_plan(data), "已创建年度计划", url_for(".plans"))
+    return _run(lambda: annual.create_plan(data), _("已创建年度计划"), url_for(".plans"))
 
 
 @bp.post("/plans/<int:plan_id>/approve")
 @permission(Perm.INSPECTIONS_APPROVE)
 def approve_plan(plan_id: int) -> Any:
     plan = annual.get_plan(plan_id)
-    return _run(lambda: annual.approve_plan(plan), "已批准年度计划", url_for(".plans"))
+    return _run(lambda: annual.approve_plan(plan), _("已批准年度计划"), url_for(".plans"))
 
 
 @bp.post("/plans/<int:plan_id>/publish")
 @permission(Perm.INSPECTIONS_EDIT)
 def publish_plan(plan_id: int) -> Any:
     plan = annual.get_plan(plan_id)
-    return _run(lambda: annual.publish_plan(plan), "已公开年度计划", url_for(".plans"))
+    return _run(lambda: annual.publish_plan(plan), _("已公开年度计划"), url_for(".plans"))
 
 
 @bp.get("/campaigns/", endpoint="campaigns")
@@ -101,7 +102,7 @@ def create_campaign() -> Any:
         "scope": scope,
     }
     return _run(
-        lambda: campaigns.create_campaign(data), "已创建专项行动，待批准", url_for(".campaigns")
+        lambda: campaigns.create_campaign(data), _("已创建专项行动，待批准"), url_for(".campaigns")
     )
 
 
@@ -116,7 +117,7 @@ def approve_campaign(campaign_id: int) -> Any:
         lambda: campaigns.approve_campaign(
             c, government_ref=request.form.get("government_ref", "")
         ),
-        "已批准",
+        _("已批准"),
         url_for(".campaigns"),
     )
 
@@ -130,7 +131,7 @@ def file_campaign(campaign_id: int) -> Any:
     c = get(Campaign, campaign_id, "该专项行动")
     f = request.form
     data = {k: f.get(k, "") for k in ("filed_with", "filed_on", "filing_ref")}
-    return _run(lambda: campaigns.file_campaign(c, data), "已备案", url_for(".campaigns"))
+    return _run(lambda: campaigns.file_campaign(c, data), _("已备案"), url_for(".campaigns"))
 
 
 @bp.post("/campaigns/<int:campaign_id>/publish")
@@ -140,7 +141,7 @@ def publish_campaign(campaign_id: int) -> Any:
     from ..services.inspections.common import get
 
     c = get(Campaign, campaign_id, "该专项行动")
-    return _run(lambda: campaigns.publish_campaign(c), "已向社会公开", url_for(".campaigns"))
+    return _run(lambda: campaigns.publish_campaign(c), _("已向社会公开"), url_for(".campaigns"))
 
 
 @bp.get("/draws/", endpoint="draws")
@@ -176,7 +177,9 @@ def commit_draw() -> Any:
         "commitment": f.get("commitment"),
     }
     return _run(
-        lambda: draws.commit_draw(data), "已锁定企业库并公布其哈希和您的承诺值", url_for(".draws")
+        lambda: draws.commit_draw(data),
+        _("已锁定企业库并公布其哈希和您的承诺值"),
+        url_for(".draws"),
     )
 
 
@@ -202,7 +205,7 @@ def witness_draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
     data = {"secret": request.form.get("secret"), "commitment": request.form.get("commitment")}
     return _run(
-        lambda: draws.commit_witness(d, data), "已记录见证人承诺", url_for(".draw", draw_id=d.id)
+        lambda: draws.commit_witness(d, data), _("已记录见证人承诺"), url_for(".draw", draw_id=d.id)
     )
 
 
@@ -212,7 +215,7 @@ def reveal_draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
     return _run(
         lambda: draws.reveal(d, request.form.get("secret")),
-        "已揭示随机数",
+        _("已揭示随机数"),
         url_for(".draw", draw_id=d.id),
     )
 
@@ -223,7 +226,7 @@ def abandon_draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
     return _run(
         lambda: draws.abandon_draw(d, request.form.get("reason", "")),
-        "已作废该抽查",
+        _("已作废该抽查"),
         url_for(".draw", draw_id=d.id),
     )
 
@@ -233,7 +236,7 @@ def abandon_draw(draw_id: int) -> Any:
 def execute_draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
     return _run(
-        lambda: draws.execute_draw(d), "已抽取，种子与结果已公开", url_for(".draw", draw_id=d.id)
+        lambda: draws.execute_draw(d), _("已抽取，种子与结果已公开"), url_for(".draw", draw_id=d.id)
     )
 
 
@@ -243,7 +246,7 @@ def draw_inspections(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
     return _run(
         lambda: draws.create_inspections(d),
-        "已按抽查结果生成检查（逐项核验）",
+        _("已按抽查结果生成检查（逐项核验）"),
         url_for(".draw", draw_id=d.id),
     )
 
@@ -262,7 +265,7 @@ def declare_conflict() -> Any:
             f.get("reason", ""),
         )
 
-    return _run(act, "已登记回避关系", url_for(".draws"))
+    return _run(act, _("已登记回避关系"), url_for(".draws"))
 
 
 @bp.get("/budget/", endpoint="budget")
@@ -287,7 +290,7 @@ def record_external_visit() -> Any:
     data = {k: f.get(k, "") for k in ("enterprise_id", "department", "visit_date", "mode", "note")}
     return _run(
         lambda: visits.record_external(data),
-        "已登记其他部门的检查",
+        _("已登记其他部门的检查"),
         url_for(".budget", enterprise_id=data["enterprise_id"]),
     )
 
@@ -311,7 +314,7 @@ def review_report(report_id: int) -> Any:
             request.form.get("comment", ""),
             request.form.get("anomaly_record_id") or None,
         ),
-        "已审核",
+        _("已审核"),
         url_for(".reports"),
     )
 
@@ -349,7 +352,7 @@ def accept_request(request_id: int) -> Any:
         "planned_date": request.form.get("planned_date"),
         "officer_ids": request.form.getlist("officer_ids"),
     }
-    return _run(lambda: requests.accept(r, data), "已安排检查", url_for(".requests"))
+    return _run(lambda: requests.accept(r, data), _("已安排检查"), url_for(".requests"))
 
 
 @bp.post("/requests/<int:request_id>/decline")
@@ -357,5 +360,7 @@ def accept_request(request_id: int) -> Any:
 def decline_request(request_id: int) -> Any:
     r = requests.get_request(request_id)
     return _run(
-        lambda: requests.decline(r, request.form.get("answer", "")), "已答复", url_for(".requests")
+        lambda: requests.decline(r, request.form.get("answer", "")),
+        _("已答复"),
+        url_for(".requests"),
     )

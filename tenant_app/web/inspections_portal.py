@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.permissions import permission
 from ..auth.roles import Perm
@@ -54,7 +55,7 @@ def submit_report() -> Any:
             (upload.filename or "") if upload else "",
             request.form.get("anomaly_record_id") or None,
         ),
-        "已提交自查报告，等待审核",
+        _("已提交自查报告，等待审核"),
         url_for(".mine"),
     )
 
@@ -64,6 +65,6 @@ def submit_report() -> Any:
 def submit_request() -> Any:
     return _run(
         lambda: requests.submit(request.form.get("reason", ""), request.form.get("preferred_date")),
-        "已提交检查申请",
+        _("已提交检查申请"),
         url_for(".mine"),
     )

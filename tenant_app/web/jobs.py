@@ -13,6 +13,7 @@ from ..jobs.enqueue import enqueue
 from ..models import Job
 from ..tenancy.queries import get_or_404
 from .forms import ConfirmForm
+from .labels import label
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -28,7 +29,12 @@ def show(job_id: str) -> str:
 def status(job_id: str) -> Any:
     job = get_or_404(Job, job_id)
     return jsonify(
-        id=job.id, status=job.status, progress=job.progress, message=job.message, error=job.error
+        id=job.id,
+        status=job.status,
+        status_label=label("job_status", job.status),
+        progress=job.progress,
+        message=job.message,
+        error=job.error,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
@@ -27,6 +28,7 @@ from ..services.listing import (
     screening,
 )
 from ..services.listing.common import policy
+from .labels import LISTING_STEPS
 from .links import filter_args
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
@@ -38,15 +40,7 @@ LABELS = {
     "verdict": VERDICTS,
     "party": entries.PARTY_TYPES,
     "ledger": ledger.KINDS,
-    "step": {
-        "screening": "申请/推荐（筛选）",
-        "site_verification": "现场核查",
-        "opinion": "征求意见",
-        "commitment": "守法承诺",
-        "eligibility": "重新筛选：终止",
-        "objection_upheld": "异议成立",
-        "objection_dismissed": "异议不成立",
-    },
+    "step": LISTING_STEPS,
 }
 ENTRY_STEPS = {
     "site-verification": entries.site_verification,
@@ -106,7 +100,7 @@ def start_run() -> Any:
     except ServiceError as exc:
         _fail(exc)
         return redirect(url_for(".index"))
-    flash("已开始筛选", "success")
+    flash(_("已开始筛选"), "success")
     return redirect(url_for(".run", run_id=run.id))
 
 
@@ -223,7 +217,7 @@ def entry_step(entry_id: int, step: str) -> Any:
             return redirect(url_for(".entry", entry_id=new.id))
         fn(en, request.form.to_dict())
         db.session.commit()
-        flash("已记录", "success")
+        flash(_("已记录"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".entry", entry_id=entry_id))
@@ -276,7 +270,7 @@ def batch_step(batch_id: int, step: str) -> Any:
             raise ServiceError("没有该步骤")
         BATCH_STEPS[step](b, request.form.to_dict())
         db.session.commit()
-        flash("已记录", "success")
+        flash(_("已记录"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".batch", batch_id=batch_id))
@@ -289,7 +283,7 @@ def decide(objection_id: int) -> Any:
     try:
         objections.decide(o, request.form.to_dict())
         db.session.commit()
-        flash("已处理异议", "success")
+        flash(_("已处理异议"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".batch", batch_id=o.batch_id))
@@ -313,7 +307,7 @@ def ack(filing_id: int) -> Any:
     try:
         filings.acknowledge(filing, request.form.to_dict())
         db.session.commit()
-        flash("已签收备案", "success")
+        flash(_("已签收备案"), "success")
     except ServiceError as exc:
         _fail(exc)
     return redirect(url_for(".inbox"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .. import clock
 from ..auth.permissions import permission
@@ -50,7 +51,7 @@ def apply() -> Any:
                 files=[f for f in request.files.getlist("files") if f and f.filename],
             )
             db.session.commit()
-            flash("申请已提交", "success")
+            flash(_("申请已提交"), "success")
             return redirect(url_for(".mine"))
         except ServiceError as exc:
             db.session.rollback()
@@ -68,7 +69,7 @@ def commitment(entry_id: int) -> Any:
         entry = entries.get_entry(entry_id)
         entries.sign_commitment(entry, e, {"on_date": request.form.get("on_date")})
         db.session.commit()
-        flash("已签署守法承诺", "success")
+        flash(_("已签署守法承诺"), "success")
     except entries.NotFound:
         from flask import abort
 

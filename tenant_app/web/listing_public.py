@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from ..auth.permissions import PUBLIC, permission
 from ..extensions import db
@@ -76,7 +77,7 @@ def notice(batch_id: int) -> Any:
             objections.note_attempt(request.remote_addr or "")
             objections.file_objection(b, request.form.to_dict())
             db.session.commit()
-            flash("异议已提交，感谢监督", "success")
+            flash(_("异议已提交，感谢监督"), "success")
             return redirect(url_for(".notice", batch_id=b.id))
         except ServiceError as exc:
             db.session.rollback()

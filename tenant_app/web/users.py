@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..auth.permissions import permission
 from ..auth.roles import Perm, permissions_for
@@ -36,14 +35,6 @@ def _role_choices() -> list[tuple[str, str]]:
     return [(value, _(label)) for value, label in user_service.role_choices(g.tenant)]
 
 
-STATUS_LABELS = {
-    "pending": _l("待对方单位确认"),
-    "accepted": _l("已同意"),
-    "declined": _l("已拒绝"),
-    "withdrawn": _l("已撤回"),
-}
-
-
 @bp.get("/")
 @permission(Perm.USERS_VIEW)
 def index() -> str:
@@ -58,7 +49,6 @@ def index() -> str:
         decision=DecisionForm(),
         proposals_made=user_service.proposals_made(g.tenant) if manage else [],
         proposals_received=user_service.proposals_received(g.tenant) if manage else [],
-        STATUS_LABELS=STATUS_LABELS,
     )
 
 

@@ -29,7 +29,7 @@ def test_two_party_draw_in_the_browser(registry, browser_page, artifacts):
     sign_in(page, "taiyuan-officer1")
     page.goto("/sx-taiyuan/inspections/draws/")
     page.get_by_label("计划检查日期").fill(future(10, 12).isoformat())
-    page.get_by_label("general 抽查比例").fill("0.5")
+    page.get_by_label("一般监管对象 抽查比例").fill("0.5")
     officer_secret = page.get_by_label("您的随机数").input_value()
     assert re.fullmatch(r"[0-9a-f]{64}", officer_secret)
     page.get_by_role("button", name="锁定企业库并提交承诺").click()

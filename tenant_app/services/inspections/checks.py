@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from policies import Policy
-from policies.vocab import LEVELS, TRIGGERS
+from policies.vocab import INSPECTION_CATEGORIES, LEVELS, TRIGGERS
 
 from ...clock import today
 from ...extensions import db
@@ -359,7 +359,7 @@ def _cap_check(d: Draft, policy: Policy, category: str) -> Check:
         )
     ok = done < cap
     text = (
-        f"{rid}：{category}类企业每年现场检查不超过{cap}次（{source}），本年各层级、各部门已计{done}次，"
+        f"{rid}：{INSPECTION_CATEGORIES.get(category, category)}每年现场检查不超过{cap}次（{source}），本年各层级、各部门已计{done}次，"
         + (
             "未达上限。"
             if ok
