@@ -103,7 +103,7 @@ def test_staff_pages_fit_the_screen_and_logout_is_reachable(demo, browser_page, 
     assert page.locator("main table tbody tr").count() > 10
     assert page.locator(".table-scroll > table").count() >= 1
     no_sideways_scroll(page)
-    page.screenshot(path=str(artifacts / f"enterprise-list-{w}.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"enterprise-list-{w}.png"))
 
     # The logout can be reached and works, at either width.
     open_menu_if_collapsed(page)
@@ -151,7 +151,9 @@ def test_public_pages_are_linked_and_readable_on_a_phone(demo, browser_page, art
     box = content.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= w
     no_sideways_scroll(page)
-    page.screenshot(path=str(artifacts / f"public-notice-{w}.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"public-notice-{w}.png"))
+    content.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"public-notice-form-{w}.png"))
 
     page.goto("/xj-urumqi/public/enforcement")
     no_sideways_scroll(page)
