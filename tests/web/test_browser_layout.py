@@ -185,3 +185,43 @@ def test_publishing_asks_first_and_cancel_keeps_the_batch_unpublished(demo, brow
     page.get_by_role("button", name="正式发布").click()
     page.get_by_role("status").first.wait_for()
     assert batch_state(batch_id) == "notice"
+
+
+def test_every_menu_page_and_its_links_fit_a_phone(demo, browser_page, artifacts):
+    """Each role's menu pages of the demo, and the first links on each, at 390 px: nothing wider
+    than the phone but the tables' own scrolling boxes (the enterprise's commitment text too)."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    wide: list[tuple[str, str, int]] = []
+    visited: set[str] = set()
+    for user, slug in (
+        ("urumqi-admin", "xj-urumqi"),
+        ("urumqi-officer1", "xj-urumqi"),
+        ("urumqi-qiye", "xj-urumqi"),
+        ("taiyuan-officer1", "sx-taiyuan"),
+    ):
+        sign_in(page, user, slug)
+        links = "els => els.map(e => e.getAttribute('href'))"
+        todo = page.eval_on_selector_all("#main-nav a.nav-link", links)
+        todo += page.eval_on_selector_all("main a", links)[:15]
+        seen: set[str] = set()
+        for href in todo:  # grows by the first links of each menu page
+            if not href or not href.startswith("/") or href in seen:
+                continue
+            if any(skip in href for skip in ("logout", "format=", "export", "xlsx", "csv")):
+                continue
+            seen.add(href)
+            try:
+                page.goto(href)
+            except Exception:  # noqa: BLE001 - a download link, not a page
+                continue
+            if href.count("/") <= 3:
+                todo += page.eval_on_selector_all("main a", links)[:12]
+            sw, iw = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if sw > iw:
+                wide.append((user, href, sw))
+                page.screenshot(path=str(artifacts / f"too-wide-{len(wide)}.png"))
+        visited |= {f"{user}:{h}" for h in seen}
+        page.context.clear_cookies()
+    assert len(visited) > 30
+    assert not wide, wide
