@@ -48,7 +48,9 @@ def test_home_and_login_link_to_the_regions_public_pages(app: Any, world: dict[s
             assert client.get(href).status_code == 200, href
 
 
-def test_publish_and_file_buttons_name_their_consequence(app: Any, world: dict[str, Any]) -> None:
+def test_publish_and_file_buttons_name_their_consequence_and_the_way_back(
+    app: Any, world: dict[str, Any]
+) -> None:
     seed_demo_data()
     db.session.commit()
     with use_scope(system_scope()):
@@ -65,10 +67,25 @@ def test_publish_and_file_buttons_name_their_consequence(app: Any, world: dict[s
     assert re.search(r'data-confirm="正式发布后[^"]*不能撤回[^"]*"[^>]*>正式发布<', notice)
     published = client.get(f"/xj-urumqi/listing/batches/{by_state['published']}")
     assert re.search(r'data-confirm="报上级备案后[^"]*"[^>]*>报上级备案<', published.get_data(True))
+    # The way back: the section and the dashboard, above the page's heading.
+    crumbs = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', notice, re.S)
+    assert crumbs is not None
+    assert re.findall(r'href="([^"]+)">([^<]+)<', crumbs.group(1)) == [
+        ("/xj-urumqi/", "工作台"),
+        ("/xj-urumqi/listing/", "正面清单"),
+    ]
     # The English page asks in English.
     client.get("/lang/en")
     english = client.get(f"/xj-urumqi/listing/batches/{by_state['notice']}").get_data(True)
     assert 'data-confirm="Once published,' in english
+    # A visitor's way back from a notice is the notices, not a staff page.
+    visitor = app.test_client()
+    public = visitor.get(f"/xj-urumqi/public/positive-list/notices/{by_state['notice']}")
+    trail = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', public.get_data(True), re.S)
+    assert trail is not None
+    assert re.findall(r'href="([^"]+)"', trail.group(1)) == [
+        "/xj-urumqi/public/positive-list/notices"
+    ]
 
 
 def test_no_pass_or_consent_box_is_ticked_in_advance() -> None:
