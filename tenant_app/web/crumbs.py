@@ -3,10 +3,11 @@ templates need not say it (base.html shows them above the page's own heading).""
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 # (label, endpoint, the view arguments the link keeps)
 Crumb = tuple[LazyString, str, tuple[str, ...]]
@@ -56,7 +57,10 @@ TRAILS: dict[str, list[Crumb]] = {
 
 def breadcrumbs() -> list[tuple[str, str]]:
     """(label, href) from the section down to the current page's parent; empty off the map. The
-    staff home is left out for a visitor who is not signed in."""
+    staff home is left out for a visitor who is not signed in, and error pages answered before
+    the tenant was known have none."""
+    if g.get("tenant") is None:  # an error answered before the tenant was resolved
+        return []
     trail = TRAILS.get(request.endpoint or "", [])
     args = request.view_args or {}
     out: list[tuple[str, str]] = []
@@ -65,5 +69,8 @@ def breadcrumbs() -> list[tuple[str, str]]:
             continue
         if any(k not in args for k in keep):
             continue
-        out.append((str(label), url_for(endpoint, **{k: args[k] for k in keep})))
+        try:
+            out.append((str(label), url_for(endpoint, **{k: args[k] for k in keep})))
+        except BuildError:  # never let the way back break the page itself
+            return []
     return out
