@@ -46,6 +46,9 @@ def test_home_and_login_link_to_the_regions_public_pages(app: Any, world: dict[s
         ):
             assert f'href="{href}"' in html, (page, href)
             assert client.get(href).status_code == 200, href
+    # The platform itself keeps no list: no public links under it.
+    assert "/platform/public/" not in client.get("/").get_data(as_text=True)
+    assert "/platform/public/" not in client.get("/platform/login").get_data(as_text=True)
 
 
 def test_publish_and_file_buttons_name_their_consequence_and_the_way_back(
