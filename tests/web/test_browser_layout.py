@@ -105,6 +105,25 @@ def test_staff_pages_fit_the_screen_and_logout_is_reachable(demo, browser_page, 
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / f"enterprise-list-{w}.png"))
 
+    # In English too (longer words): nothing covers the logout, the page stays in the window.
+    open_menu_if_collapsed(page)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="English").click()
+    page.wait_for_url("**/xj-urumqi/enterprises/")
+    no_sideways_scroll(page)
+    open_menu_if_collapsed(page)
+    logout = page.get_by_role("button", name="Log out")
+    assert logout.is_visible()
+    box = logout.bounding_box()
+    assert box is not None
+    on_top = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('button')?.textContent.trim()",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert on_top == "Log out"  # not covered by the language links
+    page.screenshot(path=str(artifacts / f"staff-header-en-{w}.png"))
+    page.get_by_role("navigation").get_by_role("link", name="中文").first.click()
+    page.wait_for_url("**/xj-urumqi/enterprises/")
+
     # The logout can be reached and works, at either width.
     open_menu_if_collapsed(page)
     logout = page.get_by_role("button", name="退出")
