@@ -68,7 +68,10 @@ def init_web(app: Flask) -> None:
 
     from flask_babel import get_locale
 
+    from .crumbs import breadcrumbs
+
     app.jinja_env.globals.update(
+        breadcrumbs=breadcrumbs,
         get_locale=get_locale,
         LOCALES=LOCALES,
     )

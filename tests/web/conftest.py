@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,9 @@ from werkzeug.serving import make_server
 
 from tenant_app.extensions import db
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(
+    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "test-artifacts"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -42,6 +45,12 @@ def live_server(app: Any, world: dict[str, Any]) -> Iterator[str]:
         server.server_close()
 
 
+def accept_dialog(dialog: Any) -> None:
+    """The officer answers "OK" to a confirmation (data-confirm, static/app.js); a test that
+    wants "Cancel" removes this listener: ``page.remove_listener("dialog", accept_dialog)``."""
+    dialog.accept()
+
+
 @pytest.fixture()
 def browser_page(live_server: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
@@ -56,6 +65,7 @@ def browser_page(live_server: str) -> Iterator[Any]:
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
+        page.on("dialog", accept_dialog)
         try:
             yield page
         finally:
@@ -65,5 +75,5 @@ def browser_page(live_server: str) -> Iterator[Any]:
 
 @pytest.fixture()
 def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS

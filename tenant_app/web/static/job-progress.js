@@ -11,7 +11,7 @@
       .then(function (r) { return r.json(); })
       .then(function (j) {
         bar.value = j.progress; bar.textContent = j.progress + "%";
-        status.textContent = j.status; status.setAttribute("data-status", j.status);
+        status.textContent = j.status_label || j.status; status.setAttribute("data-status", j.status);
         message.textContent = j.message || "";
         if (j.status !== "done" && j.status !== "failed") setTimeout(poll, 1000);
       })
