@@ -380,6 +380,12 @@ def _draw(d: Draw) -> None:
     if pool_hash_of(d) != d.pool_hash:  # the pool drawn from is the pool published
         raise ServiceError("企业库与承诺时公布的哈希不一致，不能抽取", {"pool": ["哈希不一致"]})
     d.seed = derive_seed(d.pool_hash, d.contributions)
+    _drawn(d, canonical)
+
+
+def _drawn(d: Draw, serialise: Any) -> None:
+    """Draw from the stored seed and record it; ``serialise`` is the protocol's way of writing
+    the result for its audited digest (protocol 1 kept ``repr``)."""
     d.result = compute(d.seed, d.pool, d.ratios, d.conflicts)
     d.status, d.drawn_at = "drawn", utcnow()
     audit.record(
@@ -389,7 +395,7 @@ def _draw(d: Draw) -> None:
         after={
             "seed": d.seed,
             "drawn": len(d.result),
-            "result_sha256": hashlib.sha256(canonical(d.result).encode()).hexdigest(),
+            "result_sha256": hashlib.sha256(serialise(d.result).encode()).hexdigest(),
         },
     )
 
@@ -401,18 +407,7 @@ def execute_draw(d: Draw) -> Draw:
         if d.protocol >= PROTOCOL:
             raise Conflict("须由执法人员和见证人各自揭示随机数后自动抽取", {"status": [d.status]})
         raise Conflict("该抽查已执行", {"status": [d.status]})
-    d.result = compute(d.seed, d.pool, d.ratios, d.conflicts)
-    d.status, d.drawn_at = "drawn", utcnow()
-    audit.record(
-        "draw.executed",
-        object_type="draw",
-        object_id=d.id,
-        after={
-            "seed": d.seed,
-            "drawn": len(d.result),
-            "result_sha256": hashlib.sha256(repr(d.result).encode()).hexdigest(),
-        },
-    )
+    _drawn(d, repr)
     return d
 
 
