@@ -45,6 +45,17 @@ def schedule(
     return row
 
 
+def of_subject(kind: str, subject_id: object) -> list[Deadline]:
+    """The stored deadlines of one subject (e.g. kind "listing_entry", any of its steps)."""
+    return list(
+        db.session.execute(
+            select(Deadline).where(
+                Deadline.subject_id == str(subject_id), Deadline.subject_type.like(f"{kind}.%")
+            )
+        ).scalars()
+    )
+
+
 def recompute_provisional() -> dict[int, int]:
     """Recompute every provisional deadline, tenant by tenant; returns {tenant_id: changed}."""
     with use_scope(system_scope()):

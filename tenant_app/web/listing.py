@@ -7,14 +7,13 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from .. import clock
 from ..auth.permissions import can, permission
 from ..auth.roles import Perm
 from ..extensions import db
-from ..models import Deadline
 from ..models.listing import BATCH_STATES, ENTRY_STATES, OBJECTION_STATES, ORIGINS, VERDICTS
+from ..services import deadlines
 from ..services import enterprises as enterprise_service
 from ..services.errors import ServiceError
 from ..services.listing import (
@@ -181,22 +180,13 @@ def nominate(enterprise_id: int) -> Any:
 @permission(Perm.LISTING_VIEW)
 def entry(entry_id: int) -> Any:
     en = entries.get_entry(entry_id)
-    dl = (
-        db.session.execute(
-            select(Deadline).where(
-                Deadline.subject_id == str(en.id), Deadline.subject_type.like("listing_entry.%")
-            )
-        )
-        .scalars()
-        .all()
-    )
     return render_template(
         "listing/entry.html",
         entry=en,
         steps=entries.steps(en),
         files=entries.attachments(en),
         visits=listed.visits_of(en) if en.listed_on else [],
-        deadlines=dl,
+        deadlines=deadlines.of_subject("listing_entry", en.id),
         labels=LABELS,
         reasons=policy().removal_reasons().answer,
         can_manage=can(Perm.LISTING_MANAGE),
@@ -240,20 +230,11 @@ def new_batch() -> Any:
 @permission(Perm.LISTING_VIEW)
 def batch(batch_id: int) -> Any:
     b = batches.get_batch(batch_id)
-    dl = (
-        db.session.execute(
-            select(Deadline).where(
-                Deadline.subject_id == str(b.id), Deadline.subject_type.like("listing_batch.%")
-            )
-        )
-        .scalars()
-        .all()
-    )
     return render_template(
         "listing/batch.html",
         batch=b,
         members=batches.members(b),
-        deadlines=dl,
+        deadlines=deadlines.of_subject("listing_batch", b.id),
         objections=objections.objections(b),
         labels=LABELS,
         today=clock.today(),
