@@ -14,7 +14,7 @@ from ...auth.roles import Perm
 from ...clock import today, utcnow
 from ...extensions import db
 from ...models import Enterprise
-from ...models.listing import ENTRY_STATES, ListingAttachment, ListingEntry, ListingStep
+from ...models.listing import ENTRY_STATES, ORIGINS, ListingAttachment, ListingEntry, ListingStep
 from .. import audit, uploads
 from ..errors import Conflict, ServiceError, ValidationFailed
 from ..row_fields import FieldProblem, a_date, text
@@ -163,7 +163,7 @@ def create(
         e,
         "listing",
         today(),
-        f"{'企业申请' if origin == 'application' else '部门推荐' if origin == 'nomination' else '到期续展'}纳入正面清单（事项 {entry.id}）",
+        f"{ORIGINS.get(origin, origin)}纳入正面清单（事项 {entry.id}）",
         f"entry:{entry.id}",
     )
     audit.record(
