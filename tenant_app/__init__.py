@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import load_settings
+from tenant_app.config import load_settings
 
 
 def create_app(
@@ -15,12 +15,12 @@ def create_app(
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(load_settings(environ, overrides, instance_path=app.instance_path))
 
-    from . import jobs  # noqa: F401  (registers job kinds)
-    from .jobs.registry import load_job_modules
+    from tenant_app import jobs  # noqa: F401  (registers job kinds)
+    from tenant_app.jobs.registry import load_job_modules
 
     load_job_modules(app.config["JOB_MODULES"])  # extra job kinds named in configuration
-    from .extensions import babel, csrf, db, login_manager, migrate
-    from .web.i18n import select_locale
+    from tenant_app.extensions import babel, csrf, db, login_manager, migrate
+    from tenant_app.web.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
@@ -28,9 +28,9 @@ def create_app(
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import tenancy  # noqa: F401  (session events)
-    from .api import init_api
-    from .web import init_web
+    from tenant_app import tenancy  # noqa: F401  (session events)
+    from tenant_app.api import init_api
+    from tenant_app.web import init_web
 
     init_web(app)
     init_api(app)
@@ -40,7 +40,7 @@ def create_app(
         # One reverse proxy in front (deploy/nginx.conf): trust its X-Forwarded-* once.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
-    from .cli.commands import register_commands
+    from tenant_app.cli.commands import register_commands
 
     register_commands(app)
     return app

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .demo import DEMO_PASSWORD, seed_demo, seed_demo_data
+from tenant_app.demo import DEMO_PASSWORD, seed_demo, seed_demo_data
 
 __all__ = ["DEMO_PASSWORD", "seed_demo", "seed_demo_data"]

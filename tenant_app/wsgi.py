@@ -6,8 +6,8 @@ Without ``REDIS_URL`` this process also ticks the periodic jobs (jobs/maintenanc
 
 from __future__ import annotations
 
-from . import create_app
-from .jobs.maintenance import start_inprocess_scheduler
+from tenant_app import create_app
+from tenant_app.jobs.maintenance import start_inprocess_scheduler
 
 app = create_app()
 start_inprocess_scheduler(app)

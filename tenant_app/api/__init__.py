@@ -9,9 +9,9 @@ from flask import Flask
 from flask_smorest import Api, Blueprint
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from ..extensions import csrf
-from ..web.bodies import decode_json
-from .schemas import ErrorSchema
+from tenant_app.api.schemas import ErrorSchema
+from tenant_app.extensions import csrf
+from tenant_app.web.bodies import decode_json
 
 
 class PlatformApi(Api):
@@ -39,7 +39,7 @@ api = PlatformApi()
 
 
 def init_api(app: Flask) -> None:
-    from . import (
+    from tenant_app.api import (
         audit,
         enterprises,
         imports,

@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..models import AuditEntry
-from ..tenancy.queries import keyset_page
-from .auth import bind_api_tenant
-from .schemas import AuditPageSchema, AuditQuerySchema
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.api.schemas import AuditPageSchema, AuditQuerySchema
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.models import AuditEntry
+from tenant_app.tenancy.queries import keyset_page
 
 blp = Blueprint(
     "api_audit",

@@ -7,9 +7,9 @@ from typing import Any
 from flask import g, request
 from flask_login import AnonymousUserMixin
 
-from ..auth.tokens import token_for
-from ..extensions import db
-from ..web.tenant_pages import bind_tenant
+from tenant_app.auth.tokens import token_for
+from tenant_app.extensions import db
+from tenant_app.web.tenant_pages import bind_tenant
 
 
 def authenticate_bearer() -> None:

@@ -7,14 +7,19 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from ..models.enterprise import (
+from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
     ENTERPRISE_TAGS,
     PERMIT_CLASSES,
     RATING_KINDS,
     SUPERVISION_CATEGORIES,
 )
-from ..models.records import CREDIT_LISTS, INCIDENT_LEVELS, RECORD_KINDS, RECTIFICATION_OUTCOMES
+from tenant_app.models.records import (
+    CREDIT_LISTS,
+    INCIDENT_LEVELS,
+    RECORD_KINDS,
+    RECTIFICATION_OUTCOMES,
+)
 
 
 def _choice(options: dict[str, str], **kw: Any) -> fields.String:

@@ -9,15 +9,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import ComplianceRecord, Enterprise, EnterpriseAccount, EnterpriseRating
-from ..services import enterprise_accounts as accounts
-from ..services import enterprise_search, records
-from ..services import enterprises as service
-from .auth import bind_api_tenant
-from .enterprise_schemas import (
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.api.enterprise_schemas import (
     AccountPageSchema,
     AccountQuerySchema,
     AccountSchema,
@@ -34,7 +27,14 @@ from .enterprise_schemas import (
     RecordSchema,
     RejectSchema,
 )
-from .schemas import ErrorSchema
+from tenant_app.api.schemas import ErrorSchema
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import ComplianceRecord, Enterprise, EnterpriseAccount, EnterpriseRating
+from tenant_app.services import enterprise_accounts as accounts
+from tenant_app.services import enterprise_search, records
+from tenant_app.services import enterprises as service
 
 blp = Blueprint(
     "api_enterprises",

@@ -11,18 +11,18 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Job
-from ..services import enterprise_search
-from ..services.imports import storage
-from ..services.imports.columns import kinds
-from ..web.bodies import accepts_upload
-from ..web.imports import XLSX_MIME, import_job, report_file, send_export
-from .auth import bind_api_tenant
-from .enterprise_schemas import EnterpriseQuerySchema
-from .schemas import ErrorSchema
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.api.enterprise_schemas import EnterpriseQuerySchema
+from tenant_app.api.schemas import ErrorSchema
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Job
+from tenant_app.services import enterprise_search
+from tenant_app.services.imports import storage
+from tenant_app.services.imports.columns import kinds
+from tenant_app.web.bodies import accepts_upload
+from tenant_app.web.imports import XLSX_MIME, import_job, report_file, send_export
 
 blp = Blueprint(
     "api_imports",

@@ -8,8 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from policies.vocab import TRIGGERS
-
-from ..models.inspection import (
+from tenant_app.models.inspection import (
     EVIDENCE_KINDS,
     FINDING_RESULTS,
     MODES,
@@ -337,7 +336,7 @@ class DrawSchema(Schema):
 
     def published_contributions(self, d: Any) -> list[Any]:
         """Commitments from the start; secrets only once drawn (docs/draws.md)."""
-        from ..services.inspections.draws import public_document
+        from tenant_app.services.inspections.draws import public_document
 
         return list(public_document(d).get("contributions", []))
 

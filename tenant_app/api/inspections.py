@@ -10,26 +10,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..services.inspections import (
-    annual,
-    approvals,
-    campaigns,
-    checks,
-    conduct,
-    draws,
-    feedback,
-    moments,
-    plans,
-    reports,
-    requests,
-    visits,
-)
-from ..services.inspections.common import get
-from .auth import bind_api_tenant
-from .inspection_schemas import (
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.api.inspection_schemas import (
     AbandonSchema,
     ApprovalSchema,
     BodycamInSchema,
@@ -72,7 +54,25 @@ from .inspection_schemas import (
     RequestSchema,
     RevealSchema,
 )
-from .schemas import ErrorSchema
+from tenant_app.api.schemas import ErrorSchema
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.services.inspections import (
+    annual,
+    approvals,
+    campaigns,
+    checks,
+    conduct,
+    draws,
+    feedback,
+    moments,
+    plans,
+    reports,
+    requests,
+    visits,
+)
+from tenant_app.services.inspections.common import get
 
 blp = Blueprint(
     "api_inspections",
@@ -389,7 +389,7 @@ class CampaignList(MethodView):
 
 
 def _campaign(campaign_id: int) -> Any:
-    from ..models import Campaign
+    from tenant_app.models import Campaign
 
     return get(Campaign, campaign_id, "该专项行动")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..jobs import enqueue
-from ..models import Job
-from ..tenancy.queries import get_or_404
-from .auth import bind_api_tenant
-from .schemas import JobSchema
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.api.schemas import JobSchema
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.jobs import enqueue
+from tenant_app.models import Job
+from tenant_app.tenancy.queries import get_or_404
 
 blp = Blueprint(
     "api_jobs", __name__, url_prefix="/api/v1/tenants/<tenant>/jobs", description="后台任务"

@@ -7,23 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..services import enterprises as enterprise_service
-from ..services.enterprise_accounts import my_enterprise
-from ..services.listing import (
-    batches,
-    entries,
-    filings,
-    ledger,
-    listed,
-    objections,
-    removal,
-    screening,
-)
-from .auth import bind_api_tenant
-from .listing_schemas import (
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.api.listing_schemas import (
     ApplyIn,
     BatchIn,
     BatchOut,
@@ -39,7 +24,22 @@ from .listing_schemas import (
     RunOut,
     StepIn,
 )
-from .schemas import ErrorSchema
+from tenant_app.api.schemas import ErrorSchema
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.services import enterprises as enterprise_service
+from tenant_app.services.enterprise_accounts import my_enterprise
+from tenant_app.services.listing import (
+    batches,
+    entries,
+    filings,
+    ledger,
+    listed,
+    objections,
+    removal,
+    screening,
+)
 
 blp = Blueprint(
     "api_listing",

@@ -10,22 +10,22 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from .. import clock
-from ..auth import sessions
-from ..auth.permissions import AUTHENTICATED, permission
-from ..extensions import db
-from ..models import ApiToken, Tenant, UserSession
-from ..services import users
-from ..tenancy.resolve import tenant_scope
-from ..tenancy.scope import set_request_scope
-from .auth import authenticate_bearer
-from .schemas import (
+from tenant_app import clock
+from tenant_app.api.auth import authenticate_bearer
+from tenant_app.api.schemas import (
     MeSchema,
     PasswordChangeSchema,
     SessionSchema,
     TokenCreateSchema,
     TokenSchema,
 )
+from tenant_app.auth import sessions
+from tenant_app.auth.permissions import AUTHENTICATED, permission
+from tenant_app.extensions import db
+from tenant_app.models import ApiToken, Tenant, UserSession
+from tenant_app.services import users
+from tenant_app.tenancy.resolve import tenant_scope
+from tenant_app.tenancy.scope import set_request_scope
 
 blp = Blueprint("api_me", __name__, url_prefix="/api/v1/me", description="当前用户与 API 令牌")
 blp.before_request(authenticate_bearer)

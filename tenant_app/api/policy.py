@@ -10,14 +10,14 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import CalendarYear, PolicyVersion
-from ..services import calendar as calendar_service
-from ..services import policy as policy_service
-from ..services.errors import ValidationFailed
-from .auth import bind_api_tenant
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import CalendarYear, PolicyVersion
+from tenant_app.services import calendar as calendar_service
+from tenant_app.services import policy as policy_service
+from tenant_app.services.errors import ValidationFailed
 
 blp = Blueprint(
     "api_policy",

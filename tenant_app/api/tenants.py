@@ -8,13 +8,13 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth.permissions import PUBLIC, permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Tenant
-from ..services import tenants as tenant_service
-from .auth import authenticate_bearer, bind_api_tenant
-from .schemas import TenantCreateSchema, TenantSchema
+from tenant_app.api.auth import authenticate_bearer, bind_api_tenant
+from tenant_app.api.schemas import TenantCreateSchema, TenantSchema
+from tenant_app.auth.permissions import PUBLIC, permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.services import tenants as tenant_service
 
 blp = Blueprint(
     "api_tenants", __name__, url_prefix="/api/v1/tenants", description="租户（行政区域）"

@@ -10,13 +10,8 @@ from flask import abort, g, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import RoleProposal
-from ..services import users as user_service
-from .auth import bind_api_tenant
-from .schemas import (
+from tenant_app.api.auth import bind_api_tenant
+from tenant_app.api.schemas import (
     ActiveSchema,
     GrantSchema,
     ProposalDecisionSchema,
@@ -24,6 +19,11 @@ from .schemas import (
     UserCreateSchema,
     UserSchema,
 )
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import RoleProposal
+from tenant_app.services import users as user_service
 
 blp = Blueprint(
     "api_users",

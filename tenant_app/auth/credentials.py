@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from ..extensions import db
-from ..models import User
+from tenant_app.extensions import db
+from tenant_app.models import User
 
 
 def stored_hash(username: str) -> str | None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..extensions import db
-from ..models import Tenant, User
-from ..services import audit
-from ..services.enterprise_accounts import registration_of
-from ..services.errors import ServiceError, Throttled
-from ..services.users import user_by_username
-from ..tenancy.resolve import roles_at, tenant_scope
-from ..tenancy.scope import use_scope
-from . import throttle
-from .credentials import stored_hash
-from .passwords import hash_password, needs_rehash, verify_password
+from tenant_app.auth import throttle
+from tenant_app.auth.credentials import stored_hash
+from tenant_app.auth.passwords import hash_password, needs_rehash, verify_password
+from tenant_app.extensions import db
+from tenant_app.models import Tenant, User
+from tenant_app.services import audit
+from tenant_app.services.enterprise_accounts import registration_of
+from tenant_app.services.errors import ServiceError, Throttled
+from tenant_app.services.users import user_by_username
+from tenant_app.tenancy.resolve import roles_at, tenant_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 class LoginRefused(ServiceError):

@@ -13,8 +13,8 @@ from typing import Any, NoReturn, TypeVar
 from flask import abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
-from ..tenancy.scope import current_scope
-from .roles import Perm, permissions_for
+from tenant_app.auth.roles import Perm, permissions_for
+from tenant_app.tenancy.scope import current_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "public"
@@ -40,7 +40,7 @@ def _unauthenticated() -> NoReturn:
 
 
 def deny(perm: str) -> NoReturn:
-    from ..services import audit
+    from tenant_app.services import audit
 
     if current_scope().tenant_id is not None:
         audit.record_now(

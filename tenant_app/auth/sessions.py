@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from .. import clock
-from ..extensions import db
-from ..models import ApiToken, User, UserSession
+from tenant_app import clock
+from tenant_app.extensions import db
+from tenant_app.models import ApiToken, User, UserSession
 
 SESSION_KEY = "sid"
 _TOUCH_EVERY = timedelta(seconds=60)

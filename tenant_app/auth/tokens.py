@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
-from ..models import ApiToken, User
+from tenant_app import clock
+from tenant_app.extensions import db
+from tenant_app.models import ApiToken, User
 
 TOKEN_PREFIX = "ta_"
 

@@ -3,8 +3,12 @@
 Pure Python; the DB layer feeds entered years in via ``WorkCalendar(manual=..., entered_years=...)``.
 """
 
-from .arrangement import YearArrangement, YearArrangementError, parse_year_arrangement
-from .workdays import UNITS, DateAnswer, WorkCalendar, shift_months
+from tenant_app.calendar.arrangement import (
+    YearArrangement,
+    YearArrangementError,
+    parse_year_arrangement,
+)
+from tenant_app.calendar.workdays import UNITS, DateAnswer, WorkCalendar, shift_months
 
 __all__ = [
     "UNITS",

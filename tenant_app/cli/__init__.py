@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup
 
 
 def _make_app() -> Flask:
-    from .. import create_app
+    from tenant_app import create_app
 
     return create_app()
 

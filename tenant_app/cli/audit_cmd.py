@@ -8,12 +8,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Tenant
-from ..services import audit as audit_service
-from ..services import audit_checkpoints
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import use_scope
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.services import audit as audit_service
+from tenant_app.services import audit_checkpoints
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 @click.group(help="审计日志")

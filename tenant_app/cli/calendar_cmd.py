@@ -10,13 +10,12 @@ import click
 from flask.cli import with_appcontext
 
 from policies import PackError, parse_toml, validate_pack
-
-from ..services import calendar as calendar_service
-from ..services import policy as policy_service
-from ..services.errors import ServiceError
-from ..tenancy.resolve import system_scope, tenant_scope
-from ..tenancy.scope import use_scope
-from .common import fail_on_service_error, find_tenant
+from tenant_app.cli.common import fail_on_service_error, find_tenant
+from tenant_app.services import calendar as calendar_service
+from tenant_app.services import policy as policy_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.tenancy.resolve import system_scope, tenant_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 class IsoDate(click.ParamType):

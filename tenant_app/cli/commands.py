@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import audit_cmd, calendar_cmd, demo, tenants_cmd, users_cmd, worker_cmd
+from tenant_app.cli import audit_cmd, calendar_cmd, demo, tenants_cmd, users_cmd, worker_cmd
 
 
 def register_commands(app: Flask) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..models import Tenant
-from ..tenancy.resolve import system_scope, tenant_by_slug
-from ..tenancy.scope import use_scope
+from tenant_app.models import Tenant
+from tenant_app.tenancy.resolve import system_scope, tenant_by_slug
+from tenant_app.tenancy.scope import use_scope
 
 
 def find_tenant(slug: str) -> Tenant:

@@ -11,9 +11,9 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from ..demo import DEMO_PASSWORD, seed_demo, seed_demo_data, tips
-from ..demo.portal import PORTAL_ACCOUNTS
-from ..jobs.maintenance import start_inprocess_scheduler
+from tenant_app.demo import DEMO_PASSWORD, seed_demo, seed_demo_data, tips
+from tenant_app.demo.portal import PORTAL_ACCOUNTS
+from tenant_app.jobs.maintenance import start_inprocess_scheduler
 
 
 @click.command(help="一条命令试用：建库、写入演示数据并启动（SQLite，进程内任务）")

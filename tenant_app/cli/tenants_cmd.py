@@ -7,12 +7,12 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from ..extensions import db
-from ..services import tenants as tenant_service
-from ..services.errors import ServiceError
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import use_scope
-from .common import fail_on_service_error, find_tenant
+from tenant_app.cli.common import fail_on_service_error, find_tenant
+from tenant_app.extensions import db
+from tenant_app.services import tenants as tenant_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 @click.group(help="租户（行政区域）")

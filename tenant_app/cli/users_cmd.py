@@ -6,15 +6,15 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..auth.tokens import revoke
-from ..extensions import db
-from ..models import ApiToken, Tenant
-from ..services import audit
-from ..services import users as user_service
-from ..services.errors import ServiceError
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import use_scope
-from .common import fail_on_service_error, find_tenant
+from tenant_app.auth.tokens import revoke
+from tenant_app.cli.common import fail_on_service_error, find_tenant
+from tenant_app.extensions import db
+from tenant_app.models import ApiToken, Tenant
+from tenant_app.services import audit
+from tenant_app.services import users as user_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 @click.group(help="用户与角色")

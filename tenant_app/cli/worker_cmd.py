@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 from rq import Worker
 from sqlalchemy.orm import configure_mappers
 
-from ..jobs.dispatch import redis_connection
-from ..jobs.maintenance import TICK_LOCK, start_maintenance_thread
-from ..jobs.registry import load_job_modules
-from ..jobs.runner import set_worker_app
+from tenant_app.jobs.dispatch import redis_connection
+from tenant_app.jobs.maintenance import TICK_LOCK, start_maintenance_thread
+from tenant_app.jobs.registry import load_job_modules
+from tenant_app.jobs.runner import set_worker_app
 
 
 class _Worker(Worker):

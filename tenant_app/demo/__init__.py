@@ -17,8 +17,8 @@ second run adds nothing.
 
 from __future__ import annotations
 
-from .regions import ACCOUNTS, DEMO_PASSWORD, REGIONS, seed_demo
-from .seeding import seed_demo_data
-from .tips import tips
+from tenant_app.demo.regions import ACCOUNTS, DEMO_PASSWORD, REGIONS, seed_demo
+from tenant_app.demo.seeding import seed_demo_data
+from tenant_app.demo.tips import tips
 
 __all__ = ["ACCOUNTS", "DEMO_PASSWORD", "REGIONS", "seed_demo", "seed_demo_data", "tips"]

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..clock import today
-from ..extensions import db
-from ..models import Tenant, User
-from ..tenancy.resolve import scope_for, system_scope, tenant_by_slug, tenant_scope
-from ..tenancy.scope import use_scope
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import Tenant, User
+from tenant_app.tenancy.resolve import scope_for, system_scope, tenant_by_slug, tenant_scope
+from tenant_app.tenancy.scope import use_scope
 
 # Demo tenants that get a population, and how many enterprises each registers.
 POPULATION = {

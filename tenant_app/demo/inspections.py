@@ -19,16 +19,32 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..clock import today
-from ..extensions import db
-from ..models import Enterprise, Inspection, InspectionPlan, User
-from ..services import policy as policy_service
-from ..services.inspections import annual, approvals, campaigns, conduct, draws, feedback, plans
-from ..services.inspections import requests as inspection_requests
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import use_scope
-from .context import CLERK, acting, days_ago, days_ahead, rng_for, user, workday_on_or_before
-from .portal import enterprise_user
+from tenant_app.clock import today
+from tenant_app.demo.context import (
+    CLERK,
+    acting,
+    days_ago,
+    days_ahead,
+    rng_for,
+    user,
+    workday_on_or_before,
+)
+from tenant_app.demo.portal import enterprise_user
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, Inspection, InspectionPlan, User
+from tenant_app.services import policy as policy_service
+from tenant_app.services.inspections import (
+    annual,
+    approvals,
+    campaigns,
+    conduct,
+    draws,
+    feedback,
+    plans,
+)
+from tenant_app.services.inspections import requests as inspection_requests
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 class City:
@@ -275,7 +291,7 @@ def _campaign(city: City) -> None:
 
 
 def _campaign_row(cid: int) -> Any:
-    from ..models import Campaign
+    from tenant_app.models import Campaign
 
     return db.session.execute(select(Campaign).where(Campaign.id == cid)).scalar_one()
 
@@ -293,8 +309,8 @@ def _first_general(city: City, ids: list[int]) -> int | None:
 
 def _witness(city: City) -> str:
     """The draw's witness: the city's legal reviewer (法制审核), created once."""
-    from ..services import users as user_service
-    from .regions import DEMO_PASSWORD
+    from tenant_app.demo.regions import DEMO_PASSWORD
+    from tenant_app.services import users as user_service
 
     username = f"{city.slug.split('-')[-1]}-legal"
     with use_scope(system_scope()):

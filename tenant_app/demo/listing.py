@@ -22,12 +22,29 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from ..clock import today
-from ..extensions import db
-from ..models import Deadline, Enterprise, LedgerEntry, ListingBatch, ListingEntry, ListingStep
-from ..services import enterprises as enterprise_service
-from ..services import records
-from ..services.listing import (
+from tenant_app.clock import today
+from tenant_app.demo import names
+from tenant_app.demo.context import (
+    CLERK,
+    acting,
+    days_ago,
+    jobs_inline,
+    rng_for,
+    workday_on_or_before,
+)
+from tenant_app.demo.portal import enterprise_user
+from tenant_app.extensions import db
+from tenant_app.models import (
+    Deadline,
+    Enterprise,
+    LedgerEntry,
+    ListingBatch,
+    ListingEntry,
+    ListingStep,
+)
+from tenant_app.services import enterprises as enterprise_service
+from tenant_app.services import records
+from tenant_app.services.listing import (
     batches,
     bulk_screening,
     entries,
@@ -37,11 +54,8 @@ from ..services.listing import (
     removal,
     screening,
 )
-from ..services.listing.common import policy
-from ..tenancy.scope import current_scope
-from . import names
-from .context import CLERK, acting, days_ago, jobs_inline, rng_for, workday_on_or_before
-from .portal import enterprise_user
+from tenant_app.services.listing.common import policy
+from tenant_app.tenancy.scope import current_scope
 
 # Tenants that compile a positive list in the demo: the Xinjiang rules (policies/xinjiang,
 # listing.compiled_by = "city"). Shanxi's list sections are platform defaults (SX-9).

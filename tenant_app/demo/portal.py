@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Enterprise, EnterpriseAccount, User
-from ..services import enterprise_accounts
-from .context import CLERK, acting, user
-from .regions import DEMO_PASSWORD
+from tenant_app.demo.context import CLERK, acting, user
+from tenant_app.demo.regions import DEMO_PASSWORD
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, EnterpriseAccount, User
+from tenant_app.services import enterprise_accounts
 
 # The accounts `tenant-app demo` prints: (tenant, username, what it shows).
 PORTAL_ACCOUNTS = [

@@ -14,16 +14,24 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..clock import today
-from ..extensions import db
-from ..models import Enterprise, Job, JobStatus
-from ..services import enterprises as enterprise_service
-from ..services.imports import storage
-from ..services.imports.columns import ENTERPRISES, titles_for
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import use_scope
-from . import names
-from .context import CLERK, POPULATION, acting, days_ago, jobs_inline, rng_for, tenant
+from tenant_app.clock import today
+from tenant_app.demo import names
+from tenant_app.demo.context import (
+    CLERK,
+    POPULATION,
+    acting,
+    days_ago,
+    jobs_inline,
+    rng_for,
+    tenant,
+)
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, Job, JobStatus
+from tenant_app.services import enterprises as enterprise_service
+from tenant_app.services.imports import storage
+from tenant_app.services.imports.columns import ENTERPRISES, titles_for
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
 
 PENALTIES = (
     ("超标排放大气污染物，颗粒物浓度超过排放标准限值", 100_000, 500_000),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import inspections, listing, registry
-from .context import POPULATION
+from tenant_app.demo import inspections, listing, registry
+from tenant_app.demo.context import POPULATION
 
 
 def seed_demo_data() -> dict[str, list[str]]:

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Draw, Inspection, ListingBatch, ListingEntry, ScreeningRun, Tenant
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import use_scope
-from .portal import account_enterprise
+from tenant_app.demo.portal import account_enterprise
+from tenant_app.extensions import db
+from tenant_app.models import Draw, Inspection, ListingBatch, ListingEntry, ScreeningRun, Tenant
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@
 - tasks/          the job kinds
 """
 
-from . import tasks  # noqa: F401  (registers job kinds)
-from .enqueue import enqueue
-from .registry import job
+from tenant_app.jobs import tasks  # noqa: F401  (registers job kinds)
+from tenant_app.jobs.enqueue import enqueue
+from tenant_app.jobs.registry import job
 
 __all__ = ["enqueue", "job"]

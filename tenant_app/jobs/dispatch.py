@@ -18,9 +18,9 @@ from rq import Queue, Retry
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..clock import utcnow
-from ..extensions import db
-from ..models import Job, JobStatus
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 _RQ_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -51,7 +51,7 @@ def dispatch(job_ids: list[str]) -> None:
 
 
 def _run_in_new_context(app: Flask, job_id: str) -> None:
-    from .runner import run_job_inprocess
+    from tenant_app.jobs.runner import run_job_inprocess
 
     with app.app_context():
         run_job_inprocess(job_id)

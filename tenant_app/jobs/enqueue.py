@@ -10,10 +10,10 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from ..extensions import db
-from ..models import Job
-from ..tenancy.scope import current_scope
-from .registry import kind
+from tenant_app.extensions import db
+from tenant_app.jobs.registry import kind
+from tenant_app.models import Job
+from tenant_app.tenancy.scope import current_scope
 
 _PENDING_KEY = "jobs_to_dispatch"
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def enqueue(
 def _dispatch_after_commit(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)
     if ids:
-        from .dispatch import dispatch
+        from tenant_app.jobs.dispatch import dispatch
 
         try:
             dispatch(ids)

@@ -10,14 +10,14 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..clock import utcnow
-from ..extensions import db
-from ..models import Job, JobStatus, Tenant
-from ..tenancy.resolve import system_scope, tenant_scope
-from ..tenancy.scope import use_scope
-from .dispatch import dispatch, redis_connection, send_to_rq, status_of
-from .enqueue import enqueue
-from .periodic import PERIODIC
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.jobs.dispatch import dispatch, redis_connection, send_to_rq, status_of
+from tenant_app.jobs.enqueue import enqueue
+from tenant_app.jobs.periodic import PERIODIC
+from tenant_app.models import Job, JobStatus, Tenant
+from tenant_app.tenancy.resolve import system_scope, tenant_scope
+from tenant_app.tenancy.scope import use_scope
 
 log = logging.getLogger(__name__)
 

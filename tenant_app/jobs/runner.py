@@ -19,12 +19,12 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..clock import utcnow
-from ..extensions import db
-from ..models import Job, JobStatus
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import Scope, use_scope
-from .registry import kind
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.jobs.registry import kind
+from tenant_app.models import Job, JobStatus
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import Scope, use_scope
 
 log = logging.getLogger(__name__)
 _worker_app: Flask | None = None
@@ -39,7 +39,7 @@ def set_worker_app(app: Flask) -> None:
 def _app_for_this_process() -> Flask:
     global _worker_app, _app_pid
     if _worker_app is None:
-        from .. import create_app
+        from tenant_app import create_app
 
         set_worker_app(create_app())
     assert _worker_app is not None
@@ -169,7 +169,7 @@ def run_job(job_id: str) -> Any:
 def user_facing_error(exc: BaseException, job_id: str) -> str:
     """What the job's page and API show. A service's refusal is its Chinese message; anything
     else (a database error carries its SQL and parameters) stays in the server log only."""
-    from ..services.errors import ServiceError
+    from tenant_app.services.errors import ServiceError
 
     if isinstance(exc, ServiceError):
         detail = "；".join(r for reasons in exc.errors.values() for r in reasons)

@@ -1,10 +1,10 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from .audit import AuditEntry, AuditHead, AuditRefusalTally
-from .base import TenantScoped
-from .enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
-from .industry import Industry
-from .inspection import (
+from tenant_app.models.audit import AuditEntry, AuditHead, AuditRefusalTally
+from tenant_app.models.base import TenantScoped
+from tenant_app.models.enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
+from tenant_app.models.industry import Industry
+from tenant_app.models.inspection import (
     Campaign,
     ChecklistTemplate,
     Draw,
@@ -17,8 +17,8 @@ from .inspection import (
     OfficerConflict,
     SelfInspectionReport,
 )
-from .job import Job, JobStatus
-from .listing import (
+from tenant_app.models.job import Job, JobStatus
+from tenant_app.models.listing import (
     HealthCheckVisit,
     LedgerEntry,
     ListingAttachment,
@@ -30,11 +30,18 @@ from .listing import (
     ScreeningResult,
     ScreeningRun,
 )
-from .policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
-from .records import ComplianceRecord
-from .tenant import Level, Tenant
-from .user import ApiToken, RateLimitCounter, RoleGrant, RoleProposal, User, UserSession
-from .visit import EnterpriseVisit
+from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
+from tenant_app.models.records import ComplianceRecord
+from tenant_app.models.tenant import Level, Tenant
+from tenant_app.models.user import (
+    ApiToken,
+    RateLimitCounter,
+    RoleGrant,
+    RoleProposal,
+    User,
+    UserSession,
+)
+from tenant_app.models.visit import EnterpriseVisit
 
 __all__ = [
     "ApiToken",

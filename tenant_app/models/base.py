@@ -9,9 +9,9 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, types
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 if TYPE_CHECKING:
-    from ..extensions import Base as Model
+    from tenant_app.extensions import Base as Model
 else:
-    from ..extensions import db
+    from tenant_app.extensions import db
 
     Model = db.Model  # Flask-SQLAlchemy's declarative base, typed as ours for mypy
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import utcnow
-from .base import BigId, Model, TenantScoped, UTCDateTime
+from tenant_app.clock import utcnow
+from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
 
 # 排污许可管理类别; "not_required" = 依法无需许可或登记. None = not yet known.
 PERMIT_CLASSES = {

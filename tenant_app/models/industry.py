@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Model
+from tenant_app.models.base import Model
 
 INDUSTRY_LEVELS = {"section": "门类", "division": "大类", "group": "中类", "class": "小类"}
 

@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import utcnow
-from .base import BigId, Model, TenantScoped, UTCDateTime
+from tenant_app.clock import utcnow
+from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
 
 MODES = {"on_site": "现场检查", "off_site": "非现场检查"}
 STATUSES = {

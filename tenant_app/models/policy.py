@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..clock import utcnow
-from .base import BigId, Model, TenantScoped, UTCDateTime
+from tenant_app.clock import utcnow
+from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
 
 
 class PolicyVersion(TenantScoped, Model):

@@ -15,8 +15,8 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import utcnow
-from .base import BigId, Model, TenantScoped, UTCDateTime
+from tenant_app.clock import utcnow
+from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
 
 # The first six are policies.vocab.RECORD_TYPES (the names packs use); the rest feed the SX-1
 # warnings, the compliance calendar and XJ-C7 (credit lists) / XJ-R (overdue rectification).

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import utcnow
-from .base import BigId, Model, UTCDateTime
+from tenant_app.clock import utcnow
+from tenant_app.models.base import BigId, Model, UTCDateTime
 
 
 class Level(enum.StrEnum):

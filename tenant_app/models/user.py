@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..clock import utcnow
-from .base import BigId, Model, TenantScoped, UTCDateTime
+from tenant_app.clock import utcnow
+from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
 
 
 class User(UserMixin, Model):

@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..clock import utcnow
-from .base import BigId, Model, TenantScoped, UTCDateTime
-from .enterprise import Enterprise
-from .inspection import Inspection
+from tenant_app.clock import utcnow
+from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
+from tenant_app.models.enterprise import Enterprise
+from tenant_app.models.inspection import Inspection
 
 
 class EnterpriseVisit(TenantScoped, Model):
@@ -61,7 +61,7 @@ SYNCED = ("planned_date", "mode", "trigger", "status", "joint_group_id")
 
 
 def _sync(session: Session, insp: Inspection, row: EnterpriseVisit | None) -> None:
-    from .tenant import Tenant
+    from tenant_app.models.tenant import Tenant
 
     if row is None:
         ent = session.get(Enterprise, insp.enterprise_id)

@@ -25,11 +25,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clock
-from ..clock import utcnow
-from ..extensions import db
-from ..models import AuditEntry, AuditHead, AuditRefusalTally, Tenant
-from ..tenancy.scope import Scope, current_scope, use_scope
+from tenant_app import clock
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import AuditEntry, AuditHead, AuditRefusalTally, Tenant
+from tenant_app.tenancy.scope import Scope, current_scope, use_scope
 
 GENESIS = "0" * 64
 

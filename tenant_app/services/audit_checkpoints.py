@@ -21,11 +21,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from ..clock import utcnow
-from ..extensions import db
-from ..models import AuditEntry, AuditHead, Tenant
-from ..tenancy.scope import Scope, use_scope
-from .audit import GENESIS, Break, keyring, signing_key
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import AuditEntry, AuditHead, Tenant
+from tenant_app.services.audit import GENESIS, Break, keyring, signing_key
+from tenant_app.tenancy.scope import Scope, use_scope
 
 log = logging.getLogger("tenant_app.audit.checkpoint")
 _DOMAIN = b"tenant-app audit checkpoint v1\0"

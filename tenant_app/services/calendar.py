@@ -11,16 +11,21 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from ..auth.permissions import require_action
-from ..auth.roles import Perm
-from ..calendar import DateAnswer, WorkCalendar, YearArrangementError, parse_year_arrangement
-from ..clock import utcnow
-from ..extensions import db
-from ..models import CalendarDay, CalendarYear
-from ..tenancy.resolve import system_scope, tenant_by_slug
-from ..tenancy.scope import use_scope
-from . import audit
-from .errors import ValidationFailed
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.calendar import (
+    DateAnswer,
+    WorkCalendar,
+    YearArrangementError,
+    parse_year_arrangement,
+)
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import CalendarDay, CalendarYear
+from tenant_app.services import audit
+from tenant_app.services.errors import ValidationFailed
+from tenant_app.tenancy.resolve import system_scope, tenant_by_slug
+from tenant_app.tenancy.scope import use_scope
 
 _cache: dict[str, tuple[tuple[Any, ...], WorkCalendar]] = {}
 
@@ -104,7 +109,7 @@ def enter_year(
             after={"days": after, "source": row.source},
         )
         db.session.flush()
-        from ..jobs import enqueue
+        from tenant_app.jobs import enqueue
 
         digest = hashlib.sha1(json.dumps(after, sort_keys=True).encode()).hexdigest()[:12]
         enqueue(

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .. import clock
-from ..models import ComplianceRecord, Enterprise
-from ..models.records import RECTIFICATION_OUTCOMES
-from .records import records_of
+from tenant_app import clock
+from tenant_app.models import ComplianceRecord, Enterprise
+from tenant_app.models.records import RECTIFICATION_OUTCOMES
+from tenant_app.services.records import records_of
 
 HORIZON_DAYS = 365
 RENEWAL_LEAD_DAYS = 60

@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Deadline
-from ..tenancy.resolve import system_scope
-from ..tenancy.scope import use_scope
-from . import audit
-from .calendar import work_calendar
+from tenant_app.extensions import db
+from tenant_app.models import Deadline
+from tenant_app.services import audit
+from tenant_app.services.calendar import work_calendar
+from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.scope import use_scope
 
 
 def schedule(

@@ -17,20 +17,20 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from ..auth.passwords import hash_password, password_problem
-from ..auth.permissions import require_action
-from ..auth.roles import Perm, Role
-from ..clock import utcnow
-from ..extensions import db
-from ..models import Enterprise, EnterpriseAccount, RoleGrant, Tenant, User
-from ..tenancy.queries import Page, keyset_page
-from ..tenancy.scope import current_scope
-from . import audit, ratelimit
-from . import row_fields as f
-from . import uscc as uscc_rules
-from .enterprises import MAX_ID, NotFound
-from .errors import Conflict, ServiceError, Throttled, ValidationFailed
-from .users import USERNAME_RE
+from tenant_app.auth.passwords import hash_password, password_problem
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm, Role
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, EnterpriseAccount, RoleGrant, Tenant, User
+from tenant_app.services import audit, ratelimit
+from tenant_app.services import row_fields as f
+from tenant_app.services import uscc as uscc_rules
+from tenant_app.services.enterprises import MAX_ID, NotFound
+from tenant_app.services.errors import Conflict, ServiceError, Throttled, ValidationFailed
+from tenant_app.services.users import USERNAME_RE
+from tenant_app.tenancy.queries import Page, keyset_page
+from tenant_app.tenancy.scope import current_scope
 
 PHONE_RE = re.compile(r"^[0-9+\-()（） ]{7,20}$")
 

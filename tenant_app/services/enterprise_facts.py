@@ -18,10 +18,9 @@ from datetime import date
 from sqlalchemy import select
 
 from policies.facts import CreditEntry, EnterpriseFacts, Record
-
-from ..clock import today
-from ..extensions import db
-from ..models import ComplianceRecord, Enterprise, EnterpriseRating
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import ComplianceRecord, Enterprise, EnterpriseRating
 
 # Record kinds EnterpriseFacts carries, by its attribute name.
 FACT_KINDS = {

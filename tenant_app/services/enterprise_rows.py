@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import select
 
 from policies.vocab import parse_industry_code
-
-from ..extensions import db
-from ..models import Industry, Tenant
-from ..models.enterprise import ENTERPRISE_TAGS, PERMIT_CLASSES, SUPERVISION_CATEGORIES
-from ..tenancy.scope import current_scope
-from . import row_fields as f
-from . import uscc as uscc_rules
+from tenant_app.extensions import db
+from tenant_app.models import Industry, Tenant
+from tenant_app.models.enterprise import ENTERPRISE_TAGS, PERMIT_CLASSES, SUPERVISION_CATEGORIES
+from tenant_app.services import row_fields as f
+from tenant_app.services import uscc as uscc_rules
+from tenant_app.tenancy.scope import current_scope
 
 BOOL_FIELDS = (
     "permit_violating",

@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
-from ..models import Enterprise
-from ..tenancy.queries import Page, keyset_page
-from . import row_fields as f
-from . import uscc as uscc_rules
-from .enterprise_rows import normalise_industry
-from .errors import ServiceError
+from tenant_app.models import Enterprise
+from tenant_app.services import row_fields as f
+from tenant_app.services import uscc as uscc_rules
+from tenant_app.services.enterprise_rows import normalise_industry
+from tenant_app.services.errors import ServiceError
+from tenant_app.tenancy.queries import Page, keyset_page
 
 
 @dataclass(frozen=True)

@@ -12,27 +12,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.permissions import require_action
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Enterprise, EnterpriseRating
-from ..models.enterprise import (
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, EnterpriseRating
+from tenant_app.models.enterprise import (
     INTEGRITY_RATINGS,
     PERFORMANCE_GRADES,
     RATING_KINDS,
     SUPERVISION_CATEGORIES,
 )
-from ..tenancy.scope import current_scope
-from . import audit
-from . import row_fields as f
-from .enterprise_rows import (
+from tenant_app.services import audit
+from tenant_app.services import row_fields as f
+from tenant_app.services.enterprise_rows import (
     FIELDS,
     LISTED_BY_PROCEDURE_ONLY,
     PROCEDURE_ONLY_CATEGORIES,
     RowContext,
     validate_enterprise_row,
 )
-from .errors import Conflict, ServiceError
+from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.tenancy.scope import current_scope
 
 MAX_ID = 2**63 - 1  # larger ids in a URL are simply not found (SQLite would overflow)
 

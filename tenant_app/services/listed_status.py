@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from ..extensions import db
-from ..models import Enterprise
-from ..models.listing import ListingEntry
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.models.listing import ListingEntry
 
 # Entry states that went through publication (a withdrawn or refused round never listed anything).
 PUBLISHED_STATES = ("listed", "removal_pending", "removed", "expired")

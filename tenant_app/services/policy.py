@@ -16,17 +16,16 @@ from sqlalchemy import select
 
 from policies import PackError, Policy, available_packs, load_pack, merge
 from policies.overrides import check_overrides, explain_sources, leaf_paths
-
-from ..auth.permissions import can, require_action
-from ..auth.roles import Perm
-from ..clock import today
-from ..extensions import db
-from ..models import PolicyVersion, Tenant
-from ..models.tenant import Level
-from ..tenancy.queries import inherited
-from . import audit
-from .calendar import work_calendar
-from .errors import ServiceError, ValidationFailed
+from tenant_app.auth.permissions import can, require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import PolicyVersion, Tenant
+from tenant_app.models.tenant import Level
+from tenant_app.services import audit
+from tenant_app.services.calendar import work_calendar
+from tenant_app.services.errors import ServiceError, ValidationFailed
+from tenant_app.tenancy.queries import inherited
 
 UNCHANGED = object()
 

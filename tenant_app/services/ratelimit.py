@@ -23,9 +23,9 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .. import clock
-from ..extensions import db
-from ..models import RateLimitCounter
+from tenant_app import clock
+from tenant_app.extensions import db
+from tenant_app.models import RateLimitCounter
 
 
 @dataclass(frozen=True)

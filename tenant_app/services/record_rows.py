@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import clock
-from ..models.records import (
+from tenant_app import clock
+from tenant_app.models.records import (
     CREDIT_LISTS,
     DATE_LABELS,
     INCIDENT_LEVELS,
     RECORD_KINDS,
     RECTIFICATION_OUTCOMES,
 )
-from . import row_fields as f
+from tenant_app.services import row_fields as f
 
 COMMON = ("record_date", "ref", "summary", "source")
 # Per kind: the extra columns it uses, and which of ref/summary it requires (with the label).

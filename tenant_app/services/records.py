@@ -14,16 +14,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..auth.permissions import require_action
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import ComplianceRecord, Enterprise, User
-from ..models.records import CREDIT_LISTS, INCIDENT_LEVELS, RECORD_KINDS, RECTIFICATION_OUTCOMES
-from ..tenancy.scope import current_scope
-from . import audit
-from .enterprises import MAX_ID, NotFound
-from .errors import ServiceError
-from .record_rows import COMMON, KIND_FIELDS, validate_record_row
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import ComplianceRecord, Enterprise, User
+from tenant_app.models.records import (
+    CREDIT_LISTS,
+    INCIDENT_LEVELS,
+    RECORD_KINDS,
+    RECTIFICATION_OUTCOMES,
+)
+from tenant_app.services import audit
+from tenant_app.services.enterprises import MAX_ID, NotFound
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.record_rows import COMMON, KIND_FIELDS, validate_record_row
+from tenant_app.tenancy.scope import current_scope
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

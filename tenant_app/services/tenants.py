@@ -6,15 +6,15 @@ import re
 
 from sqlalchemy import select
 
-from ..auth.permissions import require_action
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Tenant
-from ..models.tenant import CHILD_LEVEL, Level
-from ..tenancy.resolve import tenant_scope
-from ..tenancy.scope import use_scope
-from . import audit
-from .errors import Conflict, ValidationFailed
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.models.tenant import CHILD_LEVEL, Level
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ValidationFailed
+from tenant_app.tenancy.resolve import tenant_scope
+from tenant_app.tenancy.scope import use_scope
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 RESERVED_SLUGS = frozenset(

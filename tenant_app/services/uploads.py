@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .errors import ValidationFailed
+from tenant_app.services.errors import ValidationFailed
 
 _CHUNK = 1 << 20
 _HEAD = 16
@@ -182,7 +182,7 @@ def store(
 
 
 def _remember_new(path: Path) -> None:
-    from ..extensions import db
+    from tenant_app.extensions import db
 
     db.session().info.setdefault(_NEW_FILES, []).append(str(path))
 

@@ -17,22 +17,30 @@ from typing import Any
 from flask import has_request_context
 from sqlalchemy import Select, select
 
-from .. import clock
-from ..auth import sessions as session_store
-from ..auth import tokens as token_store
-from ..auth.credentials import stored_hash
-from ..auth.passwords import hash_password, password_problem, verify_password
-from ..auth.permissions import require_action
-from ..auth.roles import OVERSIGHT_ROLES, ROLE_LABELS, Perm, Role
-from ..auth.tokens import issue_token
-from ..extensions import db
-from ..models import ApiToken, Enterprise, RoleGrant, RoleProposal, Tenant, User, UserSession
-from ..models.tenant import Level
-from ..tenancy.resolve import all_tenant_ids, subtree_ids, tenant_scope
-from ..tenancy.scope import Scope, current_scope, use_scope
-from . import audit
-from . import uscc as uscc_rules
-from .errors import Conflict, ServiceError, ValidationFailed
+from tenant_app import clock
+from tenant_app.auth import sessions as session_store
+from tenant_app.auth import tokens as token_store
+from tenant_app.auth.credentials import stored_hash
+from tenant_app.auth.passwords import hash_password, password_problem, verify_password
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import OVERSIGHT_ROLES, ROLE_LABELS, Perm, Role
+from tenant_app.auth.tokens import issue_token
+from tenant_app.extensions import db
+from tenant_app.models import (
+    ApiToken,
+    Enterprise,
+    RoleGrant,
+    RoleProposal,
+    Tenant,
+    User,
+    UserSession,
+)
+from tenant_app.models.tenant import Level
+from tenant_app.services import audit
+from tenant_app.services import uscc as uscc_rules
+from tenant_app.services.errors import Conflict, ServiceError, ValidationFailed
+from tenant_app.tenancy.resolve import all_tenant_ids, subtree_ids, tenant_scope
+from tenant_app.tenancy.scope import Scope, current_scope, use_scope
 
 
 class NotFound(ServiceError):
@@ -108,7 +116,7 @@ def create_user(
             )
         )
     if enterprise is not None:
-        from .enterprise_accounts import link_verified
+        from tenant_app.services.enterprise_accounts import link_verified
 
         link_verified(user, enterprise)
     audit.record(

@@ -7,7 +7,7 @@
 - queries.py  helpers views use: get_or_404, keyset pages
 """
 
-from . import guard  # noqa: F401  (registers the session events)
-from .scope import Scope, current_scope, use_scope
+from tenant_app.tenancy import guard  # noqa: F401  (registers the session events)
+from tenant_app.tenancy.scope import Scope, current_scope, use_scope
 
 __all__ = ["Scope", "current_scope", "use_scope"]

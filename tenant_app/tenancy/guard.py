@@ -17,9 +17,9 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
-from ..models.base import TenantScoped
-from . import scope_key
-from .scope import current_scope
+from tenant_app.models.base import TenantScoped
+from tenant_app.tenancy import scope_key
+from tenant_app.tenancy.scope import current_scope
 
 
 class TenantViolation(RuntimeError):
@@ -63,7 +63,7 @@ def _apply(connection: Connection) -> None:
 
 def reapply_scope() -> None:
     """Called when the scope changes: a transaction already open must see the new one too."""
-    from ..extensions import db
+    from tenant_app.extensions import db
 
     try:
         session = db.session()

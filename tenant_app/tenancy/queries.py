@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import abort
 from sqlalchemy import Select, select
 
-from ..extensions import db
+from tenant_app.extensions import db
 
 T = TypeVar("T")
 
@@ -34,8 +34,8 @@ def descendants(stmt: Select[Any]) -> Select[Any]:
     """Let a read also see the write tenant's descendants, for staff without an oversight role:
     only the filing inbox uses it (a child files its positive list with its parent, XJ-P).
     PostgreSQL's RLS grants the same extra read on listing_filings alone (migration 0004)."""
-    from ..models import Tenant
-    from .scope import current_scope
+    from tenant_app.models import Tenant
+    from tenant_app.tenancy.scope import current_scope
 
     write = current_scope().tenant_id
     if write is None:
@@ -48,8 +48,8 @@ def descendants(stmt: Select[Any]) -> Select[Any]:
 def lineage_ids() -> tuple[int, ...]:
     """The write tenant, its ancestors and its descendants (never siblings): the line of the tree
     that shares one enterprise's inspection budget (SX-3 综合一次查 across levels)."""
-    from ..models import Tenant
-    from .scope import current_scope
+    from tenant_app.models import Tenant
+    from tenant_app.tenancy.scope import current_scope
 
     write = current_scope().tenant_id
     if write is None:

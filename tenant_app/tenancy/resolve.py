@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..auth.roles import OVERSIGHT_ROLES, Role
-from ..extensions import db
-from ..models import RoleGrant, Tenant, User
-from .scope import Scope, current_scope, use_scope
+from tenant_app.auth.roles import OVERSIGHT_ROLES, Role
+from tenant_app.extensions import db
+from tenant_app.models import RoleGrant, Tenant, User
+from tenant_app.tenancy.scope import Scope, current_scope, use_scope
 
 
 def tenant_by_slug(slug: str) -> Tenant | None:

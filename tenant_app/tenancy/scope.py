@@ -47,7 +47,7 @@ def use_scope(scope: Scope) -> Iterator[Scope]:
     previous = g.tenant_scope if had_g else None
     if has_app_context():
         g.tenant_scope = scope
-    from .guard import reapply_scope
+    from tenant_app.tenancy.guard import reapply_scope
 
     reapply_scope()
     try:
@@ -64,6 +64,6 @@ def use_scope(scope: Scope) -> Iterator[Scope]:
 
 def set_request_scope(scope: Scope) -> None:
     g.tenant_scope = scope
-    from .guard import reapply_scope
+    from tenant_app.tenancy.guard import reapply_scope
 
     reapply_scope()

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-from ..extensions import db, login_manager
-from ..models import User
-from . import bodies, errors, labels, public, security, session_guard, tenant_pages
-from .i18n import LOCALES
+from tenant_app.extensions import db, login_manager
+from tenant_app.models import User
+from tenant_app.web import bodies, errors, labels, public, security, session_guard, tenant_pages
+from tenant_app.web.i18n import LOCALES
 
 
 class BigIntConverter(IntegerConverter):
@@ -33,7 +33,7 @@ def init_web(app: Flask) -> None:
         # cookie copied before logout, password change or deactivation is anonymous after it.
         from flask import session
 
-        from ..auth.sessions import SESSION_KEY, live_session
+        from tenant_app.auth.sessions import SESSION_KEY, live_session
 
         user = db.session.get(User, int(user_id))
         if user is None or not user.active:
@@ -52,8 +52,8 @@ def init_web(app: Flask) -> None:
     def _page_context() -> dict[str, object]:
         from flask import g
 
-        from ..auth.roles import permissions_for
-        from ..tenancy.scope import current_scope
+        from tenant_app.auth.roles import permissions_for
+        from tenant_app.tenancy.scope import current_scope
 
         return {
             "tenant_ctx": g.get("tenant"),
@@ -68,7 +68,7 @@ def init_web(app: Flask) -> None:
 
     from flask_babel import get_locale
 
-    from .crumbs import breadcrumbs
+    from tenant_app.web.crumbs import breadcrumbs
 
     app.jinja_env.globals.update(
         breadcrumbs=breadcrumbs,

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from flask import abort, flash
 
-from ..extensions import db
-from ..services.errors import ServiceError
-from ..services.users import NotFound
-from .forms import ConfirmForm
+from tenant_app.extensions import db
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.users import NotFound
+from tenant_app.web.forms import ConfirmForm
 
 
 def confirmed_action(action: Callable[[], object], done: str | None = None) -> None:

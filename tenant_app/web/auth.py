@@ -18,16 +18,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..auth import sessions, throttle
-from ..auth.login import attempt_login
-from ..auth.permissions import PUBLIC, permission
-from ..extensions import db
-from ..services import users as user_service
-from ..services.errors import ServiceError, Throttled
-from ..tenancy.resolve import scope_for
-from ..tenancy.scope import set_request_scope
-from . import session_guard
-from .forms import LoginForm
+from tenant_app.auth import sessions, throttle
+from tenant_app.auth.login import attempt_login
+from tenant_app.auth.permissions import PUBLIC, permission
+from tenant_app.extensions import db
+from tenant_app.services import users as user_service
+from tenant_app.services.errors import ServiceError, Throttled
+from tenant_app.tenancy.resolve import scope_for
+from tenant_app.tenancy.scope import set_request_scope
+from tenant_app.web import session_guard
+from tenant_app.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from flask import Flask, Request, current_app, request
 from flask_babel import gettext as _
 
-from ..services.errors import ServiceError
+from tenant_app.services.errors import ServiceError
 
 NONE, SMALL, UPLOAD = "none", "small", "upload"
 NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "TRACE"})

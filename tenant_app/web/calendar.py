@@ -10,12 +10,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 
-from ..auth.permissions import can, permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..services import calendar as calendar_service
-from ..services.errors import ServiceError
-from ..services.row_fields import FieldProblem, a_date
+from tenant_app.auth.permissions import can, permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.services import calendar as calendar_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.row_fields import FieldProblem, a_date
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 OPS = {"add-workdays": "N 个工作日后", "add-months": "N 个月后", "is-workday": "是否工作日"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template
 from sqlalchemy import func, select
 
-from ..auth.permissions import can, permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import AuditEntry, Job
-from ..tenancy.scope import current_scope
+from tenant_app.auth.permissions import can, permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import AuditEntry, Job
+from tenant_app.tenancy.scope import current_scope
 
 bp = Blueprint("dashboard", __name__)
 

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models.enterprise import (
+from tenant_app.models.enterprise import (
     ENTERPRISE_TAGS,
     INTEGRITY_RATINGS,
     PERFORMANCE_GRADES,
@@ -34,9 +34,14 @@ from ..models.enterprise import (
     RATING_KINDS,
     SUPERVISION_CATEGORIES,
 )
-from ..models.records import CREDIT_LISTS, DATE_LABELS, INCIDENT_LEVELS, RECTIFICATION_OUTCOMES
-from ..services.enterprise_rows import BOOL_FIELDS, UNKNOWN_OK_FIELDS
-from ..services.record_rows import COMMON, FIELD_LABELS, KIND_FIELDS, REQUIRED_TEXT
+from tenant_app.models.records import (
+    CREDIT_LISTS,
+    DATE_LABELS,
+    INCIDENT_LEVELS,
+    RECTIFICATION_OUTCOMES,
+)
+from tenant_app.services.enterprise_rows import BOOL_FIELDS, UNKNOWN_OK_FIELDS
+from tenant_app.services.record_rows import COMMON, FIELD_LABELS, KIND_FIELDS, REQUIRED_TEXT
 
 UNKNOWN_CHOICES = [("", _l("未知")), ("1", _l("是")), ("0", _l("否"))]
 

@@ -8,20 +8,20 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import clock
-from ..auth.permissions import PUBLIC, permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..services import enterprise_accounts as service
-from ..services import enterprises as enterprise_service
-from ..services import records
-from ..services.compliance_calendar import compliance_calendar
-from ..services.enterprise_facts import permit_status_of
-from ..services.errors import ServiceError, Throttled
-from .enterprise_forms import RegisterForm, RejectForm
-from .enterprises import LABELS
-from .forms import ConfirmForm
-from .users import _apply_errors
+from tenant_app import clock
+from tenant_app.auth.permissions import PUBLIC, permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.services import enterprise_accounts as service
+from tenant_app.services import enterprises as enterprise_service
+from tenant_app.services import records
+from tenant_app.services.compliance_calendar import compliance_calendar
+from tenant_app.services.enterprise_facts import permit_status_of
+from tenant_app.services.errors import ServiceError, Throttled
+from tenant_app.web.enterprise_forms import RegisterForm, RejectForm
+from tenant_app.web.enterprises import LABELS
+from tenant_app.web.forms import ConfirmForm
+from tenant_app.web.users import _apply_errors
 
 bp = Blueprint("enterprise_portal", __name__)
 

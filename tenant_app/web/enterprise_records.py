@@ -7,15 +7,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models.records import RECORD_KINDS
-from ..services import enterprises as enterprise_service
-from ..services import records as service
-from ..services.errors import ServiceError
-from .enterprise_forms import fill_record, record_form_class, record_values
-from .users import _apply_errors
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models.records import RECORD_KINDS
+from tenant_app.services import enterprises as enterprise_service
+from tenant_app.services import records as service
+from tenant_app.services.errors import ServiceError
+from tenant_app.web.enterprise_forms import fill_record, record_form_class, record_values
+from tenant_app.web.users import _apply_errors
 
 bp = Blueprint(
     "enterprise_records", __name__, url_prefix="/enterprises/<int:enterprise_id>/records"

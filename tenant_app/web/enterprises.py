@@ -10,28 +10,27 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from policies.vocab import PERMIT_STATUSES
-
-from .. import clock
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Tenant
-from ..models.enterprise import (
+from tenant_app import clock
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.models.enterprise import (
     ENTERPRISE_TAGS,
     PERMIT_CLASSES,
     RATING_KINDS,
     SUPERVISION_CATEGORIES,
 )
-from ..models.records import RECORD_KINDS
-from ..services import enterprise_search, records
-from ..services import enterprises as service
-from ..services.compliance_calendar import compliance_calendar
-from ..services.enterprise_facts import permit_status_of
-from ..services.enterprise_rows import PROCEDURE_ONLY_CATEGORIES
-from ..services.errors import ServiceError
-from .enterprise_forms import EnterpriseForm, RatingForm
-from .links import filter_args
-from .users import _apply_errors
+from tenant_app.models.records import RECORD_KINDS
+from tenant_app.services import enterprise_search, records
+from tenant_app.services import enterprises as service
+from tenant_app.services.compliance_calendar import compliance_calendar
+from tenant_app.services.enterprise_facts import permit_status_of
+from tenant_app.services.enterprise_rows import PROCEDURE_ONLY_CATEGORIES
+from tenant_app.services.errors import ServiceError
+from tenant_app.web.enterprise_forms import EnterpriseForm, RatingForm
+from tenant_app.web.links import filter_args
+from tenant_app.web.users import _apply_errors
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 LABELS = {

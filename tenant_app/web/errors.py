@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
-from ..services.errors import ServiceError
+from tenant_app.extensions import db
+from tenant_app.services.errors import ServiceError
 
 
 def N_(message: str) -> str:

@@ -14,21 +14,21 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import RadioField, SelectField
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Job
-from ..models.job import JOB_STATUS_LABELS
-from ..services import audit, enterprise_search
-from ..services.errors import ServiceError
-from ..services.imports import storage
-from ..services.imports.columns import kinds, required_for, titles_for
-from ..services.imports.export import export_enterprises, filters_summary
-from ..services.spreadsheet import safe_row
-from ..tenancy.queries import get_or_404
-from ..tenancy.scope import current_scope
-from .bodies import accepts_upload
-from .links import filter_args
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Job
+from tenant_app.models.job import JOB_STATUS_LABELS
+from tenant_app.services import audit, enterprise_search
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.imports import storage
+from tenant_app.services.imports.columns import kinds, required_for, titles_for
+from tenant_app.services.imports.export import export_enterprises, filters_summary
+from tenant_app.services.spreadsheet import safe_row
+from tenant_app.tenancy.queries import get_or_404
+from tenant_app.tenancy.scope import current_scope
+from tenant_app.web.bodies import accepts_upload
+from tenant_app.web.links import filter_args
 
 bp = Blueprint("imports", __name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,12 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from policies.vocab import TRIGGERS
-
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Enterprise, InspectionEvidence
-from ..models.inspection import (
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, InspectionEvidence
+from tenant_app.models.inspection import (
     EVIDENCE_KINDS,
     FINDING_RESULTS,
     MODES,
@@ -25,8 +24,8 @@ from ..models.inspection import (
     REPORT_VISIT_NEEDED,
     STATUSES,
 )
-from ..services.errors import ServiceError
-from ..services.inspections import (
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.inspections import (
     approvals,
     campaigns,
     checks,
@@ -37,9 +36,9 @@ from ..services.inspections import (
     reports,
     storage,
 )
-from ..services.inspections.common import NotFound, get, officer_pool
-from .bodies import accepts_upload
-from .labels import label
+from tenant_app.services.inspections.common import NotFound, get, officer_pool
+from tenant_app.web.bodies import accepts_upload
+from tenant_app.web.labels import label
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 LABELS = {

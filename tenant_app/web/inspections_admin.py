@@ -9,19 +9,19 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..models.inspection import (
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.models.inspection import (
     CAMPAIGN_STATUSES,
     DRAW_STATUSES,
     PLAN_STATUSES,
     REPORT_STATUSES,
     REQUEST_STATUSES,
 )
-from ..services.inspections import annual, campaigns, draws, reports, requests, visits
-from ..services.inspections.common import officer_pool
-from ..services.inspections.storage import path_of
-from .inspections import LABELS, _names, _run
+from tenant_app.services.inspections import annual, campaigns, draws, reports, requests, visits
+from tenant_app.services.inspections.common import officer_pool
+from tenant_app.services.inspections.storage import path_of
+from tenant_app.web.inspections import LABELS, _names, _run
 
 bp = Blueprint("inspections_admin", __name__, url_prefix="/inspections")
 STATUS = {
@@ -109,8 +109,8 @@ def create_campaign() -> Any:
 @bp.post("/campaigns/<int:campaign_id>/approve")
 @permission(Perm.INSPECTIONS_EDIT)
 def approve_campaign(campaign_id: int) -> Any:
-    from ..models import Campaign
-    from ..services.inspections.common import get
+    from tenant_app.models import Campaign
+    from tenant_app.services.inspections.common import get
 
     c = get(Campaign, campaign_id, "该专项行动")
     return _run(
@@ -125,8 +125,8 @@ def approve_campaign(campaign_id: int) -> Any:
 @bp.post("/campaigns/<int:campaign_id>/file")
 @permission(Perm.INSPECTIONS_EDIT)
 def file_campaign(campaign_id: int) -> Any:
-    from ..models import Campaign
-    from ..services.inspections.common import get
+    from tenant_app.models import Campaign
+    from tenant_app.services.inspections.common import get
 
     c = get(Campaign, campaign_id, "该专项行动")
     f = request.form
@@ -137,8 +137,8 @@ def file_campaign(campaign_id: int) -> Any:
 @bp.post("/campaigns/<int:campaign_id>/publish")
 @permission(Perm.INSPECTIONS_EDIT)
 def publish_campaign(campaign_id: int) -> Any:
-    from ..models import Campaign
-    from ..services.inspections.common import get
+    from tenant_app.models import Campaign
+    from tenant_app.services.inspections.common import get
 
     c = get(Campaign, campaign_id, "该专项行动")
     return _run(lambda: campaigns.publish_campaign(c), _("已向社会公开"), url_for(".campaigns"))
@@ -257,7 +257,7 @@ def declare_conflict() -> Any:
     f = request.form
 
     def act() -> Any:
-        from ..services.inspections.common import parse_int
+        from tenant_app.services.inspections.common import parse_int
 
         return draws.declare_conflict(
             parse_int(f.get("user_id"), "user_id") or 0,
@@ -273,7 +273,7 @@ def declare_conflict() -> Any:
 def budget_page() -> Any:
     """SX-3: one enterprise's on-site visits of the year by every level and department, against
     its cap; staff record another department's visit here."""
-    from ..services.inspections.common import parse_int
+    from tenant_app.services.inspections.common import parse_int
 
     raw = request.args.get("enterprise_id", "")
     data = None
@@ -326,7 +326,7 @@ def report_file(report_id: int) -> Any:
 
     r = reports.get_report(report_id)
     if not r.stored_name:
-        from ..services.inspections.common import NotFound
+        from tenant_app.services.inspections.common import NotFound
 
         raise NotFound("该报告没有附件")
     return send_file(path_of(r.stored_name), as_attachment=True, download_name=r.filename)

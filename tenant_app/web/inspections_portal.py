@@ -9,13 +9,13 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models.inspection import REPORT_STATUSES
-from ..services.inspections import reports, requests, visits
-from .bodies import accepts_upload
-from .inspections import LABELS, _run
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models.inspection import REPORT_STATUSES
+from tenant_app.services.inspections import reports, requests, visits
+from tenant_app.web.bodies import accepts_upload
+from tenant_app.web.inspections import LABELS, _run
 
 bp = Blueprint("inspections_portal", __name__, url_prefix="/enterprise/inspections")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, render_template
 
-from ..auth.permissions import PUBLIC, permission
-from ..services.inspections import draws
-from ..services.inspections import publicity as service
+from tenant_app.auth.permissions import PUBLIC, permission
+from tenant_app.services.inspections import draws
+from tenant_app.services.inspections import publicity as service
 
 bp = Blueprint("inspections_public", __name__, url_prefix="/public")
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..jobs.enqueue import enqueue
-from ..models import Job
-from ..tenancy.queries import get_or_404
-from .forms import ConfirmForm
-from .labels import label
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.jobs.enqueue import enqueue
+from tenant_app.models import Job
+from tenant_app.tenancy.queries import get_or_404
+from tenant_app.web.forms import ConfirmForm
+from tenant_app.web.labels import label
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 

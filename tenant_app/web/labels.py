@@ -18,17 +18,16 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from policies.vocab import INSPECTION_CATEGORIES, PERMIT_STATUSES, TRIGGERS
-
-from ..auth.roles import ROLE_LABELS
-from ..models.audit import AUDIT_ACTIONS
-from ..models.enterprise import (
+from tenant_app.auth.roles import ROLE_LABELS
+from tenant_app.models.audit import AUDIT_ACTIONS
+from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
     ENTERPRISE_TAGS,
     PERMIT_CLASSES,
     RATING_KINDS,
     SUPERVISION_CATEGORIES,
 )
-from ..models.inspection import (
+from tenant_app.models.inspection import (
     CAMPAIGN_STATUSES,
     DRAW_STATUSES,
     EVIDENCE_KINDS,
@@ -40,8 +39,8 @@ from ..models.inspection import (
     REQUEST_STATUSES,
     STATUSES,
 )
-from ..models.job import JOB_STATUS_LABELS
-from ..models.listing import (
+from tenant_app.models.job import JOB_STATUS_LABELS
+from tenant_app.models.listing import (
     BATCH_KINDS,
     BATCH_STATES,
     ENTRY_STATES,
@@ -49,10 +48,10 @@ from ..models.listing import (
     ORIGINS,
     VERDICTS,
 )
-from ..models.records import RECORD_KINDS
-from ..models.tenant import LEVEL_LABELS
-from ..services.listing.entries import PARTY_TYPES
-from ..services.listing.ledger import KINDS as LEDGER_KINDS
+from tenant_app.models.records import RECORD_KINDS
+from tenant_app.models.tenant import LEVEL_LABELS
+from tenant_app.services.listing.entries import PARTY_TYPES
+from tenant_app.services.listing.ledger import KINDS as LEDGER_KINDS
 
 # Steps of a positive-list entry's procedure (listing_steps.step).
 LISTING_STEPS = {

@@ -8,15 +8,21 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import clock
-from ..auth.permissions import can, permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models.listing import BATCH_STATES, ENTRY_STATES, OBJECTION_STATES, ORIGINS, VERDICTS
-from ..services import deadlines
-from ..services import enterprises as enterprise_service
-from ..services.errors import ServiceError
-from ..services.listing import (
+from tenant_app import clock
+from tenant_app.auth.permissions import can, permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models.listing import (
+    BATCH_STATES,
+    ENTRY_STATES,
+    OBJECTION_STATES,
+    ORIGINS,
+    VERDICTS,
+)
+from tenant_app.services import deadlines
+from tenant_app.services import enterprises as enterprise_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.listing import (
     batches,
     entries,
     filings,
@@ -26,9 +32,9 @@ from ..services.listing import (
     removal,
     screening,
 )
-from ..services.listing.common import policy
-from .labels import LISTING_STEPS
-from .links import filter_args
+from tenant_app.services.listing.common import policy
+from tenant_app.web.labels import LISTING_STEPS
+from tenant_app.web.links import filter_args
 
 bp = Blueprint("listing", __name__, url_prefix="/listing")
 LABELS = {

@@ -9,15 +9,15 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import clock
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..services.enterprise_accounts import my_enterprise
-from ..services.errors import ServiceError
-from ..services.listing import entries
-from ..services.listing.common import policy
-from .bodies import accepts_upload
+from tenant_app import clock
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.services.enterprise_accounts import my_enterprise
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.listing import entries
+from tenant_app.services.listing.common import policy
+from tenant_app.web.bodies import accepts_upload
 
 bp = Blueprint("listing_portal", __name__, url_prefix="/my/listing")
 

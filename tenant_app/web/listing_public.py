@@ -19,11 +19,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..auth.permissions import PUBLIC, permission
-from ..extensions import db
-from ..services import audit_checkpoints
-from ..services.errors import ServiceError
-from ..services.listing import batches, objections, public
+from tenant_app.auth.permissions import PUBLIC, permission
+from tenant_app.extensions import db
+from tenant_app.services import audit_checkpoints
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.listing import batches, objections, public
 
 bp = Blueprint("listing_public", __name__, url_prefix="/public/positive-list")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

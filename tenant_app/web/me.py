@@ -9,15 +9,15 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import sessions
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..services import users as user_service
-from ..services.errors import ServiceError
-from .actions import confirmed_action
-from .forms import PasswordChangeForm
-from .users import _apply_errors
+from tenant_app.auth import sessions
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.services import users as user_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.web.actions import confirmed_action
+from tenant_app.web.forms import PasswordChangeForm
+from tenant_app.web.users import _apply_errors
 
 # Under every tenant where the user holds a role (DASHBOARD_VIEW: staff and enterprise users
 # alike); the page shows only the signed-in account's own sessions and tokens.

@@ -12,15 +12,14 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 
 from policies import PackError, available_packs, parse_toml
 from policies.overrides import leaf_paths
-
-from .. import clock
-from ..auth.permissions import can, permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..services import policy as policy_service
-from ..services.errors import ServiceError
-from ..services.row_fields import FieldProblem, a_date
-from .quiet_form import QUIET_ROWS, quiet_rows_from, rows_to_periods, typed_rows
+from tenant_app import clock
+from tenant_app.auth.permissions import can, permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.services import policy as policy_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.row_fields import FieldProblem, a_date
+from tenant_app.web.quiet_form import QUIET_ROWS, quiet_rows_from, rows_to_periods, typed_rows
 
 bp = Blueprint("policy", __name__, url_prefix="/policy")
 

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from sqlalchemy import text
 
-from ..auth.permissions import PUBLIC, permission
-from ..extensions import db
-from ..services.tenants import list_tenants
-from .i18n import LOCALES
+from tenant_app.auth.permissions import PUBLIC, permission
+from tenant_app.extensions import db
+from tenant_app.services.tenants import list_tenants
+from tenant_app.web.i18n import LOCALES
 
 bp = Blueprint("public", __name__)
 
@@ -43,7 +43,7 @@ def _database_state() -> dict[str, Any]:
 def _redis_state() -> dict[str, Any]:
     if not current_app.config["REDIS_URL"]:
         return {"ok": True, "mode": "in-process"}
-    from ..jobs.dispatch import redis_connection
+    from tenant_app.jobs.dispatch import redis_connection
 
     try:
         redis_connection().ping()

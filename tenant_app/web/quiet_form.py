@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from ..services.row_fields import FieldProblem, a_date
+from tenant_app.services.row_fields import FieldProblem, a_date
 
 QUIET_ROWS = 4  # blank rows offered below the existing ones
 KINDS = {"monthly": "每月固定日", "range": "日期区间"}

@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from ..services.errors import ServiceError
-from .bodies import unstorable, unstorable_message
+from tenant_app.services.errors import ServiceError
+from tenant_app.web.bodies import unstorable, unstorable_message
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -6,7 +6,7 @@ from flask import Flask, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from ..clock import utcnow
+from tenant_app.clock import utcnow
 
 
 def fresh_session() -> None:
@@ -34,9 +34,9 @@ def init_app(app: Flask) -> None:
         absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
         login_at, seen_at = session.get("login_at", 0), session.get("seen_at", 0)
         if now - seen_at > idle or now - login_at > absolute:
-            from ..auth.sessions import SESSION_KEY, live_session
-            from ..extensions import db
-            from ..services.users import end_own_session
+            from tenant_app.auth.sessions import SESSION_KEY, live_session
+            from tenant_app.extensions import db
+            from tenant_app.services.users import end_own_session
 
             row = live_session(session.get(SESSION_KEY), current_user.id)
             if row is not None:

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g
 from flask_login import current_user
 
-from ..tenancy.resolve import scope_for, tenant_by_slug
-from ..tenancy.scope import set_request_scope
+from tenant_app.tenancy.resolve import scope_for, tenant_by_slug
+from tenant_app.tenancy.scope import set_request_scope
 
 
 def bind_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -31,7 +31,7 @@ def inject_tenant(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def build() -> Blueprint:
-    from . import (
+    from tenant_app.web import (
         auth,
         calendar,
         dashboard,

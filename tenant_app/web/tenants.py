@@ -7,14 +7,14 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm
-from ..extensions import db
-from ..models import Tenant
-from ..services import tenants as tenant_service
-from ..services.errors import ServiceError
-from .forms import TenantForm
-from .users import _apply_errors
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.services import tenants as tenant_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.web.forms import TenantForm
+from tenant_app.web.users import _apply_errors
 
 bp = Blueprint("tenants", __name__, url_prefix="/admin/tenants")
 

@@ -7,15 +7,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..auth.permissions import permission
-from ..auth.roles import Perm, permissions_for
-from ..extensions import db
-from ..models import RoleProposal
-from ..services import users as user_service
-from ..services.errors import ServiceError
-from ..tenancy.scope import current_scope
-from .actions import confirmed_action
-from .forms import ConfirmForm, DecisionForm, GrantForm, UserForm
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm, permissions_for
+from tenant_app.extensions import db
+from tenant_app.models import RoleProposal
+from tenant_app.services import users as user_service
+from tenant_app.services.errors import ServiceError
+from tenant_app.tenancy.scope import current_scope
+from tenant_app.web.actions import confirmed_action
+from tenant_app.web.forms import ConfirmForm, DecisionForm, GrantForm, UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 

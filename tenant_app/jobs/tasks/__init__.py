@@ -1,3 +1,3 @@
 """Job kinds, one module per area. Importing this package registers them all."""
 
-from . import audit, calendar, housekeeping, imports, inspections, listing  # noqa: F401
+from tenant_app.jobs.tasks import audit, calendar, housekeeping, imports, inspections, listing  # noqa: F401

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import JobContext, job
+from tenant_app.jobs.registry import JobContext, job
 
 
 @job("audit.checkpoint", timeout_seconds=300)
 def checkpoint(ctx: JobContext) -> dict[str, Any]:
     """Close the tenant's finished hours of anonymous refusals into the chain, commit, then sign
     the head and write it outside the database (file + log)."""
-    from ... import clock
-    from ...extensions import db
-    from ...models import Tenant
-    from ...services import audit, audit_checkpoints
+    from tenant_app import clock
+    from tenant_app.extensions import db
+    from tenant_app.models import Tenant
+    from tenant_app.services import audit, audit_checkpoints
 
     flushed = audit.flush_tallies(db.session(), ctx.tenant_id, audit.window_start(clock.utcnow()))
     db.session.commit()

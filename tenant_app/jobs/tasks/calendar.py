@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import JobContext, job
+from tenant_app.jobs.registry import JobContext, job
 
 
 @job("calendar.recompute_provisional", timeout_seconds=1800)
 def recompute_provisional(ctx: JobContext, year: int) -> dict[str, Any]:
-    from ...services.calendar import forget_cached
-    from ...services.deadlines import recompute_provisional as run
+    from tenant_app.services.calendar import forget_cached
+    from tenant_app.services.deadlines import recompute_provisional as run
 
     forget_cached()
     ctx.progress(10, f"重算 {year} 年涉及的暂定期限")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..registry import JobContext, job
+from tenant_app.jobs.registry import JobContext, job
 
 
 @job("housekeeping.purge_login_failures", timeout_seconds=300)
 def purge_login_failures(ctx: JobContext) -> dict[str, Any]:
     """Drop the rate limiter's ended windows (the job keeps its first name for schedules)."""
-    from ...services.ratelimit import purge_expired
+    from tenant_app.services.ratelimit import purge_expired
 
     return {"purged": purge_expired()}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import JobContext, job
+from tenant_app.jobs.registry import JobContext, job
 
 
 # Two attempts: a retry after a crash starts from scratch (nothing was committed), and the
@@ -13,7 +13,7 @@ from ..registry import JobContext, job
 def run_import(
     ctx: JobContext, *, kind: str, mode: str, file: str, fmt: str, sha256: str, filename: str = ""
 ) -> dict[str, Any]:
-    from ...services.imports.pipeline import run
+    from tenant_app.services.imports.pipeline import run
 
     return run(
         ctx.progress,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import JobContext, job
+from tenant_app.jobs.registry import JobContext, job
 
 
 @job("inspections.flag_overdue_feedback", timeout_seconds=900)
 def flag_overdue_feedback(ctx: JobContext) -> dict[str, Any]:
-    from ...services.inspections.feedback import flag_overdue
+    from tenant_app.services.inspections.feedback import flag_overdue
 
     ctx.progress(10, "检查逾期未反馈的检查")
     flagged = flag_overdue()

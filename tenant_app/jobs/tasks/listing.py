@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import JobContext, job
+from tenant_app.jobs.registry import JobContext, job
 
 
 @job("listing.screen_tenant", timeout_seconds=1800)
 def screen_tenant(ctx: JobContext, run_id: int) -> dict[str, Any]:
-    from ...services.listing.screening import execute_run
+    from tenant_app.services.listing.screening import execute_run
 
     ctx.progress(1, "开始筛选")
     return execute_run(run_id, ctx.progress)
@@ -17,6 +17,6 @@ def screen_tenant(ctx: JobContext, run_id: int) -> dict[str, Any]:
 
 @job("listing.expire", timeout_seconds=600)
 def expire(ctx: JobContext) -> dict[str, Any]:
-    from ...services.listing.listed import expire as run
+    from tenant_app.services.listing.listed import expire as run
 
     return {"expired": run()}

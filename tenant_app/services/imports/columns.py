@@ -11,8 +11,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from ...models.records import DATE_LABELS, RECORD_KINDS
-from ..record_rows import COMMON, FIELD_LABELS, KIND_FIELDS, REQUIRED_TEXT
+from tenant_app.models.records import DATE_LABELS, RECORD_KINDS
+from tenant_app.services.record_rows import COMMON, FIELD_LABELS, KIND_FIELDS, REQUIRED_TEXT
 
 ENTERPRISES = "enterprises"
 ENTERPRISE_TITLES: dict[str, tuple[str, ...]] = {

@@ -12,13 +12,13 @@ import tempfile
 from datetime import date, datetime
 from typing import IO, Any
 
-from ...extensions import db
-from ...models import Enterprise, Industry, Tenant
-from ...models.enterprise import ENTERPRISE_TAGS, PERMIT_CLASSES, SUPERVISION_CATEGORIES
-from ..enterprise_rows import BOOL_FIELDS, FIELDS, UNKNOWN_OK_FIELDS
-from ..enterprise_search import Filters, search_statement
-from ..spreadsheet import safe_row, safe_text
-from .columns import ENTERPRISE_TITLES
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, Industry, Tenant
+from tenant_app.models.enterprise import ENTERPRISE_TAGS, PERMIT_CLASSES, SUPERVISION_CATEGORIES
+from tenant_app.services.enterprise_rows import BOOL_FIELDS, FIELDS, UNKNOWN_OK_FIELDS
+from tenant_app.services.enterprise_search import Filters, search_statement
+from tenant_app.services.imports.columns import ENTERPRISE_TITLES
+from tenant_app.services.spreadsheet import safe_row, safe_text
 
 MAX_ROWS = 1_000_000  # an XLSX sheet holds 1,048,576 rows
 _EXPORT_FIELDS = [("county" if f == "county_tenant_id" else f) for f in FIELDS]

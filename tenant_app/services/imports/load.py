@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 
-from ...clock import utcnow
-from ...extensions import db
-from ...models import ComplianceRecord, Enterprise
-from .columns import ENTERPRISES
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import ComplianceRecord, Enterprise
+from tenant_app.services.imports.columns import ENTERPRISES
 
 BATCH = 2000
 

@@ -29,16 +29,16 @@ from typing import IO, Any
 
 from sqlalchemy import or_, select
 
-from ...extensions import db
-from ...models import AuditEntry, Job, JobStatus, User
-from ...tenancy.scope import current_scope
-from .. import audit
-from . import storage
-from .columns import kinds
-from .load import loader_for
-from .reader import FileProblem, open_sheet
-from .report import ErrorReport
-from .validate import batched, checker_for
+from tenant_app.extensions import db
+from tenant_app.models import AuditEntry, Job, JobStatus, User
+from tenant_app.services import audit
+from tenant_app.services.imports import storage
+from tenant_app.services.imports.columns import kinds
+from tenant_app.services.imports.load import loader_for
+from tenant_app.services.imports.reader import FileProblem, open_sheet
+from tenant_app.services.imports.report import ErrorReport
+from tenant_app.services.imports.validate import batched, checker_for
+from tenant_app.tenancy.scope import current_scope
 
 BATCH = 2000
 PROGRESS_EVERY = 5000

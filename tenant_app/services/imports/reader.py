@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from . import columns as cols
+from tenant_app.services.imports import columns as cols
 
 CSV, XLSX = "csv", "xlsx"
 _CHUNK = 1 << 20

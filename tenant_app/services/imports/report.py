@@ -12,9 +12,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..spreadsheet import safe_row, safe_text
-from . import columns as cols
-from .validate import RowResult
+from tenant_app.services.imports import columns as cols
+from tenant_app.services.imports.validate import RowResult
+from tenant_app.services.spreadsheet import safe_row, safe_text
 
 HEADER = ("行号", "列", "列名", "原因")
 PREVIEW = 50  # problems kept in the job result for the page (the rest are in the files)

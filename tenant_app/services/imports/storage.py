@@ -14,14 +14,14 @@ from typing import IO, Any
 from flask import current_app
 from sqlalchemy import select
 
-from ...extensions import db
-from ...jobs.enqueue import enqueue
-from ...models import Job, JobStatus
-from ...tenancy.scope import current_scope
-from .. import uploads
-from ..errors import ServiceError, Throttled
-from .columns import kinds
-from .reader import CSV, XLSX
+from tenant_app.extensions import db
+from tenant_app.jobs.enqueue import enqueue
+from tenant_app.models import Job, JobStatus
+from tenant_app.services import uploads
+from tenant_app.services.errors import ServiceError, Throttled
+from tenant_app.services.imports.columns import kinds
+from tenant_app.services.imports.reader import CSV, XLSX
+from tenant_app.tenancy.scope import current_scope
 
 JOB_NAME = "imports.run"
 MODES = {

@@ -20,12 +20,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Enterprise
-from .. import uscc as uscc_rules
-from ..enterprise_rows import RowContext, validate_enterprise_row
-from ..record_rows import validate_record_row
-from .columns import ENTERPRISES, FIELD_ALIASES
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.services import uscc as uscc_rules
+from tenant_app.services.enterprise_rows import RowContext, validate_enterprise_row
+from tenant_app.services.imports.columns import ENTERPRISES, FIELD_ALIASES
+from tenant_app.services.record_rows import validate_record_row
 
 
 @dataclass

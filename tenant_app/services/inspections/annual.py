@@ -11,14 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from policies.vocab import TRIGGERS
-
-from ...clock import utcnow
-from ...extensions import db
-from ...models import InspectionPlan
-from .. import audit
-from ..errors import Conflict, ServiceError, ValidationFailed
-from ..policy import policy_for
-from .common import current_roles, current_tenant, get, user_id
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import InspectionPlan
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ServiceError, ValidationFailed
+from tenant_app.services.inspections.common import current_roles, current_tenant, get, user_id
+from tenant_app.services.policy import policy_for
 
 
 def _number(raw: Any, field: str, *, integer: bool, errors: dict[str, list[str]]) -> Any:

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Inspection, InspectionApproval
-from .. import audit
-from ..errors import Conflict, ServiceError
-from .common import current_roles, user_id, user_name
+from tenant_app.extensions import db
+from tenant_app.models import Inspection, InspectionApproval
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.inspections.common import current_roles, user_id, user_name
 
 
 class NotAnApprover(ServiceError):
@@ -37,7 +37,7 @@ def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
     if verdict == "approved":
         # Approval is a moment a rule bites (issue 11): judged again for the planned day with the
         # facts as they are now (a conflict declared since, listed status, a day already past).
-        from . import moments
+        from tenant_app.services.inspections import moments
 
         report, reqs = moments.revalidate(insp, insp.planned_date)
         if not report.allowed:

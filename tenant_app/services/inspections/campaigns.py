@@ -12,14 +12,18 @@ from sqlalchemy import func, select
 
 from policies import Policy
 from policies.vocab import industry_matches, parse_industry_code
-
-from ...clock import SHANGHAI, today, utcnow
-from ...extensions import db
-from ...models import Campaign, Enterprise, Tenant
-from .. import audit
-from ..errors import Conflict, ServiceError, ValidationFailed
-from ..policy import policy_for
-from .common import current_roles, current_tenant, parse_date, user_id
+from tenant_app.clock import SHANGHAI, today, utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Campaign, Enterprise, Tenant
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ServiceError, ValidationFailed
+from tenant_app.services.inspections.common import (
+    current_roles,
+    current_tenant,
+    parse_date,
+    user_id,
+)
+from tenant_app.services.policy import policy_for
 
 SCOPE_KEYS = {
     "industry_prefixes": "行业代码（前缀）",
@@ -316,7 +320,7 @@ def publish_campaign(c: Campaign) -> Campaign:
 
 
 def campaign_check(c: Campaign | None, e: Enterprise, on: date, policy: Policy) -> Any:
-    from .checks import Check
+    from tenant_app.services.inspections.checks import Check
 
     rid = policy.special_campaign_rules().rule_id or "SX-4"
     if c is None:

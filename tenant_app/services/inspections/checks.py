@@ -19,10 +19,9 @@ from sqlalchemy import select
 
 from policies import Policy
 from policies.vocab import INSPECTION_CATEGORIES, LEVELS, TRIGGERS
-
-from ...clock import today
-from ...extensions import db
-from ...models import (
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import (
     Campaign,
     Enterprise,
     Inspection,
@@ -31,12 +30,19 @@ from ...models import (
     SelfInspectionReport,
     User,
 )
-from ...models.inspection import DEAD_STATUSES, MODES, OFF_SITE_SOURCES, REPORT_VISIT_NEEDED
-from ..listed_status import category_on
-from ..policy import policy_for
-from . import campaigns as campaign_rules
-from . import visits
-from .common import current_tenant, enterprise, get, officer_pool, parse_date, parse_int
+from tenant_app.models.inspection import DEAD_STATUSES, MODES, OFF_SITE_SOURCES, REPORT_VISIT_NEEDED
+from tenant_app.services.inspections import campaigns as campaign_rules
+from tenant_app.services.inspections import visits
+from tenant_app.services.inspections.common import (
+    current_tenant,
+    enterprise,
+    get,
+    officer_pool,
+    parse_date,
+    parse_int,
+)
+from tenant_app.services.listed_status import category_on
+from tenant_app.services.policy import policy_for
 
 # Inspections of the same enterprise within ±NEARBY_DAYS are offered for a joint visit
 # (综合一次查, SX-3). The text sets no window: platform default, see docs/inspections.md.
@@ -119,7 +125,7 @@ class Draft:
 
 def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
     """Validate the shape (fields); the rules are judged by ``run_checks``."""
-    from .common import ValidationFailed
+    from tenant_app.services.inspections.common import ValidationFailed
 
     errors: dict[str, list[str]] = {}
     mode = str(data.get("mode") or "")

@@ -10,12 +10,12 @@ from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Enterprise, RoleGrant, Tenant, User
-from ...tenancy.scope import current_scope
-from ..enterprises import NotFound
-from ..errors import ServiceError, ValidationFailed
-from ..row_fields import FieldProblem, a_date
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, RoleGrant, Tenant, User
+from tenant_app.services.enterprises import NotFound
+from tenant_app.services.errors import ServiceError, ValidationFailed
+from tenant_app.services.row_fields import FieldProblem, a_date
+from tenant_app.tenancy.scope import current_scope
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1

@@ -10,22 +10,21 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from policies.vocab import industry_matches
-
-from ...clock import today, utcnow
-from ...extensions import db
-from ...models import (
+from tenant_app.clock import today, utcnow
+from tenant_app.extensions import db
+from tenant_app.models import (
     ChecklistTemplate,
     Enterprise,
     Inspection,
     InspectionEvidence,
     InspectionFinding,
 )
-from ...models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, OFF_SITE_SOURCES
-from .. import audit
-from ..errors import Conflict, ServiceError, ValidationFailed
-from ..listed_status import listed_on
-from . import feedback, ledger_link, storage
-from .common import user_id
+from tenant_app.models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, OFF_SITE_SOURCES
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ServiceError, ValidationFailed
+from tenant_app.services.inspections import feedback, ledger_link, storage
+from tenant_app.services.inspections.common import user_id
+from tenant_app.services.listed_status import listed_on
 
 # The platform's default 一表通查 items, used when the tenant has no template for the industry.
 DEFAULT_ITEMS = [
@@ -183,7 +182,7 @@ def start(insp: Inspection) -> Inspection:
     day it actually starts governs (issue 11): the checks run again for today (listed status,
     quiet period, cap, conflicts of interest, the self-inspection lead) and today must hold every
     approval it requires. A day needing more than was approved is refused: replan it first."""
-    from . import moments
+    from tenant_app.services.inspections import moments
 
     if insp.status != "approved":
         raise Conflict(
@@ -359,7 +358,7 @@ def evidence(insp: Inspection) -> list[InspectionEvidence]:
 def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = None) -> Inspection:
     """Close the inspection. Off-site (SX-8): a data source and a conclusion are required."""
     if insp.mode == "off_site" and insp.status == "approved":
-        from .checks import RECUSAL_RULE, conflicts_of
+        from tenant_app.services.inspections.checks import RECUSAL_RULE, conflicts_of
 
         clash = conflicts_of(insp.enterprise_id, [int(o["id"]) for o in insp.officers or []])
         if clash:  # a conflict declared since it was planned still bars the officer (回避)

@@ -40,17 +40,23 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from policies.vocab import parse_industry_code
-
-from ...auth.roles import N_
-from ...clock import utcnow
-from ...extensions import db
-from ...models import Draw, Enterprise, OfficerConflict
-from .. import audit
-from ..errors import Conflict, ServiceError, ValidationFailed
-from ..policy import policy_for
-from .campaigns import clean_scope
-from .checks import plan_of_year
-from .common import current_roles, current_tenant, get, officer_pool, parse_date, user_id
+from tenant_app.auth.roles import N_
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Draw, Enterprise, OfficerConflict
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ServiceError, ValidationFailed
+from tenant_app.services.inspections.campaigns import clean_scope
+from tenant_app.services.inspections.checks import plan_of_year
+from tenant_app.services.inspections.common import (
+    current_roles,
+    current_tenant,
+    get,
+    officer_pool,
+    parse_date,
+    user_id,
+)
+from tenant_app.services.policy import policy_for
 
 OFFICERS_PER_ENTERPRISE = 2
 
@@ -206,7 +212,7 @@ def _commitment_of(data: dict[str, Any]) -> str:
 
 
 def _contribution(party: str, commitment: str) -> dict[str, Any]:
-    from .common import user_name
+    from tenant_app.services.inspections.common import user_name
 
     return {
         "party": party,
@@ -489,8 +495,8 @@ def public_document(d: Draw) -> dict[str, Any]:
 def create_inspections(d: Draw) -> dict[str, Any]:
     """Turn the result into inspections, each through the pre-save checks (caps, quiet periods,
     XJ-S); a refused one is reported with its reasons, never forced."""
-    from . import plans
-    from .checks import parse_draft, run_checks
+    from tenant_app.services.inspections import plans
+    from tenant_app.services.inspections.checks import parse_draft, run_checks
 
     if d.status != "drawn":
         raise Conflict("尚未抽取", {"status": [d.status]})
@@ -554,7 +560,7 @@ def pair_officers(d: Draw, row: dict[str, Any], conflicts: set[tuple[int, int]])
 
 
 def declare_conflict(officer_id: int, enterprise_id: int, reason: str) -> OfficerConflict:
-    from .common import enterprise
+    from tenant_app.services.inspections.common import enterprise
 
     enterprise(enterprise_id)
     if db.session.execute(

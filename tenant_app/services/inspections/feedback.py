@@ -9,14 +9,14 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ... import clock
-from ...clock import utcnow
-from ...extensions import db
-from ...models import Inspection
-from .. import audit
-from ..errors import Conflict, ValidationFailed
-from ..policy import policy_for
-from .common import current_tenant
+from tenant_app import clock
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Inspection
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ValidationFailed
+from tenant_app.services.inspections.common import current_tenant
+from tenant_app.services.policy import policy_for
 
 DEFAULT_WORKDAYS = 5
 

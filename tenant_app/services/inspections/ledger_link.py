@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app
 
-from ...models import Inspection
+from tenant_app.models import Inspection
 
 
 def _add_entry() -> Any:

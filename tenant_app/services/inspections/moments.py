@@ -19,12 +19,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ...clock import today
-from ...models import Campaign, Inspection
-from .. import audit
-from ..errors import Conflict, ServiceError
-from .checks import CheckReport, Draft, run_checks
-from .common import get, officer_pool, parse_date
+from tenant_app.clock import today
+from tenant_app.models import Campaign, Inspection
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict, ServiceError
+from tenant_app.services.inspections.checks import CheckReport, Draft, run_checks
+from tenant_app.services.inspections.common import get, officer_pool, parse_date
 
 
 def draft_of(insp: Inspection, on: date) -> Draft:
@@ -68,7 +68,7 @@ def revalidate(insp: Inspection, on: date) -> tuple[CheckReport, list[dict[str, 
 
 
 def refusal(report: CheckReport) -> ServiceError:
-    from .plans import refuse
+    from tenant_app.services.inspections.plans import refuse
 
     return refuse(report)
 

@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Inspection
-from ...tenancy.queries import Page, keyset_page
-from .. import audit
-from ..errors import ServiceError
-from . import conduct
-from .checks import CheckReport, Draft, parse_draft, run_checks
-from .common import get, user_id
+from tenant_app.extensions import db
+from tenant_app.models import Inspection
+from tenant_app.services import audit
+from tenant_app.services.errors import ServiceError
+from tenant_app.services.inspections import conduct
+from tenant_app.services.inspections.checks import CheckReport, Draft, parse_draft, run_checks
+from tenant_app.services.inspections.common import get, user_id
+from tenant_app.tenancy.queries import Page, keyset_page
 
 
 class Refused(ServiceError):

@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from policies.vocab import TRIGGERS
-
-from ...extensions import db
-from ...models import Draw, Enterprise, InspectionPlan, Tenant
-from ..policy import policy_for
-from . import campaigns
-from .common import officer_pool
+from tenant_app.extensions import db
+from tenant_app.models import Draw, Enterprise, InspectionPlan, Tenant
+from tenant_app.services.inspections import campaigns
+from tenant_app.services.inspections.common import officer_pool
+from tenant_app.services.policy import policy_for
 
 MATTERS_BASIS = [
     (

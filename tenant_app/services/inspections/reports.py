@@ -9,15 +9,15 @@ from typing import IO, Any
 
 from sqlalchemy import select
 
-from ...clock import utcnow
-from ...extensions import db
-from ...models import ComplianceRecord, SelfInspectionReport
-from ...models.inspection import REVIEW_OUTCOMES
-from .. import audit
-from ..enterprise_accounts import my_enterprise
-from ..errors import Conflict, ValidationFailed
-from . import storage
-from .common import get, parse_int, user_id
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import ComplianceRecord, SelfInspectionReport
+from tenant_app.models.inspection import REVIEW_OUTCOMES
+from tenant_app.services import audit
+from tenant_app.services.enterprise_accounts import my_enterprise
+from tenant_app.services.errors import Conflict, ValidationFailed
+from tenant_app.services.inspections import storage
+from tenant_app.services.inspections.common import get, parse_int, user_id
 
 
 def submit(

@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Inspection, InspectionRequest
-from .. import audit
-from ..enterprise_accounts import my_enterprise
-from ..enterprises import NotFound
-from ..errors import Conflict, ValidationFailed
-from . import feedback, plans
-from .common import get, parse_date, user_id
+from tenant_app.extensions import db
+from tenant_app.models import Inspection, InspectionRequest
+from tenant_app.services import audit
+from tenant_app.services.enterprise_accounts import my_enterprise
+from tenant_app.services.enterprises import NotFound
+from tenant_app.services.errors import Conflict, ValidationFailed
+from tenant_app.services.inspections import feedback, plans
+from tenant_app.services.inspections.common import get, parse_date, user_id
 
 
 def submit(reason: str, preferred_date: Any = None) -> InspectionRequest:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from .. import uploads
-from ..uploads import Stored
+from tenant_app.services import uploads
+from tenant_app.services.uploads import Stored
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED = (".jpg", ".jpeg", ".png", ".pdf", ".mp4")

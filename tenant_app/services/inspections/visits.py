@@ -22,16 +22,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ...clock import today
-from ...extensions import db
-from ...models import Enterprise, EnterpriseVisit, Tenant
-from ...models.inspection import DEAD_STATUSES, MODES
-from ...tenancy.queries import lineage
-from .. import audit
-from ..enterprise_facts import category_of
-from ..errors import ValidationFailed
-from ..policy import policy_for
-from .common import current_tenant, enterprise, parse_date, user_id
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise, EnterpriseVisit, Tenant
+from tenant_app.models.inspection import DEAD_STATUSES, MODES
+from tenant_app.services import audit
+from tenant_app.services.enterprise_facts import category_of
+from tenant_app.services.errors import ValidationFailed
+from tenant_app.services.inspections.common import current_tenant, enterprise, parse_date, user_id
+from tenant_app.services.policy import policy_for
+from tenant_app.tenancy.queries import lineage
 
 RULE = "SX-3"
 EXTERNAL_TRIGGER = "other_department"
@@ -174,7 +174,7 @@ def record_external(data: dict[str, Any]) -> EnterpriseVisit:
 
 def cap_for(e: Enterprise, year: int) -> dict[str, Any]:
     """The cap this tenant applies to the enterprise in ``year`` (plan > policy > pack)."""
-    from .checks import plan_of_year
+    from tenant_app.services.inspections.checks import plan_of_year
 
     policy = policy_for(current_tenant(), date(year, 7, 1))
     category = category_of(e)
@@ -232,7 +232,7 @@ def budget(e: Enterprise, year: int) -> dict[str, Any]:
 
 def my_budget(year: int | None = None) -> dict[str, Any]:
     """The enterprise user's own count against its cap (resolved from the account)."""
-    from ..enterprise_accounts import my_enterprise
+    from tenant_app.services.enterprise_accounts import my_enterprise
 
     return budget(my_enterprise(), year or today().year)
 

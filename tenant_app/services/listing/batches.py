@@ -9,23 +9,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ...auth.permissions import require_action
-from ...auth.roles import Perm
-from ...clock import today
-from ...extensions import db
-from ...models import Enterprise
-from ...models.listing import (
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.models.listing import (
     BATCH_STATES,
     ListingBatch,
     ListingEntry,
     ListingFiling,
     ListingObjection,
 )
-from .. import audit, deadlines
-from ..errors import Conflict, ValidationFailed
-from . import ledger, moment
-from .common import actor, policy, record_step, refuse_state
-from .entries import MAX_ID, NotFound, _date, _text
+from tenant_app.services import audit, deadlines
+from tenant_app.services.errors import Conflict, ValidationFailed
+from tenant_app.services.listing import ledger, moment
+from tenant_app.services.listing.common import actor, policy, record_step, refuse_state
+from tenant_app.services.listing.entries import MAX_ID, NotFound, _date, _text
 
 
 def get_batch(batch_id: int) -> ListingBatch:

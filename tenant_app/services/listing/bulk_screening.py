@@ -27,13 +27,12 @@ from policies import Policy
 from policies.facts import EnterpriseFacts
 from policies.screening import exclusions_hit
 from policies.vocab import INCIDENT_LEVELS
-
-from ...calendar.workdays import shift_months
-from ...extensions import db
-from ...models import ComplianceRecord, Enterprise, EnterpriseRating
-from ...tenancy.scope import current_scope
-from ..enterprise_facts import facts_for_many
-from .verdicts import Verdict, verdict_of
+from tenant_app.calendar.workdays import shift_months
+from tenant_app.extensions import db
+from tenant_app.models import ComplianceRecord, Enterprise, EnterpriseRating
+from tenant_app.services.enterprise_facts import facts_for_many
+from tenant_app.services.listing.verdicts import Verdict, verdict_of
+from tenant_app.tenancy.scope import current_scope
 
 SQL_KINDS = {
     "no_records_within",
@@ -343,7 +342,7 @@ def screen_tenant(
 
 
 def _fallback(policy: Policy, tenant_id: int, on: date, ids: list[int] | None) -> Iterator[Verdict]:
-    from .verdicts import from_result
+    from tenant_app.services.listing.verdicts import from_result
 
     if ids is None:
         ids = list(

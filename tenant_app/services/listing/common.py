@@ -10,14 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from policies import Policy
-
-from ...clock import today
-from ...extensions import db
-from ...models import Tenant
-from ...models.listing import ListingStep
-from ...tenancy.scope import current_scope
-from ..errors import Conflict
-from ..policy import policy_for
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.models.listing import ListingStep
+from tenant_app.services.errors import Conflict
+from tenant_app.services.policy import policy_for
+from tenant_app.tenancy.scope import current_scope
 
 
 def tenant() -> Tenant:

@@ -9,18 +9,24 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...auth.permissions import require_action
-from ...auth.roles import Perm
-from ...clock import today, utcnow
-from ...extensions import db
-from ...models import Enterprise
-from ...models.listing import ENTRY_STATES, ORIGINS, ListingAttachment, ListingEntry, ListingStep
-from .. import audit, uploads
-from ..errors import Conflict, ServiceError, ValidationFailed
-from ..row_fields import FieldProblem, a_date, text
-from . import ledger, moment
-from .common import actor, policy, record_step, refuse_state
-from .screening import screen_one
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.clock import today, utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.models.listing import (
+    ENTRY_STATES,
+    ORIGINS,
+    ListingAttachment,
+    ListingEntry,
+    ListingStep,
+)
+from tenant_app.services import audit, uploads
+from tenant_app.services.errors import Conflict, ServiceError, ValidationFailed
+from tenant_app.services.listing import ledger, moment
+from tenant_app.services.listing.common import actor, policy, record_step, refuse_state
+from tenant_app.services.listing.screening import screen_one
+from tenant_app.services.row_fields import FieldProblem, a_date, text
 
 OPEN_STATES = (
     "applied",

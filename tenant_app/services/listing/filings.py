@@ -13,19 +13,19 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...auth.permissions import require_action
-from ...auth.roles import Perm
-from ...clock import utcnow
-from ...extensions import db
-from ...models import Tenant
-from ...models.listing import ListingFiling
-from ...tenancy.queries import descendants
-from ...tenancy.resolve import tenant_scope
-from ...tenancy.scope import current_scope, use_scope
-from .. import audit
-from ..errors import Conflict
-from .common import actor
-from .entries import MAX_ID, NotFound, _text
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.clock import utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.models.listing import ListingFiling
+from tenant_app.services import audit
+from tenant_app.services.errors import Conflict
+from tenant_app.services.listing.common import actor
+from tenant_app.services.listing.entries import MAX_ID, NotFound, _text
+from tenant_app.tenancy.queries import descendants
+from tenant_app.tenancy.resolve import tenant_scope
+from tenant_app.tenancy.scope import current_scope, use_scope
 
 
 def inbox(pending_only: bool = False) -> list[ListingFiling]:

@@ -11,11 +11,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import Enterprise
-from ...models.listing import LedgerEntry
-from ..spreadsheet import safe_row
-from .common import actor
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.models.listing import LedgerEntry
+from tenant_app.services.listing.common import actor
+from tenant_app.services.spreadsheet import safe_row
 
 KINDS = {
     "listing": "纳入程序",

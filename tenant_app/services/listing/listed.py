@@ -8,17 +8,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...auth.permissions import require_action
-from ...auth.roles import Perm
-from ...calendar.workdays import shift_months
-from ...clock import today
-from ...extensions import db
-from ...models import Enterprise
-from ...models.listing import ENTRY_STATES, HealthCheckVisit, ListingEntry
-from .. import audit
-from . import entries, ledger
-from .common import actor, policy, record_step, refuse_state
-from .entries import _date, _text
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.calendar.workdays import shift_months
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.models.listing import ENTRY_STATES, HealthCheckVisit, ListingEntry
+from tenant_app.services import audit
+from tenant_app.services.listing import entries, ledger
+from tenant_app.services.listing.common import actor, policy, record_step, refuse_state
+from tenant_app.services.listing.entries import _date, _text
 
 RENEWAL_WINDOW_DAYS = 180  # platform default: renewal may start 6 months before expiry
 

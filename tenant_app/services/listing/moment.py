@@ -22,16 +22,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from policies.decision import ScreeningResult
-
-from ...extensions import db
-from ...models import Tenant
-from ...models.listing import ListingEntry, ListingStep
-from ...models.tenant import LEVEL_LABELS, Level
-from .. import audit
-from ..enterprise_facts import facts_for
-from ..errors import Conflict, ServiceError, ValidationFailed
-from . import ledger
-from .common import policy, record_step, tenant
+from tenant_app.extensions import db
+from tenant_app.models import Tenant
+from tenant_app.models.listing import ListingEntry, ListingStep
+from tenant_app.models.tenant import LEVEL_LABELS, Level
+from tenant_app.services import audit
+from tenant_app.services.enterprise_facts import facts_for
+from tenant_app.services.errors import Conflict, ServiceError, ValidationFailed
+from tenant_app.services.listing import ledger
+from tenant_app.services.listing.common import policy, record_step, tenant
 
 # ListingStep.step → the name procedure.order uses for it.
 RECORDED_AS = {"opinion": "opinions"}

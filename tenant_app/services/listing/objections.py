@@ -9,17 +9,17 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from ...auth.permissions import require_action
-from ...auth.roles import Perm
-from ...clock import today, utcnow
-from ...extensions import db
-from ...models.listing import OBJECTION_STATES, ListingBatch, ListingEntry, ListingObjection
-from .. import audit, ratelimit
-from ..errors import Conflict, Throttled, ValidationFailed
-from . import ledger, moment
-from .batches import members
-from .common import actor, record_step, refuse_state
-from .entries import MAX_ID, NotFound, _text
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.clock import today, utcnow
+from tenant_app.extensions import db
+from tenant_app.models.listing import OBJECTION_STATES, ListingBatch, ListingEntry, ListingObjection
+from tenant_app.services import audit, ratelimit
+from tenant_app.services.errors import Conflict, Throttled, ValidationFailed
+from tenant_app.services.listing import ledger, moment
+from tenant_app.services.listing.batches import members
+from tenant_app.services.listing.common import actor, record_step, refuse_state
+from tenant_app.services.listing.entries import MAX_ID, NotFound, _text
 
 MAX_PER_WINDOW = 5
 

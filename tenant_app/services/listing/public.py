@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...clock import today
-from ...extensions import db
-from ...models.listing import ListingBatch, ListingEntry, ListingObjection
-from ..spreadsheet import safe_row
-from .batches import _public_row, members
-from .common import policy
+from tenant_app.clock import today
+from tenant_app.extensions import db
+from tenant_app.models.listing import ListingBatch, ListingEntry, ListingObjection
+from tenant_app.services.listing.batches import _public_row, members
+from tenant_app.services.listing.common import policy
+from tenant_app.services.spreadsheet import safe_row
 
 
 def list_type() -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...auth.permissions import require_action
-from ...auth.roles import Perm
-from ...models.listing import ENTRY_STATES, ListingEntry
-from .. import audit, deadlines
-from ..errors import ValidationFailed
-from . import ledger, moment
-from .common import policy, record_step, refuse_state
-from .entries import _date, _text
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.models.listing import ENTRY_STATES, ListingEntry
+from tenant_app.services import audit, deadlines
+from tenant_app.services.errors import ValidationFailed
+from tenant_app.services.listing import ledger, moment
+from tenant_app.services.listing.common import policy, record_step, refuse_state
+from tenant_app.services.listing.entries import _date, _text
 
 
 def start(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:

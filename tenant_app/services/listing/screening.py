@@ -12,21 +12,20 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from policies.decision import ScreeningResult as PolicyResult
-
-from ...auth.permissions import require_action
-from ...auth.roles import Perm
-from ...clock import today, utcnow
-from ...extensions import db
-from ...models import Enterprise
-from ...models.listing import VERDICTS, ScreeningResult, ScreeningRun
-from ...tenancy.queries import Page, keyset_page
-from .. import audit
-from ..enterprise_facts import facts_for
-from ..errors import ServiceError, ValidationFailed
-from ..row_fields import FieldProblem, a_date
-from ..spreadsheet import safe_row
-from . import bulk_screening
-from .common import actor, policy, tenant
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.clock import today, utcnow
+from tenant_app.extensions import db
+from tenant_app.models import Enterprise
+from tenant_app.models.listing import VERDICTS, ScreeningResult, ScreeningRun
+from tenant_app.services import audit
+from tenant_app.services.enterprise_facts import facts_for
+from tenant_app.services.errors import ServiceError, ValidationFailed
+from tenant_app.services.listing import bulk_screening
+from tenant_app.services.listing.common import actor, policy, tenant
+from tenant_app.services.row_fields import FieldProblem, a_date
+from tenant_app.services.spreadsheet import safe_row
+from tenant_app.tenancy.queries import Page, keyset_page
 
 MAX_ID = 2**63 - 1
 
@@ -41,7 +40,7 @@ def decision(e: Enterprise, on: date | None = None) -> dict[str, Any]:
     """The one-enterprise Decision as the page and the API both show it: the verdict in words
     (XJ-D named whenever a direct route holds), each condition with its facts and rule id,
     direct routes, exclusions and those to check, bans, policy version and explanation."""
-    from .verdicts import from_result
+    from tenant_app.services.listing.verdicts import from_result
 
     on = on or today()
     r = screen_one(e, on)
@@ -82,7 +81,7 @@ def decision(e: Enterprise, on: date | None = None) -> dict[str, Any]:
 
 def start_run(on: date | None = None) -> ScreeningRun:
     """Record a run and queue its job (dispatched after commit)."""
-    from ...jobs import enqueue
+    from tenant_app.jobs import enqueue
 
     require_action(Perm.LISTING_SCREEN)
     on = on or today()
@@ -171,7 +170,7 @@ def runs(limit: int = 20) -> list[ScreeningRun]:
 
 
 def get_run(run_id: int) -> ScreeningRun:
-    from .entries import NotFound
+    from tenant_app.services.listing.entries import NotFound
 
     run = None
     if 0 < run_id <= MAX_ID:

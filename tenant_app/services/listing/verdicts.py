@@ -9,8 +9,7 @@ from datetime import date
 from typing import Any
 
 from policies.decision import ScreeningResult
-
-from ...models.listing import VERDICTS
+from tenant_app.models.listing import VERDICTS
 
 
 @dataclass(slots=True)
