@@ -35,7 +35,7 @@ TRIGGERS: dict[str, str] = {
     "follow_up": "整改核查",
 }
 
-# The inspection categories packs set ratios and caps for (tenant_app.services.enterprise_facts
+# The inspection categories packs set ratios and caps for (tenant_app.registry.services.enterprise_facts
 # .category_of): key dischargers, the ordinary, special and positive-list supervision objects.
 INSPECTION_CATEGORIES: dict[str, str] = {
     "key": "重点排污单位",

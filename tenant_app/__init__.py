@@ -12,7 +12,7 @@ from tenant_app.config import load_settings
 def create_app(
     overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
 ) -> Flask:
-    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app = Flask(__name__, template_folder="ui/templates", static_folder="ui/static")
     app.config.update(load_settings(environ, overrides, instance_path=app.instance_path))
 
     from tenant_app import jobs  # noqa: F401  (registers job kinds)
@@ -20,7 +20,7 @@ def create_app(
 
     load_job_modules(app.config["JOB_MODULES"])  # extra job kinds named in configuration
     from tenant_app.extensions import babel, csrf, db, login_manager, migrate
-    from tenant_app.web.i18n import select_locale
+    from tenant_app.ui.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
@@ -30,7 +30,7 @@ def create_app(
 
     from tenant_app import tenancy  # noqa: F401  (session events)
     from tenant_app.api import init_api
-    from tenant_app.web import init_web
+    from tenant_app.ui import init_web
 
     init_web(app)
     init_api(app)

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tenant_app.accounts import users as user_service
 from tenant_app.demo import DEMO_PASSWORD, seed_demo
 from tenant_app.extensions import db
 from tenant_app.models import Tenant, User
-from tenant_app.services import users as user_service
 from tenant_app.tenancy.resolve import system_scope, tenant_by_slug
 from tenant_app.tenancy.scope import use_scope
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tenant_app.core import ratelimit
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry, RoleGrant, User
-from tenant_app.services import ratelimit
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 

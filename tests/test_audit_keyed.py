@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 
 from tenant_app import clock
+from tenant_app.audit import log as audit
 from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
 from tenant_app.jobs import maintenance
 from tenant_app.models import AuditEntry, AuditHead
-from tenant_app.services import audit
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -60,8 +60,8 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     with use_scope(system_scope()):
         token_id = db.session.query(ApiToken.id).filter(ApiToken.user_id == officer.id).scalar()
     with use_scope(tenant_scope(a, world["users"]["urumqi-admin"].id)):
+        from tenant_app.accounts.users import grant_or_propose
         from tenant_app.auth.sessions import open_session
-        from tenant_app.services.users import grant_or_propose
 
         session_id = open_session(officer, a.id, "10.0.0.1", "test")[0].id
         proposal_id = grant_or_propose(tenant=a, username="iso-nobody", role="officer").id
@@ -158,14 +158,14 @@ def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, A
     objection, a filing addressed to A's parent."""
     from datetime import date
 
+    from tenant_app.listing.services import entries
     from tenant_app.models.listing import (
         ListingBatch,
         ListingFiling,
         ListingObjection,
         ScreeningRun,
     )
-    from tenant_app.services import enterprises
-    from tenant_app.services.listing import entries
+    from tenant_app.registry.services import enterprises
 
     with use_scope(tenant_scope(a, officer_id)):
         run = ScreeningRun(on_date=date(2025, 6, 1), policy_version="x", status="done")
@@ -193,8 +193,8 @@ def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, A
 
 def _registry_objects(a: Any, officer_id: int) -> dict[str, Any]:
     """An enterprise of A with a record and a pending account (issue 4 routes)."""
-    from tenant_app.services import enterprise_accounts, enterprises, records
-    from tenant_app.services.uscc import with_check_digit
+    from tenant_app.core.uscc import with_check_digit
+    from tenant_app.registry.services import enterprise_accounts, enterprises, records
 
     code = with_check_digit("91650100MA7G0001X")
     with use_scope(tenant_scope(a, officer_id)):

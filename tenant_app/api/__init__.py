@@ -11,7 +11,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from tenant_app.api.schemas import ErrorSchema
 from tenant_app.extensions import csrf
-from tenant_app.web.bodies import decode_json
+from tenant_app.ui.bodies import decode_json
 
 
 class PlatformApi(Api):
@@ -39,18 +39,16 @@ api = PlatformApi()
 
 
 def init_api(app: Flask) -> None:
-    from tenant_app.api import (
-        audit,
-        enterprises,
-        imports,
-        inspections,
-        jobs,
-        listing,
-        me,
-        policy,
-        tenants,
-        users,
-    )
+    from tenant_app.accounts import api as users
+    from tenant_app.accounts import me_api as me
+    from tenant_app.audit import api as audit
+    from tenant_app.imports import api as imports
+    from tenant_app.inspections.api import resources as inspections
+    from tenant_app.jobs import api as jobs
+    from tenant_app.listing.api import resources as listing
+    from tenant_app.policy import api as policy
+    from tenant_app.registry.api import resources as enterprises
+    from tenant_app.tenants import api as tenants
 
     api.init_app(
         app,

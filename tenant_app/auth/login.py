@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from tenant_app.accounts.users import user_by_username
+from tenant_app.audit import log as audit
 from tenant_app.auth import throttle
 from tenant_app.auth.credentials import stored_hash
 from tenant_app.auth.passwords import hash_password, needs_rehash, verify_password
+from tenant_app.core.errors import ServiceError, Throttled
 from tenant_app.extensions import db
 from tenant_app.models import Tenant, User
-from tenant_app.services import audit
-from tenant_app.services.enterprise_accounts import registration_of
-from tenant_app.services.errors import ServiceError, Throttled
-from tenant_app.services.users import user_by_username
+from tenant_app.registry.services.enterprise_accounts import registration_of
 from tenant_app.tenancy.resolve import roles_at, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

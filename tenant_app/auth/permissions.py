@@ -40,7 +40,7 @@ def _unauthenticated() -> NoReturn:
 
 
 def deny(perm: str) -> NoReturn:
-    from tenant_app.services import audit
+    from tenant_app.audit import log as audit
 
     if current_scope().tenant_id is not None:
         audit.record_now(

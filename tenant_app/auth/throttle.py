@@ -23,8 +23,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from tenant_app.services import ratelimit
-from tenant_app.services.errors import Throttled
+from tenant_app.core import ratelimit
+from tenant_app.core.errors import Throttled
 
 DEVICE_COOKIE = "login_device"
 _SALT = "login-device"

@@ -8,10 +8,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from tenant_app.audit import checkpoints as audit_checkpoints
+from tenant_app.audit import log as audit_service
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
-from tenant_app.services import audit as audit_service
-from tenant_app.services import audit_checkpoints
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 

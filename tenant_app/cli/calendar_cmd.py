@@ -10,10 +10,10 @@ import click
 from flask.cli import with_appcontext
 
 from policies import PackError, parse_toml, validate_pack
+from tenant_app.calendar import years as calendar_service
 from tenant_app.cli.common import fail_on_service_error, find_tenant
-from tenant_app.services import calendar as calendar_service
-from tenant_app.services import policy as policy_service
-from tenant_app.services.errors import ServiceError
+from tenant_app.core.errors import ServiceError
+from tenant_app.policy import service as policy_service
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

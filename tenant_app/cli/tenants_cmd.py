@@ -8,11 +8,11 @@ import click
 from flask.cli import with_appcontext
 
 from tenant_app.cli.common import fail_on_service_error, find_tenant
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
-from tenant_app.services import tenants as tenant_service
-from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
+from tenant_app.tenants import service as tenant_service
 
 
 @click.group(help="租户（行政区域）")

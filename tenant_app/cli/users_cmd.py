@@ -6,13 +6,13 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from tenant_app.accounts import users as user_service
+from tenant_app.audit import log as audit
 from tenant_app.auth.tokens import revoke
 from tenant_app.cli.common import fail_on_service_error, find_tenant
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models import ApiToken, Tenant
-from tenant_app.services import audit
-from tenant_app.services import users as user_service
-from tenant_app.services.errors import ServiceError
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -31,9 +31,7 @@ from tenant_app.demo.context import (
 )
 from tenant_app.demo.portal import enterprise_user
 from tenant_app.extensions import db
-from tenant_app.models import Enterprise, Inspection, InspectionPlan, User
-from tenant_app.services import policy as policy_service
-from tenant_app.services.inspections import (
+from tenant_app.inspections.services import (
     annual,
     approvals,
     campaigns,
@@ -42,7 +40,9 @@ from tenant_app.services.inspections import (
     feedback,
     plans,
 )
-from tenant_app.services.inspections import requests as inspection_requests
+from tenant_app.inspections.services import requests as inspection_requests
+from tenant_app.models import Enterprise, Inspection, InspectionPlan, User
+from tenant_app.policy import service as policy_service
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -309,8 +309,8 @@ def _first_general(city: City, ids: list[int]) -> int | None:
 
 def _witness(city: City) -> str:
     """The draw's witness: the city's legal reviewer (法制审核), created once."""
+    from tenant_app.accounts import users as user_service
     from tenant_app.demo.regions import DEMO_PASSWORD
-    from tenant_app.services import users as user_service
 
     username = f"{city.slug.split('-')[-1]}-legal"
     with use_scope(system_scope()):

@@ -34,17 +34,7 @@ from tenant_app.demo.context import (
 )
 from tenant_app.demo.portal import enterprise_user
 from tenant_app.extensions import db
-from tenant_app.models import (
-    Deadline,
-    Enterprise,
-    LedgerEntry,
-    ListingBatch,
-    ListingEntry,
-    ListingStep,
-)
-from tenant_app.services import enterprises as enterprise_service
-from tenant_app.services import records
-from tenant_app.services.listing import (
+from tenant_app.listing.services import (
     batches,
     bulk_screening,
     entries,
@@ -54,7 +44,17 @@ from tenant_app.services.listing import (
     removal,
     screening,
 )
-from tenant_app.services.listing.common import policy
+from tenant_app.listing.services.common import policy
+from tenant_app.models import (
+    Deadline,
+    Enterprise,
+    LedgerEntry,
+    ListingBatch,
+    ListingEntry,
+    ListingStep,
+)
+from tenant_app.registry.services import enterprises as enterprise_service
+from tenant_app.registry.services import records
 from tenant_app.tenancy.scope import current_scope
 
 # Tenants that compile a positive list in the demo: the Xinjiang rules (policies/xinjiang,

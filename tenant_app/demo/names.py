@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from tenant_app.services.uscc import ALPHABET, with_check_digit
+from tenant_app.core.uscc import ALPHABET, with_check_digit
 
 
 @dataclass(frozen=True)

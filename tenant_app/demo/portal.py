@@ -9,7 +9,7 @@ from tenant_app.demo.context import CLERK, acting, user
 from tenant_app.demo.regions import DEMO_PASSWORD
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise, EnterpriseAccount, User
-from tenant_app.services import enterprise_accounts
+from tenant_app.registry.services import enterprise_accounts
 
 # The accounts `tenant-app demo` prints: (tenant, username, what it shows).
 PORTAL_ACCOUNTS = [

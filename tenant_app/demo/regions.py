@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tenant_app.accounts import users as user_service
 from tenant_app.extensions import db
 from tenant_app.models import Tenant, User
-from tenant_app.services import tenants as tenant_service
-from tenant_app.services import users as user_service
 from tenant_app.tenancy.resolve import system_scope, tenant_by_slug
 from tenant_app.tenancy.scope import use_scope
+from tenant_app.tenants import service as tenant_service
 
 DEMO_PASSWORD = "Demo-2026-pass"
 

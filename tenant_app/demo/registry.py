@@ -26,10 +26,10 @@ from tenant_app.demo.context import (
     tenant,
 )
 from tenant_app.extensions import db
+from tenant_app.imports.services import storage
+from tenant_app.imports.services.columns import ENTERPRISES, titles_for
 from tenant_app.models import Enterprise, Job, JobStatus
-from tenant_app.services import enterprises as enterprise_service
-from tenant_app.services.imports import storage
-from tenant_app.services.imports.columns import ENTERPRISES, titles_for
+from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -169,7 +169,7 @@ def run_job(job_id: str) -> Any:
 def user_facing_error(exc: BaseException, job_id: str) -> str:
     """What the job's page and API show. A service's refusal is its Chinese message; anything
     else (a database error carries its SQL and parameters) stays in the server log only."""
-    from tenant_app.services.errors import ServiceError
+    from tenant_app.core.errors import ServiceError
 
     if isinstance(exc, ServiceError):
         detail = "；".join(r for reasons in exc.errors.values() for r in reasons)

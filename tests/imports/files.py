@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tenant_app.extensions import db
+from tenant_app.imports.services.storage import start_import
 from tenant_app.models import ComplianceRecord, Enterprise, Job
-from tenant_app.services.imports.storage import start_import
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

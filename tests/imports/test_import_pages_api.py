@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tenant_app.accounts import users as user_service
 from tenant_app.extensions import db
-from tenant_app.services import users as user_service
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tenant_app.audit import log as audit
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise
-from tenant_app.services import audit
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

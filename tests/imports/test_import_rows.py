@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tenant_app.extensions import db
+from tenant_app.imports.services import load
+from tenant_app.imports.services.storage import folder
 from tenant_app.models import AuditEntry, Enterprise
-from tenant_app.services.imports import load
-from tenant_app.services.imports.storage import folder
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -208,7 +208,7 @@ def test_xlsx_is_read_with_dates_and_numbers_as_cells(world):
     ],
 )
 def test_unreadable_files_are_explained_not_crashed(world, data, filename, reason):
-    from tenant_app.services.errors import ServiceError
+    from tenant_app.core.errors import ServiceError
 
     try:
         job = run_import(data, filename=filename)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tenant_app import clock
+from tenant_app.accounts import users as user_service
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise, RoleGrant, User
-from tenant_app.services import users as user_service
 from tenant_app.tenancy.resolve import scope_for, system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import PASSWORD, tenant

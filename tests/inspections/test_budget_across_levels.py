@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
+from tenant_app.inspections.services import plans, visits
+from tenant_app.inspections.services.checks import preview
 from tenant_app.models import Inspection
-from tenant_app.services.errors import ServiceError
-from tenant_app.services.inspections import plans, visits
-from tenant_app.services.inspections.checks import preview
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import login

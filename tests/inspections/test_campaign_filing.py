@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
-from tenant_app.services.errors import ServiceError
-from tenant_app.services.inspections import campaigns
-from tenant_app.services.inspections.checks import preview
+from tenant_app.inspections.services import campaigns
+from tenant_app.inspections.services.checks import preview
 
 from .conftest import acting, make_enterprise
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
+from tenant_app.accounts import users as user_service
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
+from tenant_app.inspections.services import draws
 from tenant_app.models import AuditEntry, Draw
-from tenant_app.services import users as user_service
-from tenant_app.services.errors import ServiceError
-from tenant_app.services.inspections import draws
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import PASSWORD, tenant

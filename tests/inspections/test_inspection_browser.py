@@ -101,8 +101,8 @@ def test_moving_a_visit_into_a_quiet_period_asks_the_principal_head_again(
     from datetime import timedelta
 
     from tenant_app.extensions import db
-    from tenant_app.services import policy as policy_service
-    from tenant_app.services.inspections import approvals, plans
+    from tenant_app.inspections.services import approvals, plans
+    from tenant_app.policy import service as policy_service
     from tenant_app.tenancy.resolve import tenant_scope
     from tenant_app.tenancy.scope import use_scope
     from tests.helpers import tenant

@@ -112,7 +112,7 @@ def test_enterprise_user_sees_only_its_own(client, sx):
     a = make_enterprise("sx-taiyuan")
     b = make_enterprise("sx-taiyuan")
     make_enterprise_user("sx-taiyuan", a, "a-user")
-    from tenant_app.services.inspections import plans
+    from tenant_app.inspections.services import plans
 
     from .conftest import acting
 

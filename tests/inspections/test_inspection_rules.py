@@ -9,11 +9,9 @@ from datetime import timedelta
 import pytest
 
 from tenant_app.clock import today
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
-from tenant_app.models import Inspection
-from tenant_app.services import policy as policy_service
-from tenant_app.services.errors import ServiceError
-from tenant_app.services.inspections import (
+from tenant_app.inspections.services import (
     approvals,
     campaigns,
     conduct,
@@ -22,8 +20,10 @@ from tenant_app.services.inspections import (
     plans,
     reports,
 )
-from tenant_app.services.inspections.checks import preview
-from tenant_app.services.inspections.plans import Refused
+from tenant_app.inspections.services.checks import preview
+from tenant_app.inspections.services.plans import Refused
+from tenant_app.models import Inspection
+from tenant_app.policy import service as policy_service
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import tenant
@@ -109,7 +109,7 @@ def test_SX_3_joint_inspection_counts_once_and_nearby_is_offered(sx):
         db.session.commit()
         assert joined.joint_group_id == first and joined.planned_date == future(3, 10)
         assert plans.get_inspection(first).joint_group_id == first
-        from tenant_app.services.inspections.checks import on_site_count
+        from tenant_app.inspections.services.checks import on_site_count
 
         assert on_site_count(e.id, future(3, 10).year, ["complaint"]) == 1
 
@@ -374,7 +374,7 @@ def test_XJ_S_off_site_check_of_listed_enterprise_goes_into_its_ledger(world):
         conduct.finish(insp, conclusion="自动监控数据达标", data_source="auto_monitoring")
         db.session.commit()
         try:
-            from tenant_app.services.listing import ledger
+            from tenant_app.listing.services import ledger
         except ImportError:
             pytest.skip("positive-list ledger (issue 5) not in this tree")
         kinds = [(x.kind, x.ref) for x in ledger.entries_of(e)]

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tenant_app.accounts import users as user_service
+from tenant_app.core.errors import Conflict
 from tenant_app.extensions import db
+from tenant_app.inspections.services import approvals, conduct, draws, plans
+from tenant_app.inspections.services.checks import preview
+from tenant_app.inspections.services.plans import Refused
 from tenant_app.models import ComplianceRecord, Enterprise, Inspection
-from tenant_app.services import policy as policy_service
-from tenant_app.services import users as user_service
-from tenant_app.services.enterprise_rows import validate_enterprise_row
-from tenant_app.services.errors import Conflict
-from tenant_app.services.inspections import approvals, conduct, draws, plans
-from tenant_app.services.inspections.checks import preview
-from tenant_app.services.inspections.plans import Refused
+from tenant_app.policy import service as policy_service
+from tenant_app.registry.services.enterprise_rows import validate_enterprise_row
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import PASSWORD, bearer, csrf_from, login, tenant

@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from tenant_app.extensions import db
 from tenant_app.models import Job
-from tenant_app.services.tenants import create_tenant
 from tenant_app.tenancy.resolve import system_scope, tenant_by_slug, tenant_scope
 from tenant_app.tenancy.scope import Scope, use_scope
+from tenant_app.tenants.service import create_tenant
 
 from ..conftest import AppUnderTest, build_app
 from ..services import missing, need_redis

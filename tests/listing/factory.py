@@ -12,7 +12,7 @@ from tenant_app.calendar.workdays import shift_months
 from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise
-from tenant_app.services import enterprise_accounts
+from tenant_app.registry.services import enterprise_accounts
 from tenant_app.tenancy.resolve import scope_for, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services.listing import entries
+from tenant_app.listing.services import entries
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

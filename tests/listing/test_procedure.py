@@ -12,11 +12,9 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from tenant_app import clock
+from tenant_app.core.errors import Conflict, ServiceError
 from tenant_app.extensions import db
-from tenant_app.models import Deadline, Enterprise
-from tenant_app.models.listing import ListingEntry, ListingFiling
-from tenant_app.services.errors import Conflict, ServiceError
-from tenant_app.services.listing import (
+from tenant_app.listing.services import (
     batches,
     entries,
     filings,
@@ -25,6 +23,8 @@ from tenant_app.services.listing import (
     objections,
     removal,
 )
+from tenant_app.models import Deadline, Enterprise
+from tenant_app.models.listing import ListingEntry, ListingFiling
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -204,7 +204,7 @@ def _listed(app, world, n, username, travel):
 # while it runs.
 @pytest.mark.today("2025-11-03")
 def test_objections_upheld_withdraws_dismissed_publishes_reason(app, world, travel):
-    from tenant_app.services.listing import public
+    from tenant_app.listing.services import public
 
     e1, id1, s1 = _apply(app, world, 1, "qiye1", travel)
     e2, id2, s2 = _apply(app, world, 2, "qiye2", travel)
@@ -296,7 +296,7 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
     """The narrow opt-in (queries.descendants + RLS extra read on listing_filings): the province's
     principal head (no oversight role) reads and acknowledges; the county below and another
     province see nothing; the principal still cannot read the city's other tables."""
-    from tenant_app.services import users as user_service
+    from tenant_app.accounts import users as user_service
     from tenant_app.tenancy.resolve import system_scope
 
     from ..helpers import bearer

@@ -18,14 +18,14 @@ from sqlalchemy import select
 from policies import load_pack
 from policies.errors import PackError
 from policies.schema import validate_pack
+from tenant_app.accounts import users as user_service
+from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.extensions import db
+from tenant_app.listing.services import batches, entries, public
 from tenant_app.models import LedgerEntry
 from tenant_app.models.enterprise import ENTERPRISE_TAGS
 from tenant_app.models.listing import ListingEntry, ListingFiling, ListingStep
-from tenant_app.services import enterprises as enterprise_service
-from tenant_app.services import users as user_service
-from tenant_app.services.errors import ServiceError, ValidationFailed
-from tenant_app.services.listing import batches, entries, public
+from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -166,7 +166,7 @@ def test_records_arriving_during_the_notice_stop_entries_at_publication(world, t
     operations list (XJ-C7, 2026-03-12), one is convicted (XJ-R: barred five years from
     2026-03-13). Publication on 2026-03-18 screens again that day: those two stop with their
     rule; the third, listed by the direct route (grade A, XJ-D) with a facility down, is published."""
-    from tenant_app.services import enterprises
+    from tenant_app.registry.services import enterprises
 
     ok = good_enterprise(3, facilities_running=False)
     with use_scope(tenant_scope(tenant("xj-urumqi"))):

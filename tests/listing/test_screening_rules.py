@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tenant_app.listing.services.screening import screen_one
+from tenant_app.listing.services.verdicts import from_result
 
 from tenant_app.extensions import db
-from tenant_app.services.listing import bulk_screening
-from tenant_app.services.listing.screening import screen_one
-from tenant_app.services.listing.verdicts import from_result
-from tenant_app.services.policy import policy_for
+from tenant_app.listing.services import bulk_screening
+from tenant_app.policy.service import policy_for
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -105,7 +105,7 @@ def test_c7_credit_list_while_on_it(world):
 
 
 def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
-    from tenant_app.services import enterprises
+    from tenant_app.registry.services import enterprises
 
     e = good_enterprise(11)
     add_record("xj-urumqi", e, "penalty", record_date=date(2025, 1, 1))

@@ -150,7 +150,7 @@ def test_public_pages_are_per_tenant_and_objections_are_rate_limited(app, client
 # 2025-11-03: the notice opens today (after the 2025-09 verification) and takes objections.
 @pytest.mark.today("2025-11-03")
 def test_public_objection_form_needs_content_and_is_rate_limited(app, client, world, travel):
-    from tenant_app.services.listing import batches
+    from tenant_app.listing.services import batches
 
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment
@@ -198,7 +198,7 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
 def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world, travel):
     from datetime import date
 
-    from tenant_app.services.listing import batches
+    from tenant_app.listing.services import batches
 
     from .factory import as_user
     from .test_procedure import _apply, _through_commitment

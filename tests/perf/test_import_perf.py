@@ -27,12 +27,12 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from tenant_app.core.uscc import with_check_digit
 from tenant_app.extensions import db
+from tenant_app.imports.services.export import export_enterprises
+from tenant_app.imports.services.storage import start_import
 from tenant_app.models import Enterprise
-from tenant_app.services.enterprise_search import Filters
-from tenant_app.services.imports.export import export_enterprises
-from tenant_app.services.imports.storage import start_import
-from tenant_app.services.uscc import with_check_digit
+from tenant_app.registry.services.enterprise_search import Filters
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tenant_app.extensions import db
+from tenant_app.inspections.services import checks, draws
 from tenant_app.models import Enterprise, Inspection, User
-from tenant_app.services.inspections import checks, draws
 from tenant_app.tenancy.resolve import scope_for, system_scope
 from tenant_app.tenancy.scope import Scope, use_scope
 

@@ -20,11 +20,11 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import text
+from tenant_app.listing.services.bulk_screening import window_start
 
 from tenant_app.extensions import db
-from tenant_app.services.listing import bulk_screening
-from tenant_app.services.listing.bulk_screening import window_start
-from tenant_app.services.policy import policy_for
+from tenant_app.listing.services import bulk_screening
+from tenant_app.policy.service import policy_for
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from tenant_app.calendar import deadlines
 from tenant_app.extensions import db
 from tenant_app.models import Deadline
-from tenant_app.services import deadlines
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from tenant_app.clock import today
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry
-from tenant_app.services import policy as policy_service
-from tenant_app.services.errors import ServiceError
+from tenant_app.policy import service as policy_service
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

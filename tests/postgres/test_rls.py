@@ -9,9 +9,9 @@ import pytest
 from flask import current_app
 from sqlalchemy import create_engine, text
 
+from tenant_app.audit import log as audit
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry
-from tenant_app.services import audit
 from tenant_app.tenancy import scope_key
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope

@@ -7,7 +7,7 @@ import psycopg
 import pytest
 
 from tenant_app.extensions import db
-from tenant_app.services.inspections import visits
+from tenant_app.inspections.services import visits
 
 from ..helpers import tenant
 from ..inspections.conftest import acting, make_enterprise

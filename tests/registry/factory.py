@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tenant_app.core.uscc import with_check_digit
 from tenant_app.extensions import db
 from tenant_app.models import ComplianceRecord, Enterprise
-from tenant_app.services import enterprises, records
-from tenant_app.services.uscc import with_check_digit
+from tenant_app.registry.services import enterprises, records
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from tenant_app.core import uscc as uscc_rules
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry, Enterprise
-from tenant_app.services import uscc as uscc_rules
-from tenant_app.services.enterprise_rows import RowContext, validate_enterprise_row
+from tenant_app.registry.services.enterprise_rows import RowContext, validate_enterprise_row
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from tenant_app.clock import today
-from tenant_app.services import enterprise_facts
-from tenant_app.services.compliance_calendar import compliance_calendar
+from tenant_app.registry.services import enterprise_facts
+from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -65,7 +65,7 @@ def test_facts_for_maps_records_ratings_and_permit(world):
         due_date=(today() + timedelta(days=20)).isoformat(),
     )
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        from tenant_app.services import enterprises
+        from tenant_app.registry.services import enterprises
 
         enterprises.set_rating(
             e,
@@ -208,7 +208,7 @@ def test_record_form_adds_and_edits_a_rectification(client, world):
     )
     assert ok.status_code == 302
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        from tenant_app.services.records import records_of
+        from tenant_app.registry.services.records import records_of
 
         rec = records_of(e)[0]
     edit = f"/xj-urumqi/enterprises/{e.id}/records/{rec.id}/edit"

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, event, insert, text
 
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise
-from tenant_app.services import enterprise_search
+from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 

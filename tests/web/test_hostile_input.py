@@ -23,8 +23,8 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from tenant_app import create_app
 from tenant_app.config import ConfigError
 from tenant_app.extensions import db
+from tenant_app.imports.services.reader import FileProblem, Limits, open_sheet
 from tenant_app.models import Enterprise, Job
-from tenant_app.services.imports.reader import FileProblem, Limits, open_sheet
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import bearer, csrf_from, login, tenant
@@ -193,7 +193,7 @@ def test_tenant_and_external_query_parameters_never_steer_links(client, world):
 def test_a_failed_import_never_shows_raw_sql(client, world, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
-    from tenant_app.services.imports import load
+    from tenant_app.imports.services import load
 
     from ..imports.files import csv_bytes, good_row
 
@@ -273,8 +273,8 @@ def _uploads(app: Any, area: str) -> list[Path]:
 def test_listing_attachments_are_content_checked_and_gone_after_a_refusal(app, world):
     from werkzeug.datastructures import FileStorage
 
-    from tenant_app.services.errors import ServiceError
-    from tenant_app.services.listing import entries
+    from tenant_app.core.errors import ServiceError
+    from tenant_app.listing.services import entries
 
     from ..listing.factory import as_user, good_enterprise
 
@@ -439,7 +439,7 @@ def _assert_escaped(data: bytes, fmt: str, needle: str) -> None:
 
 
 def test_every_export_escapes_formulas_and_survives_control_characters(app, client, world, travel):
-    from tenant_app.services.listing import batches
+    from tenant_app.listing.services import batches
 
     from ..listing.factory import as_user
     from ..listing.test_procedure import _apply, _through_commitment

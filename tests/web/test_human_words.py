@@ -38,7 +38,7 @@ from tenant_app.models import (
 from tenant_app.models.audit import AUDIT_ACTIONS
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
-from tenant_app.web.labels import LABELS, all_codes, label
+from tenant_app.ui.labels import LABELS, all_codes, label
 
 from ..helpers import login
 

@@ -133,7 +133,7 @@ def test_login_throttle_blocks_the_eleventh_attempt_then_lets_the_user_in(client
 
 
 def test_every_login_attempt_and_refusal_is_audited(client, world, monkeypatch):
-    from tenant_app.services import ratelimit
+    from tenant_app.core import ratelimit
 
     start = datetime.fromtimestamp(1_800_000_000 // 60 * 60, tz=UTC)  # no window turns over
     monkeypatch.setattr(ratelimit.clock, "utcnow", lambda: start)

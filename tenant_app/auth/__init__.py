@@ -1,0 +1,1 @@
+"""Authentication and permissions: roles, passwords, credentials, sessions, login throttle, tokens; the login pages."""

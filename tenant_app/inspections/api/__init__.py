@@ -1,0 +1,1 @@
+"""The inspections JSON API: resources and their marshmallow schemas."""

@@ -1,0 +1,1 @@
+"""The inspection pages: staff, administration, enterprise portal and public publicity."""

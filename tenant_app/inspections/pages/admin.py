@@ -1,0 +1,368 @@
+"""Staff pages around inspections: annual plans (SX-3), special campaigns (SX-4), random draws
+(双随机), declared conflicts of interest, self-inspection report review (XJ-S), enterprise
+requests. Each form posts to a service action; refusals come back as flashed reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tenant_app.auth.permissions import permission
+from tenant_app.auth.roles import Perm
+from tenant_app.inspections.pages.staff import LABELS, _names, _run
+from tenant_app.inspections.services import annual, campaigns, draws, reports, requests, visits
+from tenant_app.inspections.services.common import officer_pool
+from tenant_app.inspections.services.storage import path_of
+from tenant_app.models.inspection import (
+    CAMPAIGN_STATUSES,
+    DRAW_STATUSES,
+    PLAN_STATUSES,
+    REPORT_STATUSES,
+    REQUEST_STATUSES,
+)
+
+bp = Blueprint(
+    "inspections_admin", __name__, template_folder="../templates", url_prefix="/inspections"
+)
+STATUS = {
+    "plan": PLAN_STATUSES,
+    "campaign": CAMPAIGN_STATUSES,
+    "draw": DRAW_STATUSES,
+    "report": REPORT_STATUSES,
+    "request": REQUEST_STATUSES,
+}
+
+
+def _list(raw: str) -> list[str]:
+    return [x.strip() for x in raw.replace("，", ",").split(",") if x.strip()]
+
+
+@bp.get("/plans/")
+@permission(Perm.INSPECTIONS_VIEW)
+def plans() -> Any:
+    return render_template(
+        "inspections/plans.html", plans=annual.plans(), status=STATUS, labels=LABELS
+    )
+
+
+@bp.post("/plans/")
+@permission(Perm.INSPECTIONS_EDIT)
+def create_plan() -> Any:
+    f = request.form
+    cats = ("key", "general", "special", "listed")
+    data = {
+        "year": f.get("year"),
+        "title": f.get("title"),
+        "ratios": {c: f.get(f"ratio_{c}") for c in cats if f.get(f"ratio_{c}")},
+        "caps": {c: f.get(f"cap_{c}") for c in cats if f.get(f"cap_{c}")},
+    }
+    return _run(lambda: annual.create_plan(data), _("已创建年度计划"), url_for(".plans"))
+
+
+@bp.post("/plans/<int:plan_id>/approve")
+@permission(Perm.INSPECTIONS_APPROVE)
+def approve_plan(plan_id: int) -> Any:
+    plan = annual.get_plan(plan_id)
+    return _run(lambda: annual.approve_plan(plan), _("已批准年度计划"), url_for(".plans"))
+
+
+@bp.post("/plans/<int:plan_id>/publish")
+@permission(Perm.INSPECTIONS_EDIT)
+def publish_plan(plan_id: int) -> Any:
+    plan = annual.get_plan(plan_id)
+    return _run(lambda: annual.publish_plan(plan), _("已公开年度计划"), url_for(".plans"))
+
+
+@bp.get("/campaigns/", endpoint="campaigns")
+@permission(Perm.INSPECTIONS_VIEW)
+def campaigns_page() -> Any:
+    return render_template(
+        "inspections/campaigns.html",
+        rows=campaigns.campaigns(),
+        status=STATUS,
+        scope_keys=campaigns.SCOPE_KEYS,
+    )
+
+
+@bp.post("/campaigns/")
+@permission(Perm.INSPECTIONS_EDIT)
+def create_campaign() -> Any:
+    f = request.form
+    scope = {
+        k: _list(f.get(f"scope_{k}", ""))
+        for k in ("industry_prefixes", "categories", "county_tenant_ids", "enterprise_ids")
+    }
+    if f.get("scope_key_discharger"):
+        scope["key_discharger"] = True  # type: ignore[assignment]
+    data = {
+        "title": f.get("title"),
+        "content": f.get("content"),
+        "start_date": f.get("start_date"),
+        "end_date": f.get("end_date"),
+        "scope": scope,
+    }
+    return _run(
+        lambda: campaigns.create_campaign(data), _("已创建专项行动，待批准"), url_for(".campaigns")
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/approve")
+@permission(Perm.INSPECTIONS_EDIT)
+def approve_campaign(campaign_id: int) -> Any:
+    from tenant_app.inspections.services.common import get
+    from tenant_app.models import Campaign
+
+    c = get(Campaign, campaign_id, "该专项行动")
+    return _run(
+        lambda: campaigns.approve_campaign(
+            c, government_ref=request.form.get("government_ref", "")
+        ),
+        _("已批准"),
+        url_for(".campaigns"),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/file")
+@permission(Perm.INSPECTIONS_EDIT)
+def file_campaign(campaign_id: int) -> Any:
+    from tenant_app.inspections.services.common import get
+    from tenant_app.models import Campaign
+
+    c = get(Campaign, campaign_id, "该专项行动")
+    f = request.form
+    data = {k: f.get(k, "") for k in ("filed_with", "filed_on", "filing_ref")}
+    return _run(lambda: campaigns.file_campaign(c, data), _("已备案"), url_for(".campaigns"))
+
+
+@bp.post("/campaigns/<int:campaign_id>/publish")
+@permission(Perm.INSPECTIONS_EDIT)
+def publish_campaign(campaign_id: int) -> Any:
+    from tenant_app.inspections.services.common import get
+    from tenant_app.models import Campaign
+
+    c = get(Campaign, campaign_id, "该专项行动")
+    return _run(lambda: campaigns.publish_campaign(c), _("已向社会公开"), url_for(".campaigns"))
+
+
+@bp.get("/draws/", endpoint="draws")
+@permission(Perm.INSPECTIONS_VIEW)
+def draws_page() -> Any:
+    rows = draws.draws()
+    return render_template(
+        "inspections/draws.html",
+        rows=rows,
+        status=STATUS,
+        officers=officer_pool(),
+        new_secret=draws.new_secret(),
+    )
+
+
+@bp.post("/draws/")
+@permission(Perm.INSPECTIONS_EDIT)
+def commit_draw() -> Any:
+    f = request.form
+    data = {
+        "title": f.get("title"),
+        "planned_date": f.get("planned_date"),
+        "filters": {
+            k: _list(f.get(f"filter_{k}", ""))
+            for k in ("industry_prefixes", "categories", "county_tenant_ids")
+        },
+        "ratios": {
+            c: f.get(f"ratio_{c}")
+            for c in ("key", "general", "special", "listed")
+            if f.get(f"ratio_{c}")
+        },
+        "secret": f.get("secret"),
+        "commitment": f.get("commitment"),
+    }
+    return _run(
+        lambda: draws.commit_draw(data),
+        _("已锁定企业库并公布其哈希和您的承诺值"),
+        url_for(".draws"),
+    )
+
+
+@bp.get("/draws/<int:draw_id>/")
+@permission(Perm.INSPECTIONS_VIEW)
+def draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return render_template(
+        "inspections/draw.html",
+        d=d,
+        names=_names([r["enterprise_id"] for r in d.result or []]),
+        verified=draws.verify(d) if d.status == "drawn" else None,
+        public=False,
+        doc=draws.public_document(d),
+        new_secret=draws.new_secret(),
+        parties=draws.PARTY_LABELS,
+    )
+
+
+@bp.post("/draws/<int:draw_id>/witness")
+@permission(Perm.INSPECTIONS_VIEW)
+def witness_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    data = {"secret": request.form.get("secret"), "commitment": request.form.get("commitment")}
+    return _run(
+        lambda: draws.commit_witness(d, data), _("已记录见证人承诺"), url_for(".draw", draw_id=d.id)
+    )
+
+
+@bp.post("/draws/<int:draw_id>/reveal")
+@permission(Perm.INSPECTIONS_VIEW)
+def reveal_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.reveal(d, request.form.get("secret")),
+        _("已揭示随机数"),
+        url_for(".draw", draw_id=d.id),
+    )
+
+
+@bp.post("/draws/<int:draw_id>/abandon")
+@permission(Perm.INSPECTIONS_EDIT)
+def abandon_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.abandon_draw(d, request.form.get("reason", "")),
+        _("已作废该抽查"),
+        url_for(".draw", draw_id=d.id),
+    )
+
+
+@bp.post("/draws/<int:draw_id>/execute")
+@permission(Perm.INSPECTIONS_EDIT)
+def execute_draw(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.execute_draw(d), _("已抽取，种子与结果已公开"), url_for(".draw", draw_id=d.id)
+    )
+
+
+@bp.post("/draws/<int:draw_id>/inspections")
+@permission(Perm.INSPECTIONS_EDIT)
+def draw_inspections(draw_id: int) -> Any:
+    d = draws.get_draw(draw_id)
+    return _run(
+        lambda: draws.create_inspections(d),
+        _("已按抽查结果生成检查（逐项核验）"),
+        url_for(".draw", draw_id=d.id),
+    )
+
+
+@bp.post("/conflicts")
+@permission(Perm.INSPECTIONS_EDIT)
+def declare_conflict() -> Any:
+    f = request.form
+
+    def act() -> Any:
+        from tenant_app.inspections.services.common import parse_int
+
+        return draws.declare_conflict(
+            parse_int(f.get("user_id"), "user_id") or 0,
+            parse_int(f.get("enterprise_id"), "enterprise_id") or 0,
+            f.get("reason", ""),
+        )
+
+    return _run(act, _("已登记回避关系"), url_for(".draws"))
+
+
+@bp.get("/budget/", endpoint="budget")
+@permission(Perm.INSPECTIONS_VIEW)
+def budget_page() -> Any:
+    """SX-3: one enterprise's on-site visits of the year by every level and department, against
+    its cap; staff record another department's visit here."""
+    from tenant_app.inspections.services.common import parse_int
+
+    raw = request.args.get("enterprise_id", "")
+    data = None
+    if raw:
+        eid = parse_int(raw, "enterprise_id")
+        data = visits.enterprise_budget(eid)
+    return render_template("inspections/budget.html", budget=data, enterprise_id=raw, labels=LABELS)
+
+
+@bp.post("/budget/external")
+@permission(Perm.INSPECTIONS_EDIT)
+def record_external_visit() -> Any:
+    f = request.form
+    data = {k: f.get(k, "") for k in ("enterprise_id", "department", "visit_date", "mode", "note")}
+    return _run(
+        lambda: visits.record_external(data),
+        _("已登记其他部门的检查"),
+        url_for(".budget", enterprise_id=data["enterprise_id"]),
+    )
+
+
+@bp.get("/self-reports/", endpoint="reports")
+@permission(Perm.INSPECTIONS_VIEW)
+def reports_page() -> Any:
+    rows = reports.reports()
+    leads = {r.id: reports.anomalies_of(r.enterprise_id) for r in rows if r.status == "submitted"}
+    return render_template("inspections/reports.html", rows=rows, status=STATUS, leads=leads)
+
+
+@bp.post("/self-reports/<int:report_id>/review")
+@permission(Perm.INSPECTIONS_EDIT)
+def review_report(report_id: int) -> Any:
+    r = reports.get_report(report_id)
+    return _run(
+        lambda: reports.review(
+            r,
+            request.form.get("outcome", ""),
+            request.form.get("comment", ""),
+            request.form.get("anomaly_record_id") or None,
+        ),
+        _("已审核"),
+        url_for(".reports"),
+    )
+
+
+@bp.get("/self-reports/<int:report_id>/file")
+@permission(Perm.INSPECTIONS_VIEW)
+def report_file(report_id: int) -> Any:
+    from flask import send_file
+
+    r = reports.get_report(report_id)
+    if not r.stored_name:
+        from tenant_app.inspections.services.common import NotFound
+
+        raise NotFound("该报告没有附件")
+    return send_file(path_of(r.stored_name), as_attachment=True, download_name=r.filename)
+
+
+@bp.get("/requests/", endpoint="requests")
+@permission(Perm.INSPECTIONS_VIEW)
+def requests_page() -> Any:
+    return render_template(
+        "inspections/requests.html",
+        rows=requests.open_requests(),
+        status=STATUS,
+        officers=officer_pool(),
+    )
+
+
+@bp.post("/requests/<int:request_id>/accept")
+@permission(Perm.INSPECTIONS_EDIT)
+def accept_request(request_id: int) -> Any:
+    r = requests.get_request(request_id)
+    data = {
+        "mode": request.form.get("mode", "on_site"),
+        "planned_date": request.form.get("planned_date"),
+        "officer_ids": request.form.getlist("officer_ids"),
+    }
+    return _run(lambda: requests.accept(r, data), _("已安排检查"), url_for(".requests"))
+
+
+@bp.post("/requests/<int:request_id>/decline")
+@permission(Perm.INSPECTIONS_EDIT)
+def decline_request(request_id: int) -> Any:
+    r = requests.get_request(request_id)
+    return _run(
+        lambda: requests.decline(r, request.form.get("answer", "")),
+        _("已答复"),
+        url_for(".requests"),
+    )

@@ -1,0 +1,1 @@
+"""The positive-list JSON API: resources and their marshmallow schemas."""

@@ -1,0 +1,1 @@
+"""A tenant's effective policy: resolution from packs and overrides (service), its page and API."""

@@ -1,0 +1,1 @@
+"""The enterprise registry: enterprises, compliance records, enterprise accounts — services, pages, API."""

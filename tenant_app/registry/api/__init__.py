@@ -1,0 +1,1 @@
+"""The registry JSON API: resources and their marshmallow schemas."""

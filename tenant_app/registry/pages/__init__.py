@@ -1,0 +1,1 @@
+"""The registry pages: staff lists and forms, records, and the enterprise portal."""

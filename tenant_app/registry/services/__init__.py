@@ -1,0 +1,1 @@
+"""Registry services: enterprises, records, accounts, search, and the facts the rules read."""

@@ -1,0 +1,98 @@
+"""Searching a tenant's enterprises: filters → one SELECT, keyset-paged on id.
+
+Name search is ``name ILIKE '%…%'``: on PostgreSQL the GIN trigram index
+(ix_enterprises_name_trgm, migration 0003) serves it for 3 or more characters; shorter
+patterns have no trigram and fall back to the tenant's rows. The tenant filter itself is added
+by tenancy/guard.py like on every query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
+
+from tenant_app.core import row_fields as f
+from tenant_app.core import uscc as uscc_rules
+from tenant_app.core.errors import ServiceError
+from tenant_app.models import Enterprise
+from tenant_app.registry.services.enterprise_rows import normalise_industry
+from tenant_app.tenancy.queries import Page, keyset_page
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""  # name substring (or a credit code, recognised by its shape)
+    uscc: str = ""  # credit code or its prefix
+    industry: str = ""  # GB/T 4754 code; prefix match ("C26" finds C2614)
+    category: str = ""  # supervision_category
+    county_id: int | None = None
+    permit_expires_from: date | None = None
+    permit_expires_to: date | None = None
+
+
+CODE_SHAPE = re.compile(r"^[0-9][0-9A-Z]{5,17}$")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def parse_filters(args: dict[str, Any]) -> Filters:
+    """From query-string values (pages) or API arguments; a bad value is a 422 naming it."""
+    c = f.Collector()
+    c.add("q", f.text, args.get("q"), 200)
+    c.add("uscc", f.text, args.get("uscc"), 18)
+    c.add("industry", f.text, args.get("industry"), 5)
+    c.add("category", f.text, args.get("category"), 16)
+    county = args.get("county_id")
+    if not f.blank(county):
+        c.add("county_id", f.integer, county, 1, 2**62)
+    c.add("permit_expires_from", f.a_date, args.get("permit_expires_from"))
+    c.add("permit_expires_to", f.a_date, args.get("permit_expires_to"))
+    if c.errors:
+        raise ServiceError("查询条件有误", c.errors)
+    v = c.clean
+    if v["industry"] and normalise_industry(v["industry"]) is None:
+        raise ServiceError("查询条件有误", {"industry": ["不是国民经济行业分类代码"]})
+    return Filters(
+        q=v["q"],
+        uscc=uscc_rules.normalise(v["uscc"]),
+        industry=normalise_industry(v["industry"]) or "",
+        category=v["category"],
+        county_id=v.get("county_id"),
+        permit_expires_from=v["permit_expires_from"],
+        permit_expires_to=v["permit_expires_to"],
+    )
+
+
+def search_statement(flt: Filters) -> Select[Any]:
+    stmt = select(Enterprise)
+    if flt.q:
+        by_name: ColumnElement[bool] = Enterprise.name.ilike(
+            f"%{_escape_like(flt.q)}%", escape="\\"
+        )
+        code = uscc_rules.normalise(flt.q)
+        if CODE_SHAPE.match(code):  # a typed credit code (prefix) is found by q as well
+            by_name = or_(by_name, Enterprise.uscc.startswith(code, autoescape=True))
+        stmt = stmt.where(by_name)
+    if flt.uscc:
+        stmt = stmt.where(Enterprise.uscc.startswith(flt.uscc, autoescape=True))
+    if flt.industry:
+        stmt = stmt.where(Enterprise.industry_code.startswith(flt.industry, autoescape=True))
+    if flt.category:
+        stmt = stmt.where(Enterprise.supervision_category == flt.category)
+    if flt.county_id is not None:
+        stmt = stmt.where(Enterprise.county_tenant_id == flt.county_id)
+    if flt.permit_expires_from is not None:
+        stmt = stmt.where(Enterprise.permit_valid_to >= flt.permit_expires_from)
+    if flt.permit_expires_to is not None:
+        stmt = stmt.where(Enterprise.permit_valid_to <= flt.permit_expires_to)
+    return stmt
+
+
+def search(flt: Filters, after: int | None = None, limit: int = 50) -> Page:
+    return keyset_page(search_statement(flt), Enterprise.id, after, limit)

@@ -1,0 +1,199 @@
+"""Adding and changing an enterprise's compliance records, and reading its timeline.
+
+Each write validates the whole row (record_rows) before touching the session and is audited
+in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from tenant_app.audit import log as audit
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm
+from tenant_app.core.errors import ServiceError
+from tenant_app.extensions import db
+from tenant_app.models import ComplianceRecord, Enterprise, User
+from tenant_app.models.records import (
+    CREDIT_LISTS,
+    INCIDENT_LEVELS,
+    RECORD_KINDS,
+    RECTIFICATION_OUTCOMES,
+)
+from tenant_app.registry.services.enterprises import MAX_ID, NotFound
+from tenant_app.registry.services.record_rows import COMMON, KIND_FIELDS, validate_record_row
+from tenant_app.tenancy.scope import current_scope
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v)
+        for k, v in values.items()
+    }
+
+
+def _entered_by() -> tuple[int | None, str]:
+    user_id = current_scope().user_id
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user_id, (user.username if user else "system")
+
+
+def add_record(e: Enterprise, kind: str, data: dict[str, Any]) -> ComplianceRecord:
+    require_action(Perm.RECORDS_EDIT)
+    clean, errors = validate_record_row(kind, data)
+    if errors:
+        raise ServiceError("记录内容有误，请按提示修改", errors)
+    user_id, user_name = _entered_by()
+    rec = ComplianceRecord(
+        enterprise_id=e.id, entered_by=user_id, entered_by_name=user_name, **clean
+    )
+    db.session.add(rec)
+    db.session.flush()
+    audit.record(
+        "record.created",
+        object_type="compliance_record",
+        object_id=rec.id,
+        after=_plain({"enterprise_id": e.id, **clean}),
+    )
+    return rec
+
+
+def get_record(e: Enterprise, record_id: int) -> ComplianceRecord:
+    rec = None
+    if 0 < record_id <= MAX_ID:
+        rec = db.session.execute(
+            select(ComplianceRecord).where(
+                ComplianceRecord.id == record_id, ComplianceRecord.enterprise_id == e.id
+            )
+        ).scalar_one_or_none()
+    if rec is None:
+        raise NotFound("没有找到该记录")
+    return rec
+
+
+def record_row(rec: ComplianceRecord) -> dict[str, Any]:
+    return {name: getattr(rec, name) for name in (*COMMON, *KIND_FIELDS[rec.kind])}
+
+
+def update_record(rec: ComplianceRecord, changes: dict[str, Any]) -> ComplianceRecord:
+    """Change fields of a record (a rectification's outcome, a credit listing's exit date…);
+    the kind never changes. The whole resulting row is validated again."""
+    require_action(Perm.RECORDS_EDIT)
+    current = record_row(rec)
+    unknown = sorted(set(changes) - set(current))
+    if unknown:
+        raise ServiceError("提交的内容有误", {k: ["该类记录没有这个字段"] for k in unknown})
+    clean, errors = validate_record_row(rec.kind, {**current, **changes})
+    if errors:
+        raise ServiceError("记录内容有误，请按提示修改", errors)
+    before = {k: current[k] for k in current if current[k] != clean[k]}
+    if not before:
+        return rec
+    for k in before:
+        setattr(rec, k, clean[k])
+    db.session.flush()
+    audit.record(
+        "record.updated",
+        object_type="compliance_record",
+        object_id=rec.id,
+        before=_plain(before),
+        after=_plain({k: clean[k] for k in before}),
+    )
+    return rec
+
+
+def records_of(e: Enterprise, kinds: Iterable[str] | None = None) -> list[ComplianceRecord]:
+    stmt = select(ComplianceRecord).where(ComplianceRecord.enterprise_id == e.id)
+    if kinds is not None:
+        stmt = stmt.where(ComplianceRecord.kind.in_(list(kinds)))
+    return list(
+        db.session.execute(
+            stmt.order_by(ComplianceRecord.record_date.desc(), ComplianceRecord.id.desc())
+        ).scalars()
+    )
+
+
+def enterprise_ids_by_uscc(codes: Iterable[str]) -> dict[str, int]:
+    """For the importer: resolve a batch of credit codes to this tenant's enterprise ids."""
+    wanted = sorted(set(codes))
+    out: dict[str, int] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        out.update(
+            (code, id_)
+            for code, id_ in db.session.execute(
+                select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    day: date
+    kind: str
+    title: str
+    detail: str
+    record: ComplianceRecord
+
+
+def _describe(r: ComplianceRecord) -> str:
+    parts = [r.ref, r.summary]
+    if r.kind == "penalty":
+        if r.fine_amount is not None:
+            parts.append(f"罚款 {r.fine_amount} 元")
+        flags = [
+            n
+            for n, on in (
+                ("恶意偷排", r.secret_discharge),
+                ("篡改伪造台账", r.falsified_records),
+                ("逃避监管", r.evading_supervision),
+            )
+            if on
+        ]
+        if flags:
+            parts.append("恶意违法：" + "、".join(flags))
+    if r.kind == "incident" and r.level:
+        parts.append(f"{INCIDENT_LEVELS.get(r.level, r.level)}突发环境事件")
+    if r.kind == "complaint":
+        parts.append("查证属实" if r.verified else "未查证属实")
+    if r.period:
+        parts.append(f"报告期 {r.period}")
+    if r.kind == "rectification" and r.due_date:
+        parts.append(
+            f"期限 {r.due_date.isoformat()}，{RECTIFICATION_OUTCOMES.get(r.outcome or 'open')}"
+        )
+    return "；".join(p for p in parts if p)
+
+
+def timeline(e: Enterprise) -> list[TimelineEvent]:
+    """Every dated event of every record, newest first (a credit stay gives its entry and its
+    exit; a rectification its order and its completion)."""
+    events: list[TimelineEvent] = []
+    for r in records_of(e):
+        label = RECORD_KINDS[r.kind]
+        if r.kind == "credit_listing":
+            name = CREDIT_LISTS.get(r.list_name or "", "")
+            events.append(TimelineEvent(r.record_date, r.kind, f"列入{name}", _describe(r), r))
+            if r.end_date:
+                events.append(TimelineEvent(r.end_date, r.kind, f"移出{name}", r.source, r))
+            continue
+        events.append(TimelineEvent(r.record_date, r.kind, label, _describe(r), r))
+        if r.kind == "rectification" and r.closed_on:
+            events.append(
+                TimelineEvent(
+                    r.closed_on,
+                    r.kind,
+                    "整改完成",
+                    RECTIFICATION_OUTCOMES.get(r.outcome or "", ""),
+                    r,
+                )
+            )
+    events.sort(key=lambda ev: (ev.day, ev.record.id), reverse=True)
+    return events

@@ -1,0 +1,1 @@
+"""Tenants (provinces, cities, counties): their creation and hierarchy — service, pages, API."""
