@@ -21,11 +21,12 @@ test:
 test-pg:
 	REQUIRE_SERVICES=1 TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres $(VENV)/pytest
 
-# The quality gate .ci/run applies: fails on any formatting, lint or type error.
+# The quality gate .ci/run applies: fails on any formatting, lint, type or import-contract error.
 lint:
 	$(VENV)/ruff format --check .
 	$(VENV)/ruff check .
 	$(VENV)/mypy
+	$(VENV)/lint-imports --no-cache
 
 fuzz:
 	FUZZ_EXAMPLES=15 $(VENV)/pytest -m fuzz

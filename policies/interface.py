@@ -43,25 +43,24 @@ class Policy:
         effective: dict[str, Any],
         version_id: str | int | None,
         hooks: HookRegistry | None = None,
-        calendar: Calendar | None = None,
+        *,
+        calendar: Calendar,
     ) -> None:
+        # The working-day calendar comes from the caller (the app's, or a test's): a pack
+        # knows rules, not which days a year's State Council notice made working days.
         self.pack = effective
         self.version_id = version_id
         self.hooks = hooks or REGISTRY
-        if calendar is None:
-            from tenant_app.calendar import WorkCalendar  # the default working-day calendar
-
-            calendar = WorkCalendar()
         self.calendar = calendar
 
     @classmethod
     def from_version(
         cls,
         version: PolicyVersion,
-        calendar: Calendar | None = None,
+        calendar: Calendar,
         hooks: HookRegistry | None = None,
     ) -> Policy:
-        return cls(version.effective, version.version_id, hooks, calendar)
+        return cls(version.effective, version.version_id, hooks, calendar=calendar)
 
     def _d(
         self, answer: Any, rule_id: str, facts: dict[str, Any], text: str, **kw: Any

@@ -15,8 +15,10 @@ def create_app(
     app = Flask(__name__, template_folder="ui/templates", static_folder="ui/static")
     app.config.update(load_settings(environ, overrides, instance_path=app.instance_path))
 
-    from tenant_app import jobs  # noqa: F401  (registers job kinds)
+    from tenant_app.features import features
     from tenant_app.jobs.registry import load_job_modules
+
+    parts = features()  # importing the features' job modules registers their job kinds
 
     load_job_modules(app.config["JOB_MODULES"])  # extra job kinds named in configuration
     from tenant_app.extensions import babel, csrf, db, login_manager, migrate
@@ -32,8 +34,8 @@ def create_app(
     from tenant_app.api import init_api
     from tenant_app.ui import init_web
 
-    init_web(app)
-    init_api(app)
+    init_web(app, [bp for f in parts for bp in f.pages])
+    init_api(app, [blp for f in parts for blp in f.api])
     if app.config["ENV"] == "production":
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import flask
@@ -38,18 +39,8 @@ Blueprint.ARGUMENTS_PARSER = BoundedParser()
 api = PlatformApi()
 
 
-def init_api(app: Flask) -> None:
-    from tenant_app.accounts import api as users
-    from tenant_app.accounts import me_api as me
-    from tenant_app.audit import api as audit
-    from tenant_app.imports import api as imports
-    from tenant_app.inspections.api import resources as inspections
-    from tenant_app.jobs import api as jobs
-    from tenant_app.listing.api import resources as listing
-    from tenant_app.policy import api as policy
-    from tenant_app.registry.api import resources as enterprises
-    from tenant_app.tenants import api as tenants
-
+def init_api(app: Flask, blueprints: Iterable[Blueprint]) -> None:
+    """The API over the features' blueprints (tenant_app/features.py)."""
     api.init_app(
         app,
         spec_kwargs={
@@ -62,19 +53,6 @@ def init_api(app: Flask) -> None:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blp in (
-        me.blp,
-        tenants.blp,
-        tenants.children,
-        users.blp,
-        jobs.blp,
-        audit.blp,
-        policy.blp,
-        policy.cal,
-        enterprises.blp,
-        imports.blp,
-        listing.blp,
-        inspections.blp,
-    ):
+    for blp in blueprints:
         csrf.exempt(blp)
         api.register_blueprint(blp)

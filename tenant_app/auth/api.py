@@ -9,7 +9,7 @@ from flask_login import AnonymousUserMixin
 
 from tenant_app.auth.tokens import token_for
 from tenant_app.extensions import db
-from tenant_app.ui.tenant_pages import bind_tenant
+from tenant_app.tenancy.acting import bind_tenant
 
 
 def authenticate_bearer() -> None:

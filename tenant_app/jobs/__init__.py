@@ -6,10 +6,10 @@
 - runner.py       one attempt of one job (claim, run, record), for RQ and in-process alike
 - maintenance.py  the worker's loop: relay pending rows, reap lost runs, tick periodic jobs
 - periodic.py     periodic jobs as data
-- tasks/          the job kinds
+- housekeeping.py the platform's own job kinds; each feature keeps its kinds in <feature>/jobs.py,
+                  registered when tenant_app/features.py imports them
 """
 
-from tenant_app.jobs import tasks  # noqa: F401  (registers job kinds)
 from tenant_app.jobs.enqueue import enqueue
 from tenant_app.jobs.registry import job
 

@@ -89,7 +89,7 @@ def send_to_rq(job_ids: list[str]) -> int:
             # RQ counts retries from this delivery on: only the attempts the row has left
             retries = max(0, row.max_attempts - row.attempts - 1)
             queue(row.queue, conn).enqueue(
-                "tenant_app.jobs.runner.rq_entry",
+                "tenant_app.jobs.rq_entry.run",
                 row.id,
                 job_id=rq_job_id(row.id),
                 job_timeout=row.timeout_seconds,

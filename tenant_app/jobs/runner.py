@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,11 +36,11 @@ def set_worker_app(app: Flask) -> None:
     _worker_app, _app_pid = app, os.getpid()
 
 
-def _app_for_this_process() -> Flask:
+def app_for_this_process(create_app: Callable[[], Flask]) -> Flask:
+    """The worker's app, made once per process (``create_app`` when ``tenant-app worker`` did not
+    set it, e.g. under a bare ``rq worker``)."""
     global _worker_app, _app_pid
     if _worker_app is None:
-        from tenant_app import create_app
-
         set_worker_app(create_app())
     assert _worker_app is not None
     if _app_pid != os.getpid():
@@ -203,10 +203,3 @@ def run_job_inprocess(job_id: str) -> None:
                 status = db.session.execute(select(Job.status).where(Job.id == job_id)).scalar()
             if status != JobStatus.QUEUED:
                 return
-
-
-def rq_entry(job_id: str) -> Any:
-    """What RQ calls (by dotted path)."""
-    app = _app_for_this_process()
-    with app.app_context():
-        return run_job(job_id)

@@ -3,11 +3,26 @@ in the URL, the signed-in user (session or token) and the client's address."""
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from typing import Any
+
+from flask import abort, g, has_request_context, request
 from flask_login import current_user
 
 from tenant_app.context import ANONYMOUS, SYSTEM, Actor, Context, actor_of
-from tenant_app.tenancy.scope import Scope, current_scope
+from tenant_app.tenancy.resolve import scope_for, tenant_by_slug
+from tenant_app.tenancy.scope import Scope, current_scope, set_request_scope
+
+
+def bind_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Pages and API under /<tenant>/: the tenant in the URL and the signed-in user become the
+    request's scope, once, before the view runs (a missing tenant is a 404)."""
+    slug = (values or {}).pop("tenant", None)
+    tenant = tenant_by_slug(slug) if slug else None
+    if tenant is None:
+        abort(404)
+    g.tenant = tenant
+    user = current_user if current_user.is_authenticated else None
+    set_request_scope(scope_for(tenant, user))
 
 
 def request_context() -> Context:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.routing import IntegerConverter, Map
 
 from tenant_app.extensions import db, login_manager
@@ -22,7 +23,7 @@ class BigIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def init_web(app: Flask) -> None:
+def init_web(app: Flask, page_blueprints: Iterable[Blueprint]) -> None:
     app.url_map.converters["int"] = BigIntConverter  # before any route is added
     login_manager.session_protection = "strong"
     login_manager.login_message = "请先登录"  # unused: permissions.py redirects itself
@@ -46,7 +47,7 @@ def init_web(app: Flask) -> None:
     errors.init_app(app)
     labels.init_app(app)
     app.register_blueprint(public.bp)
-    app.register_blueprint(tenant_pages.build())
+    app.register_blueprint(tenant_pages.build(page_blueprints))
 
     @app.context_processor
     def _page_context() -> dict[str, object]:

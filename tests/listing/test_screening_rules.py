@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tenant_app.listing.services.screening import screen_one
-from tenant_app.listing.services.verdicts import from_result
 
 from tenant_app.extensions import db
 from tenant_app.listing.services import bulk_screening
+from tenant_app.listing.services.screening import screen_one
+from tenant_app.listing.services.verdicts import from_result
 from tenant_app.policy.service import policy_for
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope

@@ -1,0 +1,89 @@
+"""What the application is made of: each feature's page blueprints, API blueprints and job
+kinds, in one list.
+
+This module and the app factory are the composition root: the only places that import every
+feature. The shells (ui for pages, api for the JSON API, jobs for the job kinds) register what
+they are handed here and import no feature themselves, so adding a feature means adding its
+package and one entry below (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    pages: tuple[Any, ...] = ()  # Blueprints nested under /<tenant>/
+    api: tuple[Any, ...] = ()  # flask-smorest Blueprints under /api/v1/
+    jobs: tuple[ModuleType, ...] = field(default=())  # modules whose import registers job kinds
+
+
+def features() -> tuple[Feature, ...]:
+    from tenant_app.accounts import api as accounts_api
+    from tenant_app.accounts import me_api, me_pages
+    from tenant_app.accounts import pages as accounts_pages
+    from tenant_app.audit import api as audit_api
+    from tenant_app.audit import jobs as audit_jobs
+    from tenant_app.auth import pages as auth_pages
+    from tenant_app.calendar import jobs as calendar_jobs
+    from tenant_app.calendar import pages as calendar_pages
+    from tenant_app.imports import api as imports_api
+    from tenant_app.imports import jobs as imports_jobs
+    from tenant_app.imports import pages as imports_pages
+    from tenant_app.inspections import jobs as inspections_jobs
+    from tenant_app.inspections.api import resources as inspections_api
+    from tenant_app.inspections.pages import admin, public, staff
+    from tenant_app.inspections.pages import portal as inspections_portal
+    from tenant_app.jobs import api as jobs_api
+    from tenant_app.jobs import housekeeping
+    from tenant_app.jobs import pages as jobs_pages
+    from tenant_app.listing import jobs as listing_jobs
+    from tenant_app.listing.api import resources as listing_api
+    from tenant_app.listing.pages import portal as listing_portal
+    from tenant_app.listing.pages import public as listing_public
+    from tenant_app.listing.pages import staff as listing_staff
+    from tenant_app.policy import api as policy_api
+    from tenant_app.policy import pages as policy_pages
+    from tenant_app.registry.api import resources as registry_api
+    from tenant_app.registry.pages import enterprises, records
+    from tenant_app.registry.pages import portal as registry_portal
+    from tenant_app.tenants import api as tenants_api
+    from tenant_app.tenants import pages as tenants_pages
+    from tenant_app.ui import dashboard
+
+    return (
+        Feature("auth", pages=(auth_pages.bp,)),
+        Feature("dashboard", pages=(dashboard.bp,)),
+        Feature(
+            "accounts",
+            pages=(me_pages.bp, accounts_pages.bp),
+            api=(me_api.blp, accounts_api.blp),
+        ),
+        Feature("tenants", pages=(tenants_pages.bp,), api=(tenants_api.blp, tenants_api.children)),
+        Feature("jobs", pages=(jobs_pages.bp,), api=(jobs_api.blp,), jobs=(housekeeping,)),
+        Feature("audit", api=(audit_api.blp,), jobs=(audit_jobs,)),
+        Feature("policy", pages=(policy_pages.bp,), api=(policy_api.blp, policy_api.cal)),
+        Feature("calendar", pages=(calendar_pages.bp,), jobs=(calendar_jobs,)),
+        Feature(
+            "registry",
+            pages=(enterprises.bp, records.bp, registry_portal.bp),
+            api=(registry_api.blp,),
+        ),
+        Feature("imports", pages=(imports_pages.bp,), api=(imports_api.blp,), jobs=(imports_jobs,)),
+        Feature(
+            "inspections",
+            pages=(staff.bp, admin.bp, inspections_portal.bp, public.bp),
+            api=(inspections_api.blp,),
+            jobs=(inspections_jobs,),
+        ),
+        Feature(
+            "listing",
+            pages=(listing_staff.bp, listing_portal.bp, listing_public.bp),
+            api=(listing_api.blp,),
+            jobs=(listing_jobs,),
+        ),
+    )
