@@ -19,11 +19,11 @@ class PlatformApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:
-        """web/errors.py answers errors for pages and API alike, in one shape."""
+        """ui/errors.py answers errors for pages and API alike, in one shape."""
 
 
 class BoundedParser(FlaskParser):
-    """JSON bodies go through the one decoding path (web/bodies.py): depth, syntax, storable
+    """JSON bodies go through the one decoding path (ui/bodies.py): depth, syntax, storable
     values, then the schema; read only when the view's arguments are parsed, after auth."""
 
     def _raw_load_json(self, req: flask.Request) -> Any:

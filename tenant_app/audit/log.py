@@ -7,7 +7,7 @@ writers queue instead of forking the chain.
 Entries are keyed: each hash is HMAC-SHA256 under ``AUDIT_KEY`` (a secret the database does not
 hold), so the database owner cannot rewrite a row and recompute the chain. Entries written before
 the key existed keep ``key_version = 0`` (plain SHA-256) and are protected by the first keyed entry
-after them and by the checkpoints (services/audit_checkpoints.py). docs/security.md.
+after them and by the checkpoints (audit/checkpoints.py). docs/security.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The login throttle: protects accounts without letting anyone lock them (docs/security.md).
 
-Counted atomically through the one rate limiter (services/ratelimit.py) *before* the password
+Counted atomically through the one rate limiter (core/ratelimit.py) *before* the password
 is checked, and given back when the login succeeds, so N parallel guesses against a limit of L
 get exactly L evaluated.
 

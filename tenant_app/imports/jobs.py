@@ -1,4 +1,4 @@
-"""Bulk import of enterprises and compliance records (services/imports/pipeline.py)."""
+"""Bulk import of enterprises and compliance records (imports/services/pipeline.py)."""
 
 from __future__ import annotations
 

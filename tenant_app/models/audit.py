@@ -38,7 +38,7 @@ class AuditEntry(TenantScoped, Model):
 
 class AuditRefusalTally(TenantScoped, Model):
     """Anonymous refused attempts counted per tenant, action and hour instead of one audit row
-    each; a closed hour becomes one aggregated audit entry (services/audit.py)."""
+    each; a closed hour becomes one aggregated audit entry (audit/log.py)."""
 
     __tablename__ = "audit_refusal_tallies"
     __table_args__ = (UniqueConstraint("tenant_id", "action", "window_start"),)
@@ -64,7 +64,7 @@ class AuditHead(TenantScoped, Model):
 
 
 # What each audit action means, as the sentence a reader of the log sees (translated where
-# shown: tenant_app/web/labels.py). tests/web/test_human_words.py checks that every action the
+# shown: tenant_app/ui/labels.py). tests/ui/test_human_words.py checks that every action the
 # code records is here.
 AUDIT_ACTIONS: dict[str, str] = {
     "audit.refusals_aggregated": "拒绝访问记录已汇总",

@@ -1,6 +1,6 @@
 """Enterprises of a tenant, their yearly ratings, and the accounts enterprise users hold.
 
-Columns map one-to-one onto policies.facts.EnterpriseFacts (see services/enterprise_facts.py),
+Columns map one-to-one onto policies.facts.EnterpriseFacts (see registry/services/enterprise_facts.py),
 so the positive-list screening reads them without translation.
 """
 

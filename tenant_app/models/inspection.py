@@ -138,7 +138,7 @@ class Draw(TenantScoped, Model):
     """A verifiable random draw (双随机). Protocol 1 (before issue 11): one officer's seed hash
     published first, seed + result after. Protocol 2: the pool frozen with its hash, and the seed
     derived from two or more parties' secrets, each committed before any is revealed
-    (services/inspections/draws.py, docs/draws.md)."""
+    (inspections/services/draws.py, docs/draws.md)."""
 
     __tablename__ = "inspection_draws"
 

@@ -21,7 +21,7 @@ class JobStatus:
     ACTIVE = (PENDING, QUEUED, RUNNING)
 
 
-# What a person reads for each status (translated where shown: tenant_app/web/labels.py).
+# What a person reads for each status (translated where shown: tenant_app/ui/labels.py).
 JOB_STATUS_LABELS = {
     JobStatus.PENDING: "等待开始",
     JobStatus.QUEUED: "排队中",

@@ -91,7 +91,7 @@ class UserSession(Model):
 
 
 class RateLimitCounter(Model):
-    """One fixed window of one rate-limit key (services/ratelimit.py, database backend)."""
+    """One fixed window of one rate-limit key (core/ratelimit.py, database backend)."""
 
     __tablename__ = "rate_limits"
 

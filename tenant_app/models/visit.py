@@ -10,7 +10,7 @@ trigger, status, which level and department — no findings, officers or decisio
 
 Rows of the tenant's own inspections are kept in step with the inspection by a ``before_flush``
 listener (same transaction as the inspection's own change and audit entry); visits by other
-departments (市场监管, 应急管理…) are recorded by staff (services/inspections/visits.py).
+departments (市场监管, 应急管理…) are recorded by staff (inspections/services/visits.py).
 """
 
 from __future__ import annotations

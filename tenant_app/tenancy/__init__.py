@@ -3,7 +3,7 @@
 - scope.py    the Scope (write tenant, readable tenants) of a request, job or command
 - resolve.py  URL slug + user → Scope (oversight roles read descendants)
 - guard.py    SQLAlchemy events that apply the Scope to every query and flush, and to RLS
-- web.py      per-request wiring for the /<tenant>/ pages and /api/v1/tenants/<tenant>/ API
+- ui.py      per-request wiring for the /<tenant>/ pages and /api/v1/tenants/<tenant>/ API
 - queries.py  helpers views use: get_or_404, keyset pages
 """
 

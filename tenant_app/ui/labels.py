@@ -4,7 +4,7 @@ Each kind points at the dict that already defines that enum (models, services, t
 vocabulary): one source per enum, never a copy. Templates call ``label(kind, code)`` (a Jinja
 global and filter: ``{{ label('entry_state', e.state) }}`` or ``{{ e.state|label('entry_state') }}``);
 an unknown code shows as "未知（code）" so that a gap is visible instead of a raw word.
-tests/web/test_human_words.py renders every demo page in both languages and fails on a raw code.
+tests/ui/test_human_words.py renders every demo page in both languages and fails on a raw code.
 """
 
 from __future__ import annotations

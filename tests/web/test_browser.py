@@ -146,7 +146,7 @@ def test_english_switch_translates_the_pages(browser_page, artifacts):
     )
     page.screenshot(path=str(artifacts / "user-new-error-en.png"), full_page=True)
 
-    # The page's own text is all English (its catalog completeness is tests/web/test_i18n.py).
+    # The page's own text is all English (its catalog completeness is tests/ui/test_i18n.py).
     leftover = re.findall(r"[\u4e00-\u9fff]+", page.locator("main").inner_text())
     assert not leftover, leftover
     nav = page.locator("header").inner_text()

@@ -4,7 +4,7 @@ The demo population (tenant_app/demo) is seeded; each demo role signs in (office
 principal head, the province's auditor, an enterprise user) and the public pages are read
 anonymously. Every GET page of the url_map is rendered with real ids from the demo rows, in
 zh_CN and after /lang/en, and the visible text must hold no stored code of the enums the pages
-show (tenant_app/web/labels.py), no Python repr (``{'``, ``[{``, ``None``, ``True``/``False``),
+show (tenant_app/ui/labels.py), no Python repr (``{'``, ``[{``, ``None``, ``True``/``False``),
 and the English catalogue has no empty entry.
 """
 
@@ -247,14 +247,22 @@ def test_the_audit_log_on_the_dashboard_reads_as_sentences(
 
 
 def test_every_marked_string_of_the_pages_has_its_english() -> None:
-    """Every string the pages and page modules mark (all of tenant_app/web: the positive-list,
-    inspection, registry and import pages included) has a non-empty English entry."""
+    """Every string the pages and page modules mark (the page shell and every feature's pages
+    and templates: the positive-list, inspection, registry and import pages included) has a
+    non-empty English entry."""
     from babel.messages.extract import extract_from_dir
 
     with CATALOG.open("rb") as f:
         english = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
     keywords = {"_": None, "gettext": None, "N_": None, "_l": None, "lazy_gettext": None}
-    sources = [("tenant_app/web/**.py", "python"), ("tenant_app/web/templates/**.html", "jinja2")]
+    sources = [
+        ("tenant_app/ui/**.py", "python"),
+        ("tenant_app/**/pages/**.py", "python"),
+        ("tenant_app/**/pages.py", "python"),
+        ("tenant_app/**/me_pages.py", "python"),
+        ("tenant_app/policy/quiet_form.py", "python"),
+        ("tenant_app/**/templates/**.html", "jinja2"),
+    ]
     marked = {
         msg
         for _f, _l, msg, _c, _ctx in extract_from_dir(str(ROOT), sources, keywords=keywords)

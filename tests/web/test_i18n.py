@@ -15,27 +15,33 @@ CATALOG = ROOT / "tenant_app" / "translations" / "en" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "_l": None, "lazy_gettext": None}
 # The platform's own pages and messages. Feature modules (and base.html's navigation, which
 # every feature extends) are not held to this here: run the babel.cfg commands when adding them.
-_WEB = (
-    "__init__",
-    "auth",
-    "dashboard",
-    "errors",
-    "forms",
-    "i18n",
-    "jobs",
-    "public",
-    "security",
-    "session_guard",
-    "tenant_pages",
-    "tenants",
-    "users",
+_PLATFORM_PAGES = (
+    "tenant_app/ui/__init__.py",
+    "tenant_app/ui/dashboard.py",
+    "tenant_app/ui/errors.py",
+    "tenant_app/ui/forms.py",
+    "tenant_app/ui/i18n.py",
+    "tenant_app/ui/public.py",
+    "tenant_app/ui/security.py",
+    "tenant_app/ui/session_guard.py",
+    "tenant_app/ui/tenant_pages.py",
+    "tenant_app/auth/**.py",
+    "tenant_app/jobs/pages.py",
+    "tenant_app/tenants/pages.py",
+    "tenant_app/accounts/pages.py",
+    "tenant_app/core/errors.py",
 )
-_PAGES = ("_form", "dashboard", "error", "index", "login", "users/**", "tenants/**", "jobs/**")
-CORE_SOURCES = (
-    [(f"tenant_app/web/{name}.py", "python") for name in _WEB]
-    + [("tenant_app/auth/**.py", "python"), ("tenant_app/services/errors.py", "python")]
-    + [(f"tenant_app/web/templates/{name}.html", "jinja2") for name in _PAGES]
+_TEMPLATES = (
+    "tenant_app/ui/templates/_form.html",
+    "tenant_app/ui/templates/dashboard.html",
+    "tenant_app/ui/templates/error.html",
+    "tenant_app/ui/templates/index.html",
+    "tenant_app/auth/templates/login.html",
+    "tenant_app/accounts/templates/users/**.html",
+    "tenant_app/tenants/templates/tenants/**.html",
+    "tenant_app/jobs/templates/jobs/**.html",
 )
+CORE_SOURCES = [(p, "python") for p in _PLATFORM_PAGES] + [(t, "jinja2") for t in _TEMPLATES]
 
 
 def test_chinese_is_the_default(client, world):

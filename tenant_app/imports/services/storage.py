@@ -41,7 +41,7 @@ def job_id(tenant_id: int, kind: str, mode: str, sha256: str) -> str:
 
 
 def save_upload(stream: IO[bytes], filename: str, tenant_id: int) -> tuple[str, str, str]:
-    """Through the one upload store (services/uploads.py): (sha256, path relative to UPLOAD_DIR,
+    """Through the one upload store (core/uploads.py): (sha256, path relative to UPLOAD_DIR,
     format). The CSV check covers the whole file, not its first kilobytes."""
     stored = uploads.store(
         stream,

@@ -1,6 +1,6 @@
 """XJ-S: every on- and off-site check of a listed enterprise goes into its ledger (台账).
 
-The ledger belongs to the positive-list work (tenant_app/services/listing/, issue 5), which may
+The ledger belongs to the positive-list work (tenant_app/listing/services/, issue 5), which may
 not exist yet in this tree: we call ``listing.ledger.add_entry`` when it is importable and
 otherwise record nothing (the inspection itself stays the record). We pass the keyword
 arguments its signature accepts (today ``add_entry(enterprise, kind, when, summary, ref)``;

@@ -1,5 +1,5 @@
 """Uploaded evidence and self-inspection reports: through the one upload store
-(services/uploads.py: name cleaned, extension and leading bytes checked, size limited, hashed,
+(core/uploads.py: name cleaned, extension and leading bytes checked, size limited, hashed,
 stored outside the web root, removed again if the transaction rolls back)."""
 
 from __future__ import annotations

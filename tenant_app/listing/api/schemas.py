@@ -1,4 +1,4 @@
-"""Schemas of the positive-list API (api/listing.py)."""
+"""Schemas of the positive-list API (listing/api/resources.py)."""
 
 from __future__ import annotations
 

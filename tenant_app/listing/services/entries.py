@@ -189,7 +189,7 @@ def create(
 
 
 def add_attachment(entry: ListingEntry, f: Any) -> ListingAttachment:
-    """Through the one upload store (services/uploads.py): name cleaned, type checked by
+    """Through the one upload store (core/uploads.py): name cleaned, type checked by
     extension and content, size limited, hashed, outside the web root, removed on rollback."""
     count = db.session.execute(
         select(db.func.count())
