@@ -12,10 +12,11 @@ from datetime import date
 from typing import Any, Protocol
 
 from . import conditions as _conditions  # noqa: F401  (registers built-in rule kinds)
-from . import discretion, inspection, screening
+from . import discretion, inspection, listing, screening
 from .decision import Decision, ScreeningResult
 from .facts import EnterpriseFacts
 from .hooks import REGISTRY, HookRegistry
+from .listing import ListingRuleIds
 from .versions import PolicyVersion
 from .vocab import TRIGGERS
 
@@ -221,3 +222,50 @@ class Policy:
         ids = tuple(dict.fromkeys(v["rule_id"] for v in items.values()))
         text = "\n".join(f"{v['rule_id']}：{v['title']}" for v in items.values()) or "无。"
         return self._d(items, ids[0] if ids else "", {"applies_to": applies_to}, text, rule_ids=ids)
+
+    # --- positive list (listing) ---
+    def listing_rule_ids(self) -> ListingRuleIds:
+        """The rule id of each positive-list section (XJ-C, XJ-D, XJ-X, XJ-P, XJ-V, XJ-R), for
+        the records and messages that cite one."""
+        return listing.rule_ids(self.pack)
+
+    def screening_conditions(self) -> dict[str, dict[str, Any]]:
+        """XJ-C1..C7 in pack order: id → ``rule_id``, ``title``, ``kind`` and its parameters."""
+        return listing.table(self.pack["screening"]["conditions"])
+
+    def direct_routes(self) -> dict[str, dict[str, Any]]:
+        """XJ-D routes in pack order: id → ``rule_id``, ``title``, ``kind`` and its parameters."""
+        return listing.table(self.pack["direct_inclusion"].get("routes"))
+
+    def reinclusion_bans(self) -> dict[str, dict[str, Any]]:
+        """XJ-R bans on re-inclusion: id → ``rule_id``, ``title``, ``record_type``,
+        ``only_malicious``, ``years``."""
+        return listing.table(self.pack["removal"].get("bans"))
+
+    def excluded_by(self, facts: EnterpriseFacts) -> tuple[dict[str, Any], ...]:
+        """XJ-X exclusions that hold for ``facts`` (as ``screen`` reports them)."""
+        return screening.exclusions_hit(self.pack, facts)
+
+    def procedure_order(self) -> Decision:
+        """XJ-P: the procedure's steps in the order the text gives (``PROCEDURE_STEPS`` names)."""
+        return listing.procedure_order(self.pack, self.version_id)
+
+    def compiled_by(self) -> Decision:
+        """XJ-P: the level (``vocab.LEVELS``) whose bureau compiles the list."""
+        return listing.level(self.pack, self.version_id, "compiled_by")
+
+    def filed_with(self) -> Decision:
+        """XJ-P: the level whose bureau receives the filing of a published list."""
+        return listing.level(self.pack, self.version_id, "filed_with")
+
+    def notice_content(self) -> Decision:
+        """XJ-P: what a public notice shows (``NOTICE_FIELDS`` names)."""
+        return listing.notice_content(self.pack, self.version_id)
+
+    def validity_years(self) -> Decision:
+        """XJ-V: years a listing is valid (``validity_end`` gives the date)."""
+        return listing.validity_years(self.pack, self.version_id)
+
+    def health_check_visits(self) -> Decision:
+        """XJ-V: health-check visits (体检式帮扶) owed per listed year."""
+        return listing.health_check_visits(self.pack, self.version_id)

@@ -166,10 +166,12 @@ def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, A
         ScreeningRun,
     )
     from tenant_app.registry.services import enterprises
+    from tenant_app.tenancy.acting import scope_context
 
     with use_scope(tenant_scope(a, officer_id)):
+        ctx = scope_context()
         run = ScreeningRun(on_date=date(2025, 6, 1), policy_version="x", status="done")
-        entry = entries.create(enterprises.get_enterprise(enterprise_id), origin="nomination")
+        entry = entries.create(ctx, enterprises.get_enterprise(enterprise_id), origin="nomination")
         batch = ListingBatch(kind="addition", title="乌鲁木齐隔离批次", state="draft")
         db.session.add_all([run, batch])
         db.session.flush()

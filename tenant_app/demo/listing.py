@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.demo import names
 from tenant_app.demo.context import (
     CLERK,
@@ -55,7 +56,7 @@ from tenant_app.models import (
 )
 from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.registry.services import records
-from tenant_app.tenancy.scope import current_scope
+from tenant_app.tenancy.acting import scope_context
 
 # Tenants that compile a positive list in the demo: the Xinjiang rules (policies/xinjiang,
 # listing.compiled_by = "city"). Shanxi's list sections are platform defaults (SX-9).
@@ -81,8 +82,9 @@ def seed_listing(slug: str) -> bool:
     with acting(slug, clerk):
         if db.session.execute(select(ListingEntry.id).limit(1)).first():
             return False
-        recent_start = _recent_notice_start(slug)
-        pool = _eligible(_story_days(recent_start))
+        ctx = scope_context()
+        recent_start = _recent_notice_start(ctx)
+        pool = _eligible(ctx, _story_days(ctx, recent_start))
     rng = rng_for(slug, "listing")
     rng.shuffle(pool)
     need = 18
@@ -121,31 +123,31 @@ def seed_listing(slug: str) -> bool:
     return True
 
 
-def _publication_day(start: date) -> date:
+def _publication_day(ctx: Context, start: date) -> date:
     """The day ``_batch_through`` publishes a notice that starts on ``start``."""
-    return min(today(), policy().step_due("notice_min_end", start).answer + timedelta(days=1))
+    return min(today(), policy(ctx).step_due("notice_min_end", start).answer + timedelta(days=1))
 
 
-def _story_days(recent_start: date) -> set[date]:
+def _story_days(ctx: Context, recent_start: date) -> set[date]:
     """Every day the story screens an enterprise: its rounds' verification, opinion and
     commitment days (start + 4, 7, 10), the notices (today, before they are re-dated) and the
     publications."""
     starts = (430, 45, 20, 18, 15, 12, 25)
-    days = {today(), _publication_day(days_ago(400)), _publication_day(recent_start)}
+    days = {today(), _publication_day(ctx, days_ago(400)), _publication_day(ctx, recent_start)}
     for k in starts:
         days |= {days_ago(k) + timedelta(days=d) for d in (4, 7, 10)}
     return {d for d in days if d <= today()}
 
 
-def _eligible(days: set[date]) -> list[int]:
+def _eligible(ctx: Context, days: set[date]) -> list[int]:
     """Enterprises the screening lets through (XJ-C1..C7 or XJ-D) on every one of ``days``."""
-    tenant_id = current_scope().tenant_id
+    tenant_id = ctx.tenant_id
     assert tenant_id is not None
     ok: set[int] | None = None
     for on in sorted(days):
         passed = {
             v.enterprise_id
-            for v in bulk_screening.screen_tenant(policy(on), tenant_id, on)
+            for v in bulk_screening.screen_tenant(policy(ctx, on), tenant_id, on)
             if v.verdict in ("eligible", "direct")
         }
         ok = passed if ok is None else ok & passed
@@ -175,8 +177,8 @@ def _redate(
         )
 
 
-def _self_check() -> dict[str, Any]:
-    conds = policy().pack["screening"]["conditions"]
+def _self_check(ctx: Context) -> dict[str, Any]:
+    conds = policy(ctx).screening_conditions()
     return {cid: {"ok": True, "note": "经自查符合"} for cid in conds}
 
 
@@ -193,28 +195,32 @@ def _round(
 ) -> int:
     """One enterprise's round from application/nomination up to ``stop``; returns the entry id."""
     with acting(slug, clerk):
+        ctx = scope_context()
         e = _enterprise(eid)
         entry = entries.create(
-            e, origin=origin, self_check=_self_check() if origin == "application" else None
+            ctx, e, origin=origin, self_check=_self_check(ctx) if origin == "application" else None
         )
         db.session.flush()
         _redate(entry.id, start, ("screening",))
         if stop != "applied":
             passed = stop != "refused"
+            c3 = policy(ctx).screening_conditions()["C3"]["rule_id"]
             entries.site_verification(
+                ctx,
                 entry,
                 {
                     "on_date": start + timedelta(days=4),
                     "officers": OFFICERS,
                     "record": SITE_RECORDS[i % 2]
                     if passed
-                    else "现场核查：脱硝设施停运，未见运行记录；危废暂存间无防渗措施，不符合 XJ-C3。",
+                    else f"现场核查：脱硝设施停运，未见运行记录；危废暂存间无防渗措施，不符合 {c3}。",
                     "passed": passed,
                 },
             )
         if stop in ("consulted", "committed"):
             for party_type, party, opinion in PARTIES[:2] if i % 2 else PARTIES:
                 entries.add_opinion(
+                    ctx,
                     entry,
                     {
                         "party_type": party_type,
@@ -232,9 +238,10 @@ def _round(
             slug, eid, f"qy-{uscc[-8:].lower()}", names.person(random.Random(uscc), slug)
         )
         with acting(slug, signer.username):
-            entry = entries.get_entry(entry_id)
+            ctx = scope_context()
+            entry = entries.get_entry(ctx, entry_id)
             signed = start + timedelta(days=10)
-            entries.sign_commitment(entry, entry.enterprise, {"on_date": signed.isoformat()})
+            entries.sign_commitment(ctx, entry, entry.enterprise, {"on_date": signed.isoformat()})
             entry.commitment_signed_at = datetime.combine(signed, time(3, 0), UTC)
             db.session.commit()
     return entry_id
@@ -242,26 +249,28 @@ def _round(
 
 def _batch_notice(slug: str, clerk: str, ids: list[int], start: date, label: str) -> int:
     with acting(slug, clerk):
+        ctx = scope_context()
         b = batches.create(
+            ctx,
             {
                 "kind": "addition",
                 "title": f"{start.year}年乌鲁木齐市生态环境监督执法正面清单（{label}）",
                 "complaint_channel": CHANNEL,
                 "entry_ids": ids,
-            }
+            },
         )
         db.session.flush()
         _redate(None, start - timedelta(days=1), ("batch_created",), batch_id=b.id)
-        batches.start_notice(b, {})  # the service dates a notice from the moment it goes up
-        _redate_notice(b, start)
+        batches.start_notice(ctx, b, {})  # the service dates a notice from when it goes up
+        _redate_notice(ctx, b, start)
         batch_id = b.id
         db.session.commit()
     return batch_id
 
 
-def _redate_notice(b: ListingBatch, start: date) -> None:
+def _redate_notice(ctx: Context, b: ListingBatch, start: date) -> None:
     """This notice went up on ``start``: its dates, step, ledger lines and deadline say so."""
-    pol = policy(start)
+    pol = policy(ctx, start)
     min_end = pol.step_due("notice_min_end", start).answer
     b.notice_start, b.notice_min_end, b.notice_end = start, min_end, min_end
     db.session.execute(
@@ -293,33 +302,36 @@ def _batch_through(
     """Notice from ``start``, published the day after it closes, filed the day after (or not)."""
     batch_id = _batch_notice(slug, clerk, ids, start, label)
     with acting(slug, clerk):
-        b = batches.get_batch(batch_id)
+        ctx = scope_context()
+        b = batches.get_batch(ctx, batch_id)
         assert b.notice_end is not None
         published = min(today(), b.notice_end + timedelta(days=1))
-        batches.publish(b, {"on_date": published.isoformat()})
+        batches.publish(ctx, b, {"on_date": published.isoformat()})
         if file:
-            batches.file_with_parent(b, {"on_date": (published + timedelta(days=1)).isoformat()})
+            filed = published + timedelta(days=1)
+            batches.file_with_parent(ctx, b, {"on_date": filed.isoformat()})
         db.session.commit()
     return batch_id
 
 
-def _recent_notice_start(slug: str) -> date:
+def _recent_notice_start(ctx: Context) -> date:
     """A notice that closed before yesterday, so the batch is published yesterday and its
     filing (3 working days) is still ahead."""
-    with acting(slug, CLERK[slug]):
-        pol = policy()
-        for k in range(8, 40):
-            start = workday_on_or_before(days_ago(k))
-            if pol.step_due("notice_min_end", start).answer < days_ago(1):
-                return start
+    pol = policy(ctx)
+    for k in range(8, 40):
+        start = workday_on_or_before(days_ago(k))
+        if pol.step_due("notice_min_end", start).answer < days_ago(1):
+            return start
     return days_ago(40)
 
 
 def _acknowledge(province: str, batch_id: int) -> None:
     with acting(province, "xj-auditor"):
-        for f in filings.inbox(pending_only=True):
+        ctx = scope_context()
+        for f in filings.inbox(ctx, pending_only=True):
             if f.batch_id == batch_id:
-                filings.acknowledge(f, {"note": "已收到备案材料，名单符合程序要求，准予备案。"})
+                note = "已收到备案材料，名单符合程序要求，准予备案。"
+                filings.acknowledge(ctx, f, {"note": note})
         db.session.commit()
 
 
@@ -330,10 +342,12 @@ def _visits(slug: str, clerk: str, rng: random.Random, ids: list[int]) -> None:
         "体检发现：应急预案未按期修订，已指导企业三个月内完成修订备案。",
     )
     with acting(slug, clerk):
+        ctx = scope_context()
         for eid in ids:
-            entry = entries.get_entry(eid)
+            entry = entries.get_entry(ctx, eid)
             assert entry.listed_on is not None
             listed.add_visit(
+                ctx,
                 entry,
                 {
                     "visit_date": (
@@ -349,12 +363,15 @@ def _visits(slug: str, clerk: str, rng: random.Random, ids: list[int]) -> None:
 
 def _removal_in_progress(slug: str, clerk: str, entry_id: int) -> None:
     with acting(slug, clerk):
+        ctx = scope_context()
+        c3 = policy(ctx).screening_conditions()["C3"]["rule_id"]
         removal.start(
-            entries.get_entry(entry_id),
+            ctx,
+            entries.get_entry(ctx, entry_id),
             {
                 "reason": "conditions_not_met",
                 "discovered_on": days_ago(8).isoformat(),
-                "note": "非现场检查发现该企业布袋除尘器停运、颗粒物排放超标，不再符合 XJ-C3 条件。",
+                "note": f"非现场检查发现该企业布袋除尘器停运、颗粒物排放超标，不再符合 {c3} 条件。",
             },
         )
         db.session.commit()
@@ -364,7 +381,8 @@ def _barred(slug: str, clerk: str, entry_id: int) -> None:
     """A malicious-discharge penalty (XJ-H) → removed through a removal batch, and barred from
     re-inclusion for three years (XJ-R)."""
     with acting(slug, clerk):
-        entry = entries.get_entry(entry_id)
+        ctx = scope_context()
+        entry = entries.get_entry(ctx, entry_id)
         e = entry.enterprise
         on = days_ago(70)
         records.add_record(
@@ -380,25 +398,29 @@ def _barred(slug: str, clerk: str, entry_id: int) -> None:
                 "evading_supervision": True,
             },
         )
+        ban = policy(ctx).reinclusion_bans()["malicious_penalty"]
         removal.start(
+            ctx,
             entry,
             {
                 "reason": "severe_violation",
                 "discovered_on": (on + timedelta(days=2)).isoformat(),
-                "note": "因恶意偷排受到行政处罚（XJ-H），依规移出正面清单，三年内不得再次纳入。",
+                "note": f"因恶意偷排受到行政处罚，依规移出正面清单，{ban['years']}年内不得再次纳入"
+                f"（{ban['rule_id']}）。",
             },
         )
         b = batches.create(
+            ctx,
             {
                 "kind": "removal",
                 "title": f"{on.year}年乌鲁木齐市正面清单移出名单（第一批）",
                 "entry_ids": [entry_id],
-            }
+            },
         )
         db.session.flush()
         _redate(None, on + timedelta(days=3), ("batch_created",), batch_id=b.id)
-        batches.publish(b, {"on_date": (on + timedelta(days=6)).isoformat()})
-        batches.file_with_parent(b, {"on_date": (on + timedelta(days=7)).isoformat()})
+        batches.publish(ctx, b, {"on_date": (on + timedelta(days=6)).isoformat()})
+        batches.file_with_parent(ctx, b, {"on_date": (on + timedelta(days=7)).isoformat()})
         enterprise_service.update_enterprise(e, {"supervision_category": "special"})
         db.session.commit()
 
@@ -406,8 +428,10 @@ def _barred(slug: str, clerk: str, entry_id: int) -> None:
 def _objections(slug: str, batch_id: int, ids: list[int]) -> None:
     # The public's objection: anyone may file one during the notice (no account).
     with acting(slug, None):
-        b = batches.get_batch(batch_id)
+        ctx = scope_context()
+        b = batches.get_batch(ctx, batch_id)
         objections.file_objection(
+            ctx,
             b,
             {
                 "entry_id": ids[0],
@@ -422,5 +446,5 @@ def _objections(slug: str, batch_id: int, ids: list[int]) -> None:
 
 def _screening_run(slug: str, clerk: str) -> None:
     with acting(slug, clerk), jobs_inline():
-        screening.start_run()
+        screening.start_run(scope_context())
         db.session.commit()

@@ -375,9 +375,10 @@ def test_XJ_S_off_site_check_of_listed_enterprise_goes_into_its_ledger(world):
         db.session.commit()
         try:
             from tenant_app.listing.services import ledger
+            from tenant_app.tenancy.acting import scope_context
         except ImportError:
             pytest.skip("positive-list ledger (issue 5) not in this tree")
-        kinds = [(x.kind, x.ref) for x in ledger.entries_of(e)]
+        kinds = [(x.kind, x.ref) for x in ledger.entries_of(scope_context(), e)]
         assert ("off_site_check", f"inspection:{insp.id}") in kinds
 
 

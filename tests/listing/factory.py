@@ -10,9 +10,11 @@ from typing import Any
 
 from tenant_app.calendar.workdays import shift_months
 from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise
 from tenant_app.registry.services import enterprise_accounts
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import scope_for, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -39,11 +41,12 @@ def good_enterprise(n: int, slug: str = "xj-urumqi", **fields: Any) -> Enterpris
 
 
 @contextmanager
-def as_user(world: dict[str, Any], username: str, slug: str = "xj-urumqi") -> Iterator[None]:
-    """Act as ``username`` at ``slug`` (roles and read scope as in a request)."""
+def as_user(world: dict[str, Any], username: str, slug: str = "xj-urumqi") -> Iterator[Context]:
+    """Act as ``username`` at ``slug`` (roles and read scope as in a request); the Context
+    the services are handed."""
     user = world["users"][username]
     with use_scope(scope_for(tenant(slug), user)):
-        yield
+        yield scope_context()
 
 
 def enterprise_user(

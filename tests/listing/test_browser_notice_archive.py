@@ -17,6 +17,7 @@ import pytest
 
 from tenant_app.extensions import db
 from tenant_app.listing.services import entries
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -29,18 +30,20 @@ pytestmark = pytest.mark.browser
 
 def _committed(world, travel, e):
     travel("2026-03-02")
-    with as_user(world, "urumqi-officer1"):
-        entry = entries.create(db.session.merge(e), origin="nomination")
+    with as_user(world, "urumqi-officer1") as ctx:
+        entry = entries.create(ctx, db.session.merge(e), origin="nomination")
         db.session.commit()
         entry_id = entry.id
     travel("2026-03-04")
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         entries.site_verification(
-            entries.get_entry(entry_id),
+            ctx,
+            entries.get_entry(ctx, entry_id),
             {"on_date": "2026-03-04", "officers": "张三、李四", "record": "正常", "passed": "1"},
         )
         entries.add_opinion(
-            entries.get_entry(entry_id),
+            ctx,
+            entries.get_entry(ctx, entry_id),
             {
                 "party_type": "association",
                 "party": "乌鲁木齐市环保产业协会",
@@ -54,8 +57,9 @@ def _committed(world, travel, e):
     s = replace(tenant_scope(tenant("xj-urumqi"), uid), roles=frozenset({"enterprise"}))
     travel("2026-03-09")
     with use_scope(s):
+        ctx = scope_context()
         entries.sign_commitment(
-            entries.get_entry(entry_id), db.session.merge(e), {"on_date": "2026-03-09"}
+            ctx, entries.get_entry(ctx, entry_id), db.session.merge(e), {"on_date": "2026-03-09"}
         )
         db.session.commit()
 

@@ -26,6 +26,7 @@ from tenant_app.models import LedgerEntry
 from tenant_app.models.enterprise import ENTERPRISE_TAGS
 from tenant_app.models.listing import ListingEntry, ListingFiling, ListingStep
 from tenant_app.registry.services import enterprises as enterprise_service
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -36,25 +37,27 @@ API = "/api/v1/tenants/xj-urumqi/listing"
 
 
 def _nominate(world, e):
-    with as_user(world, "urumqi-officer1"):
-        entry = entries.create(db.session.merge(e), origin="nomination")
+    with as_user(world, "urumqi-officer1") as ctx:
+        entry = entries.create(ctx, db.session.merge(e), origin="nomination")
         db.session.commit()
         return entry.id
 
 
 def _verify(world, entry_id, on):
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         entries.site_verification(
-            entries.get_entry(entry_id),
+            ctx,
+            entries.get_entry(ctx, entry_id),
             {"on_date": on, "officers": "张三、李四", "record": "设施正常运行", "passed": "1"},
         )
         db.session.commit()
 
 
 def _consult(world, entry_id, on):
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         entries.add_opinion(
-            entries.get_entry(entry_id),
+            ctx,
+            entries.get_entry(ctx, entry_id),
             {
                 "party_type": "department",
                 "party": "乌鲁木齐市发展和改革委员会",
@@ -70,7 +73,10 @@ def _commit(world, e, entry_id, username, on):
     uid = enterprise_user(world, e, username)
     s = replace(tenant_scope(tenant("xj-urumqi"), uid), roles=frozenset({"enterprise"}))
     with use_scope(s):
-        entries.sign_commitment(entries.get_entry(entry_id), db.session.merge(e), {"on_date": on})
+        ctx = scope_context()
+        entries.sign_commitment(
+            ctx, entries.get_entry(ctx, entry_id), db.session.merge(e), {"on_date": on}
+        )
         db.session.commit()
 
 
@@ -112,9 +118,9 @@ def test_nominating_an_enterprise_whose_screening_fails_is_refused_with_the_rule
     # A complaint verified on 2025-11-20 is within the year before 2026-03-02 (XJ-C6).
     e = good_enterprise(1)
     add_record("xj-urumqi", e, "complaint", record_date=date(2025, 11, 20), verified=True)
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         with pytest.raises(ServiceError, match="XJ-C6") as err:
-            entries.create(db.session.merge(e), origin="nomination")
+            entries.create(ctx, db.session.merge(e), origin="nomination")
         assert err.value.status == 409 and not err.value.keep
         db.session.rollback()
         assert db.session.execute(select(ListingEntry)).first() is None
@@ -178,11 +184,11 @@ def test_records_arriving_during_the_notice_stop_entries_at_publication(world, t
     credit, convicted = good_enterprise(4), good_enterprise(5)
     ids = [_committed(world, travel, x, f"qiye{i}") for i, x in enumerate((ok, credit, convicted))]
     travel("2026-03-10")
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         b = batches.create(
-            {"title": "2026年第一批", "complaint_channel": "12369", "entry_ids": ids}
+            ctx, {"title": "2026年第一批", "complaint_channel": "12369", "entry_ids": ids}
         )
-        batches.start_notice(b, {})
+        batches.start_notice(ctx, b, {})
         assert (b.notice_start, b.notice_min_end) == (date(2026, 3, 10), date(2026, 3, 17))
         db.session.commit()
         batch_id = b.id
@@ -196,8 +202,8 @@ def test_records_arriving_during_the_notice_stop_entries_at_publication(world, t
     )
     add_record("xj-urumqi", convicted, "criminal_judgment", record_date=date(2026, 3, 13))
     travel("2026-03-18")
-    with as_user(world, "urumqi-officer1"):
-        b = batches.publish(batches.get_batch(batch_id), {"on_date": "2026-03-18"})
+    with as_user(world, "urumqi-officer1") as ctx:
+        b = batches.publish(ctx, batches.get_batch(ctx, batch_id), {"on_date": "2026-03-18"})
         db.session.commit()
     states = {i: _entry(i) for i in ids}
     assert states[ids[0]].state == "listed" and states[ids[0]].route == "direct"
@@ -205,7 +211,8 @@ def test_records_arriving_during_the_notice_stop_entries_at_publication(world, t
     assert states[ids[2]].state == "stopped" and "2031-03-13" in states[ids[2]].closed_reason
     assert "XJ-R" in states[ids[2]].closed_reason
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
-        names = [r["name"] for r in public.current_list()]
+        ctx = scope_context()
+        names = [r["name"] for r in public.current_list(ctx)]
     assert names == [ok.name]
     assert any(k == "stopped" and "XJ-C7" in s for k, s in _ledger_kinds(credit))
 
@@ -257,15 +264,17 @@ def test_filing_goes_to_the_level_the_pack_names(world, travel):
     e = good_enterprise(7)
     entry_id = _committed(world, travel, e, "qiye7")
     travel("2026-03-10")
-    with as_user(world, "urumqi-officer1"):
-        b = batches.create({"title": "批次", "complaint_channel": "12369", "entry_ids": [entry_id]})
-        batches.start_notice(b, {})
+    with as_user(world, "urumqi-officer1") as ctx:
+        b = batches.create(
+            ctx, {"title": "批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+        )
+        batches.start_notice(ctx, b, {})
         db.session.commit()
         batch_id = b.id
     travel("2026-03-18")
-    with as_user(world, "urumqi-officer1"):
-        b = batches.publish(batches.get_batch(batch_id), {"on_date": "2026-03-18"})
-        filing = batches.file_with_parent(b, {"on_date": "2026-03-18"})
+    with as_user(world, "urumqi-officer1") as ctx:
+        b = batches.publish(ctx, batches.get_batch(ctx, batch_id), {"on_date": "2026-03-18"})
+        filing = batches.file_with_parent(ctx, b, {"on_date": "2026-03-18"})
         db.session.commit()
         assert filing.parent_tenant_id == tenant("xj").id  # listing.filed_with = "province"
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
@@ -281,19 +290,21 @@ def test_filing_goes_to_the_level_the_pack_names(world, travel):
 def test_steps_cannot_be_dated_before_the_steps_the_text_puts_first(world, travel):
     e = good_enterprise(8)
     entry_id = _nominate(world, e)  # 2026-03-02
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         with pytest.raises(ValidationFailed) as err:  # verified before it was nominated
             entries.site_verification(
-                entries.get_entry(entry_id),
+                ctx,
+                entries.get_entry(ctx, entry_id),
                 {"on_date": "2026-02-27", "officers": "张三", "record": "r", "passed": "1"},
             )
         assert "早于" in err.value.errors["on_date"][0]
         db.session.rollback()
     travel("2026-03-04")
     _verify(world, entry_id, "2026-03-04")
-    with as_user(world, "urumqi-officer1"), pytest.raises(ValidationFailed):
+    with as_user(world, "urumqi-officer1") as ctx, pytest.raises(ValidationFailed):
         entries.add_opinion(  # consulted before the verification
-            entries.get_entry(entry_id),
+            ctx,
+            entries.get_entry(ctx, entry_id),
             {"party_type": "department", "party": "x", "on_date": "2026-03-03", "opinion": "y"},
         )
     db.session.rollback()
@@ -303,25 +314,31 @@ def test_steps_cannot_be_dated_before_the_steps_the_text_puts_first(world, trave
     s = replace(tenant_scope(tenant("xj-urumqi"), uid), roles=frozenset({"enterprise"}))
     for bad in ("2026-03-05", "2026-03-07"):  # before the opinion; in the future
         with use_scope(s), pytest.raises(ValidationFailed):
+            ctx = scope_context()
             entries.sign_commitment(
-                entries.get_entry(entry_id), db.session.merge(e), {"on_date": bad}
+                ctx, entries.get_entry(ctx, entry_id), db.session.merge(e), {"on_date": bad}
             )
         db.session.rollback()
     with use_scope(s):
+        ctx = scope_context()
         entry = entries.sign_commitment(
-            entries.get_entry(entry_id), db.session.merge(e), {"on_date": "2026-03-06"}
+            ctx, entries.get_entry(ctx, entry_id), db.session.merge(e), {"on_date": "2026-03-06"}
         )
         assert "承诺日期：2026年3月6日" in entry.commitment_text
         db.session.commit()
     travel("2026-03-10")
-    with as_user(world, "urumqi-officer1"):
-        b = batches.create({"title": "批次", "complaint_channel": "12369", "entry_ids": [entry_id]})
+    with as_user(world, "urumqi-officer1") as ctx:
+        b = batches.create(
+            ctx, {"title": "批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+        )
         with pytest.raises(ValidationFailed) as err:  # a back-dated notice
-            batches.start_notice(b, {"notice_start": "2026-03-09"})
+            batches.start_notice(ctx, b, {"notice_start": "2026-03-09"})
         assert "只能是今天" in err.value.errors["notice_start"][0]
         db.session.rollback()
-        b = batches.create({"title": "批次", "complaint_channel": "12369", "entry_ids": [entry_id]})
-        batches.start_notice(b, {"notice_end": "2026-03-20"})  # the end may lie ahead
+        b = batches.create(
+            ctx, {"title": "批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+        )
+        batches.start_notice(ctx, b, {"notice_end": "2026-03-20"})  # the end may lie ahead
         assert (b.notice_start, b.notice_end) == (date(2026, 3, 10), date(2026, 3, 20))
         db.session.commit()
 

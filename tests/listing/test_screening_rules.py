@@ -12,6 +12,7 @@ from tenant_app.listing.services import bulk_screening
 from tenant_app.listing.services.screening import screen_one
 from tenant_app.listing.services.verdicts import from_result
 from tenant_app.policy.service import policy_for
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.today("2026-01-05")
 def _both(e, on=ON):
     t = tenant("xj-urumqi")
     with use_scope(tenant_scope(t)):
-        one = screen_one(db.session.merge(e), on)
+        ctx = scope_context()
+        one = screen_one(ctx, db.session.merge(e), on)
         bulk = list(bulk_screening.screen_tenant(policy_for(t, on), t.id, on, [e.id]))
     assert len(bulk) == 1
     assert bulk[0].key() == from_result(e.id, one).key()
@@ -195,10 +197,11 @@ def test_bulk_equals_single_on_a_mixed_population(world):
         ents.append(e)
     t = tenant("xj-urumqi")
     with use_scope(tenant_scope(t)):
+        ctx = scope_context()
         pol = policy_for(t, ON)
         bulk = {v.enterprise_id: v.key() for v in bulk_screening.screen_tenant(pol, t.id, ON)}
         for e in ents:
-            assert bulk[e.id] == from_result(e.id, screen_one(db.session.merge(e), ON)).key()
+            assert bulk[e.id] == from_result(e.id, screen_one(ctx, db.session.merge(e), ON)).key()
     assert len({k[1] for k in bulk.values()}) >= 4  # a mixed population indeed
 
 
@@ -209,8 +212,9 @@ def test_shanxi_runs_the_same_screening_with_its_own_pack(world):
     add_record("sx-taiyuan", ents[1], "penalty", record_date=date(2025, 1, 1))
     add_record("sx-taiyuan", ents[2], "criminal_judgment", record_date=date(2023, 1, 1))
     with use_scope(tenant_scope(t)):
+        ctx = scope_context()
         pol = policy_for(t, ON)
         assert pol.version_id.startswith("shanxi@")
         bulk = {v.enterprise_id: v.key() for v in bulk_screening.screen_tenant(pol, t.id, ON)}
         for e in ents:
-            assert bulk[e.id] == from_result(e.id, screen_one(db.session.merge(e), ON)).key()
+            assert bulk[e.id] == from_result(e.id, screen_one(ctx, db.session.merge(e), ON)).key()

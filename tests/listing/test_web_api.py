@@ -158,11 +158,11 @@ def test_public_objection_form_needs_content_and_is_rate_limited(app, client, wo
     e, entry_id, s = _apply(app, world, 8, "qiye8", travel)
     _through_commitment(world, e, entry_id, s, travel)
     travel("2025-11-03")
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         b = batches.create(
-            {"title": "公示批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+            ctx, {"title": "公示批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(b, {"notice_start": today().isoformat()})
+        batches.start_notice(ctx, b, {"notice_start": today().isoformat()})
         db.session.commit()
         url = f"/xj-urumqi/public/positive-list/notices/{b.id}"
     page = client.get(url).get_data(as_text=True)
@@ -206,15 +206,15 @@ def test_parent_auditor_sees_a_late_step_of_the_city(app, client, world, travel)
     e, entry_id, s = _apply(app, world, 9, "qiye9", travel)
     _through_commitment(world, e, entry_id, s, travel)
     travel("2025-09-30")
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         b = batches.create(
-            {"title": "逾期批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+            ctx, {"title": "逾期批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(b, {})  # 2025-09-30: closed 2025-10-14, never published
+        batches.start_notice(ctx, b, {})  # 2025-09-30: closed 2025-10-14, never published
         db.session.commit()
     travel("2025-11-03")
-    with as_user(world, "urumqi-officer1"):
-        assert [o["due"] for o in batches.overdue_batches()] == [date(2025, 10, 21)]
+    with as_user(world, "urumqi-officer1") as ctx:
+        assert [o["due"] for o in batches.overdue_batches(ctx)] == [date(2025, 10, 21)]
     login(client, "xj", "xj-auditor")
     html = client.get("/xj-urumqi/listing/").get_data(as_text=True)
     assert "逾期批次" in html and "2025-10-21" in html and "已逾期" in html

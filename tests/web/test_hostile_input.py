@@ -284,8 +284,8 @@ def test_listing_attachments_are_content_checked_and_gone_after_a_refusal(app, w
     before = _uploads(app, "listing")
     good_pdf = FileStorage(io.BytesIO(b"%PDF-1.4 real enough"), "材料.pdf")
     fake_pdf = FileStorage(io.BytesIO(b"MZ\x90\x00 not a pdf"), "伪装.pdf")
-    with as_user(world, "urumqi-officer1"), pytest.raises(ServiceError) as refused:
-        entries.create(e, origin="nomination", files=[good_pdf, fake_pdf])
+    with as_user(world, "urumqi-officer1") as ctx, pytest.raises(ServiceError) as refused:
+        entries.create(ctx, e, origin="nomination", files=[good_pdf, fake_pdf])
     db.session.rollback()
     assert "内容不是 PDF" in str(refused.value.errors)
     assert _uploads(app, "listing") == before  # the good file written first is gone too
@@ -455,18 +455,18 @@ def test_every_export_escapes_formulas_and_survives_control_characters(app, clie
         assert row is not None
         row.name, row.address = EVIL_NAME, "地址\x01"
         db.session.commit()
-    with as_user(world, "urumqi-officer1"):
+    with as_user(world, "urumqi-officer1") as ctx:
         b = batches.create(
-            {"title": "@批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
+            ctx, {"title": "@批次", "complaint_channel": "12369", "entry_ids": [entry_id]}
         )
-        batches.start_notice(b, {})
+        batches.start_notice(ctx, b, {})
         db.session.commit()
     notices = client.get("/xj-urumqi/public/positive-list/notices?format=xlsx")
     assert notices.status_code == 200
     _assert_escaped(notices.data, "xlsx", "HYPERLINK")
     travel("2025-10-15")
-    with as_user(world, "urumqi-officer1"):
-        batches.publish(batches.get_batch(b.id), {"on_date": "2025-10-15"})
+    with as_user(world, "urumqi-officer1") as ctx:
+        batches.publish(ctx, batches.get_batch(ctx, b.id), {"on_date": "2025-10-15"})
         db.session.commit()
     for url in (
         "/xj-urumqi/public/positive-list/?format=xlsx",

@@ -25,6 +25,7 @@ from tenant_app.models import (
     InspectionFinding,
 )
 from tenant_app.models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, OFF_SITE_SOURCES
+from tenant_app.tenancy.acting import scope_context  # until finish() is handed a Context
 
 # The platform's default 一表通查 items, used when the tenant has no template for the industry.
 DEFAULT_ITEMS = [
@@ -387,7 +388,7 @@ def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = 
     insp.feedback_due = feedback.due_date(today())
     db.session.flush()
     in_ledger = (
-        ledger_link.record_inspection(insp)
+        ledger_link.record_inspection(scope_context(), insp)
         if listed_on(insp.enterprise_id, insp.planned_date).listed
         else False
     )

@@ -3,7 +3,7 @@
 The ledger belongs to the positive-list work (tenant_app/listing/services/, issue 5), which may
 not exist yet in this tree: we call ``listing.ledger.add_entry`` when it is importable and
 otherwise record nothing (the inspection itself stays the record). We pass the keyword
-arguments its signature accepts (today ``add_entry(enterprise, kind, when, summary, ref)``;
+arguments its signature accepts (today ``add_entry(ctx, enterprise, kind, when, summary, ref)``;
 kinds ``on_site_check`` / ``off_site_check``); a TypeError there is logged, not raised, so an interface
 mismatch never blocks closing an inspection.
 """
@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 
+from tenant_app.context import Context
 from tenant_app.models import Inspection
 
 
@@ -26,13 +27,14 @@ def _add_entry() -> Any:
         return None
 
 
-def record_inspection(insp: Inspection) -> bool:
-    """True when a ledger entry was written."""
+def record_inspection(ctx: Context, insp: Inspection) -> bool:
+    """True when a ledger entry was written (by the context's actor)."""
     add_entry = _add_entry()
     if add_entry is None:
         return False
     what = "现场检查" if insp.mode == "on_site" else f"非现场检查（{insp.data_source or ''}）"
     offered = {
+        "ctx": ctx,
         "enterprise_id": insp.enterprise_id,
         "enterprise": insp.enterprise,
         "kind": "on_site_check" if insp.mode == "on_site" else "off_site_check",

@@ -40,12 +40,13 @@ from tenant_app.listing.services import (
 )
 from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
+from tenant_app.tenancy.acting import request_context
 
 blp = Blueprint(
     "api_listing",
     __name__,
     url_prefix="/api/v1/tenants/<tenant>/listing",
-    description="正面清单：筛选、申请与推荐、编制程序（XJ-P）、公示异议、发布、备案、帮扶、移出、台账",
+    description="正面清单：筛选、申请与推荐、编制程序、公示异议、发布、备案、帮扶、移出、台账",
 )
 blp.url_value_preprocessor(bind_api_tenant)
 
@@ -59,16 +60,17 @@ class Runs(MethodView):
     @permission(Perm.LISTING_VIEW)
     @blp.response(200, RunOut(many=True))
     def get(self) -> Any:
-        return screening.runs()
+        return screening.runs(request_context())
 
     @permission(Perm.LISTING_SCREEN)
     @blp.arguments(RunIn)
     @blp.response(202, RunOut)
     def post(self, data: dict[str, Any]) -> Any:
         """Screen every enterprise of the tenant (a job; poll the run or the job for progress)."""
-        run = screening.start_run(data.get("on"))
+        ctx = request_context()
+        run = screening.start_run(ctx, data.get("on"))
         db.session.commit()
-        return screening.get_run(run.id)
+        return screening.get_run(ctx, run.id)
 
 
 @blp.route("/screening-runs/<int:run_id>/results")
@@ -78,8 +80,10 @@ class RunResults(MethodView):
     @blp.response(200, ResultPage)
     @_err(404, "没有该筛选批次")
     def get(self, query: dict[str, Any], run_id: int) -> Any:
+        ctx = request_context()
         page = screening.results(
-            screening.get_run(run_id),
+            ctx,
+            screening.get_run(ctx, run_id),
             verdict=query["verdict"],
             failed=query["failed"],
             q=query["q"],
@@ -97,7 +101,9 @@ class OneScreening(MethodView):
     def get(self, enterprise_id: int) -> Any:
         """The full Decision: verdict, each condition with its deciding records and rule id,
         direct routes, exclusions, bans, policy version (the same as the screening page)."""
-        return screening.decision(enterprise_service.get_enterprise(enterprise_id))
+        return screening.decision(
+            request_context(), enterprise_service.get_enterprise(enterprise_id)
+        )
 
 
 @blp.route("/enterprises/<int:enterprise_id>/ledger")
@@ -106,7 +112,9 @@ class Ledger(MethodView):
     @blp.response(200, LedgerOut(many=True))
     @_err(404, "没有该企业")
     def get(self, enterprise_id: int) -> Any:
-        return ledger.entries_of(enterprise_service.get_enterprise(enterprise_id))
+        return ledger.entries_of(
+            request_context(), enterprise_service.get_enterprise(enterprise_id)
+        )
 
 
 @blp.route("/entries")
@@ -114,16 +122,16 @@ class Entries(MethodView):
     @permission(Perm.LISTING_VIEW)
     @blp.response(200, EntryOut(many=True))
     def get(self) -> Any:
-        return entries.entries()
+        return entries.entries(request_context())
 
     @permission(Perm.LISTING_MANAGE)
     @blp.arguments(NominateIn)
     @blp.response(201, EntryOut)
-    @_err(409, "已有进行中的事项，或不得纳入（XJ-X/XJ-R），附原因")
+    @_err(409, "已有进行中的事项，或不得纳入（所属行业排除或禁止再次纳入），附原因")
     def post(self, data: dict[str, Any]) -> Any:
         """A bureau's nomination (部门推荐)."""
         e = enterprise_service.get_enterprise(data["enterprise_id"])
-        entry = entries.create(e, origin="nomination")
+        entry = entries.create(request_context(), e, origin="nomination")
         db.session.commit()
         return entry
 
@@ -134,7 +142,7 @@ class EntryItem(MethodView):
     @blp.response(200, EntryOut)
     @_err(404, "没有该事项")
     def get(self, entry_id: int) -> Any:
-        return entries.get_entry(entry_id)
+        return entries.get_entry(request_context(), entry_id)
 
 
 STEPS = {
@@ -156,8 +164,9 @@ class EntryStep(MethodView):
         """现场核查 (on_date, officers, record, passed) · 征求意见 (party_type, party, on_date,
         opinion, agrees) · 移出 (reason, discovered_on, note) · 体检式帮扶 (visit_date, officers,
         findings, advice)."""
-        entry = entries.get_entry(entry_id)
-        STEPS[step](entry, data)
+        ctx = request_context()
+        entry = entries.get_entry(ctx, entry_id)
+        STEPS[step](ctx, entry, data)
         db.session.commit()
         return entry
 
@@ -168,7 +177,8 @@ class Renewal(MethodView):
     @blp.response(201, EntryOut)
     @_err(409, "不在续展期内")
     def post(self, entry_id: int) -> Any:
-        new = listed.renew(entries.get_entry(entry_id))
+        ctx = request_context()
+        new = listed.renew(ctx, entries.get_entry(ctx, entry_id))
         db.session.commit()
         return new
 
@@ -179,7 +189,7 @@ class MyApplications(MethodView):
     @blp.response(200, EntryOut(many=True))
     def get(self) -> Any:
         """The enterprise user's own entries only."""
-        return entries.entries(enterprise_id=my_enterprise().id)
+        return entries.entries(request_context(), enterprise_id=my_enterprise().id)
 
     @permission(Perm.LISTING_APPLY)
     @blp.arguments(ApplyIn)
@@ -187,7 +197,9 @@ class MyApplications(MethodView):
     @_err(409, "重复申请或不得纳入，附原因")
     def post(self, data: dict[str, Any]) -> Any:
         """Apply online with a self-check per condition (attachments: the web form)."""
-        entry = entries.create(my_enterprise(), origin="application", self_check=data["self_check"])
+        entry = entries.create(
+            request_context(), my_enterprise(), origin="application", self_check=data["self_check"]
+        )
         db.session.commit()
         return entry
 
@@ -202,7 +214,10 @@ class Commitment(MethodView):
     def post(self, data: dict[str, Any], entry_id: int) -> Any:
         """Sign the compliance commitment (text from the pack) as the enterprise; ``on_date``
         (default today) is the date the enterprise puts on it."""
-        entry = entries.sign_commitment(entries.get_entry(entry_id), my_enterprise(), data)
+        ctx = request_context()
+        entry = entries.sign_commitment(
+            ctx, entries.get_entry(ctx, entry_id), my_enterprise(), data
+        )
         db.session.commit()
         return entry
 
@@ -212,14 +227,14 @@ class Batches(MethodView):
     @permission(Perm.LISTING_VIEW)
     @blp.response(200, BatchOut(many=True))
     def get(self) -> Any:
-        return batches.batches()
+        return batches.batches(request_context())
 
     @permission(Perm.LISTING_MANAGE)
     @blp.arguments(BatchIn)
     @blp.response(201, BatchOut)
     @_err(409, "事项不可编入")
     def post(self, data: dict[str, Any]) -> Any:
-        b = batches.create(data)
+        b = batches.create(request_context(), data)
         db.session.commit()
         return b
 
@@ -240,8 +255,9 @@ class BatchStep(MethodView):
     @_err(409, "步骤顺序不符、公示未满或有未处理异议")
     def post(self, data: dict[str, Any], batch_id: int, step: str) -> Any:
         """公示 (notice_start, notice_end) · 正式发布 (on_date) · 报备案 (on_date)."""
-        b = batches.get_batch(batch_id)
-        BATCH_STEPS[step](b, data)
+        ctx = request_context()
+        b = batches.get_batch(ctx, batch_id)
+        BATCH_STEPS[step](ctx, b, data)
         db.session.commit()
         return b
 
@@ -253,7 +269,8 @@ class BatchObjections(MethodView):
     @_err(404, "没有该批次")
     def get(self, batch_id: int) -> Any:
         """Filing an objection is the public notice page (no login, rate-limited)."""
-        return objections.objections(batches.get_batch(batch_id))
+        ctx = request_context()
+        return objections.objections(ctx, batches.get_batch(ctx, batch_id))
 
 
 @blp.route("/objections/<int:objection_id>/decision")
@@ -265,7 +282,8 @@ class ObjectionDecision(MethodView):
     @_err(409, "已处理")
     def post(self, data: dict[str, Any], objection_id: int) -> Any:
         """outcome = uphold (entry_id; the entry leaves the batch) | dismiss; reason required."""
-        o = objections.decide(objections.get_objection(objection_id), data)
+        ctx = request_context()
+        o = objections.decide(ctx, objections.get_objection(ctx, objection_id), data)
         db.session.commit()
         return o
 
@@ -276,7 +294,7 @@ class FilingInbox(MethodView):
     @blp.response(200, FilingOut(many=True))
     def get(self) -> Any:
         """Filings addressed to this tenant by its descendants."""
-        return filings.inbox()
+        return filings.inbox(request_context())
 
 
 @blp.route("/filings/<int:filing_id>/acknowledgement")
@@ -287,6 +305,7 @@ class FilingAck(MethodView):
     @_err(404, "没有该备案")
     @_err(409, "已签收")
     def post(self, data: dict[str, Any], filing_id: int) -> Any:
-        f = filings.acknowledge(filings.get_filing(filing_id), data)
+        ctx = request_context()
+        f = filings.acknowledge(ctx, filings.get_filing(ctx, filing_id), data)
         db.session.commit()
         return f

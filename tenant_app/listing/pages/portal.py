@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tenant_app import clock
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
@@ -17,6 +16,7 @@ from tenant_app.extensions import db
 from tenant_app.listing.services import entries
 from tenant_app.listing.services.common import policy
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.bodies import accepts_upload
 
 bp = Blueprint("listing_portal", __name__, template_folder="../templates", url_prefix="/my/listing")
@@ -25,18 +25,20 @@ bp = Blueprint("listing_portal", __name__, template_folder="../templates", url_p
 @bp.get("/")
 @permission(Perm.LISTING_APPLY)
 def mine() -> Any:
+    ctx = request_context()
     e = my_enterprise()
-    rows = entries.entries(enterprise_id=e.id)
-    texts = {r.id: entries.commitment_text(r) for r in rows if r.state == "consulted"}
-    return render_template("listing/mine.html", e=e, rows=rows, texts=texts, today=clock.today())
+    rows = entries.entries(ctx, enterprise_id=e.id)
+    texts = {r.id: entries.commitment_text(ctx, r) for r in rows if r.state == "consulted"}
+    return render_template("listing/mine.html", e=e, rows=rows, texts=texts, today=ctx.today)
 
 
 @bp.route("/apply", methods=["GET", "POST"])
 @accepts_upload
 @permission(Perm.LISTING_APPLY)
 def apply() -> Any:
+    ctx = request_context()
     e = my_enterprise()
-    conds = policy().pack["screening"]["conditions"]
+    conds = policy(ctx).screening_conditions()
     errors: dict[str, list[str]] = {}
     form = request.form
     if request.method == "POST":
@@ -45,6 +47,7 @@ def apply() -> Any:
         }
         try:
             entries.create(
+                ctx,
                 e,
                 origin="application",
                 self_check=check,
@@ -64,10 +67,11 @@ def apply() -> Any:
 @bp.post("/<int:entry_id>/commitment")
 @permission(Perm.LISTING_APPLY)
 def commitment(entry_id: int) -> Any:
+    ctx = request_context()
     e = my_enterprise()
     try:
-        entry = entries.get_entry(entry_id)
-        entries.sign_commitment(entry, e, {"on_date": request.form.get("on_date")})
+        entry = entries.get_entry(ctx, entry_id)
+        entries.sign_commitment(ctx, entry, e, {"on_date": request.form.get("on_date")})
         db.session.commit()
         flash(_("已签署守法承诺"), "success")
     except entries.NotFound:

@@ -24,6 +24,7 @@ from tenant_app.auth.permissions import PUBLIC, permission
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.listing.services import batches, objections, public
+from tenant_app.tenancy.acting import request_context
 
 bp = Blueprint(
     "listing_public", __name__, template_folder="../templates", url_prefix="/public/positive-list"
@@ -40,11 +41,12 @@ def _xlsx(data: bytes, name: str) -> Response:
 @bp.get("/")
 @permission(PUBLIC)
 def current() -> Any:
+    ctx = request_context()
     if request.args.get("format") == "xlsx":
-        return _xlsx(public.current_list_xlsx(), "positive-list.xlsx")
+        return _xlsx(public.current_list_xlsx(ctx), "positive-list.xlsx")
     return render_template(
         "listing/public_list.html",
-        rows=public.current_list(),
+        rows=public.current_list(ctx),
         printable=request.args.get("print") == "1",
         checkpoint=audit_checkpoints.latest(g.tenant),
     )
@@ -53,12 +55,13 @@ def current() -> Any:
 @bp.get("/notices")
 @permission(PUBLIC)
 def notices() -> Any:
+    ctx = request_context()
     if request.args.get("format") == "xlsx":
-        return _xlsx(public.notices_xlsx(), "notices.xlsx")
+        return _xlsx(public.notices_xlsx(ctx), "notices.xlsx")
     return render_template(
         "listing/public_notices.html",
-        notices=public.notices(),
-        archive=public.archived_notices(),
+        notices=public.notices(ctx),
+        archive=public.archived_notices(ctx),
         printable=request.args.get("print") == "1",
     )
 
@@ -66,8 +69,9 @@ def notices() -> Any:
 @bp.route("/notices/<int:batch_id>", methods=["GET", "POST"])
 @permission(PUBLIC)
 def notice(batch_id: int) -> Any:
+    ctx = request_context()
     try:
-        b = batches.get_batch(batch_id)
+        b = batches.get_batch(ctx, batch_id)
     except ServiceError:
         abort(404)
     if b.kind != "addition" or b.state == "draft" or b.notice_start is None:
@@ -76,8 +80,8 @@ def notice(batch_id: int) -> Any:
     status = 200
     if request.method == "POST":
         try:
-            objections.note_attempt(request.remote_addr or "")
-            objections.file_objection(b, request.form.to_dict())
+            objections.note_attempt(ctx)
+            objections.file_objection(ctx, b, request.form.to_dict())
             db.session.commit()
             flash(_("异议已提交，感谢监督"), "success")
             return redirect(url_for(".notice", batch_id=b.id))
@@ -85,19 +89,20 @@ def notice(batch_id: int) -> Any:
             db.session.rollback()
             errors, status = {**exc.errors, "_": [exc.message]}, exc.status  # 422, or 429 throttled
     return render_template(
-        "listing/public_notice.html", n=public.notice(b), errors=errors, form=request.form
+        "listing/public_notice.html", n=public.notice(ctx, b), errors=errors, form=request.form
     ), status
 
 
 @bp.get("/publications")
 @permission(PUBLIC)
 def publications() -> Any:
+    ctx = request_context()
     kind = request.args.get("kind") if request.args.get("kind") in ("addition", "removal") else None
     if request.args.get("format") == "xlsx":
-        return _xlsx(public.publications_xlsx(kind), "publications.xlsx")
+        return _xlsx(public.publications_xlsx(ctx, kind), "publications.xlsx")
     return render_template(
         "listing/public_publications.html",
-        pubs=public.publications(kind),
+        pubs=public.publications(ctx, kind),
         kind=kind,
         printable=request.args.get("print") == "1",
     )

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tenant_app import clock
 from tenant_app.auth.permissions import can, permission
 from tenant_app.auth.roles import Perm
 from tenant_app.calendar import deadlines
@@ -33,6 +32,7 @@ from tenant_app.models.listing import (
     VERDICTS,
 )
 from tenant_app.registry.services import enterprises as enterprise_service
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.labels import LISTING_STEPS
 from tenant_app.ui.links import filter_args
 
@@ -84,15 +84,17 @@ def _fail(exc: ServiceError) -> None:
 @bp.get("/")
 @permission(Perm.LISTING_VIEW)
 def index() -> Any:
+    ctx = request_context()
     return render_template(
         "listing/index.html",
-        runs=screening.runs(),
-        entries=entries.entries(),
-        batches=batches.batches(),
-        overdue=batches.overdue_batches(),
-        visits=listed.visits_due(),
+        runs=screening.runs(ctx),
+        entries=entries.entries(ctx),
+        batches=batches.batches(ctx),
+        overdue=batches.overdue_batches(ctx),
+        visits=listed.visits_due(ctx),
+        rules=policy(ctx).listing_rule_ids(),
         labels=LABELS,
-        today=clock.today(),
+        today=ctx.today,
     )
 
 
@@ -100,7 +102,7 @@ def index() -> Any:
 @permission(Perm.LISTING_SCREEN)
 def start_run() -> Any:
     try:
-        run = screening.start_run(screening.check_date(request.form.get("on")))
+        run = screening.start_run(request_context(), screening.check_date(request.form.get("on")))
         db.session.commit()
     except ServiceError as exc:
         _fail(exc)
@@ -112,12 +114,14 @@ def start_run() -> Any:
 @bp.get("/screening/<int:run_id>")
 @permission(Perm.LISTING_VIEW)
 def run(run_id: int) -> Any:
-    r = screening.get_run(run_id)
+    ctx = request_context()
+    r = screening.get_run(ctx, run_id)
     args = filter_args(request.args.to_dict())
     errors: dict[str, list[str]] = {}
     page = None
     try:
         page = screening.results(
+            ctx,
             r,
             verdict=args.get("verdict") or None,
             failed=args.get("failed") or None,
@@ -126,7 +130,7 @@ def run(run_id: int) -> Any:
         )
     except ServiceError as exc:
         errors = exc.errors
-    conds = list(policy(r.on_date).pack["screening"]["conditions"])
+    conds = list(policy(ctx, r.on_date).screening_conditions())
     return render_template(
         "listing/run.html",
         run=r,
@@ -142,10 +146,12 @@ def run(run_id: int) -> Any:
 @bp.get("/screening/<int:run_id>/export.xlsx")
 @permission(Perm.LISTING_VIEW)
 def run_export(run_id: int) -> Any:
-    r = screening.get_run(run_id)
+    ctx = request_context()
+    r = screening.get_run(ctx, run_id)
     a = request.args
     try:
         data = screening.export_xlsx(
+            ctx,
             r,
             verdict=a.get("verdict") or None,
             failed=a.get("failed") or None,
@@ -160,12 +166,13 @@ def run_export(run_id: int) -> Any:
 @bp.get("/enterprises/<int:enterprise_id>/screening")
 @permission(Perm.LISTING_VIEW)
 def enterprise_screening(enterprise_id: int) -> Any:
+    ctx = request_context()
     e = enterprise_service.get_enterprise(enterprise_id)
     return render_template(
         "listing/screening_one.html",
         e=e,
-        d=screening.decision(e),
-        open_entry=entries.open_entry(e),
+        d=screening.decision(ctx, e),
+        open_entry=entries.open_entry(ctx, e),
     )
 
 
@@ -174,7 +181,7 @@ def enterprise_screening(enterprise_id: int) -> Any:
 def nominate(enterprise_id: int) -> Any:
     e = enterprise_service.get_enterprise(enterprise_id)
     try:
-        entry = entries.create(e, origin="nomination")
+        entry = entries.create(request_context(), e, origin="nomination")
         db.session.commit()
     except ServiceError as exc:
         _fail(exc)
@@ -185,16 +192,19 @@ def nominate(enterprise_id: int) -> Any:
 @bp.get("/entries/<int:entry_id>")
 @permission(Perm.LISTING_VIEW)
 def entry(entry_id: int) -> Any:
-    en = entries.get_entry(entry_id)
+    ctx = request_context()
+    en = entries.get_entry(ctx, entry_id)
+    pol = policy(ctx)
     return render_template(
         "listing/entry.html",
         entry=en,
-        steps=entries.steps(en),
-        files=entries.attachments(en),
-        visits=listed.visits_of(en) if en.listed_on else [],
+        steps=entries.steps(ctx, en),
+        files=entries.attachments(ctx, en),
+        visits=listed.visits_of(ctx, en) if en.listed_on else [],
         deadlines=deadlines.of_subject("listing_entry", en.id),
         labels=LABELS,
-        reasons=policy().removal_reasons().answer,
+        reasons=pol.removal_reasons().answer,
+        rules=pol.listing_rule_ids(),
         can_manage=can(Perm.LISTING_MANAGE),
     )
 
@@ -202,16 +212,17 @@ def entry(entry_id: int) -> Any:
 @bp.post("/entries/<int:entry_id>/<step>")
 @permission(Perm.LISTING_MANAGE)
 def entry_step(entry_id: int, step: str) -> Any:
-    en = entries.get_entry(entry_id)
+    ctx = request_context()
+    en = entries.get_entry(ctx, entry_id)
     fn = ENTRY_STEPS.get(step)
     try:
         if fn is None:
             if step != "renewal":
                 raise ServiceError("没有该步骤")
-            new = listed.renew(en)
+            new = listed.renew(ctx, en)
             db.session.commit()
             return redirect(url_for(".entry", entry_id=new.id))
-        fn(en, request.form.to_dict())
+        fn(ctx, en, request.form.to_dict())
         db.session.commit()
         flash(_("已记录"), "success")
     except ServiceError as exc:
@@ -224,7 +235,7 @@ def entry_step(entry_id: int, step: str) -> Any:
 def new_batch() -> Any:
     data = {**request.form.to_dict(), "entry_ids": request.form.getlist("entry_ids")}
     try:
-        b = batches.create(data)
+        b = batches.create(request_context(), data)
         db.session.commit()
     except ServiceError as exc:
         _fail(exc)
@@ -235,15 +246,16 @@ def new_batch() -> Any:
 @bp.get("/batches/<int:batch_id>")
 @permission(Perm.LISTING_VIEW)
 def batch(batch_id: int) -> Any:
-    b = batches.get_batch(batch_id)
+    ctx = request_context()
+    b = batches.get_batch(ctx, batch_id)
     return render_template(
         "listing/batch.html",
         batch=b,
-        members=batches.members(b),
+        members=batches.members(ctx, b),
         deadlines=deadlines.of_subject("listing_batch", b.id),
-        objections=objections.objections(b),
+        objections=objections.objections(ctx, b),
         labels=LABELS,
-        today=clock.today(),
+        today=ctx.today,
         can_manage=can(Perm.LISTING_MANAGE),
     )
 
@@ -251,11 +263,12 @@ def batch(batch_id: int) -> Any:
 @bp.post("/batches/<int:batch_id>/<step>")
 @permission(Perm.LISTING_MANAGE)
 def batch_step(batch_id: int, step: str) -> Any:
-    b = batches.get_batch(batch_id)
+    ctx = request_context()
+    b = batches.get_batch(ctx, batch_id)
     try:
         if step not in BATCH_STEPS:
             raise ServiceError("没有该步骤")
-        BATCH_STEPS[step](b, request.form.to_dict())
+        BATCH_STEPS[step](ctx, b, request.form.to_dict())
         db.session.commit()
         flash(_("已记录"), "success")
     except ServiceError as exc:
@@ -266,9 +279,10 @@ def batch_step(batch_id: int, step: str) -> Any:
 @bp.post("/objections/<int:objection_id>/decide")
 @permission(Perm.LISTING_MANAGE)
 def decide(objection_id: int) -> Any:
-    o = objections.get_objection(objection_id)
+    ctx = request_context()
+    o = objections.get_objection(ctx, objection_id)
     try:
-        objections.decide(o, request.form.to_dict())
+        objections.decide(ctx, o, request.form.to_dict())
         db.session.commit()
         flash(_("已处理异议"), "success")
     except ServiceError as exc:
@@ -279,20 +293,22 @@ def decide(objection_id: int) -> Any:
 @bp.get("/filings")
 @permission(Perm.FILINGS_RECEIVE)
 def inbox() -> Any:
-    rows = filings.inbox()
+    ctx = request_context()
+    rows = filings.inbox(ctx)
     return render_template(
         "listing/filings.html",
         filings=rows,
-        names={f.tenant_id: filings.tenant_name(f.tenant_id) for f in rows},
+        names={f.tenant_id: filings.tenant_name(ctx, f.tenant_id) for f in rows},
     )
 
 
 @bp.post("/filings/<int:filing_id>/ack")
 @permission(Perm.FILINGS_RECEIVE)
 def ack(filing_id: int) -> Any:
-    filing = filings.get_filing(filing_id)  # 404 outside the try: never a redirect
+    ctx = request_context()
+    filing = filings.get_filing(ctx, filing_id)  # 404 outside the try: never a redirect
     try:
-        filings.acknowledge(filing, request.form.to_dict())
+        filings.acknowledge(ctx, filing, request.form.to_dict())
         db.session.commit()
         flash(_("已签收备案"), "success")
     except ServiceError as exc:
@@ -303,7 +319,9 @@ def ack(filing_id: int) -> Any:
 @bp.get("/enterprises/<int:enterprise_id>/ledger")
 @permission(Perm.LISTING_VIEW)
 def ledger_page(enterprise_id: int) -> Any:
+    ctx = request_context()
     e = enterprise_service.get_enterprise(enterprise_id)
     if request.args.get("format") == "xlsx":
-        return _xlsx(ledger.export_xlsx(e), f"ledger-{e.uscc}.xlsx")
-    return render_template("listing/ledger.html", e=e, rows=ledger.entries_of(e), labels=LABELS)
+        return _xlsx(ledger.export_xlsx(ctx, e), f"ledger-{e.uscc}.xlsx")
+    rows = ledger.entries_of(ctx, e)
+    return render_template("listing/ledger.html", e=e, rows=rows, labels=LABELS)

@@ -13,11 +13,11 @@ from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
 from tenant_app.calendar import deadlines
-from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.listing.services import ledger, moment
-from tenant_app.listing.services.common import actor, policy, record_step, refuse_state
+from tenant_app.listing.services.common import policy, record_step, refuse_state
 from tenant_app.listing.services.entries import MAX_ID, NotFound, _date, _text
 from tenant_app.models import Enterprise
 from tenant_app.models.listing import (
@@ -29,7 +29,7 @@ from tenant_app.models.listing import (
 )
 
 
-def get_batch(batch_id: int) -> ListingBatch:
+def get_batch(ctx: Context, batch_id: int) -> ListingBatch:
     row = None
     if 0 < batch_id <= MAX_ID:
         row = db.session.execute(
@@ -40,7 +40,7 @@ def get_batch(batch_id: int) -> ListingBatch:
     return row
 
 
-def members(batch: ListingBatch) -> list[ListingEntry]:
+def members(ctx: Context, batch: ListingBatch) -> list[ListingEntry]:
     col = ListingEntry.removal_batch_id if batch.kind == "removal" else ListingEntry.batch_id
     return list(
         db.session.execute(
@@ -49,17 +49,17 @@ def members(batch: ListingBatch) -> list[ListingEntry]:
     )
 
 
-def batches(state: str | None = None) -> list[ListingBatch]:
+def batches(ctx: Context, state: str | None = None) -> list[ListingBatch]:
     stmt = select(ListingBatch).order_by(ListingBatch.id.desc()).limit(200)
     if state:
         stmt = stmt.where(ListingBatch.state == state)
     return list(db.session.execute(stmt).scalars())
 
 
-def create(data: dict[str, Any]) -> ListingBatch:
+def create(ctx: Context, data: dict[str, Any]) -> ListingBatch:
     """A batch of committed entries (additions) or of entries pending removal (removals)."""
     require_action(Perm.LISTING_MANAGE)
-    moment.require_compiler("编入批次")
+    moment.require_compiler(ctx, "编入批次")
     kind = data.get("kind") or "addition"
     if kind not in ("addition", "removal"):
         raise ValidationFailed.field("kind", "批次类型应为纳入或移出")
@@ -95,8 +95,8 @@ def create(data: dict[str, Any]) -> ListingBatch:
         title=title,
         complaint_channel=channel,
         state="draft",
-        policy_version=str(policy().version_id or ""),
-        created_by=actor()[0],
+        policy_version=str(policy(ctx).version_id or ""),
+        created_by=ctx.actor.user_id,
     )
     db.session.add(batch)
     db.session.flush()
@@ -105,8 +105,9 @@ def create(data: dict[str, Any]) -> ListingBatch:
             r.batch_id = batch.id
         else:
             r.removal_batch_id = batch.id
-    record_step("batch_created", batch_id=batch.id, summary=title, evidence={"entries": ids})
+    record_step(ctx, "batch_created", batch_id=batch.id, summary=title, evidence={"entries": ids})
     audit.record(
+        ctx,
         "listing.batch_created",
         object_type="listing_batch",
         object_id=batch.id,
@@ -115,45 +116,41 @@ def create(data: dict[str, Any]) -> ListingBatch:
     return batch
 
 
-def _due(step: str, event: date, batch: ListingBatch) -> tuple[date, bool, str]:
-    """The pack's deadline (Policy.step_due), stored with rule id and provisional flag."""
-    pol = policy(event)
+def _due(ctx: Context, step: str, event: date, batch: ListingBatch) -> tuple[date, bool, str]:
+    """The pack's deadline (Policy.step_due), stored with rule id and provisional flag; the
+    period it counted (``facts``: n, unit) is what the deadline keeps."""
+    pol = policy(ctx, event)
     d = pol.step_due(step, event)
-    period = (
-        pol.pack["removal"]["period"]
-        if step == "removal"
-        else pol.pack["procedure"]["periods"][step]
-    )
     deadlines.schedule(
         subject_type=f"listing_batch.{step}",
         subject_id=batch.id,
         rule_id=d.rule_id,
         event_date=event,
-        amount=period["n"],
-        unit=period["unit"],
+        amount=d.facts["n"],
+        unit=d.facts["unit"],
         policy_version=str(pol.version_id or ""),
         explanation=d.explanation,
     )
     return d.answer, d.provisional, d.rule_id
 
 
-def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
+def start_notice(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
     """社会公示: visible on the public page from the moment it is recorded, so it starts today
     (never back-dated); ``notice_end`` (≥ the pack's minimum in working days) may lie ahead.
     Each entry is screened again today; one that no longer qualifies is stopped (XJ-C/D/X/R)."""
     require_action(Perm.LISTING_MANAGE)
-    moment.require_compiler("社会公示")
+    moment.require_compiler(ctx, "社会公示")
     if batch.kind != "addition":
         raise Conflict("移出批次无须公示，直接发布")
     refuse_state("开始公示", batch.state, ("draft",), BATCH_STATES)
-    start = today()
+    start = ctx.today
     raw_start = data.get("notice_start")
     if raw_start not in (None, "") and str(raw_start)[:10] != start.isoformat():
         raise ValidationFailed.field(
             "notice_start",
             f"公示自在公开页面可见之日起算，开始日期只能是今天（{start.isoformat()}），不能倒签或预填",
         )
-    min_end, _prov, rule_id = _due("notice_min_end", start, batch)
+    min_end, _prov, rule_id = _due(ctx, "notice_min_end", start, batch)
     end = min_end
     if data.get("notice_end"):
         try:
@@ -164,9 +161,9 @@ def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
         raise ValidationFailed.field(
             "notice_end", f"公示期不足：{rule_id} 要求最早于 {min_end.isoformat()} 届满"
         )
-    committed = [e for e in members(batch) if e.state == "committed"]
-    moment.not_before("notice", start, "notice_start", entry_ids=[e.id for e in committed])
-    live, stopped = moment.sift(committed, start, "社会公示")
+    committed = [e for e in members(ctx, batch) if e.state == "committed"]
+    moment.not_before(ctx, "notice", start, "notice_start", entry_ids=[e.id for e in committed])
+    live, stopped = moment.sift(ctx, committed, start, "社会公示")
     if not live:
         if stopped:
             raise moment.EntryStopped(
@@ -183,6 +180,7 @@ def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
     for e in live:
         e.state = "in_notice"
         ledger.add_entry(
+            ctx,
             e.enterprise,
             "notice",
             start,
@@ -190,6 +188,7 @@ def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
             f"batch:{batch.id}",
         )
     record_step(
+        ctx,
         "notice",
         batch_id=batch.id,
         on_date=start,
@@ -199,6 +198,7 @@ def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
         evidence={"complaint_channel": batch.complaint_channel, "stopped": stopped},
     )
     audit.record(
+        ctx,
         "listing.notice_started",
         object_type="listing_batch",
         object_id=batch.id,
@@ -207,7 +207,7 @@ def start_notice(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
     return batch
 
 
-def open_objections(batch: ListingBatch) -> int:
+def open_objections(ctx: Context, batch: ListingBatch) -> int:
     return db.session.execute(
         select(func.count())
         .select_from(ListingObjection)
@@ -215,41 +215,42 @@ def open_objections(batch: ListingBatch) -> int:
     ).scalar_one()
 
 
-def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
+def publish(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
     """正式发布. Additions: after the notice closed, every objection decided; the entries still in
     notice become listed with the pack's validity. Removals: the entries are removed."""
     require_action(Perm.LISTING_MANAGE)
-    moment.require_compiler("正式发布")
-    on = _date(data.get("on_date"), "on_date", "发布日期")
+    moment.require_compiler(ctx, "正式发布")
+    on = _date(ctx, data.get("on_date"), "on_date", "发布日期")
     stopped: list[dict[str, Any]] = []
     if batch.kind == "addition":
         refuse_state("正式发布", batch.state, ("notice",), BATCH_STATES)
         assert batch.notice_end is not None
         if on <= batch.notice_end:
             raise Conflict(f"公示期至 {batch.notice_end.isoformat()} 止，期满后方可发布")
-        if open_objections(batch):
+        if open_objections(ctx, batch):
             raise Conflict("尚有未处理的公示异议，处理后方可发布")
-        moment.not_before("publication", on, "on_date", batch_id=batch.id)
-        pending = [e for e in members(batch) if e.state == "in_notice"]
-        live, stopped = moment.sift(pending, on, "正式发布")
+        moment.not_before(ctx, "publication", on, "on_date", batch_id=batch.id)
+        pending = [e for e in members(ctx, batch) if e.state == "in_notice"]
+        live, stopped = moment.sift(ctx, pending, on, "正式发布")
         if pending and not live:
             raise moment.EntryStopped(
                 "公示中的事项均已不符合纳入条件，不能发布",
                 {"entry_ids": [s["reason"] for s in stopped]},
             )
-        due, _prov, rule_id = _due("publication", batch.notice_end, batch)
+        due, _prov, rule_id = _due(ctx, "publication", batch.notice_end, batch)
     else:
         refuse_state("发布移出", batch.state, ("draft",), BATCH_STATES)
-        due, rule_id = None, policy().pack["removal"]["rule_id"]
-    pol = policy(on)
+        due, rule_id = None, policy(ctx).listing_rule_ids().removal
+    pol = policy(ctx, on)
     published = []
-    for e in members(batch):
+    for e in members(ctx, batch):
         if batch.kind == "addition" and e.state == "in_notice":
             e.state, e.listed_on = "listed", on
             e.valid_until = pol.validity_end(on).answer
             e.enterprise.supervision_category = "listed"  # inspections read it (XJ-S)
             published.append(e.id)
             ledger.add_entry(
+                ctx,
                 e.enterprise,
                 "publication",
                 on,
@@ -263,6 +264,7 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
             published.append(e.id)
             late = bool(e.removal_due and on > e.removal_due)
             ledger.add_entry(
+                ctx,
                 e.enterprise,
                 "removal",
                 on,
@@ -271,8 +273,9 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
             )
     batch.state, batch.published_on = "published", on
     batch.publication_due = due
-    batch.filing_due, _p, _r = _due("filing", on, batch)
+    batch.filing_due, _p, _r = _due(ctx, "filing", on, batch)
     record_step(
+        ctx,
         "publication",
         batch_id=batch.id,
         on_date=on,
@@ -283,6 +286,7 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
         evidence={"entries": published, "stopped": stopped},
     )
     audit.record(
+        ctx,
         "listing.published",
         object_type="listing_batch",
         object_id=batch.id,
@@ -291,24 +295,26 @@ def publish(batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
     return batch
 
 
-def file_with_parent(batch: ListingBatch, data: dict[str, Any]) -> ListingFiling:
+def file_with_parent(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> ListingFiling:
     """备案: a filing row in this tenant, addressed to the parent (who reads it, see filings.py)."""
     require_action(Perm.LISTING_MANAGE)
-    t = moment.require_compiler("报备案")
+    t = moment.require_compiler(ctx, "报备案")
     refuse_state("报备案", batch.state, ("published",), BATCH_STATES)
-    on = _date(data.get("on_date"), "on_date", "报备日期")
-    target = moment.filing_target(t)  # the pack's listing.filed_with, not simply the parent
+    on = _date(ctx, data.get("on_date"), "on_date", "报备日期")
+    target = moment.filing_target(ctx, t)  # the pack's listing.filed_with, not simply the parent
     assert batch.published_on is not None
     if on < batch.published_on:
         raise ValidationFailed.field("on_date", "报备日期不能早于发布日期")
-    moment.not_before("filing", on, "on_date", batch_id=batch.id)
+    moment.not_before(ctx, "filing", on, "on_date", batch_id=batch.id)
     summary = {
         "batch": batch.id,
         "kind": batch.kind,
         "title": batch.title,
         "tenant": t.name,
         "published_on": batch.published_on.isoformat(),
-        "entries": [_public_row(e) for e in members(batch) if e.state in ("listed", "removed")],
+        "entries": [
+            _public_row(e) for e in members(ctx, batch) if e.state in ("listed", "removed")
+        ],
     }
     filing = ListingFiling(
         batch_id=batch.id,
@@ -322,14 +328,16 @@ def file_with_parent(batch: ListingBatch, data: dict[str, Any]) -> ListingFiling
     batch.state, batch.filed_on = "filed", on
     db.session.flush()
     record_step(
+        ctx,
         "filing",
         batch_id=batch.id,
         on_date=on,
         due_date=batch.filing_due,
-        rule_id=policy().pack["procedure"]["rule_id"],
+        rule_id=policy(ctx).listing_rule_ids().procedure,
         summary="报上级备案",
     )
     audit.record(
+        ctx,
         "listing.filed",
         object_type="listing_batch",
         object_id=batch.id,
@@ -356,15 +364,15 @@ def _public_row(e: ListingEntry) -> dict[str, Any]:
     }
 
 
-def overdue_batches(on: date | None = None) -> list[dict[str, Any]]:
+def overdue_batches(ctx: Context, on: date | None = None) -> list[dict[str, Any]]:
     """Late steps: a notice closed but not published by its due date, published but not filed."""
-    on = on or today()
+    on = on or ctx.today
     out = []
     for b in db.session.execute(
         select(ListingBatch).where(ListingBatch.state.in_(("notice", "published")))
     ).scalars():
         if b.state == "notice" and b.notice_end and b.publication_due is None:
-            due = policy(b.notice_end).step_due("publication", b.notice_end)
+            due = policy(ctx, b.notice_end).step_due("publication", b.notice_end)
             if on > due.answer:
                 out.append(
                     {
@@ -375,13 +383,14 @@ def overdue_batches(on: date | None = None) -> list[dict[str, Any]]:
                         "provisional": due.provisional,
                     }
                 )
-        if b.state == "published" and b.filing_due and on > b.filing_due:
+        if b.state == "published" and b.published_on and b.filing_due and on > b.filing_due:
+            filing = policy(ctx, b.published_on).step_due("filing", b.published_on)
             out.append(
                 {
                     "batch": b,
                     "step": "filing",
                     "due": b.filing_due,
-                    "rule_id": "XJ-P",
+                    "rule_id": filing.rule_id,
                     "provisional": False,
                 }
             )

@@ -25,7 +25,7 @@ from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from policies import Policy
 from policies.facts import EnterpriseFacts
-from policies.screening import exclusions_hit
+from policies.listing import ListingRuleIds
 from policies.vocab import INCIDENT_LEVELS
 from tenant_app.calendar.workdays import shift_months
 from tenant_app.extensions import db
@@ -59,12 +59,13 @@ def window_start(on: date, months: int) -> date:
 
 @dataclass
 class Plan:
-    """The pack turned into SQL: aggregate columns over compliance_records (``rec_cols``) and
-    enterprise_ratings (``rate_cols``), and per condition a pass expression (1 / 0 / NULL =
-    unknown) over the enterprise row and those aggregates."""
+    """The policy's conditions turned into SQL: aggregate columns over compliance_records
+    (``rec_cols``) and enterprise_ratings (``rate_cols``), and per condition a pass expression
+    (1 / 0 / NULL = unknown) over the enterprise row and those aggregates."""
 
     on: date
-    pack: dict[str, Any]
+    policy: Policy
+    rules: ListingRuleIds
     rec_cols: list[Any] = field(default_factory=list)
     rate_cols: list[Any] = field(default_factory=list)
     rec_where: list[Any] = field(default_factory=list)
@@ -200,19 +201,19 @@ BUILDERS: dict[str, Callable[[Plan, str, dict[str, Any]], Outer]] = {
 }
 
 
-def translatable(pack: dict[str, Any]) -> bool:
-    kinds = [c["kind"] for c in pack["screening"]["conditions"].values()]
-    kinds += [r["kind"] for r in (pack["direct_inclusion"].get("routes") or {}).values()]
+def translatable(policy: Policy) -> bool:
+    kinds = [c["kind"] for c in policy.screening_conditions().values()]
+    kinds += [r["kind"] for r in policy.direct_routes().values()]
     return all(k in BUILDERS for k in kinds)
 
 
-def plan_for(pack: dict[str, Any], on: date) -> Plan:
-    plan = Plan(on=on, pack=pack)
-    for cid, p in pack["screening"]["conditions"].items():
+def plan_for(policy: Policy, on: date) -> Plan:
+    plan = Plan(on=on, policy=policy, rules=policy.listing_rule_ids())
+    for cid, p in policy.screening_conditions().items():
         plan.conditions[cid] = BUILDERS[p["kind"]](plan, f"c_{cid}", p)
-    for rid, p in (pack["direct_inclusion"].get("routes") or {}).items():
+    for rid, p in policy.direct_routes().items():
         plan.direct[rid] = BUILDERS[p["kind"]](plan, f"d_{rid}", p)
-    for bid, ban in (pack["removal"].get("bans") or {}).items():
+    for bid, ban in policy.reinclusion_bans().items():
         start = window_start(on, 12 * ban["years"])
         hit = and_(
             R.kind == ban["record_type"],
@@ -269,7 +270,7 @@ class Assembler:
     attribute lookups). The route/rule logic is verdicts.verdict_of's."""
 
     def __init__(self, plan: Plan) -> None:
-        self.plan, self.pack = plan, plan.pack
+        self.plan = plan
         self.cids, self.rids = list(plan.conditions), list(plan.direct)
         self.c0 = 3
         self.d0 = self.c0 + len(self.cids)
@@ -287,7 +288,7 @@ class Assembler:
                 if tags_text and tags_text not in ("[]", "null")
                 else frozenset()
             )
-            hit = exclusions_hit(self.pack, EnterpriseFacts(industry_code=code, tags=tags))
+            hit = self.plan.policy.excluded_by(EnterpriseFacts(industry_code=code, tags=tags))
             self.excl[key] = hit
         return hit
 
@@ -305,7 +306,7 @@ class Assembler:
             if n:
                 evidence[cid] = (n, row[self.e0 + 2 * i + 1])
         return verdict_of(
-            self.pack,
+            self.plan.rules,
             row[0],
             self.plan.on,
             self.excluded(row[1], row[2]),
@@ -327,11 +328,10 @@ def screen_tenant(
     """
     if tenant_id not in current_scope().read_ids:
         raise PermissionError("screening a tenant outside the current scope")
-    pack = policy.pack
-    if not translatable(pack):
+    if not translatable(policy):
         yield from _fallback(policy, tenant_id, on, enterprise_ids)
         return
-    plan = plan_for(pack, on)
+    plan = plan_for(policy, on)
     assemble = Assembler(plan)
     # Options on the statement, not the connection: Connection.execution_options() changes the
     # session's connection in place, and a later INSERT would then run as a server-side cursor.

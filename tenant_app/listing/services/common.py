@@ -1,44 +1,34 @@
-"""Shared by the listing services: the tenant's policy, the actor, recording a step."""
+"""Shared by the listing services: the acting tenant, its policy, recording a step. Everything
+comes from the Context the caller hands over (tenant_app/context.py), never from the request."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import g, has_request_context
-from flask_login import current_user
-from sqlalchemy import select
-
 from policies import Policy
-from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
 from tenant_app.models.listing import ListingStep
 from tenant_app.policy.service import policy_for
-from tenant_app.tenancy.scope import current_scope
 
 
-def tenant() -> Tenant:
-    """The write tenant of the current scope (request or job)."""
-    if has_request_context() and "tenant" in g:
-        return g.tenant
-    return db.session.execute(
-        select(Tenant).where(Tenant.id == current_scope().tenant_id)
-    ).scalar_one()
+def tenant(ctx: Context) -> Tenant:
+    """The tenant the positive list is kept for: the context's write tenant."""
+    if ctx.tenant is None:
+        raise RuntimeError("the positive list is kept inside a tenant: the context has none")
+    return ctx.tenant
 
 
-def policy(on: date | None = None) -> Policy:
-    return policy_for(tenant(), on or today())
-
-
-def actor() -> tuple[int | None, str]:
-    if has_request_context() and current_user.is_authenticated:
-        return current_user.id, current_user.display_name or current_user.username
-    return current_scope().user_id, "system"
+def policy(ctx: Context, on: date | None = None) -> Policy:
+    """The tenant's policy in force on ``on`` (default: the day of the act)."""
+    return policy_for(tenant(ctx), on or ctx.today)
 
 
 def record_step(
+    ctx: Context,
     step: str,
     *,
     entry_id: int | None = None,
@@ -51,8 +41,7 @@ def record_step(
     due_date: date | None = None,
 ) -> ListingStep:
     """Every step is kept with who, when and what evidence (XJ-P)."""
-    uid, name = actor()
-    on_date = on_date or today()
+    on_date = on_date or ctx.today
     row = ListingStep(
         entry_id=entry_id,
         batch_id=batch_id,
@@ -64,8 +53,8 @@ def record_step(
         rule_id=rule_id,
         due_date=due_date,
         overdue=bool(due_date and on_date > due_date),
-        actor_id=uid,
-        actor_name=name[:64],
+        actor_id=ctx.actor.user_id,
+        actor_name=ctx.actor.name[:64],
     )
     db.session.add(row)
     return row

@@ -17,20 +17,20 @@ from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
 from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict
 from tenant_app.extensions import db
-from tenant_app.listing.services.common import actor
 from tenant_app.listing.services.entries import MAX_ID, NotFound, _text
 from tenant_app.models import Tenant
 from tenant_app.models.listing import ListingFiling
 from tenant_app.tenancy.queries import descendants
 from tenant_app.tenancy.resolve import tenant_scope
-from tenant_app.tenancy.scope import current_scope, use_scope
+from tenant_app.tenancy.scope import use_scope
 
 
-def inbox(pending_only: bool = False) -> list[ListingFiling]:
+def inbox(ctx: Context, pending_only: bool = False) -> list[ListingFiling]:
     require_action(Perm.FILINGS_RECEIVE)
-    me = current_scope().tenant_id
+    me = ctx.tenant_id
     stmt = (
         select(ListingFiling)
         .where(ListingFiling.parent_tenant_id == me)
@@ -41,8 +41,8 @@ def inbox(pending_only: bool = False) -> list[ListingFiling]:
     return list(db.session.execute(descendants(stmt)).scalars())
 
 
-def get_filing(filing_id: int) -> ListingFiling:
-    me = current_scope().tenant_id
+def get_filing(ctx: Context, filing_id: int) -> ListingFiling:
+    me = ctx.tenant_id
     row = None
     if 0 < filing_id <= MAX_ID:
         row = db.session.execute(
@@ -57,36 +57,38 @@ def get_filing(filing_id: int) -> ListingFiling:
     return row
 
 
-def tenant_name(tenant_id: int) -> str:
+def tenant_name(ctx: Context, tenant_id: int) -> str:
     t = db.session.get(Tenant, tenant_id)
     return t.name if t else ""
 
 
-def acknowledge(filing: ListingFiling, data: dict[str, Any]) -> ListingFiling:
+def acknowledge(ctx: Context, filing: ListingFiling, data: dict[str, Any]) -> ListingFiling:
     require_action(Perm.FILINGS_RECEIVE)
-    scope = current_scope()
-    if filing.parent_tenant_id != scope.tenant_id:
+    if filing.parent_tenant_id != ctx.tenant_id:
         raise NotFound("没有该备案")
     if filing.acknowledged_at is not None:
         raise Conflict("该备案已签收")
     note = _text(data.get("note"), "note", 500, "签收意见", required=False)
-    uid, name = actor()
     child = db.session.get(Tenant, filing.tenant_id)
     assert child is not None
-    with use_scope(tenant_scope(child, uid)):
+    # The same actor writes the child's row and the child's audit chain (audit.record takes the
+    # tenant from the scope, the actor from the context).
+    with use_scope(tenant_scope(child, ctx.actor.user_id)):
         filing.acknowledged_by_name, filing.acknowledged_at, filing.ack_note = (
-            name[:64],
+            ctx.actor.name[:64],
             utcnow(),
             note,
         )
         audit.record(
+            ctx,
             "listing.filing_acknowledged",
             object_type="listing_filing",
             object_id=filing.id,
-            after={"by_tenant": scope.tenant_id, "note": note},
+            after={"by_tenant": ctx.tenant_id, "note": note},
         )
         db.session.flush()  # the child's row and audit entry, while the child's scope holds
     audit.record(
+        ctx,
         "listing.filing_acknowledged",
         object_type="listing_filing",
         object_id=filing.id,

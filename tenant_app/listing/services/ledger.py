@@ -1,6 +1,6 @@
 """台账 per enterprise (XJ-S: every on- and off-site check is recorded in the ledger).
 
-Other issues (inspections) append with ``add_entry``; it writes in the caller's transaction and
+Other issues (inspections) append with ``add_entry(ctx, …)``; it writes in the caller's transaction and
 tenant, so the line commits or rolls back with the check it records.
 """
 
@@ -11,9 +11,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from tenant_app.context import Context
 from tenant_app.core.spreadsheet import safe_row
 from tenant_app.extensions import db
-from tenant_app.listing.services.common import actor
 from tenant_app.models import Enterprise
 from tenant_app.models.listing import LedgerEntry
 
@@ -35,23 +35,24 @@ KINDS = {
 
 
 def add_entry(
-    enterprise: Enterprise, kind: str, when: date, summary: str, ref: str = ""
+    ctx: Context, enterprise: Enterprise, kind: str, when: date, summary: str, ref: str = ""
 ) -> LedgerEntry:
-    """Append one line to ``enterprise``'s ledger. ``kind``: a KINDS key (an unknown kind is
-    kept as given so a new check type never fails the caller's transaction)."""
+    """Append one line to ``enterprise``'s ledger, recorded by the context's actor. ``kind``: a
+    KINDS key (an unknown kind is kept as given so a new check type never fails the caller's
+    transaction)."""
     row = LedgerEntry(
         enterprise_id=enterprise.id,
         kind=kind[:32],
         on_date=when,
         summary=summary,
         ref=ref[:128],
-        actor_name=actor()[1][:64],
+        actor_name=ctx.actor.name[:64],
     )
     db.session.add(row)
     return row
 
 
-def entries_of(enterprise: Enterprise) -> list[LedgerEntry]:
+def entries_of(ctx: Context, enterprise: Enterprise) -> list[LedgerEntry]:
     return list(
         db.session.execute(
             select(LedgerEntry)
@@ -61,14 +62,14 @@ def entries_of(enterprise: Enterprise) -> list[LedgerEntry]:
     )
 
 
-def export_xlsx(enterprise: Enterprise) -> bytes:
+def export_xlsx(ctx: Context, enterprise: Enterprise) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
     ws.append(safe_row([f"{enterprise.name}（{enterprise.uscc}）正面清单监督执法台账"]))
     ws.append(["日期", "类别", "内容", "关联", "记录人"])
-    for e in entries_of(enterprise):
+    for e in entries_of(ctx, enterprise):
         ws.append(
             safe_row(
                 [e.on_date.isoformat(), KINDS.get(e.kind, e.kind), e.summary, e.ref, e.actor_name]

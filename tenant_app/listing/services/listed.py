@@ -12,10 +12,10 @@ from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
 from tenant_app.calendar.workdays import shift_months
-from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.extensions import db
 from tenant_app.listing.services import entries, ledger
-from tenant_app.listing.services.common import actor, policy, record_step, refuse_state
+from tenant_app.listing.services.common import policy, record_step, refuse_state
 from tenant_app.listing.services.entries import _date, _text
 from tenant_app.models import Enterprise
 from tenant_app.models.listing import ENTRY_STATES, HealthCheckVisit, ListingEntry
@@ -23,7 +23,7 @@ from tenant_app.models.listing import ENTRY_STATES, HealthCheckVisit, ListingEnt
 RENEWAL_WINDOW_DAYS = 180  # platform default: renewal may start 6 months before expiry
 
 
-def current_entry(enterprise: Enterprise) -> ListingEntry | None:
+def current_entry(ctx: Context, enterprise: Enterprise) -> ListingEntry | None:
     """The entry under which ``enterprise`` is listed now, if any (for other issues)."""
     return (
         db.session.execute(
@@ -39,14 +39,14 @@ def current_entry(enterprise: Enterprise) -> ListingEntry | None:
     )
 
 
-def is_listed(enterprise: Enterprise, on: date | None = None) -> bool:
-    """Listed on ``on`` (today): published, within validity, not removed."""
-    on = on or today()
-    e = current_entry(enterprise)
+def is_listed(ctx: Context, enterprise: Enterprise, on: date | None = None) -> bool:
+    """Listed on ``on`` (the day of the act): published, within validity, not removed."""
+    on = on or ctx.today
+    e = current_entry(ctx, enterprise)
     return bool(e and e.listed_on and e.valid_until and e.listed_on <= on <= e.valid_until)
 
 
-def listed_entries() -> list[ListingEntry]:
+def listed_entries(ctx: Context) -> list[ListingEntry]:
     return list(
         db.session.execute(
             select(ListingEntry)
@@ -56,9 +56,9 @@ def listed_entries() -> list[ListingEntry]:
     )
 
 
-def expire(on: date | None = None) -> list[int]:
+def expire(ctx: Context, on: date | None = None) -> list[int]:
     """Entries past their validity become expired; the enterprise leaves the 'listed' category."""
-    on = on or today()
+    on = on or ctx.today
     done = []
     for e in db.session.execute(
         select(ListingEntry).where(ListingEntry.state == "listed", ListingEntry.valid_until < on)
@@ -67,9 +67,15 @@ def expire(on: date | None = None) -> list[int]:
         if e.enterprise.supervision_category == "listed":
             e.enterprise.supervision_category = "general"
         ledger.add_entry(
-            e.enterprise, "expiry", on, f"正面清单有效期于 {e.valid_until} 届满", f"entry:{e.id}"
+            ctx,
+            e.enterprise,
+            "expiry",
+            on,
+            f"正面清单有效期于 {e.valid_until} 届满",
+            f"entry:{e.id}",
         )
         audit.record(
+            ctx,
             "listing.expired",
             object_type="listing_entry",
             object_id=e.id,
@@ -80,20 +86,20 @@ def expire(on: date | None = None) -> list[int]:
     return done
 
 
-def renew(entry: ListingEntry) -> ListingEntry:
+def renew(ctx: Context, entry: ListingEntry) -> ListingEntry:
     """Renewal runs the procedure again: a new round linked to the listed one."""
     require_action(Perm.LISTING_MANAGE)
     refuse_state("续展", entry.state, ("listed", "expired"), ENTRY_STATES)
     if (
         entry.state == "listed"
         and entry.valid_until
-        and entry.valid_until - today() > timedelta(days=RENEWAL_WINDOW_DAYS)
+        and entry.valid_until - ctx.today > timedelta(days=RENEWAL_WINDOW_DAYS)
     ):
         raise entries.Conflict(
             f"有效期至 {entry.valid_until}，届满前 {RENEWAL_WINDOW_DAYS} 日内方可续展"
         )
     return entries.create(
-        entry.enterprise, origin="renewal", renews=entry if entry.state == "listed" else None
+        ctx, entry.enterprise, origin="renewal", renews=entry if entry.state == "listed" else None
     )
 
 
@@ -118,10 +124,10 @@ def listing_years(entry: ListingEntry) -> list[tuple[date, date]]:
         k += 1
 
 
-def add_visit(entry: ListingEntry, data: dict[str, Any]) -> HealthCheckVisit:
+def add_visit(ctx: Context, entry: ListingEntry, data: dict[str, Any]) -> HealthCheckVisit:
     require_action(Perm.LISTING_MANAGE)
     refuse_state("体检式帮扶", entry.state, ("listed", "removal_pending"), ENTRY_STATES)
-    on = _date(data.get("visit_date"), "visit_date", "帮扶日期")
+    on = _date(ctx, data.get("visit_date"), "visit_date", "帮扶日期")
     if entry.listed_on and on < entry.listed_on:
         raise entries.ValidationFailed.field("visit_date", "帮扶日期早于纳入日期")
     officers = _text(data.get("officers"), "officers", 255, "帮扶人员")
@@ -133,12 +139,13 @@ def add_visit(entry: ListingEntry, data: dict[str, Any]) -> HealthCheckVisit:
         officers=officers,
         findings=findings,
         advice=advice,
-        created_by=actor()[0],
+        created_by=ctx.actor.user_id,
     )
     db.session.add(v)
     db.session.flush()
-    rule = policy().pack["listing"]["rule_id"]
+    rule = policy(ctx).listing_rule_ids().listing
     record_step(
+        ctx,
         "health_check",
         entry_id=entry.id,
         on_date=on,
@@ -147,9 +154,10 @@ def add_visit(entry: ListingEntry, data: dict[str, Any]) -> HealthCheckVisit:
         evidence={"officers": officers, "visit_id": v.id},
     )
     ledger.add_entry(
-        entry.enterprise, "visit", on, f"体检式帮扶：{findings[:200]}", f"visit:{v.id}"
+        ctx, entry.enterprise, "visit", on, f"体检式帮扶：{findings[:200]}", f"visit:{v.id}"
     )
     audit.record(
+        ctx,
         "listing.visit_recorded",
         object_type="listing_entry",
         object_id=entry.id,
@@ -158,7 +166,7 @@ def add_visit(entry: ListingEntry, data: dict[str, Any]) -> HealthCheckVisit:
     return v
 
 
-def visits_of(entry: ListingEntry) -> list[HealthCheckVisit]:
+def visits_of(ctx: Context, entry: ListingEntry) -> list[HealthCheckVisit]:
     return list(
         db.session.execute(
             select(HealthCheckVisit)
@@ -168,17 +176,17 @@ def visits_of(entry: ListingEntry) -> list[HealthCheckVisit]:
     )
 
 
-def visits_due(on: date | None = None) -> list[dict[str, Any]]:
+def visits_due(ctx: Context, on: date | None = None) -> list[dict[str, Any]]:
     """Each listed year (XJ-V: ≥ the pack's visits per year) up to ``on`` without enough visits:
     'due' in the current year, 'overdue' for a year already over."""
-    on = on or today()
-    need = policy().pack["listing"]["health_check_visits_per_year"]
-    rule = policy().pack["listing"]["rule_id"]
+    on = on or ctx.today
+    visits = policy(ctx).health_check_visits()
+    need, rule = visits.answer, visits.rule_id
     out = []
-    for e in listed_entries():
+    for e in listed_entries(ctx):
         if not (e.listed_on and e.valid_until):
             continue
-        dates = [v.visit_date for v in visits_of(e)]
+        dates = [v.visit_date for v in visits_of(ctx, e)]
         for start, end in listing_years(e):
             if start > on:
                 break

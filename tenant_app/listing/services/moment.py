@@ -22,7 +22,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 
 from policies.decision import ScreeningResult
+from policies.listing import STEP_TITLES
 from tenant_app.audit import log as audit
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.listing.services import ledger
@@ -34,15 +36,6 @@ from tenant_app.registry.services.enterprise_facts import facts_for
 
 # ListingStep.step → the name procedure.order uses for it.
 RECORDED_AS = {"opinion": "opinions"}
-STEP_TITLES = {
-    "screening": "申请/推荐（筛选）",
-    "site_verification": "现场核查",
-    "opinions": "征求意见",
-    "commitment": "守法承诺",
-    "notice": "社会公示",
-    "publication": "正式发布",
-    "filing": "备案登记",
-}
 
 
 class NotCompiler(ServiceError):
@@ -65,40 +58,36 @@ def _level(level: str) -> str:
         return level
 
 
-def require_compiler(what: str) -> Tenant:
+def require_compiler(ctx: Context, what: str) -> Tenant:
     """Refuse ``what`` unless this tenant is at the pack's ``listing.compiled_by`` level."""
-    t = tenant()
-    pack = policy().pack
-    need = pack["listing"]["compiled_by"]
-    if t.level != need:
-        rule = pack["procedure"]["rule_id"]
+    t = tenant(ctx)
+    need = policy(ctx).compiled_by()
+    if t.level != need.answer:
         reason = (
-            f"正面清单由{_level(need)}生态环境部门编制（{rule}），"
+            f"正面清单由{_level(need.answer)}生态环境部门编制（{need.rule_id}），"
             f"本单位为{_level(t.level)}，不能办理“{what}”"
         )
         raise NotCompiler(reason, {"tenant": [reason]})
     return t
 
 
-def filing_target(t: Tenant) -> Tenant:
+def filing_target(ctx: Context, t: Tenant) -> Tenant:
     """The ancestor at the pack's ``listing.filed_with`` level that receives the filing."""
-    pack = policy().pack
-    need = pack["listing"]["filed_with"]
+    need = policy(ctx).filed_with()
     ids = t.ancestor_ids
     rows = (
         db.session.execute(select(Tenant).where(Tenant.id.in_(ids))).scalars().all() if ids else []
     )
-    found = [r for r in rows if r.level == need]
+    found = [r for r in rows if r.level == need.answer]
     if not found:
         raise Conflict(
-            f"没有{_level(need)}上级部门可备案（{pack['procedure']['rule_id']}）",
-            {"tenant": [f"备案对象应为{_level(need)}生态环境部门"]},
+            f"没有{_level(need.answer)}上级部门可备案（{need.rule_id}）",
+            {"tenant": [f"备案对象应为{_level(need.answer)}生态环境部门"]},
         )
     return max(found, key=lambda r: len(r.path))  # the nearest one
 
 
-def _earlier(step: str) -> list[str]:
-    order: list[str] = list(policy().pack["procedure"]["order"])
+def _earlier(order: tuple[str, ...], step: str) -> list[str]:
     if step not in order:
         return []
     before = order[: order.index(step)]
@@ -107,6 +96,7 @@ def _earlier(step: str) -> list[str]:
 
 
 def not_before(
+    ctx: Context,
     step: str,
     on: date,
     field: str,
@@ -115,7 +105,8 @@ def not_before(
     batch_id: int | None = None,
 ) -> None:
     """Refuse ``on`` when a step ``procedure.order`` puts before ``step`` was dated later."""
-    names = _earlier(step)
+    order = policy(ctx).procedure_order()
+    names = _earlier(order.answer, step)
     ids = list(entry_ids)
     if not names or (not ids and batch_id is None):
         return
@@ -133,17 +124,16 @@ def not_before(
     ).first()
     if row is not None and on < row.on_date:
         prior = STEP_TITLES.get(RECORDED_AS.get(row.step, row.step), row.step)
-        rule = policy().pack["procedure"]["rule_id"]
         raise ValidationFailed.field(
             field,
             f"{STEP_TITLES.get(step, step)}日期 {on.isoformat()} 早于此前的"
-            f"{prior}（{row.on_date.isoformat()}）：{rule} 规定的顺序不能颠倒",
+            f"{prior}（{row.on_date.isoformat()}）：{order.rule_id} 规定的顺序不能颠倒",
         )
 
 
-def screen_on(entry: ListingEntry, on: date) -> ScreeningResult:
+def screen_on(ctx: Context, entry: ListingEntry, on: date) -> ScreeningResult:
     """The enterprise's screening on ``on`` under the policy in force that day."""
-    return policy(on).screen(facts_for(entry.enterprise, on), on)
+    return policy(ctx, on).screen(facts_for(entry.enterprise, on), on)
 
 
 def reason_of(result: ScreeningResult) -> str:
@@ -155,11 +145,12 @@ def reason_of(result: ScreeningResult) -> str:
     return "；".join(parts)
 
 
-def _stop(entry: ListingEntry, result: ScreeningResult, on: date, what: str) -> str:
+def _stop(ctx: Context, entry: ListingEntry, result: ScreeningResult, on: date, what: str) -> str:
     before = entry.state
     reason = f"{what}（{on.isoformat()}）时重新筛选，不再符合纳入条件：{reason_of(result)}"
     entry.state, entry.closed_reason = "stopped", reason[:500]
     record_step(
+        ctx,
         "eligibility",
         entry_id=entry.id,
         batch_id=entry.batch_id,
@@ -169,8 +160,9 @@ def _stop(entry: ListingEntry, result: ScreeningResult, on: date, what: str) -> 
         evidence={"screening": result.to_dict()},
         rule_id=result.rule_id,
     )
-    ledger.add_entry(entry.enterprise, "stopped", on, reason[:1000], f"entry:{entry.id}")
+    ledger.add_entry(ctx, entry.enterprise, "stopped", on, reason[:1000], f"entry:{entry.id}")
     audit.record(
+        ctx,
         "listing.entry_stopped",
         object_type="listing_entry",
         object_id=entry.id,
@@ -187,26 +179,26 @@ def _stop(entry: ListingEntry, result: ScreeningResult, on: date, what: str) -> 
     return reason
 
 
-def hold(entry: ListingEntry, on: date, what: str) -> ScreeningResult:
+def hold(ctx: Context, entry: ListingEntry, on: date, what: str) -> ScreeningResult:
     """Screen ``entry`` on ``on`` before ``what`` is recorded; stop it (kept) when it fails."""
-    result = screen_on(entry, on)
+    result = screen_on(ctx, entry, on)
     if not result.answer:
-        reason = _stop(entry, result, on, what)
+        reason = _stop(ctx, entry, result, on, what)
         db.session.flush()
         raise EntryStopped(reason, {"enterprise": [reason]})
     return result
 
 
 def sift(
-    rows: Iterable[ListingEntry], on: date, what: str
+    ctx: Context, rows: Iterable[ListingEntry], on: date, what: str
 ) -> tuple[list[ListingEntry], list[dict[str, Any]]]:
     """The batch form of ``hold``: (entries still qualifying, the stopped ones with reasons)."""
     live: list[ListingEntry] = []
     stopped: list[dict[str, Any]] = []
     for e in rows:
-        result = screen_on(e, on)
+        result = screen_on(ctx, e, on)
         if result.answer:
             live.append(e)
         else:
-            stopped.append({"entry_id": e.id, "reason": _stop(e, result, on, what)})
+            stopped.append({"entry_id": e.id, "reason": _stop(ctx, e, result, on, what)})
     return live, stopped

@@ -12,13 +12,14 @@ from sqlalchemy import select
 from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
-from tenant_app.clock import today, utcnow
+from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core import ratelimit
 from tenant_app.core.errors import Conflict, Throttled, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.listing.services import ledger, moment
 from tenant_app.listing.services.batches import members
-from tenant_app.listing.services.common import actor, record_step, refuse_state
+from tenant_app.listing.services.common import record_step, refuse_state
 from tenant_app.listing.services.entries import MAX_ID, NotFound, _text
 from tenant_app.models.listing import OBJECTION_STATES, ListingBatch, ListingEntry, ListingObjection
 
@@ -29,17 +30,19 @@ def _key(address: str) -> str:
     return f"objection:{address}"
 
 
-def note_attempt(address: str) -> None:
-    """At most MAX_PER_WINDOW objections per address per LOGIN_WINDOW_SECONDS, counted by the
-    one rate limiter (atomically, and kept even when the objection is then refused)."""
-    h = ratelimit.hit(_key(address), MAX_PER_WINDOW, current_app.config["LOGIN_WINDOW_SECONDS"])
+def note_attempt(ctx: Context) -> None:
+    """At most MAX_PER_WINDOW objections per address (the context's) per LOGIN_WINDOW_SECONDS,
+    counted by the one rate limiter (atomically, and kept even when the objection is then
+    refused)."""
+    window = current_app.config["LOGIN_WINDOW_SECONDS"]
+    h = ratelimit.hit(_key(ctx.address), MAX_PER_WINDOW, window)
     if not h.allowed:
         raise Throttled("提交过于频繁，请稍后再试", retry_after=h.retry_after)
 
 
-def file_objection(batch: ListingBatch, data: dict[str, Any]) -> ListingObjection:
+def file_objection(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> ListingObjection:
     """Anyone, during the notice period of an addition batch."""
-    on = today()
+    on = ctx.today
     if (
         batch.kind != "addition"
         or batch.state != "notice"
@@ -54,7 +57,7 @@ def file_objection(batch: ListingBatch, data: dict[str, Any]) -> ListingObjectio
     entry_id = data.get("entry_id")
     entry = None
     if entry_id not in (None, ""):
-        ids = {e.id: e for e in members(batch) if e.state == "in_notice"}
+        ids = {e.id: e for e in members(ctx, batch) if e.state == "in_notice"}
         try:
             entry = ids.get(int(entry_id))
         except (TypeError, ValueError):
@@ -72,6 +75,7 @@ def file_objection(batch: ListingBatch, data: dict[str, Any]) -> ListingObjectio
     db.session.add(row)
     db.session.flush()
     audit.record(
+        ctx,
         "listing.objection_filed",
         object_type="listing_objection",
         object_id=row.id,
@@ -81,7 +85,7 @@ def file_objection(batch: ListingBatch, data: dict[str, Any]) -> ListingObjectio
     return row
 
 
-def get_objection(objection_id: int) -> ListingObjection:
+def get_objection(ctx: Context, objection_id: int) -> ListingObjection:
     row = None
     if 0 < objection_id <= MAX_ID:
         row = db.session.execute(
@@ -92,7 +96,7 @@ def get_objection(objection_id: int) -> ListingObjection:
     return row
 
 
-def objections(batch: ListingBatch) -> list[ListingObjection]:
+def objections(ctx: Context, batch: ListingBatch) -> list[ListingObjection]:
     return list(
         db.session.execute(
             select(ListingObjection)
@@ -102,10 +106,10 @@ def objections(batch: ListingBatch) -> list[ListingObjection]:
     )
 
 
-def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
+def decide(ctx: Context, obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
     """``uphold`` withdraws the entry from the batch; ``dismiss`` keeps it, with a published reason."""
     require_action(Perm.LISTING_MANAGE)
-    moment.require_compiler("处理公示异议")
+    moment.require_compiler(ctx, "处理公示异议")
     refuse_state("处理异议", obj.state, ("open",), OBJECTION_STATES)
     outcome = data.get("outcome")
     if outcome not in ("uphold", "dismiss"):
@@ -117,7 +121,7 @@ def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
         batch = db.session.execute(
             select(ListingBatch).where(ListingBatch.id == obj.batch_id)
         ).scalar_one()
-        live = {e.id: e for e in members(batch) if e.state == "in_notice"}
+        live = {e.id: e for e in members(ctx, batch) if e.state == "in_notice"}
         try:
             entry = live.get(int(entry_id)) if entry_id not in (None, "") else None
         except (TypeError, ValueError):
@@ -127,20 +131,21 @@ def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
         entry.state, entry.closed_reason = "withdrawn", f"公示异议成立：{reason[:400]}"
         obj.entry_id = entry.id
         ledger.add_entry(
+            ctx,
             entry.enterprise,
             "objection",
-            today(),
+            ctx.today,
             f"公示异议成立，撤出批次：{reason[:200]}",
             f"objection:{obj.id}",
         )
-    uid, _name = actor()
     obj.state, obj.reason, obj.decided_by, obj.decided_at = (
         "upheld" if outcome == "uphold" else "dismissed",
         reason,
-        uid,
+        ctx.actor.user_id,
         utcnow(),
     )
     record_step(
+        ctx,
         "objection_" + obj.state,
         batch_id=obj.batch_id,
         entry_id=obj.entry_id,
@@ -149,6 +154,7 @@ def decide(obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
         evidence={"objection_id": obj.id},
     )
     audit.record(
+        ctx,
         "listing.objection_decided",
         object_type="listing_objection",
         object_id=obj.id,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.core.spreadsheet import safe_row
 from tenant_app.extensions import db
 from tenant_app.listing.services.batches import _public_row, members
@@ -21,7 +21,7 @@ def list_type() -> str:
     return "生态环境监督执法正面清单"
 
 
-def current_list() -> list[dict[str, Any]]:
+def current_list(ctx: Context) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(ListingEntry)
         .where(ListingEntry.state.in_(("listed", "removal_pending")))
@@ -33,16 +33,16 @@ def current_list() -> list[dict[str, Any]]:
     ]
 
 
-def notices() -> list[dict[str, Any]]:
+def notices(ctx: Context) -> list[dict[str, Any]]:
     out = []
     for b in db.session.execute(
         select(ListingBatch).where(ListingBatch.state == "notice").order_by(ListingBatch.id.desc())
     ).scalars():
-        out.append(notice(b))
+        out.append(notice(ctx, b))
     return out
 
 
-def archived_notices() -> list[ListingBatch]:
+def archived_notices(ctx: Context) -> list[ListingBatch]:
     """Notices whose batch has been published: still reachable, as an archive (XJ-P 社会公示)."""
     return list(
         db.session.execute(
@@ -60,12 +60,12 @@ def archived_notices() -> list[ListingBatch]:
 PUBLISHED_STATES = ("listed", "removal_pending", "expired", "removed")
 
 
-def notice(b: ListingBatch) -> dict[str, Any]:
+def notice(ctx: Context, b: ListingBatch) -> dict[str, Any]:
     """Every field XJ-P lists (policy procedure.notice_content) and the complaint channel. While
     the batch is in notice: the entries in notice, objections taken from its first to its last
     day. Once published: the archive of the same notice (the entries it published)."""
-    pol = policy(b.notice_start)
-    years = pol.pack["listing"]["validity_years"]
+    pol = policy(ctx, b.notice_start)
+    years = pol.validity_years().answer
     archived = b.state in ("published", "filed")
     shown = PUBLISHED_STATES if archived else ("in_notice",)
     entries = [
@@ -75,7 +75,7 @@ def notice(b: ListingBatch) -> dict[str, Any]:
             "list_type": list_type(),
             "validity": f"自正式发布之日起{years}年",
         }
-        for e in members(b)
+        for e in members(ctx, b)
         if e.state in shown
     ]
     dismissed = list(
@@ -86,11 +86,11 @@ def notice(b: ListingBatch) -> dict[str, Any]:
             )
         ).scalars()
     )
-    on = today()
+    on = ctx.today
     return {
         "batch": b,
         "entries": entries,
-        "fields": pol.pack["procedure"]["notice_content"],
+        "fields": list(pol.notice_content().answer),
         "decisions": [{"state": o.state, "reason": o.reason} for o in dismissed],
         "archived": archived,
         "taking_objections": (
@@ -102,7 +102,7 @@ def notice(b: ListingBatch) -> dict[str, Any]:
     }
 
 
-def publications(kind: str | None = None) -> list[dict[str, Any]]:
+def publications(ctx: Context, kind: str | None = None) -> list[dict[str, Any]]:
     stmt = (
         select(ListingBatch)
         .where(ListingBatch.state.in_(("published", "filed")))
@@ -117,7 +117,8 @@ def publications(kind: str | None = None) -> list[dict[str, Any]]:
             if b.kind == "addition"
             else ("removed",)
         )
-        out.append({"batch": b, "entries": [_public_row(e) for e in members(b) if e.state in done]})
+        rows = [_public_row(e) for e in members(ctx, b) if e.state in done]
+        out.append({"batch": b, "entries": rows})
     return out
 
 
@@ -145,7 +146,7 @@ LIST_HEADER = [
 ]
 
 
-def current_list_xlsx() -> bytes:
+def current_list_xlsx(ctx: Context) -> bytes:
     return xlsx(
         "正面清单",
         LIST_HEADER,
@@ -159,14 +160,14 @@ def current_list_xlsx() -> bytes:
                 r["listed_on"],
                 r["valid_until"],
             ]
-            for r in current_list()
+            for r in current_list(ctx)
         ],
     )
 
 
-def publications_xlsx(kind: str | None) -> bytes:
+def publications_xlsx(ctx: Context, kind: str | None) -> bytes:
     rows = []
-    for p in publications(kind):
+    for p in publications(ctx, kind):
         b = p["batch"]
         for r in p["entries"]:
             rows.append(
@@ -199,9 +200,9 @@ def publications_xlsx(kind: str | None) -> bytes:
     )
 
 
-def notices_xlsx() -> bytes:
+def notices_xlsx(ctx: Context) -> bytes:
     rows = []
-    for n in notices():
+    for n in notices(ctx):
         b = n["batch"]
         for r in n["entries"]:
             rows.append(

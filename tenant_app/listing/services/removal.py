@@ -9,6 +9,7 @@ from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
 from tenant_app.calendar import deadlines
+from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.listing.services import ledger, moment
 from tenant_app.listing.services.common import policy, record_step, refuse_state
@@ -16,28 +17,27 @@ from tenant_app.listing.services.entries import _date, _text
 from tenant_app.models.listing import ENTRY_STATES, ListingEntry
 
 
-def start(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
+def start(ctx: Context, entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
     require_action(Perm.LISTING_MANAGE)
-    moment.require_compiler("移出")
+    moment.require_compiler(ctx, "移出")
     refuse_state("移出", entry.state, ("listed",), ENTRY_STATES)
-    pol = policy()
+    pol = policy(ctx)
     reasons = pol.removal_reasons().answer
     reason = str(data.get("reason") or "")
     if reason not in reasons:
         raise ValidationFailed.field("reason", "请选择移出情形：" + "；".join(reasons.values()))
-    found = _date(data.get("discovered_on"), "discovered_on", "发现日期")
+    found = _date(ctx, data.get("discovered_on"), "discovered_on", "发现日期")
     if entry.listed_on and found < entry.listed_on:
         raise ValidationFailed.field("discovered_on", "发现日期早于纳入日期")
     note = _text(data.get("note"), "note", 2000, "情况说明", required=False)
     due = pol.step_due("removal", found)
-    period = pol.pack["removal"]["period"]
     deadlines.schedule(
         subject_type="listing_entry.removal",
         subject_id=entry.id,
         rule_id=due.rule_id,
         event_date=found,
-        amount=period["n"],
-        unit=period["unit"],
+        amount=due.facts["n"],
+        unit=due.facts["unit"],
         policy_version=str(pol.version_id or ""),
         explanation=due.explanation,
     )
@@ -48,6 +48,7 @@ def start(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
         due.answer,
     )
     record_step(
+        ctx,
         "removal",
         entry_id=entry.id,
         on_date=found,
@@ -58,6 +59,7 @@ def start(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
         evidence={"reason": reasons[reason]},
     )
     ledger.add_entry(
+        ctx,
         entry.enterprise,
         "removal",
         found,
@@ -65,6 +67,7 @@ def start(entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
         f"entry:{entry.id}",
     )
     audit.record(
+        ctx,
         "listing.removal_started",
         object_type="listing_entry",
         object_id=entry.id,

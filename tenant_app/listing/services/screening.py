@@ -15,13 +15,14 @@ from policies.decision import ScreeningResult as PolicyResult
 from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
-from tenant_app.clock import today, utcnow
+from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.core.row_fields import FieldProblem, a_date
 from tenant_app.core.spreadsheet import safe_row
 from tenant_app.extensions import db
 from tenant_app.listing.services import bulk_screening
-from tenant_app.listing.services.common import actor, policy, tenant
+from tenant_app.listing.services.common import policy, tenant
 from tenant_app.models import Enterprise
 from tenant_app.models.listing import VERDICTS, ScreeningResult, ScreeningRun
 from tenant_app.registry.services.enterprise_facts import facts_for
@@ -30,20 +31,20 @@ from tenant_app.tenancy.queries import Page, keyset_page
 MAX_ID = 2**63 - 1
 
 
-def screen_one(e: Enterprise, on: date | None = None) -> PolicyResult:
-    """The full Decision for one enterprise on ``on`` (default today)."""
-    on = on or today()
-    return policy(on).screen(facts_for(e, on), on)
+def screen_one(ctx: Context, e: Enterprise, on: date | None = None) -> PolicyResult:
+    """The full Decision for one enterprise on ``on`` (default: the day of the act)."""
+    on = on or ctx.today
+    return policy(ctx, on).screen(facts_for(e, on), on)
 
 
-def decision(e: Enterprise, on: date | None = None) -> dict[str, Any]:
+def decision(ctx: Context, e: Enterprise, on: date | None = None) -> dict[str, Any]:
     """The one-enterprise Decision as the page and the API both show it: the verdict in words
     (XJ-D named whenever a direct route holds), each condition with its facts and rule id,
     direct routes, exclusions and those to check, bans, policy version and explanation."""
     from tenant_app.listing.services.verdicts import from_result
 
-    on = on or today()
-    r = screen_one(e, on)
+    on = on or ctx.today
+    r = screen_one(ctx, e, on)
     v = from_result(e.id, r)
 
     def cond(c: Any) -> dict[str, Any]:
@@ -79,25 +80,26 @@ def decision(e: Enterprise, on: date | None = None) -> dict[str, Any]:
     }
 
 
-def start_run(on: date | None = None) -> ScreeningRun:
+def start_run(ctx: Context, on: date | None = None) -> ScreeningRun:
     """Record a run and queue its job (dispatched after commit)."""
     from tenant_app.jobs import enqueue
 
     require_action(Perm.LISTING_SCREEN)
-    on = on or today()
-    if on > today():
+    on = on or ctx.today
+    if on > ctx.today:
         raise ValidationFailed.field("on", "筛选日期不能晚于今天")
     run = ScreeningRun(
         on_date=on,
-        policy_version=str(policy(on).version_id or ""),
+        policy_version=str(policy(ctx, on).version_id or ""),
         status="pending",
-        created_by=actor()[0],
+        created_by=ctx.actor.user_id,
     )
     db.session.add(run)
     db.session.flush()
     job = enqueue("listing.screen_tenant", {"run_id": run.id}, job_id=f"listing-screen:{run.id}")
     run.job_id = job.id
     audit.record(
+        ctx,
         "listing.screening_started",
         object_type="listing_screening_run",
         object_id=run.id,
@@ -106,12 +108,13 @@ def start_run(on: date | None = None) -> ScreeningRun:
     return run
 
 
-def execute_run(run_id: int, progress: Callable[[int, str], None]) -> dict[str, Any]:
+def execute_run(ctx: Context, run_id: int, progress: Callable[[int, str], None]) -> dict[str, Any]:
     """The job body: idempotent (a rerun replaces the results of the run)."""
     run = db.session.execute(select(ScreeningRun).where(ScreeningRun.id == run_id)).scalar_one()
-    t = tenant()
-    pol = policy(run.on_date)
+    t = tenant(ctx)
+    pol = policy(ctx, run.on_date)
     version = str(pol.version_id or "")
+    conditions = pol.screening_conditions()
     db.session.execute(
         delete(ScreeningResult).where(
             ScreeningResult.tenant_id == t.id, ScreeningResult.run_id == run.id
@@ -136,7 +139,7 @@ def execute_run(run_id: int, progress: Callable[[int, str], None]) -> dict[str, 
                 "barred_until": v.barred_until,
                 "rule_id": v.rule_id,
                 "policy_version": version,
-                "decision": v.decision(pol.pack, run.on_date, version),
+                "decision": v.decision(conditions, run.on_date, version),
             }
         )
         if len(batch) >= 5000:
@@ -145,6 +148,7 @@ def execute_run(run_id: int, progress: Callable[[int, str], None]) -> dict[str, 
     done += _flush(batch)
     run.status, run.total, run.counts, run.finished_at = "done", done, dict(counts), utcnow()
     audit.record(
+        ctx,
         "listing.screening_done",
         object_type="listing_screening_run",
         object_id=run.id,
@@ -161,7 +165,7 @@ def _flush(batch: list[dict[str, Any]]) -> int:
     return n
 
 
-def runs(limit: int = 20) -> list[ScreeningRun]:
+def runs(ctx: Context, limit: int = 20) -> list[ScreeningRun]:
     return list(
         db.session.execute(
             select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(limit)
@@ -169,7 +173,7 @@ def runs(limit: int = 20) -> list[ScreeningRun]:
     )
 
 
-def get_run(run_id: int) -> ScreeningRun:
+def get_run(ctx: Context, run_id: int) -> ScreeningRun:
     from tenant_app.listing.services.entries import NotFound
 
     run = None
@@ -199,6 +203,7 @@ def _filtered(run: ScreeningRun, verdict: str | None, failed: str | None, q: str
 
 
 def results(
+    ctx: Context,
     run: ScreeningRun,
     *,
     verdict: str | None = None,
@@ -211,6 +216,7 @@ def results(
 
 
 def export_xlsx(
+    ctx: Context,
     run: ScreeningRun,
     *,
     verdict: str | None = None,
@@ -221,7 +227,7 @@ def export_xlsx(
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("筛选结果")
-    conds = list(policy(run.on_date).pack["screening"]["conditions"])
+    conds = list(policy(ctx, run.on_date).screening_conditions())
     ws.append(
         [
             "统一社会信用代码",

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from policies.decision import ScreeningResult
+from policies.listing import ListingRuleIds
 from tenant_app.models.listing import VERDICTS
 
 
@@ -45,9 +46,11 @@ class Verdict:
             self.barred_until,
         )
 
-    def decision(self, pack: dict[str, Any], on: date, policy_version: str) -> dict[str, Any]:
-        """The stored Decision (rule id, facts, policy version, explanation) of a tenant run."""
-        titles = pack["screening"]["conditions"]
+    def decision(
+        self, conditions: dict[str, dict[str, Any]], on: date, policy_version: str
+    ) -> dict[str, Any]:
+        """The stored Decision (rule id, facts, policy version, explanation) of a tenant run;
+        ``conditions``: Policy.screening_conditions() of the policy the run screened under."""
         lines = [
             f"{self.rule_id}：{VERDICTS[self.verdict]}"
             + (f"，至 {self.barred_until.isoformat()} 止不得再次纳入" if self.barred_until else "")
@@ -57,9 +60,9 @@ class Verdict:
             n, latest = self.evidence.get(cid, (0, None))
             mark = "满足" if ok else ("无法判断" if ok is None else "不满足")
             extra = f"（{n} 条记录，最近 {latest}）" if n else ""
-            lines.append(f"{titles[cid]['rule_id']} {mark}{extra}")
+            lines.append(f"{conditions[cid]['rule_id']} {mark}{extra}")
             conds[cid] = {
-                "rule_id": titles[cid]["rule_id"],
+                "rule_id": conditions[cid]["rule_id"],
                 "passed": ok,
                 "records": n,
                 "latest": str(latest) if latest else None,
@@ -96,7 +99,7 @@ def _category(excluded: bool, barred: bool, route: str, answer: bool) -> str:
 
 
 def verdict_of(
-    pack: dict[str, Any],
+    rules: ListingRuleIds,
     enterprise_id: int,
     on: date,
     excluded: tuple[dict[str, Any], ...],
@@ -114,11 +117,11 @@ def verdict_of(
     elif bans:
         route, answer, rule_id = "refused", False, bans[0][2]
     elif any(routes.values()):  # the text's direct route names it, C1..C7 met or not
-        route, answer, rule_id = "direct", True, pack["direct_inclusion"]["rule_id"]
+        route, answer, rule_id = "direct", True, rules.direct_inclusion
     elif all(passed.values()):
-        route, answer, rule_id = "screening", True, pack["screening"]["rule_id"]
+        route, answer, rule_id = "screening", True, rules.screening
     else:
-        route, answer, rule_id = "screening", False, pack["screening"]["rule_id"]
+        route, answer, rule_id = "screening", False, rules.screening
     barred_until = bans[0][0] if bans else None
     return Verdict(
         enterprise_id=enterprise_id,
