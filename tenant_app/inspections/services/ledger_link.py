@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 
+from tenant_app.context import Context
 from tenant_app.models import Inspection
 
 
@@ -26,13 +27,15 @@ def _add_entry() -> Any:
         return None
 
 
-def record_inspection(insp: Inspection) -> bool:
-    """True when a ledger entry was written."""
+def record_inspection(ctx: Context, insp: Inspection) -> bool:
+    """True when a ledger entry was written. ``ctx`` is offered too, so the ledger names who
+    acted once its ``add_entry`` takes the context."""
     add_entry = _add_entry()
     if add_entry is None:
         return False
     what = "现场检查" if insp.mode == "on_site" else f"非现场检查（{insp.data_source or ''}）"
     offered = {
+        "ctx": ctx,
         "enterprise_id": insp.enterprise_id,
         "enterprise": insp.enterprise,
         "kind": "on_site_check" if insp.mode == "on_site" else "off_site_check",
