@@ -18,7 +18,7 @@ from .facts import EnterpriseFacts
 from .hooks import REGISTRY, HookRegistry
 from .listing import ListingRuleIds
 from .versions import PolicyVersion
-from .vocab import TRIGGERS
+from .vocab import INSPECTION_CATEGORIES, LEVELS, ROLES, TRIGGERS
 
 _UNIT_ZH = {"workdays": "个工作日", "days": "日", "months": "个月", "years": "年"}
 _EVENT_ZH = {
@@ -269,3 +269,69 @@ class Policy:
     def health_check_visits(self) -> Decision:
         """XJ-V: health-check visits (体检式帮扶) owed per listed year."""
         return listing.health_check_visits(self.pack, self.version_id)
+
+    # --- inspections ---
+    def inspection_plan_defaults(self) -> Decision:
+        """SX-3: what an annual inspection plan starts from: the share of each category drawn
+        (``ratios``), the on-site cap per enterprise and year of each category that has one
+        (``caps``) and the triggers no cap counts (``exempt_triggers``)."""
+        insp = self.pack["inspection"]
+        caps = insp["caps"]
+        ratios = {k: v["ratio"] for k, v in insp["categories"].items()}
+        per_year = dict(caps["per_year"])
+        exempt = list(caps["exempt_triggers"])
+        rid = caps["rule_id"]
+        text = (
+            f"{rid}：年度检查计划按类别确定抽查比例（"
+            + "，".join(f"{INSPECTION_CATEGORIES.get(k, k)}{r:.0%}" for k, r in ratios.items())
+            + "）和每家企业每年现场检查上限（"
+            + "，".join(f"{INSPECTION_CATEGORIES.get(k, k)}{n}次" for k, n in per_year.items())
+            + f"）；{'、'.join(TRIGGERS.get(t, t) for t in exempt)}不受频次上限限制。"
+        )
+        answer = {"ratios": ratios, "caps": per_year, "exempt_triggers": exempt}
+        return self._d(answer, rid, {}, text)
+
+    def approval_by_level(self, level: str) -> Decision:
+        """SX-5: the roles of ``level`` that approve an on-site inspection and the annual plan
+        (any one of them); ``details["title"]`` names them as the text does. No roles when the
+        pack sets none for that level."""
+        approval = self.pack["inspection"]["approval"]
+        route = approval["levels"].get(level) or {}
+        roles = list(route.get("roles") or [])
+        title = str(route.get("title") or "")
+        rid = approval["rule_id"]
+        text = (
+            f"{rid}：{LEVELS.get(level, level)}由{title}（{'或'.join(ROLES.get(r, r) for r in roles)}）审批。"
+            if roles
+            else f"{rid}：本政策未规定{LEVELS.get(level, level)}的审批。"
+        )
+        return self._d(roles, rid, {"level": level}, text, details={"title": title})
+
+    def listed_supervision(self) -> Decision:
+        """XJ-S (SX-9 in Shanxi): how listed enterprises are inspected, the ``supervision``
+        section (on-site triggers, off-site modes, prior notice of a joint visit, the reviewed
+        self-inspection report after an anomaly, the ledger); None when the pack has none."""
+        sup = self.pack.get("supervision") or {}
+        rid = str(sup.get("rule_id") or "")
+        if not sup:
+            return self._d(None, "", {}, "本政策未规定正面清单企业的差异化监管。")
+        text = f"{rid}：正面清单企业差异化监管，减少、免除现场检查，以非现场方式为主。"
+        return self._d(dict(sup), rid, {}, text)
+
+    def obligation(self, key: str) -> Decision:
+        """One obligation of the ``obligations`` table by its id, e.g. ``joint_inspection``
+        (SX-3: 综合一次查 and 双随机) or ``non_site`` (SX-8: off-site checks); None and no rule id
+        when the pack places no such obligation."""
+        item = (self.pack.get("obligations") or {}).get(key)
+        if not item:
+            return self._d(None, "", {"key": key}, f"本政策没有“{key}”这项义务。")
+        return self._d(
+            dict(item), item["rule_id"], {"key": key}, f"{item['rule_id']}：{item['title']}"
+        )
+
+    def feedback_workdays(self) -> int | None:
+        """SX-6: working days after an inspection ends within which the enterprise is given its
+        feedback, when the pack sets them (``inspection.feedback.workdays``); None otherwise
+        (the texts say 及时反馈 without a number)."""
+        workdays = (self.pack["inspection"].get("feedback") or {}).get("workdays")
+        return int(workdays) if workdays else None

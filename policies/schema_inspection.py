@@ -1,5 +1,5 @@
 """Schemas of the inspection sections: categories and caps (SX-3), approval (SX-5), quiet periods
-(SX-10), special campaigns (SX-4), warnings (SX-1), enforcement ladder (SX-0), discretion
+(SX-10), special campaigns (SX-4), warnings (SX-1), feedback (SX-6), enforcement ladder (SX-0), discretion
 (SX-11/12/13, XJ-T/H) and generic obligations (SX-2/6/7/8/14/15, SX-O, XJ-A)."""
 
 from __future__ import annotations
@@ -143,6 +143,12 @@ class WarningsSchema(Section):
     kinds = Table(Nested(WarningKindSchema), min_len=1)
 
 
+class FeedbackSchema(Section):
+    # Working days after an inspection ends within which the enterprise gets its feedback; the
+    # texts say 及时反馈 without a number, so without this section the platform default applies.
+    workdays = Int(min=1, max=60)
+
+
 class InspectionSchema(StrictSchema):
     categories = Table(Nested(CategorySchema), min_len=1)
     caps = Nested(CapsSchema)
@@ -150,6 +156,7 @@ class InspectionSchema(StrictSchema):
     quiet = Nested(QuietSchema, required=False)
     special_campaign = Nested(SpecialCampaignSchema, required=False)
     warnings = Nested(WarningsSchema, required=False)
+    feedback = Nested(FeedbackSchema, required=False)
 
     @validates_schema
     def _categories_known(self, data: dict[str, Any], **kw: Any) -> None:

@@ -43,6 +43,7 @@ from tenant_app.inspections.services import (
 from tenant_app.inspections.services import requests as inspection_requests
 from tenant_app.models import Enterprise, Inspection, InspectionPlan, User
 from tenant_app.policy import service as policy_service
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -183,7 +184,7 @@ def seed_inspections(slug: str) -> bool:
     _approve(city, late, "同意。")
     _conduct(city, late, workday_on_or_before(days_ago(25)))
     with acting(slug, city.clerk):
-        feedback.flag_overdue()  # the daily job's rule, run now over the back-dated deadline
+        feedback.flag_overdue(scope_context())  # the daily job's rule, over the back-dated deadline
         db.session.commit()
 
     listed = _listed(city)
@@ -205,6 +206,7 @@ def seed_inspections(slug: str) -> bool:
         u = enterprise_user(slug, done_ent, "taiyuan-qiye", "郝经理")
         with acting(slug, u.username):
             inspection_requests.submit(
+                scope_context(),
                 "我公司新建的污水处理设施已调试完成，申请执法人员上门检查指导，确认是否符合排放要求。",
                 days_ahead(10).isoformat(),
             )
@@ -239,14 +241,16 @@ def _outside_quiet(d: date) -> date:
 def _plan(city: City) -> None:
     year = today().year
     with acting(city.slug, city.clerk):
-        p = annual.create_plan({"year": year, "title": f"{year}年度涉企执法检查计划"})
+        p = annual.create_plan(
+            scope_context(), {"year": year, "title": f"{year}年度涉企执法检查计划"}
+        )
         plan_id = p.id
         db.session.commit()
     with acting(city.slug, city.approver):
-        annual.approve_plan(annual.get_plan(plan_id))
+        annual.approve_plan(scope_context(), annual.get_plan(plan_id))
         db.session.commit()
     with acting(city.slug, city.clerk):
-        annual.publish_plan(annual.get_plan(plan_id))
+        annual.publish_plan(scope_context(), annual.get_plan(plan_id))
         db.session.commit()
 
 
@@ -254,24 +258,27 @@ def _campaign(city: City) -> None:
     title, scope, content = CAMPAIGNS[city.slug]
     with acting(city.slug, city.clerk):
         c = campaigns.create_campaign(
+            scope_context(),
             {
                 "title": f"{today().year}年{title}",
                 "content": content,
                 "scope": scope,
                 "start_date": days_ago(10).isoformat(),
                 "end_date": days_ahead(50).isoformat(),
-            }
+            },
         )
         cid = c.id
         db.session.commit()
     with acting(city.slug, city.principal):
-        campaigns.approve_campaign(_campaign_row(cid))
+        campaigns.approve_campaign(scope_context(), _campaign_row(cid))
         db.session.commit()
     with acting(city.slug, city.principal):  # SX-4: filed with the department one level up
-        campaigns.file_campaign(_campaign_row(cid), {"filing_ref": f"备〔{today().year}〕1号"})
+        campaigns.file_campaign(
+            scope_context(), _campaign_row(cid), {"filing_ref": f"备〔{today().year}〕1号"}
+        )
         db.session.commit()
     with acting(city.slug, city.clerk):
-        campaigns.publish_campaign(_campaign_row(cid))
+        campaigns.publish_campaign(scope_context(), _campaign_row(cid))
         in_scope = sorted(campaigns.in_scope_ids(scope))
         db.session.commit()
     target = _first_general(city, in_scope)
@@ -336,22 +343,25 @@ def _draw(city: City) -> set[int]:
     witness = _witness(city)
     with acting(city.slug, city.clerk):
         d = draws.commit_draw(
+            scope_context(),
             {
                 "planned_date": planned.isoformat(),
                 "title": f"{planned.year}年第{(planned.month - 1) // 3 + 1}季度“双随机、一公开”抽查",
                 "filters": {},
                 "secret": officer_secret,
-            }
+            },
         )
         did = d.id
         db.session.commit()
     with acting(city.slug, witness):
-        draws.commit_witness(draws.get_draw(did), {"secret": witness_secret})
-        draws.reveal(draws.get_draw(did), witness_secret)
+        ctx = scope_context()
+        draws.commit_witness(ctx, draws.get_draw(did), {"secret": witness_secret})
+        draws.reveal(ctx, draws.get_draw(did), witness_secret)
         db.session.commit()
     with acting(city.slug, city.clerk):
-        d = draws.reveal(draws.get_draw(did), officer_secret)
-        draws.create_inspections(d)
+        ctx = scope_context()
+        d = draws.reveal(ctx, draws.get_draw(did), officer_secret)
+        draws.create_inspections(ctx, d)
         drawn = {int(r["enterprise_id"]) for r in d.result}
         db.session.commit()
     return drawn
@@ -394,6 +404,7 @@ def _new(
 ) -> int:
     with acting(city.slug, city.clerk):
         insp = plans.create_inspection(
+            scope_context(),
             {
                 "enterprise_id": enterprise_id,
                 "mode": mode,
@@ -402,7 +413,7 @@ def _new(
                 "officer_ids": officers,
                 "title": title,
                 **extra,
-            }
+            },
         )
         iid = insp.id
         db.session.commit()
@@ -411,38 +422,40 @@ def _new(
 
 def _approve(city: City, iid: int, comment: str) -> None:
     with acting(city.slug, city.approver):
-        approvals.approve(plans.get_inspection(iid), comment)
+        approvals.approve(scope_context(), plans.get_inspection(iid), comment)
         db.session.commit()
 
 
 def _reject(city: City, iid: int, comment: str) -> None:
     with acting(city.slug, city.approver):
-        approvals.reject(plans.get_inspection(iid), comment)
+        approvals.reject(scope_context(), plans.get_inspection(iid), comment)
         db.session.commit()
 
 
 def _start(city: City, iid: int) -> None:
     with acting(city.slug, city.officers[0]):
-        insp = plans.get_inspection(iid)
-        conduct.start(insp)
-        conduct.add_bodycam(insp, "DSJ-0231 / 视频 20261129-0930", "进入厂区前开启")
+        ctx, insp = scope_context(), plans.get_inspection(iid)
+        conduct.start(ctx, insp)
+        conduct.add_bodycam(ctx, insp, "DSJ-0231 / 视频 20261129-0930", "进入厂区前开启")
         db.session.commit()
 
 
 def _backdate(insp: Inspection, on: date) -> None:
-    """The services stamp start and finish "now"; this inspection happened on ``on``."""
+    """The services stamp start and finish "now"; this inspection happened on ``on``. Inside the
+    acting scope of the caller."""
     insp.planned_date = on
     insp.started_at = datetime.combine(on, time(1, 30), UTC)
     insp.finished_at = datetime.combine(on, time(4, 0), UTC)
-    insp.feedback_due = feedback.due_date(on)
+    insp.feedback_due = feedback.due_date(scope_context(), on)
 
 
 def _conduct(city: City, iid: int, on: date) -> None:
     with acting(city.slug, city.officers[0]):
-        insp = plans.get_inspection(iid)
-        conduct.start(insp)
+        ctx, insp = scope_context(), plans.get_inspection(iid)
+        conduct.start(ctx, insp)
         keys = [i["key"] for i in insp.checklist]
         conduct.save_findings(
+            ctx,
             insp,
             {
                 k: {
@@ -453,6 +466,7 @@ def _conduct(city: City, iid: int, on: date) -> None:
             },
         )
         conduct.save_record(
+            ctx,
             insp,
             {
                 "location": insp.enterprise.address,
@@ -464,9 +478,9 @@ def _conduct(city: City, iid: int, on: date) -> None:
                 "enterprise_opinion": "对检查记录无异议，危废标识当日整改完毕。",
             },
         )
-        conduct.add_bodycam(insp, f"DSJ-0231 / 视频 {on:%Y%m%d}-0930", "全程记录")
+        conduct.add_bodycam(ctx, insp, f"DSJ-0231 / 视频 {on:%Y%m%d}-0930", "全程记录")
         conduct.finish(
-            insp, conclusion="污染防治设施运行正常；危废暂存间标识不全，已当场责令改正。"
+            ctx, insp, conclusion="污染防治设施运行正常；危废暂存间标识不全，已当场责令改正。"
         )
         _backdate(insp, on)
         db.session.commit()
@@ -476,6 +490,7 @@ def _finish_off_site(city: City, iid: int, on: date) -> None:
     with acting(city.slug, city.officers[0]):
         insp = plans.get_inspection(iid)
         conduct.finish(
+            scope_context(),
             insp,
             conclusion="调阅近 30 日自动监测数据：颗粒物、二氧化硫、氮氧化物小时均值均达标，数据传输有效率 99%。",
             data_source="auto_monitoring",
@@ -487,7 +502,7 @@ def _finish_off_site(city: City, iid: int, on: date) -> None:
 def _feedback(city: City, iid: int, text: str) -> None:
     with acting(city.slug, city.officers[0]):
         insp = plans.get_inspection(iid)
-        feedback.give_feedback(insp, text)
+        feedback.give_feedback(scope_context(), insp, text)
         assert insp.finished_at is not None
         insp.feedback_at = insp.finished_at + timedelta(days=2)  # given on time, back then
         db.session.commit()

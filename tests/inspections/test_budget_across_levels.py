@@ -22,6 +22,7 @@ from tenant_app.extensions import db
 from tenant_app.inspections.services import plans, visits
 from tenant_app.inspections.services.checks import preview
 from tenant_app.models import Inspection
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import login
@@ -45,7 +46,7 @@ def _data(eid: int, officers: list[int], day: str, **kw: Any) -> dict[str, Any]:
 
 def _create(username: str, slug: str, data: dict[str, Any]) -> int:
     with acting(username, slug):
-        insp = plans.create_inspection(data)
+        insp = plans.create_inspection(scope_context(), data)
         db.session.commit()
         return insp.id
 
@@ -81,7 +82,7 @@ def test_SX_3_cap_counts_every_level_and_the_others_visits_show_nearby(
     )
     # The county plans a visit four days later: it sees the city's visit (综合一次查) and counts it.
     with acting("xd-officer1", COUNTY):
-        r = preview(_data(county_e.id, line["county_officers"], "2026-03-20"))
+        r = preview(scope_context(), _data(county_e.id, line["county_officers"], "2026-03-20"))
         levels = next(c for c in r.checks if c.key == "levels")
         assert (
             "太原市" in levels.text and "2026-03-16" in levels.text and "综合一次查" in levels.text
@@ -98,12 +99,14 @@ def test_SX_3_cap_counts_every_level_and_the_others_visits_show_nearby(
     )
     # Back at the city: the enterprise has had two counted visits this year (one per level).
     with acting("taiyuan-officer1", CITY):
-        r = preview(_data(city_e.id, line["city_officers"], "2026-06-15"))
+        r = preview(scope_context(), _data(city_e.id, line["city_officers"], "2026-06-15"))
         cap = next(c for c in r.checks if c.key == "cap")
         assert cap.facts["done_this_year"] == 2 and cap.facts["cap"] == 2
         assert not r.allowed and "各层级、各部门已计2次" in cap.text
         with pytest.raises(ServiceError):
-            plans.create_inspection(_data(city_e.id, line["city_officers"], "2026-06-15"))
+            plans.create_inspection(
+                scope_context(), _data(city_e.id, line["city_officers"], "2026-06-15")
+            )
         db.session.rollback()
     # The county cancels its visit: the budget frees up at once (the register follows the inspection).
     with use_scope(system_scope()):
@@ -113,10 +116,12 @@ def test_SX_3_cap_counts_every_level_and_the_others_visits_show_nearby(
             )
         ).scalar_one()
     with acting("xd-officer1", COUNTY):
-        plans.cancel(plans.get_inspection(county_visit), "并入市级检查")
+        plans.cancel(scope_context(), plans.get_inspection(county_visit), "并入市级检查")
         db.session.commit()
     with acting("taiyuan-officer1", CITY):
-        assert preview(_data(city_e.id, line["city_officers"], "2026-06-15")).allowed
+        assert preview(
+            scope_context(), _data(city_e.id, line["city_officers"], "2026-06-15")
+        ).allowed
 
 
 @pytest.mark.today("2026-03-02")
@@ -127,23 +132,28 @@ def test_SX_3_other_departments_count_and_the_enterprise_sees_its_count(
     _create("xd-officer1", COUNTY, _data(county_e.id, line["county_officers"], "2026-03-20"))
     with acting("taiyuan-officer1", CITY):
         with pytest.raises(ServiceError):
-            visits.record_external({"enterprise_id": city_e.id, "visit_date": "2026-04-08"})
+            visits.record_external(
+                scope_context(), {"enterprise_id": city_e.id, "visit_date": "2026-04-08"}
+            )
         db.session.rollback()
         visits.record_external(
+            scope_context(),
             {
                 "enterprise_id": city_e.id,
                 "department": "太原市市场监督管理局",
                 "visit_date": "2026-04-08",
-            }
+            },
         )
         db.session.commit()
-        b = visits.enterprise_budget(city_e.id, 2026)
+        b = visits.enterprise_budget(scope_context(), city_e.id, 2026)
         assert (b["count"], b["cap"], b["remaining"]) == (2, 2, 0)
         assert {v["agency"] for v in b["visits"]} == {"小店区", "太原市"}
-        assert not preview(_data(city_e.id, line["city_officers"], "2026-06-15")).allowed
+        assert not preview(
+            scope_context(), _data(city_e.id, line["city_officers"], "2026-06-15")
+        ).allowed
     # The county sees the city's record of the other department too.
     with acting("xd-officer1", COUNTY):
-        assert visits.enterprise_budget(county_e.id, 2026)["count"] == 2
+        assert visits.enterprise_budget(scope_context(), county_e.id, 2026)["count"] == 2
     # The enterprise, signed in at the city, sees its own count against its cap, every level.
     make_enterprise_user(CITY, city_e, "coke-user")
     login(client, CITY, "coke-user")
@@ -186,7 +196,7 @@ def test_SX_3_staff_record_another_departments_visit_on_the_budget_page(
     assert 'id="budget-count">2<' in body and "太原市应急管理局" in body
     # A planned city visit now shows both other visits nearby and stops at the cap.
     with acting("taiyuan-officer1", CITY):
-        r2 = preview(_data(city_e.id, line["city_officers"], "2026-03-12"))
+        r2 = preview(scope_context(), _data(city_e.id, line["city_officers"], "2026-03-12"))
         assert not r2.allowed
         levels = next(c for c in r2.checks if c.key == "levels")
         assert "太原市应急管理局" in levels.text and "小店区" in levels.text

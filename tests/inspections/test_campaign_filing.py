@@ -20,6 +20,7 @@ from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.inspections.services import campaigns
 from tenant_app.inspections.services.checks import preview
+from tenant_app.tenancy.acting import scope_context
 
 from .conftest import acting, make_enterprise
 
@@ -57,7 +58,9 @@ def test_SX_4_a_scope_reaching_the_packs_share_is_blanket(world: dict[str, Any])
     with pytest.raises(ServiceError) as exc:
         _as(
             "taiyuan-officer1",
-            lambda: campaigns.create_campaign({**BASE, "scope": {"industry_prefixes": "C26"}}),
+            lambda: campaigns.create_campaign(
+                scope_context(), {**BASE, "scope": {"industry_prefixes": "C26"}}
+            ),
         )
     reason = exc.value.errors["scope"][0]
     assert "SX-4" in reason and "90%" in reason and "9家" in reason
@@ -68,7 +71,9 @@ def test_SX_4_filed_with_whom_and_when_then_published(world: dict[str, Any], cli
     ids = _registry(chemical=8, other=2)  # 80%: bounded
     c = _as(
         "taiyuan-officer1",
-        lambda: campaigns.create_campaign({**BASE, "scope": {"industry_prefixes": "C26"}}),
+        lambda: campaigns.create_campaign(
+            scope_context(), {**BASE, "scope": {"industry_prefixes": "C26"}}
+        ),
     )
     cid = c.id
     assert c.decision["scope_checks"][0]["reached"] == 8
@@ -77,10 +82,10 @@ def test_SX_4_filed_with_whom_and_when_then_published(world: dict[str, Any], cli
         return next(x for x in campaigns.campaigns() if x.id == cid)
 
     with pytest.raises(ServiceError):  # not approved: cannot be filed
-        _as("taiyuan-principal", lambda: campaigns.file_campaign(get(), {}))
-    _as("taiyuan-principal", lambda: campaigns.approve_campaign(get()))
+        _as("taiyuan-principal", lambda: campaigns.file_campaign(scope_context(), get(), {}))
+    _as("taiyuan-principal", lambda: campaigns.approve_campaign(scope_context(), get()))
     with pytest.raises(ServiceError):  # approved but not filed: cannot be published
-        _as("taiyuan-principal", lambda: campaigns.publish_campaign(get()))
+        _as("taiyuan-principal", lambda: campaigns.publish_campaign(scope_context(), get()))
     # An inspection under a campaign not yet filed and published is refused.
     with acting("taiyuan-officer1", "sx-taiyuan"):
         from .conftest import officer_ids
@@ -93,16 +98,22 @@ def test_SX_4_filed_with_whom_and_when_then_published(world: dict[str, Any], cli
             "planned_date": "2026-05-11",
             "officer_ids": officer_ids("taiyuan-officer1", "taiyuan-officer2"),
         }
-        assert not preview(data).allowed
+        assert not preview(scope_context(), data).allowed
     with pytest.raises(ServiceError) as exc:  # a filing dated after today is refused
-        _as("taiyuan-principal", lambda: campaigns.file_campaign(get(), {"filed_on": "2026-04-28"}))
+        _as(
+            "taiyuan-principal",
+            lambda: campaigns.file_campaign(scope_context(), get(), {"filed_on": "2026-04-28"}),
+        )
     assert "filed_on" in exc.value.errors
     with pytest.raises(ServiceError):  # and one dated before the approval
-        _as("taiyuan-principal", lambda: campaigns.file_campaign(get(), {"filed_on": "2026-04-24"}))
+        _as(
+            "taiyuan-principal",
+            lambda: campaigns.file_campaign(scope_context(), get(), {"filed_on": "2026-04-24"}),
+        )
     c = _as(
         "taiyuan-principal",
         lambda: campaigns.file_campaign(
-            get(), {"filed_on": "2026-04-27", "filing_ref": "并环执备〔2026〕3号"}
+            scope_context(), get(), {"filed_on": "2026-04-27", "filing_ref": "并环执备〔2026〕3号"}
         ),
     )
     # With whom: the pack says the parent tenant (山西省) — the filing record names it.
@@ -110,10 +121,10 @@ def test_SX_4_filed_with_whom_and_when_then_published(world: dict[str, Any], cli
     assert str(c.filed_on) == "2026-04-27" and c.filing_ref == "并环执备〔2026〕3号"
     assert c.filed_with_tenant_id is not None and c.filed_by is not None
     assert [x["moment"] for x in c.decision["scope_checks"]] == ["created", "approved", "filed"]
-    c = _as("taiyuan-principal", lambda: campaigns.publish_campaign(get()))
+    c = _as("taiyuan-principal", lambda: campaigns.publish_campaign(scope_context(), get()))
     assert c.status == "published" and c.published_at is not None
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        assert preview(data).allowed
+        assert preview(scope_context(), data).allowed
     page = client.get("/sx-taiyuan/public/enforcement").get_data(as_text=True)
     assert "化工企业危险废物专项检查" in page and "山西省生态环境主管部门" in page
     assert "并环执备〔2026〕3号" in page
@@ -126,19 +137,23 @@ def test_SX_4_scope_judged_again_when_filed_against_that_days_registry(
     _registry(chemical=8, other=2)
     c = _as(
         "taiyuan-officer1",
-        lambda: campaigns.create_campaign({**BASE, "scope": {"industry_prefixes": "C26"}}),
+        lambda: campaigns.create_campaign(
+            scope_context(), {**BASE, "scope": {"industry_prefixes": "C26"}}
+        ),
     )
     cid = c.id
     _as(
         "taiyuan-principal",
-        lambda: campaigns.approve_campaign(next(x for x in campaigns.campaigns() if x.id == cid)),
+        lambda: campaigns.approve_campaign(
+            scope_context(), next(x for x in campaigns.campaigns() if x.id == cid)
+        ),
     )
     _registry(chemical=10, other=0)  # the registry grows: C26 now reaches 18 of 20 = 90%
     with pytest.raises(ServiceError) as exc:
         _as(
             "taiyuan-principal",
             lambda: campaigns.file_campaign(
-                next(x for x in campaigns.campaigns() if x.id == cid), {}
+                scope_context(), next(x for x in campaigns.campaigns() if x.id == cid), {}
             ),
         )
     assert "18家" in exc.value.errors["scope"][0]

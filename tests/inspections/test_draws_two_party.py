@@ -25,6 +25,7 @@ from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.inspections.services import draws
 from tenant_app.models import AuditEntry, Draw
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import PASSWORD, tenant
@@ -62,12 +63,13 @@ def _registry(n: int = 40) -> None:
 def _commit(**kw: Any) -> int:
     with acting("taiyuan-officer1", "sx-taiyuan"):
         d = draws.commit_draw(
+            scope_context(),
             {
                 "planned_date": PLANNED,
                 "ratios": {"general": 0.25, "key": 0.5, "listed": 1},
                 "secret": OFFICER_SECRET,
                 **kw,
-            }
+            },
         )
         db.session.commit()
         return d.id
@@ -114,23 +116,38 @@ def test_the_officer_alone_cannot_choose_the_outcome(witness: str, client: Any) 
     assert officer_c["commitment"] == hashlib.sha256(OFFICER_SECRET.encode()).hexdigest()
     # Nobody reveals before every party has committed: the officer cannot draw alone.
     with pytest.raises(ServiceError):
-        _as("taiyuan-officer1", lambda: draws.reveal(draws.get_draw(did), OFFICER_SECRET))
+        _as(
+            "taiyuan-officer1",
+            lambda: draws.reveal(scope_context(), draws.get_draw(did), OFFICER_SECRET),
+        )
     with pytest.raises(ServiceError):  # the protocol-1 shortcut is closed for new draws
-        _as("taiyuan-officer1", lambda: draws.execute_draw(draws.get_draw(did)))
+        _as("taiyuan-officer1", lambda: draws.execute_draw(scope_context(), draws.get_draw(did)))
     # The committing officer cannot be their own witness, nor can another officer of the pool.
     with pytest.raises(ServiceError):
         _as(
             "taiyuan-officer1",
-            lambda: draws.commit_witness(draws.get_draw(did), {"secret": "0" * 64}),
+            lambda: draws.commit_witness(
+                scope_context(), draws.get_draw(did), {"secret": "0" * 64}
+            ),
         )
     with pytest.raises(ServiceError):
         _as(
             "taiyuan-officer2",
-            lambda: draws.commit_witness(draws.get_draw(did), {"secret": "0" * 64}),
+            lambda: draws.commit_witness(
+                scope_context(), draws.get_draw(did), {"secret": "0" * 64}
+            ),
         )
-    _as(witness, lambda: draws.commit_witness(draws.get_draw(did), {"secret": WITNESS_SECRET}))
-    _as("taiyuan-officer1", lambda: draws.reveal(draws.get_draw(did), OFFICER_SECRET))
-    d = _as(witness, lambda: draws.reveal(draws.get_draw(did), WITNESS_SECRET))
+    _as(
+        witness,
+        lambda: draws.commit_witness(
+            scope_context(), draws.get_draw(did), {"secret": WITNESS_SECRET}
+        ),
+    )
+    _as(
+        "taiyuan-officer1",
+        lambda: draws.reveal(scope_context(), draws.get_draw(did), OFFICER_SECRET),
+    )
+    d = _as(witness, lambda: draws.reveal(scope_context(), draws.get_draw(did), WITNESS_SECRET))
     assert d.status == "drawn" and draws.verify(d)
     # The officer's revealed secret alone does not determine the draw: with the same officer
     # secret and pool, another witness secret gives another seed and another selection.
@@ -151,12 +168,20 @@ def test_the_officer_alone_cannot_choose_the_outcome(witness: str, client: Any) 
 def test_a_reveal_that_does_not_match_its_commitment_is_refused(witness: str) -> None:
     _registry(12)
     did = _commit()
-    _as(witness, lambda: draws.commit_witness(draws.get_draw(did), {"secret": WITNESS_SECRET}))
+    _as(
+        witness,
+        lambda: draws.commit_witness(
+            scope_context(), draws.get_draw(did), {"secret": WITNESS_SECRET}
+        ),
+    )
     with pytest.raises(ServiceError) as exc:
-        _as("taiyuan-officer1", lambda: draws.reveal(draws.get_draw(did), "a2" * 32))
+        _as(
+            "taiyuan-officer1",
+            lambda: draws.reveal(scope_context(), draws.get_draw(did), "a2" * 32),
+        )
     assert "承诺" in exc.value.message
     with pytest.raises(ServiceError):  # a witness cannot reveal the officer's secret for them
-        _as(witness, lambda: draws.reveal(draws.get_draw(did), OFFICER_SECRET))
+        _as(witness, lambda: draws.reveal(scope_context(), draws.get_draw(did), OFFICER_SECRET))
     with use_scope(system_scope()):
         d = db.session.get(Draw, did)
         assert d is not None and d.status == "sealed"
@@ -177,7 +202,12 @@ def test_the_pool_published_at_commit_time_is_the_pool_drawn_from(
     assert at_commit["pool_hash"] == hashlib.sha256(draws.canonical(doc).encode()).hexdigest()
     # An enterprise registered after the commitment is not in the draw.
     late = make_enterprise("sx-taiyuan", supervision_category="general")
-    _as(witness, lambda: draws.commit_witness(draws.get_draw(did), {"secret": WITNESS_SECRET}))
+    _as(
+        witness,
+        lambda: draws.commit_witness(
+            scope_context(), draws.get_draw(did), {"secret": WITNESS_SECRET}
+        ),
+    )
     # A pool changed behind the published hash cannot be drawn from.
     with use_scope(system_scope(tenant("sx-taiyuan").id)):
         row = db.session.get(Draw, did)
@@ -186,15 +216,18 @@ def test_the_pool_published_at_commit_time_is_the_pool_drawn_from(
         pool["enterprises"]["general"] = [*pool["enterprises"]["general"], late.id]
         row.pool = pool
         db.session.commit()
-    _as("taiyuan-officer1", lambda: draws.reveal(draws.get_draw(did), OFFICER_SECRET))
+    _as(
+        "taiyuan-officer1",
+        lambda: draws.reveal(scope_context(), draws.get_draw(did), OFFICER_SECRET),
+    )
     with pytest.raises(ServiceError):
-        _as(witness, lambda: draws.reveal(draws.get_draw(did), WITNESS_SECRET))
+        _as(witness, lambda: draws.reveal(scope_context(), draws.get_draw(did), WITNESS_SECRET))
     with use_scope(system_scope(tenant("sx-taiyuan").id)):
         row = db.session.get(Draw, did)
         assert row is not None
         row.pool = at_commit["pool"]  # put back what was published
         db.session.commit()
-    d = _as(witness, lambda: draws.reveal(draws.get_draw(did), WITNESS_SECRET))
+    d = _as(witness, lambda: draws.reveal(scope_context(), draws.get_draw(did), WITNESS_SECRET))
     assert d.status == "drawn"
     drawn = {r["enterprise_id"] for r in d.result}
     published_ids = {i for ids in at_commit["pool"]["enterprises"].values() for i in ids}
@@ -206,11 +239,19 @@ def test_the_pool_published_at_commit_time_is_the_pool_drawn_from(
 def test_public_recomputation_reproduces_the_draw_exactly(witness: str, client: Any) -> None:
     _registry(30)
     did = _commit()
-    _as(witness, lambda: draws.commit_witness(draws.get_draw(did), {"secret": WITNESS_SECRET}))
+    _as(
+        witness,
+        lambda: draws.commit_witness(
+            scope_context(), draws.get_draw(did), {"secret": WITNESS_SECRET}
+        ),
+    )
     before = _public(client, did)
     assert "seed" not in before and all("secret" not in c for c in before["contributions"])
-    _as(witness, lambda: draws.reveal(draws.get_draw(did), WITNESS_SECRET))
-    _as("taiyuan-officer1", lambda: draws.reveal(draws.get_draw(did), OFFICER_SECRET))
+    _as(witness, lambda: draws.reveal(scope_context(), draws.get_draw(did), WITNESS_SECRET))
+    _as(
+        "taiyuan-officer1",
+        lambda: draws.reveal(scope_context(), draws.get_draw(did), OFFICER_SECRET),
+    )
     pub = _public(client, did)
     # Recompute with nothing but the published JSON and docs/draws.md's snippet, as written.
     text = (Path(__file__).resolve().parents[2] / "docs" / "draws.md").read_text(encoding="utf-8")
@@ -251,6 +292,6 @@ def test_two_party_draw_through_the_pages_and_api(witness: str, client: Any) -> 
     assert "不符" in token_client.get(r.headers["Location"]).get_data(as_text=True)
     _form(token_client, f"/sx-taiyuan/inspections/draws/{did}/reveal", {"secret": WITNESS_SECRET})
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        d = draws.reveal(draws.get_draw(did), OFFICER_SECRET)
+        d = draws.reveal(scope_context(), draws.get_draw(did), OFFICER_SECRET)
         db.session.commit()
         assert d.status == "drawn" and draws.verify(d)

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tenant_app import clock
+from tenant_app.tenancy.acting import scope_context
 from tests.helpers import PASSWORD
 from tests.services import need_chromium
 
@@ -133,18 +134,19 @@ def test_moving_a_visit_into_a_quiet_period_asks_the_principal_head_again(
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
         insp = plans.create_inspection(
+            scope_context(),
             {
                 "enterprise_id": chem.id,
                 "mode": "on_site",
                 "trigger": "proactive",
                 "planned_date": future(10, 20).isoformat(),
                 "officer_ids": officer_ids("taiyuan-officer1", "taiyuan-officer2"),
-            }
+            },
         )
         db.session.commit()
         iid = insp.id
     with acting("taiyuan-principal", "sx-taiyuan"):
-        approvals.approve(plans.get_inspection(iid), "同意")
+        approvals.approve(scope_context(), plans.get_inspection(iid), "同意")
         db.session.commit()
     page = browser_page
     sign_in(page, "taiyuan-officer1")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tenant_app.extensions import db
 from tenant_app.models import Inspection
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import csrf_from, login
@@ -118,13 +119,14 @@ def test_enterprise_user_sees_only_its_own(client, sx):
 
     with acting("taiyuan-officer1", "sx-taiyuan"):
         other = plans.create_inspection(
+            scope_context(),
             {
                 "enterprise_id": b.id,
                 "mode": "off_site",
                 "trigger": "data_lead",
                 "planned_date": future(9, 1).isoformat(),
                 "officer_ids": sx["officers"],
-            }
+            },
         )
         db.session.commit()
         oid = other.id

@@ -24,6 +24,7 @@ from tenant_app.inspections.services.checks import preview
 from tenant_app.inspections.services.plans import Refused
 from tenant_app.models import Inspection
 from tenant_app.policy import service as policy_service
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import tenant
@@ -62,7 +63,7 @@ def _data(e, officers, **kw):
 
 def _new(username, slug, data):
     with acting(username, slug):
-        insp = plans.create_inspection(data)
+        insp = plans.create_inspection(scope_context(), data)
         db.session.commit()
         return insp.id
 
@@ -76,23 +77,31 @@ def test_SX_3_cap_counts_proactive_but_not_exempt_triggers(sx):
             _data(e, sx["officers"], planned_date=future(month, 3).isoformat()),
         )
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        report = preview(_data(e, sx["officers"], planned_date=future(6, 3).isoformat()))
+        report = preview(
+            scope_context(), _data(e, sx["officers"], planned_date=future(6, 3).isoformat())
+        )
         cap = next(c for c in report.checks if c.key == "cap")
         assert cap.blocking and cap.rule_ids == ["SX-3"] and cap.facts["done_this_year"] == 2
         with pytest.raises(Refused) as exc:
-            plans.create_inspection(_data(e, sx["officers"], planned_date=future(6, 3).isoformat()))
+            plans.create_inspection(
+                scope_context(), _data(e, sx["officers"], planned_date=future(6, 3).isoformat())
+            )
         assert "SX-3" in exc.value.errors["rule_ids"]
         for trig in ("complaint", "assignment", "data_lead", "enterprise_request"):
             report = preview(
-                _data(e, sx["officers"], trigger=trig, planned_date=future(6, 3).isoformat())
+                scope_context(),
+                _data(e, sx["officers"], trigger=trig, planned_date=future(6, 3).isoformat()),
             )
             assert report.allowed, trig
         # Exempt inspections are not counted either.
         plans.create_inspection(
-            _data(e, sx["officers"], trigger="complaint", planned_date=future(6, 5).isoformat())
+            scope_context(),
+            _data(e, sx["officers"], trigger="complaint", planned_date=future(6, 5).isoformat()),
         )
         db.session.commit()
-        report = preview(_data(e, sx["officers"], planned_date=future(7, 3).isoformat()))
+        report = preview(
+            scope_context(), _data(e, sx["officers"], planned_date=future(7, 3).isoformat())
+        )
         assert next(c for c in report.checks if c.key == "cap").facts["done_this_year"] == 2
 
 
@@ -101,10 +110,10 @@ def test_SX_3_joint_inspection_counts_once_and_nearby_is_offered(sx):
     first = _new("taiyuan-officer1", "sx-taiyuan", _data(e, sx["officers"]))
     with acting("taiyuan-officer1", "sx-taiyuan"):
         d = future(3, 10) + timedelta(days=3)
-        report = preview(_data(e, sx["officers"], planned_date=d.isoformat()))
+        report = preview(scope_context(), _data(e, sx["officers"], planned_date=d.isoformat()))
         assert [n["id"] for n in report.nearby] == [first]
         joined = plans.create_inspection(
-            _data(e, sx["officers"], trigger="follow_up", join_with=first)
+            scope_context(), _data(e, sx["officers"], trigger="follow_up", join_with=first)
         )
         db.session.commit()
         assert joined.joint_group_id == first and joined.planned_date == future(3, 10)
@@ -117,9 +126,9 @@ def test_SX_3_joint_inspection_counts_once_and_nearby_is_offered(sx):
 def test_SX_5_city_route_and_two_certified_officers(sx):
     e = make_enterprise("sx-taiyuan")
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        one = preview(_data(e, sx["officers"][:1]))
+        one = preview(scope_context(), _data(e, sx["officers"][:1]))
         assert not one.allowed and any("LAW-2OFF" in c.rule_ids and c.blocking for c in one.checks)
-        ok = preview(_data(e, sx["officers"]))
+        ok = preview(scope_context(), _data(e, sx["officers"]))
         assert ok.allowed
         assert ok.requirements[0]["rule_id"] == "SX-5"
         assert set(ok.requirements[0]["any_of"]) == {"agency_head", "deputy_head", "principal_head"}
@@ -131,7 +140,7 @@ def test_SX_5_city_route_and_two_certified_officers(sx):
         u.certificate_no = None
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        assert not preview(_data(e, sx["officers"])).allowed
+        assert not preview(scope_context(), _data(e, sx["officers"])).allowed
 
 
 def test_SX_10_quiet_period_needs_principal_head(sx):
@@ -170,27 +179,28 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
         assert insp.requirements[1]["any_of"] == ["principal_head"]
         assert insp.policy_version.startswith("shanxi@")
         with pytest.raises(ServiceError):
-            conduct.start(insp)  # nothing on-site starts unapproved
+            conduct.start(scope_context(), insp)  # nothing on-site starts unapproved
     from .conftest import grant
 
     grant("sx-taiyuan", "taiyuan-admin", "deputy_head")
     with acting("taiyuan-admin", "sx-taiyuan"):
         insp = plans.get_inspection(iid)
-        approvals.approve(insp, "同意")  # meets SX-5 only
+        approvals.approve(scope_context(), insp, "同意")  # meets SX-5 only
         db.session.commit()
         assert insp.status == "pending"
         with pytest.raises(approvals.NotAnApprover):
-            approvals.approve(insp, "再批")
+            approvals.approve(scope_context(), insp, "再批")
     with acting("taiyuan-principal", "sx-taiyuan"):
         insp = plans.get_inspection(iid)
-        assert insp in approvals.inbox()
-        approvals.approve(insp, "安静期内确需检查，同意")
+        assert insp in approvals.inbox(scope_context())
+        approvals.approve(scope_context(), insp, "安静期内确需检查，同意")
         db.session.commit()
         assert insp.status == "approved"
     # Outside the period: no SX-10 requirement.
     with acting("taiyuan-officer1", "sx-taiyuan"):
         out = preview(
-            _data(e, sx["officers"], planned_date=(start + timedelta(days=40)).isoformat())
+            scope_context(),
+            _data(e, sx["officers"], planned_date=(start + timedelta(days=40)).isoformat()),
         )
         assert [r["rule_id"] for r in out.requirements] == ["SX-5"]
 
@@ -199,34 +209,38 @@ def test_XJ_S_listed_no_proactive_on_site_and_self_report_first(world):
     officers = officer_ids("urumqi-officer1", "urumqi-officer2")
     e = _listed_enterprise("xj-urumqi")
     with acting("urumqi-officer1", "xj-urumqi"):
-        r = preview(_data(e, officers))
+        r = preview(scope_context(), _data(e, officers))
         assert not r.allowed and "XJ-S" in r.rule_ids
         with pytest.raises(ServiceError):  # a draw is the only way to a random_draw inspection
-            preview(_data(e, officers, trigger="random_draw"))
-        assert preview(_data(e, officers, mode="off_site")).allowed
-        complaint = preview(_data(e, officers, trigger="complaint"))
+            preview(scope_context(), _data(e, officers, trigger="random_draw"))
+        assert preview(scope_context(), _data(e, officers, mode="off_site")).allowed
+        complaint = preview(scope_context(), _data(e, officers, trigger="complaint"))
         assert complaint.allowed
         assert any(
             q["rule_id"] == "XJ-S" and q["any_of"] == ["agency_head"]
             for q in complaint.requirements
         )
-        anomaly = preview(_data(e, officers, trigger="monitoring_anomaly"))
+        anomaly = preview(scope_context(), _data(e, officers, trigger="monitoring_anomaly"))
         assert not anomaly.allowed
         assert any("自查" in t for t in anomaly.refusals)
     make_enterprise_user("xj-urumqi", e, "listed-co")
     lead = _anomaly("xj-urumqi", e)
     with acting("listed-co", "xj-urumqi"):
         rep = reports.submit(
-            "在线监测数据异常系仪器漂移，已校准并附校准记录。", anomaly_record_id=lead
+            scope_context(),
+            "在线监测数据异常系仪器漂移，已校准并附校准记录。",
+            anomaly_record_id=lead,
         )
         db.session.commit()
     with acting("urumqi-officer1", "xj-urumqi"):
         assert not preview(
-            _data(e, officers, trigger="monitoring_anomaly", self_report_id=rep.id)
+            scope_context(), _data(e, officers, trigger="monitoring_anomaly", self_report_id=rep.id)
         ).allowed  # received, not reviewed
-        reports.review(reports.get_report(rep.id), "visit_needed", "材料齐全")
+        reports.review(scope_context(), reports.get_report(rep.id), "visit_needed", "材料齐全")
         db.session.commit()
-        after = preview(_data(e, officers, trigger="monitoring_anomaly", self_report_id=rep.id))
+        after = preview(
+            scope_context(), _data(e, officers, trigger="monitoring_anomaly", self_report_id=rep.id)
+        )
         assert after.allowed and after.facts["self_inspection_report_id"] == rep.id
         assert "self_inspection_report_reviewed" in after.preconditions
 
@@ -242,28 +256,34 @@ def test_SX_4_blanket_campaign_refused_and_scope_enforced(sx):
             "end_date": future(3, 31).isoformat(),
         }
         with pytest.raises(ServiceError) as exc:
-            campaigns.create_campaign({**base, "scope": {}})
+            campaigns.create_campaign(scope_context(), {**base, "scope": {}})
         assert "SX-4" in exc.value.errors["scope"][0]
         with pytest.raises(ServiceError):
             campaigns.create_campaign(
-                {**base, "scope": {"categories": ["general"]}}
+                scope_context(), {**base, "scope": {"categories": ["general"]}}
             )  # reaches everyone
-        c = campaigns.create_campaign({**base, "scope": {"industry_prefixes": "C26"}})
+        c = campaigns.create_campaign(
+            scope_context(), {**base, "scope": {"industry_prefixes": "C26"}}
+        )
         db.session.commit()
         with pytest.raises(ServiceError):
-            campaigns.approve_campaign(c)  # an officer is no principal head
-        r = preview(_data(a, sx["officers"], trigger="special_campaign", campaign_id=c.id))
+            campaigns.approve_campaign(scope_context(), c)  # an officer is no principal head
+        r = preview(
+            scope_context(), _data(a, sx["officers"], trigger="special_campaign", campaign_id=c.id)
+        )
         assert not r.allowed  # not approved yet
     with acting("taiyuan-principal", "sx-taiyuan"):
-        approved = campaigns.approve_campaign(campaigns.campaigns()[0])
-        campaigns.publish_campaign(campaigns.file_campaign(approved, {}))  # SX-4: filed first
+        approved = campaigns.approve_campaign(scope_context(), campaigns.campaigns()[0])
+        campaigns.publish_campaign(
+            scope_context(), campaigns.file_campaign(scope_context(), approved, {})
+        )  # SX-4: filed first
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
         assert preview(
-            _data(a, sx["officers"], trigger="special_campaign", campaign_id=c.id)
+            scope_context(), _data(a, sx["officers"], trigger="special_campaign", campaign_id=c.id)
         ).allowed
         assert not preview(
-            _data(b, sx["officers"], trigger="special_campaign", campaign_id=c.id)
+            scope_context(), _data(b, sx["officers"], trigger="special_campaign", campaign_id=c.id)
         ).allowed
 
 
@@ -279,20 +299,21 @@ def test_draw_recomputes_from_published_seed(sx):
     _user("sx-taiyuan", "taiyuan-legal", "legal_reviewer")  # the draw's witness (issue 11)
     with acting("taiyuan-officer1", "sx-taiyuan"):
         d = draws.commit_draw(
+            scope_context(),
             {
                 "planned_date": future(4, 1).isoformat(),
                 "ratios": {"general": 0.3, "key": 0.5, "listed": 1},
                 "secret": "1f" * 32,
-            }
+            },
         )
         db.session.commit()
         did, published_hash = d.id, d.pool_hash
     with acting("taiyuan-legal", "sx-taiyuan"):
-        draws.commit_witness(draws.get_draw(did), {"secret": "e2" * 32})
-        draws.reveal(draws.get_draw(did), "e2" * 32)
+        draws.commit_witness(scope_context(), draws.get_draw(did), {"secret": "e2" * 32})
+        draws.reveal(scope_context(), draws.get_draw(did), "e2" * 32)
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        d = draws.reveal(draws.get_draw(did), "1f" * 32)
+        d = draws.reveal(scope_context(), draws.get_draw(did), "1f" * 32)
         db.session.commit()
         assert draws.pool_hash_of(d) == published_hash
         again = draws.compute(d.seed, d.pool, d.ratios, d.conflicts)
@@ -307,7 +328,7 @@ def test_draw_recomputes_from_published_seed(sx):
             d.result[0]["officers"][0]
             not in next(r for r in other if r["enterprise_id"] == target)["officers"]
         )
-        made = draws.create_inspections(d)
+        made = draws.create_inspections(scope_context(), d)
         db.session.commit()
         assert len(made["created"]) == len(d.result)
 
@@ -319,15 +340,19 @@ def test_feedback_overdue_flagged_and_off_site_needs_source(sx):
         insp = plans.get_inspection(iid)
         assert insp.status == "approved"  # off-site: no entry approval (SX-8)
         with pytest.raises(ServiceError):
-            conduct.finish(insp, conclusion="未见异常")
-        conduct.finish(insp, conclusion="自动监控数据未见超标", data_source="auto_monitoring")
+            conduct.finish(scope_context(), insp, conclusion="未见异常")
+        conduct.finish(
+            scope_context(), insp, conclusion="自动监控数据未见超标", data_source="auto_monitoring"
+        )
         db.session.commit()
         assert insp.feedback_due is not None
-        assert feedback.flag_overdue(insp.feedback_due) == []
-        assert feedback.flag_overdue(insp.feedback_due + timedelta(days=1)) == [iid]
+        assert feedback.flag_overdue(scope_context(), insp.feedback_due) == []
+        assert feedback.flag_overdue(scope_context(), insp.feedback_due + timedelta(days=1)) == [
+            iid
+        ]
         db.session.commit()
         assert plans.get_inspection(iid).feedback_overdue
-        feedback.give_feedback(insp, "经核查未发现问题。")
+        feedback.give_feedback(scope_context(), insp, "经核查未发现问题。")
         db.session.commit()
         assert not insp.feedback_overdue
     assert db.session.get(Inspection, iid) is not None
@@ -369,13 +394,16 @@ def test_XJ_S_off_site_check_of_listed_enterprise_goes_into_its_ledger(world):
     e = _listed_enterprise("xj-urumqi", key_discharger=True)
     with acting("urumqi-officer1", "xj-urumqi"):
         insp = plans.create_inspection(
-            _data(e, officers, mode="off_site", trigger="random_draw"), internal=True
+            scope_context(),
+            _data(e, officers, mode="off_site", trigger="random_draw"),
+            internal=True,
         )
-        conduct.finish(insp, conclusion="自动监控数据达标", data_source="auto_monitoring")
+        conduct.finish(
+            scope_context(), insp, conclusion="自动监控数据达标", data_source="auto_monitoring"
+        )
         db.session.commit()
         try:
             from tenant_app.listing.services import ledger
-            from tenant_app.tenancy.acting import scope_context
         except ImportError:
             pytest.skip("positive-list ledger (issue 5) not in this tree")
         kinds = [(x.kind, x.ref) for x in ledger.entries_of(scope_context(), e)]
@@ -386,20 +414,20 @@ def test_XJ_S_joint_visit_to_listed_enterprise_needs_prior_notice_before_start(w
     officers = officer_ids("urumqi-officer1", "urumqi-officer2")
     e = _listed_enterprise("xj-urumqi")
     with acting("urumqi-officer1", "xj-urumqi"):
-        insp = plans.create_inspection(_data(e, officers, trigger="joint"))
+        insp = plans.create_inspection(scope_context(), _data(e, officers, trigger="joint"))
         db.session.commit()
         assert insp.preconditions == ["prior_notice_to_enterprise"]
         iid = insp.id
     with acting("urumqi-head", "xj-urumqi"):
-        approvals.approve(plans.get_inspection(iid), "同意")
+        approvals.approve(scope_context(), plans.get_inspection(iid), "同意")
         db.session.commit()
     with acting("urumqi-officer1", "xj-urumqi"):
         insp = plans.get_inspection(iid)
         assert insp.status == "approved"
         with pytest.raises(ServiceError):
-            conduct.start(insp)
-        conduct.note_prior_notice(insp, "2026-10-01 电话告知企业环保负责人")
-        conduct.start(insp)
+            conduct.start(scope_context(), insp)
+        conduct.note_prior_notice(scope_context(), insp, "2026-10-01 电话告知企业环保负责人")
+        conduct.start(scope_context(), insp)
         db.session.commit()
         assert insp.status == "in_progress"
 

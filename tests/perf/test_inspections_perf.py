@@ -25,6 +25,7 @@ from sqlalchemy import func, select, text
 from tenant_app.extensions import db
 from tenant_app.inspections.services import checks, draws
 from tenant_app.models import Enterprise, Inspection, User
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import scope_for, system_scope
 from tenant_app.tenancy.scope import Scope, use_scope
 
@@ -176,7 +177,8 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
         eid = db.session.execute(
             select(Enterprise.id).where(Enterprise.uscc == "91140100PF00012345")
         ).scalar_one()
-        officers = [u.id for u in checks.officer_pool()][:2]
+        ctx = scope_context()
+        officers = [u.id for u in checks.officer_pool(ctx)][:2]
         data = {
             "enterprise_id": eid,
             "mode": "on_site",
@@ -193,9 +195,9 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
         base_med, base_max = _ms(
             lambda: db.session.execute(baseline, {"t": t.id, "e": eid}).scalar()
         )
-        report = checks.preview(data)
+        report = checks.preview(ctx, data)
         assert report.checks and report.facts["enterprise_id"] == eid
-        chk_med, chk_max = _ms(lambda: checks.preview(data))
+        chk_med, chk_max = _ms(lambda: checks.preview(ctx, data))
         print(
             f"pre-save checks, 1,000,000 inspections: median {chk_med:.1f} ms (max {chk_max:.1f}); "
             f"baseline indexed count: median {base_med:.2f} ms (max {base_max:.2f})"
@@ -213,7 +215,9 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
         db.session.rollback()
         ratios = {"general": 0.01, "key": 0.01, "special": 0.01, "listed": 0.01}
         t0 = time.perf_counter()
-        d = draws.commit_draw({"planned_date": "2026-07-01", "ratios": ratios, "secret": "0a" * 32})
+        d = draws.commit_draw(
+            ctx, {"planned_date": "2026-07-01", "ratios": ratios, "secret": "0a" * 32}
+        )
         db.session.commit()
         t_commit = time.perf_counter() - t0
         # Two-party draw (docs/draws.md): a witness commits, both reveal; the last reveal draws.
@@ -225,11 +229,11 @@ def test_draw_and_presave_checks_at_scale(pg_world: dict[str, Any], pg_aut: Any)
             roles=frozenset({"legal_reviewer"}),
         )
         with use_scope(witness):
-            draws.commit_witness(draws.get_draw(did), {"secret": "0b" * 32})
-            draws.reveal(draws.get_draw(did), "0b" * 32)
+            draws.commit_witness(scope_context(), draws.get_draw(did), {"secret": "0b" * 32})
+            draws.reveal(scope_context(), draws.get_draw(did), "0b" * 32)
             db.session.commit()
         t0 = time.perf_counter()
-        d = draws.reveal(draws.get_draw(did), "0a" * 32)
+        d = draws.reveal(ctx, draws.get_draw(did), "0a" * 32)
         db.session.commit()
         t_exec = time.perf_counter() - t0
         assert sum(len(v) for v in d.pool["enterprises"].values()) == n == N_ENTERPRISES

@@ -8,6 +8,7 @@ import pytest
 
 from tenant_app.extensions import db
 from tenant_app.inspections.services import visits
+from tenant_app.tenancy.acting import scope_context
 
 from ..helpers import tenant
 from ..inspections.conftest import acting, make_enterprise
@@ -27,7 +28,8 @@ def test_register_rows_are_read_by_the_line_only(pg_world: dict) -> None:
     ):
         with acting(user, slug):
             visits.record_external(
-                {"enterprise_id": e.id, "department": "市场监管", "visit_date": "2026-03-02"}
+                scope_context(),
+                {"enterprise_id": e.id, "department": "市场监管", "visit_date": "2026-03-02"},
             )
             db.session.commit()
     assert county_e.id

@@ -73,6 +73,7 @@ from tenant_app.inspections.services import (
     visits,
 )
 from tenant_app.inspections.services.common import get
+from tenant_app.tenancy.acting import request_context
 
 blp = Blueprint(
     "api_inspections",
@@ -102,7 +103,7 @@ class Preview(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """The pre-save checks, nothing saved: caps (SX-3), quiet period (SX-10), listed rules
         (XJ-S), campaign (SX-4), nearby inspections (综合一次查), approval route (SX-5)."""
-        return checks.preview(data).to_dict()
+        return checks.preview(request_context(), data).to_dict()
 
 
 @blp.route("/inspections")
@@ -127,7 +128,7 @@ class InspectionList(MethodView):
     @_err(422, "依据规定不能安排（errors.rules 列出理由，errors.rule_ids 列出规则），或字段有误")
     def post(self, data: dict[str, Any]) -> Any:
         """Create after the pre-save checks; the decision is stored with rule ids and policy version."""
-        return _commit(plans.create_inspection(data))
+        return _commit(plans.create_inspection(request_context(), data))
 
 
 @blp.route("/inspections/inbox")
@@ -136,7 +137,7 @@ class Inbox(MethodView):
     @blp.response(200, InspectionSchema(many=True))
     def get(self) -> Any:
         """Pending inspections with an open requirement one of the caller's roles meets."""
-        return approvals.inbox()
+        return approvals.inbox(request_context())
 
 
 @blp.route("/inspections/<int:inspection_id>")
@@ -168,7 +169,7 @@ class Approve(MethodView):
     @_err(422, "依据计划日期重新核验不能批准（规则及理由）")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         insp = plans.get_inspection(inspection_id)
-        approvals.approve(insp, data["comment"])
+        approvals.approve(request_context(), insp, data["comment"])
         return _commit(insp)
 
 
@@ -183,7 +184,7 @@ class Reject(MethodView):
     @_err(422, "须说明驳回理由")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         insp = plans.get_inspection(inspection_id)
-        approvals.reject(insp, data["comment"])
+        approvals.reject(request_context(), insp, data["comment"])
         return _commit(insp)
 
 
@@ -196,7 +197,7 @@ class Start(MethodView):
     @_err(422, "依据今天的情况不能开始（规则及理由）")
     def post(self, inspection_id: int) -> Any:
         """Starts today: the checks run again for today; today's approvals must all be given."""
-        return _commit(conduct.start(plans.get_inspection(inspection_id)))
+        return _commit(conduct.start(request_context(), plans.get_inspection(inspection_id)))
 
 
 @blp.route("/inspections/<int:inspection_id>/replan")
@@ -210,7 +211,9 @@ class Replan(MethodView):
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         """Move to another day: judged again for that day; what it adds needs approval."""
         insp = plans.get_inspection(inspection_id)
-        return _commit(moments.replan(insp, data["planned_date"], data["reason"]))
+        return _commit(
+            moments.replan(request_context(), insp, data["planned_date"], data["reason"])
+        )
 
 
 @blp.route("/inspections/<int:inspection_id>/prior-notice")
@@ -223,7 +226,9 @@ class PriorNotice(MethodView):
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         """XJ-S: record that a listed enterprise was told of a joint visit beforehand."""
         return _commit(
-            conduct.note_prior_notice(plans.get_inspection(inspection_id), data["prior_notice"])
+            conduct.note_prior_notice(
+                request_context(), plans.get_inspection(inspection_id), data["prior_notice"]
+            )
         )
 
 
@@ -243,7 +248,7 @@ class Findings(MethodView):
     @_err(422, "不是检查表中的项目")
     def put(self, data: dict[str, Any], inspection_id: int) -> Any:
         insp = plans.get_inspection(inspection_id)
-        conduct.save_findings(insp, {f["item_key"]: f for f in data["findings"]})
+        conduct.save_findings(request_context(), insp, {f["item_key"]: f for f in data["findings"]})
         db.session.commit()
         return conduct.findings(insp)
 
@@ -257,7 +262,9 @@ class Record(MethodView):
     @_err(409, "检查未在进行中")
     def put(self, data: dict[str, Any], inspection_id: int) -> Any:
         """现场检查笔录 fields; the printable record is the page /<tenant>/inspections/<id>/print."""
-        return _commit(conduct.save_record(plans.get_inspection(inspection_id), data))
+        return _commit(
+            conduct.save_record(request_context(), plans.get_inspection(inspection_id), data)
+        )
 
 
 @blp.route("/inspections/<int:inspection_id>/evidence")
@@ -280,6 +287,7 @@ class Evidence(MethodView):
         up = files["file"]
         return _commit(
             conduct.add_evidence(
+                request_context(),
                 plans.get_inspection(inspection_id),
                 up.stream,
                 up.filename or "",
@@ -299,7 +307,10 @@ class Bodycam(MethodView):
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         return _commit(
             conduct.add_bodycam(
-                plans.get_inspection(inspection_id), data["reference"], data["note"]
+                request_context(),
+                plans.get_inspection(inspection_id),
+                data["reference"],
+                data["note"],
             )
         )
 
@@ -315,6 +326,7 @@ class Finish(MethodView):
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         return _commit(
             conduct.finish(
+                request_context(),
                 plans.get_inspection(inspection_id),
                 conclusion=data["conclusion"],
                 data_source=data["data_source"],
@@ -331,7 +343,9 @@ class Feedback(MethodView):
     @_err(409, "检查尚未完成")
     def post(self, data: dict[str, Any], inspection_id: int) -> Any:
         return _commit(
-            feedback.give_feedback(plans.get_inspection(inspection_id), data["feedback_text"])
+            feedback.give_feedback(
+                request_context(), plans.get_inspection(inspection_id), data["feedback_text"]
+            )
         )
 
 
@@ -349,7 +363,7 @@ class PlanList(MethodView):
     @_err(422, "比例、上限或不计上限的事由有误")
     def post(self, data: dict[str, Any]) -> Any:
         """Omitted ratios/caps take the tenant's effective policy values."""
-        return _commit(annual.create_plan(data))
+        return _commit(annual.create_plan(request_context(), data))
 
 
 @blp.route("/inspection-plans/<int:plan_id>/approve")
@@ -358,9 +372,9 @@ class PlanApprove(MethodView):
     @blp.response(200, PlanSchema)
     @_err(404, "没有该计划")
     @_err(409, "已批准")
-    @_err(422, "不具备 SX-5 审批角色")
+    @_err(422, "不具备本级审批角色")
     def post(self, plan_id: int) -> Any:
-        return _commit(annual.approve_plan(annual.get_plan(plan_id)))
+        return _commit(annual.approve_plan(request_context(), annual.get_plan(plan_id)))
 
 
 @blp.route("/inspection-plans/<int:plan_id>/publish")
@@ -370,7 +384,7 @@ class PlanPublish(MethodView):
     @_err(404, "没有该计划")
     @_err(409, "须先批准")
     def post(self, plan_id: int) -> Any:
-        return _commit(annual.publish_plan(annual.get_plan(plan_id)))
+        return _commit(annual.publish_plan(request_context(), annual.get_plan(plan_id)))
 
 
 @blp.route("/campaigns")
@@ -383,9 +397,9 @@ class CampaignList(MethodView):
     @permission(Perm.INSPECTIONS_EDIT)
     @blp.arguments(CampaignInSchema)
     @blp.response(201, CampaignSchema)
-    @_err(422, "范围为全覆盖（SX-4）或方案不完整")
+    @_err(422, "范围为全覆盖、无差别检查，或方案不完整")
     def post(self, data: dict[str, Any]) -> Any:
-        return _commit(campaigns.create_campaign(data))
+        return _commit(campaigns.create_campaign(request_context(), data))
 
 
 def _campaign(campaign_id: int) -> Any:
@@ -405,7 +419,7 @@ class CampaignApprove(MethodView):
     def post(self, data: dict[str, Any], campaign_id: int) -> Any:
         return _commit(
             campaigns.approve_campaign(
-                _campaign(campaign_id), government_ref=data["government_ref"]
+                request_context(), _campaign(campaign_id), government_ref=data["government_ref"]
             )
         )
 
@@ -417,10 +431,10 @@ class CampaignFile(MethodView):
     @blp.response(200, CampaignSchema)
     @_err(404, "没有该专项行动")
     @_err(409, "须先批准")
-    @_err(422, "备案信息有误，或范围已成全覆盖（SX-4）")
+    @_err(422, "备案信息有误，或范围已成全覆盖、无差别检查")
     def post(self, data: dict[str, Any], campaign_id: int) -> Any:
         """SX-4 备案: with whom, when, reference; the scope is judged again now."""
-        return _commit(campaigns.file_campaign(_campaign(campaign_id), data))
+        return _commit(campaigns.file_campaign(request_context(), _campaign(campaign_id), data))
 
 
 @blp.route("/campaigns/<int:campaign_id>/publish")
@@ -430,7 +444,7 @@ class CampaignPublish(MethodView):
     @_err(404, "没有该专项行动")
     @_err(409, "须先批准并备案")
     def post(self, campaign_id: int) -> Any:
-        return _commit(campaigns.publish_campaign(_campaign(campaign_id)))
+        return _commit(campaigns.publish_campaign(request_context(), _campaign(campaign_id)))
 
 
 @blp.route("/enterprises/<int:enterprise_id>/inspection-budget")
@@ -441,7 +455,7 @@ class EnterpriseBudget(MethodView):
     @_err(404, "没有该企业")
     def get(self, args: dict[str, Any], enterprise_id: int) -> Any:
         """On-site visits of the year by every level (same credit code) and department (SX-3)."""
-        return visits.enterprise_budget(enterprise_id, args.get("year"))
+        return visits.enterprise_budget(request_context(), enterprise_id, args.get("year"))
 
 
 @blp.route("/external-visits")
@@ -453,7 +467,7 @@ class ExternalVisits(MethodView):
     @_err(422, "记录不完整")
     def post(self, data: dict[str, Any]) -> Any:
         """Record another department's visit to an enterprise: it counts against its budget."""
-        row = visits.record_external(data)
+        row = visits.record_external(request_context(), data)
         db.session.commit()
         return {"id": row.id}
 
@@ -471,7 +485,7 @@ class DrawList(MethodView):
     @_err(422, "筛选条件下没有企业，或持证执法人员不足两名")
     def post(self, data: dict[str, Any]) -> Any:
         """Freeze the pool, publish its hash and the officer's commitment (docs/draws.md)."""
-        return _commit(draws.commit_draw(data))
+        return _commit(draws.commit_draw(request_context(), data))
 
 
 @blp.route("/draws/<int:draw_id>")
@@ -492,7 +506,7 @@ class DrawWitness(MethodView):
     @_err(409, "不在等待见证人承诺的状态")
     def post(self, data: dict[str, Any], draw_id: int) -> Any:
         """A witness (legal reviewer or auditor, not an officer of the pool) commits."""
-        return _commit(draws.commit_witness(draws.get_draw(draw_id), data))
+        return _commit(draws.commit_witness(request_context(), draws.get_draw(draw_id), data))
 
 
 @blp.route("/draws/<int:draw_id>/reveal")
@@ -505,7 +519,7 @@ class DrawReveal(MethodView):
     @_err(422, "随机数与承诺值不符")
     def post(self, data: dict[str, Any], draw_id: int) -> Any:
         """A party reveals its secret; the last reveal draws and publishes."""
-        return _commit(draws.reveal(draws.get_draw(draw_id), data["secret"]))
+        return _commit(draws.reveal(request_context(), draws.get_draw(draw_id), data["secret"]))
 
 
 @blp.route("/draws/<int:draw_id>/abandon")
@@ -516,7 +530,9 @@ class DrawAbandon(MethodView):
     @_err(404, "没有该抽查")
     @_err(409, "已抽取")
     def post(self, data: dict[str, Any], draw_id: int) -> Any:
-        return _commit(draws.abandon_draw(draws.get_draw(draw_id), data["reason"]))
+        return _commit(
+            draws.abandon_draw(request_context(), draws.get_draw(draw_id), data["reason"])
+        )
 
 
 @blp.route("/draws/<int:draw_id>/execute")
@@ -527,7 +543,7 @@ class DrawExecute(MethodView):
     @_err(409, "已执行")
     def post(self, draw_id: int) -> Any:
         """Protocol 1 draws only (committed before two-party draws): draw with the stored seed."""
-        return _commit(draws.execute_draw(draws.get_draw(draw_id)))
+        return _commit(draws.execute_draw(request_context(), draws.get_draw(draw_id)))
 
 
 @blp.route("/draws/<int:draw_id>/inspections")
@@ -537,7 +553,7 @@ class DrawInspections(MethodView):
     @_err(404, "没有该抽查")
     @_err(409, "尚未抽取")
     def post(self, draw_id: int) -> Any:
-        return _commit(draws.create_inspections(draws.get_draw(draw_id)))
+        return _commit(draws.create_inspections(request_context(), draws.get_draw(draw_id)))
 
 
 @blp.route("/officer-conflicts")
@@ -548,7 +564,9 @@ class Conflicts(MethodView):
     @_err(404, "没有该企业")
     @_err(409, "已申报")
     def post(self, data: dict[str, Any]) -> Any:
-        row = draws.declare_conflict(data["user_id"], data["enterprise_id"], data["reason"])
+        row = draws.declare_conflict(
+            request_context(), data["user_id"], data["enterprise_id"], data["reason"]
+        )
         db.session.commit()
         return {"id": row.id}
 
@@ -574,6 +592,7 @@ class ReportReview(MethodView):
         resolved closes the lead; returned asks for more."""
         return _commit(
             reports.review(
+                request_context(),
                 reports.get_report(report_id),
                 data["outcome"],
                 data["comment"],
@@ -599,7 +618,7 @@ class RequestAccept(MethodView):
     @_err(409, "已处理")
     @_err(422, "依据规定不能安排或字段有误")
     def post(self, data: dict[str, Any], request_id: int) -> Any:
-        return _commit(requests.accept(requests.get_request(request_id), data))
+        return _commit(requests.accept(request_context(), requests.get_request(request_id), data))
 
 
 @blp.route("/inspection-requests/<int:request_id>/decline")
@@ -610,7 +629,9 @@ class RequestDecline(MethodView):
     @_err(404, "没有该申请")
     @_err(409, "已处理")
     def post(self, data: dict[str, Any], request_id: int) -> Any:
-        return _commit(requests.decline(requests.get_request(request_id), data["answer"]))
+        return _commit(
+            requests.decline(request_context(), requests.get_request(request_id), data["answer"])
+        )
 
 
 @blp.route("/my-enterprise/inspections")
@@ -632,7 +653,7 @@ class MyBudget(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The enterprise's on-site visits of the year, every level and department, against
         its cap (SX-3)."""
-        return visits.my_budget(args.get("year"))
+        return visits.my_budget(request_context(), args.get("year"))
 
 
 @blp.route("/my-enterprise/inspections/<int:inspection_id>")
@@ -642,7 +663,7 @@ class MyInspection(MethodView):
     @_err(404, "没有该检查（或不属于本企业）")
     def get(self, inspection_id: int) -> Any:
         """Reading it marks the feedback read."""
-        return _commit(requests.my_inspection(inspection_id))
+        return _commit(requests.my_inspection(request_context(), inspection_id))
 
 
 @blp.route("/my-enterprise/self-inspection-reports")
@@ -655,7 +676,9 @@ class MyReports(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Text report (the page also takes a PDF/image attachment)."""
         return _commit(
-            reports.submit(data["summary"], anomaly_record_id=data.get("anomaly_record_id"))
+            reports.submit(
+                request_context(), data["summary"], anomaly_record_id=data.get("anomaly_record_id")
+            )
         )
 
 
@@ -673,4 +696,6 @@ class MyRequests(MethodView):
     @_err(404, "账号尚未关联企业")
     @_err(422, "申请事项过短")
     def post(self, data: dict[str, Any]) -> Any:
-        return _commit(requests.submit(data["reason"], data.get("preferred_date")))
+        return _commit(
+            requests.submit(request_context(), data["reason"], data.get("preferred_date"))
+        )

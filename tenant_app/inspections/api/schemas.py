@@ -51,7 +51,7 @@ class InspectionInSchema(Schema):
         allow_none=True,
         validate=_ID,
         metadata={
-            "description": "XJ-S：正面清单企业因在线监测数据异常现场检查时，所跟进的审核后仍需现场核实的自查报告"
+            "description": "正面清单企业因在线监测数据异常现场检查时，所跟进的审核后仍需现场核实的自查报告"
         },
     )
 

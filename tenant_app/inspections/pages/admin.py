@@ -13,7 +13,7 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.inspections.pages.staff import LABELS, _names, _run
 from tenant_app.inspections.services import annual, campaigns, draws, reports, requests, visits
-from tenant_app.inspections.services.common import officer_pool
+from tenant_app.inspections.services.common import officer_pool, rules_cited
 from tenant_app.inspections.services.storage import path_of
 from tenant_app.models.inspection import (
     CAMPAIGN_STATUSES,
@@ -22,6 +22,7 @@ from tenant_app.models.inspection import (
     REPORT_STATUSES,
     REQUEST_STATUSES,
 )
+from tenant_app.tenancy.acting import request_context
 
 bp = Blueprint(
     "inspections_admin", __name__, template_folder="../templates", url_prefix="/inspections"
@@ -43,7 +44,11 @@ def _list(raw: str) -> list[str]:
 @permission(Perm.INSPECTIONS_VIEW)
 def plans() -> Any:
     return render_template(
-        "inspections/plans.html", plans=annual.plans(), status=STATUS, labels=LABELS
+        "inspections/plans.html",
+        plans=annual.plans(),
+        status=STATUS,
+        labels=LABELS,
+        rules=rules_cited(request_context()),
     )
 
 
@@ -58,21 +63,22 @@ def create_plan() -> Any:
         "ratios": {c: f.get(f"ratio_{c}") for c in cats if f.get(f"ratio_{c}")},
         "caps": {c: f.get(f"cap_{c}") for c in cats if f.get(f"cap_{c}")},
     }
-    return _run(lambda: annual.create_plan(data), _("已创建年度计划"), url_for(".plans"))
+    ctx = request_context()
+    return _run(lambda: annual.create_plan(ctx, data), _("已创建年度计划"), url_for(".plans"))
 
 
 @bp.post("/plans/<int:plan_id>/approve")
 @permission(Perm.INSPECTIONS_APPROVE)
 def approve_plan(plan_id: int) -> Any:
-    plan = annual.get_plan(plan_id)
-    return _run(lambda: annual.approve_plan(plan), _("已批准年度计划"), url_for(".plans"))
+    ctx, plan = request_context(), annual.get_plan(plan_id)
+    return _run(lambda: annual.approve_plan(ctx, plan), _("已批准年度计划"), url_for(".plans"))
 
 
 @bp.post("/plans/<int:plan_id>/publish")
 @permission(Perm.INSPECTIONS_EDIT)
 def publish_plan(plan_id: int) -> Any:
-    plan = annual.get_plan(plan_id)
-    return _run(lambda: annual.publish_plan(plan), _("已公开年度计划"), url_for(".plans"))
+    ctx, plan = request_context(), annual.get_plan(plan_id)
+    return _run(lambda: annual.publish_plan(ctx, plan), _("已公开年度计划"), url_for(".plans"))
 
 
 @bp.get("/campaigns/", endpoint="campaigns")
@@ -83,6 +89,7 @@ def campaigns_page() -> Any:
         rows=campaigns.campaigns(),
         status=STATUS,
         scope_keys=campaigns.SCOPE_KEYS,
+        rules=rules_cited(request_context()),
     )
 
 
@@ -103,8 +110,11 @@ def create_campaign() -> Any:
         "end_date": f.get("end_date"),
         "scope": scope,
     }
+    ctx = request_context()
     return _run(
-        lambda: campaigns.create_campaign(data), _("已创建专项行动，待批准"), url_for(".campaigns")
+        lambda: campaigns.create_campaign(ctx, data),
+        _("已创建专项行动，待批准"),
+        url_for(".campaigns"),
     )
 
 
@@ -114,10 +124,10 @@ def approve_campaign(campaign_id: int) -> Any:
     from tenant_app.inspections.services.common import get
     from tenant_app.models import Campaign
 
-    c = get(Campaign, campaign_id, "该专项行动")
+    ctx, c = request_context(), get(Campaign, campaign_id, "该专项行动")
     return _run(
         lambda: campaigns.approve_campaign(
-            c, government_ref=request.form.get("government_ref", "")
+            ctx, c, government_ref=request.form.get("government_ref", "")
         ),
         _("已批准"),
         url_for(".campaigns"),
@@ -130,10 +140,10 @@ def file_campaign(campaign_id: int) -> Any:
     from tenant_app.inspections.services.common import get
     from tenant_app.models import Campaign
 
-    c = get(Campaign, campaign_id, "该专项行动")
+    ctx, c = request_context(), get(Campaign, campaign_id, "该专项行动")
     f = request.form
     data = {k: f.get(k, "") for k in ("filed_with", "filed_on", "filing_ref")}
-    return _run(lambda: campaigns.file_campaign(c, data), _("已备案"), url_for(".campaigns"))
+    return _run(lambda: campaigns.file_campaign(ctx, c, data), _("已备案"), url_for(".campaigns"))
 
 
 @bp.post("/campaigns/<int:campaign_id>/publish")
@@ -142,8 +152,10 @@ def publish_campaign(campaign_id: int) -> Any:
     from tenant_app.inspections.services.common import get
     from tenant_app.models import Campaign
 
-    c = get(Campaign, campaign_id, "该专项行动")
-    return _run(lambda: campaigns.publish_campaign(c), _("已向社会公开"), url_for(".campaigns"))
+    ctx, c = request_context(), get(Campaign, campaign_id, "该专项行动")
+    return _run(
+        lambda: campaigns.publish_campaign(ctx, c), _("已向社会公开"), url_for(".campaigns")
+    )
 
 
 @bp.get("/draws/", endpoint="draws")
@@ -154,7 +166,7 @@ def draws_page() -> Any:
         "inspections/draws.html",
         rows=rows,
         status=STATUS,
-        officers=officer_pool(),
+        officers=officer_pool(request_context()),
         new_secret=draws.new_secret(),
     )
 
@@ -178,8 +190,9 @@ def commit_draw() -> Any:
         "secret": f.get("secret"),
         "commitment": f.get("commitment"),
     }
+    ctx = request_context()
     return _run(
-        lambda: draws.commit_draw(data),
+        lambda: draws.commit_draw(ctx, data),
         _("已锁定企业库并公布其哈希和您的承诺值"),
         url_for(".draws"),
     )
@@ -204,19 +217,21 @@ def draw(draw_id: int) -> Any:
 @bp.post("/draws/<int:draw_id>/witness")
 @permission(Perm.INSPECTIONS_VIEW)
 def witness_draw(draw_id: int) -> Any:
-    d = draws.get_draw(draw_id)
+    ctx, d = request_context(), draws.get_draw(draw_id)
     data = {"secret": request.form.get("secret"), "commitment": request.form.get("commitment")}
     return _run(
-        lambda: draws.commit_witness(d, data), _("已记录见证人承诺"), url_for(".draw", draw_id=d.id)
+        lambda: draws.commit_witness(ctx, d, data),
+        _("已记录见证人承诺"),
+        url_for(".draw", draw_id=d.id),
     )
 
 
 @bp.post("/draws/<int:draw_id>/reveal")
 @permission(Perm.INSPECTIONS_VIEW)
 def reveal_draw(draw_id: int) -> Any:
-    d = draws.get_draw(draw_id)
+    ctx, d = request_context(), draws.get_draw(draw_id)
     return _run(
-        lambda: draws.reveal(d, request.form.get("secret")),
+        lambda: draws.reveal(ctx, d, request.form.get("secret")),
         _("已揭示随机数"),
         url_for(".draw", draw_id=d.id),
     )
@@ -225,9 +240,9 @@ def reveal_draw(draw_id: int) -> Any:
 @bp.post("/draws/<int:draw_id>/abandon")
 @permission(Perm.INSPECTIONS_EDIT)
 def abandon_draw(draw_id: int) -> Any:
-    d = draws.get_draw(draw_id)
+    ctx, d = request_context(), draws.get_draw(draw_id)
     return _run(
-        lambda: draws.abandon_draw(d, request.form.get("reason", "")),
+        lambda: draws.abandon_draw(ctx, d, request.form.get("reason", "")),
         _("已作废该抽查"),
         url_for(".draw", draw_id=d.id),
     )
@@ -236,18 +251,20 @@ def abandon_draw(draw_id: int) -> Any:
 @bp.post("/draws/<int:draw_id>/execute")
 @permission(Perm.INSPECTIONS_EDIT)
 def execute_draw(draw_id: int) -> Any:
-    d = draws.get_draw(draw_id)
+    ctx, d = request_context(), draws.get_draw(draw_id)
     return _run(
-        lambda: draws.execute_draw(d), _("已抽取，种子与结果已公开"), url_for(".draw", draw_id=d.id)
+        lambda: draws.execute_draw(ctx, d),
+        _("已抽取，种子与结果已公开"),
+        url_for(".draw", draw_id=d.id),
     )
 
 
 @bp.post("/draws/<int:draw_id>/inspections")
 @permission(Perm.INSPECTIONS_EDIT)
 def draw_inspections(draw_id: int) -> Any:
-    d = draws.get_draw(draw_id)
+    ctx, d = request_context(), draws.get_draw(draw_id)
     return _run(
-        lambda: draws.create_inspections(d),
+        lambda: draws.create_inspections(ctx, d),
         _("已按抽查结果生成检查（逐项核验）"),
         url_for(".draw", draw_id=d.id),
     )
@@ -257,11 +274,13 @@ def draw_inspections(draw_id: int) -> Any:
 @permission(Perm.INSPECTIONS_EDIT)
 def declare_conflict() -> Any:
     f = request.form
+    ctx = request_context()
 
     def act() -> Any:
         from tenant_app.inspections.services.common import parse_int
 
         return draws.declare_conflict(
+            ctx,
             parse_int(f.get("user_id"), "user_id") or 0,
             parse_int(f.get("enterprise_id"), "enterprise_id") or 0,
             f.get("reason", ""),
@@ -281,7 +300,7 @@ def budget_page() -> Any:
     data = None
     if raw:
         eid = parse_int(raw, "enterprise_id")
-        data = visits.enterprise_budget(eid)
+        data = visits.enterprise_budget(request_context(), eid)
     return render_template("inspections/budget.html", budget=data, enterprise_id=raw, labels=LABELS)
 
 
@@ -290,8 +309,9 @@ def budget_page() -> Any:
 def record_external_visit() -> Any:
     f = request.form
     data = {k: f.get(k, "") for k in ("enterprise_id", "department", "visit_date", "mode", "note")}
+    ctx = request_context()
     return _run(
-        lambda: visits.record_external(data),
+        lambda: visits.record_external(ctx, data),
         _("已登记其他部门的检查"),
         url_for(".budget", enterprise_id=data["enterprise_id"]),
     )
@@ -302,15 +322,22 @@ def record_external_visit() -> Any:
 def reports_page() -> Any:
     rows = reports.reports()
     leads = {r.id: reports.anomalies_of(r.enterprise_id) for r in rows if r.status == "submitted"}
-    return render_template("inspections/reports.html", rows=rows, status=STATUS, leads=leads)
+    return render_template(
+        "inspections/reports.html",
+        rows=rows,
+        status=STATUS,
+        leads=leads,
+        rules=rules_cited(request_context()),
+    )
 
 
 @bp.post("/self-reports/<int:report_id>/review")
 @permission(Perm.INSPECTIONS_EDIT)
 def review_report(report_id: int) -> Any:
-    r = reports.get_report(report_id)
+    ctx, r = request_context(), reports.get_report(report_id)
     return _run(
         lambda: reports.review(
+            ctx,
             r,
             request.form.get("outcome", ""),
             request.form.get("comment", ""),
@@ -341,28 +368,28 @@ def requests_page() -> Any:
         "inspections/requests.html",
         rows=requests.open_requests(),
         status=STATUS,
-        officers=officer_pool(),
+        officers=officer_pool(request_context()),
     )
 
 
 @bp.post("/requests/<int:request_id>/accept")
 @permission(Perm.INSPECTIONS_EDIT)
 def accept_request(request_id: int) -> Any:
-    r = requests.get_request(request_id)
+    ctx, r = request_context(), requests.get_request(request_id)
     data = {
         "mode": request.form.get("mode", "on_site"),
         "planned_date": request.form.get("planned_date"),
         "officer_ids": request.form.getlist("officer_ids"),
     }
-    return _run(lambda: requests.accept(r, data), _("已安排检查"), url_for(".requests"))
+    return _run(lambda: requests.accept(ctx, r, data), _("已安排检查"), url_for(".requests"))
 
 
 @bp.post("/requests/<int:request_id>/decline")
 @permission(Perm.INSPECTIONS_EDIT)
 def decline_request(request_id: int) -> Any:
-    r = requests.get_request(request_id)
+    ctx, r = request_context(), requests.get_request(request_id)
     return _run(
-        lambda: requests.decline(r, request.form.get("answer", "")),
+        lambda: requests.decline(ctx, r, request.form.get("answer", "")),
         _("已答复"),
         url_for(".requests"),
     )

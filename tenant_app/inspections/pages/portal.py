@@ -15,6 +15,7 @@ from tenant_app.extensions import db
 from tenant_app.inspections.pages.staff import LABELS, _run
 from tenant_app.inspections.services import reports, requests, visits
 from tenant_app.models.inspection import REPORT_STATUSES
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.bodies import accepts_upload
 
 bp = Blueprint(
@@ -36,14 +37,14 @@ def mine() -> Any:
         anomalies=reports.my_anomalies(),
         report_status=REPORT_STATUSES,
         my_requests=requests.my_requests(),
-        budget=visits.my_budget(),
+        budget=visits.my_budget(request_context()),
     )
 
 
 @bp.get("/<int:inspection_id>/")
 @permission(Perm.OWN_INSPECTIONS)
 def my_inspection(inspection_id: int) -> Any:
-    insp = requests.my_inspection(inspection_id)  # marks the feedback read
+    insp = requests.my_inspection(request_context(), inspection_id)  # marks the feedback read
     db.session.commit()
     return render_template("inspections/mine_show.html", insp=insp, labels=LABELS)
 
@@ -52,9 +53,10 @@ def my_inspection(inspection_id: int) -> Any:
 @accepts_upload
 @permission(Perm.OWN_INSPECTIONS)
 def submit_report() -> Any:
-    upload = request.files.get("file")
+    ctx, upload = request_context(), request.files.get("file")
     return _run(
         lambda: reports.submit(
+            ctx,
             request.form.get("summary", ""),
             upload.stream if upload and upload.filename else None,
             (upload.filename or "") if upload else "",
@@ -68,8 +70,11 @@ def submit_report() -> Any:
 @bp.post("/requests")
 @permission(Perm.OWN_INSPECTIONS)
 def submit_request() -> Any:
+    ctx = request_context()
     return _run(
-        lambda: requests.submit(request.form.get("reason", ""), request.form.get("preferred_date")),
+        lambda: requests.submit(
+            ctx, request.form.get("reason", ""), request.form.get("preferred_date")
+        ),
         _("已提交检查申请"),
         url_for(".mine"),
     )

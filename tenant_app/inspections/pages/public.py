@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 
 from tenant_app.auth.permissions import PUBLIC, permission
 from tenant_app.inspections.services import draws
 from tenant_app.inspections.services import publicity as service
+from tenant_app.tenancy.acting import request_context
 
 bp = Blueprint("inspections_public", __name__, template_folder="../templates", url_prefix="/public")
 
@@ -20,7 +21,7 @@ bp = Blueprint("inspections_public", __name__, template_folder="../templates", u
 def publicity() -> Any:
     return render_template(
         "inspections/public.html",
-        info=service.publicity(g.tenant),
+        info=service.publicity(request_context()),
         campaigns=service.published_campaigns(),
         plans=service.published_plans(),
         draws=service.public_draws(),

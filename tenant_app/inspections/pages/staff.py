@@ -27,7 +27,7 @@ from tenant_app.inspections.services import (
     reports,
     storage,
 )
-from tenant_app.inspections.services.common import NotFound, get, officer_pool
+from tenant_app.inspections.services.common import NotFound, get, officer_pool, rules_cited
 from tenant_app.models import Enterprise, InspectionEvidence
 from tenant_app.models.inspection import (
     EVIDENCE_KINDS,
@@ -37,6 +37,7 @@ from tenant_app.models.inspection import (
     REPORT_VISIT_NEEDED,
     STATUSES,
 )
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.bodies import accepts_upload
 from tenant_app.ui.labels import label
 
@@ -92,7 +93,7 @@ def index() -> Any:
 @bp.get("/inbox")
 @permission(Perm.INSPECTIONS_APPROVE)
 def inbox() -> Any:
-    rows = approvals.inbox()
+    rows = approvals.inbox(request_context())
     return render_template(
         "inspections/inbox.html",
         rows=rows,
@@ -136,12 +137,13 @@ def new() -> Any:
         "trigger": "proactive",
         "officer_ids": [],
     }
+    ctx = request_context()
     report, errors, status = None, {}, 200
     if request.method == "POST":
         data = _form_data()
         try:
             if request.form.get("action") == "create" or data["join_with"]:
-                insp = plans.create_inspection(data)
+                insp = plans.create_inspection(ctx, data)
                 db.session.commit()
                 flash(
                     _(
@@ -152,12 +154,12 @@ def new() -> Any:
                     "success",
                 )
                 return redirect(url_for(".show", inspection_id=insp.id))
-            report = checks.preview(data)
+            report = checks.preview(ctx, data)
         except plans.Refused as exc:
             db.session.rollback()
             errors, status = {"rules": exc.errors.get("rules", [])}, 422
             try:
-                report = checks.preview(data)
+                report = checks.preview(ctx, data)
             except ServiceError:
                 report = None
         except ServiceError as exc:
@@ -174,7 +176,7 @@ def new() -> Any:
         labels=LABELS,
         triggers=MANUAL_TRIGGERS,
         enterprises=enterprises,
-        officers=officer_pool(),
+        officers=officer_pool(ctx),
         campaigns=[c for c in campaigns.campaigns() if c.status != "draft"],
         leads=reports.reports(REPORT_VISIT_NEEDED),
     ), status
@@ -183,7 +185,7 @@ def new() -> Any:
 @bp.get("/<int:inspection_id>/")
 @permission(Perm.INSPECTIONS_VIEW)
 def show(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     found = {f.item_key: f for f in conduct.findings(insp)}
     return render_template(
         "inspections/show.html",
@@ -192,7 +194,8 @@ def show(inspection_id: int) -> Any:
         found=found,
         approvals=approvals.history(insp),
         evidence=conduct.evidence(insp),
-        can_approve=approvals.can_approve(insp),
+        can_approve=approvals.can_approve(ctx, insp),
+        rules=rules_cited(ctx),
         record_fields=conduct.RECORD_FIELDS,
     )
 
@@ -218,9 +221,9 @@ def _back(insp_id: int) -> str:
 @bp.post("/<int:inspection_id>/approve")
 @permission(Perm.INSPECTIONS_APPROVE)
 def approve(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
-        lambda: approvals.approve(insp, request.form.get("comment", "")),
+        lambda: approvals.approve(ctx, insp, request.form.get("comment", "")),
         _("已审批同意"),
         _back(insp.id),
     )
@@ -229,27 +232,29 @@ def approve(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/reject")
 @permission(Perm.INSPECTIONS_APPROVE)
 def reject(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
-        lambda: approvals.reject(insp, request.form.get("comment", "")), _("已驳回"), _back(insp.id)
+        lambda: approvals.reject(ctx, insp, request.form.get("comment", "")),
+        _("已驳回"),
+        _back(insp.id),
     )
 
 
 @bp.post("/<int:inspection_id>/start")
 @permission(Perm.INSPECTIONS_EDIT)
 def start(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
-    return _run(lambda: conduct.start(insp), _("检查已开始"), _back(insp.id))
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
+    return _run(lambda: conduct.start(ctx, insp), _("检查已开始"), _back(insp.id))
 
 
 @bp.post("/<int:inspection_id>/replan")
 @permission(Perm.INSPECTIONS_EDIT)
 def replan(inspection_id: int) -> Any:
     """Another day: judged again for it; what that day adds goes back to the approvers."""
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
         lambda: moments.replan(
-            insp, request.form.get("planned_date"), request.form.get("reason", "")
+            ctx, insp, request.form.get("planned_date"), request.form.get("reason", "")
         ),
         _("已改期并重新核验"),
         _back(insp.id),
@@ -259,9 +264,9 @@ def replan(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/prior-notice")
 @permission(Perm.INSPECTIONS_EDIT)
 def prior_notice(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
-        lambda: conduct.note_prior_notice(insp, request.form.get("prior_notice", "")),
+        lambda: conduct.note_prior_notice(ctx, insp, request.form.get("prior_notice", "")),
         _("已登记事先告知"),
         _back(insp.id),
     )
@@ -270,7 +275,7 @@ def prior_notice(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/findings")
 @permission(Perm.INSPECTIONS_EDIT)
 def findings(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     values = {
         i["key"]: {
             "result": request.form.get(f"result_{i['key']}", ""),
@@ -280,7 +285,7 @@ def findings(inspection_id: int) -> Any:
         if request.form.get(f"result_{i['key']}")
     }
     return _run(
-        lambda: conduct.save_findings(insp, values),
+        lambda: conduct.save_findings(ctx, insp, values),
         _("已保存检查结果"),
         _back(insp.id) + "#findings",
     )
@@ -289,9 +294,9 @@ def findings(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/record")
 @permission(Perm.INSPECTIONS_EDIT)
 def record(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
-        lambda: conduct.save_record(insp, request.form.to_dict()),
+        lambda: conduct.save_record(ctx, insp, request.form.to_dict()),
         _("已保存检查笔录"),
         _back(insp.id) + "#record",
     )
@@ -301,13 +306,14 @@ def record(inspection_id: int) -> Any:
 @accepts_upload
 @permission(Perm.INSPECTIONS_EDIT)
 def evidence(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     upload = request.files.get("file")
 
     def act() -> Any:
         if upload is None or not upload.filename:
             raise ServiceError("请选择文件", {"file": ["请选择文件"]})
         return conduct.add_evidence(
+            ctx,
             insp,
             upload.stream,
             upload.filename,
@@ -321,10 +327,10 @@ def evidence(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/bodycam")
 @permission(Perm.INSPECTIONS_EDIT)
 def bodycam(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
         lambda: conduct.add_bodycam(
-            insp, request.form.get("reference", ""), request.form.get("note", "")
+            ctx, insp, request.form.get("reference", ""), request.form.get("note", "")
         ),
         _("已登记执法记录仪视频"),
         _back(insp.id) + "#evidence",
@@ -349,9 +355,10 @@ def evidence_file(inspection_id: int, evidence_id: int) -> Any:
 @bp.post("/<int:inspection_id>/finish")
 @permission(Perm.INSPECTIONS_EDIT)
 def finish(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
         lambda: conduct.finish(
+            ctx,
             insp,
             conclusion=request.form.get("conclusion", ""),
             data_source=request.form.get("data_source") or None,
@@ -364,9 +371,9 @@ def finish(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/feedback")
 @permission(Perm.INSPECTIONS_EDIT)
 def give_feedback(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
-        lambda: feedback.give_feedback(insp, request.form.get("feedback_text", "")),
+        lambda: feedback.give_feedback(ctx, insp, request.form.get("feedback_text", "")),
         _("已向企业反馈"),
         _back(insp.id),
     )
@@ -375,7 +382,9 @@ def give_feedback(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/cancel")
 @permission(Perm.INSPECTIONS_EDIT)
 def cancel(inspection_id: int) -> Any:
-    insp = plans.get_inspection(inspection_id)
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
     return _run(
-        lambda: plans.cancel(insp, request.form.get("reason", "")), _("已撤销"), _back(insp.id)
+        lambda: plans.cancel(ctx, insp, request.form.get("reason", "")),
+        _("已撤销"),
+        _back(insp.id),
     )

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from policies.vocab import TRIGGERS
 from tenant_app.audit import log as audit
 from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
-from tenant_app.inspections.services.common import current_roles, current_tenant, get, user_id
+from tenant_app.inspections.services.common import cite, get, policy_of, tenant_of
 from tenant_app.models import InspectionPlan
-from tenant_app.policy.service import policy_for
 
 
 def _number(raw: Any, field: str, *, integer: bool, errors: dict[str, list[str]]) -> Any:
@@ -31,10 +31,11 @@ def _number(raw: Any, field: str, *, integer: bool, errors: dict[str, list[str]]
     return value
 
 
-def create_plan(data: dict[str, Any]) -> InspectionPlan:
-    tenant = current_tenant()
-    policy = policy_for(tenant)
-    insp = policy.pack["inspection"]
+def create_plan(ctx: Context, data: dict[str, Any]) -> InspectionPlan:
+    policy = policy_of(ctx)
+    defaults = policy.inspection_plan_defaults()
+    pack = defaults.answer
+    rid = defaults.rule_id
     errors: dict[str, list[str]] = {}
     try:
         year = int(data.get("year"))  # type: ignore[arg-type]
@@ -43,13 +44,13 @@ def create_plan(data: dict[str, Any]) -> InspectionPlan:
     except (TypeError, ValueError):
         raise ValidationFailed.field("year", "请填写年度（2000–2100）") from None
     ratios, caps = {}, {}
-    for cat, spec in insp["categories"].items():
-        r = (data.get("ratios") or {}).get(cat, spec["ratio"])
-        c = (data.get("caps") or {}).get(cat, insp["caps"]["per_year"].get(cat))
+    for cat, ratio in pack["ratios"].items():
+        r = (data.get("ratios") or {}).get(cat, ratio)
+        c = (data.get("caps") or {}).get(cat, pack["caps"].get(cat))
         ratios[cat] = _number(r, f"ratios.{cat}", integer=False, errors=errors)
         if c not in (None, ""):
             caps[cat] = _number(c, f"caps.{cat}", integer=True, errors=errors)
-    base_exempt = list(insp["caps"]["exempt_triggers"])
+    base_exempt = list(pack["exempt_triggers"])
     exempt = list(data.get("exempt_triggers") or base_exempt)
     unknown = [t for t in exempt if t not in TRIGGERS]
     if unknown:
@@ -57,7 +58,7 @@ def create_plan(data: dict[str, Any]) -> InspectionPlan:
     missing = [TRIGGERS[t] for t in base_exempt if t not in exempt]
     if missing:
         errors["exempt_triggers"] = [
-            f"{insp['caps']['rule_id']}：{'、'.join(missing)}依规定不受频次限制，不能计入上限"
+            cite(rid, f"{'、'.join(missing)}依规定不受频次限制，不能计入上限")
         ]
     if errors:
         raise ValidationFailed("年度检查计划有误", errors)
@@ -69,19 +70,17 @@ def create_plan(data: dict[str, Any]) -> InspectionPlan:
         ratios=ratios,
         caps=caps,
         exempt_triggers=exempt,
-        created_by=user_id(),
+        created_by=ctx.actor.user_id,
         decision={
-            "rule_ids": [insp["caps"]["rule_id"]],
+            "rule_ids": [rid],
             "policy_version": str(policy.version_id),
-            "facts": {
-                "pack_ratios": {k: v["ratio"] for k, v in insp["categories"].items()},
-                "pack_caps": dict(insp["caps"]["per_year"]),
-            },
+            "facts": {"pack_ratios": dict(pack["ratios"]), "pack_caps": dict(pack["caps"])},
         },
     )
     db.session.add(plan)
     db.session.flush()
     audit.record(
+        ctx,
         "inspection_plan.created",
         object_type="inspection_plan",
         object_id=plan.id,
@@ -90,24 +89,23 @@ def create_plan(data: dict[str, Any]) -> InspectionPlan:
     return plan
 
 
-def approve_plan(plan: InspectionPlan) -> InspectionPlan:
+def approve_plan(ctx: Context, plan: InspectionPlan) -> InspectionPlan:
     if plan.status != "draft":
         raise Conflict("该计划已批准", {"status": [plan.status]})
-    tenant = current_tenant()
-    approval = policy_for(tenant).pack["inspection"]["approval"]
-    route = approval["levels"].get(tenant.level) or {}
-    roles = set(route.get("roles") or [])
-    if not roles & current_roles():
+    route = policy_of(ctx).approval_by_level(tenant_of(ctx).level)
+    roles = set(route.answer)
+    if not roles & ctx.roles:
         raise ServiceError(
-            f"{approval['rule_id']}：年度检查计划须由{route.get('title', '本级负责人')}批准",
+            cite(route.rule_id, f"年度检查计划须由{route.details['title'] or '本级负责人'}批准"),
             {"roles": sorted(roles)},
         )
-    plan.status, plan.approved_by, plan.approved_at = "approved", user_id(), utcnow()
+    plan.status, plan.approved_by, plan.approved_at = "approved", ctx.actor.user_id, utcnow()
     plan.decision = {
         **plan.decision,
-        "approval": {"rule_id": approval["rule_id"], "roles": sorted(current_roles())},
+        "approval": {"rule_id": route.rule_id, "roles": sorted(ctx.roles)},
     }
     audit.record(
+        ctx,
         "inspection_plan.approved",
         object_type="inspection_plan",
         object_id=plan.id,
@@ -116,11 +114,12 @@ def approve_plan(plan: InspectionPlan) -> InspectionPlan:
     return plan
 
 
-def publish_plan(plan: InspectionPlan) -> InspectionPlan:
+def publish_plan(ctx: Context, plan: InspectionPlan) -> InspectionPlan:
     if plan.status != "approved":
         raise Conflict("须先批准再公开", {"status": [plan.status]})
     plan.status, plan.published_at = "published", utcnow()
     audit.record(
+        ctx,
         "inspection_plan.published",
         object_type="inspection_plan",
         object_id=plan.id,

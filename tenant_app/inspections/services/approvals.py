@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from tenant_app.audit import log as audit
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError
 from tenant_app.extensions import db
-from tenant_app.inspections.services.common import current_roles, user_id, user_name
 from tenant_app.models import Inspection, InspectionApproval
 
 
@@ -24,14 +24,14 @@ def open_requirements(insp: Inspection) -> list[dict[str, Any]]:
     return [r for r in insp.requirements or [] if not r.get("met_by")]
 
 
-def can_approve(insp: Inspection, roles: frozenset[str] | None = None) -> bool:
-    roles = current_roles() if roles is None else roles
+def can_approve(ctx: Context, insp: Inspection) -> bool:
+    """Whether the acting user holds, in this tenant, a role one open requirement asks for."""
     return insp.status == "pending" and any(
-        set(r["any_of"]) & roles for r in open_requirements(insp)
+        set(r["any_of"]) & ctx.roles for r in open_requirements(insp)
     )
 
 
-def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
+def _decide(ctx: Context, insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
     if insp.status != "pending":
         raise Conflict("该检查不在待审批状态", {"status": [insp.status]})
     if verdict == "approved":
@@ -39,24 +39,24 @@ def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
         # facts as they are now (a conflict declared since, listed status, a day already past).
         from tenant_app.inspections.services import moments
 
-        report, reqs = moments.revalidate(insp, insp.planned_date)
+        report, reqs = moments.revalidate(ctx, insp, insp.planned_date)
         if not report.allowed:
             raise moments.refusal(report)
         if reqs != insp.requirements or report.rule_ids != insp.rule_ids:
-            moments.store(insp, report, reqs, "approval")
-    roles = current_roles()
+            moments.store(ctx, insp, report, reqs, "approval")
+    roles = ctx.roles
     mine = [r for r in open_requirements(insp) if set(r["any_of"]) & roles]
     if not mine:
         wanted = "；".join(f"{r['rule_id']}：{r['title']}" for r in open_requirements(insp))
         raise NotAnApprover("您在本机构不具备该检查所需的审批角色", {"roles": [wanted]})
-    uid = user_id()
+    uid = ctx.actor.user_id
     if verdict == "approved" and any(o.get("id") == uid for o in insp.officers or []):
         raise NotAnApprover("承办检查的执法人员不能审批自己的检查", {"roles": ["回避"]})
     rule_ids = [r["rule_id"] for r in mine]
     row = InspectionApproval(
         inspection_id=insp.id,
         user_id=uid,
-        user_name=user_name(),
+        user_name=ctx.actor.name,
         roles=sorted(roles),
         rule_ids=rule_ids,
         verdict=verdict,
@@ -72,7 +72,7 @@ def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
                     **r,
                     "met_by": {
                         "user_id": uid,
-                        "name": user_name(),
+                        "name": ctx.actor.name,
                         "roles": sorted(set(r["any_of"]) & roles),
                     },
                 }
@@ -84,6 +84,7 @@ def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
         insp.status = "rejected"
     db.session.flush()
     audit.record(
+        ctx,
         f"inspection.{verdict}",
         object_type="inspection",
         object_id=insp.id,
@@ -98,26 +99,25 @@ def _decide(insp: Inspection, verdict: str, comment: str) -> InspectionApproval:
     return row
 
 
-def approve(insp: Inspection, comment: str = "") -> InspectionApproval:
-    return _decide(insp, "approved", comment.strip())
+def approve(ctx: Context, insp: Inspection, comment: str = "") -> InspectionApproval:
+    return _decide(ctx, insp, "approved", comment.strip())
 
 
-def reject(insp: Inspection, comment: str) -> InspectionApproval:
+def reject(ctx: Context, insp: Inspection, comment: str) -> InspectionApproval:
     if not comment.strip():
         raise ServiceError("驳回须说明理由", {"comment": ["请填写驳回理由"]})
-    return _decide(insp, "rejected", comment.strip())
+    return _decide(ctx, insp, "rejected", comment.strip())
 
 
-def inbox(limit: int = 200) -> list[Inspection]:
-    """Pending inspections this user can (still) approve, oldest planned first."""
-    roles = current_roles()
+def inbox(ctx: Context, limit: int = 200) -> list[Inspection]:
+    """Pending inspections the acting user can (still) approve, oldest planned first."""
     rows = db.session.execute(
         select(Inspection)
         .where(Inspection.status == "pending")
         .order_by(Inspection.planned_date, Inspection.id)
         .limit(2000)
     ).scalars()
-    return [i for i in rows if can_approve(i, roles)][:limit]
+    return [i for i in rows if can_approve(ctx, i)][:limit]
 
 
 def history(insp: Inspection) -> list[InspectionApproval]:

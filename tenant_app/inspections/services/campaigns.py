@@ -13,17 +13,12 @@ from sqlalchemy import func, select
 from policies import Policy
 from policies.vocab import industry_matches, parse_industry_code
 from tenant_app.audit import log as audit
-from tenant_app.clock import SHANGHAI, today, utcnow
+from tenant_app.clock import SHANGHAI, utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
-from tenant_app.inspections.services.common import (
-    current_roles,
-    current_tenant,
-    parse_date,
-    user_id,
-)
+from tenant_app.inspections.services.common import cite, parse_date, policy_of, tenant_of
 from tenant_app.models import Campaign, Enterprise, Tenant
-from tenant_app.policy.service import policy_for
 
 SCOPE_KEYS = {
     "industry_prefixes": "行业代码（前缀）",
@@ -118,18 +113,21 @@ def reach(scope: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def blanket_reason(scope: dict[str, Any], share: float = 1.0) -> str | None:
+def blanket_reason(scope: dict[str, Any], share: float = 1.0, rule_id: str = "") -> str | None:
     """SX-4 forbids blanket, indiscriminate coverage: an empty filter, or one that reaches at
-    least ``share`` (the pack's ``blanket_share``) of the tenant's enterprises, is refused."""
+    least ``share`` (the pack's ``blanket_share``) of the tenant's enterprises, is refused, citing
+    ``rule_id`` (the pack's special-campaign rule)."""
     if not scope:
-        return (
-            "SX-4：专项执法检查须明确检查范围，不得“一刀切”全覆盖、无差别检查（未设任何范围条件）。"
+        return cite(
+            rule_id,
+            "专项执法检查须明确检查范围，不得“一刀切”全覆盖、无差别检查（未设任何范围条件）。",
         )
     r = reach(scope)
     if r["total"] > 1 and r["reached"] >= r["total"] * share - 1e-9:
-        return (
-            f"SX-4：该范围覆盖本辖区{r['total']}家企业中的{r['reached']}家（{r['share']:.0%}），"
-            f"达到政策包规定的{share:.0%}，属于全覆盖、无差别检查，请缩小范围。"
+        return cite(
+            rule_id,
+            f"该范围覆盖本辖区{r['total']}家企业中的{r['reached']}家（{r['share']:.0%}），"
+            f"达到政策包规定的{share:.0%}，属于全覆盖、无差别检查，请缩小范围。",
         )
     return None
 
@@ -141,7 +139,7 @@ def _blanket_gate(c_scope: dict[str, Any], rules: Any, moment: str) -> dict[str,
     share = float(r.get("blanket_share", 1.0))
     facts = {"moment": moment, "at": utcnow().isoformat(), "blanket_share": share, **reach(c_scope)}
     if r.get("blanket_scope_forbidden", True):
-        reason = blanket_reason(c_scope, share)
+        reason = blanket_reason(c_scope, share, rules.rule_id)
         if reason:
             raise ValidationFailed("专项检查范围被拒绝", {"scope": [reason]})
     return facts
@@ -151,17 +149,16 @@ def _with_check(c: Campaign, facts: dict[str, Any]) -> None:
     c.decision = {**c.decision, "scope_checks": [*c.decision.get("scope_checks", []), facts]}
 
 
-def create_campaign(data: dict[str, Any]) -> Campaign:
-    tenant = current_tenant()
-    rules = policy_for(tenant).special_campaign_rules()
-    rid = rules.rule_id or "SX-4"
+def create_campaign(ctx: Context, data: dict[str, Any]) -> Campaign:
+    rules = policy_of(ctx).special_campaign_rules()
+    rid = rules.rule_id
     title = str(data.get("title") or "").strip()[:200]
     content = str(data.get("content") or "").strip()
     errors: dict[str, list[str]] = {}
     if not title:
         errors["title"] = ["请填写名称"]
     if not content:
-        errors["content"] = [f"{rid}：须明确检查内容"]
+        errors["content"] = [cite(rid, "须明确检查内容")]
     start = parse_date(data.get("start_date"), "start_date")
     end = parse_date(data.get("end_date"), "end_date")
     assert start and end
@@ -177,9 +174,9 @@ def create_campaign(data: dict[str, Any]) -> Campaign:
         content=content,
         start_date=start,
         end_date=end,
-        created_by=user_id(),
+        created_by=ctx.actor.user_id,
         decision={
-            "rule_ids": [rid],
+            "rule_ids": [rid] if rid else [],
             "policy_version": str(rules.policy_version),
             "facts": {"scope": scope, "reached": gate["reached"], "total": gate["total"]},
             "explanation": rules.explanation,
@@ -189,6 +186,7 @@ def create_campaign(data: dict[str, Any]) -> Campaign:
     db.session.add(c)
     db.session.flush()
     audit.record(
+        ctx,
         "campaign.created",
         object_type="campaign",
         object_id=c.id,
@@ -197,41 +195,42 @@ def create_campaign(data: dict[str, Any]) -> Campaign:
     return c
 
 
-def approve_campaign(c: Campaign, *, government_ref: str = "") -> Campaign:
+def approve_campaign(ctx: Context, c: Campaign, *, government_ref: str = "") -> Campaign:
     """Principal head of a province/city tenant, or a recorded government approval (ref)."""
     if c.status != "draft":
         raise Conflict("该专项行动已批准", {"status": [c.status]})
-    tenant = current_tenant()
-    rules = policy_for(tenant).special_campaign_rules()
+    tenant = tenant_of(ctx)
+    rules = policy_of(ctx).special_campaign_rules()
     r = rules.answer or {}
     roles = set(r.get("approving_roles") or ["principal_head"])
     government_ref = government_ref.strip()[:200]
     gate = _blanket_gate(c.scope, rules, "approved")
     if government_ref:
         kind = "government"
-    elif roles & current_roles() and tenant.level in (
-        r.get("approving_levels") or ("province", "city")
-    ):
+    elif roles & ctx.roles and tenant.level in (r.get("approving_levels") or ("province", "city")):
         kind = "principal_head"
     else:
         raise ServiceError(
-            f"{rules.rule_id}：专项执法检查须经省、市生态环境部门主要负责人批准，"
-            "或录入县级以上人民政府的批准文件",
+            cite(
+                rules.rule_id,
+                "专项执法检查须经省、市生态环境部门主要负责人批准，或录入县级以上人民政府的批准文件",
+            ),
             {"government_ref": ["请填写政府批准文号"]},
         )
     c.status, c.approval_kind, c.government_approval_ref = "approved", kind, government_ref
-    c.approved_by, c.approved_at = user_id(), utcnow()
+    c.approved_by, c.approved_at = ctx.actor.user_id, utcnow()
     c.decision = {
         **c.decision,
         "approval": {
             "kind": kind,
             "government_ref": government_ref,
-            "roles": sorted(current_roles()),
+            "roles": sorted(ctx.roles),
             "rule_id": rules.rule_id,
         },
     }
     _with_check(c, gate)
     audit.record(
+        ctx,
         "campaign.approved",
         object_type="campaign",
         object_id=c.id,
@@ -250,20 +249,19 @@ def filing_target(tenant: Tenant, rules: dict[str, Any]) -> tuple[str, int | Non
     return f"{tenant.name}人民政府", None
 
 
-def file_campaign(c: Campaign, data: dict[str, Any]) -> Campaign:
+def file_campaign(ctx: Context, c: Campaign, data: dict[str, Any]) -> Campaign:
     """SX-4 备案: the filing record (with whom, on which day, its reference, by whom), after
     approval and before publication; the scope is judged again against today's registry."""
     if c.status != "approved":
         raise Conflict("须先批准再备案", {"status": [c.status]})
-    tenant = current_tenant()
-    rules = policy_for(tenant).special_campaign_rules()
+    rules = policy_of(ctx).special_campaign_rules()
     r = rules.answer or {}
-    default_with, default_tenant = filing_target(tenant, r)
+    default_with, default_tenant = filing_target(tenant_of(ctx), r)
     filed_with = str(data.get("filed_with") or default_with).strip()[:200]
-    filed_on = parse_date(data.get("filed_on") or today(), "filed_on")
+    filed_on = parse_date(data.get("filed_on") or ctx.today, "filed_on")
     assert filed_on is not None
     errors: dict[str, list[str]] = {}
-    if filed_on > today():
+    if filed_on > ctx.today:
         errors["filed_on"] = ["备案日期不能晚于今天"]
     approved_on = c.approved_at.astimezone(SHANGHAI).date() if c.approved_at else None
     if approved_on and filed_on < approved_on:
@@ -275,7 +273,7 @@ def file_campaign(c: Campaign, data: dict[str, Any]) -> Campaign:
     c.filed_with = filed_with
     c.filed_with_tenant_id = default_tenant if filed_with == default_with else None
     c.filed_on, c.filing_ref = filed_on, str(data.get("filing_ref") or "").strip()[:200]
-    c.filed_by, c.filed_at = user_id(), utcnow()
+    c.filed_by, c.filed_at = ctx.actor.user_id, utcnow()
     c.decision = {
         **c.decision,
         "filing": {
@@ -288,6 +286,7 @@ def file_campaign(c: Campaign, data: dict[str, Any]) -> Campaign:
     }
     _with_check(c, gate)
     audit.record(
+        ctx,
         "campaign.filed",
         object_type="campaign",
         object_id=c.id,
@@ -296,21 +295,21 @@ def file_campaign(c: Campaign, data: dict[str, Any]) -> Campaign:
     return c
 
 
-def publish_campaign(c: Campaign) -> Campaign:
+def publish_campaign(ctx: Context, c: Campaign) -> Campaign:
     """SX-4: published after filing (the public page lists it, with its filing record); the
     scope is judged once more against the registry of this moment."""
-    tenant = current_tenant()
-    rules = policy_for(tenant).special_campaign_rules()
+    rules = policy_of(ctx).special_campaign_rules()
     needs_filing = bool((rules.answer or {}).get("filed", True))
     if c.status != "filed" and not (c.status == "approved" and not needs_filing):
         raise Conflict(
-            f"{rules.rule_id or 'SX-4'}：专项检查方案须先批准、备案，再向社会公开",
+            cite(rules.rule_id, "专项检查方案须先批准、备案，再向社会公开"),
             {"status": [c.status]},
         )
     gate = _blanket_gate(c.scope, rules, "published")
     c.status, c.published_at = "published", utcnow()
     _with_check(c, gate)
     audit.record(
+        ctx,
         "campaign.published",
         object_type="campaign",
         object_id=c.id,
@@ -322,9 +321,12 @@ def publish_campaign(c: Campaign) -> Campaign:
 def campaign_check(c: Campaign | None, e: Enterprise, on: date, policy: Policy) -> Any:
     from tenant_app.inspections.services.checks import Check
 
-    rid = policy.special_campaign_rules().rule_id or "SX-4"
+    rid = policy.special_campaign_rules().rule_id
+    rule_ids = [rid] if rid else []
     if c is None:
-        return Check("campaign", [rid], False, True, f"{rid}：专项执法检查须选择已批准的专项行动。")
+        return Check(
+            "campaign", rule_ids, False, True, cite(rid, "专项执法检查须选择已批准的专项行动。")
+        )
     facts = {
         "campaign_id": c.id,
         "status": c.status,
@@ -336,32 +338,32 @@ def campaign_check(c: Campaign | None, e: Enterprise, on: date, policy: Policy) 
     if c.status not in ready:
         return Check(
             "campaign",
-            [rid],
+            rule_ids,
             False,
             True,
-            f"{rid}：专项行动“{c.title}”尚未完成批准、备案和公开，不能据此检查。",
+            cite(rid, f"专项行动“{c.title}”尚未完成批准、备案和公开，不能据此检查。"),
             facts,
         )
     if not c.start_date <= on <= c.end_date:
         return Check(
             "campaign",
-            [rid],
+            rule_ids,
             False,
             True,
-            f"{rid}：检查日期不在专项行动期间（{c.start_date}至{c.end_date}）。",
+            cite(rid, f"检查日期不在专项行动期间（{c.start_date}至{c.end_date}）。"),
             facts,
         )
     if not matches(c.scope, e):
         return Check(
             "campaign",
-            [rid],
+            rule_ids,
             False,
             True,
-            f"{rid}：该企业不在专项行动“{c.title}”的检查范围内。",
+            cite(rid, f"该企业不在专项行动“{c.title}”的检查范围内。"),
             facts,
         )
     return Check(
-        "campaign", [rid], True, False, f"{rid}：属专项行动“{c.title}”范围，期间内。", facts
+        "campaign", rule_ids, True, False, cite(rid, f"属专项行动“{c.title}”范围，期间内。"), facts
     )
 
 

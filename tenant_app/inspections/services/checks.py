@@ -19,17 +19,19 @@ from sqlalchemy import select
 
 from policies import Policy
 from policies.vocab import INSPECTION_CATEGORIES, LEVELS, TRIGGERS
-from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.extensions import db
 from tenant_app.inspections.services import campaigns as campaign_rules
 from tenant_app.inspections.services import visits
 from tenant_app.inspections.services.common import (
-    current_tenant,
+    cite,
     enterprise,
     get,
     officer_pool,
     parse_date,
     parse_int,
+    policy_of,
+    tenant_of,
 )
 from tenant_app.listing.services.listed_status import category_on
 from tenant_app.models import (
@@ -42,7 +44,6 @@ from tenant_app.models import (
     User,
 )
 from tenant_app.models.inspection import DEAD_STATUSES, MODES, OFF_SITE_SOURCES, REPORT_VISIT_NEEDED
-from tenant_app.policy.service import policy_for
 
 # Inspections of the same enterprise within ±NEARBY_DAYS are offered for a joint visit
 # (综合一次查, SX-3). The text sets no window: platform default, see docs/inspections.md.
@@ -123,7 +124,7 @@ class Draft:
     inspection_id: int | None = None
 
 
-def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
+def parse_draft(ctx: Context, data: dict[str, Any], *, internal: bool = False) -> Draft:
     """Validate the shape (fields); the rules are judged by ``run_checks``."""
     from tenant_app.inspections.services.common import ValidationFailed
 
@@ -135,7 +136,10 @@ def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
     if trigger not in TRIGGERS:
         errors["trigger"] = ["请选择检查事由"]
     elif trigger == "random_draw" and not internal:
-        errors["trigger"] = ["“双随机”检查由随机抽查生成，不能手工创建（SX-3）"]
+        draw_rule = policy_of(ctx).obligation("joint_inspection").rule_id
+        errors["trigger"] = [
+            "“双随机”检查由随机抽查生成，不能手工创建" + (f"（{draw_rule}）" if draw_rule else "")
+        ]
     source = data.get("data_source") or None
     if source is not None and source not in OFF_SITE_SOURCES:
         errors["data_source"] = ["未知的非现场数据来源"]
@@ -159,7 +163,7 @@ def parse_draft(data: dict[str, Any], *, internal: bool = False) -> Draft:
     if data.get("join_with") not in (None, ""):
         join_with = get(Inspection, data.get("join_with"), "要合并的检查")
         planned = join_with.planned_date  # a joint inspection is one visit on one day
-    officers = officer_pool(officer_ids) if officer_ids else []
+    officers = officer_pool(ctx, officer_ids) if officer_ids else []
     self_report_id = parse_int(data.get("self_report_id"), "self_report_id", required=False)
     keys = data.get("checklist_keys")
     if isinstance(keys, str):
@@ -227,13 +231,13 @@ def _recusal_check(d: Draft) -> Check:
     )
 
 
-def _date_check(d: Draft, policy: Policy) -> Check | None:
+def _date_check(d: Draft, policy: Policy, level: str, now: date) -> Check | None:
     """A visit is approved before it happens (SX-5 审批 before 实施; XJ-S 同意后): it cannot be
-    planned for a day already past. Off-site checks record work on data and may be dated back."""
+    planned for a day already past (``now``, the day of the act). Off-site checks record work
+    on data and may be dated back."""
     if d.mode != "on_site":
         return None
-    rid = policy.pack["inspection"]["approval"]["rule_id"]
-    now = today()
+    rid = policy.approval_by_level(level).rule_id
     facts = {"planned_date": d.planned_date.isoformat(), "today": now.isoformat()}
     if d.planned_date < now:
         return Check(
@@ -241,7 +245,10 @@ def _date_check(d: Draft, policy: Policy) -> Check | None:
             [rid],
             False,
             True,
-            f"{rid}：入企检查须事先审批，检查日期 {d.planned_date.isoformat()} 已过（今天 {now.isoformat()}），不能安排在过去。",
+            cite(
+                rid,
+                f"入企检查须事先审批，检查日期 {d.planned_date.isoformat()} 已过（今天 {now.isoformat()}），不能安排在过去。",
+            ),
             facts,
         )
     return None
@@ -320,10 +327,10 @@ def on_site_count(
 
 def _cap_check(d: Draft, policy: Policy, category: str) -> Check:
     year = d.planned_date.year
-    exempt = list(policy.pack["inspection"]["caps"]["exempt_triggers"])
-    rid = policy.pack["inspection"]["caps"]["rule_id"]
-    plan = plan_of_year(year)
     cap_decision = policy.inspection_cap(category)
+    exempt = list(cap_decision.details["exempt_triggers"])
+    rid = cap_decision.rule_id
+    plan = plan_of_year(year)
     cap, source = cap_decision.answer, "政策包/本级政策覆盖"
     if plan is not None and category in (plan.caps or {}):
         cap, source = int(plan.caps[category]), f"{year}年度检查计划"
@@ -346,7 +353,7 @@ def _cap_check(d: Draft, policy: Policy, category: str) -> Check:
             f"{rid}：非现场检查不计入现场检查频次（本年已现场检查{done}次）。",
             facts,
         )
-    if d.trigger in exempt:
+    if policy.cap_exempt(d.trigger):
         return Check(
             "cap",
             [rid],
@@ -473,21 +480,28 @@ def _nearby(d: Draft) -> list[dict[str, Any]]:
     ]
 
 
-def run_checks(d: Draft) -> CheckReport:
-    tenant = current_tenant()
-    policy = policy_for(tenant, d.planned_date)
+def run_checks(ctx: Context, d: Draft) -> CheckReport:
+    tenant = tenant_of(ctx)
+    policy = policy_of(ctx, d.planned_date)
     # Every fact is taken on the day of the visit (issue 11): listed status by the procedure's
     # records on that day, quiet periods and caps of that day's policy and year.
     category, listed_status = category_on(d.enterprise, d.planned_date)
     listed = listed_status.listed
     checks: list[Check] = []
-    past = _date_check(d, policy)
+    past = _date_check(d, policy, tenant.level, ctx.today)
     if past is not None:
         checks.append(past)
     checks += [_officers_check(d), _recusal_check(d)]
+    off_site_rule = policy.obligation("non_site").rule_id  # SX-8: off-site checks
     if d.mode == "off_site" and d.data_source is None:
         checks.append(
-            Check("data_source", ["SX-8"], None, False, "SX-8：非现场检查请在完成时注明数据来源。")
+            Check(
+                "data_source",
+                [off_site_rule] if off_site_rule else [],
+                None,
+                False,
+                cite(off_site_rule, "非现场检查请在完成时注明数据来源。"),
+            )
         )
     checks.append(_cap_check(d, policy, category))
     quiet, in_quiet = _quiet_check(d, policy, category)
@@ -528,14 +542,17 @@ def run_checks(d: Draft) -> CheckReport:
         )
     else:
         if listed:
-            sup_rid = policy.pack["supervision"]["rule_id"]
+            sup_rid = policy.listed_supervision().rule_id
             checks.append(
                 Check(
                     "listed",
-                    [sup_rid],
+                    [sup_rid] if sup_rid else [],
                     True,
                     False,
-                    f"{sup_rid}：{listed_status.text()}{TRIGGERS[d.trigger]}，{MODES[d.mode]}可以开展。",
+                    cite(
+                        sup_rid,
+                        f"{listed_status.text()}{TRIGGERS[d.trigger]}，{MODES[d.mode]}可以开展。",
+                    ),
                     route_facts,
                 )
             )
@@ -556,7 +573,9 @@ def run_checks(d: Draft) -> CheckReport:
             text = route.explanation
         else:
             # SX-8: a non-on-site check does not enter the enterprise, so no entry approval.
-            text = "非现场检查不入企，无须入企检查审批（SX-8）。"
+            text = "非现场检查不入企，无须入企检查审批" + (
+                f"（{off_site_rule}）。" if off_site_rule else "。"
+            )
         checks.append(
             Check(
                 "approval",
@@ -571,7 +590,9 @@ def run_checks(d: Draft) -> CheckReport:
             )
         )
     nearby = _nearby(d)
-    others = visits.nearby_other_levels(d.enterprise.uscc, d.planned_date, NEARBY_DAYS)
+    others = visits.nearby_other_levels(ctx, d.enterprise.uscc, d.planned_date, NEARBY_DAYS)
+    # 综合一次查 (SX-3): the pack's rule against repeated visits, when it has one.
+    joint_rule = policy.obligation("joint_inspection").rule_id
     if others:
         listed_others = "；".join(
             f"{o['date']} {o['agency']}{'' if o['department'] == '生态环境部门' else o['department']}"
@@ -581,11 +602,14 @@ def run_checks(d: Draft) -> CheckReport:
         checks.append(
             Check(
                 "levels",
-                ["SX-3"],
+                [joint_rule] if joint_rule else [],
                 None,
                 False,
-                f"SX-3：同一企业（统一社会信用代码 {d.enterprise.uscc}）在前后{NEARBY_DAYS}日内另有"
-                f"其他层级或部门的检查：{listed_others}。请协调“综合一次查”，避免重复入企。",
+                cite(
+                    joint_rule,
+                    f"同一企业（统一社会信用代码 {d.enterprise.uscc}）在前后{NEARBY_DAYS}日内另有"
+                    f"其他层级或部门的检查：{listed_others}。请协调“综合一次查”，避免重复入企。",
+                ),
                 {"visits": others},
             )
         )
@@ -593,10 +617,13 @@ def run_checks(d: Draft) -> CheckReport:
         checks.append(
             Check(
                 "nearby",
-                ["SX-3"],
+                [joint_rule] if joint_rule else [],
                 None,
                 False,
-                f"SX-3：该企业在前后{NEARBY_DAYS}日内已有{len(nearby)}项检查，可合并为“综合一次查”，避免重复入企。",
+                cite(
+                    joint_rule,
+                    f"该企业在前后{NEARBY_DAYS}日内已有{len(nearby)}项检查，可合并为“综合一次查”，避免重复入企。",
+                ),
                 {"inspections": [n["id"] for n in nearby]},
             )
         )
@@ -622,8 +649,8 @@ def run_checks(d: Draft) -> CheckReport:
     return CheckReport(checks, requirements, preconditions, str(policy.version_id), facts, nearby)
 
 
-def preview(data: dict[str, Any]) -> CheckReport:
-    return run_checks(parse_draft(data))
+def preview(ctx: Context, data: dict[str, Any]) -> CheckReport:
+    return run_checks(ctx, parse_draft(ctx, data))
 
 
 __all__ = [

@@ -1,21 +1,25 @@
 """Small helpers the inspection services share: lookups inside the scope, the officer pool,
-the current user's roles, dates."""
+the acting tenant and its policy, rule citations, dates.
+
+Who acts, in which tenant and on which day comes from the ``Context`` each service is handed
+(tenant_app/context.py), never from Flask's request state: a job, an operator command or the
+demo calls a service exactly as a page does."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any, TypeVar
 
-from flask import has_request_context
-from flask_login import current_user
 from sqlalchemy import select
 
+from policies import Policy
+from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.core.row_fields import FieldProblem, a_date
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise, RoleGrant, Tenant, User
+from tenant_app.policy.service import policy_for
 from tenant_app.registry.services.enterprises import NotFound
-from tenant_app.tenancy.scope import current_scope
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1
@@ -25,11 +29,11 @@ __all__ = [
     "ServiceError",
     "ValidationFailed",
     "get",
-    "current_tenant",
+    "tenant_of",
+    "policy_of",
+    "cite",
+    "rules_cited",
     "officer_pool",
-    "user_id",
-    "user_name",
-    "current_roles",
     "parse_date",
     "parse_int",
 ]
@@ -49,22 +53,32 @@ def get(model: type[T], object_id: Any, what: str = "该记录") -> T:
     return obj
 
 
-def current_tenant() -> Tenant:
-    tid = current_scope().tenant_id
-    tenant = db.session.get(Tenant, tid) if tid is not None else None
-    if tenant is None:
+def tenant_of(ctx: Context) -> Tenant:
+    """The tenant the context acts in; an inspection service has nothing to do without one."""
+    if ctx.tenant is None:
         raise ServiceError("没有当前租户")
-    return tenant
+    return ctx.tenant
 
 
-def officer_pool(ids: list[int] | None = None) -> list[User]:
-    """Active users holding the officer role in the write tenant (ordered by id)."""
+def policy_of(ctx: Context, on: date | None = None) -> Policy:
+    """The acting tenant's policy in force on ``on`` (the day of the act by default)."""
+    return policy_for(tenant_of(ctx), on or ctx.today)
+
+
+def cite(rule_id: str, text: str) -> str:
+    """``text`` under the rule that requires it (f"{rule_id}：…"), or bare when the tenant's pack
+    has no such rule: the rule id always comes from the pack, never from the core."""
+    return f"{rule_id}：{text}" if rule_id else text
+
+
+def officer_pool(ctx: Context, ids: list[int] | None = None) -> list[User]:
+    """Active users holding the officer role in the acting tenant (ordered by id)."""
     stmt = (
         select(User)
         .join(RoleGrant, RoleGrant.user_id == User.id)
         .where(
             RoleGrant.role == "officer",
-            RoleGrant.tenant_id == current_scope().tenant_id,
+            RoleGrant.tenant_id == ctx.tenant_id,
             User.active.is_(True),
         )
         .order_by(User.id)
@@ -72,24 +86,6 @@ def officer_pool(ids: list[int] | None = None) -> list[User]:
     if ids is not None:
         stmt = stmt.where(User.id.in_(ids))
     return list(db.session.execute(stmt).scalars().unique())
-
-
-def user_id() -> int | None:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return int(current_user.id)
-    return current_scope().user_id
-
-
-def user_name() -> str:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return str(current_user.display_name)
-    uid = current_scope().user_id
-    user = db.session.get(User, uid) if uid else None
-    return user.display_name if user else "system"
-
-
-def current_roles() -> frozenset[str]:
-    return current_scope().roles
 
 
 def parse_date(raw: Any, field: str, required: bool = True) -> date | None:
@@ -116,3 +112,14 @@ def parse_int(raw: Any, field: str, required: bool = True) -> int | None:
 
 def enterprise(enterprise_id: Any) -> Enterprise:
     return get(Enterprise, enterprise_id, "该企业")
+
+
+def rules_cited(ctx: Context) -> dict[str, str]:
+    """The rule ids the inspection pages cite in their headings, from the acting tenant's pack
+    ("" where it has no such rule): the annual plan, special campaigns, listed enterprises."""
+    p = policy_of(ctx)
+    return {
+        "plan": p.inspection_plan_defaults().rule_id,
+        "campaign": p.special_campaign_rules().rule_id,
+        "listed": p.listed_supervision().rule_id,
+    }

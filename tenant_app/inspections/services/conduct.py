@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from policies.vocab import industry_matches
 from tenant_app.audit import log as audit
-from tenant_app.clock import today, utcnow
+from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.inspections.services import feedback, ledger_link, storage
-from tenant_app.inspections.services.common import user_id
+from tenant_app.inspections.services.common import cite, policy_of
 from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.models import (
     ChecklistTemplate,
@@ -25,7 +26,6 @@ from tenant_app.models import (
     InspectionFinding,
 )
 from tenant_app.models.inspection import EVIDENCE_KINDS, FINDING_RESULTS, OFF_SITE_SOURCES
-from tenant_app.tenancy.acting import scope_context  # until finish() is handed a Context
 
 # The platform's default 一表通查 items, used when the tenant has no template for the industry.
 DEFAULT_ITEMS = [
@@ -130,7 +130,7 @@ def build_checklist(e: Enterprise, keys: list[str] | None = None) -> list[dict[s
 
 
 def save_template(
-    industry_prefix: str, title: str, items: list[dict[str, str]]
+    ctx: Context, industry_prefix: str, title: str, items: list[dict[str, str]]
 ) -> ChecklistTemplate:
     clean = [
         {
@@ -153,6 +153,7 @@ def save_template(
         t.title, t.items = title[:200], clean
     db.session.flush()
     audit.record(
+        ctx,
         "checklist_template.saved",
         object_type="checklist_template",
         object_id=t.id,
@@ -161,7 +162,7 @@ def save_template(
     return t
 
 
-def note_prior_notice(insp: Inspection, text: str) -> Inspection:
+def note_prior_notice(ctx: Context, insp: Inspection, text: str) -> Inspection:
     """XJ-S: a joint visit to a listed enterprise is notified to it beforehand; record how/when."""
     text = text.strip()
     if not text:
@@ -170,6 +171,7 @@ def note_prior_notice(insp: Inspection, text: str) -> Inspection:
         raise Conflict("检查已开始或结束", {"status": [insp.status]})
     insp.record = {**(insp.record or {}), "prior_notice": text[:1000]}
     audit.record(
+        ctx,
         "inspection.prior_notice",
         object_type="inspection",
         object_id=insp.id,
@@ -178,7 +180,7 @@ def note_prior_notice(insp: Inspection, text: str) -> Inspection:
     return insp
 
 
-def start(insp: Inspection) -> Inspection:
+def start(ctx: Context, insp: Inspection) -> Inspection:
     """Nothing on-site starts unapproved (SX-5/SX-10/XJ-S), nor before its preconditions; and the
     day it actually starts governs (issue 11): the checks run again for today (listed status,
     quiet period, cap, conflicts of interest, the self-inspection lead) and today must hold every
@@ -190,8 +192,8 @@ def start(insp: Inspection) -> Inspection:
             "检查未经批准，不能开始" if insp.status == "pending" else "该检查不能开始",
             {"status": [insp.status]},
         )
-    on = today()
-    report, reqs = moments.revalidate(insp, on)
+    on = ctx.today
+    report, reqs = moments.revalidate(ctx, insp, on)
     if not report.allowed:
         raise moments.refusal(report)
     missing = moments.open_titles(reqs)
@@ -210,15 +212,18 @@ def start(insp: Inspection) -> Inspection:
     if "prior_notice_to_enterprise" in report.preconditions and not (insp.record or {}).get(
         "prior_notice"
     ):
+        # The precondition comes from how the pack supervises listed enterprises (XJ-S).
+        rid = policy_of(ctx, on).listed_supervision().rule_id
         raise Conflict(
-            "XJ-S：联合检查正面清单企业须事先告知企业，请先登记告知情况",
+            cite(rid, "联合检查正面清单企业须事先告知企业，请先登记告知情况"),
             {"prior_notice": ["未登记事先告知"]},
         )
     approved_for = insp.planned_date
-    moments.store(insp, report, reqs, "start")
+    moments.store(ctx, insp, report, reqs, "start")
     insp.planned_date = on
     insp.status, insp.started_at = "in_progress", utcnow()
     audit.record(
+        ctx,
         "inspection.started",
         object_type="inspection",
         object_id=insp.id,
@@ -238,7 +243,9 @@ def _must_be_running(insp: Inspection) -> None:
         raise Conflict("检查尚未开始或已结束", {"status": [insp.status]})
 
 
-def save_findings(insp: Inspection, values: dict[str, dict[str, str]]) -> list[InspectionFinding]:
+def save_findings(
+    ctx: Context, insp: Inspection, values: dict[str, dict[str, str]]
+) -> list[InspectionFinding]:
     """``values``: item key -> {result, note}. Unknown keys and results are refused."""
     _must_be_running(insp)
     items = {i["key"]: i for i in insp.checklist or []}
@@ -256,11 +263,13 @@ def save_findings(insp: Inspection, values: dict[str, dict[str, str]]) -> list[I
         f = existing.get(key) or InspectionFinding(
             inspection_id=insp.id, item_key=key, item_title=items[key]["title"]
         )
-        f.result, f.note, f.entered_by = v["result"], str(v.get("note") or "")[:2000], user_id()
+        f.result, f.note = v["result"], str(v.get("note") or "")[:2000]
+        f.entered_by = ctx.actor.user_id
         db.session.add(f)
         out.append(f)
     db.session.flush()
     audit.record(
+        ctx,
         "inspection.findings_saved",
         object_type="inspection",
         object_id=insp.id,
@@ -279,7 +288,7 @@ def findings(insp: Inspection) -> list[InspectionFinding]:
     )
 
 
-def save_record(insp: Inspection, values: dict[str, Any]) -> Inspection:
+def save_record(ctx: Context, insp: Inspection, values: dict[str, Any]) -> Inspection:
     _must_be_running(insp)
     record = {
         **(insp.record or {}),
@@ -287,13 +296,13 @@ def save_record(insp: Inspection, values: dict[str, Any]) -> Inspection:
     }
     insp.record = record
     audit.record(
-        "inspection.record_saved", object_type="inspection", object_id=insp.id, after=record
+        ctx, "inspection.record_saved", object_type="inspection", object_id=insp.id, after=record
     )
     return insp
 
 
 def add_evidence(
-    insp: Inspection, stream: IO[bytes], filename: str, kind: str, note: str = ""
+    ctx: Context, insp: Inspection, stream: IO[bytes], filename: str, kind: str, note: str = ""
 ) -> InspectionEvidence:
     if insp.status not in ("in_progress", "done"):
         raise Conflict("检查开始后才能上传证据", {"status": [insp.status]})
@@ -309,11 +318,12 @@ def add_evidence(
         sha256=s.sha256,
         stored_name=s.stored_name,
         note=note[:500],
-        uploaded_by=user_id(),
+        uploaded_by=ctx.actor.user_id,
     )
     db.session.add(ev)
     db.session.flush()
     audit.record(
+        ctx,
         "inspection.evidence_added",
         object_type="inspection",
         object_id=insp.id,
@@ -322,7 +332,9 @@ def add_evidence(
     return ev
 
 
-def add_bodycam(insp: Inspection, reference: str, note: str = "") -> InspectionEvidence:
+def add_bodycam(
+    ctx: Context, insp: Inspection, reference: str, note: str = ""
+) -> InspectionEvidence:
     reference = reference.strip()[:255]
     if not reference:
         raise ValidationFailed.field("reference", "请填写执法记录仪设备编号及视频编号")
@@ -333,11 +345,12 @@ def add_bodycam(insp: Inspection, reference: str, note: str = "") -> InspectionE
         kind="bodycam",
         reference=reference,
         note=note[:500],
-        uploaded_by=user_id(),
+        uploaded_by=ctx.actor.user_id,
     )
     db.session.add(ev)
     db.session.flush()
     audit.record(
+        ctx,
         "inspection.bodycam_added",
         object_type="inspection",
         object_id=insp.id,
@@ -356,7 +369,9 @@ def evidence(insp: Inspection) -> list[InspectionEvidence]:
     )
 
 
-def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = None) -> Inspection:
+def finish(
+    ctx: Context, insp: Inspection, *, conclusion: str = "", data_source: str | None = None
+) -> Inspection:
     """Close the inspection. Off-site (SX-8): a data source and a conclusion are required."""
     if insp.mode == "off_site" and insp.status == "approved":
         from tenant_app.inspections.services.checks import RECUSAL_RULE, conflicts_of
@@ -373,7 +388,8 @@ def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = 
     source = data_source or insp.data_source
     errors: dict[str, list[str]] = {}
     if insp.mode == "off_site" and source not in OFF_SITE_SOURCES:
-        errors["data_source"] = ["SX-8：请选择非现场检查的数据来源"]
+        off_site_rule = policy_of(ctx).obligation("non_site").rule_id
+        errors["data_source"] = [cite(off_site_rule, "请选择非现场检查的数据来源")]
     if not conclusion:
         errors["conclusion"] = ["请填写检查结论"]
     if insp.mode == "on_site":
@@ -385,14 +401,15 @@ def finish(insp: Inspection, *, conclusion: str = "", data_source: str | None = 
         raise ValidationFailed("检查尚不能结束", errors)
     insp.conclusion, insp.data_source = conclusion[:8000], source
     insp.status, insp.finished_at = "done", utcnow()
-    insp.feedback_due = feedback.due_date(today())
+    insp.feedback_due = feedback.due_date(ctx, ctx.today)
     db.session.flush()
     in_ledger = (
-        ledger_link.record_inspection(scope_context(), insp)
+        ledger_link.record_inspection(ctx, insp)
         if listed_on(insp.enterprise_id, insp.planned_date).listed
         else False
     )
     audit.record(
+        ctx,
         "inspection.finished",
         object_type="inspection",
         object_id=insp.id,

@@ -43,20 +43,19 @@ from policies.vocab import parse_industry_code
 from tenant_app.audit import log as audit
 from tenant_app.auth.roles import N_
 from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.inspections.services.campaigns import clean_scope
 from tenant_app.inspections.services.checks import plan_of_year
 from tenant_app.inspections.services.common import (
-    current_roles,
-    current_tenant,
+    cite,
     get,
     officer_pool,
     parse_date,
-    user_id,
+    policy_of,
 )
 from tenant_app.models import Draw, Enterprise, OfficerConflict
-from tenant_app.policy.service import policy_for
 
 OFFICERS_PER_ENTERPRISE = 2
 
@@ -211,14 +210,12 @@ def _commitment_of(data: dict[str, Any]) -> str:
     raise ValidationFailed.field("commitment", "请提交随机数或其承诺值（SHA-256）")
 
 
-def _contribution(party: str, commitment: str) -> dict[str, Any]:
-    from tenant_app.inspections.services.common import user_name
-
+def _contribution(ctx: Context, party: str, commitment: str) -> dict[str, Any]:
     return {
         "party": party,
-        "user_id": user_id(),
-        "name": user_name(),
-        "roles": sorted(current_roles()),
+        "user_id": ctx.actor.user_id,
+        "name": ctx.actor.name,
+        "roles": sorted(ctx.roles),
         "commitment": commitment,
         "committed_at": utcnow().isoformat(),
         "secret": None,
@@ -226,27 +223,22 @@ def _contribution(party: str, commitment: str) -> dict[str, Any]:
     }
 
 
-def commit_draw(data: dict[str, Any]) -> Draw:
+def commit_draw(ctx: Context, data: dict[str, Any]) -> Draw:
     """Freeze and publish the pool with its hash, and record the officer's commitment."""
-    tenant = current_tenant()
     planned = parse_date(data.get("planned_date"), "planned_date")
     assert planned is not None
     title = str(data.get("title") or "").strip()[:200] or f"{planned.year}年“双随机”抽查"
     filters = clean_scope(data.get("filters") or {})
     commitment = _commitment_of(data)
-    policy = policy_for(tenant, planned)
+    policy = policy_of(ctx, planned)
     plan = plan_of_year(planned.year)
-    ratios = (
-        dict(plan.ratios)
-        if plan
-        else {k: v["ratio"] for k, v in policy.pack["inspection"]["categories"].items()}
-    )
+    ratios = dict(plan.ratios) if plan else dict(policy.inspection_plan_defaults().answer["ratios"])
     for k, v in (data.get("ratios") or {}).items():
         try:
             ratios[str(k)] = min(1.0, max(0.0, float(v)))
         except (TypeError, ValueError):
             raise ValidationFailed.field(f"ratios.{k}", "应为 0–1 的数") from None
-    officers = [u.id for u in officer_pool() if (u.certificate_no or "").strip()]
+    officers = [u.id for u in officer_pool(ctx) if (u.certificate_no or "").strip()]
     if len(officers) < OFFICERS_PER_ENTERPRISE:
         raise ServiceError(
             "执法人员库不足两名持证人员，不能抽查", {"officers": [str(len(officers))]}
@@ -272,12 +264,15 @@ def commit_draw(data: dict[str, Any]) -> Draw:
         protocol=PROTOCOL,
         pool={"enterprises": enterprises, "officers": officers},
         conflicts=conflicts,
-        contributions=[_contribution("officer", commitment)],
-        created_by=user_id(),
+        contributions=[_contribution(ctx, "officer", commitment)],
+        created_by=ctx.actor.user_id,
     )
     d.pool_hash = pool_hash_of(d)
+    # The draw's rule (SX-3: 双随机 with 综合一次查) and how listed enterprises are drawn (XJ-S,
+    # SX-9), as the tenant's pack names them.
+    draw_rule = policy.obligation("joint_inspection").rule_id
     d.decision = {
-        "rule_ids": ["SX-3", policy.pack.get("supervision", {}).get("rule_id", "")],
+        "rule_ids": [r for r in (draw_rule, policy.listed_supervision().rule_id) if r],
         "policy_version": str(policy.version_id),
         "protocol": PROTOCOL,
         "required_parties": list(REQUIRED_PARTIES),
@@ -288,12 +283,16 @@ def commit_draw(data: dict[str, Any]) -> Draw:
             "plan_id": plan.id if plan else None,
             "pool_hash": d.pool_hash,
         },
-        "explanation": "SX-3：双随机抽查。企业库、执法人员库、回避关系与比例在承诺时锁定并公开"
-        "（pool_hash）；随机种子由执法人员与见证人各自事先承诺的随机数共同生成，任何一方无法单独决定结果。",
+        "explanation": cite(
+            draw_rule,
+            "双随机抽查。企业库、执法人员库、回避关系与比例在承诺时锁定并公开（pool_hash）；"
+            "随机种子由执法人员与见证人各自事先承诺的随机数共同生成，任何一方无法单独决定结果。",
+        ),
     }
     db.session.add(d)
     db.session.flush()
     audit.record(
+        ctx,
         "draw.committed",
         object_type="draw",
         object_id=d.id,
@@ -312,31 +311,32 @@ def _locked(d: Draw) -> Draw:
     return d
 
 
-def _party_of(d: Draw) -> dict[str, Any] | None:
-    uid = user_id()
+def _party_of(ctx: Context, d: Draw) -> dict[str, Any] | None:
+    uid = ctx.actor.user_id
     return next((c for c in d.contributions if c["user_id"] == uid), None)
 
 
-def commit_witness(d: Draw, data: dict[str, Any]) -> Draw:
+def commit_witness(ctx: Context, d: Draw, data: dict[str, Any]) -> Draw:
     """A witness (legal reviewer or auditor, not the committing officer, not in the officer
     pool) commits their secret's hash; with every party in, the draw is sealed."""
     d = _locked(d)
     if d.protocol < PROTOCOL or d.status != "committed":
         raise Conflict("该抽查不在等待见证人承诺的状态", {"status": [d.status]})
-    uid = user_id()
-    if not current_roles() & WITNESS_ROLES:
+    uid = ctx.actor.user_id
+    if not ctx.roles & WITNESS_ROLES:
         raise ServiceError(
             "见证人须为本机构的法制审核人员或稽查人员", {"witness": ["没有见证人角色"]}
         )
-    if uid is None or uid == d.created_by or _party_of(d) is not None:
+    if uid is None or uid == d.created_by or _party_of(ctx, d) is not None:
         raise ServiceError("见证人不能是锁定企业库的执法人员本人", {"witness": ["同一人"]})
     if uid in {int(o) for o in d.pool.get("officers", [])}:
         raise ServiceError("见证人不能是可能被抽中的执法人员", {"witness": ["在执法人员库中"]})
     commitment = _commitment_of(data)
     if any(c["commitment"] == commitment for c in d.contributions):
         raise ServiceError("承诺值与另一方相同，请使用自己的随机数", {"commitment": ["重复"]})
-    d.contributions = [*d.contributions, _contribution("witness", commitment)]
+    d.contributions = [*d.contributions, _contribution(ctx, "witness", commitment)]
     audit.record(
+        ctx,
         "draw.witness_committed",
         object_type="draw",
         object_id=d.id,
@@ -344,11 +344,13 @@ def commit_witness(d: Draw, data: dict[str, Any]) -> Draw:
     )
     if {c["party"] for c in d.contributions} >= set(REQUIRED_PARTIES):
         d.status, d.sealed_at = "sealed", utcnow()
-        audit.record("draw.sealed", object_type="draw", object_id=d.id, after={"at": d.sealed_at})
+        audit.record(
+            ctx, "draw.sealed", object_type="draw", object_id=d.id, after={"at": d.sealed_at}
+        )
     return d
 
 
-def reveal(d: Draw, secret: Any) -> Draw:
+def reveal(ctx: Context, d: Draw, secret: Any) -> Draw:
     """A party reveals its secret; it must hash to its commitment. The last reveal draws."""
     d = _locked(d)
     if d.protocol < PROTOCOL:
@@ -357,7 +359,7 @@ def reveal(d: Draw, secret: Any) -> Draw:
         raise Conflict("各方承诺齐备前不能揭示随机数（见证人尚未承诺）", {"status": [d.status]})
     if d.status != "sealed":
         raise Conflict("该抽查已结束", {"status": [d.status]})
-    mine = _party_of(d)
+    mine = _party_of(ctx, d)
     if mine is None:
         raise ServiceError("只有作出承诺的一方可以揭示自己的随机数", {"secret": ["不是承诺方"]})
     if mine["secret"] is not None:
@@ -372,29 +374,31 @@ def reveal(d: Draw, secret: Any) -> Draw:
         for c in d.contributions
     ]
     audit.record(
+        ctx,
         "draw.revealed",
         object_type="draw",
         object_id=d.id,
         after={"party": mine["party"], "secret": value},
     )
     if all(c["secret"] for c in d.contributions):
-        _draw(d)
+        _draw(ctx, d)
     return d
 
 
-def _draw(d: Draw) -> None:
+def _draw(ctx: Context, d: Draw) -> None:
     if pool_hash_of(d) != d.pool_hash:  # the pool drawn from is the pool published
         raise ServiceError("企业库与承诺时公布的哈希不一致，不能抽取", {"pool": ["哈希不一致"]})
     d.seed = derive_seed(d.pool_hash, d.contributions)
-    _drawn(d, canonical)
+    _drawn(ctx, d, canonical)
 
 
-def _drawn(d: Draw, serialise: Any) -> None:
+def _drawn(ctx: Context, d: Draw, serialise: Any) -> None:
     """Draw from the stored seed and record it; ``serialise`` is the protocol's way of writing
     the result for its audited digest (protocol 1 kept ``repr``)."""
     d.result = compute(d.seed, d.pool, d.ratios, d.conflicts)
     d.status, d.drawn_at = "drawn", utcnow()
     audit.record(
+        ctx,
         "draw.executed",
         object_type="draw",
         object_id=d.id,
@@ -406,18 +410,18 @@ def _drawn(d: Draw, serialise: Any) -> None:
     )
 
 
-def execute_draw(d: Draw) -> Draw:
+def execute_draw(ctx: Context, d: Draw) -> Draw:
     """Protocol 1 draws (committed before protocol 2): draw with the stored seed. A protocol 2
     draw is drawn by the last reveal, never by one person."""
     if d.status != "committed" or d.protocol >= PROTOCOL:
         if d.protocol >= PROTOCOL:
             raise Conflict("须由执法人员和见证人各自揭示随机数后自动抽取", {"status": [d.status]})
         raise Conflict("该抽查已执行", {"status": [d.status]})
-    _drawn(d, repr)
+    _drawn(ctx, d, repr)
     return d
 
 
-def abandon_draw(d: Draw, reason: str) -> Draw:
+def abandon_draw(ctx: Context, d: Draw, reason: str) -> Draw:
     """A draw whose party does not reveal is abandoned openly (published, audited), never
     replaced silently."""
     d = _locked(d)
@@ -427,8 +431,10 @@ def abandon_draw(d: Draw, reason: str) -> Draw:
     if not reason:
         raise ValidationFailed.field("reason", "请说明作废原因")
     d.status = "abandoned"
-    d.decision = {**d.decision, "abandoned": {"reason": reason, "by": user_id()}}
-    audit.record("draw.abandoned", object_type="draw", object_id=d.id, after={"reason": reason})
+    d.decision = {**d.decision, "abandoned": {"reason": reason, "by": ctx.actor.user_id}}
+    audit.record(
+        ctx, "draw.abandoned", object_type="draw", object_id=d.id, after={"reason": reason}
+    )
     return d
 
 
@@ -492,7 +498,7 @@ def public_document(d: Draw) -> dict[str, Any]:
     return body
 
 
-def create_inspections(d: Draw) -> dict[str, Any]:
+def create_inspections(ctx: Context, d: Draw) -> dict[str, Any]:
     """Turn the result into inspections, each through the pre-save checks (caps, quiet periods,
     XJ-S); a refused one is reported with its reasons, never forced."""
     from tenant_app.inspections.services import plans
@@ -517,13 +523,14 @@ def create_inspections(d: Draw) -> dict[str, Any]:
             "draw_id": d.id,
             "title": d.title,
         }
-        draft = parse_draft(data, internal=True)
-        report = run_checks(draft)
+        draft = parse_draft(ctx, data, internal=True)
+        report = run_checks(ctx, draft)
         if report.allowed:
-            made.append(plans.create_from_draft(draft, report).id)
+            made.append(plans.create_from_draft(ctx, draft, report).id)
         else:
             refused.append({"enterprise_id": row["enterprise_id"], "reasons": report.refusals})
     audit.record(
+        ctx,
         "draw.inspections_created",
         object_type="draw",
         object_id=d.id,
@@ -559,7 +566,9 @@ def pair_officers(d: Draw, row: dict[str, Any], conflicts: set[tuple[int, int]])
     return list(again[0]["officers"])
 
 
-def declare_conflict(officer_id: int, enterprise_id: int, reason: str) -> OfficerConflict:
+def declare_conflict(
+    ctx: Context, officer_id: int, enterprise_id: int, reason: str
+) -> OfficerConflict:
     from tenant_app.inspections.services.common import enterprise
 
     enterprise(enterprise_id)
@@ -569,7 +578,7 @@ def declare_conflict(officer_id: int, enterprise_id: int, reason: str) -> Office
         )
     ).first():
         raise Conflict("已申报过该回避关系", {"enterprise_id": ["已申报"]})
-    if not officer_pool([officer_id]):
+    if not officer_pool(ctx, [officer_id]):
         raise ValidationFailed.field("user_id", "不是本机构执法人员")
     row = OfficerConflict(
         user_id=officer_id, enterprise_id=enterprise_id, reason=reason.strip()[:500]
@@ -577,6 +586,7 @@ def declare_conflict(officer_id: int, enterprise_id: int, reason: str) -> Office
     db.session.add(row)
     db.session.flush()
     audit.record(
+        ctx,
         "officer_conflict.declared",
         object_type="officer_conflict",
         object_id=row.id,

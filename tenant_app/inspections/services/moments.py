@@ -2,7 +2,7 @@
 
 A saved inspection is re-judged by the same pre-save checks (``checks.run_checks``) whenever a
 rule can bite again: when it is approved (for its planned day), when it starts (for the day it
-actually happens, ``clock.today()``), and when it is moved to another day (``replan``). The
+actually happens, the day of the context), and when it is moved to another day (``replan``). The
 draft is rebuilt from the inspection with the facts as they are now: the officers' declared
 conflicts (回避), the enterprise's listed status on that day (by the procedure's records), that
 day's quiet periods and policy version, that year's cap, the self-inspection report it follows.
@@ -20,14 +20,14 @@ from datetime import date
 from typing import Any
 
 from tenant_app.audit import log as audit
-from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError
 from tenant_app.inspections.services.checks import CheckReport, Draft, run_checks
 from tenant_app.inspections.services.common import get, officer_pool, parse_date
 from tenant_app.models import Campaign, Inspection
 
 
-def draft_of(insp: Inspection, on: date) -> Draft:
+def draft_of(ctx: Context, insp: Inspection, on: date) -> Draft:
     """The inspection as a draft for day ``on``, with the facts as they stand now."""
     ids = sorted(int(o["id"]) for o in insp.officers or [])
     lead = None
@@ -38,7 +38,7 @@ def draft_of(insp: Inspection, on: date) -> Draft:
         mode=insp.mode,
         trigger=insp.trigger,
         planned_date=on,
-        officers=officer_pool(ids) if ids else [],
+        officers=officer_pool(ctx, ids) if ids else [],
         officer_ids=ids,
         campaign=get(Campaign, insp.campaign_id, "该专项行动") if insp.campaign_id else None,
         join_with=lead,
@@ -61,9 +61,11 @@ def carry_over(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dic
     return [{**r, "met_by": met.get(_key(r))} for r in new]
 
 
-def revalidate(insp: Inspection, on: date) -> tuple[CheckReport, list[dict[str, Any]]]:
+def revalidate(
+    ctx: Context, insp: Inspection, on: date
+) -> tuple[CheckReport, list[dict[str, Any]]]:
     """The checks for day ``on`` and the requirements with the approvals that still hold."""
-    report = run_checks(draft_of(insp, on))
+    report = run_checks(ctx, draft_of(ctx, insp, on))
     return report, carry_over(insp.requirements or [], report.requirements)
 
 
@@ -73,12 +75,18 @@ def refusal(report: CheckReport) -> ServiceError:
     return refuse(report)
 
 
-def store(insp: Inspection, report: CheckReport, reqs: list[dict[str, Any]], moment: str) -> None:
+def store(
+    ctx: Context,
+    insp: Inspection,
+    report: CheckReport,
+    reqs: list[dict[str, Any]],
+    moment: str,
+) -> None:
     """Keep the judgment that now governs the inspection (its day, rules, version, approvals)."""
     insp.decision = {
         **report.to_dict(),
         "moment": moment,
-        "judged_on": today().isoformat(),
+        "judged_on": ctx.today.isoformat(),
         "previous": {
             "planned_date": insp.planned_date.isoformat(),
             "policy_version": insp.policy_version,
@@ -96,14 +104,14 @@ def open_titles(reqs: list[dict[str, Any]]) -> list[str]:
     return [f"{r['rule_id']}：{r['title']}" for r in reqs if not r.get("met_by")]
 
 
-def replan(insp: Inspection, raw_date: Any, reason: str = "") -> Inspection:
+def replan(ctx: Context, insp: Inspection, raw_date: Any, reason: str = "") -> Inspection:
     """Move an inspection not yet started to another day: judged again for that day; approvals
     that still hold are kept, what the new day adds must be approved (status back to pending)."""
     if insp.status not in ("pending", "approved"):
         raise Conflict("该检查已开始、结束或撤销，不能改期", {"status": [insp.status]})
     on = parse_date(raw_date, "planned_date")
     assert on is not None
-    report, reqs = revalidate(insp, on)
+    report, reqs = revalidate(ctx, insp, on)
     if not report.allowed:
         raise refusal(report)
     before = {
@@ -111,10 +119,11 @@ def replan(insp: Inspection, raw_date: Any, reason: str = "") -> Inspection:
         "status": insp.status,
         "policy_version": insp.policy_version,
     }
-    store(insp, report, reqs, "replan")
+    store(ctx, insp, report, reqs, "replan")
     insp.planned_date = on
     insp.status = "pending" if insp.mode == "on_site" and open_titles(reqs) else "approved"
     audit.record(
+        ctx,
         "inspection.replanned",
         object_type="inspection",
         object_id=insp.id,

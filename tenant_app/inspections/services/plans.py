@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from tenant_app.audit import log as audit
+from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.inspections.services import conduct
 from tenant_app.inspections.services.checks import CheckReport, Draft, parse_draft, run_checks
-from tenant_app.inspections.services.common import get, user_id
+from tenant_app.inspections.services.common import get
 from tenant_app.models import Inspection
 from tenant_app.tenancy.queries import Page, keyset_page
 
@@ -31,7 +32,7 @@ def refuse(report: CheckReport) -> Refused:
     )
 
 
-def create_from_draft(d: Draft, report: CheckReport) -> Inspection:
+def create_from_draft(ctx: Context, d: Draft, report: CheckReport) -> Inspection:
     if not report.allowed:
         raise refuse(report)
     needs_approval = d.mode == "on_site" and bool(report.requirements)
@@ -59,7 +60,7 @@ def create_from_draft(d: Draft, report: CheckReport) -> Inspection:
         request_id=d.request_id,
         self_report_id=report.facts.get("self_inspection_report_id"),
         data_source=d.data_source,
-        created_by=user_id(),
+        created_by=ctx.actor.user_id,
     )
     db.session.add(insp)
     db.session.flush()
@@ -68,6 +69,7 @@ def create_from_draft(d: Draft, report: CheckReport) -> Inspection:
         d.join_with.joint_group_id = group
         insp.joint_group_id = group
     audit.record(
+        ctx,
         "inspection.created",
         object_type="inspection",
         object_id=insp.id,
@@ -86,9 +88,9 @@ def create_from_draft(d: Draft, report: CheckReport) -> Inspection:
     return insp
 
 
-def create_inspection(data: dict[str, Any], *, internal: bool = False) -> Inspection:
-    d = parse_draft(data, internal=internal)
-    return create_from_draft(d, run_checks(d))
+def create_inspection(ctx: Context, data: dict[str, Any], *, internal: bool = False) -> Inspection:
+    d = parse_draft(ctx, data, internal=internal)
+    return create_from_draft(ctx, d, run_checks(ctx, d))
 
 
 def get_inspection(inspection_id: Any) -> Inspection:
@@ -110,12 +112,13 @@ def inspections(
     return keyset_page(stmt, Inspection.id, after, limit, descending=True)
 
 
-def cancel(insp: Inspection, reason: str) -> Inspection:
+def cancel(ctx: Context, insp: Inspection, reason: str) -> Inspection:
     if insp.status in ("done", "cancelled"):
         raise ServiceError("该检查已结束，不能撤销", {"status": [insp.status]})
     before = insp.status
     insp.status = "cancelled"
     audit.record(
+        ctx,
         "inspection.cancelled",
         object_type="inspection",
         object_id=insp.id,

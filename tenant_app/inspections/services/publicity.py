@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from policies.vocab import TRIGGERS
+from tenant_app.context import Context
 from tenant_app.extensions import db
 from tenant_app.inspections.services import campaigns
-from tenant_app.inspections.services.common import officer_pool
-from tenant_app.models import Draw, Enterprise, InspectionPlan, Tenant
-from tenant_app.policy.service import policy_for
+from tenant_app.inspections.services.common import officer_pool, policy_of, tenant_of
+from tenant_app.models import Draw, Enterprise, InspectionPlan
 
 MATTERS_BASIS = [
     (
@@ -21,17 +21,24 @@ MATTERS_BASIS = [
         "《中华人民共和国环境保护法》第二十四条；《排污许可管理条例》第二十七条",
     ),
     ("“双随机、一公开”抽查", "《国务院办公厅关于推广随机抽查规范事中事后监管的通知》"),
-    ("专项执法检查", "经批准并备案的专项检查方案（SX-4）"),
 ]
+CAMPAIGN_MATTER = ("专项执法检查", "经批准并备案的专项检查方案")
 
 
-def publicity(tenant: Tenant) -> dict[str, Any]:
-    policy = policy_for(tenant)
-    obligations = policy.pack.get("obligations") or {}
+def publicity(ctx: Context) -> dict[str, Any]:
+    """What the tenant of ``ctx`` publishes about its enforcement (anyone may read it)."""
+    tenant = tenant_of(ctx)
+    policy = policy_of(ctx)
     basis = [
         {"rule_id": v.get("rule_id"), "title": v.get("title")}
-        for v in obligations.values()
+        for v in (policy.obligations().answer or {}).values()
         if v.get("applies_to") in ("inspection", "publicity")
+    ]
+    campaign_rule = policy.special_campaign_rules().rule_id
+    title, campaign_basis = CAMPAIGN_MATTER
+    matters = [
+        *MATTERS_BASIS,
+        (title, f"{campaign_basis}（{campaign_rule}）" if campaign_rule else campaign_basis),
     ]
     return {
         "subject": {
@@ -41,10 +48,10 @@ def publicity(tenant: Tenant) -> dict[str, Any]:
         },
         "officers": [
             {"name": u.display_name, "certificate_no": u.certificate_no}
-            for u in officer_pool()
+            for u in officer_pool(ctx)
             if (u.certificate_no or "").strip()
         ],
-        "matters": [{"title": t, "basis": b} for t, b in MATTERS_BASIS],
+        "matters": [{"title": t, "basis": b} for t, b in matters],
         "triggers": TRIGGERS,
         "basis": basis,
         "policy_version": str(policy.version_id),

@@ -11,16 +11,18 @@ from sqlalchemy import select
 
 from tenant_app.audit import log as audit
 from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.inspections.services import storage
-from tenant_app.inspections.services.common import get, parse_int, user_id
+from tenant_app.inspections.services.common import cite, get, parse_int, policy_of
 from tenant_app.models import ComplianceRecord, SelfInspectionReport
 from tenant_app.models.inspection import REVIEW_OUTCOMES
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
 
 
 def submit(
+    ctx: Context,
     summary: str,
     stream: IO[bytes] | None = None,
     filename: str = "",
@@ -34,16 +36,17 @@ def submit(
     r = SelfInspectionReport(
         enterprise_id=e.id,
         summary=summary[:20000],
-        submitted_by=user_id(),
+        submitted_by=ctx.actor.user_id,
     )
     if anomaly_record_id not in (None, ""):
-        r.anomaly_record_id = _lead(r, anomaly_record_id).id
+        r.anomaly_record_id = _lead(ctx, r, anomaly_record_id).id
     if stream is not None and filename:
         s = storage.store(stream, filename, e.tenant_id, "self-reports")
         r.filename, r.stored_name, r.sha256, r.size = s.filename, s.stored_name, s.sha256, s.size
     db.session.add(r)
     db.session.flush()
     audit.record(
+        ctx,
         "self_report.submitted",
         object_type="self_inspection_report",
         object_id=r.id,
@@ -52,7 +55,13 @@ def submit(
     return r
 
 
-def _lead(r: SelfInspectionReport, anomaly_record_id: Any) -> ComplianceRecord:
+def _rule(ctx: Context) -> str:
+    """The rule that asks for the reviewed self-inspection report (XJ-S): how the pack
+    supervises listed enterprises."""
+    return policy_of(ctx).listed_supervision().rule_id
+
+
+def _lead(ctx: Context, r: SelfInspectionReport, anomaly_record_id: Any) -> ComplianceRecord:
     """The monitoring anomaly (a registry record of this enterprise) the report answers."""
     rid = parse_int(anomaly_record_id, "anomaly_record_id", required=False) or r.anomaly_record_id
     rec = (
@@ -69,12 +78,16 @@ def _lead(r: SelfInspectionReport, anomaly_record_id: Any) -> ComplianceRecord:
     if rec is None:
         raise ValidationFailed.field(
             "anomaly_record_id",
-            "XJ-S：请指明该报告所答复的在线监测数据异常线索（该企业的“在线监测数据异常”记录）",
+            cite(
+                _rule(ctx),
+                "请指明该报告所答复的在线监测数据异常线索（该企业的“在线监测数据异常”记录）",
+            ),
         )
     return rec
 
 
 def review(
+    ctx: Context,
     r: SelfInspectionReport,
     outcome: str,
     comment: str,
@@ -90,10 +103,11 @@ def review(
     if outcome == "returned" and not comment:
         raise ValidationFailed.field("comment", "退回须说明需补充的内容")
     if outcome != "returned":
-        r.anomaly_record_id = _lead(r, anomaly_record_id).id
+        r.anomaly_record_id = _lead(ctx, r, anomaly_record_id).id
     r.status = REVIEW_OUTCOMES[outcome]
-    r.reviewed_by, r.reviewed_at, r.review_comment = user_id(), utcnow(), comment[:1000]
+    r.reviewed_by, r.reviewed_at, r.review_comment = ctx.actor.user_id, utcnow(), comment[:1000]
     audit.record(
+        ctx,
         "self_report.reviewed",
         object_type="self_inspection_report",
         object_id=r.id,
@@ -103,7 +117,7 @@ def review(
             "outcome": outcome,
             "lead_record_id": r.anomaly_record_id,
             "comment": r.review_comment,
-            "rule_id": "XJ-S",
+            "rule_id": _rule(ctx),
         },
     )
     return r

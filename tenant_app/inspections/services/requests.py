@@ -9,16 +9,17 @@ from typing import Any
 from sqlalchemy import select
 
 from tenant_app.audit import log as audit
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.inspections.services import feedback, plans
-from tenant_app.inspections.services.common import get, parse_date, user_id
+from tenant_app.inspections.services.common import get, parse_date
 from tenant_app.models import Inspection, InspectionRequest
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
 from tenant_app.registry.services.enterprises import NotFound
 
 
-def submit(reason: str, preferred_date: Any = None) -> InspectionRequest:
+def submit(ctx: Context, reason: str, preferred_date: Any = None) -> InspectionRequest:
     e = my_enterprise()
     reason = reason.strip()
     if len(reason) < 5:
@@ -26,12 +27,13 @@ def submit(reason: str, preferred_date: Any = None) -> InspectionRequest:
     r = InspectionRequest(
         enterprise_id=e.id,
         reason=reason[:2000],
-        submitted_by=user_id(),
+        submitted_by=ctx.actor.user_id,
         preferred_date=parse_date(preferred_date, "preferred_date", required=False),
     )
     db.session.add(r)
     db.session.flush()
     audit.record(
+        ctx,
         "inspection_request.submitted",
         object_type="inspection_request",
         object_id=r.id,
@@ -40,20 +42,22 @@ def submit(reason: str, preferred_date: Any = None) -> InspectionRequest:
     return r
 
 
-def accept(r: InspectionRequest, data: dict[str, Any]) -> Inspection:
+def accept(ctx: Context, r: InspectionRequest, data: dict[str, Any]) -> Inspection:
     if r.status != "open":
         raise Conflict("该申请已处理", {"status": [r.status]})
     insp = plans.create_inspection(
+        ctx,
         {
             **data,
             "enterprise_id": r.enterprise_id,
             "trigger": "enterprise_request",
             "request_id": r.id,
             "planned_date": data.get("planned_date") or r.preferred_date,
-        }
+        },
     )
     r.status, r.inspection_id = "accepted", insp.id
     audit.record(
+        ctx,
         "inspection_request.accepted",
         object_type="inspection_request",
         object_id=r.id,
@@ -62,13 +66,14 @@ def accept(r: InspectionRequest, data: dict[str, Any]) -> Inspection:
     return insp
 
 
-def decline(r: InspectionRequest, answer: str) -> InspectionRequest:
+def decline(ctx: Context, r: InspectionRequest, answer: str) -> InspectionRequest:
     if r.status != "open":
         raise Conflict("该申请已处理", {"status": [r.status]})
     if not answer.strip():
         raise ValidationFailed.field("answer", "请说明不予安排的理由")
     r.status, r.answer = "declined", answer.strip()[:1000]
     audit.record(
+        ctx,
         "inspection_request.declined",
         object_type="inspection_request",
         object_id=r.id,
@@ -112,9 +117,10 @@ def my_inspections() -> list[Inspection]:
     )
 
 
-def my_inspection(inspection_id: Any) -> Inspection:
-    """One of them: another enterprise's inspection is the same 404 as a missing one."""
+def my_inspection(ctx: Context, inspection_id: Any) -> Inspection:
+    """One of them: another enterprise's inspection is the same 404 as a missing one. Reading
+    it marks its feedback read by the acting user."""
     insp = get(Inspection, inspection_id, "该检查")
     if insp.enterprise_id != my_enterprise().id:
         raise NotFound("没有找到该检查")
-    return feedback.mark_read(insp)
+    return feedback.mark_read(ctx, insp)

@@ -23,17 +23,21 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tenant_app.audit import log as audit
-from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
-from tenant_app.inspections.services.common import current_tenant, enterprise, parse_date, user_id
+from tenant_app.inspections.services.common import (
+    cite,
+    enterprise,
+    parse_date,
+    policy_of,
+    tenant_of,
+)
 from tenant_app.models import Enterprise, EnterpriseVisit, Tenant
 from tenant_app.models.inspection import DEAD_STATUSES, MODES
-from tenant_app.policy.service import policy_for
 from tenant_app.registry.services.enterprise_facts import category_of
 from tenant_app.tenancy.queries import lineage
 
-RULE = "SX-3"
 EXTERNAL_TRIGGER = "other_department"
 
 
@@ -105,9 +109,9 @@ def describe(rows: list[EnterpriseVisit], own_tenant: int | None) -> list[dict[s
     return out
 
 
-def nearby_other_levels(uscc: str, on: date, days: int) -> list[dict[str, Any]]:
+def nearby_other_levels(ctx: Context, uscc: str, on: date, days: int) -> list[dict[str, Any]]:
     """Visits to the same credit code within ±days by other levels or departments (综合一次查)."""
-    own = current_tenant().id
+    own = tenant_of(ctx).id
     rows = list(
         db.session.execute(
             lineage(
@@ -127,7 +131,7 @@ def nearby_other_levels(uscc: str, on: date, days: int) -> list[dict[str, Any]]:
     return describe(rows, own)
 
 
-def record_external(data: dict[str, Any]) -> EnterpriseVisit:
+def record_external(ctx: Context, data: dict[str, Any]) -> EnterpriseVisit:
     """A visit by another department (市场监管、应急管理…), as the enterprise experienced it:
     it counts against the same budget (SX-3 跨部门)."""
     e = enterprise(data.get("enterprise_id"))
@@ -142,7 +146,7 @@ def record_external(data: dict[str, Any]) -> EnterpriseVisit:
         errors["mode"] = ["请选择现场检查或非现场检查"]
     if errors:
         raise ValidationFailed("其他部门检查记录不完整", errors)
-    tenant = current_tenant()
+    tenant = tenant_of(ctx)
     row = EnterpriseVisit(
         uscc=e.uscc,
         enterprise_id=e.id,
@@ -151,13 +155,14 @@ def record_external(data: dict[str, Any]) -> EnterpriseVisit:
         visit_date=visit_date,
         mode=mode,
         trigger=EXTERNAL_TRIGGER,
-        status="done" if visit_date <= today() else "approved",
+        status="done" if visit_date <= ctx.today else "approved",
         note=str(data.get("note") or "").strip()[:500],
-        recorded_by=user_id(),
+        recorded_by=ctx.actor.user_id,
     )
     db.session.add(row)
     db.session.flush()
     audit.record(
+        ctx,
         "visit.external_recorded",
         object_type="enterprise_visit",
         object_id=row.id,
@@ -172,14 +177,14 @@ def record_external(data: dict[str, Any]) -> EnterpriseVisit:
     return row
 
 
-def cap_for(e: Enterprise, year: int) -> dict[str, Any]:
+def cap_for(ctx: Context, e: Enterprise, year: int) -> dict[str, Any]:
     """The cap this tenant applies to the enterprise in ``year`` (plan > policy > pack)."""
     from tenant_app.inspections.services.checks import plan_of_year
 
-    policy = policy_for(current_tenant(), date(year, 7, 1))
+    policy = policy_of(ctx, date(year, 7, 1))
     category = category_of(e)
-    caps = policy.pack["inspection"]["caps"]
-    cap, source = policy.inspection_cap(category).answer, "政策包/本级政策覆盖"
+    pack_cap = policy.inspection_cap(category)
+    cap, source = pack_cap.answer, "政策包/本级政策覆盖"
     plan = plan_of_year(year)
     if plan is not None and category in (plan.caps or {}):
         cap, source = int(plan.caps[category]), f"{year}年度检查计划"
@@ -187,17 +192,17 @@ def cap_for(e: Enterprise, year: int) -> dict[str, Any]:
         "category": category,
         "cap": cap,
         "cap_source": source,
-        "exempt_triggers": list(caps["exempt_triggers"]),
-        "rule_id": caps.get("rule_id") or RULE,
+        "exempt_triggers": list(pack_cap.details["exempt_triggers"]),
+        "rule_id": pack_cap.rule_id,
         "policy_version": str(policy.version_id),
     }
 
 
-def budget(e: Enterprise, year: int) -> dict[str, Any]:
+def budget(ctx: Context, e: Enterprise, year: int) -> dict[str, Any]:
     """The enterprise's on-site count against its cap, every level and department, with the
     visits behind it (each marked counted or not, and why)."""
-    c = cap_for(e, year)
-    own = current_tenant().id
+    c = cap_for(ctx, e, year)
+    own = tenant_of(ctx).id
     rows = list(
         db.session.execute(
             lineage(
@@ -223,19 +228,20 @@ def budget(e: Enterprise, year: int) -> dict[str, Any]:
         "count": count,
         "remaining": None if cap is None else max(0, cap - count),
         "visits": visits,
-        "explanation": (
-            f"{c['rule_id']}：{year}年各层级、各部门计入频次上限的现场检查{count}次"
-            + (f"，上限{cap}次（{c['cap_source']}）。" if cap is not None else "，未设上限。")
+        "explanation": cite(
+            c["rule_id"],
+            f"{year}年各层级、各部门计入频次上限的现场检查{count}次"
+            + (f"，上限{cap}次（{c['cap_source']}）。" if cap is not None else "，未设上限。"),
         ),
     }
 
 
-def my_budget(year: int | None = None) -> dict[str, Any]:
+def my_budget(ctx: Context, year: int | None = None) -> dict[str, Any]:
     """The enterprise user's own count against its cap (resolved from the account)."""
     from tenant_app.registry.services.enterprise_accounts import my_enterprise
 
-    return budget(my_enterprise(), year or today().year)
+    return budget(ctx, my_enterprise(), year or ctx.today.year)
 
 
-def enterprise_budget(enterprise_id: Any, year: int | None = None) -> dict[str, Any]:
-    return budget(enterprise(enterprise_id), year or today().year)
+def enterprise_budget(ctx: Context, enterprise_id: Any, year: int | None = None) -> dict[str, Any]:
+    return budget(ctx, enterprise(enterprise_id), year or ctx.today.year)
