@@ -222,3 +222,21 @@ class Policy:
         ids = tuple(dict.fromkeys(v["rule_id"] for v in items.values()))
         text = "\n".join(f"{v['rule_id']}：{v['title']}" for v in items.values()) or "无。"
         return self._d(items, ids[0] if ids else "", {"applies_to": applies_to}, text, rule_ids=ids)
+
+    # --- registry ---
+    def listed_status_rules(self) -> Decision:
+        """The rules that alone give and end the listed status: the procedure's publication
+        (XJ-P) and removal or the end of validity (XJ-R). The registry cites them when an edit
+        or an import tries to set or clear the status itself."""
+        ids = tuple(
+            dict.fromkeys(
+                rid
+                for rid in (self.pack["procedure"]["rule_id"], self.pack["removal"]["rule_id"])
+                if rid
+            )
+        )
+        text = (
+            "、".join(ids)
+            + "：正面清单企业身份只能经纳入程序正式发布取得，经移出或有效期届满结束。"
+        )
+        return self._d(ids, ids[0] if ids else "", {}, text, rule_ids=ids)

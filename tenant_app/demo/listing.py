@@ -55,6 +55,7 @@ from tenant_app.models import (
 )
 from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.registry.services import records
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.scope import current_scope
 
 # Tenants that compile a positive list in the demo: the Xinjiang rules (policies/xinjiang,
@@ -368,6 +369,7 @@ def _barred(slug: str, clerk: str, entry_id: int) -> None:
         e = entry.enterprise
         on = days_ago(70)
         records.add_record(
+            scope_context(),
             e,
             "penalty",
             {
@@ -399,7 +401,9 @@ def _barred(slug: str, clerk: str, entry_id: int) -> None:
         _redate(None, on + timedelta(days=3), ("batch_created",), batch_id=b.id)
         batches.publish(b, {"on_date": (on + timedelta(days=6)).isoformat()})
         batches.file_with_parent(b, {"on_date": (on + timedelta(days=7)).isoformat()})
-        enterprise_service.update_enterprise(e, {"supervision_category": "special"})
+        enterprise_service.update_enterprise(
+            scope_context(), e, {"supervision_category": "special"}
+        )
         db.session.commit()
 
 

@@ -25,6 +25,7 @@ from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.inspections.services import draws
 from tenant_app.models import AuditEntry, Draw
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import PASSWORD, tenant
@@ -40,6 +41,7 @@ def _user(slug: str, username: str, role: str, cert: str | None = None) -> None:
     t = tenant(slug)
     with use_scope(system_scope(t.id)):
         user_service.create_user(
+            scope_context(),
             tenant=t,
             username=username,
             display_name=username,

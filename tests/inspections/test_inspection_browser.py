@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tenant_app import clock
+from tenant_app.tenancy.acting import scope_context
 from tests.helpers import PASSWORD
 from tests.services import need_chromium
 
@@ -113,7 +114,7 @@ def test_moving_a_visit_into_a_quiet_period_asks_the_principal_head_again(
     t = tenant("sx-taiyuan")
     with use_scope(tenant_scope(t)):
         policy_service.save_version(
-            t,
+            scope_context(),
             overrides={
                 "inspection": {
                     "quiet": {

@@ -24,6 +24,7 @@ from tenant_app.inspections.services.checks import preview
 from tenant_app.inspections.services.plans import Refused
 from tenant_app.models import Inspection
 from tenant_app.policy import service as policy_service
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import tenant
@@ -139,7 +140,7 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
     start = future(5, 1)
     with use_scope(tenant_scope(t)):
         policy_service.save_version(
-            t,
+            scope_context(),
             overrides={
                 "inspection": {
                     "quiet": {

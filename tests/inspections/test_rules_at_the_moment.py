@@ -20,7 +20,8 @@ from tenant_app.inspections.services.checks import preview
 from tenant_app.inspections.services.plans import Refused
 from tenant_app.models import ComplianceRecord, Enterprise, Inspection
 from tenant_app.policy import service as policy_service
-from tenant_app.registry.services.enterprise_rows import validate_enterprise_row
+from tenant_app.registry.services.enterprise_rows import RowContext, validate_enterprise_row
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import PASSWORD, bearer, csrf_from, login, tenant
@@ -86,6 +87,7 @@ def _user(slug: str, username: str, roles: list[str], cert: str | None = None) -
     t = tenant(slug)
     with use_scope(system_scope(t.id)):
         u = user_service.create_user(
+            scope_context(),
             tenant=t,
             username=username,
             display_name=username,
@@ -103,7 +105,7 @@ def _taiyuan_food_quiet_period() -> None:
     t = tenant("sx-taiyuan")
     with use_scope(tenant_scope(t)):
         policy_service.save_version(
-            t,
+            scope_context(),
             overrides={
                 "inspection": {
                     "quiet": {
@@ -170,7 +172,8 @@ def test_registry_edits_and_imports_cannot_set_or_clear_listed(client, world):
     # The importer validates rows with the same function: the label is refused too.
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         _clean, errors = validate_enterprise_row(
-            {"uscc": uscc(613), "name": "导入企业", "supervision_category": "正面清单企业"}
+            {"uscc": uscc(613), "name": "导入企业", "supervision_category": "正面清单企业"},
+            RowContext.load(scope_context()),
         )
     assert "纳入程序" in errors["supervision_category"][0]
 

@@ -13,6 +13,7 @@ from tenant_app.clock import today
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise
 from tenant_app.registry.services import enterprise_accounts
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import scope_for, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -52,8 +53,9 @@ def enterprise_user(
     t = tenant(slug)
     officer = world["users"]["urumqi-officer1"]
     with use_scope(tenant_scope(t, officer.id)):
+        ctx = scope_context()
         acc = enterprise_accounts.register(
-            t,
+            ctx,
             {
                 "uscc": e.uscc,
                 "enterprise_name": e.name,
@@ -64,6 +66,6 @@ def enterprise_user(
             },
         )
         db.session.flush()
-        enterprise_accounts.verify(acc)
+        enterprise_accounts.verify(ctx, acc)
         db.session.commit()
         return acc.user_id

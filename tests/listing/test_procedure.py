@@ -25,6 +25,7 @@ from tenant_app.listing.services import (
 )
 from tenant_app.models import Deadline, Enterprise
 from tenant_app.models.listing import ListingEntry, ListingFiling
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -304,6 +305,7 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
     xj = tenant("xj")
     with use_scope(system_scope(xj.id)):
         user_service.create_user(
+            scope_context(),
             tenant=xj,
             username="xj-principal",
             display_name="厅主要负责人",

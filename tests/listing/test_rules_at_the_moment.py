@@ -26,6 +26,7 @@ from tenant_app.models import LedgerEntry
 from tenant_app.models.enterprise import ENTERPRISE_TAGS
 from tenant_app.models.listing import ListingEntry, ListingFiling, ListingStep
 from tenant_app.registry.services import enterprises as enterprise_service
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -171,6 +172,7 @@ def test_records_arriving_during_the_notice_stop_entries_at_publication(world, t
     ok = good_enterprise(3, facilities_running=False)
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         enterprises.set_rating(
+            scope_context(),
             db.session.merge(ok),
             {"kind": "performance", "year": 2025, "value": "A", "source": "测试"},
         )
@@ -219,6 +221,7 @@ def _staff(slug, username, cert):
     t = tenant(slug)
     with use_scope(system_scope(t.id)):
         user_service.create_user(
+            scope_context(),
             tenant=t,
             username=username,
             display_name=username,
@@ -337,6 +340,7 @@ def test_direct_route_is_named_even_when_c1_to_c7_hold_and_the_api_matches_the_p
     e = good_enterprise(9)
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         enterprise_service.set_rating(
+            scope_context(),
             db.session.merge(e),
             {"kind": "performance", "year": 2025, "value": "A", "source": "测试"},
         )

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tenant_app.listing.services.screening import screen_one
-from tenant_app.listing.services.verdicts import from_result
 
 from tenant_app.extensions import db
 from tenant_app.listing.services import bulk_screening
+from tenant_app.listing.services.screening import screen_one
+from tenant_app.listing.services.verdicts import from_result
 from tenant_app.policy.service import policy_for
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -111,6 +112,7 @@ def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
     add_record("xj-urumqi", e, "penalty", record_date=date(2025, 1, 1))
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         enterprises.set_rating(
+            scope_context(),
             db.session.merge(e),
             {"kind": "performance", "year": 2024, "value": "A", "source": "测试"},
         )
@@ -121,6 +123,7 @@ def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         for y in (2023, 2024):
             enterprises.set_rating(
+                scope_context(),
                 db.session.merge(e2),
                 {"kind": "integrity", "year": y, "value": "环保诚信企业", "source": "测试"},
             )

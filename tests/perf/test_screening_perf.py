@@ -20,10 +20,10 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import text
-from tenant_app.listing.services.bulk_screening import window_start
 
 from tenant_app.extensions import db
 from tenant_app.listing.services import bulk_screening
+from tenant_app.listing.services.bulk_screening import window_start
 from tenant_app.policy.service import policy_for
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope

@@ -15,26 +15,34 @@ CATALOG = ROOT / "tenant_app" / "translations" / "en" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "_l": None, "lazy_gettext": None}
 # The platform's own pages and messages. Feature modules (and base.html's navigation, which
 # every feature extends) are not held to this here: run the babel.cfg commands when adding them.
-_WEB = (
+_UI = (
     "__init__",
-    "auth",
     "dashboard",
     "errors",
     "forms",
     "i18n",
-    "jobs",
     "public",
     "security",
     "session_guard",
     "tenant_pages",
-    "tenants",
-    "users",
 )
-_PAGES = ("_form", "dashboard", "error", "index", "login", "users/**", "tenants/**", "jobs/**")
+_PAGES = ("_form", "dashboard", "error", "index")
 CORE_SOURCES = (
-    [(f"tenant_app/web/{name}.py", "python") for name in _WEB]
-    + [("tenant_app/auth/**.py", "python"), ("tenant_app/services/errors.py", "python")]
-    + [(f"tenant_app/web/templates/{name}.html", "jinja2") for name in _PAGES]
+    [(f"tenant_app/ui/{name}.py", "python") for name in _UI]
+    + [
+        ("tenant_app/jobs/pages.py", "python"),
+        ("tenant_app/tenants/pages.py", "python"),
+        ("tenant_app/accounts/pages.py", "python"),
+        ("tenant_app/auth/**.py", "python"),
+        ("tenant_app/core/errors.py", "python"),
+    ]
+    + [(f"tenant_app/ui/templates/{name}.html", "jinja2") for name in _PAGES]
+    + [
+        ("tenant_app/auth/templates/login.html", "jinja2"),
+        ("tenant_app/accounts/templates/users/**.html", "jinja2"),
+        ("tenant_app/tenants/templates/tenants/**.html", "jinja2"),
+        ("tenant_app/jobs/templates/jobs/**.html", "jinja2"),
+    ]
 )
 
 
