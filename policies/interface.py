@@ -335,3 +335,21 @@ class Policy:
         (the texts say 及时反馈 without a number)."""
         workdays = (self.pack["inspection"].get("feedback") or {}).get("workdays")
         return int(workdays) if workdays else None
+
+    # --- registry ---
+    def listed_status_rules(self) -> Decision:
+        """The rules that alone give and end the listed status: the procedure's publication
+        (XJ-P) and removal or the end of validity (XJ-R). The registry cites them when an edit
+        or an import tries to set or clear the status itself."""
+        ids = tuple(
+            dict.fromkeys(
+                rid
+                for rid in (self.pack["procedure"]["rule_id"], self.pack["removal"]["rule_id"])
+                if rid
+            )
+        )
+        text = (
+            "、".join(ids)
+            + "：正面清单企业身份只能经纳入程序正式发布取得，经移出或有效期届满结束。"
+        )
+        return self._d(ids, ids[0] if ids else "", {}, text, rule_ids=ids)

@@ -11,6 +11,7 @@ from tenant_app.accounts import users as user_service
 from tenant_app.demo import DEMO_PASSWORD, seed_demo
 from tenant_app.extensions import db
 from tenant_app.models import Tenant, User
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_by_slug
 from tenant_app.tenancy.scope import use_scope
 
@@ -52,7 +53,7 @@ def token_for(username: str) -> str:
         user = user_service.user_by_username(username)
         assert user is not None
     with use_scope(system_scope(user.home_tenant_id)):
-        _row, raw = user_service.create_token(user, "test")
+        _row, raw = user_service.create_token(scope_context(), user, "test")
         db.session.commit()
     return raw
 

@@ -15,6 +15,7 @@ import pytest
 from tenant_app.extensions import db
 from tenant_app.jobs import enqueue
 from tenant_app.models import ApiToken
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -64,7 +65,9 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
         from tenant_app.auth.sessions import open_session
 
         session_id = open_session(officer, a.id, "10.0.0.1", "test")[0].id
-        proposal_id = grant_or_propose(tenant=a, username="iso-nobody", role="officer").id
+        proposal_id = grant_or_propose(
+            scope_context(), tenant=a, username="iso-nobody", role="officer"
+        ).id
         db.session.commit()
     registry = _registry_objects(a, officer.id)
     registry.update(_listing_objects(a, officer.id, registry["enterprise_id"]))
@@ -200,8 +203,10 @@ def _registry_objects(a: Any, officer_id: int) -> dict[str, Any]:
 
     code = with_check_digit("91650100MA7G0001X")
     with use_scope(tenant_scope(a, officer_id)):
+        ctx = scope_context()
         # Meets every XJ-C condition, so the bureau may nominate it (issue 11: screened first).
         e = enterprises.create_enterprise(
+            ctx,
             {
                 "uscc": code,
                 "name": "乌鲁木齐隔离测试化工有限公司",
@@ -213,9 +218,10 @@ def _registry_objects(a: Any, officer_id: int) -> dict[str, Any]:
                 "procedures_complete": True,
                 "facilities_running": True,
                 "pollutants_compliant": True,
-            }
+            },
         )
         rec = records.add_record(
+            ctx,
             e,
             "penalty",
             {
@@ -226,7 +232,7 @@ def _registry_objects(a: Any, officer_id: int) -> dict[str, Any]:
             },
         )
         acc = enterprise_accounts.register(
-            a,
+            ctx,
             {
                 "uscc": code,
                 "enterprise_name": "乌鲁木齐隔离测试化工有限公司",

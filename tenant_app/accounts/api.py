@@ -24,6 +24,7 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.extensions import db
 from tenant_app.models import RoleProposal
+from tenant_app.tenancy.acting import request_context
 
 blp = Blueprint(
     "api_users",
@@ -88,7 +89,7 @@ class UserList(MethodView):
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        user = user_service.create_user(tenant=g.tenant, **data)
+        user = user_service.create_user(request_context(), tenant=g.tenant, **data)
         db.session.commit()
         return _dump(user, list(data["roles"]))
 
@@ -109,7 +110,7 @@ class UserGrants(MethodView):
         recorded for the account's home tenant to decide, and the answer (202) is the same
         whether the username exists or not."""
         result = user_service.grant_or_propose(
-            tenant=g.tenant, username=data["username"], role=data["role"]
+            request_context(), tenant=g.tenant, username=data["username"], role=data["role"]
         )
         db.session.commit()
         if isinstance(result, RoleProposal):
@@ -131,7 +132,7 @@ class UserItem(MethodView):
         user = user_service.member_or_none(g.tenant, user_id)
         if user is None:
             abort(404)
-        user_service.set_active(user, data["active"], tenant=g.tenant)
+        user_service.set_active(request_context(), user, data["active"], tenant=g.tenant)
         db.session.commit()
         return _dump(user, _roles_here(user.id))
 
@@ -144,7 +145,7 @@ class UserRoleItem(MethodView):
         user = user_service.member_or_none(g.tenant, user_id)
         if user is None:
             abort(404)
-        user_service.revoke_role(tenant=g.tenant, user=user, role=role)
+        user_service.revoke_role(request_context(), tenant=g.tenant, user=user, role=role)
         db.session.commit()
 
 
@@ -163,7 +164,7 @@ class ProposalItem(MethodView):
     @blp.response(204)
     def delete(self, proposal_id: int) -> None:
         """Withdraw a pending proposal this tenant made."""
-        user_service.withdraw_proposal(tenant=g.tenant, proposal_id=proposal_id)
+        user_service.withdraw_proposal(request_context(), tenant=g.tenant, proposal_id=proposal_id)
         db.session.commit()
 
 
@@ -185,7 +186,11 @@ class ProposalDecision(MethodView):
     def post(self, data: dict[str, Any], proposal_id: int) -> dict[str, Any]:
         """Accept (the role is granted in the proposing tenant) or decline."""
         proposal = user_service.decide_proposal(
-            tenant=g.tenant, proposal_id=proposal_id, accept=data["accept"], reason=data["reason"]
+            request_context(),
+            tenant=g.tenant,
+            proposal_id=proposal_id,
+            accept=data["accept"],
+            reason=data["reason"],
         )
         db.session.commit()
         return dump_proposal(proposal)

@@ -24,6 +24,7 @@ from tenant_app.auth.api import authenticate_bearer
 from tenant_app.auth.permissions import AUTHENTICATED, permission
 from tenant_app.extensions import db
 from tenant_app.models import ApiToken, Tenant, UserSession
+from tenant_app.tenancy.acting import request_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import set_request_scope
 
@@ -83,7 +84,9 @@ class Password(MethodView):
     def post(self, data: dict[str, Any]) -> None:
         """Change the password: every page session of the account ends."""
         _home_scope()
-        users.change_password(current_user, data["current_password"], data["new_password"])
+        users.change_password(
+            request_context(), current_user, data["current_password"], data["new_password"]
+        )
         db.session.commit()
 
 
@@ -103,7 +106,7 @@ class SessionItem(MethodView):
     @blp.response(204)
     def delete(self, session_id: int) -> None:
         _home_scope()
-        users.end_own_session(current_user, session_id)
+        users.end_own_session(request_context(), current_user, session_id)
         db.session.commit()
 
 
@@ -126,7 +129,11 @@ class Tokens(MethodView):
         days = data.get("expires_in_days")
         expires = clock.utcnow() + timedelta(days=days) if days else None
         token, raw = users.create_token(
-            current_user, data.get("name", ""), parent=g.get("api_token"), expires_at=expires
+            request_context(),
+            current_user,
+            data.get("name", ""),
+            parent=g.get("api_token"),
+            expires_at=expires,
         )
         db.session.commit()
         return {**dump_token(token), "token": raw}
@@ -139,5 +146,5 @@ class TokenItem(MethodView):
     def delete(self, token_id: int) -> None:
         """Revoke a token, and every token minted from it."""
         _home_scope()
-        users.revoke_own_token(current_user, token_id)
+        users.revoke_own_token(request_context(), current_user, token_id)
         db.session.commit()

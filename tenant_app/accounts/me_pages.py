@@ -16,6 +16,7 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.actions import confirmed_action
 from tenant_app.ui.forms import PasswordChangeForm
 
@@ -52,6 +53,7 @@ def password() -> Any:
     if form.validate_on_submit():
         try:
             ended = user_service.change_password(
+                request_context(),
                 current_user,
                 form.current_password.data or "",
                 form.new_password.data or "",
@@ -71,7 +73,8 @@ def password() -> Any:
 @permission(Perm.DASHBOARD_VIEW)
 def end_session(session_id: int) -> Any:
     confirmed_action(
-        lambda: user_service.end_own_session(current_user, session_id), _("已撤销该会话")
+        lambda: user_service.end_own_session(request_context(), current_user, session_id),
+        _("已撤销该会话"),
     )
     return redirect(url_for(".index"))
 
@@ -80,6 +83,7 @@ def end_session(session_id: int) -> Any:
 @permission(Perm.DASHBOARD_VIEW)
 def revoke_token(token_id: int) -> Any:
     confirmed_action(
-        lambda: user_service.revoke_own_token(current_user, token_id), _("已撤销该令牌")
+        lambda: user_service.revoke_own_token(request_context(), current_user, token_id),
+        _("已撤销该令牌"),
     )
     return redirect(url_for(".index"))

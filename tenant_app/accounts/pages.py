@@ -13,6 +13,7 @@ from tenant_app.auth.roles import Perm, permissions_for
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models import RoleProposal
+from tenant_app.tenancy.acting import request_context
 from tenant_app.tenancy.scope import current_scope
 from tenant_app.ui.actions import confirmed_action
 from tenant_app.ui.forms import ConfirmForm, DecisionForm, GrantForm, UserForm
@@ -60,6 +61,7 @@ def new() -> Any:
     if form.validate_on_submit():
         try:
             user = user_service.create_user(
+                request_context(),
                 tenant=g.tenant,
                 username=form.username.data or "",
                 display_name=form.display_name.data or "",
@@ -87,7 +89,7 @@ def grant() -> Any:
         username = (form.username.data or "").strip()
         try:
             result = user_service.grant_or_propose(
-                tenant=g.tenant, username=username, role=form.role.data or ""
+                request_context(), tenant=g.tenant, username=username, role=form.role.data or ""
             )
             db.session.commit()
         except ServiceError as exc:
@@ -117,7 +119,9 @@ def _error_text(exc: ServiceError) -> str:
 @permission(Perm.USERS_MANAGE)
 def withdraw(proposal_id: int) -> Any:
     confirmed_action(
-        lambda: user_service.withdraw_proposal(tenant=g.tenant, proposal_id=proposal_id),
+        lambda: user_service.withdraw_proposal(
+            request_context(), tenant=g.tenant, proposal_id=proposal_id
+        ),
         _("已撤回授权提议"),
     )
     return redirect(url_for(".index"))
@@ -139,7 +143,11 @@ def decide(proposal_id: int) -> Any:
     accept = bool(form.accept.data)
     try:
         user_service.decide_proposal(
-            tenant=g.tenant, proposal_id=proposal_id, accept=accept, reason=form.reason.data or ""
+            request_context(),
+            tenant=g.tenant,
+            proposal_id=proposal_id,
+            accept=accept,
+            reason=form.reason.data or "",
         )
         db.session.commit()
         flash(_("已同意授权提议") if accept else _("已拒绝授权提议"), "success")
@@ -154,7 +162,8 @@ def decide(proposal_id: int) -> Any:
 def revoke(user_id: int, role: str) -> Any:
     user = user_service.member_or_none(g.tenant, user_id) or abort(404)
     confirmed_action(
-        lambda: user_service.revoke_role(tenant=g.tenant, user=user, role=role), _("已撤销角色")
+        lambda: user_service.revoke_role(request_context(), tenant=g.tenant, user=user, role=role),
+        _("已撤销角色"),
     )
     return redirect(url_for(".index"))
 
@@ -163,5 +172,7 @@ def revoke(user_id: int, role: str) -> Any:
 @permission(Perm.USERS_MANAGE)
 def set_active(user_id: int, state: int) -> Any:
     user = user_service.member_or_none(g.tenant, user_id) or abort(404)
-    confirmed_action(lambda: user_service.set_active(user, bool(state), tenant=g.tenant))
+    confirmed_action(
+        lambda: user_service.set_active(request_context(), user, bool(state), tenant=g.tenant)
+    )
     return redirect(url_for(".index"))

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context
 from sqlalchemy import Select, select
 
 from tenant_app import clock
@@ -26,6 +25,7 @@ from tenant_app.auth.passwords import hash_password, password_problem, verify_pa
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import OVERSIGHT_ROLES, ROLE_LABELS, Perm, Role
 from tenant_app.auth.tokens import issue_token
+from tenant_app.context import Context
 from tenant_app.core import uscc as uscc_rules
 from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
@@ -40,7 +40,7 @@ from tenant_app.models import (
 )
 from tenant_app.models.tenant import Level
 from tenant_app.tenancy.resolve import all_tenant_ids, subtree_ids, tenant_scope
-from tenant_app.tenancy.scope import Scope, current_scope, use_scope
+from tenant_app.tenancy.scope import Scope, use_scope
 
 
 class NotFound(ServiceError):
@@ -69,6 +69,7 @@ def _check_role(role: str, tenant: Tenant) -> Role:
 
 
 def create_user(
+    ctx: Context,
     *,
     tenant: Tenant,
     username: str,
@@ -81,7 +82,7 @@ def create_user(
     """A new account whose home is ``tenant``, with its first roles there. An enterprise user
     acts for one enterprise of this tenant's registry, named by its credit code: the account is
     created already linked (as if its registration had been verified), never without a link."""
-    require_action(Perm.USERS_MANAGE)
+    require_action(ctx, Perm.USERS_MANAGE)
     username, display_name = username.strip(), display_name.strip()
     if not USERNAME_RE.match(username):
         raise ValidationFailed.field("username", "用户名为 3–64 位字母、数字或 _ . @ -")
@@ -112,14 +113,15 @@ def create_user(
                 tenant_id=tenant.id,
                 user_id=user.id,
                 role=role.value,
-                granted_by=current_scope().user_id,
+                granted_by=ctx.user_id,
             )
         )
     if enterprise is not None:
         from tenant_app.registry.services.enterprise_accounts import link_verified
 
-        link_verified(user, enterprise)
+        link_verified(ctx, user, enterprise)
     audit.record(
+        ctx,
         "user.created",
         object_type="user",
         object_id=user.id,
@@ -160,14 +162,15 @@ def _enterprise_for(tenant: Tenant, roles: list[Role], uscc: str | None) -> Ente
     return enterprise
 
 
-def _is_superadmin() -> bool:
-    return Role.SUPERADMIN.value in current_scope().roles
+def _oversees_all(ctx: Context) -> bool:
+    """The superadmin, and the operator's commands (no person acts), reach every account."""
+    return not ctx.actor.is_person or ctx.has_role(Role.SUPERADMIN)
 
 
-def manages(tenant: Tenant, user: User) -> bool:
+def manages(ctx: Context, tenant: Tenant, user: User) -> bool:
     """Whether the caller, acting at ``tenant``, manages this account: its home is ``tenant``
-    or a descendant. The superadmin and operator commands (no request) manage every account."""
-    if not has_request_context() or _is_superadmin():
+    or a descendant. The superadmin and operator commands manage every account."""
+    if _oversees_all(ctx):
         return True
     home = db.session.get(Tenant, user.home_tenant_id)
     return home is not None and home.path.startswith(tenant.path)
@@ -182,17 +185,17 @@ def _grantable_role(role: str, tenant: Tenant) -> Role:
     return r
 
 
-def grant_role(*, tenant: Tenant, user: User, role: str) -> RoleGrant:
+def grant_role(ctx: Context, *, tenant: Tenant, user: User, role: str) -> RoleGrant:
     """Grant a role in this tenant to an account the caller manages (or, for the superadmin and
     operator commands, to any account). Anyone else's account is unknown here: 404."""
-    require_action(Perm.USERS_MANAGE)
+    require_action(ctx, Perm.USERS_MANAGE)
     r = _grantable_role(role, tenant)
-    if not manages(tenant, user):
+    if not manages(ctx, tenant, user):
         raise NotFound("没有这个用户名")
-    return _grant(tenant, user, r)
+    return _grant(ctx, tenant, user, r)
 
 
-def _grant(tenant: Tenant, user: User, r: Role) -> RoleGrant:
+def _grant(ctx: Context, tenant: Tenant, user: User, r: Role) -> RoleGrant:
     if r is Role.OFFICER and not user.certificate_no:
         raise ValidationFailed.field("role", "该用户没有执法证件号，不能授予执法人员角色")
     exists = db.session.execute(
@@ -204,11 +207,10 @@ def _grant(tenant: Tenant, user: User, r: Role) -> RoleGrant:
     ).scalar_one_or_none()
     if exists:
         return exists
-    grant = RoleGrant(
-        tenant_id=tenant.id, user_id=user.id, role=r.value, granted_by=current_scope().user_id
-    )
+    grant = RoleGrant(tenant_id=tenant.id, user_id=user.id, role=r.value, granted_by=ctx.user_id)
     db.session.add(grant)
     audit.record(
+        ctx,
         "role.granted",
         object_type="user",
         object_id=user.id,
@@ -217,8 +219,8 @@ def _grant(tenant: Tenant, user: User, r: Role) -> RoleGrant:
     return grant
 
 
-def revoke_role(*, tenant: Tenant, user: User, role: str) -> None:
-    require_action(Perm.USERS_MANAGE)
+def revoke_role(ctx: Context, *, tenant: Tenant, user: User, role: str) -> None:
+    require_action(ctx, Perm.USERS_MANAGE)
     grant = db.session.execute(
         select(RoleGrant).where(
             RoleGrant.tenant_id == tenant.id, RoleGrant.user_id == user.id, RoleGrant.role == role
@@ -234,6 +236,7 @@ def revoke_role(*, tenant: Tenant, user: User, role: str) -> None:
     reach = subtree_ids(tenant) if role in {r.value for r in OVERSIGHT_ROLES} else (tenant.id,)
     ended = session_store.revoke_sessions(user.id, "role_revoked", tenant_ids=reach)
     audit.record(
+        ctx,
         "role.revoked",
         object_type="user",
         object_id=user.id,
@@ -242,10 +245,10 @@ def revoke_role(*, tenant: Tenant, user: User, role: str) -> None:
     )
 
 
-def _grant_tenants(user: User) -> set[int]:
+def _grant_tenants(ctx: Context, user: User) -> set[int]:
     """Every tenant where the account holds a role. The one read across tenants this service
     makes: widened for this query only, as roles_at() does for a user's ancestors."""
-    with use_scope(Scope(read_ids=all_tenant_ids(), user_id=current_scope().user_id)):
+    with use_scope(Scope(read_ids=all_tenant_ids(), user_id=ctx.user_id)):
         return set(
             db.session.execute(
                 select(RoleGrant.tenant_id).where(RoleGrant.user_id == user.id).distinct()
@@ -253,24 +256,22 @@ def _grant_tenants(user: User) -> set[int]:
         )
 
 
-def set_active(user: User, active: bool, *, tenant: Tenant) -> None:
+def set_active(ctx: Context, user: User, active: bool, *, tenant: Tenant) -> None:
     """Deactivate or re-activate an account the caller manages. An account that also holds
     roles outside the caller's tenant and its descendants is left to the superadmin: changing
     it would lock out (or let back in) someone another tenant relies on. Deactivation ends
     every session and API token of the account."""
-    require_action(Perm.USERS_MANAGE)
-    if user.id == current_scope().user_id and not active:
+    require_action(ctx, Perm.USERS_MANAGE)
+    if user.id == ctx.user_id and not active:
         raise ValidationFailed.field("active", "不能停用自己的账号")
-    if not manages(tenant, user):
+    if not manages(ctx, tenant, user):
         raise Refused(
             "该账号不属于本单位，只能由其所属单位或平台超级管理员停用或启用；"
             "如不再需要其在本单位工作，请撤销其在本单位的角色",
             {"active": ["该账号属于其他单位"]},
         )
-    elsewhere = (
-        has_request_context()
-        and not _is_superadmin()
-        and bool(_grant_tenants(user) - set(subtree_ids(tenant)))
+    elsewhere = not _oversees_all(ctx) and bool(
+        _grant_tenants(ctx, user) - set(subtree_ids(tenant))
     )
     if elsewhere:
         raise Refused(
@@ -286,6 +287,7 @@ def set_active(user: User, active: bool, *, tenant: Tenant) -> None:
         ended_sessions = session_store.revoke_sessions(user.id, "deactivated")
         ended_tokens = token_store.revoke_all(user.id)
     audit.record(
+        ctx,
         "user.activated" if active else "user.deactivated",
         object_type="user",
         object_id=user.id,
@@ -303,16 +305,18 @@ def set_active(user: User, active: bool, *, tenant: Tenant) -> None:
 PROPOSAL_STATES = ("pending", "accepted", "declined", "withdrawn")
 
 
-def grant_or_propose(*, tenant: Tenant, username: str, role: str) -> RoleGrant | RoleProposal:
+def grant_or_propose(
+    ctx: Context, *, tenant: Tenant, username: str, role: str
+) -> RoleGrant | RoleProposal:
     """The grant form's one entry point. An account the caller manages gets the role at once;
     for any other username (another tenant's account, or none at all) a proposal is recorded
     and answered identically, so the answer says nothing about other tenants' users."""
-    require_action(Perm.USERS_MANAGE)
+    require_action(ctx, Perm.USERS_MANAGE)
     r = _grantable_role(role, tenant)
     username = username.strip()
     user = user_by_username(username)
-    if user is not None and manages(tenant, user):
-        return _grant(tenant, user, r)
+    if user is not None and manages(ctx, tenant, user):
+        return _grant(ctx, tenant, user, r)
     existing = db.session.execute(
         select(RoleProposal).where(
             RoleProposal.tenant_id == tenant.id,
@@ -329,11 +333,12 @@ def grant_or_propose(*, tenant: Tenant, username: str, role: str) -> RoleGrant |
         user_id=user.id if user is not None else None,
         home_tenant_id=user.home_tenant_id if user is not None else None,
         role=r.value,
-        proposed_by=current_scope().user_id,
+        proposed_by=ctx.user_id,
     )
     db.session.add(proposal)
     db.session.flush()
     audit.record(
+        ctx,
         "role.proposed",
         object_type="role_proposal",
         object_id=proposal.id,
@@ -382,12 +387,12 @@ def received_proposal(tenant: Tenant, proposal_id: int) -> RoleProposal:
 
 
 def decide_proposal(
-    *, tenant: Tenant, proposal_id: int, accept: bool, reason: str = ""
+    ctx: Context, *, tenant: Tenant, proposal_id: int, accept: bool, reason: str = ""
 ) -> RoleProposal:
     """The home tenant's admin accepts (the role is granted in the proposing tenant) or
     declines. Written in both tenants' audit chains; the grant itself in the proposer's scope,
     switched to for that one write as filings' acknowledgements do."""
-    require_action(Perm.USERS_MANAGE)
+    require_action(ctx, Perm.USERS_MANAGE)
     proposal = received_proposal(tenant, proposal_id)
     user = db.session.get(User, proposal.user_id) if proposal.user_id is not None else None
     if user is None:
@@ -395,13 +400,14 @@ def decide_proposal(
     proposer = db.session.get(Tenant, proposal.tenant_id)
     assert proposer is not None
     reason = reason.strip()[:200]
-    decider = current_scope().user_id
+    decider = ctx.user_id
     with use_scope(tenant_scope(proposer, decider)):
         if accept:
-            _grant(proposer, user, Role(proposal.role))
+            _grant(ctx, proposer, user, Role(proposal.role))
         proposal.status = "accepted" if accept else "declined"
         proposal.decided_by, proposal.decided_at, proposal.reason = decider, clock.utcnow(), reason
         audit.record(
+            ctx,
             "role.proposal_accepted" if accept else "role.proposal_declined",
             object_type="role_proposal",
             object_id=proposal.id,
@@ -409,6 +415,7 @@ def decide_proposal(
         )
         db.session.flush()  # the proposer's rows, while its scope is the write tenant
     audit.record(
+        ctx,
         "role.proposal_accepted" if accept else "role.proposal_declined",
         object_type="user",
         object_id=user.id,
@@ -422,8 +429,8 @@ def decide_proposal(
     return proposal
 
 
-def withdraw_proposal(*, tenant: Tenant, proposal_id: int) -> RoleProposal:
-    require_action(Perm.USERS_MANAGE)
+def withdraw_proposal(ctx: Context, *, tenant: Tenant, proposal_id: int) -> RoleProposal:
+    require_action(ctx, Perm.USERS_MANAGE)
     proposal = db.session.execute(
         select(RoleProposal).where(RoleProposal.id == proposal_id)
     ).scalar_one_or_none()
@@ -432,8 +439,9 @@ def withdraw_proposal(*, tenant: Tenant, proposal_id: int) -> RoleProposal:
     if proposal.status != "pending":
         raise Conflict("该提议已处理，不能撤回")
     proposal.status, proposal.decided_at = "withdrawn", clock.utcnow()
-    proposal.decided_by = current_scope().user_id
+    proposal.decided_by = ctx.user_id
     audit.record(
+        ctx,
         "role.proposal_withdrawn",
         object_type="role_proposal",
         object_id=proposal.id,
@@ -456,7 +464,7 @@ def _home(user: User) -> Iterator[None]:
 
 
 def change_password(
-    user: User, current: str, new: str, keep_session_id: int | None = None
+    ctx: Context, user: User, current: str, new: str, keep_session_id: int | None = None
 ) -> list[int]:
     """Check the current password, set the new one, end every other session of the account."""
     stored = stored_hash(user.username)  # never user.password_hash: the app role cannot read it
@@ -470,6 +478,7 @@ def change_password(
         user.password_hash = hash_password(new)
         ended = session_store.revoke_sessions(user.id, "password_changed", keep_id=keep_session_id)
         audit.record(
+            ctx,
             "user.password_changed",
             object_type="user",
             object_id=user.id,
@@ -478,7 +487,7 @@ def change_password(
     return ended
 
 
-def end_own_session(user: User, session_id: int, reason: str = "revoked") -> None:
+def end_own_session(ctx: Context, user: User, session_id: int, reason: str = "revoked") -> None:
     row = db.session.execute(
         select(UserSession).where(
             UserSession.id == session_id,
@@ -491,6 +500,7 @@ def end_own_session(user: User, session_id: int, reason: str = "revoked") -> Non
     with _home(user):
         row.revoked_at, row.revoked_reason = clock.utcnow(), reason
         audit.record(
+            ctx,
             "session.ended",
             object_type="user_session",
             object_id=row.id,
@@ -498,7 +508,7 @@ def end_own_session(user: User, session_id: int, reason: str = "revoked") -> Non
         )
 
 
-def revoke_own_token(user: User, token_id: int) -> None:
+def revoke_own_token(ctx: Context, user: User, token_id: int) -> None:
     token = db.session.execute(
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     ).scalar_one_or_none()
@@ -507,6 +517,7 @@ def revoke_own_token(user: User, token_id: int) -> None:
     with _home(user):
         done = token_store.revoke(token)
         audit.record(
+            ctx,
             "token.revoked",
             object_type="api_token",
             object_id=token.id,
@@ -543,6 +554,7 @@ def user_by_username(username: str) -> User | None:
 
 
 def create_token(
+    ctx: Context,
     user: User,
     name: str = "",
     *,
@@ -556,6 +568,7 @@ def create_token(
     token, raw = issue_token(user, name, parent=parent, expires_at=expires_at)
     db.session.flush()
     audit.record(
+        ctx,
         "token.created",
         object_type="api_token",
         object_id=token.id,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tenant_app.context import Context
 from tenant_app.jobs.registry import JobContext, job
 
 
 @job("audit.checkpoint", timeout_seconds=300)
-def checkpoint(ctx: JobContext) -> dict[str, Any]:
+def checkpoint(ctx: Context, job: JobContext) -> dict[str, Any]:
     """Close the tenant's finished hours of anonymous refusals into the chain, commit, then sign
     the head and write it outside the database (file + log)."""
     from tenant_app import clock
@@ -17,9 +18,11 @@ def checkpoint(ctx: JobContext) -> dict[str, Any]:
     from tenant_app.extensions import db
     from tenant_app.models import Tenant
 
-    flushed = audit.flush_tallies(db.session(), ctx.tenant_id, audit.window_start(clock.utcnow()))
+    flushed = audit.flush_tallies(
+        ctx, db.session(), job.tenant_id, audit.window_start(clock.utcnow())
+    )
     db.session.commit()
-    tenant = db.session.get(Tenant, ctx.tenant_id)
+    tenant = db.session.get(Tenant, job.tenant_id)
     assert tenant is not None
     cp = audit_checkpoints.write(tenant)
     return {"seq": cp.seq, "hash": cp.hash, "aggregated": flushed}

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,15 +93,6 @@ def signing_key() -> tuple[int, bytes]:
     return version, keys[version]
 
 
-def _actor() -> tuple[int | None, str, str]:
-    if not has_request_context():
-        return current_scope().user_id, "system", ""
-    ip = request.remote_addr or ""
-    if current_user and current_user.is_authenticated:
-        return current_user.id, current_user.username, ip
-    return None, "anonymous", ip
-
-
 def start_chain(session: Session, tenant: Tenant) -> None:
     session.add(AuditHead(tenant_id=tenant.id, seq=0, hash=GENESIS))
 
@@ -127,8 +117,10 @@ def record(
         ctx = ctx_or_action
         actor_id, actor_name, ip = ctx.actor.user_id, ctx.actor.username, ctx.address
     else:  # transitional: callers not yet handed a context
+        from tenant_app.tenancy.acting import ambient_audit_actor
+
         action = ctx_or_action
-        actor_id, actor_name, ip = _actor()
+        actor_id, actor_name, ip = ambient_audit_actor()
     head = session.execute(
         select(AuditHead).where(AuditHead.tenant_id == scope.tenant_id).with_for_update()
     ).scalar_one()
@@ -277,7 +269,7 @@ def _bump(counts: dict[str, int], key: str) -> dict[str, int]:
     return counts
 
 
-def flush_tallies(session: Session, tenant_id: int, before: datetime) -> int:
+def flush_tallies(ctx: Context, session: Session, tenant_id: int, before: datetime) -> int:
     """Turn the tenant's tallies of windows starting before ``before`` into aggregated entries.
     The caller holds the tenant's chain head lock (or takes it through ``record``)."""
     tallies = (
@@ -295,6 +287,7 @@ def flush_tallies(session: Session, tenant_id: int, before: datetime) -> int:
     for tally in tallies:
         end = tally.window_start.timestamp() + TALLY_WINDOW_SECONDS
         record(
+            ctx,
             "audit.refusals_aggregated",
             object_type="refusals",
             object_id=tally.action,
@@ -312,9 +305,10 @@ def flush_tallies(session: Session, tenant_id: int, before: datetime) -> int:
     return len(tallies)
 
 
-def record_anonymous(action: str, *, address: str, name: str = "", reason: str = "") -> None:
-    """Count one refused attempt by nobody we know, in its own transaction (like ``record_now``).
-    The first attempt of a window also closes the tenant's earlier windows into the chain."""
+def record_anonymous(ctx: Context, action: str, *, name: str = "", reason: str = "") -> None:
+    """Count one refused attempt by nobody we know, from the context's address, in its own
+    transaction (like ``record_now``). The first attempt of a window also closes the tenant's
+    earlier windows into the chain."""
     scope = current_scope()
     if scope.tenant_id is None:
         raise RuntimeError("audit.record_anonymous needs a write tenant in scope")
@@ -332,13 +326,13 @@ def record_anonymous(action: str, *, address: str, name: str = "", reason: str =
             )
         ).scalar_one_or_none()
         if tally is None:
-            flush_tallies(own, scope.tenant_id, before=window)
+            flush_tallies(ctx, own, scope.tenant_id, before=window)
             tally = AuditRefusalTally(
                 tenant_id=scope.tenant_id, action=action, window_start=window, count=0, detail={}
             )
             own.add(tally)
         detail = dict(tally.detail or {})
-        detail["addresses"] = _bump(detail.get("addresses", {}), address or "?")
+        detail["addresses"] = _bump(detail.get("addresses", {}), ctx.address or "?")
         if name:
             detail["names"] = _bump(detail.get("names", {}), name[:64])
         if reason:

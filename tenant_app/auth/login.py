@@ -9,6 +9,7 @@ from tenant_app.audit import log as audit
 from tenant_app.auth import throttle
 from tenant_app.auth.credentials import stored_hash
 from tenant_app.auth.passwords import hash_password, needs_rehash, verify_password
+from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError, Throttled
 from tenant_app.extensions import db
 from tenant_app.models import Tenant, User
@@ -42,15 +43,15 @@ def _known_here(tenant: Tenant, user: User | None) -> bool:
 
 
 def _log_refusal(
-    tenant: Tenant, username: str, user: User | None, reason: str, address: str
+    ctx: Context, tenant: Tenant, username: str, user: User | None, reason: str
 ) -> None:
+    address = ctx.address
     if user is None:  # nobody we know: tallied, one aggregated entry an hour (issue 12)
-        audit.record_anonymous(
-            "login.failed", address=address, name=username, reason="unknown_user"
-        )
+        audit.record_anonymous(ctx, "login.failed", name=username, reason="unknown_user")
         return
     shown = reason if _known_here(tenant, user) else "refused"
     audit.record_now(
+        ctx,
         "login.failed",
         object_type="user",
         object_id=username,
@@ -64,6 +65,7 @@ def _log_refusal(
         if home is not None:
             with use_scope(tenant_scope(home)):
                 audit.record_now(
+                    ctx,
                     "login.refused_elsewhere",
                     object_type="user",
                     object_id=user.id,
@@ -73,9 +75,13 @@ def _log_refusal(
 
 
 def attempt_login(
-    tenant: Tenant, username: str, password: str, address: str, device_cookie: str | None = None
+    ctx: Context, username: str, password: str, device_cookie: str | None = None
 ) -> User:
-    """Return the user, or raise. Every attempt is written to the tenant's audit log."""
+    """Return the user, or raise. Every attempt is written to the tenant's audit log, with the
+    address the context says it came from."""
+    tenant, address = ctx.tenant, ctx.address
+    if tenant is None:
+        raise RuntimeError("a login happens at a tenant")
     username = username.strip()
     user = user_by_username(username)
     device = throttle.known_device(device_cookie, user.id if user else None)
@@ -86,9 +92,10 @@ def attempt_login(
         admission = throttle.admit(username, address, device)
     except Throttled:
         if user is None:
-            audit.record_anonymous("login.throttled", address=address, name=username)
+            audit.record_anonymous(ctx, "login.throttled", name=username)
             raise
         audit.record_now(
+            ctx,
             "login.throttled",
             object_type="user",
             object_id=username,
@@ -106,13 +113,14 @@ def attempt_login(
     elif not roles_at(tenant, user):
         reason = "no_role_here"
     if reason is not None:
-        _log_refusal(tenant, username, user, reason, address)
+        _log_refusal(ctx, tenant, username, user, reason)
         raise LoginRefused(_refusal(reason, user))
     assert user is not None and current_hash is not None
     admission.succeeded()
     if needs_rehash(current_hash):
         user.password_hash = hash_password(password)
     audit.record(
+        ctx,
         "login.succeeded",
         object_type="user",
         object_id=user.id,

@@ -24,6 +24,7 @@ from tenant_app.auth.login import attempt_login
 from tenant_app.auth.permissions import PUBLIC, permission
 from tenant_app.core.errors import ServiceError, Throttled
 from tenant_app.extensions import db
+from tenant_app.tenancy.acting import request_context
 from tenant_app.tenancy.resolve import scope_for
 from tenant_app.tenancy.scope import set_request_scope
 from tenant_app.ui import session_guard
@@ -46,13 +47,12 @@ def login() -> Any:
     headers: dict[str, str] = {}
     device_cookie = throttle.device_cookie_name()
     if form.validate_on_submit():
-        address = request.remote_addr or ""
+        ctx = request_context()
         try:
             user = attempt_login(
-                g.tenant,
+                ctx,
                 form.username.data or "",
                 form.password.data or "",
-                address,
                 request.cookies.get(device_cookie),
             )
         except Throttled as exc:
@@ -65,7 +65,7 @@ def login() -> Any:
             status = 401
         else:
             _row, sid = sessions.open_session(
-                user, g.tenant.id, address, request.headers.get("User-Agent", "")
+                user, g.tenant.id, ctx.address, request.headers.get("User-Agent", "")
             )
             db.session.commit()
             session_guard.fresh_session()
@@ -94,7 +94,7 @@ def logout() -> Any:
     if current_user.is_authenticated:
         row = sessions.live_session(session.get(sessions.SESSION_KEY), current_user.id)
         if row is not None:
-            user_service.end_own_session(current_user, row.id, "logout")
+            user_service.end_own_session(request_context(), current_user, row.id, "logout")
             db.session.commit()
     logout_user()
     session_guard.fresh_session()

@@ -14,6 +14,7 @@ from flask import abort, current_app, g, has_request_context, redirect, request,
 from flask_login import current_user
 
 from tenant_app.auth.roles import Perm, permissions_for
+from tenant_app.context import Context
 from tenant_app.tenancy.scope import current_scope
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,11 +40,13 @@ def _unauthenticated() -> NoReturn:
     abort(redirect(target))
 
 
-def deny(perm: str) -> NoReturn:
+def deny(perm: str, ctx: Context | None = None) -> NoReturn:
     from tenant_app.audit import log as audit
+    from tenant_app.tenancy.acting import request_context
 
     if current_scope().tenant_id is not None:
         audit.record_now(
+            ctx or request_context(),
             "authz.denied",
             object_type="permission",
             object_id=perm,
@@ -60,11 +63,25 @@ def require(perm: Perm) -> None:
         deny(perm)
 
 
-def require_action(perm: Perm) -> None:
-    """A service action's own check. Operator commands and jobs (no request) run as the operator
-    or on behalf of the user who asked for the job, whose request was checked already."""
-    if has_request_context():
-        require(perm)
+def require_action(ctx_or_perm: Context | Perm, perm: Perm | None = None, /) -> None:
+    """A service action's own check, against the roles of the context the service was handed:
+    ``require_action(ctx, Perm.X)``. Enforced for a web request's context; operator commands
+    and jobs run as the operator or on behalf of the user who asked for the job, whose request
+    was checked already.
+
+    Transitional: ``require_action(Perm.X)`` (no context) checks the request's own scope, for
+    services not yet handed a context; it goes when the last of them is."""
+    if not isinstance(ctx_or_perm, Context):
+        if has_request_context():
+            require(ctx_or_perm)
+        return
+    assert perm is not None
+    if not has_request_context():
+        return
+    if not ctx_or_perm.actor.is_person:
+        _unauthenticated()
+    if perm not in permissions_for(ctx_or_perm.roles):
+        deny(perm, ctx_or_perm)
 
 
 def permission(perm: Perm | str) -> Callable[[F], F]:

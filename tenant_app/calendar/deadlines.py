@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tenant_app.audit import log as audit
 from tenant_app.calendar.years import work_calendar
+from tenant_app.context import Context
 from tenant_app.extensions import db
 from tenant_app.models import Deadline
 from tenant_app.tenancy.resolve import system_scope
@@ -56,8 +57,9 @@ def of_subject(kind: str, subject_id: object) -> list[Deadline]:
     )
 
 
-def recompute_provisional() -> dict[int, int]:
-    """Recompute every provisional deadline, tenant by tenant; returns {tenant_id: changed}."""
+def recompute_provisional(ctx: Context) -> dict[int, int]:
+    """Recompute every provisional deadline, tenant by tenant; returns {tenant_id: changed}.
+    Each tenant's chain names the context's actor (whoever entered the year that settled them)."""
     with use_scope(system_scope()):
         tenant_ids = sorted(
             set(
@@ -86,6 +88,7 @@ def recompute_provisional() -> dict[int, int]:
                 assert isinstance(due.value, date)
                 if (due.value, due.provisional) != (row.due_date, row.provisional):
                     audit.record(
+                        ctx,
                         "deadline.recomputed",
                         object_type=row.subject_type,
                         object_id=row.subject_id,

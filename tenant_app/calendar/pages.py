@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 
@@ -16,6 +15,7 @@ from tenant_app.calendar import years as calendar_service
 from tenant_app.core.errors import ServiceError
 from tenant_app.core.row_fields import FieldProblem, a_date
 from tenant_app.extensions import db
+from tenant_app.tenancy.acting import request_context
 
 bp = Blueprint("calendar", __name__, template_folder="templates", url_prefix="/calendar")
 OPS = {"add-workdays": "N 个工作日后", "add-months": "N 个月后", "is-workday": "是否工作日"}
@@ -75,10 +75,7 @@ def enter_year() -> Any:
         return _page(form, ["请填写年份"], 422)
     try:
         calendar_service.enter_year(
-            form.year.data,
-            form.arrangement.data or "",
-            form.source.data or "",
-            actor_id=current_user.id,
+            request_context(), form.year.data, form.arrangement.data or "", form.source.data or ""
         )
         db.session.commit()
     except ServiceError as exc:

@@ -21,6 +21,7 @@ from tenant_app.calendar import (
     parse_year_arrangement,
 )
 from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import CalendarDay, CalendarYear
@@ -71,12 +72,10 @@ def days_of(year: int) -> list[CalendarDay]:
     )
 
 
-def enter_year(
-    year: int, arrangement: str, source: str = "", actor_id: int | None = None
-) -> CalendarYear:
+def enter_year(ctx: Context, year: int, arrangement: str, source: str = "") -> CalendarYear:
     """Replace a year's holidays and make-up working days (superadmins), then recompute the
     provisional deadlines that fall in it (a job: deadlines live in every tenant)."""
-    require_action(Perm.CALENDAR_EDIT)
+    require_action(ctx, Perm.CALENDAR_EDIT)
     if not 2000 <= year <= 2100:
         raise ValidationFailed.field("year", "年份应在 2000–2100 之间")
     try:
@@ -86,7 +85,7 @@ def enter_year(
     before = {d.day.isoformat(): d.is_workday for d in days_of(year)}
     db.session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     row = db.session.get(CalendarYear, year) or CalendarYear(year=year)
-    row.source, row.entered_by = source.strip()[:255], actor_id
+    row.source, row.entered_by = source.strip()[:255], ctx.actor.user_id
     row.entered_at = utcnow()
     db.session.add(row)
     db.session.flush()
@@ -102,6 +101,7 @@ def enter_year(
     }
     with use_scope(system_scope(_platform_id())):
         audit.record(
+            ctx,
             "calendar.year_entered",
             object_type="calendar_year",
             object_id=year,

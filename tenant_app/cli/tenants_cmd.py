@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from tenant_app.cli.common import fail_on_service_error, find_tenant
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 from tenant_app.tenants import service as tenant_service
@@ -35,6 +36,7 @@ def create(
     with use_scope(system_scope(parent_tenant.id)):
         try:
             tenant = tenant_service.create_tenant(
+                scope_context(),
                 slug=slug,
                 name=name,
                 level=level,

@@ -13,6 +13,7 @@ from tenant_app.cli.common import fail_on_service_error, find_tenant
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models import ApiToken, Tenant
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -49,6 +50,7 @@ def create(
     with use_scope(system_scope(tenant.id)):
         try:
             user = user_service.create_user(
+                scope_context(),
                 tenant=tenant,
                 username=username,
                 display_name=display_name,
@@ -76,7 +78,7 @@ def grant(slug: str, username: str, role: str) -> None:
         if user is None:
             raise click.ClickException(f"没有用户 {username}")
         try:
-            user_service.grant_role(tenant=tenant, user=user, role=role)
+            user_service.grant_role(scope_context(), tenant=tenant, user=user, role=role)
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -100,7 +102,7 @@ def create_token(username: str, name: str) -> None:
     home = db.session.get(Tenant, user.home_tenant_id)
     assert home is not None
     with use_scope(system_scope(home.id)):
-        _token, raw = user_service.create_token(user, name)
+        _token, raw = user_service.create_token(scope_context(), user, name)
         db.session.commit()
     click.echo(raw)
 
@@ -117,6 +119,7 @@ def revoke_token(prefix: str) -> None:
     with use_scope(system_scope(row.user.home_tenant_id)):
         revoke(row)
         audit.record(
+            scope_context(),
             "token.revoked",
             object_type="api_token",
             object_id=row.id,

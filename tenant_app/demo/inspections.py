@@ -215,9 +215,9 @@ def seed_inspections(slug: str) -> bool:
 
 
 def _quiet_period(slug: str) -> None:
-    with acting(slug, "taiyuan-admin") as t:
+    with acting(slug, "taiyuan-admin"):
         policy_service.save_version(
-            t,
+            scope_context(),
             overrides={"inspection": {"quiet": {"periods": [QUIET]}}},
             effective_from=today(),
             comment="太原市设定食品加工企业安静期（SX-10）",
@@ -325,6 +325,7 @@ def _witness(city: City) -> str:
     if exists is None:
         with acting(city.slug, None) as t:
             user_service.create_user(
+                scope_context(),
                 tenant=t,
                 username=username,
                 display_name="法制审核员",

@@ -386,6 +386,7 @@ def _barred(slug: str, clerk: str, entry_id: int) -> None:
         e = entry.enterprise
         on = days_ago(70)
         records.add_record(
+            scope_context(),
             e,
             "penalty",
             {
@@ -421,7 +422,7 @@ def _barred(slug: str, clerk: str, entry_id: int) -> None:
         _redate(None, on + timedelta(days=3), ("batch_created",), batch_id=b.id)
         batches.publish(ctx, b, {"on_date": (on + timedelta(days=6)).isoformat()})
         batches.file_with_parent(ctx, b, {"on_date": (on + timedelta(days=7)).isoformat()})
-        enterprise_service.update_enterprise(e, {"supervision_category": "special"})
+        enterprise_service.update_enterprise(ctx, e, {"supervision_category": "special"})
         db.session.commit()
 
 

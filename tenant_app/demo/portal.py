@@ -10,6 +10,7 @@ from tenant_app.demo.regions import DEMO_PASSWORD
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise, EnterpriseAccount, User
 from tenant_app.registry.services import enterprise_accounts
+from tenant_app.tenancy.acting import scope_context
 
 # The accounts `tenant-app demo` prints: (tenant, username, what it shows).
 PORTAL_ACCOUNTS = [
@@ -20,7 +21,8 @@ PORTAL_ACCOUNTS = [
 
 def enterprise_user(slug: str, enterprise_id: int, username: str, contact: str) -> User:
     """The verified account of ``username`` for the enterprise (made once)."""
-    with acting(slug, CLERK.get(slug)) as t:
+    with acting(slug, CLERK.get(slug)):
+        ctx = scope_context()
         existing = db.session.execute(select(User).where(User.username == username)).scalar()
         if existing is not None:
             return existing
@@ -28,7 +30,7 @@ def enterprise_user(slug: str, enterprise_id: int, username: str, contact: str) 
             select(Enterprise).where(Enterprise.id == enterprise_id)
         ).scalar_one()
         acc = enterprise_accounts.register(
-            t,
+            ctx,
             {
                 "uscc": e.uscc,
                 "enterprise_name": e.name,
@@ -39,7 +41,7 @@ def enterprise_user(slug: str, enterprise_id: int, username: str, contact: str) 
             },
         )
         db.session.flush()
-        enterprise_accounts.verify(acc)
+        enterprise_accounts.verify(ctx, acc)
         db.session.commit()
     return user(username)
 

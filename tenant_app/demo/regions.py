@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tenant_app.accounts import users as user_service
 from tenant_app.extensions import db
 from tenant_app.models import Tenant, User
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_by_slug
 from tenant_app.tenancy.scope import use_scope
 from tenant_app.tenants import service as tenant_service
@@ -46,6 +47,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
                 parent = tenant_by_slug(parent_slug)
                 with use_scope(system_scope(parent.id if parent else None)):
                     tenant_service.create_tenant(
+                        scope_context(),
                         slug=slug,
                         name=name,
                         level=level,
@@ -63,6 +65,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
         if not exists:
             with use_scope(system_scope(tenant.id)):
                 user_service.create_user(
+                    scope_context(),
                     tenant=tenant,
                     username=username,
                     display_name=display,

@@ -30,6 +30,7 @@ from tenant_app.imports.services import storage
 from tenant_app.imports.services.columns import ENTERPRISES, titles_for
 from tenant_app.models import Enterprise, Job, JobStatus
 from tenant_app.registry.services import enterprises as enterprise_service
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -318,7 +319,7 @@ def _import(slug: str, clerk: str | None, kind: str, rows: list[dict[str, Any]],
     if not rows:
         return
     with acting(slug, clerk), jobs_inline():
-        job = storage.start_import(io.BytesIO(_csv(kind, rows)), name, kind, "all")
+        job = storage.start_import(scope_context(), io.BytesIO(_csv(kind, rows)), name, kind, "all")
         job_id = job.id
         db.session.commit()  # the job runs now (jobs_inline)
     with use_scope(system_scope()):
@@ -332,6 +333,7 @@ def _ratings(rng: random.Random, slug: str, clerk: str | None, rows: list[dict[s
     """XJ-D: a few integrity titles two years running and performance grade A; other grades."""
     year = today().year - 1
     with acting(slug, clerk):
+        ctx = scope_context()
         by_code = {
             e.uscc: e
             for e in db.session.execute(
@@ -343,6 +345,7 @@ def _ratings(rng: random.Random, slug: str, clerk: str | None, rows: list[dict[s
             if i % 12 == 0:
                 for y in (year - 1, year):
                     enterprise_service.set_rating(
+                        ctx,
                         e,
                         {
                             "kind": "integrity",
@@ -353,6 +356,7 @@ def _ratings(rng: random.Random, slug: str, clerk: str | None, rows: list[dict[s
                     )
             elif row.get("key_discharger") and i % 3 == 0:
                 enterprise_service.set_rating(
+                    ctx,
                     e,
                     {
                         "kind": "performance",

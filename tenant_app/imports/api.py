@@ -22,6 +22,7 @@ from tenant_app.imports.services.columns import kinds
 from tenant_app.models import Job
 from tenant_app.registry.api.schemas import EnterpriseQuerySchema
 from tenant_app.registry.services import enterprise_search
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.bodies import accepts_upload
 
 blp = Blueprint(
@@ -101,6 +102,7 @@ class ImportList(MethodView):
         the same job (nothing is imported twice)."""
         upload = request.files.get("file")
         job = storage.start_import(
+            request_context(),
             upload.stream if upload else None,
             upload.filename or "" if upload else "",
             data["kind"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tenant_app.context import Context
 from tenant_app.jobs.registry import JobContext, job
 
 
@@ -11,13 +12,22 @@ from tenant_app.jobs.registry import JobContext, job
 # pipeline's completion marker stops a retry from writing what a committed run already wrote.
 @job("imports.run", timeout_seconds=1800, max_attempts=2)
 def run_import(
-    ctx: JobContext, *, kind: str, mode: str, file: str, fmt: str, sha256: str, filename: str = ""
+    ctx: Context,
+    job: JobContext,
+    *,
+    kind: str,
+    mode: str,
+    file: str,
+    fmt: str,
+    sha256: str,
+    filename: str = "",
 ) -> dict[str, Any]:
     from tenant_app.imports.services.pipeline import run
 
     return run(
-        ctx.progress,
-        ctx.job_id,
+        ctx,
+        job.progress,
+        job.job_id,
         kind=kind,
         mode=mode,
         file=file,

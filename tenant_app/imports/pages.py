@@ -26,8 +26,8 @@ from tenant_app.imports.services.export import export_enterprises, filters_summa
 from tenant_app.models import Job
 from tenant_app.models.job import JOB_STATUS_LABELS
 from tenant_app.registry.services import enterprise_search
+from tenant_app.tenancy.acting import request_context
 from tenant_app.tenancy.queries import get_or_404
-from tenant_app.tenancy.scope import current_scope
 from tenant_app.ui.bodies import accepts_upload
 from tenant_app.ui.links import filter_args
 
@@ -78,6 +78,7 @@ def index() -> Any:
         upload = request.files.get("file")
         try:
             job = storage.start_import(
+                request_context(),
                 upload.stream if upload else None,
                 upload.filename if upload else "",
                 form.kind.data,
@@ -181,8 +182,10 @@ def export() -> Any:
 def send_export(flt: enterprise_search.Filters) -> Any:
     """Shared with the API: stream the file and leave one audit line (who took which data)."""
     out, n = export_enterprises(flt)
-    if current_scope().tenant_id is not None:
+    ctx = request_context()
+    if ctx.tenant_id is not None:
         audit.record_now(
+            ctx,
             "enterprise.exported",
             object_type="enterprise_export",
             after={"filters": filters_summary(flt), "rows": n},

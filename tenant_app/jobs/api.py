@@ -10,7 +10,7 @@ from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.extensions import db
-from tenant_app.jobs import enqueue
+from tenant_app.jobs.enqueue import enqueue
 from tenant_app.models import Job
 from tenant_app.tenancy.queries import get_or_404
 

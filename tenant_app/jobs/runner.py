@@ -23,6 +23,7 @@ from tenant_app.clock import utcnow
 from tenant_app.extensions import db
 from tenant_app.jobs.registry import kind
 from tenant_app.models import Job, JobStatus
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import Scope, use_scope
 
@@ -140,8 +141,13 @@ def run_job(job_id: str) -> Any:
             return None  # done, failed, or another worker has it
         with use_scope(Scope(tenant_id=tenant_id, read_ids=(tenant_id,), user_id=created_by)):
             try:
+                job_kind, this_run = kind(name), _Context(job_id, tenant_id)
                 with _heartbeat(job_id, Scope(tenant_id=tenant_id, read_ids=(tenant_id,))):
-                    result = kind(name).fn(_Context(job_id, tenant_id), **args)
+                    if job_kind.takes_context:
+                        # Once per run, inside the job's scope: whoever enqueued it acts.
+                        result = job_kind.fn(scope_context(), this_run, **args)
+                    else:
+                        result = job_kind.fn(this_run, **args)
                 db.session.commit()
             except BaseException as exc:
                 db.session.rollback()

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import g
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -18,6 +17,7 @@ from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import CalendarYear, PolicyVersion
 from tenant_app.policy import service as policy_service
+from tenant_app.tenancy.acting import request_context
 
 blp = Blueprint(
     "api_policy",
@@ -119,7 +119,7 @@ class Versions(MethodView):
         if "pack" in data:
             kwargs["pack"] = data["pack"]
         version = policy_service.save_version(
-            g.tenant,
+            request_context(),
             overrides=data["overrides"],
             effective_from=data["effective_from"],
             comment=data["comment"],
@@ -158,7 +158,7 @@ class YearItem(MethodView):
     @cal.response(200, YearSchema)
     def put(self, data: dict[str, Any], year: int) -> CalendarYear:
         row = calendar_service.enter_year(
-            year, data["arrangement"], data["source"], actor_id=current_user.id
+            request_context(), year, data["arrangement"], data["source"]
         )
         db.session.commit()
         return row

@@ -20,6 +20,7 @@ from tenant_app.core.row_fields import FieldProblem, a_date
 from tenant_app.extensions import db
 from tenant_app.policy import service as policy_service
 from tenant_app.policy.quiet_form import QUIET_ROWS, quiet_rows_from, rows_to_periods, typed_rows
+from tenant_app.tenancy.acting import request_context
 
 bp = Blueprint("policy", __name__, template_folder="templates", url_prefix="/policy")
 
@@ -169,7 +170,11 @@ def _save(
 ) -> Any:
     try:
         version = policy_service.save_version(
-            g.tenant, overrides=overrides, effective_from=effective_from, comment=comment, **kwargs
+            request_context(),
+            overrides=overrides,
+            effective_from=effective_from,
+            comment=comment,
+            **kwargs,
         )
         db.session.commit()
     except ServiceError as exc:

@@ -11,16 +11,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from flask_login import current_user
 from sqlalchemy import select
 
 from policies import PackError, Policy, available_packs, load_pack, merge
 from policies.overrides import check_overrides, explain_sources, leaf_paths
 from tenant_app.audit import log as audit
-from tenant_app.auth.permissions import can, require_action
-from tenant_app.auth.roles import Perm
+from tenant_app.auth.permissions import require_action
+from tenant_app.auth.roles import Perm, permissions_for
 from tenant_app.calendar.years import work_calendar
 from tenant_app.clock import today
+from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import PolicyVersion, Tenant
@@ -189,25 +189,33 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def save_version(
-    tenant: Tenant,
+    ctx: Context,
     *,
     overrides: dict[str, Any],
     effective_from: date,
     comment: str = "",
     pack: Any = UNCHANGED,
 ) -> PolicyVersion:
-    """Make a new version of the tenant's own policy, in force from ``effective_from``.
+    """Make a new version of the acting tenant's own policy, in force from ``effective_from``.
 
-    Tenant admins change only the keys the pack marks overridable; superadmins may also choose
-    the tenant's pack. Either way the merged result must validate, or nothing is written.
+    Tenant admins change only the keys the pack marks overridable; superadmins (and the
+    operator's commands, where no person acts) may also choose the tenant's pack. Either way the
+    merged result must validate, or nothing is written.
     """
-    require_action(Perm.POLICY_EDIT)
-    if effective_from < today():
+    require_action(ctx, Perm.POLICY_EDIT)
+    tenant = ctx.tenant
+    if tenant is None:
+        raise ServiceError("没有可写入的单位")
+    if effective_from < ctx.today:
         raise ValidationFailed.field(
             "effective_from", "生效日期不能早于今天：已作出的决定不能改用新版本"
         )
     changing_pack = pack is not UNCHANGED
-    if changing_pack and not can(Perm.POLICY_EDIT_ANY) and _in_request():
+    if (
+        changing_pack
+        and ctx.actor.is_person
+        and Perm.POLICY_EDIT_ANY not in permissions_for(ctx.roles)
+    ):
         raise ValidationFailed.field("pack", "只有平台超级管理员可以更换政策包")
     if changing_pack and pack and pack not in available_packs():
         raise ValidationFailed.field("pack", f"没有名为“{pack}”的政策包")
@@ -240,11 +248,12 @@ def save_version(
         overrides=overrides,
         diff=_diff(own.overrides, overrides),
         comment=comment.strip()[:255],
-        created_by=current_user.id if _in_request() and current_user.is_authenticated else None,
+        created_by=ctx.actor.user_id,
     )
     db.session.add(version)
     db.session.flush()
     audit.record(
+        ctx,
         "policy.changed",
         object_type="policy_version",
         object_id=version.id,
@@ -258,9 +267,3 @@ def save_version(
         },
     )
     return version
-
-
-def _in_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()

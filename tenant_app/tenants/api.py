@@ -14,6 +14,7 @@ from tenant_app.auth.permissions import PUBLIC, permission
 from tenant_app.auth.roles import Perm
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
+from tenant_app.tenancy.acting import request_context
 from tenant_app.tenants import service as tenant_service
 
 blp = Blueprint(
@@ -45,6 +46,6 @@ class TenantChildren(MethodView):
     @children.arguments(TenantCreateSchema)
     @children.response(201, TenantSchema)
     def post(self, data: dict[str, Any]) -> Tenant:
-        tenant = tenant_service.create_tenant(parent=g.tenant, **data)
+        tenant = tenant_service.create_tenant(request_context(), parent=g.tenant, **data)
         db.session.commit()
         return tenant

@@ -13,6 +13,7 @@ from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
+from tenant_app.tenancy.acting import request_context
 from tenant_app.tenants import service as tenant_service
 from tenant_app.ui.forms import TenantForm
 
@@ -32,6 +33,7 @@ def index() -> Any:
         parent = db.session.get(Tenant, int(form.parent.data or 0))
         try:
             tenant = tenant_service.create_tenant(
+                request_context(),
                 slug=form.slug.data or "",
                 name=form.name.data or "",
                 level=form.level.data or "",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
+from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
@@ -41,6 +42,7 @@ def _check_code(level: Level, code: str, parent: Tenant | None) -> None:
 
 
 def create_tenant(
+    ctx: Context,
     *,
     slug: str,
     name: str,
@@ -50,7 +52,7 @@ def create_tenant(
     policy_pack: str | None = None,
 ) -> Tenant:
     """Add a region under its parent. Audited in the parent's chain and the new tenant's own."""
-    require_action(Perm.TENANTS_MANAGE)
+    require_action(ctx, Perm.TENANTS_MANAGE)
     slug, name, division_code = slug.strip().lower(), name.strip(), division_code.strip()
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
         raise ValidationFailed.field(
@@ -99,10 +101,12 @@ def create_tenant(
     with use_scope(tenant_scope(tenant)):
         audit.start_chain(db.session(), tenant)
         db.session.flush()
-        audit.record("tenant.created", object_type="tenant", object_id=tenant.id, after=facts)
+        audit.record(ctx, "tenant.created", object_type="tenant", object_id=tenant.id, after=facts)
         db.session.flush()
     with use_scope(tenant_scope(parent)):
-        audit.record("tenant.child_created", object_type="tenant", object_id=tenant.id, after=facts)
+        audit.record(
+            ctx, "tenant.child_created", object_type="tenant", object_id=tenant.id, after=facts
+        )
         db.session.flush()
     return tenant
 

@@ -37,10 +37,11 @@ def init_app(app: Flask) -> None:
             from tenant_app.accounts.users import end_own_session
             from tenant_app.auth.sessions import SESSION_KEY, live_session
             from tenant_app.extensions import db
+            from tenant_app.tenancy.acting import request_context
 
             row = live_session(session.get(SESSION_KEY), current_user.id)
             if row is not None:
-                end_own_session(current_user, row.id, "timeout")
+                end_own_session(request_context(), current_user, row.id, "timeout")
                 db.session.commit()
             logout_user()
             fresh_session()

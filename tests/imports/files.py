@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tenant_app.extensions import db
 from tenant_app.imports.services.storage import start_import
 from tenant_app.models import ComplianceRecord, Enterprise, Job
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -91,7 +92,7 @@ def run_import(
 ) -> dict[str, Any]:
     """Upload through the service as a request would; the job runs at commit (JOBS_EAGER)."""
     with use_scope(tenant_scope(tenant(slug), user_id)):
-        job_id = start_import(io.BytesIO(data), filename, kind, mode).id
+        job_id = start_import(scope_context(), io.BytesIO(data), filename, kind, mode).id
         db.session.commit()
     return job_row(job_id)
 

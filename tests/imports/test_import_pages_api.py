@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from tenant_app.accounts import users as user_service
 from tenant_app.extensions import db
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -168,6 +169,7 @@ def _enterprise_user() -> None:
     t = tenant("xj-urumqi")
     with use_scope(system_scope(t.id)):
         user_service.create_user(
+            scope_context(),
             tenant=t,
             username="ent-user",
             display_name="企业用户",

@@ -13,6 +13,7 @@ from tenant_app import clock
 from tenant_app.accounts import users as user_service
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise, RoleGrant, User
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import scope_for, system_scope
 from tenant_app.tenancy.scope import use_scope
 from tests.helpers import PASSWORD, tenant
@@ -56,6 +57,7 @@ def make_enterprise_user(slug: str, e: Enterprise, username: str) -> User:
     t = tenant(slug)
     with use_scope(system_scope(t.id)):
         u = user_service.create_user(
+            scope_context(),
             tenant=t,
             username=username,
             display_name="企业联系人",

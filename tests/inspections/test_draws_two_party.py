@@ -41,6 +41,7 @@ def _user(slug: str, username: str, role: str, cert: str | None = None) -> None:
     t = tenant(slug)
     with use_scope(system_scope(t.id)):
         user_service.create_user(
+            scope_context(),
             tenant=t,
             username=username,
             display_name=username,

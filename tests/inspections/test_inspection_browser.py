@@ -114,7 +114,7 @@ def test_moving_a_visit_into_a_quiet_period_asks_the_principal_head_again(
     t = tenant("sx-taiyuan")
     with use_scope(tenant_scope(t)):
         policy_service.save_version(
-            t,
+            scope_context(),
             overrides={
                 "inspection": {
                     "quiet": {

@@ -148,7 +148,7 @@ def test_SX_10_quiet_period_needs_principal_head(sx):
     start = future(5, 1)
     with use_scope(tenant_scope(t)):
         policy_service.save_version(
-            t,
+            scope_context(),
             overrides={
                 "inspection": {
                     "quiet": {

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from tenant_app.extensions import db
 from tenant_app.models import Job
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_by_slug, tenant_scope
 from tenant_app.tenancy.scope import Scope, use_scope
 from tenant_app.tenants.service import create_tenant
@@ -84,7 +85,12 @@ def make_tenant_scope(slug: str = "jobs-test", code: str = "650000") -> Scope:
     with use_scope(system_scope(1)):
         platform = tenant_by_slug("platform")
         create_tenant(
-            slug=slug, name="任务测试省", level="province", division_code=code, parent=platform
+            scope_context(),
+            slug=slug,
+            name="任务测试省",
+            level="province",
+            division_code=code,
+            parent=platform,
         )
         db.session.commit()
     with use_scope(system_scope()):

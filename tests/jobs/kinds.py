@@ -14,6 +14,7 @@ from typing import Any
 import redis
 from flask import current_app
 
+from tenant_app.context import Context
 from tenant_app.jobs.registry import JobContext, job
 
 RUNS: list[str] = []  # in-process mode: one entry per execution
@@ -29,35 +30,35 @@ def runs_key(job_id: str) -> str:
     return f"testjobs:runs:{job_id}"
 
 
-def _trace(ctx: JobContext) -> redis.Redis | None:
+def _trace(job: JobContext) -> redis.Redis | None:
     conn = _redis()
     if conn is None:
-        RUNS.append(ctx.job_id)
+        RUNS.append(job.job_id)
     else:
-        conn.rpush(runs_key(ctx.job_id), os.getpid())
+        conn.rpush(runs_key(job.job_id), os.getpid())
     return conn
 
 
 @job("testjobs.record", timeout_seconds=60)
-def record(ctx: JobContext, tag: str = "") -> dict[str, Any]:
-    _trace(ctx)
-    return {"tag": tag, "tenant": ctx.tenant_id}
+def record(ctx: Context, job: JobContext, tag: str = "") -> dict[str, Any]:
+    _trace(job)
+    return {"tag": tag, "tenant": job.tenant_id}
 
 
 @job("testjobs.fail", timeout_seconds=60, max_attempts=3)
-def fail(ctx: JobContext, tag: str = "") -> None:
-    _trace(ctx)
+def fail(ctx: Context, job: JobContext, tag: str = "") -> None:
+    _trace(job)
     raise RuntimeError(f"boom {tag}")
 
 
 @job("testjobs.sleep", timeout_seconds=120)
-def sleep(ctx: JobContext, seconds: float = 60, once: bool = False) -> dict[str, Any]:
+def sleep(ctx: Context, job: JobContext, seconds: float = 60, once: bool = False) -> dict[str, Any]:
     """Sleep without reporting progress. ``once``: only the first execution sleeps (the one the
     SIGKILL test kills); later ones return at once."""
-    conn = _trace(ctx)
+    conn = _trace(job)
     first = True
     if once and conn is not None:
-        first = bool(conn.set(f"testjobs:slept:{ctx.job_id}", 1, nx=True))
+        first = bool(conn.set(f"testjobs:slept:{job.job_id}", 1, nx=True))
     if first:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -66,9 +67,9 @@ def sleep(ctx: JobContext, seconds: float = 60, once: bool = False) -> dict[str,
 
 
 @job("testjobs.progress", timeout_seconds=60)
-def progress(ctx: JobContext) -> dict[str, Any]:
+def progress(ctx: Context, job: JobContext) -> dict[str, Any]:
     """Report 40 %, then wait until the test saw it (in-process: RELEASE) before finishing."""
-    _trace(ctx)
-    ctx.progress(40, "halfway")
+    _trace(job)
+    job.progress(40, "halfway")
     released = RELEASE.wait(timeout=20)
     return {"released": released}

@@ -55,8 +55,9 @@ def enterprise_user(
     t = tenant(slug)
     officer = world["users"]["urumqi-officer1"]
     with use_scope(tenant_scope(t, officer.id)):
+        ctx = scope_context()
         acc = enterprise_accounts.register(
-            t,
+            ctx,
             {
                 "uscc": e.uscc,
                 "enterprise_name": e.name,
@@ -67,6 +68,6 @@ def enterprise_user(
             },
         )
         db.session.flush()
-        enterprise_accounts.verify(acc)
+        enterprise_accounts.verify(ctx, acc)
         db.session.commit()
         return acc.user_id

@@ -316,6 +316,7 @@ def test_parent_staff_without_oversight_see_filings_a_sibling_does_not(app, clie
     xj = tenant("xj")
     with use_scope(system_scope(xj.id)):
         user_service.create_user(
+            scope_context(),
             tenant=xj,
             username="xj-principal",
             display_name="厅主要负责人",

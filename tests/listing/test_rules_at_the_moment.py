@@ -177,6 +177,7 @@ def test_records_arriving_during_the_notice_stop_entries_at_publication(world, t
     ok = good_enterprise(3, facilities_running=False)
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         enterprises.set_rating(
+            scope_context(),
             db.session.merge(ok),
             {"kind": "performance", "year": 2025, "value": "A", "source": "测试"},
         )
@@ -226,6 +227,7 @@ def _staff(slug, username, cert):
     t = tenant(slug)
     with use_scope(system_scope(t.id)):
         user_service.create_user(
+            scope_context(),
             tenant=t,
             username=username,
             display_name=username,
@@ -354,6 +356,7 @@ def test_direct_route_is_named_even_when_c1_to_c7_hold_and_the_api_matches_the_p
     e = good_enterprise(9)
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         enterprise_service.set_rating(
+            scope_context(),
             db.session.merge(e),
             {"kind": "performance", "year": 2025, "value": "A", "source": "测试"},
         )

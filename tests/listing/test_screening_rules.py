@@ -113,6 +113,7 @@ def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
     add_record("xj-urumqi", e, "penalty", record_date=date(2025, 1, 1))
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         enterprises.set_rating(
+            scope_context(),
             db.session.merge(e),
             {"kind": "performance", "year": 2024, "value": "A", "source": "测试"},
         )
@@ -123,6 +124,7 @@ def test_d_direct_inclusion_by_grade_a_or_two_integrity_years(world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         for y in (2023, 2024):
             enterprises.set_rating(
+                scope_context(),
                 db.session.merge(e2),
                 {"kind": "integrity", "year": y, "value": "环保诚信企业", "source": "测试"},
             )

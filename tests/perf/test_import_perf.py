@@ -33,6 +33,7 @@ from tenant_app.imports.services.export import export_enterprises
 from tenant_app.imports.services.storage import start_import
 from tenant_app.models import Enterprise
 from tenant_app.registry.services.enterprise_search import Filters
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -145,7 +146,7 @@ def traced_peak_mb(path: Path, slug: str) -> float:
 def import_file(path: Path, slug: str, mode: str = "all") -> dict[str, Any]:
     t = tenant(slug)
     with use_scope(tenant_scope(t)), path.open("rb") as fh:
-        job = start_import(fh, path.name, "enterprises", mode)
+        job = start_import(scope_context(), fh, path.name, "enterprises", mode)
         job_id = job.id
         db.session.commit()  # JOBS_EAGER: the job runs here, in this process
     with use_scope(system_scope()):

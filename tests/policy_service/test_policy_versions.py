@@ -14,6 +14,7 @@ from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry
 from tenant_app.policy import service as policy_service
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -26,7 +27,9 @@ pytestmark = pytest.mark.date_sensitive
 def _save(slug: str, overrides: dict, effective_from: date, **kw):
     t = tenant(slug)
     with use_scope(tenant_scope(t)):
-        v = policy_service.save_version(t, overrides=overrides, effective_from=effective_from, **kw)
+        v = policy_service.save_version(
+            scope_context(), overrides=overrides, effective_from=effective_from, **kw
+        )
         db.session.commit()
         return v.number
 

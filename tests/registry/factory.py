@@ -9,6 +9,7 @@ from tenant_app.core.uscc import with_check_digit
 from tenant_app.extensions import db
 from tenant_app.models import ComplianceRecord, Enterprise
 from tenant_app.registry.services import enterprises, records
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -33,7 +34,7 @@ def make_enterprise(slug: str, n: int, user_id: int | None = None, **fields: Any
         **fields,
     }
     with use_scope(tenant_scope(t, user_id)):
-        e = enterprises.create_enterprise(row)
+        e = enterprises.create_enterprise(scope_context(), row)
         db.session.commit()
         db.session.refresh(e)
         # Detached with its values loaded: outside this scope RLS (PostgreSQL) hides the row, so
@@ -49,7 +50,7 @@ def add_record(
     if isinstance(row.get("record_date"), date):
         row["record_date"] = row["record_date"].isoformat()
     with use_scope(tenant_scope(tenant(slug), user_id)):
-        rec = records.add_record(db.session.merge(e), kind, row)
+        rec = records.add_record(scope_context(), db.session.merge(e), kind, row)
         db.session.commit()
         db.session.refresh(rec)
         db.session.expunge(rec)

@@ -8,6 +8,7 @@ from tenant_app.core import uscc as uscc_rules
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry, Enterprise
 from tenant_app.registry.services.enterprise_rows import RowContext, validate_enterprise_row
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -55,7 +56,7 @@ def test_row_validation_collects_every_field_problem(world):
                 "permit_valid_to": "",
                 "online_monitoring_networked": "是",
             },
-            RowContext.load(),
+            RowContext.load(scope_context()),
         )
     assert set(errors) == {
         "uscc",
@@ -77,7 +78,8 @@ def test_industry_without_letter_is_stored_as_the_pack_writes_it_and_county_by_n
                 "industry_code": "4417",
                 "county": "天山区",
                 "tags": "重点重金属尾矿库",
-            }
+            },
+            RowContext.load(scope_context()),
         )
     assert errors == {}
     assert clean["industry_code"] == "D4417"
@@ -88,7 +90,8 @@ def test_industry_without_letter_is_stored_as_the_pack_writes_it_and_county_by_n
 def test_unknown_industry_class_suggests_its_division(world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         _c, errors = validate_enterprise_row(
-            {"uscc": uscc(3), "name": "甲", "industry_code": "C3110"}
+            {"uscc": uscc(3), "name": "甲", "industry_code": "C3110"},
+            RowContext.load(scope_context()),
         )
     assert "可填写其所属大类 C31" in errors["industry_code"][0]
 
@@ -97,7 +100,8 @@ def test_county_must_be_a_child_of_the_tenant(world):
     other = tenant("sx-taiyuan-xiaodian")
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         _c, errors = validate_enterprise_row(
-            {"uscc": uscc(3), "name": "甲", "county_tenant_id": other.id}
+            {"uscc": uscc(3), "name": "甲", "county_tenant_id": other.id},
+            RowContext.load(scope_context()),
         )
     assert "county_tenant_id" in errors
 
@@ -196,3 +200,18 @@ def test_create_and_update_are_audited(client, world):
             )
         ]
     assert actions == ["enterprise.created", "enterprise.updated"]
+
+
+def test_the_listed_status_refusal_cites_the_tenants_own_pack(world):
+    """Only the procedure gives and ends "listed" (issue 11 item 6); the refusal cites the rules
+    of the tenant's pack (Xinjiang's procedure and removal, Shanxi's default), never a region's
+    literal written in the registry."""
+    row = {"uscc": uscc(3), "name": "甲", "supervision_category": "listed"}
+    cited = {}
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        with use_scope(tenant_scope(tenant(slug))):
+            _c, errors = validate_enterprise_row(row, RowContext.load(scope_context()))
+        cited[slug] = errors["supervision_category"][0]
+    assert cited["xj-urumqi"].endswith("（XJ-P、XJ-R）")
+    assert cited["sx-taiyuan"].endswith("（SX-9）")
+    assert all("纳入程序" in reason for reason in cited.values())

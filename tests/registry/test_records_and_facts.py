@@ -9,6 +9,7 @@ import pytest
 from tenant_app.clock import today
 from tenant_app.registry.services import enterprise_facts
 from tenant_app.registry.services.compliance_calendar import compliance_calendar
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -67,7 +68,9 @@ def test_facts_for_maps_records_ratings_and_permit(world):
     with use_scope(tenant_scope(tenant("xj-urumqi"))):
         from tenant_app.registry.services import enterprises
 
+        ctx = scope_context()
         enterprises.set_rating(
+            ctx,
             e,
             {
                 "kind": "integrity",
@@ -77,7 +80,7 @@ def test_facts_for_maps_records_ratings_and_permit(world):
             },
         )
         enterprises.set_rating(
-            e, {"kind": "performance", "year": today().year - 1, "value": "A", "source": "x"}
+            ctx, e, {"kind": "performance", "year": today().year - 1, "value": "A", "source": "x"}
         )
         facts = enterprise_facts.facts_for(e, today())
     assert [(r.date, r.ref, r.malicious) for r in facts.penalties] == [

@@ -218,11 +218,15 @@ def test_every_recorded_audit_action_reads_as_a_sentence(app: Flask) -> None:
             name = getattr(node.func, "attr", getattr(node.func, "id", ""))
             if name not in ("record", "record_now", "record_anonymous"):
                 continue
-            if isinstance(node.args[0], ast.JoinedStr):
+            # The action is the first argument, or the second after the acting context.
+            action = node.args[0]
+            if isinstance(action, ast.Name | ast.Call | ast.Attribute) and len(node.args) > 1:
+                action = node.args[1]
+            if isinstance(action, ast.JoinedStr):
                 continue  # f"inspection.{verdict}": added below
             recorded |= {
                 n.value
-                for n in ast.walk(node.args[0])
+                for n in ast.walk(action)
                 if isinstance(n, ast.Constant) and isinstance(n.value, str) and "." in n.value
             }
     recorded |= {"inspection.approved", "inspection.rejected"}  # f"inspection.{verdict}"

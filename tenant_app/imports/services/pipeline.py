@@ -30,6 +30,7 @@ from typing import IO, Any
 from sqlalchemy import or_, select
 
 from tenant_app.audit import log as audit
+from tenant_app.context import Context
 from tenant_app.extensions import db
 from tenant_app.imports.services import storage
 from tenant_app.imports.services.columns import kinds
@@ -37,8 +38,7 @@ from tenant_app.imports.services.load import loader_for
 from tenant_app.imports.services.reader import FileProblem, open_sheet
 from tenant_app.imports.services.report import ErrorReport
 from tenant_app.imports.services.validate import batched, checker_for
-from tenant_app.models import AuditEntry, Job, JobStatus, User
-from tenant_app.tenancy.scope import current_scope
+from tenant_app.models import AuditEntry, Job, JobStatus
 
 BATCH = 2000
 PROGRESS_EVERY = 5000
@@ -60,9 +60,9 @@ def _recorded(kind: str, mode: str, sha256: str) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) else None
 
 
-def _written_before(kind: str, sha256: str, this_job: str) -> str | None:
+def _written_before(ctx: Context, kind: str, sha256: str, this_job: str) -> str | None:
     """Another finished import of the same file and kind that wrote rows (either mode)."""
-    tenant_id = current_scope().tenant_id or 0
+    tenant_id = ctx.tenant_id or 0
     rows = db.session.execute(
         select(Job.id, Job.result).where(
             Job.name == storage.JOB_NAME,
@@ -80,6 +80,7 @@ def _written_before(kind: str, sha256: str, this_job: str) -> str | None:
 
 
 def run(
+    ctx: Context,
     progress: Progress,
     job_id: str,
     *,
@@ -109,51 +110,62 @@ def run(
         "report": None,
         "preview": [],
     }
-    if (earlier := _written_before(kind, sha256, job_id)) is not None:
+    if (earlier := _written_before(ctx, kind, sha256, job_id)) is not None:
         return _finish(
+            ctx,
             {
                 **base,
                 "outcome": "already_imported",
                 "earlier_job": earlier,
                 "message": "该文件此前已按此类别导入，未重复写入",
-            }
+            },
         )
     path = storage.absolute(file)
     stem = f"{sha256[:16]}-{kind}-{mode}"
     # An anonymous file: gone when closed, and gone with the process if it dies.
-    with tempfile.TemporaryFile(dir=storage.folder(_tenant()), prefix=".spool-") as spool:
-        result = _check(progress, base, path, fmt, stem, spool)
-        return _decide(progress, result, spool)
+    with tempfile.TemporaryFile(dir=storage.folder(_tenant(ctx)), prefix=".spool-") as spool:
+        result = _check(ctx, progress, base, path, fmt, stem, spool)
+        return _decide(ctx, progress, result, spool)
 
 
-def _decide(progress: Progress, result: dict[str, Any], spool: IO[bytes]) -> dict[str, Any]:
+def _decide(
+    ctx: Context, progress: Progress, result: dict[str, Any], spool: IO[bytes]
+) -> dict[str, Any]:
     mode = result["mode"]
     if result.get("file_problem"):
-        return _finish({**result, "outcome": "unreadable", "message": result["file_problem"]})
+        return _finish(ctx, {**result, "outcome": "unreadable", "message": result["file_problem"]})
     if mode == "all" and result["invalid"]:
         return _finish(
+            ctx,
             {
                 **result,
                 "outcome": "rejected",
                 "message": f"有 {result['invalid']} 行有错误，按“全部有效才导入”未写入任何行",
-            }
+            },
         )
     if not result["valid"]:
-        return _finish({**result, "outcome": "nothing_valid", "message": "没有可导入的有效行"})
-    written = _write(progress, result["kind"], spool, result["valid"])
+        return _finish(ctx, {**result, "outcome": "nothing_valid", "message": "没有可导入的有效行"})
+    written = _write(ctx, progress, result["kind"], spool, result["valid"])
     skipped = f"，跳过 {result['invalid']} 行有错误的行" if result["invalid"] else ""
     return _finish(
+        ctx,
         {
             **result,
             "written": written,
             "outcome": "imported",
             "message": f"已导入 {written} 行{skipped}",
-        }
+        },
     )
 
 
 def _check(
-    progress: Progress, base: dict[str, Any], path: Path, fmt: str, stem: str, spool: IO[bytes]
+    ctx: Context,
+    progress: Progress,
+    base: dict[str, Any],
+    path: Path,
+    fmt: str,
+    stem: str,
+    spool: IO[bytes],
 ) -> dict[str, Any]:
     out = dict(base)
     kind = out["kind"]
@@ -161,8 +173,8 @@ def _check(
     try:
         with open_sheet(path, fmt, kind) as sheet:
             out["ignored_columns"] = sheet.ignored
-            checker = checker_for(kind)
-            with ErrorReport(storage.folder(_tenant()), stem, kind, sheet.columns) as report:
+            checker = checker_for(ctx, kind)
+            with ErrorReport(storage.folder(_tenant(ctx)), stem, kind, sheet.columns) as report:
                 next_report = PROGRESS_EVERY
                 for batch in batched(sheet.rows, BATCH):
                     good = []
@@ -201,10 +213,8 @@ def _spooled(spool: IO[bytes]) -> Iterator[list[dict[str, Any]]]:
             return
 
 
-def _write(progress: Progress, kind: str, spool: IO[bytes], total: int) -> int:
-    scope = current_scope()
-    user = db.session.get(User, scope.user_id) if scope.user_id is not None else None
-    loader = loader_for(kind, _tenant(), scope.user_id, user.username if user else "system")
+def _write(ctx: Context, progress: Progress, kind: str, spool: IO[bytes], total: int) -> int:
+    loader = loader_for(kind, _tenant(ctx), ctx.actor.user_id, ctx.actor.name)
     # SQLite has one writer: once the first batch is in, the progress row (another connection)
     # would wait for this transaction. PostgreSQL reports as it goes.
     live = db.engine.dialect.name != "sqlite"
@@ -219,17 +229,18 @@ def _write(progress: Progress, kind: str, spool: IO[bytes], total: int) -> int:
     return loader.written
 
 
-def _tenant() -> int:
-    tenant_id = current_scope().tenant_id
+def _tenant(ctx: Context) -> int:
+    tenant_id = ctx.tenant_id
     if tenant_id is None:
         raise RuntimeError("an import needs a write tenant in scope")
     return tenant_id
 
 
-def _finish(result: dict[str, Any]) -> dict[str, Any]:
+def _finish(ctx: Context, result: dict[str, Any]) -> dict[str, Any]:
     """The one audit entry of an import (counts, not rows), in the import's own transaction."""
     summary = {k: v for k, v in result.items() if k != "preview"}
     audit.record(
+        ctx,
         "import.completed",
         object_type="import",
         object_id=marker_id(result["kind"], result["mode"], result["sha256"]),

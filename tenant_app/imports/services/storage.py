@@ -14,6 +14,7 @@ from typing import IO, Any
 from flask import current_app
 from sqlalchemy import select
 
+from tenant_app.context import Context
 from tenant_app.core import uploads
 from tenant_app.core.errors import ServiceError, Throttled
 from tenant_app.extensions import db
@@ -21,7 +22,6 @@ from tenant_app.imports.services.columns import kinds
 from tenant_app.imports.services.reader import CSV, XLSX
 from tenant_app.jobs.enqueue import enqueue
 from tenant_app.models import Job, JobStatus
-from tenant_app.tenancy.scope import current_scope
 
 JOB_NAME = "imports.run"
 MODES = {
@@ -72,14 +72,18 @@ def check_choice(kind: str | None, mode: str | None) -> tuple[str, str]:
 
 
 def start_import(
-    stream: IO[bytes] | None, filename: str | None, kind: str | None, mode: str | None
+    ctx: Context,
+    stream: IO[bytes] | None,
+    filename: str | None,
+    kind: str | None,
+    mode: str | None,
 ) -> Job:
     """Save the file and enqueue its job in the caller's transaction (the caller commits).
     A repeat of the same file, kind and mode returns the existing job."""
     kind, mode = check_choice(kind, mode)
     if stream is None or not filename:
         raise ServiceError("请选择文件", {"file": ["请选择要导入的 CSV 或 XLSX 文件"]})
-    tenant_id = current_scope().tenant_id
+    tenant_id = ctx.tenant_id
     if tenant_id is None:
         raise ServiceError("没有可写入的单位")
     _check_queue_share()

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from tenant_app.context import Context
 from tenant_app.core import uscc as uscc_rules
 from tenant_app.extensions import db
 from tenant_app.imports.services.columns import ENTERPRISES, FIELD_ALIASES
@@ -70,13 +72,13 @@ class _FirstSeen:
 
 
 class EnterpriseChecker:
-    def __init__(self, ctx: RowContext, existing: dict[str, int]) -> None:
-        self.ctx, self.seen, self.existing = ctx, _FirstSeen(), existing
+    def __init__(self, rows: RowContext, existing: dict[str, int]) -> None:
+        self.rows, self.seen, self.existing = rows, _FirstSeen(), existing
 
     def check(self, batch: list[tuple[int, dict[str, Any]]]) -> list[RowResult]:
         out = []
         for line, row in batch:
-            clean, errors = validate_enterprise_row(row, self.ctx)
+            clean, errors = validate_enterprise_row(row, self.rows)
             result = RowResult(line, clean, _flat(errors))
             code = clean.get("uscc")
             if code and (first := self.seen.repeat_of(code, line)) is not None:
@@ -94,14 +96,14 @@ class EnterpriseChecker:
 
 
 class RecordChecker:
-    def __init__(self, kind: str, ids: dict[str, int]) -> None:
-        self.kind, self.ids = kind, ids
+    def __init__(self, kind: str, ids: dict[str, int], today: date) -> None:
+        self.kind, self.ids, self.today = kind, ids, today
 
     def check(self, batch: list[tuple[int, dict[str, Any]]]) -> list[RowResult]:
         out = []
         for line, row in batch:
             code, problem = uscc_rules.check("" if row.get("uscc") is None else str(row["uscc"]))
-            clean, errors = validate_record_row(self.kind, row)
+            clean, errors = validate_record_row(self.kind, row, today=self.today)
             result = RowResult(line, clean, _flat(errors))
             if problem:
                 result.errors.insert(0, ("uscc", problem))
@@ -115,10 +117,10 @@ class RecordChecker:
         return out
 
 
-def checker_for(kind: str) -> Checker:
+def checker_for(ctx: Context, kind: str) -> Checker:
     if kind == ENTERPRISES:
-        return EnterpriseChecker(RowContext.load(), registered())
-    return RecordChecker(kind, registered())
+        return EnterpriseChecker(RowContext.load(ctx), registered())
+    return RecordChecker(kind, registered(), ctx.today)
 
 
 def batched(

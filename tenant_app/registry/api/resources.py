@@ -35,6 +35,7 @@ from tenant_app.registry.api.schemas import (
 from tenant_app.registry.services import enterprise_accounts as accounts
 from tenant_app.registry.services import enterprise_search, records
 from tenant_app.registry.services import enterprises as service
+from tenant_app.tenancy.acting import request_context
 
 blp = Blueprint(
     "api_enterprises",
@@ -83,7 +84,7 @@ class EnterpriseList(MethodView):
     @blp.response(201, EnterpriseSchema)
     @_err(409, "本租户已有相同统一社会信用代码的企业")
     def post(self, data: dict[str, Any]) -> Enterprise:
-        e = service.create_enterprise(data)
+        e = service.create_enterprise(request_context(), data)
         db.session.commit()
         return e
 
@@ -104,7 +105,9 @@ class EnterpriseItem(MethodView):
     @_err(409, "本租户已有相同统一社会信用代码的企业")
     def patch(self, data: dict[str, Any], enterprise_id: int) -> Enterprise:
         """Change any subset of fields; the whole resulting row is validated again."""
-        e = service.update_enterprise(service.get_enterprise(enterprise_id), data)
+        e = service.update_enterprise(
+            request_context(), service.get_enterprise(enterprise_id), data
+        )
         db.session.commit()
         return e
 
@@ -130,7 +133,7 @@ class RecordList(MethodView):
         """Fields another kind uses are ignored (see docs/registry.md for each kind's fields)."""
         e = service.get_enterprise(enterprise_id)
         kind = data.pop("kind")
-        rec = records.add_record(e, kind, data)
+        rec = records.add_record(request_context(), e, kind, data)
         db.session.commit()
         return rec
 
@@ -145,7 +148,7 @@ class RecordItem(MethodView):
     def patch(self, data: dict[str, Any], enterprise_id: int, record_id: int) -> ComplianceRecord:
         """E.g. a rectification's outcome and closing date, or a credit listing's exit date."""
         e = service.get_enterprise(enterprise_id)
-        rec = records.update_record(records.get_record(e, record_id), data)
+        rec = records.update_record(request_context(), records.get_record(e, record_id), data)
         db.session.commit()
         return rec
 
@@ -165,7 +168,7 @@ class RatingList(MethodView):
     @_err(404, "没有该企业（或属于其他租户）")
     def put(self, data: dict[str, Any], enterprise_id: int) -> EnterpriseRating:
         """One rating per kind and year: a second one for the same year replaces it."""
-        rating = service.set_rating(service.get_enterprise(enterprise_id), data)
+        rating = service.set_rating(request_context(), service.get_enterprise(enterprise_id), data)
         db.session.commit()
         return rating
 
@@ -178,7 +181,7 @@ class AccountList(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Registrations by status (pending first). Registration itself is the public page
         /<tenant>/enterprise/register (CSRF-protected and rate-limited)."""
-        page = accounts.accounts(query["status"], query["after"], query["limit"])
+        page = accounts.accounts(request_context(), query["status"], query["after"], query["limit"])
         return {"items": page.items, "next_after": page.next_after}
 
 
@@ -190,7 +193,7 @@ class AccountVerify(MethodView):
     @_err(409, "该申请已处理")
     def post(self, account_id: int) -> EnterpriseAccount:
         """Link to the enterprise with the applicant's credit code and grant the enterprise role."""
-        acc = accounts.verify(accounts.get_account(account_id))
+        acc = accounts.verify(request_context(), accounts.get_account(account_id))
         db.session.commit()
         return acc
 
@@ -204,7 +207,7 @@ class AccountReject(MethodView):
     @_err(404, "没有该注册申请")
     @_err(409, "该申请已处理")
     def post(self, data: dict[str, Any], account_id: int) -> EnterpriseAccount:
-        acc = accounts.reject(accounts.get_account(account_id), data["reason"])
+        acc = accounts.reject(request_context(), accounts.get_account(account_id), data["reason"])
         db.session.commit()
         return acc
 
@@ -216,7 +219,7 @@ class MyEnterprise(MethodView):
     @_err(404, "账号尚未关联企业")
     def get(self) -> Enterprise:
         """The enterprise user's own enterprise, from their verified account (no id to pass)."""
-        return accounts.my_enterprise()
+        return accounts.my_enterprise(request_context())
 
 
 @blp.route("/my-enterprise/records")
@@ -225,4 +228,4 @@ class MyRecords(MethodView):
     @blp.response(200, RecordSchema(many=True))
     @_err(404, "账号尚未关联企业")
     def get(self) -> list[ComplianceRecord]:
-        return records.records_of(accounts.my_enterprise())
+        return records.records_of(accounts.my_enterprise(request_context()))

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from policies.vocab import PERMIT_STATUSES
-from tenant_app import clock
 from tenant_app.accounts.pages import _apply_errors
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
@@ -30,6 +29,7 @@ from tenant_app.registry.services import enterprises as service
 from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.registry.services.enterprise_facts import permit_status_of
 from tenant_app.registry.services.enterprise_rows import PROCEDURE_ONLY_CATEGORIES
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.links import filter_args
 
 bp = Blueprint("enterprises", __name__, template_folder="../templates", url_prefix="/enterprises")
@@ -99,7 +99,7 @@ def new() -> Any:
     form = _form()
     if form.validate_on_submit():
         try:
-            e = service.create_enterprise(form.values())
+            e = service.create_enterprise(request_context(), form.values())
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -116,7 +116,7 @@ def new() -> Any:
 @permission(Perm.ENTERPRISES_VIEW)
 def show(enterprise_id: int) -> Any:
     e = service.get_enterprise(enterprise_id)
-    today = clock.today()
+    today = request_context().today
     return render_template(
         "enterprises/show.html",
         e=e,
@@ -139,7 +139,7 @@ def edit(enterprise_id: int) -> Any:
         form.fill(service.as_row(e))
     elif form.validate_on_submit():
         try:
-            service.update_enterprise(e, form.values())
+            service.update_enterprise(request_context(), e, form.values())
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -161,6 +161,7 @@ def add_rating(enterprise_id: int) -> Any:
         abort(400)
     try:
         service.set_rating(
+            request_context(),
             e,
             {
                 "kind": form.kind.data,

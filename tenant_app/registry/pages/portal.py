@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tenant_app import clock
 from tenant_app.accounts.pages import _apply_errors
 from tenant_app.auth.permissions import PUBLIC, permission
 from tenant_app.auth.roles import Perm
@@ -21,6 +20,7 @@ from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.registry.services import records
 from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.registry.services.enterprise_facts import permit_status_of
+from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.forms import ConfirmForm
 
 bp = Blueprint("enterprise_portal", __name__, template_folder="../templates")
@@ -33,8 +33,9 @@ def register() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            service.note_registration_attempt(request.remote_addr or "")
-            service.register(g.tenant, {name: fld.data for name, fld in form._fields.items()})
+            ctx = request_context()
+            service.note_registration_attempt(ctx)
+            service.register(ctx, {name: fld.data for name, fld in form._fields.items()})
             db.session.commit()
         except Throttled as exc:
             form.form_errors.append(exc.message)
@@ -54,8 +55,9 @@ def register() -> Any:
 @permission(Perm.OWN_ENTERPRISE_VIEW)
 def mine() -> Any:
     """Only the enterprise the user's verified account links to: there is no id to change."""
-    e = service.my_enterprise()
-    today = clock.today()
+    ctx = request_context()
+    e = service.my_enterprise(ctx)
+    today = ctx.today
     return render_template(
         "enterprises/show.html",
         e=e,
@@ -77,7 +79,7 @@ def accounts() -> Any:
         status = "pending"
     raw = request.args.get("after", "")
     after = int(raw) if raw.isdigit() and len(raw) < 19 else None
-    page = service.accounts(status, after)
+    page = service.accounts(request_context(), status, after)
     return render_template(
         "enterprises/accounts.html",
         page=page,
@@ -94,7 +96,7 @@ def verify(account_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        service.verify(acc)
+        service.verify(request_context(), acc)
         db.session.commit()
         flash(_("已通过 %(name)s 的注册申请并关联企业", name=acc.enterprise_name), "success")
     except ServiceError as exc:
@@ -111,7 +113,7 @@ def reject(account_id: int) -> Any:
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.reject(acc, form.reason.data or "")
+        service.reject(request_context(), acc, form.reason.data or "")
         db.session.commit()
         flash(_("已驳回 %(name)s 的注册申请", name=acc.enterprise_name), "success")
     except ServiceError as exc:

@@ -16,6 +16,7 @@ from tenant_app.models.records import RECORD_KINDS
 from tenant_app.registry.pages.forms import fill_record, record_form_class, record_values
 from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.registry.services import records as service
+from tenant_app.tenancy.acting import request_context
 
 bp = Blueprint(
     "enterprise_records",
@@ -34,7 +35,7 @@ def new(enterprise_id: int, kind: str) -> Any:
     form = record_form_class(kind)()
     if form.validate_on_submit():
         try:
-            service.add_record(e, kind, record_values(form))
+            service.add_record(request_context(), e, kind, record_values(form))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
@@ -63,7 +64,7 @@ def edit(enterprise_id: int, record_id: int) -> Any:
         fill_record(form, service.record_row(rec))
     elif form.validate_on_submit():
         try:
-            service.update_record(rec, record_values(form))
+            service.update_record(request_context(), rec, record_values(form))
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()

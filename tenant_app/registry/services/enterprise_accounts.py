@@ -23,12 +23,13 @@ from tenant_app.auth.passwords import hash_password, password_problem
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm, Role
 from tenant_app.clock import utcnow
+from tenant_app.context import Context
 from tenant_app.core import ratelimit
 from tenant_app.core import row_fields as f
 from tenant_app.core import uscc as uscc_rules
 from tenant_app.core.errors import Conflict, ServiceError, Throttled, ValidationFailed
 from tenant_app.extensions import db
-from tenant_app.models import Enterprise, EnterpriseAccount, RoleGrant, Tenant, User
+from tenant_app.models import Enterprise, EnterpriseAccount, RoleGrant, User
 from tenant_app.registry.services.enterprises import MAX_ID, NotFound
 from tenant_app.tenancy.queries import Page, keyset_page
 from tenant_app.tenancy.scope import current_scope
@@ -40,11 +41,11 @@ def _key(address: str) -> str:
     return f"register:{address}"
 
 
-def note_registration_attempt(address: str) -> None:
+def note_registration_attempt(ctx: Context) -> None:
     """At most LOGIN_MAX_FAILURES registration attempts per address per LOGIN_WINDOW_SECONDS,
     counted by the one rate limiter (atomically, whether the attempt then succeeds or not)."""
     h = ratelimit.hit(
-        _key(address),
+        _key(ctx.address),
         current_app.config["LOGIN_MAX_FAILURES"],
         current_app.config["LOGIN_WINDOW_SECONDS"],
     )
@@ -82,8 +83,12 @@ def _uscc(raw: Any) -> str:
     return code
 
 
-def register(tenant: Tenant, data: dict[str, Any]) -> EnterpriseAccount:
-    """A public action (no permission): the pending account, audited in the tenant's chain."""
+def register(ctx: Context, data: dict[str, Any]) -> EnterpriseAccount:
+    """A public action (no permission): the pending account at the context's tenant, audited in
+    its chain under the applicant's username."""
+    tenant = ctx.tenant
+    if tenant is None:
+        raise ServiceError("没有可写入的单位")
     c = f.Collector()
     c.add("uscc", _uscc, data.get("uscc"))
     c.add(
@@ -116,6 +121,7 @@ def register(tenant: Tenant, data: dict[str, Any]) -> EnterpriseAccount:
     db.session.add(account)
     db.session.flush()
     audit.record(
+        ctx,
         "enterprise_account.registered",
         object_type="enterprise_account",
         object_id=account.id,
@@ -136,8 +142,10 @@ def get_account(account_id: int) -> EnterpriseAccount:
     return acc
 
 
-def accounts(status: str = "pending", after: int | None = None, limit: int = 50) -> Page:
-    require_action(Perm.ENTERPRISE_ACCOUNTS_VERIFY)
+def accounts(
+    ctx: Context, status: str = "pending", after: int | None = None, limit: int = 50
+) -> Page:
+    require_action(ctx, Perm.ENTERPRISE_ACCOUNTS_VERIFY)
     stmt = select(EnterpriseAccount).where(EnterpriseAccount.status == status)
     return keyset_page(stmt, EnterpriseAccount.id, after, limit)
 
@@ -147,9 +155,9 @@ def _undecided(acc: EnterpriseAccount) -> None:
         raise Conflict("该注册申请已处理", {"status": [f"当前状态：{acc.status}"]})
 
 
-def verify(acc: EnterpriseAccount) -> EnterpriseAccount:
+def verify(ctx: Context, acc: EnterpriseAccount) -> EnterpriseAccount:
     """Link to the registry's enterprise with the applicant's code; grant the enterprise role."""
-    require_action(Perm.ENTERPRISE_ACCOUNTS_VERIFY)
+    require_action(ctx, Perm.ENTERPRISE_ACCOUNTS_VERIFY)
     _undecided(acc)
     enterprise = db.session.execute(
         select(Enterprise).where(Enterprise.uscc == acc.uscc)
@@ -159,22 +167,22 @@ def verify(acc: EnterpriseAccount) -> EnterpriseAccount:
             "uscc",
             f"本单位企业名录中没有统一社会信用代码为 {acc.uscc} 的企业，请先登记该企业再审核",
         )
-    scope = current_scope()
     acc.enterprise_id, acc.status = enterprise.id, "verified"
-    acc.decided_by, acc.decided_at = scope.user_id, utcnow()
+    acc.decided_by, acc.decided_at = ctx.user_id, utcnow()
     has_role = db.session.execute(
         select(RoleGrant.id).where(
             RoleGrant.user_id == acc.user_id,
             RoleGrant.role == Role.ENTERPRISE.value,
-            RoleGrant.tenant_id == scope.tenant_id,
+            RoleGrant.tenant_id == ctx.tenant_id,
         )
     ).first()
     if not has_role:
         db.session.add(
-            RoleGrant(user_id=acc.user_id, role=Role.ENTERPRISE.value, granted_by=scope.user_id)
+            RoleGrant(user_id=acc.user_id, role=Role.ENTERPRISE.value, granted_by=ctx.user_id)
         )
     db.session.flush()
     audit.record(
+        ctx,
         "enterprise_account.verified",
         object_type="enterprise_account",
         object_id=acc.id,
@@ -184,18 +192,18 @@ def verify(acc: EnterpriseAccount) -> EnterpriseAccount:
     return acc
 
 
-def reject(acc: EnterpriseAccount, reason: str) -> EnterpriseAccount:
-    require_action(Perm.ENTERPRISE_ACCOUNTS_VERIFY)
+def reject(ctx: Context, acc: EnterpriseAccount, reason: str) -> EnterpriseAccount:
+    require_action(ctx, Perm.ENTERPRISE_ACCOUNTS_VERIFY)
     _undecided(acc)
     try:
         reason = f.text(reason, 255, required=True, label="驳回理由")
     except f.FieldProblem as exc:
         raise ValidationFailed.field("reason", str(exc)) from None
-    scope = current_scope()
     acc.status, acc.reason = "rejected", reason
-    acc.decided_by, acc.decided_at = scope.user_id, utcnow()
+    acc.decided_by, acc.decided_at = ctx.user_id, utcnow()
     db.session.flush()
     audit.record(
+        ctx,
         "enterprise_account.rejected",
         object_type="enterprise_account",
         object_id=acc.id,
@@ -205,10 +213,9 @@ def reject(acc: EnterpriseAccount, reason: str) -> EnterpriseAccount:
     return acc
 
 
-def link_verified(user: User, enterprise: Enterprise) -> EnterpriseAccount:
+def link_verified(ctx: Context, user: User, enterprise: Enterprise) -> EnterpriseAccount:
     """The link of an enterprise user created by staff (no registration to review): verified
     at once by whoever creates it. The caller grants the enterprise role."""
-    scope = current_scope()
     account = EnterpriseAccount(
         user_id=user.id,
         uscc=enterprise.uscc,
@@ -217,7 +224,7 @@ def link_verified(user: User, enterprise: Enterprise) -> EnterpriseAccount:
         contact_phone="",
         enterprise_id=enterprise.id,
         status="verified",
-        decided_by=scope.user_id,
+        decided_by=ctx.user_id,
         decided_at=utcnow(),
     )
     db.session.add(account)
@@ -238,10 +245,17 @@ def registration_of(user_id: int) -> EnterpriseAccount | None:
     )
 
 
-def my_enterprise() -> Enterprise:
-    """The signed-in enterprise user's own enterprise, from their verified account link only."""
-    require_action(Perm.OWN_ENTERPRISE_VIEW)
-    user_id = current_scope().user_id
+def my_enterprise(ctx: Context | None = None) -> Enterprise:
+    """The acting enterprise user's own enterprise, from their verified account link only.
+
+    Transitional: without a context (callers not yet handed one) the scope's user is asked
+    for; the default goes when the last of them passes its context."""
+    if ctx is None:
+        require_action(Perm.OWN_ENTERPRISE_VIEW)
+        user_id = current_scope().user_id
+    else:
+        require_action(ctx, Perm.OWN_ENTERPRISE_VIEW)
+        user_id = ctx.user_id
     row = (
         db.session.execute(
             select(Enterprise)

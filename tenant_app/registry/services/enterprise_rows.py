@@ -7,19 +7,24 @@ the rest of the file): ``enterprises.create_enterprise`` and the importer do tha
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
 
 from policies.vocab import parse_industry_code
+from tenant_app.context import Context
 from tenant_app.core import row_fields as f
 from tenant_app.core import uscc as uscc_rules
+from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models import Industry, Tenant
 from tenant_app.models.enterprise import ENTERPRISE_TAGS, PERMIT_CLASSES, SUPERVISION_CATEGORIES
-from tenant_app.tenancy.scope import current_scope
+from tenant_app.policy.service import policy_for
 
 BOOL_FIELDS = (
     "permit_violating",
@@ -63,19 +68,31 @@ class RowContext:
 
     industry_codes: frozenset[str]
     counties: dict[str, int] = field(default_factory=dict)  # id / slug / name / code → id
+    tenant: Tenant | None = None  # whose policy a refusal cites
+    on: date | None = None
 
     @classmethod
-    def load(cls) -> RowContext:
+    def load(cls, ctx: Context) -> RowContext:
         codes = frozenset(db.session.execute(select(Industry.code)).scalars())
         counties: dict[str, int] = {}
-        tenant_id = current_scope().tenant_id
-        if tenant_id is not None:
+        if ctx.tenant_id is not None:
             for t in db.session.execute(
-                select(Tenant).where(Tenant.parent_id == tenant_id)
+                select(Tenant).where(Tenant.parent_id == ctx.tenant_id)
             ).scalars():
                 for key in (str(t.id), t.slug, t.name, t.division_code):
                     counties[key] = t.id
-        return cls(industry_codes=codes, counties=counties)
+        return cls(industry_codes=codes, counties=counties, tenant=ctx.tenant, on=ctx.today)
+
+    @cached_property
+    def procedure_only_refusal(self) -> str:
+        """The refusal of a row that sets or clears the listed status, citing the rules of the
+        tenant's own policy. Asked only when a row is refused for it: most rows never are."""
+        rule_ids: tuple[str, ...] = ()
+        if self.tenant is not None:
+            # No policy in force (no pack chosen yet): the refusal stands, citing no rule.
+            with contextlib.suppress(ServiceError):
+                rule_ids = policy_for(self.tenant, self.on).listed_status_rules().rule_ids
+        return listed_by_procedure_only(rule_ids)
 
 
 def normalise_industry(raw: Any) -> str | None:
@@ -84,7 +101,7 @@ def normalise_industry(raw: Any) -> str | None:
     return None if parsed is None else parsed[0] + parsed[1]
 
 
-def _industry(raw: Any, ctx: RowContext) -> str | None:
+def _industry(raw: Any, rows: RowContext) -> str | None:
     if f.blank(raw):
         return None
     code = normalise_industry(raw)
@@ -92,22 +109,22 @@ def _industry(raw: Any, ctx: RowContext) -> str | None:
         raise f.FieldProblem(
             f"“{raw}”不是国民经济行业分类（GB/T 4754-2017）代码，例如 C2614 或 2614"
         )
-    if code not in ctx.industry_codes:
+    if code not in rows.industry_codes:
         division = code[:3] if len(code) > 3 else ""
-        hint = f"，可填写其所属大类 {division}" if division in ctx.industry_codes else ""
+        hint = f"，可填写其所属大类 {division}" if division in rows.industry_codes else ""
         raise f.FieldProblem(
             f"行业代码 {code} 不在行业目录中（目录含全部门类、大类及政策包涉及的小类）{hint}"
         )
     return code
 
 
-def _county(raw: Any, ctx: RowContext) -> int | None:
+def _county(raw: Any, rows: RowContext) -> int | None:
     if f.blank(raw):
         return None
     key = str(raw).strip()
-    if key not in ctx.counties:
+    if key not in rows.counties:
         raise f.FieldProblem(f"“{key}”不是本单位的下级区划（可填下级单位的名称或行政区划代码）")
-    return ctx.counties[key]
+    return rows.counties[key]
 
 
 def _tags(raw: Any) -> list[str]:
@@ -130,10 +147,9 @@ def _uscc(raw: Any) -> str:
 
 
 def validate_enterprise_row(
-    row: dict[str, Any], ctx: RowContext | None = None
+    row: dict[str, Any], rows: RowContext
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """(clean values by column, errors by field). Accepts "county" for "county_tenant_id"."""
-    ctx = ctx or RowContext.load()
     if "county_tenant_id" not in row and "county" in row:
         row = {**row, "county_tenant_id": row["county"]}
     c = f.Collector()
@@ -141,8 +157,8 @@ def validate_enterprise_row(
     c.add("name", f.text, row.get("name"), TEXT_FIELDS["name"], required=True, label="企业名称")
     for name in ("address", "legal_representative", "contact_phone", "permit_no"):
         c.add(name, f.text, row.get(name), TEXT_FIELDS[name])
-    c.add("county_tenant_id", _county, row.get("county_tenant_id"), ctx)
-    c.add("industry_code", _industry, row.get("industry_code"), ctx)
+    c.add("county_tenant_id", _county, row.get("county_tenant_id"), rows)
+    c.add("industry_code", _industry, row.get("industry_code"), rows)
     c.add("permit_class", f.choice, row.get("permit_class"), PERMIT_CLASSES)
     c.add("permit_valid_from", f.a_date, row.get("permit_valid_from"))
     c.add("permit_valid_to", f.a_date, row.get("permit_valid_to"))
@@ -156,6 +172,7 @@ def validate_enterprise_row(
         "supervision_category",
         registry_category,
         "general" if f.blank(category) else category,
+        rows,
     )
     c.add("tags", _tags, row.get("tags"))
     _consistency(c)
@@ -165,17 +182,22 @@ def validate_enterprise_row(
 # "Listed" (正面清单企业) is the outcome of the procedure's publication and ends only with its
 # removal or expiry (issue 11 item 6): registry edits and imports can neither set nor clear it.
 PROCEDURE_ONLY_CATEGORIES = ("listed",)
-LISTED_BY_PROCEDURE_ONLY = (
-    "“正面清单企业”只能经纳入程序正式发布取得、经移出或有效期届满结束，"
-    "不能在企业登记信息或导入中设置或取消（XJ-P、XJ-R）"
-)
 
 
-def registry_category(value: Any) -> str | None:
+def listed_by_procedure_only(rule_ids: tuple[str, ...] | list[str]) -> str:
+    """The refusal, citing the rules (of the tenant's pack) that own the listed status."""
+    cited = f"（{'、'.join(rule_ids)}）" if rule_ids else ""
+    return (
+        "“正面清单企业”只能经纳入程序正式发布取得、经移出或有效期届满结束，"
+        f"不能在企业登记信息或导入中设置或取消{cited}"
+    )
+
+
+def registry_category(value: Any, rows: RowContext) -> str | None:
     """A supervision category the registry may set: not one only the procedure sets."""
     key = f.choice(value, SUPERVISION_CATEGORIES, required=True, label="监管类别")
     if key in PROCEDURE_ONLY_CATEGORIES:
-        raise f.FieldProblem(LISTED_BY_PROCEDURE_ONLY)
+        raise f.FieldProblem(rows.procedure_only_refusal)
     return key
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
+from tenant_app.context import Context
 from tenant_app.core import row_fields as f
 from tenant_app.core.errors import Conflict, ServiceError
 from tenant_app.extensions import db
@@ -27,12 +28,10 @@ from tenant_app.models.enterprise import (
 )
 from tenant_app.registry.services.enterprise_rows import (
     FIELDS,
-    LISTED_BY_PROCEDURE_ONLY,
     PROCEDURE_ONLY_CATEGORIES,
     RowContext,
     validate_enterprise_row,
 )
-from tenant_app.tenancy.scope import current_scope
 
 MAX_ID = 2**63 - 1  # larger ids in a URL are simply not found (SQLite would overflow)
 
@@ -90,24 +89,27 @@ def _flush_unique(code: str) -> None:
         raise _duplicate(code) from None
 
 
-def create_enterprise(data: dict[str, Any], ctx: RowContext | None = None) -> Enterprise:
-    require_action(Perm.ENTERPRISES_EDIT)
-    clean, errors = validate_enterprise_row(data, ctx)
+def create_enterprise(
+    ctx: Context, data: dict[str, Any], rows: RowContext | None = None
+) -> Enterprise:
+    require_action(ctx, Perm.ENTERPRISES_EDIT)
+    clean, errors = validate_enterprise_row(data, rows or RowContext.load(ctx))
     _refuse(errors)
     if uscc_taken(clean["uscc"]):
         raise _duplicate(clean["uscc"])
-    e = Enterprise(**clean, created_by=current_scope().user_id)
+    e = Enterprise(**clean, created_by=ctx.user_id)
     db.session.add(e)
     _flush_unique(clean["uscc"])
     audit.record(
-        "enterprise.created", object_type="enterprise", object_id=e.id, after=_snapshot(clean)
+        ctx, "enterprise.created", object_type="enterprise", object_id=e.id, after=_snapshot(clean)
     )
     return e
 
 
-def update_enterprise(e: Enterprise, changes: dict[str, Any]) -> Enterprise:
+def update_enterprise(ctx: Context, e: Enterprise, changes: dict[str, Any]) -> Enterprise:
     """Apply ``changes`` (any subset of the fields) after validating the whole resulting row."""
-    require_action(Perm.ENTERPRISES_EDIT)
+    require_action(ctx, Perm.ENTERPRISES_EDIT)
+    rows = RowContext.load(ctx)
     unknown = sorted(set(changes) - set(FIELDS) - {"county"})
     if unknown:
         raise ServiceError("提交的内容有误", {k: ["不是可修改的字段"] for k in unknown})
@@ -121,9 +123,9 @@ def update_enterprise(e: Enterprise, changes: dict[str, Any]) -> Enterprise:
             current["supervision_category"],
             SUPERVISION_CATEGORIES[current["supervision_category"]],
         ):
-            _refuse({"supervision_category": [LISTED_BY_PROCEDURE_ONLY]})
+            _refuse({"supervision_category": [rows.procedure_only_refusal]})
         merged["supervision_category"] = "general"  # validated as a registry value, then kept
-    clean, errors = validate_enterprise_row(merged)
+    clean, errors = validate_enterprise_row(merged, rows)
     _refuse(errors)
     if procedure_owned:
         clean["supervision_category"] = current["supervision_category"]
@@ -137,6 +139,7 @@ def update_enterprise(e: Enterprise, changes: dict[str, Any]) -> Enterprise:
         setattr(e, k, v)
     _flush_unique(clean["uscc"])
     audit.record(
+        ctx,
         "enterprise.updated",
         object_type="enterprise",
         object_id=e.id,
@@ -170,9 +173,9 @@ def validate_rating_row(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return c.clean, c.errors
 
 
-def set_rating(e: Enterprise, row: dict[str, Any]) -> EnterpriseRating:
+def set_rating(ctx: Context, e: Enterprise, row: dict[str, Any]) -> EnterpriseRating:
     """One rating per enterprise, kind and year: a second one for the same year replaces it."""
-    require_action(Perm.RECORDS_EDIT)
+    require_action(ctx, Perm.RECORDS_EDIT)
     clean, errors = validate_rating_row(row)
     _refuse(errors)
     existing = db.session.execute(
@@ -189,9 +192,10 @@ def set_rating(e: Enterprise, row: dict[str, Any]) -> EnterpriseRating:
     else:
         before = {"value": existing.value, "source": existing.source}
     existing.value, existing.source = clean["value"], clean["source"]
-    existing.entered_by = current_scope().user_id
+    existing.entered_by = ctx.user_id
     db.session.flush()
     audit.record(
+        ctx,
         "enterprise.rating_set",
         object_type="enterprise",
         object_id=e.id,

@@ -8,6 +8,7 @@ enterprise elsewhere (a URL, or the importer's ``uscc`` column resolved in one q
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from tenant_app import clock
@@ -74,9 +75,10 @@ def _period(raw: Any) -> str:
 
 
 def validate_record_row(
-    kind: str, row: dict[str, Any]
+    kind: str, row: dict[str, Any], *, today: date | None = None
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """(clean values by column incl. ``kind``, errors by field)."""
+    """(clean values by column incl. ``kind``, errors by field). Dates may not be later than
+    ``today``, the day of the act (the clock's today when not given)."""
     if kind not in RECORD_KINDS:
         return {}, {"kind": [f"未知的记录类型“{kind}”"]}
     c = f.Collector()
@@ -111,16 +113,15 @@ def validate_record_row(
             c.add(name, f.a_date, value, required=kind == "rectification", label="整改期限")
         else:  # end_date, closed_on
             c.add(name, f.a_date, value)
-    _consistency(kind, c)
+    _consistency(kind, c, today or clock.today())
     return c.clean, c.errors
 
 
-def _consistency(kind: str, c: f.Collector) -> None:
+def _consistency(kind: str, c: f.Collector, today: date) -> None:
     v = c.clean
     start = v.get("record_date")
     if start is None:
         return
-    today = clock.today()
     if start > today:
         c.fail("record_date", "日期不能晚于今天")
     for name in ("end_date", "closed_on"):

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
+from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
-from tenant_app.models import ComplianceRecord, Enterprise, User
+from tenant_app.models import ComplianceRecord, Enterprise
 from tenant_app.models.records import (
     CREDIT_LISTS,
     INCIDENT_LEVELS,
@@ -28,7 +29,6 @@ from tenant_app.models.records import (
 )
 from tenant_app.registry.services.enterprises import MAX_ID, NotFound
 from tenant_app.registry.services.record_rows import COMMON, KIND_FIELDS, validate_record_row
-from tenant_app.tenancy.scope import current_scope
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
@@ -38,24 +38,18 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _entered_by() -> tuple[int | None, str]:
-    user_id = current_scope().user_id
-    user = db.session.get(User, user_id) if user_id is not None else None
-    return user_id, (user.username if user else "system")
-
-
-def add_record(e: Enterprise, kind: str, data: dict[str, Any]) -> ComplianceRecord:
-    require_action(Perm.RECORDS_EDIT)
-    clean, errors = validate_record_row(kind, data)
+def add_record(ctx: Context, e: Enterprise, kind: str, data: dict[str, Any]) -> ComplianceRecord:
+    require_action(ctx, Perm.RECORDS_EDIT)
+    clean, errors = validate_record_row(kind, data, today=ctx.today)
     if errors:
         raise ServiceError("记录内容有误，请按提示修改", errors)
-    user_id, user_name = _entered_by()
     rec = ComplianceRecord(
-        enterprise_id=e.id, entered_by=user_id, entered_by_name=user_name, **clean
+        enterprise_id=e.id, entered_by=ctx.user_id, entered_by_name=ctx.actor.name, **clean
     )
     db.session.add(rec)
     db.session.flush()
     audit.record(
+        ctx,
         "record.created",
         object_type="compliance_record",
         object_id=rec.id,
@@ -81,15 +75,15 @@ def record_row(rec: ComplianceRecord) -> dict[str, Any]:
     return {name: getattr(rec, name) for name in (*COMMON, *KIND_FIELDS[rec.kind])}
 
 
-def update_record(rec: ComplianceRecord, changes: dict[str, Any]) -> ComplianceRecord:
+def update_record(ctx: Context, rec: ComplianceRecord, changes: dict[str, Any]) -> ComplianceRecord:
     """Change fields of a record (a rectification's outcome, a credit listing's exit date…);
     the kind never changes. The whole resulting row is validated again."""
-    require_action(Perm.RECORDS_EDIT)
+    require_action(ctx, Perm.RECORDS_EDIT)
     current = record_row(rec)
     unknown = sorted(set(changes) - set(current))
     if unknown:
         raise ServiceError("提交的内容有误", {k: ["该类记录没有这个字段"] for k in unknown})
-    clean, errors = validate_record_row(rec.kind, {**current, **changes})
+    clean, errors = validate_record_row(rec.kind, {**current, **changes}, today=ctx.today)
     if errors:
         raise ServiceError("记录内容有误，请按提示修改", errors)
     before = {k: current[k] for k in current if current[k] != clean[k]}
@@ -99,6 +93,7 @@ def update_record(rec: ComplianceRecord, changes: dict[str, Any]) -> ComplianceR
         setattr(rec, k, clean[k])
     db.session.flush()
     audit.record(
+        ctx,
         "record.updated",
         object_type="compliance_record",
         object_id=rec.id,
