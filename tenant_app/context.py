@@ -60,6 +60,9 @@ class Context:
     actor: Actor = SYSTEM
     address: str = ""
     at: datetime = field(default_factory=clock.now)  # the app's clock, Asia/Shanghai
+    # Services check the actor's roles for a web request's context. Operator commands and jobs
+    # act as the operator, or on behalf of the user whose request was checked when it was asked.
+    checks_roles: bool = True
 
     @property
     def tenant_id(self) -> int | None:
@@ -101,4 +104,5 @@ def for_tenant(
         scope=scope or tenant_scope(tenant, actor.user_id),
         actor=actor,
         address=address,
+        checks_roles=False,
     )

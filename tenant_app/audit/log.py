@@ -98,8 +98,8 @@ def start_chain(session: Session, tenant: Tenant) -> None:
 
 
 def record(
-    ctx_or_action: Context | str,
-    action: str = "",
+    ctx: Context,
+    action: str,
     /,
     *,
     object_type: str = "",
@@ -113,14 +113,7 @@ def record(
     scope = current_scope()
     if scope.tenant_id is None:
         raise RuntimeError("audit.record needs a write tenant in scope")
-    if isinstance(ctx_or_action, Context):
-        ctx = ctx_or_action
-        actor_id, actor_name, ip = ctx.actor.user_id, ctx.actor.username, ctx.address
-    else:  # transitional: callers not yet handed a context
-        from tenant_app.tenancy.acting import ambient_audit_actor
-
-        action = ctx_or_action
-        actor_id, actor_name, ip = ambient_audit_actor()
+    actor_id, actor_name, ip = ctx.actor.user_id, ctx.actor.username, ctx.address
     head = session.execute(
         select(AuditHead).where(AuditHead.tenant_id == scope.tenant_id).with_for_update()
     ).scalar_one()
@@ -166,11 +159,11 @@ def record(
     return entry
 
 
-def record_now(ctx_or_action: Context | str, action: str = "", /, **kwargs: Any) -> None:
+def record_now(ctx: Context, action: str, /, **kwargs: Any) -> None:
     """Write one entry in its own transaction: for refusals and failed logins, which must be
     kept even though the request's own work is rolled back."""
     with Session(db.engine) as own:
-        record(ctx_or_action, action, session=own, **kwargs)
+        record(ctx, action, session=own, **kwargs)
         own.commit()
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import abort, current_app, g, has_request_context, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from tenant_app.auth.roles import Perm, permissions_for
@@ -63,25 +63,17 @@ def require(perm: Perm) -> None:
         deny(perm)
 
 
-def require_action(ctx_or_perm: Context | Perm, perm: Perm | None = None, /) -> None:
-    """A service action's own check, against the roles of the context the service was handed:
-    ``require_action(ctx, Perm.X)``. Enforced for a web request's context; operator commands
-    and jobs run as the operator or on behalf of the user who asked for the job, whose request
-    was checked already.
-
-    Transitional: ``require_action(Perm.X)`` (no context) checks the request's own scope, for
-    services not yet handed a context; it goes when the last of them is."""
-    if not isinstance(ctx_or_perm, Context):
-        if has_request_context():
-            require(ctx_or_perm)
+def require_action(ctx: Context, perm: Perm, /) -> None:
+    """A service action's own check, against the roles of the context the service was handed.
+    Enforced for a web request's context (``ctx.checks_roles``); operator commands and jobs run
+    as the operator or on behalf of the user who asked for the job, whose request was checked
+    already."""
+    if not ctx.checks_roles:
         return
-    assert perm is not None
-    if not has_request_context():
-        return
-    if not ctx_or_perm.actor.is_person:
+    if not ctx.actor.is_person:
         _unauthenticated()
-    if perm not in permissions_for(ctx_or_perm.roles):
-        deny(perm, ctx_or_perm)
+    if perm not in permissions_for(ctx.roles):
+        deny(perm, ctx)
 
 
 def permission(perm: Perm | str) -> Callable[[F], F]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from tenant_app.context import Context
 from tenant_app.jobs.registry import JobContext, job
 
 
 @job("inspections.flag_overdue_feedback", timeout_seconds=900)
-def flag_overdue_feedback(ctx: JobContext) -> dict[str, Any]:
+def flag_overdue_feedback(ctx: Context, job_ctx: JobContext) -> dict[str, Any]:
     from tenant_app.inspections.services.feedback import flag_overdue
-    from tenant_app.tenancy.acting import scope_context
 
-    ctx.progress(10, "检查逾期未反馈的检查")
-    flagged = flag_overdue(scope_context())  # the run's tenant scope, built once
+    job_ctx.progress(10, "检查逾期未反馈的检查")
+    flagged = flag_overdue(ctx)
     return {"flagged": len(flagged), "inspection_ids": flagged[:100]}

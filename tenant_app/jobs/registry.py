@@ -5,7 +5,6 @@ to services as a page hands on its request's; ``job.progress`` reports progress.
 from __future__ import annotations
 
 import importlib
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,14 +29,6 @@ class JobKind:
     queue: str
     timeout_seconds: int | None
     max_attempts: int | None
-    takes_context: bool = True  # False: a kind still written as fn(job, **args) (transitional)
-
-
-def _takes_context(fn: JobFn) -> bool:
-    """Transitional: a kind whose first parameter is still the JobContext is called the old way
-    (``fn(job, **args)``) until it is rewritten; then this goes."""
-    params = list(inspect.signature(fn).parameters.values())
-    return not params or "JobContext" not in str(params[0].annotation)
 
 
 REGISTRY: dict[str, JobKind] = {}
@@ -55,9 +46,7 @@ def job(
     def decorate(fn: JobFn) -> JobFn:
         if name in REGISTRY and REGISTRY[name].fn is not fn:
             raise RuntimeError(f"job {name!r} is registered twice")
-        REGISTRY[name] = JobKind(
-            name, fn, queue, timeout_seconds, max_attempts, takes_context=_takes_context(fn)
-        )
+        REGISTRY[name] = JobKind(name, fn, queue, timeout_seconds, max_attempts)
         return fn
 
     return decorate

@@ -143,11 +143,8 @@ def run_job(job_id: str) -> Any:
             try:
                 job_kind, this_run = kind(name), _Context(job_id, tenant_id)
                 with _heartbeat(job_id, Scope(tenant_id=tenant_id, read_ids=(tenant_id,))):
-                    if job_kind.takes_context:
-                        # Once per run, inside the job's scope: whoever enqueued it acts.
-                        result = job_kind.fn(scope_context(), this_run, **args)
-                    else:
-                        result = job_kind.fn(this_run, **args)
+                    # Once per run, inside the job's scope: whoever enqueued it acts.
+                    result = job_kind.fn(scope_context(), this_run, **args)
                 db.session.commit()
             except BaseException as exc:
                 db.session.rollback()

@@ -53,17 +53,12 @@ def scope_context(scope: Scope | None = None, *, address: str = "") -> Context:
     tenant = db.session.get(Tenant, scope.tenant_id) if scope.tenant_id is not None else None
     user = db.session.get(User, scope.user_id) if scope.user_id is not None else None
     actor = Actor(user.id, user.username, user.display_name or "") if user is not None else SYSTEM
-    return Context(tenant=tenant, scope=scope, actor=actor, address=address)
-
-
-def ambient_audit_actor() -> tuple[int | None, str, str]:
-    """Transitional, for ``audit.record``'s old form (no context handed over): the actor as that
-    form has always named it, read from the request (or the scope outside one). Lives here, with
-    the request's other readers, so the audit log itself reads no request state. Goes when the
-    last caller passes a context."""
-    if not has_request_context():
-        return current_scope().user_id, "system", ""
-    address = request.remote_addr or ""
-    if current_user and current_user.is_authenticated:
-        return current_user.id, current_user.username, address
-    return None, "anonymous", address
+    # Inside a request (a test driving a service through one) the roles are checked as for a
+    # page; a job, a command or the demo acts on behalf of a request checked before.
+    return Context(
+        tenant=tenant,
+        scope=scope,
+        actor=actor,
+        address=address,
+        checks_roles=has_request_context(),
+    )

@@ -641,7 +641,7 @@ class MyInspections(MethodView):
     @_err(404, "账号尚未关联企业")
     def get(self) -> Any:
         """The enterprise user's own enterprise's inspections with their feedback."""
-        return requests.my_inspections()
+        return requests.my_inspections(request_context())
 
 
 @blp.route("/my-enterprise/inspection-budget")
@@ -688,7 +688,7 @@ class MyRequests(MethodView):
     @blp.response(200, RequestSchema(many=True))
     @_err(404, "账号尚未关联企业")
     def get(self) -> Any:
-        return requests.my_requests()
+        return requests.my_requests(request_context())
 
     @permission(Perm.OWN_INSPECTIONS)
     @blp.arguments(RequestInSchema)

@@ -31,12 +31,12 @@ bp = Blueprint(
 def mine() -> Any:
     return render_template(
         "inspections/mine.html",
-        rows=requests.my_inspections(),
+        rows=requests.my_inspections(request_context()),
         labels=LABELS,
-        reports=reports.my_reports(),
-        anomalies=reports.my_anomalies(),
+        reports=reports.my_reports(request_context()),
+        anomalies=reports.my_anomalies(request_context()),
         report_status=REPORT_STATUSES,
-        my_requests=requests.my_requests(),
+        my_requests=requests.my_requests(request_context()),
         budget=visits.my_budget(request_context()),
     )
 

@@ -29,7 +29,7 @@ def submit(
     anomaly_record_id: Any = None,
 ) -> SelfInspectionReport:
     """By the enterprise user, for their own enterprise only (resolved from the account)."""
-    e = my_enterprise()
+    e = my_enterprise(ctx)
     summary = summary.strip()
     if len(summary) < 10:
         raise ValidationFailed.field("summary", "请填写自查情况（不少于 10 字）")
@@ -149,12 +149,12 @@ def anomalies_of(enterprise_id: int) -> list[ComplianceRecord]:
     )
 
 
-def my_anomalies() -> list[ComplianceRecord]:
-    return anomalies_of(my_enterprise().id)
+def my_anomalies(ctx: Context) -> list[ComplianceRecord]:
+    return anomalies_of(my_enterprise(ctx).id)
 
 
-def my_reports() -> list[SelfInspectionReport]:
-    e = my_enterprise()
+def my_reports(ctx: Context) -> list[SelfInspectionReport]:
+    e = my_enterprise(ctx)
     return list(
         db.session.execute(
             select(SelfInspectionReport)

@@ -20,7 +20,7 @@ from tenant_app.registry.services.enterprises import NotFound
 
 
 def submit(ctx: Context, reason: str, preferred_date: Any = None) -> InspectionRequest:
-    e = my_enterprise()
+    e = my_enterprise(ctx)
     reason = reason.strip()
     if len(reason) < 5:
         raise ValidationFailed.field("reason", "请说明申请检查的事项（不少于 5 字）")
@@ -94,8 +94,8 @@ def open_requests() -> list[InspectionRequest]:
     )
 
 
-def my_requests() -> list[InspectionRequest]:
-    e = my_enterprise()
+def my_requests(ctx: Context) -> list[InspectionRequest]:
+    e = my_enterprise(ctx)
     return list(
         db.session.execute(
             select(InspectionRequest)
@@ -105,9 +105,9 @@ def my_requests() -> list[InspectionRequest]:
     )
 
 
-def my_inspections() -> list[Inspection]:
+def my_inspections(ctx: Context) -> list[Inspection]:
     """The enterprise user's own enterprise's inspections (resolved from the account, never a URL id)."""
-    e = my_enterprise()
+    e = my_enterprise(ctx)
     return list(
         db.session.execute(
             select(Inspection)
@@ -121,6 +121,6 @@ def my_inspection(ctx: Context, inspection_id: Any) -> Inspection:
     """One of them: another enterprise's inspection is the same 404 as a missing one. Reading
     it marks its feedback read by the acting user."""
     insp = get(Inspection, inspection_id, "该检查")
-    if insp.enterprise_id != my_enterprise().id:
+    if insp.enterprise_id != my_enterprise(ctx).id:
         raise NotFound("没有找到该检查")
     return feedback.mark_read(ctx, insp)

@@ -240,7 +240,7 @@ def my_budget(ctx: Context, year: int | None = None) -> dict[str, Any]:
     """The enterprise user's own count against its cap (resolved from the account)."""
     from tenant_app.registry.services.enterprise_accounts import my_enterprise
 
-    return budget(ctx, my_enterprise(), year or ctx.today.year)
+    return budget(ctx, my_enterprise(ctx), year or ctx.today.year)
 
 
 def enterprise_budget(ctx: Context, enterprise_id: Any, year: int | None = None) -> dict[str, Any]:

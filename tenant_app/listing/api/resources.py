@@ -189,7 +189,7 @@ class MyApplications(MethodView):
     @blp.response(200, EntryOut(many=True))
     def get(self) -> Any:
         """The enterprise user's own entries only."""
-        return entries.entries(request_context(), enterprise_id=my_enterprise().id)
+        return entries.entries(request_context(), enterprise_id=my_enterprise(request_context()).id)
 
     @permission(Perm.LISTING_APPLY)
     @blp.arguments(ApplyIn)
@@ -198,7 +198,10 @@ class MyApplications(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Apply online with a self-check per condition (attachments: the web form)."""
         entry = entries.create(
-            request_context(), my_enterprise(), origin="application", self_check=data["self_check"]
+            request_context(),
+            my_enterprise(request_context()),
+            origin="application",
+            self_check=data["self_check"],
         )
         db.session.commit()
         return entry
@@ -216,7 +219,7 @@ class Commitment(MethodView):
         (default today) is the date the enterprise puts on it."""
         ctx = request_context()
         entry = entries.sign_commitment(
-            ctx, entries.get_entry(ctx, entry_id), my_enterprise(), data
+            ctx, entries.get_entry(ctx, entry_id), my_enterprise(request_context()), data
         )
         db.session.commit()
         return entry

@@ -26,7 +26,7 @@ bp = Blueprint("listing_portal", __name__, template_folder="../templates", url_p
 @permission(Perm.LISTING_APPLY)
 def mine() -> Any:
     ctx = request_context()
-    e = my_enterprise()
+    e = my_enterprise(request_context())
     rows = entries.entries(ctx, enterprise_id=e.id)
     texts = {r.id: entries.commitment_text(ctx, r) for r in rows if r.state == "consulted"}
     return render_template("listing/mine.html", e=e, rows=rows, texts=texts, today=ctx.today)
@@ -37,7 +37,7 @@ def mine() -> Any:
 @permission(Perm.LISTING_APPLY)
 def apply() -> Any:
     ctx = request_context()
-    e = my_enterprise()
+    e = my_enterprise(request_context())
     conds = policy(ctx).screening_conditions()
     errors: dict[str, list[str]] = {}
     form = request.form
@@ -68,7 +68,7 @@ def apply() -> Any:
 @permission(Perm.LISTING_APPLY)
 def commitment(entry_id: int) -> Any:
     ctx = request_context()
-    e = my_enterprise()
+    e = my_enterprise(request_context())
     try:
         entry = entries.get_entry(ctx, entry_id)
         entries.sign_commitment(ctx, entry, e, {"on_date": request.form.get("on_date")})

@@ -58,7 +58,7 @@ def batches(ctx: Context, state: str | None = None) -> list[ListingBatch]:
 
 def create(ctx: Context, data: dict[str, Any]) -> ListingBatch:
     """A batch of committed entries (additions) or of entries pending removal (removals)."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, "编入批次")
     kind = data.get("kind") or "addition"
     if kind not in ("addition", "removal"):
@@ -138,7 +138,7 @@ def start_notice(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> Lis
     """社会公示: visible on the public page from the moment it is recorded, so it starts today
     (never back-dated); ``notice_end`` (≥ the pack's minimum in working days) may lie ahead.
     Each entry is screened again today; one that no longer qualifies is stopped (XJ-C/D/X/R)."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, "社会公示")
     if batch.kind != "addition":
         raise Conflict("移出批次无须公示，直接发布")
@@ -218,7 +218,7 @@ def open_objections(ctx: Context, batch: ListingBatch) -> int:
 def publish(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> ListingBatch:
     """正式发布. Additions: after the notice closed, every objection decided; the entries still in
     notice become listed with the pack's validity. Removals: the entries are removed."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, "正式发布")
     on = _date(ctx, data.get("on_date"), "on_date", "发布日期")
     stopped: list[dict[str, Any]] = []
@@ -297,7 +297,7 @@ def publish(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> ListingB
 
 def file_with_parent(ctx: Context, batch: ListingBatch, data: dict[str, Any]) -> ListingFiling:
     """备案: a filing row in this tenant, addressed to the parent (who reads it, see filings.py)."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     t = moment.require_compiler(ctx, "报备案")
     refuse_state("报备案", batch.state, ("published",), BATCH_STATES)
     on = _date(ctx, data.get("on_date"), "on_date", "报备日期")

@@ -132,7 +132,7 @@ def create(
 ) -> ListingEntry:
     """An application (enterprise), a nomination (bureau) or a renewal. Refused, with the
     reason, when the enterprise already has an open round, or is excluded (XJ-X) or barred (XJ-R)."""
-    require_action(Perm.LISTING_APPLY if origin == "application" else Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_APPLY if origin == "application" else Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, ORIGIN_TITLES.get(origin, origin))
     current = open_entry(ctx, e)
     if current is not None and not (renews is not None and current.id == renews.id):
@@ -236,7 +236,7 @@ def add_attachment(ctx: Context, entry: ListingEntry, f: Any) -> ListingAttachme
 
 def site_verification(ctx: Context, entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
     """现场核查: record, officers, result; a failed check closes the round."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, "现场核查")
     refuse_state("现场核查", entry.state, ("applied",), ENTRY_STATES)
     on = _date(ctx, data.get("on_date"), "on_date", "核查日期")
@@ -280,7 +280,7 @@ def site_verification(ctx: Context, entry: ListingEntry, data: dict[str, Any]) -
 
 def add_opinion(ctx: Context, entry: ListingEntry, data: dict[str, Any]) -> ListingStep:
     """征求意见: who was asked (department, association, social organisation) and what they said."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, "征求意见")
     refuse_state("征求意见", entry.state, ("site_verified", "consulted"), ENTRY_STATES)
     party_type = data.get("party_type")
@@ -349,7 +349,7 @@ def sign_commitment(
     """守法承诺, dated and signed online by a user of the enterprise itself (``enterprise`` comes
     from enterprise_accounts.my_enterprise, never from the URL). ``data["on_date"]``: the date
     the enterprise puts on it (default today): not in the future, not before the opinions."""
-    require_action(Perm.LISTING_APPLY)
+    require_action(ctx, Perm.LISTING_APPLY)
     if entry.enterprise_id != enterprise.id:
         raise NotFound("没有该正面清单事项")
     refuse_state("守法承诺", entry.state, ("consulted",), ENTRY_STATES)

@@ -29,7 +29,7 @@ from tenant_app.tenancy.scope import use_scope
 
 
 def inbox(ctx: Context, pending_only: bool = False) -> list[ListingFiling]:
-    require_action(Perm.FILINGS_RECEIVE)
+    require_action(ctx, Perm.FILINGS_RECEIVE)
     me = ctx.tenant_id
     stmt = (
         select(ListingFiling)
@@ -63,7 +63,7 @@ def tenant_name(ctx: Context, tenant_id: int) -> str:
 
 
 def acknowledge(ctx: Context, filing: ListingFiling, data: dict[str, Any]) -> ListingFiling:
-    require_action(Perm.FILINGS_RECEIVE)
+    require_action(ctx, Perm.FILINGS_RECEIVE)
     if filing.parent_tenant_id != ctx.tenant_id:
         raise NotFound("没有该备案")
     if filing.acknowledged_at is not None:

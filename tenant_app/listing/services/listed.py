@@ -88,7 +88,7 @@ def expire(ctx: Context, on: date | None = None) -> list[int]:
 
 def renew(ctx: Context, entry: ListingEntry) -> ListingEntry:
     """Renewal runs the procedure again: a new round linked to the listed one."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     refuse_state("续展", entry.state, ("listed", "expired"), ENTRY_STATES)
     if (
         entry.state == "listed"
@@ -125,7 +125,7 @@ def listing_years(entry: ListingEntry) -> list[tuple[date, date]]:
 
 
 def add_visit(ctx: Context, entry: ListingEntry, data: dict[str, Any]) -> HealthCheckVisit:
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     refuse_state("体检式帮扶", entry.state, ("listed", "removal_pending"), ENTRY_STATES)
     on = _date(ctx, data.get("visit_date"), "visit_date", "帮扶日期")
     if entry.listed_on and on < entry.listed_on:

@@ -108,7 +108,7 @@ def objections(ctx: Context, batch: ListingBatch) -> list[ListingObjection]:
 
 def decide(ctx: Context, obj: ListingObjection, data: dict[str, Any]) -> ListingObjection:
     """``uphold`` withdraws the entry from the batch; ``dismiss`` keeps it, with a published reason."""
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, "处理公示异议")
     refuse_state("处理异议", obj.state, ("open",), OBJECTION_STATES)
     outcome = data.get("outcome")

@@ -18,7 +18,7 @@ from tenant_app.models.listing import ENTRY_STATES, ListingEntry
 
 
 def start(ctx: Context, entry: ListingEntry, data: dict[str, Any]) -> ListingEntry:
-    require_action(Perm.LISTING_MANAGE)
+    require_action(ctx, Perm.LISTING_MANAGE)
     moment.require_compiler(ctx, "移出")
     refuse_state("移出", entry.state, ("listed",), ENTRY_STATES)
     pol = policy(ctx)

@@ -84,7 +84,7 @@ def start_run(ctx: Context, on: date | None = None) -> ScreeningRun:
     """Record a run and queue its job (dispatched after commit)."""
     from tenant_app.jobs import enqueue
 
-    require_action(Perm.LISTING_SCREEN)
+    require_action(ctx, Perm.LISTING_SCREEN)
     on = on or ctx.today
     if on > ctx.today:
         raise ValidationFailed.field("on", "筛选日期不能晚于今天")

@@ -32,7 +32,6 @@ from tenant_app.extensions import db
 from tenant_app.models import Enterprise, EnterpriseAccount, RoleGrant, User
 from tenant_app.registry.services.enterprises import MAX_ID, NotFound
 from tenant_app.tenancy.queries import Page, keyset_page
-from tenant_app.tenancy.scope import current_scope
 
 PHONE_RE = re.compile(r"^[0-9+\-()（） ]{7,20}$")
 
@@ -245,17 +244,10 @@ def registration_of(user_id: int) -> EnterpriseAccount | None:
     )
 
 
-def my_enterprise(ctx: Context | None = None) -> Enterprise:
-    """The acting enterprise user's own enterprise, from their verified account link only.
-
-    Transitional: without a context (callers not yet handed one) the scope's user is asked
-    for; the default goes when the last of them passes its context."""
-    if ctx is None:
-        require_action(Perm.OWN_ENTERPRISE_VIEW)
-        user_id = current_scope().user_id
-    else:
-        require_action(ctx, Perm.OWN_ENTERPRISE_VIEW)
-        user_id = ctx.user_id
+def my_enterprise(ctx: Context) -> Enterprise:
+    """The acting enterprise user's own enterprise, from their verified account link only."""
+    require_action(ctx, Perm.OWN_ENTERPRISE_VIEW)
+    user_id = ctx.user_id
     row = (
         db.session.execute(
             select(Enterprise)
