@@ -26,9 +26,13 @@ from .schema_listing import (
     ScreeningSchema,
     SupervisionSchema,
 )
+from .schema_national import NationalSchema, extension_errors
 from .vocab import LEVELS
 
-# Top-level sections; every one but meta/overridable may contain overridable paths.
+# Top-level sections; every one but meta/overridable may contain overridable paths. ``national``
+# (the national layer the loader puts under every regional pack, schema_national.py) is not
+# among them: no tenant override reaches national law, and a region changes it only in its own
+# pack.toml, within each rule's mode (national_layer.inherit).
 SECTIONS = (
     "screening",
     "direct_inclusion",
@@ -73,6 +77,14 @@ class PackSchema(StrictSchema):
     enforcement = Nested(EnforcementSchema, required=False)
     discretion = Nested(DiscretionSchema)
     obligations = ObligationsField
+    national = Nested(NationalSchema, required=False)
+
+    @validates_schema
+    def _national_lists_kept(self, data: dict[str, Any], **kw: Any) -> None:
+        """A regional list extending a national one (discretion.minor_violation_list) keeps
+        every national item, whichever layer last replaced it."""
+        if errors := extension_errors(data):
+            raise ValidationError(errors)
 
     @validates_schema
     def _overridable_paths(self, data: dict[str, Any], **kw: Any) -> None:
@@ -100,17 +112,16 @@ def lookup(data: Any, path: str) -> Any:
     return cur
 
 
-def flatten_errors(messages: Any, prefix: str = "") -> dict[str, str]:
+def flatten_errors(messages: Any, prefix: str = "", folded: bool = False) -> dict[str, str]:
     """Marshmallow's nested error dict -> {"a.b.c": "reason"} (Dict ``key``/``value`` and
-    ``_schema`` levels folded into their parent path)."""
+    ``_schema`` levels folded into their parent path). Right inside a folded Dict level a
+    ``value`` is a field of that name (a national rule's ``value``), not another Dict level."""
     out: dict[str, str] = {}
     if isinstance(messages, dict):
         for k, v in messages.items():
-            if k in ("value", "key", "_schema"):
-                path = prefix
-            else:
-                path = f"{prefix}.{k}" if prefix else str(k)
-            for p, msg in flatten_errors(v, path).items():
+            wrapper = k == "_schema" or (k in ("value", "key") and not folded)
+            path = prefix if wrapper else (f"{prefix}.{k}" if prefix else str(k))
+            for p, msg in flatten_errors(v, path, wrapper and k != "_schema").items():
                 out[p] = f"{out[p]}; {msg}" if p in out else msg
     elif isinstance(messages, list):
         texts = [m for m in messages if isinstance(m, str)]
