@@ -149,25 +149,6 @@ class Policy:
         """SX-3: complaints, assignments, data leads, enterprise requests are not capped."""
         return trigger in self.pack["inspection"]["caps"]["exempt_triggers"]
 
-    def within_cap(self, category: str, trigger: str, done_this_year: int) -> Decision:
-        """May one more on-site inspection happen this year (SX-3)?"""
-        cap = self.inspection_cap(category)
-        used = {"category": category, "trigger": trigger, "done_this_year": done_this_year}
-        if self.cap_exempt(trigger):
-            return self._d(
-                True,
-                cap.rule_id,
-                used,
-                f"{cap.rule_id}：{TRIGGERS.get(trigger, trigger)}不受频次上限限制。",
-            )
-        if cap.answer is None:
-            return self._d(True, cap.rule_id, used, cap.explanation)
-        ok = done_this_year < cap.answer
-        verdict = "未达上限" if ok else "已达上限，不得再安排计划内现场检查"
-        return self._d(
-            ok, cap.rule_id, used, f"{cap.explanation}本年已检查{done_this_year}次，{verdict}。"
-        )
-
     def special_campaign_rules(self) -> Decision:
         """SX-4: who approves a special campaign; blanket scope forbidden; filing and publication."""
         rules = self.pack["inspection"].get("special_campaign")
@@ -181,36 +162,10 @@ class Policy:
         )
         return self._d(dict(rules), rules["rule_id"], {}, text)
 
-    def enforcement_ladder(self) -> Decision:
-        """SX-0: the progressive enforcement steps, in order."""
-        enf = self.pack.get("enforcement")
-        if not enf:
-            return self._d([], "", {}, "本政策未规定渐进式执法步骤。")
-        steps = [dict(s) for s in enf["ladder"]]
-        return self._d(
-            steps, enf["rule_id"], {}, f"{enf['rule_id']}：" + "—".join(s["title"] for s in steps)
-        )
-
-    def warning_lead_days(self, kind: str) -> Decision:
-        """SX-1: days before the due date a warning goes out (None when the kind isn't configured)."""
-        warnings = self.pack["inspection"].get("warnings") or {}
-        item = (warnings.get("kinds") or {}).get(kind)
-        rid = warnings.get("rule_id", "")
-        if item is None:
-            return self._d(None, rid, {"kind": kind}, f"未配置“{kind}”预警。")
-        return self._d(
-            item["lead_days"],
-            rid,
-            {"kind": kind},
-            f"{rid}：{item['title']}，提前{item['lead_days']}日预警提醒。",
-        )
-
     # -- discretion ----------------------------------------------------------------------------
     def penalty_treatment(self, flags: set[str] | frozenset[str]) -> Decision:
         """SX-11/12/13, XJ-T/H: the treatment for a violation with these facts (vocab.VIOLATION_FLAGS)."""
         return discretion.treatment(self.pack, self.version_id, frozenset(flags))
-
-    penalty_range = penalty_treatment
 
     def obligations(self, applies_to: str | None = None) -> Decision:
         """Obligations the text places on a step (SX-2/6/7/8/14/15, XJ-V/S/A, SX-O)."""

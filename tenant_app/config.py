@@ -200,7 +200,7 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         SESSION_COOKIE_PATH="/",
         REMEMBER_COOKIE_DURATION=timedelta(seconds=0),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=values["SESSION_ABSOLUTE_HOURS"]),
-        MAX_CONTENT_LENGTH=(values["MAX_UPLOAD_MB"] + 1) * 1024 * 1024,  # ui/bodies.py: per route
+        MAX_CONTENT_LENGTH=(values["MAX_UPLOAD_MB"] + 1) * 1024 * 1024,  # http/bodies.py: per route
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE=values["DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",

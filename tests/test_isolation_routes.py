@@ -321,7 +321,7 @@ def test_tenant_b_sees_nothing_of_tenant_a_on_any_route(app, client, tenant_a_ob
                 continue
             url = _url(rule, slug, tenant_a_objects)
             for method in methods:
-                # a body only where the route takes one (ui/bodies.py answers 413 elsewhere)
+                # a body only where the route takes one (http/bodies.py answers 413 elsewhere)
                 takes_body = method not in ("GET", "HEAD", "OPTIONS", "DELETE")
                 body_kw: dict[str, Any]
                 if rule.startswith("/api/"):

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tenant_app.accounts import users as user_service
-from tenant_app.accounts.pages import _apply_errors
 from tenant_app.auth import sessions
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
@@ -18,7 +17,7 @@ from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.actions import confirmed_action
-from tenant_app.ui.forms import PasswordChangeForm
+from tenant_app.ui.forms import PasswordChangeForm, apply_errors
 
 # Under every tenant where the user holds a role (DASHBOARD_VIEW: staff and enterprise users
 # alike); the page shows only the signed-in account's own sessions and tokens.
@@ -62,7 +61,7 @@ def password() -> Any:
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("密码已修改，其他 %(n)s 个登录会话已失效", n=len(ended)), "success")
             return redirect(url_for(".index"))

@@ -16,20 +16,9 @@ from tenant_app.models import RoleProposal
 from tenant_app.tenancy.acting import request_context
 from tenant_app.tenancy.scope import current_scope
 from tenant_app.ui.actions import confirmed_action
-from tenant_app.ui.forms import ConfirmForm, DecisionForm, GrantForm, UserForm
+from tenant_app.ui.forms import ConfirmForm, DecisionForm, GrantForm, UserForm, apply_errors
 
 bp = Blueprint("users", __name__, template_folder="templates", url_prefix="/admin/users")
-
-
-def _apply_errors(form: Any, exc: ServiceError) -> None:
-    placed = False
-    for name, reasons in exc.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + list(reasons)
-            placed = True
-    if not placed:
-        form.form_errors.append(exc.message)
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -73,7 +62,7 @@ def new() -> Any:
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("已创建用户 %(name)s", name=user.username), "success")
             return redirect(url_for(".index"))

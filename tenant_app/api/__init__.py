@@ -12,7 +12,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from tenant_app.api.schemas import ErrorSchema
 from tenant_app.extensions import csrf
-from tenant_app.ui.bodies import decode_json
+from tenant_app.http.bodies import decode_json
 
 
 class PlatformApi(Api):
@@ -23,7 +23,7 @@ class PlatformApi(Api):
 
 
 class BoundedParser(FlaskParser):
-    """JSON bodies go through the one decoding path (ui/bodies.py): depth, syntax, storable
+    """JSON bodies go through the one decoding path (http/bodies.py): depth, syntax, storable
     values, then the schema; read only when the view's arguments are parsed, after auth."""
 
     def _raw_load_json(self, req: flask.Request) -> Any:

@@ -5,7 +5,7 @@
   of evaluating it (openpyxl would even store a leading ``=`` as a live formula).
 - Characters no XLSX cell can hold (NUL and the other C0 controls except tab, LF, CR) are
   removed, so one bad row can never make a download fail. Input refuses them too
-  (ui/bodies.py, imports/reader.py); this is the last line for rows stored before that.
+  (http/bodies.py, imports/reader.py); this is the last line for rows stored before that.
 """
 
 from __future__ import annotations

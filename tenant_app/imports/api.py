@@ -16,20 +16,18 @@ from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.extensions import db
-from tenant_app.imports.pages import XLSX_MIME, import_job, report_file, send_export
+from tenant_app.http.bodies import accepts_upload
+from tenant_app.imports.downloads import XLSX_MIME, import_job, report_file
 from tenant_app.imports.services import storage
 from tenant_app.imports.services.columns import kinds
 from tenant_app.models import Job
-from tenant_app.registry.api.schemas import EnterpriseQuerySchema
-from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.acting import request_context
-from tenant_app.ui.bodies import accepts_upload
 
 blp = Blueprint(
     "api_imports",
     __name__,
     url_prefix="/api/v1/tenants/<tenant>",
-    description="批量导入（CSV / XLSX）与企业名录导出",
+    description="批量导入（CSV / XLSX）",
 )
 blp.url_value_preprocessor(bind_api_tenant)
 
@@ -129,14 +127,3 @@ class ImportErrors(MethodView):
     @_err(404, "没有该导入，或该导入没有错误")
     def get(self, query: dict[str, Any], job_id: str) -> Any:
         return report_file(job_id, query["format"])
-
-
-@blp.route("/enterprises/export")
-class EnterpriseExport(MethodView):
-    @permission(Perm.ENTERPRISES_VIEW)
-    @blp.arguments(EnterpriseQuerySchema, location="query")
-    @_file("按查询条件导出的企业名录（XLSX）", XLSX_MIME)
-    @_err(422, "查询条件有误")
-    def get(self, query: dict[str, Any]) -> Any:
-        """Same filters as the enterprise search (after/limit are ignored: every match)."""
-        return send_export(enterprise_search.parse_filters(query))

@@ -7,32 +7,29 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import RadioField, SelectField
 
-from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
 from tenant_app.core.spreadsheet import safe_row
 from tenant_app.extensions import db
+from tenant_app.http.bodies import accepts_upload
+from tenant_app.imports.downloads import import_job, report_file, send_export
 from tenant_app.imports.services import storage
 from tenant_app.imports.services.columns import kinds, required_for, titles_for
-from tenant_app.imports.services.export import export_enterprises, filters_summary
 from tenant_app.models import Job
 from tenant_app.models.job import JOB_STATUS_LABELS
 from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.acting import request_context
-from tenant_app.tenancy.queries import get_or_404
-from tenant_app.ui.bodies import accepts_upload
 from tenant_app.ui.links import filter_args
 
 bp = Blueprint("imports", __name__, template_folder="templates")
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS = JOB_STATUS_LABELS
 
 
@@ -48,14 +45,6 @@ def _form() -> ImportForm:
     form = ImportForm()
     form.kind.choices = list(kinds().items())
     return form
-
-
-def import_job(job_id: str) -> Job:
-    """The tenant's import job or 404 (another tenant's, or a job of another kind)."""
-    job = get_or_404(Job, job_id)
-    if job.name != storage.JOB_NAME:
-        abort(404)
-    return job
 
 
 def _recent() -> list[Job]:
@@ -121,23 +110,6 @@ def show(job_id: str) -> Any:
     )
 
 
-def report_file(job_id: str, fmt: str) -> Any:
-    job = import_job(job_id)
-    name = ((job.result or {}).get("report") or {}).get(fmt)
-    if not name:
-        abort(404)
-    path = storage.folder(job.tenant_id) / name
-    if not path.is_file():
-        abort(404)
-    mime = XLSX_MIME if fmt == "xlsx" else "text/csv; charset=utf-8"
-    return send_file(
-        path,
-        mimetype=mime,
-        as_attachment=True,
-        download_name=f"导入错误清单-{job.args.get('kind', '')}.{fmt}",
-    )
-
-
 @bp.get("/imports/<job_id>/errors.csv")
 @permission(Perm.IMPORTS_RUN)
 def errors_csv(job_id: str) -> Any:
@@ -177,18 +149,3 @@ def export() -> Any:
         # the filters back, never url_for's instructions (_external…) or another tenant
         return redirect(url_for("web.enterprises.index", **filter_args(request.args.to_dict())))
     return send_export(flt)
-
-
-def send_export(flt: enterprise_search.Filters) -> Any:
-    """Shared with the API: stream the file and leave one audit line (who took which data)."""
-    out, n = export_enterprises(flt)
-    ctx = request_context()
-    if ctx.tenant_id is not None:
-        audit.record_now(
-            ctx,
-            "enterprise.exported",
-            object_type="enterprise_export",
-            after={"filters": filters_summary(flt), "rows": n},
-        )
-    db.session.rollback()  # end the read transaction before the (long) download
-    return send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name="企业名录.xlsx")

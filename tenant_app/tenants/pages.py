@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from tenant_app.accounts.pages import _apply_errors
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
@@ -15,7 +14,7 @@ from tenant_app.extensions import db
 from tenant_app.models import Tenant
 from tenant_app.tenancy.acting import request_context
 from tenant_app.tenants import service as tenant_service
-from tenant_app.ui.forms import TenantForm
+from tenant_app.ui.forms import TenantForm, apply_errors
 
 bp = Blueprint("tenants", __name__, template_folder="templates", url_prefix="/admin/tenants")
 
@@ -44,7 +43,7 @@ def index() -> Any:
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             status = exc.status
         else:
             flash(_("已创建租户 %(name)s", name=tenant.name), "success")

@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from tenant_app.extensions import db, login_manager
 from tenant_app.models import User
-from tenant_app.ui import bodies, errors, labels, public, security, session_guard, tenant_pages
+from tenant_app.ui import errors, labels, public, security, session_guard, tenant_pages
 from tenant_app.ui.i18n import LOCALES
 
 
@@ -41,7 +41,6 @@ def init_web(app: Flask, page_blueprints: Iterable[Blueprint]) -> None:
             return None
         return user if live_session(session.get(SESSION_KEY), user.id) is not None else None
 
-    bodies.init_app(app)  # first: nothing may read a body before it is bounded
     security.init_app(app)
     session_guard.init_app(app)
     errors.init_app(app)

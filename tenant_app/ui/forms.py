@@ -7,10 +7,14 @@ the request's language when the form renders (tenant_app/translations/en has the
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from tenant_app.core.errors import ServiceError
 
 
 class LoginForm(FlaskForm):
@@ -82,3 +86,15 @@ class DecisionForm(FlaskForm):
     reason = StringField(_l("说明（可选）"), validators=[Length(max=200)])
     accept = SubmitField(_l("同意"))
     decline = SubmitField(_l("拒绝"))
+
+
+def apply_errors(form: Any, exc: ServiceError) -> None:
+    """A service's refusal shown on the form: each reason beside its field, the rest on top."""
+    placed = False
+    for name, reasons in exc.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + list(reasons)
+            placed = True
+    if not placed:
+        form.form_errors.append(exc.message)

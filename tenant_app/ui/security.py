@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, request
 
 from tenant_app.core.errors import ServiceError
-from tenant_app.ui.bodies import unstorable, unstorable_message
+from tenant_app.http.bodies import unstorable, unstorable_message
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

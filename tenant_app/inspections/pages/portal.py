@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.extensions import db
+from tenant_app.http.bodies import accepts_upload
 from tenant_app.inspections.pages.staff import LABELS, _run
 from tenant_app.inspections.services import reports, requests, visits
 from tenant_app.models.inspection import REPORT_STATUSES
 from tenant_app.tenancy.acting import request_context
-from tenant_app.ui.bodies import accepts_upload
 
 bp = Blueprint(
     "inspections_portal",

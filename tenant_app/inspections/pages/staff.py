@@ -16,6 +16,7 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
+from tenant_app.http.bodies import accepts_upload
 from tenant_app.inspections.services import (
     approvals,
     campaigns,
@@ -38,7 +39,6 @@ from tenant_app.models.inspection import (
     STATUSES,
 )
 from tenant_app.tenancy.acting import request_context
-from tenant_app.ui.bodies import accepts_upload
 from tenant_app.ui.labels import label
 
 bp = Blueprint("inspections", __name__, template_folder="../templates", url_prefix="/inspections")

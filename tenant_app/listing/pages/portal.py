@@ -13,11 +13,11 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
+from tenant_app.http.bodies import accepts_upload
 from tenant_app.listing.services import entries
 from tenant_app.listing.services.common import policy
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
 from tenant_app.tenancy.acting import request_context
-from tenant_app.ui.bodies import accepts_upload
 
 bp = Blueprint("listing_portal", __name__, template_folder="../templates", url_prefix="/my/listing")
 

@@ -14,6 +14,7 @@ from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.extensions import db
+from tenant_app.imports.downloads import XLSX_MIME, send_export
 from tenant_app.models import ComplianceRecord, Enterprise, EnterpriseAccount, EnterpriseRating
 from tenant_app.registry.api.schemas import (
     AccountPageSchema,
@@ -229,3 +230,21 @@ class MyRecords(MethodView):
     @_err(404, "账号尚未关联企业")
     def get(self) -> list[ComplianceRecord]:
         return records.records_of(accounts.my_enterprise(request_context()))
+
+
+@blp.route("/enterprises/export")
+class EnterpriseExport(MethodView):
+    @permission(Perm.ENTERPRISES_VIEW)
+    @blp.arguments(EnterpriseQuerySchema, location="query")
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "按查询条件导出的企业名录（XLSX）",
+                "content": {XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    )
+    @_err(422, "查询条件有误")
+    def get(self, query: dict[str, Any]) -> Any:
+        """Same filters as the enterprise search (after/limit are ignored: every match)."""
+        return send_export(enterprise_search.parse_filters(query))

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from policies.vocab import PERMIT_STATUSES
-from tenant_app.accounts.pages import _apply_errors
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
@@ -30,6 +29,7 @@ from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.registry.services.enterprise_facts import permit_status_of
 from tenant_app.registry.services.enterprise_rows import PROCEDURE_ONLY_CATEGORIES
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.forms import apply_errors
 from tenant_app.ui.links import filter_args
 
 bp = Blueprint("enterprises", __name__, template_folder="../templates", url_prefix="/enterprises")
@@ -103,7 +103,7 @@ def new() -> Any:
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("已登记企业 %(name)s", name=e.name), "success")
             return redirect(url_for(".show", enterprise_id=e.id))
@@ -143,7 +143,7 @@ def edit(enterprise_id: int) -> Any:
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("已保存"), "success")
             return redirect(url_for(".show", enterprise_id=e.id))

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tenant_app.accounts.pages import _apply_errors
 from tenant_app.auth.permissions import PUBLIC, permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError, Throttled
@@ -21,7 +20,7 @@ from tenant_app.registry.services import records
 from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.registry.services.enterprise_facts import permit_status_of
 from tenant_app.tenancy.acting import request_context
-from tenant_app.ui.forms import ConfirmForm
+from tenant_app.ui.forms import ConfirmForm, apply_errors
 
 bp = Blueprint("enterprise_portal", __name__, template_folder="../templates")
 
@@ -42,7 +41,7 @@ def register() -> Any:
             status = 429
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             status = exc.status
         else:
             return render_template("enterprises/registered.html")

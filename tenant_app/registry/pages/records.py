@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tenant_app.accounts.pages import _apply_errors
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
@@ -17,6 +16,7 @@ from tenant_app.registry.pages.forms import fill_record, record_form_class, reco
 from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.registry.services import records as service
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.forms import apply_errors
 
 bp = Blueprint(
     "enterprise_records",
@@ -39,7 +39,7 @@ def new(enterprise_id: int, kind: str) -> Any:
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("已添加%(kind)s记录", kind=RECORD_KINDS[kind]), "success")
             return redirect(url_for("web.enterprises.show", enterprise_id=e.id) + "#timeline")
@@ -68,7 +68,7 @@ def edit(enterprise_id: int, record_id: int) -> Any:
             db.session.commit()
         except ServiceError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("已保存"), "success")
             return redirect(url_for("web.enterprises.show", enterprise_id=e.id) + "#timeline")
