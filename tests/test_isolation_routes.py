@@ -270,7 +270,8 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "objection_id": objs["objection_id"],
         "filing_id": objs["filing_id"],
         "step": "notice",
-        # inspections (issue 6)
+        # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
+        "item_key": "procedures",
         **{
             k: objs[k]
             for k in (

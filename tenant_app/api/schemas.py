@@ -171,3 +171,21 @@ class ProposalSchema(Schema):
 class ProposalDecisionSchema(Schema):
     accept = fields.Boolean(required=True)
     reason = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ListQuerySchema(Schema):
+    """A list that pages by keyset: pass the ``X-Next-After`` header back as ``after``; the
+    ``X-Total-Count`` header says how many rows there are in all."""
+
+    after = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
+def page_headers(page: object) -> dict[str, str]:
+    """The headers of a keyset-paged array answer: how many in all, and where the next page
+    starts (absent on the last page). The body stays a plain array, as before paging."""
+    headers = {"X-Total-Count": str(getattr(page, "total", None) or 0)}
+    next_after = getattr(page, "next_after", None)
+    if next_after is not None:
+        headers["X-Next-After"] = str(next_after)
+    return headers

@@ -266,7 +266,17 @@ class InspectionEvidence(TenantScoped, Model):
     """An uploaded file (stored under UPLOAD_DIR, sha256 kept) or a body-camera reference."""
 
     __tablename__ = "inspection_evidence"
-    __table_args__ = (Index("ix_inspection_evidence_tenant_insp", "tenant_id", "inspection_id"),)
+    __table_args__ = (
+        Index("ix_inspection_evidence_tenant_insp", "tenant_id", "inspection_id"),
+        # one upload, however often a flaky connection sends it (issue 10 item 6)
+        Index(
+            "uq_inspection_evidence_upload_key",
+            "tenant_id",
+            "inspection_id",
+            "upload_key",
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
@@ -280,6 +290,9 @@ class InspectionEvidence(TenantScoped, Model):
     note: Mapped[str] = mapped_column(String(500), default="")
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The idempotency key the uploading page (or API client) chose for this file: a retry with
+    # the same key returns this row instead of adding a second one. None for older rows.
+    upload_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class SelfInspectionReport(TenantScoped, Model):

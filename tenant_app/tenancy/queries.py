@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from tenant_app.extensions import db
 
@@ -71,13 +71,33 @@ def lineage(stmt: Select[Any]) -> Select[Any]:
 class Page:
     items: list[Any]
     next_after: Any | None
+    total: int | None = None  # every matching row, all pages together (when counted)
+
+
+def count_rows(stmt: Select[Any], key_column: Any) -> int:
+    """How many rows ``stmt`` selects, all pages together: the list says "共 N 条" instead of
+    stopping silently. The count runs through the same scope (guard.py) as the rows, with the
+    statement's own execution options (descendants, lineage), and reads the key column only
+    (never a column the app's database role may not read, such as a password hash)."""
+    inner = stmt.with_only_columns(key_column, maintain_column_froms=True)
+    counted = select(func.count()).select_from(inner.order_by(None).limit(None).subquery())
+    return int(
+        db.session.execute(counted.execution_options(**stmt.get_execution_options())).scalar_one()
+    )
 
 
 def keyset_page(
-    stmt: Select[Any], key_column: Any, after: Any | None, size: int = 50, descending: bool = False
+    stmt: Select[Any],
+    key_column: Any,
+    after: Any | None,
+    size: int = 50,
+    descending: bool = False,
+    count: bool = False,
 ) -> Page:
-    """Keyset pagination on a unique, indexed column: constant cost at any depth."""
+    """Keyset pagination on a unique, indexed column: constant cost at any depth. With
+    ``count`` the page also carries how many rows there are in all (``total``)."""
     size = max(1, min(size, 500))
+    total = count_rows(stmt, key_column) if count else None
     if after is not None:
         stmt = stmt.where(key_column < after if descending else key_column > after)
     stmt = stmt.order_by(key_column.desc() if descending else key_column).limit(size + 1)
@@ -85,4 +105,4 @@ def keyset_page(
     more = len(rows) > size
     rows = rows[:size]
     last = getattr(rows[-1], key_column.key) if (more and rows) else None
-    return Page(items=rows, next_after=last)
+    return Page(items=rows, next_after=last, total=total)

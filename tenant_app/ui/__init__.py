@@ -69,9 +69,11 @@ def init_web(app: Flask, page_blueprints: Iterable[Blueprint]) -> None:
     from flask_babel import get_locale
 
     from tenant_app.ui.crumbs import breadcrumbs
+    from tenant_app.ui.links import page_link
 
     app.jinja_env.globals.update(
         breadcrumbs=breadcrumbs,
+        page_link=page_link,
         get_locale=get_locale,
         LOCALES=LOCALES,
     )

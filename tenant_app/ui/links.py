@@ -22,3 +22,16 @@ def filter_args(args: Mapping[str, str], drop: Iterable[str] = ()) -> dict[str, 
         for k, v in args.items()
         if v and k.isidentifier() and not k.startswith("_") and k not in dropped
     }
+
+
+def page_link(param: str = "after", value: Any = None) -> str:
+    """This page again with ``param`` set to ``value`` (dropped when None) and the other filters
+    kept: the "next page" and "first page" links of a keyset-paged list (ui/templates/_pager.html).
+    A page with two lists names each list's own parameter, so paging one keeps the other."""
+    from flask import url_for
+
+    args = filter_args(request.args, drop=(param,))
+    if value is not None:
+        args[param] = value
+    endpoint = request.endpoint or ""
+    return url_for(endpoint, **(request.view_args or {}), **args)

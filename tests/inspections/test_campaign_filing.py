@@ -79,7 +79,7 @@ def test_SX_4_filed_with_whom_and_when_then_published(world: dict[str, Any], cli
     assert c.decision["scope_checks"][0]["reached"] == 8
 
     def get() -> Any:
-        return next(x for x in campaigns.campaigns() if x.id == cid)
+        return next(x for x in campaigns.campaigns().items if x.id == cid)
 
     with pytest.raises(ServiceError):  # not approved: cannot be filed
         _as("taiyuan-principal", lambda: campaigns.file_campaign(scope_context(), get(), {}))
@@ -145,7 +145,7 @@ def test_SX_4_scope_judged_again_when_filed_against_that_days_registry(
     _as(
         "taiyuan-principal",
         lambda: campaigns.approve_campaign(
-            scope_context(), next(x for x in campaigns.campaigns() if x.id == cid)
+            scope_context(), next(x for x in campaigns.campaigns().items if x.id == cid)
         ),
     )
     _registry(chemical=10, other=0)  # the registry grows: C26 now reaches 18 of 20 = 90%
@@ -153,9 +153,9 @@ def test_SX_4_scope_judged_again_when_filed_against_that_days_registry(
         _as(
             "taiyuan-principal",
             lambda: campaigns.file_campaign(
-                scope_context(), next(x for x in campaigns.campaigns() if x.id == cid), {}
+                scope_context(), next(x for x in campaigns.campaigns().items if x.id == cid), {}
             ),
         )
     assert "18家" in exc.value.errors["scope"][0]
     with acting("taiyuan-principal", "sx-taiyuan"):
-        assert next(x for x in campaigns.campaigns() if x.id == cid).status == "approved"
+        assert next(x for x in campaigns.campaigns().items if x.id == cid).status == "approved"

@@ -48,7 +48,9 @@ def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, a
     sign_in(page, "taiyuan-officer1")
     page.get_by_role("link", name="涉企检查").click()
     page.get_by_role("link", name="新建检查").click()
-    page.get_by_label("被检查企业").select_option(label=f"{chem.name}（{chem.uscc}）")
+    # the enterprise picker: part of the name typed, the match chosen (issue 10 item 3)
+    page.get_by_label("搜索：被检查企业").fill("浏览器测试化工")
+    page.get_by_label(f"{chem.name}（{chem.uscc}）").check()
     page.get_by_label("计划检查日期").fill(future(10, 20).isoformat())
     page.get_by_label(re.compile("刘执法")).check()
     page.get_by_role("button", name="核验（不保存）").click()
@@ -74,8 +76,8 @@ def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, a
     sign_in(page, "taiyuan-officer1")
     page.goto(url)
     page.get_by_role("button", name="开始检查").click()
-    for sel in page.locator("#findings select").all():
-        sel.select_option("compliant")
+    for choice in page.locator("#findings label", has_text=re.compile("^符合$")).all():
+        choice.click()  # each item is saved as it is chosen (issue 10 item 6)
     page.get_by_role("button", name="保存检查结果").click()
     page.get_by_label("检查情况记录").fill("现场检查，治污设施正常运行。")
     page.get_by_role("button", name="保存笔录").click()

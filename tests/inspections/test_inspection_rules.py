@@ -273,7 +273,7 @@ def test_SX_4_blanket_campaign_refused_and_scope_enforced(sx):
         )
         assert not r.allowed  # not approved yet
     with acting("taiyuan-principal", "sx-taiyuan"):
-        approved = campaigns.approve_campaign(scope_context(), campaigns.campaigns()[0])
+        approved = campaigns.approve_campaign(scope_context(), campaigns.campaigns().items[0])
         campaigns.publish_campaign(
             scope_context(), campaigns.file_campaign(scope_context(), approved, {})
         )  # SX-4: filed first

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tenant_app.api.schemas import ErrorSchema
+from tenant_app.api.schemas import ErrorSchema, ListQuerySchema, page_headers
 from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
@@ -283,8 +284,11 @@ class Evidence(MethodView):
     @_err(409, "检查开始后才能上传")
     @_err(422, "类型或大小不符（jpg/png/pdf/mp4，20 MB）")
     def post(self, form: dict[str, Any], files: dict[str, Any], inspection_id: int) -> Any:
-        """Stored outside the web root; the response carries the SHA-256."""
+        """Stored outside the web root; the response carries the SHA-256. With an idempotency
+        key (``upload_key`` or the ``Idempotency-Key`` header) a retry of an upload already
+        stored answers with that same evidence (same id) and stores nothing."""
         up = files["file"]
+        key = form["upload_key"] or request.headers.get("Idempotency-Key") or None
         return _commit(
             conduct.add_evidence(
                 request_context(),
@@ -293,6 +297,7 @@ class Evidence(MethodView):
                 up.filename or "",
                 form["kind"],
                 form["note"],
+                upload_key=key[:100] if key else None,
             )
         )
 
@@ -390,9 +395,13 @@ class PlanPublish(MethodView):
 @blp.route("/campaigns")
 class CampaignList(MethodView):
     @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, CampaignSchema(many=True))
-    def get(self) -> Any:
-        return campaigns.campaigns()
+    def get(self, query: dict[str, Any]) -> Any:
+        """Newest first, keyset-paged: ``X-Total-Count`` says how many in all, ``X-Next-After``
+        (absent on the last page) goes back as ``after``."""
+        page = campaigns.campaigns(after=query["after"], limit=query["limit"])
+        return page.items, 200, page_headers(page)
 
     @permission(Perm.INSPECTIONS_EDIT)
     @blp.arguments(CampaignInSchema)
@@ -475,9 +484,13 @@ class ExternalVisits(MethodView):
 @blp.route("/draws")
 class DrawList(MethodView):
     @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, DrawSchema(many=True))
-    def get(self) -> Any:
-        return draws.draws()
+    def get(self, query: dict[str, Any]) -> Any:
+        """Newest first, keyset-paged: ``X-Total-Count`` says how many in all, ``X-Next-After``
+        (absent on the last page) goes back as ``after``."""
+        page = draws.draws(after=query["after"], limit=query["limit"])
+        return page.items, 200, page_headers(page)
 
     @permission(Perm.INSPECTIONS_EDIT)
     @blp.arguments(DrawInSchema)
@@ -574,9 +587,13 @@ class Conflicts(MethodView):
 @blp.route("/self-inspection-reports")
 class ReportList(MethodView):
     @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, ReportSchema(many=True))
-    def get(self) -> Any:
-        return reports.reports()
+    def get(self, query: dict[str, Any]) -> Any:
+        """Newest first, keyset-paged: ``X-Total-Count`` says how many in all, ``X-Next-After``
+        (absent on the last page) goes back as ``after``."""
+        page = reports.reports(after=query["after"], limit=query["limit"])
+        return page.items, 200, page_headers(page)
 
 
 @blp.route("/self-inspection-reports/<int:report_id>/review")
@@ -604,9 +621,13 @@ class ReportReview(MethodView):
 @blp.route("/inspection-requests")
 class RequestList(MethodView):
     @permission(Perm.INSPECTIONS_VIEW)
+    @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, RequestSchema(many=True))
-    def get(self) -> Any:
-        return requests.open_requests()
+    def get(self, query: dict[str, Any]) -> Any:
+        """Newest first, keyset-paged: ``X-Total-Count`` says how many in all, ``X-Next-After``
+        (absent on the last page) goes back as ``after``."""
+        page = requests.open_requests(after=query["after"], limit=query["limit"])
+        return page.items, 200, page_headers(page)
 
 
 @blp.route("/inspection-requests/<int:request_id>/accept")

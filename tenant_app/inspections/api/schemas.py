@@ -197,6 +197,14 @@ class EvidenceUploadSchema(Schema):
 class EvidenceFormSchema(Schema):
     kind = _choice({k: v for k, v in EVIDENCE_KINDS.items() if k != "bodycam"}, required=True)
     note = fields.String(load_default="", validate=validate.Length(max=500))
+    upload_key = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{16,64}$"),
+        metadata={
+            "description": "幂等键：每个文件取一个（16–64位字母、数字、-、_），重试时原样再传；"
+            "同一检查已有此键的证据时返回该证据，不再保存第二份。也可用 Idempotency-Key 请求头"
+        },
+    )
 
 
 class BodycamInSchema(Schema):

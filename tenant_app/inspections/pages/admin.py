@@ -11,9 +11,18 @@ from flask_babel import gettext as _
 
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
-from tenant_app.inspections.pages.staff import LABELS, _names, _run
+from tenant_app.inspections.pages.staff import (
+    LABELS,
+    _after,
+    _names,
+    _run,
+    chosen_enterprises,
+    chosen_officers,
+    enterprise_pick,
+    officer_pick,
+)
 from tenant_app.inspections.services import annual, campaigns, draws, reports, requests, visits
-from tenant_app.inspections.services.common import officer_pool, rules_cited
+from tenant_app.inspections.services.common import counties, officer_pool, rules_cited
 from tenant_app.inspections.services.storage import path_of
 from tenant_app.models.inspection import (
     CAMPAIGN_STATUSES,
@@ -38,6 +47,11 @@ STATUS = {
 
 def _list(raw: str) -> list[str]:
     return [x.strip() for x in raw.replace("，", ",").split(",") if x.strip()]
+
+
+def _picked(form: Any, name: str) -> list[str]:
+    """The values of a group of boxes (or a multiple picker), each once, bounded."""
+    return list(dict.fromkeys(v.strip() for v in form.getlist(name)[:500] if v.strip()))
 
 
 @bp.get("/plans/")
@@ -84,12 +98,25 @@ def publish_plan(plan_id: int) -> Any:
 @bp.get("/campaigns/", endpoint="campaigns")
 @permission(Perm.INSPECTIONS_VIEW)
 def campaigns_page() -> Any:
+    ctx = request_context()
+    page = campaigns.campaigns(after=_after(request.args.get("after")))
+    county_list = counties(ctx)
+    named = {t.id: t.name for t in county_list}
+    scope_ids = [i for c in page.items for i in (c.scope or {}).get("enterprise_ids", [])]
+    named_enterprises = dict(chosen_enterprises(scope_ids))
     return render_template(
         "inspections/campaigns.html",
-        rows=campaigns.campaigns(),
+        page=page,
+        rows=page.items,
         status=STATUS,
         scope_keys=campaigns.SCOPE_KEYS,
-        rules=rules_cited(request_context()),
+        rules=rules_cited(ctx),
+        counties=county_list,
+        county_names=named,
+        enterprise_names=named_enterprises,
+        typed=request.args,
+        scope_chosen=chosen_enterprises(request.args.getlist("scope_enterprise_ids")),
+        scope_results=enterprise_pick(request.args, "scope_enterprise_ids"),
     )
 
 
@@ -98,8 +125,11 @@ def campaigns_page() -> Any:
 def create_campaign() -> Any:
     f = request.form
     scope = {
-        k: _list(f.get(f"scope_{k}", ""))
-        for k in ("industry_prefixes", "categories", "county_tenant_ids", "enterprise_ids")
+        "industry_prefixes": _list(f.get("scope_industry_prefixes", "")),
+        # picked, not typed: the boxes of the categories, the counties and the enterprise picker
+        "categories": _picked(f, "scope_categories"),
+        "county_tenant_ids": _picked(f, "scope_county_tenant_ids"),
+        "enterprise_ids": _picked(f, "scope_enterprise_ids"),
     }
     if f.get("scope_key_discharger"):
         scope["key_discharger"] = True  # type: ignore[assignment]
@@ -161,13 +191,21 @@ def publish_campaign(campaign_id: int) -> Any:
 @bp.get("/draws/", endpoint="draws")
 @permission(Perm.INSPECTIONS_VIEW)
 def draws_page() -> Any:
-    rows = draws.draws()
+    ctx = request_context()
+    page = draws.draws(after=_after(request.args.get("after")))
+    args = request.args
     return render_template(
         "inspections/draws.html",
-        rows=rows,
+        page=page,
+        rows=page.items,
         status=STATUS,
-        officers=officer_pool(request_context()),
+        counties=counties(ctx),
         new_secret=draws.new_secret(),
+        typed=args,
+        conflict_officer=chosen_officers(ctx, args.getlist("user_id")),
+        conflict_officer_results=officer_pick(ctx, args, "user_id"),
+        conflict_enterprise=chosen_enterprises(args.getlist("enterprise_id")),
+        conflict_enterprise_results=enterprise_pick(args, "enterprise_id"),
     )
 
 
@@ -179,8 +217,9 @@ def commit_draw() -> Any:
         "title": f.get("title"),
         "planned_date": f.get("planned_date"),
         "filters": {
-            k: _list(f.get(f"filter_{k}", ""))
-            for k in ("industry_prefixes", "categories", "county_tenant_ids")
+            "industry_prefixes": _list(f.get("filter_industry_prefixes", "")),
+            "categories": _picked(f, "filter_categories"),
+            "county_tenant_ids": _picked(f, "filter_county_tenant_ids"),
         },
         "ratios": {
             c: f.get(f"ratio_{c}")
@@ -296,12 +335,20 @@ def budget_page() -> Any:
     its cap; staff record another department's visit here."""
     from tenant_app.inspections.services.common import parse_int
 
-    raw = request.args.get("enterprise_id", "")
+    raw = "" if request.args.get("pick") else request.args.get("enterprise_id", "")
     data = None
     if raw:
         eid = parse_int(raw, "enterprise_id")
         data = visits.enterprise_budget(request_context(), eid)
-    return render_template("inspections/budget.html", budget=data, enterprise_id=raw, labels=LABELS)
+    return render_template(
+        "inspections/budget.html",
+        budget=data,
+        enterprise_id=raw,
+        labels=LABELS,
+        chosen=chosen_enterprises(request.args.get("enterprise_id", "")),
+        results=enterprise_pick(request.args, "enterprise_id"),
+        q=request.args.get("enterprise_id_q", ""),
+    )
 
 
 @bp.post("/budget/external")
@@ -320,10 +367,12 @@ def record_external_visit() -> Any:
 @bp.get("/self-reports/", endpoint="reports")
 @permission(Perm.INSPECTIONS_VIEW)
 def reports_page() -> Any:
-    rows = reports.reports()
+    page = reports.reports(after=_after(request.args.get("after")))
+    rows = page.items
     leads = {r.id: reports.anomalies_of(r.enterprise_id) for r in rows if r.status == "submitted"}
     return render_template(
         "inspections/reports.html",
+        page=page,
         rows=rows,
         status=STATUS,
         leads=leads,
@@ -364,9 +413,11 @@ def report_file(report_id: int) -> Any:
 @bp.get("/requests/", endpoint="requests")
 @permission(Perm.INSPECTIONS_VIEW)
 def requests_page() -> Any:
+    page = requests.open_requests(after=_after(request.args.get("after")))
     return render_template(
         "inspections/requests.html",
-        rows=requests.open_requests(),
+        page=page,
+        rows=page.items,
         status=STATUS,
         officers=officer_pool(request_context()),
     )

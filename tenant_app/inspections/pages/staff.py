@@ -4,14 +4,17 @@ start, findings, record, evidence, finish, feedback) and the printable record (�
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from policies.vocab import TRIGGERS
+from tenant_app import clock
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
@@ -28,17 +31,24 @@ from tenant_app.inspections.services import (
     reports,
     storage,
 )
-from tenant_app.inspections.services.common import NotFound, get, officer_pool, rules_cited
+from tenant_app.inspections.services.common import (
+    NotFound,
+    get,
+    officer_pool,
+    officer_search,
+    rules_cited,
+)
 from tenant_app.models import Enterprise, InspectionEvidence
 from tenant_app.models.inspection import (
     EVIDENCE_KINDS,
     FINDING_RESULTS,
     MODES,
     OFF_SITE_SOURCES,
-    REPORT_VISIT_NEEDED,
     STATUSES,
 )
+from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui import picker
 from tenant_app.ui.labels import label
 
 bp = Blueprint("inspections", __name__, template_folder="../templates", url_prefix="/inspections")
@@ -77,7 +87,9 @@ def _run(action: Callable[[], Any], ok: str, back: str) -> Any:
 def index() -> Any:
     status = request.args.get("status") or None
     page = plans.inspections(
-        status=status if status in STATUSES else None, after=_after(request.args.get("after"))
+        status=status if status in STATUSES else None,
+        after=_after(request.args.get("after")),
+        count=True,
     )
     names = _names([i.enterprise_id for i in page.items])
     return render_template(
@@ -128,6 +140,67 @@ def _form_data() -> dict[str, Any]:
     }
 
 
+@bp.get("/pick/officers")
+@permission(Perm.INSPECTIONS_VIEW)
+def pick_officers() -> Any:
+    """The officer picker's matches (htmx): the acting tenant's officers by part of the name or
+    of the certificate number, keyset-paged."""
+    ctx = request_context()
+    ask = picker.ask_from_request("officer_ids")
+    found = picker.results(
+        ask,
+        lambda q, after: officer_search(ctx, q, after),
+        picker.officer_option,
+        "web.inspections.pick_officers",
+    )
+    return picker.answer(ask, found)
+
+
+def enterprise_pick(form: Any, field: str) -> picker.Results | None:
+    """The enterprise picker's matches rendered inside the page (no scripts: its search button
+    submitted the form), None when that picker was not searched."""
+    ask = picker.ask_from_form(form, field)
+    if ask is None:
+        return None
+    return picker.results(
+        ask, enterprise_search.pick, picker.enterprise_option, "web.enterprises.pick"
+    )
+
+
+def officer_pick(ctx: Any, form: Any, field: str, *, always: bool = True) -> picker.Results | None:
+    """The officer picker's matches inside the page: the first page of the pool until searched."""
+    ask = picker.ask_from_form(form, field, always=always)
+    if ask is None:
+        return None
+    return picker.results(
+        ask,
+        lambda q, after: officer_search(ctx, q, after),
+        picker.officer_option,
+        "web.inspections.pick_officers",
+    )
+
+
+def chosen_enterprises(ids: Any) -> list[tuple[Any, str]]:
+    """What a picker shows as chosen: the enterprises of ``ids`` this tenant can see (another
+    tenant's id names nothing and so is not shown)."""
+    wanted = [int(x) for x in (ids if isinstance(ids, list) else [ids]) if str(x).isdigit()]
+    wanted = [x for x in wanted if 0 < x < 2**63][:200]
+    if not wanted:
+        return []
+    rows = db.session.execute(select(Enterprise).where(Enterprise.id.in_(wanted))).scalars()
+    found = {e.id: e for e in rows}
+    return [picker.enterprise_option(found[x]) for x in dict.fromkeys(wanted) if x in found]
+
+
+def chosen_officers(ctx: Any, ids: Any) -> list[tuple[Any, str]]:
+    wanted = [int(x) for x in (ids if isinstance(ids, list) else [ids]) if str(x).isdigit()]
+    wanted = [x for x in wanted if 0 < x < 2**63][:50]
+    if not wanted:
+        return []
+    found = {u.id: u for u in officer_pool(ctx, wanted)}
+    return [picker.officer_option(found[x]) for x in dict.fromkeys(wanted) if x in found]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission(Perm.INSPECTIONS_EDIT)
 def new() -> Any:
@@ -139,7 +212,10 @@ def new() -> Any:
     }
     ctx = request_context()
     report, errors, status = None, {}, 200
-    if request.method == "POST":
+    picking = request.method == "POST" and bool(request.form.get("pick"))
+    if picking:
+        data = _form_data()  # a picker's search without scripts: nothing checked, nothing saved
+    elif request.method == "POST":
         data = _form_data()
         try:
             if request.form.get("action") == "create" or data["join_with"]:
@@ -165,9 +241,7 @@ def new() -> Any:
         except ServiceError as exc:
             db.session.rollback()
             errors, status = exc.errors or {"form": [exc.message]}, exc.status
-    enterprises = (
-        db.session.execute(select(Enterprise).order_by(Enterprise.name).limit(500)).scalars().all()
-    )
+    form = request.form if request.method == "POST" else request.args
     return render_template(
         "inspections/new.html",
         data=data,
@@ -175,10 +249,14 @@ def new() -> Any:
         errors=errors,
         labels=LABELS,
         triggers=MANUAL_TRIGGERS,
-        enterprises=enterprises,
-        officers=officer_pool(ctx),
-        campaigns=[c for c in campaigns.campaigns() if c.status != "draft"],
-        leads=reports.reports(REPORT_VISIT_NEEDED),
+        enterprise_chosen=chosen_enterprises(data.get("enterprise_id")),
+        enterprise_results=enterprise_pick(form, "enterprise_id"),
+        enterprise_q=form.get("enterprise_id_q", ""),
+        officers_chosen=chosen_officers(ctx, data.get("officer_ids") or []),
+        officer_results=officer_pick(ctx, form, "officer_ids"),
+        officer_q=form.get("officer_ids_q", ""),
+        campaigns=campaigns.usable(),
+        leads=reports.leads(),
     ), status
 
 
@@ -197,6 +275,7 @@ def show(inspection_id: int) -> Any:
         can_approve=approvals.can_approve(ctx, insp),
         rules=rules_cited(ctx),
         record_fields=conduct.RECORD_FIELDS,
+        upload_key=uuid.uuid4().hex,  # a resubmitted form (no scripts) stores its file once
     )
 
 
@@ -272,6 +351,57 @@ def prior_notice(inspection_id: int) -> Any:
     )
 
 
+def _partial() -> bool:
+    """A request from a script of the page (htmx, or the evidence uploader) that wants a piece
+    of the page back instead of a redirect."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+    )
+
+
+def _reasons(exc: ServiceError) -> list[str]:
+    """What the line under an item says: a refused value's reasons by field (422), otherwise
+    the refusal's own sentence (a conflict's details are codes, not words)."""
+    if exc.status == 422 and exc.errors:
+        return [str(r) for r in sum(exc.errors.values(), [])]
+    return [exc.message]
+
+
+def _saved_state(action: Callable[[], Any], field: str) -> Any:
+    """Run one save of the record page for a script (htmx): the line under the item says it is
+    saved (and when), or why not, by field; the transaction is committed or rolled back."""
+    try:
+        action()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return render_template(
+            "inspections/_saved.html", reasons=_reasons(exc), field=field
+        ), exc.status
+    at = format_datetime(clock.utcnow(), "HH:mm:ss")
+    return render_template("inspections/_saved.html", reasons=[], at=at, field=field)
+
+
+@bp.post("/<int:inspection_id>/findings/<item_key>")
+@permission(Perm.INSPECTIONS_EDIT)
+def finding_item(inspection_id: int, item_key: str) -> Any:
+    """One checklist item, saved on its own as the officer records it (htmx, the page saves each
+    item as it is chosen or typed): the same service call as the whole table and the API."""
+    ctx, insp = request_context(), plans.get_inspection(inspection_id)
+    key = item_key[:64]
+    value = {
+        key: {
+            "result": request.form.get(f"result_{key}", ""),
+            "note": request.form.get(f"note_{key}", ""),
+        }
+    }
+    action = lambda: conduct.save_findings(ctx, insp, value)  # noqa: E731
+    if _partial():
+        return _saved_state(action, f"finding.{key}")
+    return _run(action, _("已保存检查结果"), _back(insp.id) + "#findings")
+
+
 @bp.post("/<int:inspection_id>/findings")
 @permission(Perm.INSPECTIONS_EDIT)
 def findings(inspection_id: int) -> Any:
@@ -294,18 +424,24 @@ def findings(inspection_id: int) -> Any:
 @bp.post("/<int:inspection_id>/record")
 @permission(Perm.INSPECTIONS_EDIT)
 def record(inspection_id: int) -> Any:
+    """The record's fields: all of them from the form's button, or one as it is typed (htmx
+    sends only that field, and gets back the line saying it is saved)."""
     ctx, insp = request_context(), plans.get_inspection(inspection_id)
-    return _run(
-        lambda: conduct.save_record(ctx, insp, request.form.to_dict()),
-        _("已保存检查笔录"),
-        _back(insp.id) + "#record",
-    )
+    values = request.form.to_dict()
+    action = lambda: conduct.save_record(ctx, insp, values)  # noqa: E731
+    if _partial():
+        return _saved_state(action, next((k for k in values if k in conduct.RECORD_FIELDS), ""))
+    return _run(action, _("已保存检查笔录"), _back(insp.id) + "#record")
 
 
 @bp.post("/<int:inspection_id>/evidence")
 @accepts_upload
 @permission(Perm.INSPECTIONS_EDIT)
 def evidence(inspection_id: int) -> Any:
+    """One evidence file. The page's uploader (static/evidence-upload.js) sends it by XHR with
+    progress and retries it over a flaky connection with the same ``upload_key``: the service
+    returns the first attachment for a key it already holds, so a retry never stores twice.
+    That request gets the evidence list back (or the reasons); the plain form a redirect."""
     ctx, insp = request_context(), plans.get_inspection(inspection_id)
     upload = request.files.get("file")
 
@@ -319,9 +455,25 @@ def evidence(inspection_id: int) -> Any:
             upload.filename,
             request.form.get("kind", ""),
             request.form.get("note", ""),
+            upload_key=(request.form.get("upload_key") or "")[:100] or None,
         )
 
-    return _run(act, _("已上传证据"), _back(insp.id) + "#evidence")
+    if not _partial():
+        return _run(act, _("已上传证据"), _back(insp.id) + "#evidence")
+    try:
+        ev = act()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return render_template(
+            "inspections/_saved.html", reasons=_reasons(exc), field="file"
+        ), exc.status
+    return render_template(
+        "inspections/_evidence_list.html",
+        insp=insp,
+        evidence=conduct.evidence(insp),
+        added=ev.id,
+    ), 201
 
 
 @bp.post("/<int:inspection_id>/bodycam")

@@ -19,6 +19,7 @@ from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.inspections.services.common import cite, parse_date, policy_of, tenant_of
 from tenant_app.models import Campaign, Enterprise, Tenant
+from tenant_app.tenancy.queries import Page, keyset_page
 
 SCOPE_KEYS = {
     "industry_prefixes": "行业代码（前缀）",
@@ -377,7 +378,16 @@ def published() -> list[Campaign]:
     )
 
 
-def campaigns() -> list[Campaign]:
+def campaigns(*, after: int | None = None, limit: int = 50) -> Page:
+    """Newest first, keyset-paged, with how many in all."""
+    return keyset_page(select(Campaign), Campaign.id, after, limit, descending=True, count=True)
+
+
+def usable() -> list[Campaign]:
+    """The campaigns an inspection can be planned under: approved or further (not drafts),
+    newest first. All of them: a campaign left out could not be chosen at all."""
     return list(
-        db.session.execute(select(Campaign).order_by(Campaign.id.desc()).limit(200)).scalars()
+        db.session.execute(
+            select(Campaign).where(Campaign.status != "draft").order_by(Campaign.id.desc())
+        ).scalars()
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from policies import Policy
 from tenant_app.context import Context
@@ -20,6 +20,7 @@ from tenant_app.extensions import db
 from tenant_app.models import Enterprise, RoleGrant, Tenant, User
 from tenant_app.policy.service import policy_for
 from tenant_app.registry.services.enterprises import NotFound
+from tenant_app.tenancy.queries import Page, keyset_page
 
 T = TypeVar("T")
 MAX_ID = 2**63 - 1
@@ -34,6 +35,8 @@ __all__ = [
     "cite",
     "rules_cited",
     "officer_pool",
+    "officer_search",
+    "counties",
     "parse_date",
     "parse_int",
 ]
@@ -86,6 +89,44 @@ def officer_pool(ctx: Context, ids: list[int] | None = None) -> list[User]:
     if ids is not None:
         stmt = stmt.where(User.id.in_(ids))
     return list(db.session.execute(stmt).scalars().unique())
+
+
+def officer_search(
+    ctx: Context, q: str | None = None, after: int | None = None, limit: int = 20
+) -> Page:
+    """The officer picker of the forms: the pool above, by part of the name or of the
+    enforcement certificate number, keyset-paged on the account id with how many match. An
+    empty query lists the pool page by page. A query longer than a name is a 422."""
+    q = (q or "").strip()
+    if len(q) > 64:
+        raise ValidationFailed.field("q", "查询条件过长（不超过64个字）")
+    stmt = select(User).where(
+        User.id.in_(
+            select(RoleGrant.user_id).where(
+                RoleGrant.role == "officer", RoleGrant.tenant_id == ctx.tenant_id
+            )
+        ),
+        User.active.is_(True),
+    )
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                User.display_name.ilike(like, escape="\\"),
+                User.certificate_no.ilike(like, escape="\\"),
+            )
+        )
+    return keyset_page(stmt, User.id, after, limit, count=True)
+
+
+def counties(ctx: Context) -> list[Tenant]:
+    """The acting tenant's own subdivisions (a city's counties), by division code: what a
+    campaign's or a draw's scope may be narrowed to, picked by name instead of typed ids."""
+    return list(
+        db.session.execute(
+            select(Tenant).where(Tenant.parent_id == ctx.tenant_id).order_by(Tenant.division_code)
+        ).scalars()
+    )
 
 
 def parse_date(raw: Any, field: str, required: bool = True) -> date | None:

@@ -5,9 +5,11 @@ conclusion, SX-8). Finishing sets the feedback deadline and writes the listed en
 
 from __future__ import annotations
 
+import re
 from typing import IO, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from policies.vocab import industry_matches
 from tenant_app.audit import log as audit
@@ -258,22 +260,28 @@ def save_findings(
     if errors:
         raise ValidationFailed("检查结果有误", errors)
     existing = {f.item_key: f for f in findings(insp)}
-    out = []
+    out, changed = [], {}
     for key, v in values.items():
         f = existing.get(key) or InspectionFinding(
             inspection_id=insp.id, item_key=key, item_title=items[key]["title"]
         )
-        f.result, f.note = v["result"], str(v.get("note") or "")[:2000]
+        result, note = v["result"], str(v.get("note") or "")[:2000]
+        out.append(f)
+        if f.id is not None and (f.result, f.note) == (result, note):
+            continue  # saved again as it was (the page saves an item on every pause)
+        f.result, f.note = result, note
         f.entered_by = ctx.actor.user_id
         db.session.add(f)
-        out.append(f)
+        changed[key] = result
+    if not changed:
+        return out
     db.session.flush()
     audit.record(
         ctx,
         "inspection.findings_saved",
         object_type="inspection",
         object_id=insp.id,
-        after={k: v.get("result") for k, v in values.items()},
+        after=changed,
     )
     return out
 
@@ -289,21 +297,59 @@ def findings(insp: Inspection) -> list[InspectionFinding]:
 
 
 def save_record(ctx: Context, insp: Inspection, values: dict[str, Any]) -> Inspection:
+    """The fields of the record given in ``values`` (one at a time from the page, as they are
+    typed; any number from the API); the others stay as they were. Nothing changed, no entry."""
     _must_be_running(insp)
-    record = {
-        **(insp.record or {}),
-        **{k: str(values[k])[:4000] for k in RECORD_FIELDS if k in values},
-    }
-    insp.record = record
+    before = insp.record or {}
+    given = {k: str(values[k])[:4000] for k in RECORD_FIELDS if k in values}
+    changed = {k: v for k, v in given.items() if before.get(k, "") != v}
+    if not changed:
+        return insp
+    insp.record = {**before, **changed}
     audit.record(
-        ctx, "inspection.record_saved", object_type="inspection", object_id=insp.id, after=record
+        ctx,
+        "inspection.record_saved",
+        object_type="inspection",
+        object_id=insp.id,
+        before={k: before.get(k, "") for k in changed},
+        after=changed,
     )
     return insp
 
 
+UPLOAD_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def evidence_by_key(insp: Inspection, upload_key: str) -> InspectionEvidence | None:
+    return db.session.execute(
+        select(InspectionEvidence).where(
+            InspectionEvidence.inspection_id == insp.id,
+            InspectionEvidence.upload_key == upload_key,
+        )
+    ).scalar_one_or_none()
+
+
 def add_evidence(
-    ctx: Context, insp: Inspection, stream: IO[bytes], filename: str, kind: str, note: str = ""
+    ctx: Context,
+    insp: Inspection,
+    stream: IO[bytes],
+    filename: str,
+    kind: str,
+    note: str = "",
+    upload_key: str | None = None,
 ) -> InspectionEvidence:
+    """Store one evidence file. ``upload_key`` (16–64 letters, digits, ``-`` or ``_``, chosen
+    by the uploading page or API client once per file) makes a retry safe: a second upload with
+    the key of one already stored returns that attachment, stores nothing and records nothing,
+    even once the inspection is finished (the first upload arrived while it was running)."""
+    if upload_key is not None:
+        if not UPLOAD_KEY.match(upload_key):
+            raise ValidationFailed.field(
+                "upload_key", "上传标识应为16至64位字母、数字、连字符或下划线"
+            )
+        first = evidence_by_key(insp, upload_key)
+        if first is not None:
+            return first
     if insp.status not in ("in_progress", "done"):
         raise Conflict("检查开始后才能上传证据", {"status": [insp.status]})
     if kind not in EVIDENCE_KINDS or kind == "bodycam":
@@ -319,9 +365,17 @@ def add_evidence(
         stored_name=s.stored_name,
         note=note[:500],
         uploaded_by=ctx.actor.user_id,
+        upload_key=upload_key,
     )
-    db.session.add(ev)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two retries racing: the unique key keeps one
+            db.session.add(ev)
+            db.session.flush()
+    except IntegrityError:
+        first = evidence_by_key(insp, upload_key) if upload_key else None
+        if first is None:
+            raise
+        return first
     audit.record(
         ctx,
         "inspection.evidence_added",

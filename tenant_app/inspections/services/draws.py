@@ -56,6 +56,7 @@ from tenant_app.inspections.services.common import (
     policy_of,
 )
 from tenant_app.models import Draw, Enterprise, OfficerConflict
+from tenant_app.tenancy.queries import Page, keyset_page
 
 OFFICERS_PER_ENTERPRISE = 2
 
@@ -599,5 +600,6 @@ def get_draw(draw_id: Any) -> Draw:
     return get(Draw, draw_id, "该抽查")
 
 
-def draws() -> list[Draw]:
-    return list(db.session.execute(select(Draw).order_by(Draw.id.desc()).limit(200)).scalars())
+def draws(*, after: int | None = None, limit: int = 50) -> Page:
+    """Newest first, keyset-paged, with how many in all."""
+    return keyset_page(select(Draw), Draw.id, after, limit, descending=True, count=True)

@@ -103,13 +103,14 @@ def inspections(
     enterprise_id: int | None = None,
     after: int | None = None,
     limit: int = 50,
+    count: bool = False,
 ) -> Page:
     stmt = select(Inspection)
     if status:
         stmt = stmt.where(Inspection.status == status)
     if enterprise_id:
         stmt = stmt.where(Inspection.enterprise_id == enterprise_id)
-    return keyset_page(stmt, Inspection.id, after, limit, descending=True)
+    return keyset_page(stmt, Inspection.id, after, limit, descending=True, count=count)
 
 
 def cancel(ctx: Context, insp: Inspection, reason: str) -> Inspection:

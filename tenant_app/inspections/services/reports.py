@@ -17,8 +17,9 @@ from tenant_app.extensions import db
 from tenant_app.inspections.services import storage
 from tenant_app.inspections.services.common import cite, get, parse_int, policy_of
 from tenant_app.models import ComplianceRecord, SelfInspectionReport
-from tenant_app.models.inspection import REVIEW_OUTCOMES
+from tenant_app.models.inspection import REPORT_VISIT_NEEDED, REVIEW_OUTCOMES
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
+from tenant_app.tenancy.queries import Page, keyset_page
 
 
 def submit(
@@ -127,11 +128,24 @@ def get_report(report_id: Any) -> SelfInspectionReport:
     return get(SelfInspectionReport, report_id, "该自查报告")
 
 
-def reports(status: str | None = None) -> list[SelfInspectionReport]:
-    stmt = select(SelfInspectionReport).order_by(SelfInspectionReport.id.desc()).limit(200)
+def reports(status: str | None = None, *, after: int | None = None, limit: int = 50) -> Page:
+    """Newest first, keyset-paged, with how many in all."""
+    stmt = select(SelfInspectionReport)
     if status:
         stmt = stmt.where(SelfInspectionReport.status == status)
-    return list(db.session.execute(stmt).scalars())
+    return keyset_page(stmt, SelfInspectionReport.id, after, limit, descending=True, count=True)
+
+
+def leads() -> list[SelfInspectionReport]:
+    """The reports whose lead still needs a visit (a new inspection can follow one up), newest
+    first. All of them: these are the open leads, which the reviewers keep short."""
+    return list(
+        db.session.execute(
+            select(SelfInspectionReport)
+            .where(SelfInspectionReport.status == REPORT_VISIT_NEEDED)
+            .order_by(SelfInspectionReport.id.desc())
+        ).scalars()
+    )
 
 
 def anomalies_of(enterprise_id: int) -> list[ComplianceRecord]:

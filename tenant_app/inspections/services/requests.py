@@ -17,6 +17,7 @@ from tenant_app.inspections.services.common import get, parse_date
 from tenant_app.models import Inspection, InspectionRequest
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
 from tenant_app.registry.services.enterprises import NotFound
+from tenant_app.tenancy.queries import Page, keyset_page
 
 
 def submit(ctx: Context, reason: str, preferred_date: Any = None) -> InspectionRequest:
@@ -86,11 +87,10 @@ def get_request(request_id: Any) -> InspectionRequest:
     return get(InspectionRequest, request_id, "该检查申请")
 
 
-def open_requests() -> list[InspectionRequest]:
-    return list(
-        db.session.execute(
-            select(InspectionRequest).order_by(InspectionRequest.id.desc()).limit(200)
-        ).scalars()
+def open_requests(*, after: int | None = None, limit: int = 50) -> Page:
+    """Every request of the tenant, newest first, keyset-paged, with how many in all."""
+    return keyset_page(
+        select(InspectionRequest), InspectionRequest.id, after, limit, descending=True, count=True
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tenant_app.api.schemas import ErrorSchema
+from tenant_app.api.schemas import ErrorSchema, ListQuerySchema, page_headers
 from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
@@ -120,9 +120,13 @@ class Ledger(MethodView):
 @blp.route("/entries")
 class Entries(MethodView):
     @permission(Perm.LISTING_VIEW)
+    @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, EntryOut(many=True))
-    def get(self) -> Any:
-        return entries.entries(request_context())
+    def get(self, query: dict[str, Any]) -> Any:
+        """Newest first, keyset-paged: ``X-Total-Count`` says how many in all, ``X-Next-After``
+        (absent on the last page) goes back as ``after``."""
+        page = entries.entries_page(request_context(), after=query["after"], limit=query["limit"])
+        return page.items, 200, page_headers(page)
 
     @permission(Perm.LISTING_MANAGE)
     @blp.arguments(NominateIn)
@@ -228,9 +232,13 @@ class Commitment(MethodView):
 @blp.route("/batches")
 class Batches(MethodView):
     @permission(Perm.LISTING_VIEW)
+    @blp.arguments(ListQuerySchema, location="query")
     @blp.response(200, BatchOut(many=True))
-    def get(self) -> Any:
-        return batches.batches(request_context())
+    def get(self, query: dict[str, Any]) -> Any:
+        """Newest first, keyset-paged: ``X-Total-Count`` says how many in all, ``X-Next-After``
+        (absent on the last page) goes back as ``after``."""
+        page = batches.batches(request_context(), after=query["after"], limit=query["limit"])
+        return page.items, 200, page_headers(page)
 
     @permission(Perm.LISTING_MANAGE)
     @blp.arguments(BatchIn)

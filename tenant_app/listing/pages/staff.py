@@ -85,11 +85,15 @@ def _fail(exc: ServiceError) -> None:
 @permission(Perm.LISTING_VIEW)
 def index() -> Any:
     ctx = request_context()
+    entry_page = entries.entries_page(ctx, after=_after(request.args.get("entries_after")))
+    batch_page = batches.batches(ctx, after=_after(request.args.get("batches_after")))
     return render_template(
         "listing/index.html",
         runs=screening.runs(ctx),
-        entries=entries.entries(ctx),
-        batches=batches.batches(ctx),
+        entry_page=entry_page,
+        entries=entry_page.items,
+        batch_page=batch_page,
+        batches=batch_page.items,
         overdue=batches.overdue_batches(ctx),
         visits=listed.visits_due(ctx),
         rules=policy(ctx).listing_rule_ids(),

@@ -27,6 +27,7 @@ from tenant_app.models.listing import (
     ListingFiling,
     ListingObjection,
 )
+from tenant_app.tenancy.queries import Page, keyset_page
 
 
 def get_batch(ctx: Context, batch_id: int) -> ListingBatch:
@@ -49,11 +50,14 @@ def members(ctx: Context, batch: ListingBatch) -> list[ListingEntry]:
     )
 
 
-def batches(ctx: Context, state: str | None = None) -> list[ListingBatch]:
-    stmt = select(ListingBatch).order_by(ListingBatch.id.desc()).limit(200)
+def batches(
+    ctx: Context, state: str | None = None, *, after: int | None = None, limit: int = 50
+) -> Page:
+    """Newest first, keyset-paged, with how many there are in all."""
+    stmt = select(ListingBatch)
     if state:
         stmt = stmt.where(ListingBatch.state == state)
-    return list(db.session.execute(stmt).scalars())
+    return keyset_page(stmt, ListingBatch.id, after, limit, descending=True, count=True)
 
 
 def create(ctx: Context, data: dict[str, Any]) -> ListingBatch:

@@ -29,6 +29,7 @@ from tenant_app.models.listing import (
     ListingEntry,
     ListingStep,
 )
+from tenant_app.tenancy.queries import Page, keyset_page
 
 OPEN_STATES = (
     "applied",
@@ -413,3 +414,13 @@ def entries(
     if enterprise_id:
         stmt = stmt.where(ListingEntry.enterprise_id == enterprise_id)
     return list(db.session.execute(stmt).scalars())
+
+
+def entries_page(
+    ctx: Context, state: str | None = None, *, after: int | None = None, limit: int = 50
+) -> Page:
+    """Every entry of the tenant, newest first, keyset-paged, with how many in all."""
+    stmt = select(ListingEntry)
+    if state:
+        stmt = stmt.where(ListingEntry.state == state)
+    return keyset_page(stmt, ListingEntry.id, after, limit, descending=True, count=True)

@@ -29,6 +29,7 @@ from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.registry.services.enterprise_facts import permit_status_of
 from tenant_app.registry.services.enterprise_rows import PROCEDURE_ONLY_CATEGORIES
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui import picker
 from tenant_app.ui.forms import apply_errors
 from tenant_app.ui.links import filter_args
 
@@ -91,6 +92,21 @@ def index() -> Any:
         counties=counties(),
         labels=LABELS,
     ), (422 if errors else 200)
+
+
+@bp.get("/pick")
+@permission(Perm.ENTERPRISES_VIEW)
+def pick() -> Any:
+    """The enterprise picker's matches (htmx, ui/templates/_picker.html): by part of the name or
+    by the credit code, from the keyset-paged search; only this tenant's register."""
+    ask = picker.ask_from_request("enterprise_id")
+    found = picker.results(
+        ask,
+        lambda q, after: enterprise_search.pick(q, after),
+        picker.enterprise_option,
+        "web.enterprises.pick",
+    )
+    return picker.answer(ask, found)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -94,5 +94,19 @@ def search_statement(flt: Filters) -> Select[Any]:
     return stmt
 
 
-def search(flt: Filters, after: int | None = None, limit: int = 50) -> Page:
-    return keyset_page(search_statement(flt), Enterprise.id, after, limit)
+def search(flt: Filters, after: int | None = None, limit: int = 50, count: bool = False) -> Page:
+    return keyset_page(search_statement(flt), Enterprise.id, after, limit, count=count)
+
+
+PICK_SIZE = 20
+
+
+def pick(q: str | None, after: int | None = None, limit: int = PICK_SIZE) -> Page | None:
+    """The enterprise picker of the forms (search as you type): by part of the name or by the
+    credit code (or its beginning), ``limit`` at a time, keyset-paged like the list, so nothing
+    past the first screen is out of reach. None for an empty query: the picker asks for one
+    rather than listing the whole register. A query too long is a 422 naming the field."""
+    flt = parse_filters({"q": q})
+    if not flt.q:
+        return None
+    return search(flt, after, limit, count=after is None)

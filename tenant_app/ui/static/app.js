@@ -41,3 +41,12 @@
     wrapTables(document);
   });
 })();
+
+/* htmx answers a refused partial request with 409 or 422 and the reasons by field (pickers, the
+   inspection record saved item by item): those answers are shown like any other, where htmx
+   would drop every 4xx by default. */
+document.addEventListener("DOMContentLoaded", function () {
+  if (window.htmx && window.htmx.config && window.htmx.config.responseHandling) {
+    window.htmx.config.responseHandling.unshift({ code: "^(409|422)$", swap: true, error: false });
+  }
+});
