@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOB_RETRY_SECONDS", int, 10, "wait before a failed job runs again (RQ mode)"),
     Setting("JOB_STALE_SECONDS", int, 300, "a running job without heartbeat this long is reaped"),
     Setting(
+        "JOB_WAIT_WARN_SECONDS",
+        int,
+        120,
+        "a job still waiting this long says on its page that no worker has taken it",
+    ),
+    Setting(
         "JOBS_EAGER", bool, False, "in-process mode: run jobs synchronously after commit (tests)"
     ),
     Setting(
@@ -91,6 +97,14 @@ SETTINGS: tuple[Setting, ...] = (
         "IMPORT_MAX_UNPACKED_MB", int, 200, "largest XLSX content once unpacked (all its parts)"
     ),
     Setting("IMPORTS_PER_TENANT", int, 2, "imports of one tenant waiting or running at once"),
+    Setting(
+        "EXPORT_INLINE_MAX_ROWS",
+        int,
+        2000,
+        "an enterprise export up to this many rows downloads at once; a larger one runs as a job",
+    ),
+    Setting("EXPORTS_PER_TENANT", int, 3, "export jobs of one tenant waiting or running at once"),
+    Setting("EXPORT_KEEP_HOURS", int, 72, "how long a file an export job made is kept to download"),
     Setting("DEFAULT_LOCALE", str, "zh_CN", "UI language when the user picked none"),
     Setting(
         "AUDIT_KEY",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 
@@ -75,16 +77,72 @@ class GrantSchema(Schema):
 
 
 class JobSchema(Schema):
+    """A background job as its page shows it (jobs/status.py reads the same)."""
+
     id = fields.String()
     name = fields.String()
-    status = fields.String()
-    progress = fields.Integer()
+    title = fields.Method("_title", metadata={"description": "任务名称（中文）"})
+    status = fields.String(metadata={"description": "pending / queued / running / done / failed"})
+    progress = fields.Integer(metadata={"description": "进度百分比"})
+    items_done = fields.Integer(allow_none=True, metadata={"description": "已处理的条数"})
+    items_total = fields.Integer(
+        allow_none=True, metadata={"description": "共多少条（尚不知道时为 null）"}
+    )
     message = fields.String()
-    attempts = fields.Integer()
-    error = fields.String(allow_none=True)
-    result = fields.Raw(allow_none=True)
+    attempts = fields.Integer(
+        metadata={"description": "已运行次数；重试时原样传回 attempt，重复请求不会重复运行"}
+    )
+    error = fields.String(
+        allow_none=True, metadata={"description": "失败原因（文字，不含技术细节）"}
+    )
+    waiting_for_worker = fields.Method(
+        "_waiting",
+        metadata={"description": "等待超过 JOB_WAIT_WARN_SECONDS 仍没有后台处理程序接手"},
+    )
+    waited_minutes = fields.Method("_waited", metadata={"description": "已等待的分钟数"})
+    result = fields.Method("_result", allow_none=True)
+    download_url = fields.Method(
+        "_download_url",
+        allow_none=True,
+        metadata={"description": "任务生成的文件（仅发起人可下载；未完成或已删除时为 null）"},
+    )
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
+
+    def _title(self, job: Any) -> str:
+        from tenant_app.jobs.registry import REGISTRY
+
+        spec = REGISTRY.get(job.name)
+        return spec.title if spec is not None else "后台任务"
+
+    def _waiting(self, job: Any) -> bool:
+        from tenant_app.jobs.status import view
+
+        return view(job).waiting
+
+    def _waited(self, job: Any) -> int:
+        from tenant_app.jobs.status import view
+
+        return view(job).waited_minutes
+
+    def _result(self, job: Any) -> Any:
+        """Where a file lies on the server is no client's business: its name and size only."""
+        result = job.result
+        if isinstance(result, dict) and isinstance(result.get("file"), dict):
+            info = result["file"]
+            shown = {k: v for k, v in info.items() if k in ("download_name", "size", "rows")}
+            return {**result, "file": shown}
+        return result
+
+    def _download_url(self, job: Any) -> str | None:
+        from flask import url_for
+
+        from tenant_app.jobs.status import file_of
+        from tenant_app.tenancy.acting import request_context
+
+        if file_of(request_context(), job) is None:
+            return None
+        return url_for("api_jobs.JobFile", job_id=job.id)  # the request's tenant (url defaults)
 
 
 class AuditEntrySchema(Schema):

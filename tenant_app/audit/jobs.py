@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tenant_app.context import Context
-from tenant_app.jobs.registry import JobContext, job
+from tenant_app.jobs.registry import N_, JobContext, job
 
 
-@job("audit.checkpoint", timeout_seconds=300)
+@job("audit.checkpoint", timeout_seconds=300, title=N_("审计日志每日签名"))
 def checkpoint(ctx: Context, job: JobContext) -> dict[str, Any]:
     """Close the tenant's finished hours of anonymous refusals into the chain, commit, then sign
     the head and write it outside the database (file + log)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tenant_app.context import Context
-from tenant_app.jobs.registry import JobContext, job
+from tenant_app.jobs.registry import N_, JobContext, job
 
 
-@job("calendar.recompute_provisional", timeout_seconds=1800)
+@job("calendar.recompute_provisional", timeout_seconds=1800, title=N_("重算暂定期限"))
 def recompute_provisional(ctx: Context, job: JobContext, year: int) -> dict[str, Any]:
     from tenant_app.calendar.deadlines import recompute_provisional as run
     from tenant_app.calendar.years import forget_cached

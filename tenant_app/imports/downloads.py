@@ -1,5 +1,6 @@
 """The files the import pages and the import API both send: an import's error report and the
-enterprise list's export (one audit line per export: who took which data)."""
+enterprise list's export (one audit line per export: who took which data). An export larger
+than EXPORT_INLINE_MAX_ROWS is not sent: it runs as a job (imports/services/export.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from flask import abort, send_file
 from tenant_app.audit import log as audit
 from tenant_app.extensions import db
 from tenant_app.imports.services import storage
-from tenant_app.imports.services.export import export_enterprises, filters_summary
+from tenant_app.imports.services.export import (
+    export_enterprises,
+    filters_summary,
+    runs_as_job,
+    start_export,
+)
 from tenant_app.models import Job
 from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.acting import request_context
@@ -57,3 +63,15 @@ def send_export(flt: enterprise_search.Filters) -> Any:
         )
     db.session.rollback()  # end the read transaction before the (long) download
     return send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name="企业名录.xlsx")
+
+
+def export_job(flt: enterprise_search.Filters) -> Job | None:
+    """For a large set: the export job started (and committed) for the person asking; None when
+    the set is small enough to send at once (send_export)."""
+    ctx = request_context()
+    large, _n = runs_as_job(ctx, flt)
+    if not large:
+        return None
+    job = start_export(ctx, flt)
+    db.session.commit()
+    return job

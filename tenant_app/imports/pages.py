@@ -1,5 +1,5 @@
 """Bulk import pages (upload, progress and result, error downloads, a template per kind) and
-the enterprise list's XLSX export."""
+the enterprise list's XLSX export (at once, or as a job for a large set)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -21,12 +30,14 @@ from tenant_app.core.spreadsheet import safe_row
 from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
 from tenant_app.imports.downloads import import_job, report_file, send_export
+from tenant_app.imports.services import export as export_service
 from tenant_app.imports.services import storage
 from tenant_app.imports.services.columns import kinds, required_for, titles_for
 from tenant_app.models import Job
 from tenant_app.models.job import JOB_STATUS_LABELS
 from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.forms import ConfirmForm
 from tenant_app.ui.links import filter_args
 
 bp = Blueprint("imports", __name__, template_folder="templates")
@@ -143,9 +154,52 @@ def template() -> Any:
 @bp.get("/enterprises/export.xlsx")
 @permission(Perm.ENTERPRISES_VIEW)
 def export() -> Any:
+    """The file at once up to EXPORT_INLINE_MAX_ROWS rows; a larger set is offered as a job on
+    the export page (one more click there: a GET link starts nothing)."""
     try:
         flt = enterprise_search.parse_filters(request.args.to_dict())
     except ServiceError:
         # the filters back, never url_for's instructions (_external…) or another tenant
         return redirect(url_for("web.enterprises.index", **filter_args(request.args.to_dict())))
+    large, _n = export_service.runs_as_job(request_context(), flt)
+    if large:
+        return redirect(url_for(".export_job", **filter_args(request.args.to_dict())))
     return send_export(flt)
+
+
+@bp.route("/enterprises/export/", methods=["GET", "POST"])
+@permission(Perm.ENTERPRISES_VIEW)
+def export_job() -> Any:
+    """How many enterprises the filter finds and, for a large set, the button that makes the
+    file in the background (the job's page offers it when ready)."""
+    ctx = request_context()
+    source = request.form if request.method == "POST" else request.args
+    args = filter_args(source.to_dict(), drop=("csrf_token",))
+    try:
+        flt = enterprise_search.parse_filters(args)
+    except ServiceError:
+        return redirect(url_for("web.enterprises.index", **filter_args(args)))
+    large, n = export_service.runs_as_job(ctx, flt)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            errors.append(_l("页面已过期，请刷新后重试"))
+        else:
+            try:
+                job = export_service.start_export(ctx, flt)
+                db.session.commit()
+            except ServiceError as exc:
+                db.session.rollback()
+                errors.extend(r for reasons in exc.errors.values() for r in reasons)
+                errors = errors or [exc.message]
+            else:
+                return redirect(url_for("web.jobs.show", job_id=job.id))
+    return render_template(
+        "imports/export.html",
+        count=n,
+        large=large,
+        limit=int(current_app.config["EXPORT_INLINE_MAX_ROWS"]),
+        args=args,
+        errors=errors,
+        form=ConfirmForm(),
+    ), (422 if errors else 200)

@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from tenant_app.context import Context
-from tenant_app.jobs.registry import JobContext, job
+from tenant_app.jobs.registry import N_, JobContext, job
 
 
-@job("inspections.flag_overdue_feedback", timeout_seconds=900)
+@job(
+    "inspections.flag_overdue_feedback",
+    timeout_seconds=900,
+    title=N_("标记逾期未反馈的检查"),
+)
 def flag_overdue_feedback(ctx: Context, job_ctx: JobContext) -> dict[str, Any]:
     from tenant_app.inspections.services.feedback import flag_overdue
 

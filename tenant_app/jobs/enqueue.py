@@ -49,6 +49,13 @@ def enqueue(
     return row
 
 
+def dispatch_after_commit(job_id: str, session: Session | None = None) -> None:
+    """Hand an existing row (a retry: jobs/status.py) to the queue once this transaction commits,
+    as enqueue() does for a new one."""
+    session = session or db.session()
+    session.info.setdefault(_PENDING_KEY, []).append(job_id)
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)

@@ -20,6 +20,9 @@ from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
 log = logging.getLogger(__name__)
+# What the job's page says of a run whose process stopped answering (killed, out of memory,
+# server restarted): the reason in words; the server log has the rest.
+WORKER_LOST = "后台处理程序中断（长时间没有响应），任务没有完成"
 
 
 def relay_pending(limit: int = 500) -> int:
@@ -98,7 +101,7 @@ def reap_stale() -> int:
                 .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
                 .values(
                     status=JobStatus.FAILED if final else JobStatus.PENDING,
-                    error="worker lost (no heartbeat)",
+                    error=WORKER_LOST,
                     finished_at=utcnow() if final else None,
                 )
             )

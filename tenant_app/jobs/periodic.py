@@ -25,6 +25,8 @@ class Periodic:
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("purge-login-failures", "housekeeping.purge_login_failures", every_seconds=3600),
+    # Export files past EXPORT_KEEP_HOURS (issue 10 item 5).
+    Periodic("purge-job-files", "housekeeping.purge_job_files", every_seconds=86400),
     Periodic(
         "inspection-feedback-overdue",
         "inspections.flag_overdue_feedback",

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tenant_app.clock import utcnow
@@ -56,14 +56,26 @@ class _Context:
     def __init__(self, job_id: str, tenant_id: int) -> None:
         self.job_id, self.tenant_id = job_id, tenant_id
 
-    def progress(self, percent: int, message: str = "") -> None:
-        """Visible at once (own transaction) and doubles as the heartbeat."""
-        _update(
-            self.job_id,
-            progress=max(0, min(100, int(percent))),
-            message=message[:255],
-            heartbeat_at=utcnow(),
-        )
+    def progress(
+        self,
+        percent: int,
+        message: str = "",
+        *,
+        done: int | None = None,
+        total: int | None = None,
+    ) -> None:
+        """Visible at once (own transaction) and doubles as the heartbeat. ``done``/``total``:
+        the count the job's page shows ("已处理 N / M"); left as they were when not given."""
+        values: dict[str, Any] = {
+            "progress": max(0, min(100, int(percent))),
+            "message": message[:255],
+            "heartbeat_at": utcnow(),
+        }
+        if done is not None:
+            values["items_done"] = max(0, int(done))
+        if total is not None:
+            values["items_total"] = max(0, int(total))
+        _update(self.job_id, **values)
 
 
 @contextmanager
@@ -125,6 +137,11 @@ def run_job(job_id: str) -> Any:
                     started_at=utcnow(),
                     heartbeat_at=utcnow(),
                     error=None,
+                    # each attempt starts from nothing (the last one's work was rolled back)
+                    progress=0,
+                    message="",
+                    items_done=None,
+                    items_total=None,
                 )
             )
             claimed: int = getattr(claim, "rowcount", 0)
@@ -162,6 +179,9 @@ def run_job(job_id: str) -> Any:
             job_id,
             status=JobStatus.DONE,
             progress=100,
+            # a run that ended well handled every item it counted (its last report may have
+            # come before the last batch: on SQLite a report waits for the run's writes)
+            items_done=func.coalesce(Job.items_total, Job.items_done),
             result=_jsonable(result),
             finished_at=utcnow(),
             heartbeat_at=utcnow(),
@@ -172,11 +192,16 @@ def run_job(job_id: str) -> Any:
 def user_facing_error(exc: BaseException, job_id: str) -> str:
     """What the job's page and API show. A service's refusal is its Chinese message; anything
     else (a database error carries its SQL and parameters) stays in the server log only."""
+    from rq.timeouts import JobTimeoutException
+
     from tenant_app.core.errors import ServiceError
 
     if isinstance(exc, ServiceError):
         detail = "；".join(r for reasons in exc.errors.values() for r in reasons)
         return (exc.message + (f"：{detail}" if detail else ""))[:4000]
+    if isinstance(exc, JobTimeoutException):
+        log.warning("job %s ran past its time limit", job_id)
+        return "任务运行超过时限，已被中止"
     log.error(
         "job %s failed: %s",
         job_id,

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from tenant_app.auth.roles import Perm
 from tenant_app.context import Context
-from tenant_app.jobs.registry import JobContext, job
+from tenant_app.jobs.registry import N_, JobContext, job
 
 
-@job("listing.screen_tenant", timeout_seconds=1800)
+@job(
+    "listing.screen_tenant",
+    timeout_seconds=1800,
+    permission=Perm.LISTING_SCREEN,
+    title=N_("正面清单筛选"),
+)
 def screen_tenant(ctx: Context, job_ctx: JobContext, run_id: int) -> dict[str, Any]:
     from tenant_app.listing.services.screening import execute_run
 
@@ -17,7 +23,7 @@ def screen_tenant(ctx: Context, job_ctx: JobContext, run_id: int) -> dict[str, A
     return execute_run(ctx, run_id, job_ctx.progress)
 
 
-@job("listing.expire", timeout_seconds=600)
+@job("listing.expire", timeout_seconds=600, title=N_("正面清单到期处理"))
 def expire(ctx: Context, job_ctx: JobContext) -> dict[str, Any]:
     from tenant_app.listing.services.listed import expire as run
 

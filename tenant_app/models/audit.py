@@ -91,6 +91,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "enterprise_account.rejected": "驳回企业账号",
     "enterprise_account.verified": "审核通过企业账号",
     "import.completed": "批量导入完成",
+    "job.retried": "重试失败的后台任务",
     "inspection.approved": "批准检查",
     "inspection.rejected": "驳回检查",
     "inspection.bodycam_added": "添加执法记录仪视频",

@@ -48,6 +48,10 @@ class Job(TenantScoped, Model):
     max_attempts: Mapped[int] = mapped_column(default=3)
     timeout_seconds: Mapped[int] = mapped_column(default=1800)
     progress: Mapped[int] = mapped_column(default=0)
+    # What the run has handled of how many (rows, enterprises): "已处理 N / M" on the job's page.
+    # NULL while the kind does not count or does not know the total yet.
+    items_done: Mapped[int | None] = mapped_column()
+    items_total: Mapped[int | None] = mapped_column()
     message: Mapped[str] = mapped_column(String(255), default="")
     result: Mapped[Any] = mapped_column(JSON, nullable=True)
     error: Mapped[str | None] = mapped_column(Text)

@@ -10,7 +10,7 @@ tests/ui/test_human_words.py renders every demo page in both languages and fails
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import Flask
@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from policies.vocab import INSPECTION_CATEGORIES, PERMIT_STATUSES, TRIGGERS
 from tenant_app.auth.roles import ROLE_LABELS
+from tenant_app.jobs.registry import REGISTRY as JOB_KINDS
 from tenant_app.listing.services.entries import PARTY_TYPES
 from tenant_app.listing.services.ledger import KINDS as LEDGER_KINDS
 from tenant_app.models.audit import AUDIT_ACTIONS
@@ -84,6 +85,21 @@ PROPOSAL_STATES = {
     "withdrawn": "已撤回",
 }
 
+
+class _JobTitles(Mapping[str, str]):
+    """Job kinds by their title, read from the registry each time (a feature registers its
+    kinds in its own jobs.py, with ``title=``)."""
+
+    def __getitem__(self, name: str) -> str:
+        return JOB_KINDS[name].title
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(JOB_KINDS))
+
+    def __len__(self) -> int:
+        return len(JOB_KINDS)
+
+
 LABELS: dict[str, Mapping[str, str]] = {
     # positive list
     "entry_state": ENTRY_STATES,
@@ -123,6 +139,7 @@ LABELS: dict[str, Mapping[str, str]] = {
     "level": {str(k): v for k, v in LEVEL_LABELS.items()},
     "audit_action": AUDIT_ACTIONS,
     "job_status": JOB_STATUS_LABELS,
+    "job_kind": _JobTitles(),
     "proposal_state": PROPOSAL_STATES,
 }
 

@@ -73,3 +73,19 @@ def progress(ctx: Context, job: JobContext) -> dict[str, Any]:
     job.progress(40, "halfway")
     released = RELEASE.wait(timeout=20)
     return {"released": released}
+
+
+FLAKY = threading.Event()  # set: "testjobs.flaky" refuses (the cause a person fixes, then retries)
+
+
+@job("testjobs.flaky", timeout_seconds=60, max_attempts=2)
+def flaky(ctx: Context, job: JobContext, tag: str = "") -> dict[str, Any]:
+    """Counts 3 of 4 items, then refuses with a reason in words while FLAKY is set."""
+    from tenant_app.core.errors import ServiceError
+
+    _trace(job)
+    job.progress(75, "处理中", done=3, total=4)
+    if FLAKY.is_set():
+        raise ServiceError("上级系统暂时无法连接", {"source": ["请稍后重试"]})
+    job.progress(100, "完成", done=4, total=4)
+    return {"tag": tag}

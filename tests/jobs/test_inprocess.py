@@ -133,7 +133,7 @@ def test_reaper_retries_or_fails_a_run_without_heartbeat(scope: Scope) -> None:
     assert status_of(retry) == JobStatus.PENDING
     lost = job_row(final)
     assert lost["status"] == JobStatus.FAILED  # type: ignore[index]
-    assert "no heartbeat" in lost["error"]  # type: ignore[index]
+    assert "后台处理程序中断" in lost["error"]  # type: ignore[index]
     assert maint.reap_stale() == 0
     with use_scope(system_scope()):
         assert db.session.execute(select(Job.id).where(Job.status == JobStatus.RUNNING)).all() == []

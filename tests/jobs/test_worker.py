@@ -120,6 +120,40 @@ def test_failing_job_is_retried_and_ends_in_the_failed_registry(
     assert runs(redis_server, job_id) == 3
 
 
+def test_a_retry_of_a_failed_job_reaches_the_worker_again(
+    rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any
+) -> None:
+    """Issue 10 item 5: a person's retry (jobs/status.py) is a new attempt of the same row, sent
+    to RQ under the same RQ id as the failed one; the worker runs it with the kind's attempts."""
+    from tenant_app.jobs.status import retry
+    from tenant_app.tenancy.acting import scope_context
+
+    worker = start_worker(rq_app)
+    with use_scope(pg_scope):
+        job_id = enqueue("testjobs.fail", {"tag": "again"}).id
+        db.session.commit()
+    wait_status(job_id, JobStatus.FAILED, worker)
+    assert runs(redis_server, job_id) == 3
+    with use_scope(pg_scope):
+        _job, started = retry(scope_context(), job_id, 3)
+        db.session.commit()
+    assert started
+    wait_for(
+        lambda: runs(redis_server, job_id) == 6 and status_of(job_id) == JobStatus.FAILED,
+        timeout=60,
+        what="three more runs of the retried job",
+        log=worker.log,
+    )
+    row = job_row(job_id)
+    assert row is not None and (row["attempts"], row["max_attempts"]) == (6, 6)
+    with use_scope(pg_scope):
+        _job, started = retry(scope_context(), job_id, 3)  # the same request again
+        db.session.commit()
+    assert not started
+    time.sleep(3 * TICK)
+    assert runs(redis_server, job_id) == 6
+
+
 def test_long_job_without_progress_keeps_its_heartbeat(
     rq_app: Flask, pg_scope: Scope, redis_server: RedisServer, start_worker: Any
 ) -> None:

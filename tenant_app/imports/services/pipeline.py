@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,11 +38,11 @@ from tenant_app.imports.services.load import loader_for
 from tenant_app.imports.services.reader import FileProblem, open_sheet
 from tenant_app.imports.services.report import ErrorReport
 from tenant_app.imports.services.validate import batched, checker_for
+from tenant_app.jobs.registry import Progress
 from tenant_app.models import AuditEntry, Job, JobStatus
 
 BATCH = 2000
 PROGRESS_EVERY = 5000
-Progress = Callable[[int, str], None]
 
 
 def marker_id(kind: str, mode: str, sha256: str) -> str:
@@ -193,13 +193,17 @@ def _check(
                         progress(
                             1 + int(48 * sheet.fraction_read()),
                             f"已检查 {out['rows']} 行，其中 {out['invalid']} 行有错误",
+                            done=out["rows"],
                         )
                 out["errors"], out["preview"] = report.count, report.preview
                 out["report"] = report.finish()
     except FileProblem as exc:
         out["file_problem"] = str(exc)
     progress(
-        50, f"检查完毕：共 {out['rows']} 行，有效 {out['valid']} 行，有错误 {out['invalid']} 行"
+        50,
+        f"检查完毕：共 {out['rows']} 行，有效 {out['valid']} 行，有错误 {out['invalid']} 行",
+        done=out["rows"],
+        total=out["rows"],
     )
     return out
 
@@ -224,7 +228,12 @@ def _write(ctx: Context, progress: Progress, kind: str, spool: IO[bytes], total:
             loader.add(clean)
         if live and loader.written >= next_report:
             next_report += PROGRESS_EVERY
-            progress(50 + int(49 * loader.written / max(1, total)), f"已写入 {loader.written} 行")
+            progress(
+                50 + int(49 * loader.written / max(1, total)),
+                f"已写入 {loader.written} 行",
+                done=loader.written,
+                total=total,
+            )
     loader.flush()
     return loader.written
 

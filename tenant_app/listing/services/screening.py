@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.core.row_fields import FieldProblem, a_date
 from tenant_app.core.spreadsheet import safe_row
 from tenant_app.extensions import db
+from tenant_app.jobs.registry import Progress
 from tenant_app.listing.services import bulk_screening
 from tenant_app.listing.services.common import policy, tenant
 from tenant_app.models import Enterprise
@@ -108,22 +108,24 @@ def start_run(ctx: Context, on: date | None = None) -> ScreeningRun:
     return run
 
 
-def execute_run(ctx: Context, run_id: int, progress: Callable[[int, str], None]) -> dict[str, Any]:
+def execute_run(ctx: Context, run_id: int, progress: Progress) -> dict[str, Any]:
     """The job body: idempotent (a rerun replaces the results of the run)."""
     run = db.session.execute(select(ScreeningRun).where(ScreeningRun.id == run_id)).scalar_one()
     t = tenant(ctx)
     pol = policy(ctx, run.on_date)
     version = str(pol.version_id or "")
     conditions = pol.screening_conditions()
+    total = db.session.execute(
+        select(db.func.count()).select_from(Enterprise).where(Enterprise.tenant_id == t.id)
+    ).scalar_one()
+    # before this run's first write: on SQLite the progress row waits for the run's transaction
+    progress(1, "正在筛选", done=0, total=total)
     db.session.execute(
         delete(ScreeningResult).where(
             ScreeningResult.tenant_id == t.id, ScreeningResult.run_id == run.id
         )
     )
     run.status, run.policy_version = "running", version
-    total = db.session.execute(
-        select(db.func.count()).select_from(Enterprise).where(Enterprise.tenant_id == t.id)
-    ).scalar_one()
     counts: Counter[str] = Counter()
     batch: list[dict[str, Any]] = []
     done = 0
@@ -144,7 +146,12 @@ def execute_run(ctx: Context, run_id: int, progress: Callable[[int, str], None])
         )
         if len(batch) >= 5000:
             done += _flush(batch)
-            progress(min(99, int(done * 100 / max(total, 1))), f"已筛选 {done}/{total} 家")
+            progress(
+                min(99, int(done * 100 / max(total, 1))),
+                f"已筛选 {done}/{total} 家",
+                done=done,
+                total=total,
+            )
     done += _flush(batch)
     run.status, run.total, run.counts, run.finished_at = "done", done, dict(counts), utcnow()
     audit.record(

@@ -6,15 +6,16 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tenant_app.api.schemas import ErrorSchema
+from tenant_app.api.schemas import ErrorSchema, JobSchema
 from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.extensions import db
-from tenant_app.imports.downloads import XLSX_MIME, send_export
+from tenant_app.imports.downloads import XLSX_MIME, export_job, send_export
 from tenant_app.models import ComplianceRecord, Enterprise, EnterpriseAccount, EnterpriseRating
 from tenant_app.registry.api.schemas import (
     AccountPageSchema,
@@ -244,7 +245,21 @@ class EnterpriseExport(MethodView):
             }
         }
     )
+    @blp.alt_response(
+        202,
+        schema=JobSchema,
+        description="超过 EXPORT_INLINE_MAX_ROWS 家：在后台生成，返回任务；完成后任务的"
+        " download_url 即文件（仅发起人可下载）",
+    )
     @_err(422, "查询条件有误")
+    @_err(429, "本单位同时进行的导出已达上限")
     def get(self, query: dict[str, Any]) -> Any:
-        """Same filters as the enterprise search (after/limit are ignored: every match)."""
-        return send_export(enterprise_search.parse_filters(query))
+        """Same filters as the enterprise search (after/limit are ignored: every match). A
+        large set answers 202 with the export job (Location: the job); the same request again
+        while it runs answers the same job."""
+        flt = enterprise_search.parse_filters(query)
+        job = export_job(flt)
+        if job is None:
+            return send_export(flt)
+        location = url_for("api_jobs.JobItem", job_id=job.id)
+        return JobSchema().dump(job), 202, {"Location": location}
