@@ -27,9 +27,11 @@ def _role_choices() -> list[tuple[str, str]]:
 
 @bp.get("/")
 @permission(Perm.USERS_VIEW)
-def index() -> str:
-    grant_form = GrantForm()
-    grant_form.role.choices = _role_choices()
+def index(grant_form: GrantForm | None = None) -> str:
+    """The members and proposals; ``grant_form``: a refused grant, drawn again as typed."""
+    if grant_form is None:
+        grant_form = GrantForm()
+        grant_form.role.choices = _role_choices()
     manage = "users.manage" in {str(p) for p in permissions_for(current_scope().roles)}
     return render_template(
         "users/index.html",
@@ -74,28 +76,30 @@ def new() -> Any:
 def grant() -> Any:
     form = GrantForm()
     form.role.choices = _role_choices()
-    if form.validate_on_submit():
-        username = (form.username.data or "").strip()
-        try:
-            result = user_service.grant_or_propose(
-                request_context(), tenant=g.tenant, username=username, role=form.role.data or ""
-            )
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(_error_text(exc), "danger")
-        else:
-            if isinstance(result, RoleProposal):
-                flash(
-                    _(
-                        "已记录向 %(name)s 授予角色的提议：如该账号存在且不属于本单位管理，"
-                        "将由其所属单位确认后生效",
-                        name=username,
-                    ),
-                    "info",
-                )
-            else:
-                flash(_("已向 %(name)s 授予角色", name=username), "success")
+    if not form.validate_on_submit():  # the name and role typed stay, the reason by its field
+        return index(form), 422
+    username = (form.username.data or "").strip()
+    try:
+        result = user_service.grant_or_propose(
+            request_context(), tenant=g.tenant, username=username, role=form.role.data or ""
+        )
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        flash(exc.message, "danger")
+        return index(form), exc.status
+    if isinstance(result, RoleProposal):
+        flash(
+            _(
+                "已记录向 %(name)s 授予角色的提议：如该账号存在且不属于本单位管理，"
+                "将由其所属单位确认后生效",
+                name=username,
+            ),
+            "info",
+        )
+    else:
+        flash(_("已向 %(name)s 授予角色", name=username), "success")
     return redirect(url_for(".index"))
 
 

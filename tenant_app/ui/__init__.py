@@ -10,7 +10,15 @@ from werkzeug.routing import IntegerConverter, Map
 
 from tenant_app.extensions import db, login_manager
 from tenant_app.models import User
-from tenant_app.ui import errors, labels, public, security, session_guard, tenant_pages
+from tenant_app.ui import (
+    errors,
+    labels,
+    public,
+    refused,
+    security,
+    session_guard,
+    tenant_pages,
+)
 from tenant_app.ui.i18n import LOCALES
 
 
@@ -45,6 +53,7 @@ def init_web(app: Flask, page_blueprints: Iterable[Blueprint]) -> None:
     session_guard.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
+    refused.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(tenant_pages.build(page_blueprints))
 

@@ -179,7 +179,10 @@ def test_SX_3_staff_record_another_departments_visit_on_the_budget_page(
         f"/{CITY}/inspections/budget/external",
         data={"csrf_token": token, "enterprise_id": city_e.id, "visit_date": "2026-03-05"},
     )
-    assert "请填写检查部门" in client.get(r.headers["Location"]).get_data(as_text=True)
+    # The page again with the date as typed and the reason by the department's field.
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'data-field="department">请填写检查部门<' in body
+    assert 'name="visit_date" value="2026-03-05"' in body
     client.post(
         f"/{CITY}/inspections/budget/external",
         data={

@@ -290,7 +290,8 @@ def test_two_party_draw_through_the_pages_and_api(witness: str, client: Any) -> 
     login(token_client, "sx-taiyuan", witness)
     _form(token_client, f"/sx-taiyuan/inspections/draws/{did}/witness", {"secret": WITNESS_SECRET})
     r = _form(token_client, f"/sx-taiyuan/inspections/draws/{did}/reveal", {"secret": "00" * 32})
-    assert "不符" in token_client.get(r.headers["Location"]).get_data(as_text=True)
+    body = r.get_data(as_text=True)  # the draw's page again, the refused secret still typed
+    assert r.status_code == 422 and "不符" in body and f'value="{"00" * 32}"' in body
     _form(token_client, f"/sx-taiyuan/inspections/draws/{did}/reveal", {"secret": WITNESS_SECRET})
     with acting("taiyuan-officer1", "sx-taiyuan"):
         d = draws.reveal(scope_context(), draws.get_draw(did), OFFICER_SECRET)

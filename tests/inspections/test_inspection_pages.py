@@ -185,20 +185,19 @@ def test_admin_pages_plans_campaigns_draws_reports_requests(client, sx):
     year = future(1, 2).year
     _form(client, "/sx-taiyuan/inspections/plans/", {"year": year, "cap_general": "3"})
     assert "3" in client.get("/sx-taiyuan/inspections/plans/").get_data(as_text=True)
-    blanket = _follow(
+    refused = _form(
         client,
-        _form(
-            client,
-            "/sx-taiyuan/inspections/campaigns/",
-            {
-                "title": "全面检查",
-                "content": "x",
-                "start_date": future(3, 1).isoformat(),
-                "end_date": future(3, 30).isoformat(),
-            },
-        ),
+        "/sx-taiyuan/inspections/campaigns/",
+        {
+            "title": "全面检查",
+            "content": "x",
+            "start_date": future(3, 1).isoformat(),
+            "end_date": future(3, 30).isoformat(),
+        },
     )
-    assert "SX-4" in blanket
+    blanket = refused.get_data(as_text=True)  # the page again, as typed, with the reason
+    assert refused.status_code == 422 and "SX-4" in blanket
+    assert 'name="title" required value="全面检查"' in blanket
     _form(
         client,
         "/sx-taiyuan/inspections/campaigns/",

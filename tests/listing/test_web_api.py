@@ -127,7 +127,10 @@ def test_screening_page_filter_and_xlsx(client, world):
     bad = client.post(
         "/xj-urumqi/listing/screening", data={"csrf_token": token, "on": "not-a-date"}
     )
-    assert bad.status_code == 302
+    # The overview again, the date as typed and its reason beside it (issue 10 item 4).
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert 'name="on" value="not-a-date"' in html and 'data-field="on"' in html
 
 
 # 2025-10-16: the day after publication (listed 2025-10-15 to 2028-10-15).

@@ -32,6 +32,7 @@ from tenant_app.models.inspection import (
     REQUEST_STATUSES,
 )
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.refused import again
 
 bp = Blueprint(
     "inspections_admin", __name__, template_folder="../templates", url_prefix="/inspections"
@@ -42,6 +43,14 @@ STATUS = {
     "draw": DRAW_STATUSES,
     "report": REPORT_STATUSES,
     "request": REQUEST_STATUSES,
+}
+
+
+CATEGORIES = ("key", "general", "special", "listed")
+# The plan form's fields of the service's error keys.
+PLAN_FIELDS = {
+    **{f"ratios.{c}": f"ratio_{c}" for c in CATEGORIES},
+    **{f"caps.{c}": f"cap_{c}" for c in CATEGORIES},
 }
 
 
@@ -70,15 +79,19 @@ def plans() -> Any:
 @permission(Perm.INSPECTIONS_EDIT)
 def create_plan() -> Any:
     f = request.form
-    cats = ("key", "general", "special", "listed")
     data = {
         "year": f.get("year"),
         "title": f.get("title"),
-        "ratios": {c: f.get(f"ratio_{c}") for c in cats if f.get(f"ratio_{c}")},
-        "caps": {c: f.get(f"cap_{c}") for c in cats if f.get(f"cap_{c}")},
+        "ratios": {c: f.get(f"ratio_{c}") for c in CATEGORIES if f.get(f"ratio_{c}")},
+        "caps": {c: f.get(f"cap_{c}") for c in CATEGORIES if f.get(f"cap_{c}")},
     }
     ctx = request_context()
-    return _run(lambda: annual.create_plan(ctx, data), _("已创建年度计划"), url_for(".plans"))
+    return _run(
+        lambda: annual.create_plan(ctx, data),
+        _("已创建年度计划"),
+        url_for(".plans"),
+        again(plans, "plan", aliases=PLAN_FIELDS),
+    )
 
 
 @bp.post("/plans/<int:plan_id>/approve")
@@ -145,6 +158,12 @@ def create_campaign() -> Any:
         lambda: campaigns.create_campaign(ctx, data),
         _("已创建专项行动，待批准"),
         url_for(".campaigns"),
+        again(
+            campaigns_page,
+            "campaign",
+            aliases={f"scope.{k}": f"scope_{k}" for k in campaigns.SCOPE_KEYS},
+            fields=("scope", "scope_categories", "scope_key_discharger"),
+        ),
     )
 
 
@@ -161,6 +180,7 @@ def approve_campaign(campaign_id: int) -> Any:
         ),
         _("已批准"),
         url_for(".campaigns"),
+        again(campaigns_page, f"approve-{c.id}"),
     )
 
 
@@ -173,7 +193,12 @@ def file_campaign(campaign_id: int) -> Any:
     ctx, c = request_context(), get(Campaign, campaign_id, "该专项行动")
     f = request.form
     data = {k: f.get(k, "") for k in ("filed_with", "filed_on", "filing_ref")}
-    return _run(lambda: campaigns.file_campaign(ctx, c, data), _("已备案"), url_for(".campaigns"))
+    return _run(
+        lambda: campaigns.file_campaign(ctx, c, data),
+        _("已备案"),
+        url_for(".campaigns"),
+        again(campaigns_page, f"file-{c.id}"),
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/publish")
@@ -234,6 +259,11 @@ def commit_draw() -> Any:
         lambda: draws.commit_draw(ctx, data),
         _("已锁定企业库并公布其哈希和您的承诺值"),
         url_for(".draws"),
+        again(
+            draws_page,
+            "draw",
+            aliases={"commitment": "secret", **{f"ratios.{c}": f"ratio_{c}" for c in CATEGORIES}},
+        ),
     )
 
 
@@ -262,6 +292,7 @@ def witness_draw(draw_id: int) -> Any:
         lambda: draws.commit_witness(ctx, d, data),
         _("已记录见证人承诺"),
         url_for(".draw", draw_id=d.id),
+        again(draw, "witness", aliases={"commitment": "secret"}, draw_id=d.id),
     )
 
 
@@ -273,6 +304,7 @@ def reveal_draw(draw_id: int) -> Any:
         lambda: draws.reveal(ctx, d, request.form.get("secret")),
         _("已揭示随机数"),
         url_for(".draw", draw_id=d.id),
+        again(draw, "reveal", draw_id=d.id),
     )
 
 
@@ -284,6 +316,7 @@ def abandon_draw(draw_id: int) -> Any:
         lambda: draws.abandon_draw(ctx, d, request.form.get("reason", "")),
         _("已作废该抽查"),
         url_for(".draw", draw_id=d.id),
+        again(draw, "abandon", draw_id=d.id),
     )
 
 
@@ -325,7 +358,7 @@ def declare_conflict() -> Any:
             f.get("reason", ""),
         )
 
-    return _run(act, _("已登记回避关系"), url_for(".draws"))
+    return _run(act, _("已登记回避关系"), url_for(".draws"), again(draws_page, "conflict"))
 
 
 @bp.get("/budget/", endpoint="budget")
@@ -333,9 +366,13 @@ def declare_conflict() -> Any:
 def budget_page() -> Any:
     """SX-3: one enterprise's on-site visits of the year by every level and department, against
     its cap; staff record another department's visit here."""
+    # "pick" is the picker's no-JS search: the page again with what was typed, nothing chosen
+    return _budget_of("" if request.args.get("pick") else request.args.get("enterprise_id", ""))
+
+
+def _budget_of(raw: str) -> Any:
     from tenant_app.inspections.services.common import parse_int
 
-    raw = "" if request.args.get("pick") else request.args.get("enterprise_id", "")
     data = None
     if raw:
         eid = parse_int(raw, "enterprise_id")
@@ -361,6 +398,7 @@ def record_external_visit() -> Any:
         lambda: visits.record_external(ctx, data),
         _("已登记其他部门的检查"),
         url_for(".budget", enterprise_id=data["enterprise_id"]),
+        again(_budget_of, "external", fields=data, raw=data["enterprise_id"]),
     )
 
 
@@ -394,6 +432,7 @@ def review_report(report_id: int) -> Any:
         ),
         _("已审核"),
         url_for(".reports"),
+        again(reports_page, f"review-{r.id}"),
     )
 
 
@@ -432,7 +471,12 @@ def accept_request(request_id: int) -> Any:
         "planned_date": request.form.get("planned_date"),
         "officer_ids": request.form.getlist("officer_ids"),
     }
-    return _run(lambda: requests.accept(ctx, r, data), _("已安排检查"), url_for(".requests"))
+    return _run(
+        lambda: requests.accept(ctx, r, data),
+        _("已安排检查"),
+        url_for(".requests"),
+        again(requests_page, f"accept-{r.id}", fields=("officer_ids",)),
+    )
 
 
 @bp.post("/requests/<int:request_id>/decline")
@@ -443,4 +487,5 @@ def decline_request(request_id: int) -> Any:
         lambda: requests.decline(ctx, r, request.form.get("answer", "")),
         _("已答复"),
         url_for(".requests"),
+        again(requests_page, f"decline-{r.id}"),
     )

@@ -17,6 +17,7 @@ from tenant_app.inspections.pages.staff import LABELS, _run
 from tenant_app.inspections.services import reports, requests, visits
 from tenant_app.models.inspection import REPORT_STATUSES
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.refused import again
 
 bp = Blueprint(
     "inspections_portal",
@@ -64,6 +65,7 @@ def submit_report() -> Any:
         ),
         _("已提交自查报告，等待审核"),
         url_for(".mine"),
+        again(mine, "report"),
     )
 
 
@@ -77,4 +79,5 @@ def submit_request() -> Any:
         ),
         _("已提交检查申请"),
         url_for(".mine"),
+        again(mine, "request"),
     )

@@ -50,6 +50,7 @@ from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui import picker
 from tenant_app.ui.labels import label
+from tenant_app.ui.refused import again, refusal_text
 
 bp = Blueprint("inspections", __name__, template_folder="../templates", url_prefix="/inspections")
 LABELS = {
@@ -67,18 +68,24 @@ def _after(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
 
 
-def _run(action: Callable[[], Any], ok: str, back: str) -> Any:
-    """Run a service action in one transaction; a refusal is flashed with its reasons."""
+def _run(
+    action: Callable[[], Any],
+    ok: str,
+    back: str,
+    again: Callable[[ServiceError], Any] | None = None,
+) -> Any:
+    """Run a service action in one transaction. A refusal of a form with fields draws the page
+    again with what was typed (``again``: tenant_app/ui/refused.py); of a one-button step it is
+    flashed with its reasons."""
     try:
         action()
         db.session.commit()
         flash(ok, "success")
     except ServiceError as exc:
+        if again is not None:
+            return again(exc)
         db.session.rollback()
-        flash(
-            exc.message + ("：" + "；".join(sum(exc.errors.values(), [])) if exc.errors else ""),
-            "danger",
-        )
+        flash(refusal_text(exc), "danger")
     return redirect(back)
 
 
@@ -305,6 +312,7 @@ def approve(inspection_id: int) -> Any:
         lambda: approvals.approve(ctx, insp, request.form.get("comment", "")),
         _("已审批同意"),
         _back(insp.id),
+        again(show, "approval", inspection_id=insp.id),
     )
 
 
@@ -316,6 +324,7 @@ def reject(inspection_id: int) -> Any:
         lambda: approvals.reject(ctx, insp, request.form.get("comment", "")),
         _("已驳回"),
         _back(insp.id),
+        again(show, "approval", inspection_id=insp.id),
     )
 
 
@@ -337,6 +346,7 @@ def replan(inspection_id: int) -> Any:
         ),
         _("已改期并重新核验"),
         _back(insp.id),
+        again(show, "replan", inspection_id=insp.id),
     )
 
 
@@ -348,6 +358,7 @@ def prior_notice(inspection_id: int) -> Any:
         lambda: conduct.note_prior_notice(ctx, insp, request.form.get("prior_notice", "")),
         _("已登记事先告知"),
         _back(insp.id),
+        again(show, "prior-notice", inspection_id=insp.id),
     )
 
 
@@ -406,6 +417,8 @@ def finding_item(inspection_id: int, item_key: str) -> Any:
 @permission(Perm.INSPECTIONS_EDIT)
 def findings(inspection_id: int) -> Any:
     ctx, insp = request_context(), plans.get_inspection(inspection_id)
+    # An item with a note but no result is sent too: the service asks for its result and the
+    # page keeps the note, rather than dropping what the officer wrote on site.
     values = {
         i["key"]: {
             "result": request.form.get(f"result_{i['key']}", ""),
@@ -413,11 +426,14 @@ def findings(inspection_id: int) -> Any:
         }
         for i in insp.checklist or []
         if request.form.get(f"result_{i['key']}")
+        or request.form.get(f"note_{i['key']}", "").strip()
     }
+    aliases = {f"finding.{i['key']}": f"result_{i['key']}" for i in insp.checklist or []}
     return _run(
         lambda: conduct.save_findings(ctx, insp, values),
         _("已保存检查结果"),
         _back(insp.id) + "#findings",
+        again(show, "findings", inspection_id=insp.id, aliases=aliases, fields=aliases.values()),
     )
 
 
@@ -431,7 +447,12 @@ def record(inspection_id: int) -> Any:
     action = lambda: conduct.save_record(ctx, insp, values)  # noqa: E731
     if _partial():
         return _saved_state(action, next((k for k in values if k in conduct.RECORD_FIELDS), ""))
-    return _run(action, _("已保存检查笔录"), _back(insp.id) + "#record")
+    return _run(
+        action,
+        _("已保存检查笔录"),
+        _back(insp.id) + "#record",
+        again(show, "record", inspection_id=insp.id),
+    )
 
 
 @bp.post("/<int:inspection_id>/evidence")
@@ -486,6 +507,7 @@ def bodycam(inspection_id: int) -> Any:
         ),
         _("已登记执法记录仪视频"),
         _back(insp.id) + "#evidence",
+        again(show, "bodycam", inspection_id=insp.id),
     )
 
 
@@ -517,6 +539,7 @@ def finish(inspection_id: int) -> Any:
         ),
         _("检查已完成，请及时向企业反馈"),
         _back(insp.id),
+        again(show, "finish", inspection_id=insp.id, fields=("findings",)),
     )
 
 
@@ -528,6 +551,7 @@ def give_feedback(inspection_id: int) -> Any:
         lambda: feedback.give_feedback(ctx, insp, request.form.get("feedback_text", "")),
         _("已向企业反馈"),
         _back(insp.id),
+        again(show, "feedback", inspection_id=insp.id),
     )
 
 

@@ -18,6 +18,7 @@ from tenant_app.listing.services import entries
 from tenant_app.listing.services.common import policy
 from tenant_app.registry.services.enterprise_accounts import my_enterprise
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.refused import redisplay
 
 bp = Blueprint("listing_portal", __name__, template_folder="../templates", url_prefix="/my/listing")
 
@@ -79,10 +80,6 @@ def commitment(entry_id: int) -> Any:
 
         abort(404)
     except ServiceError as exc:
-        if exc.keep:  # the entry was stopped (no longer qualifies): the stop is kept
-            db.session.commit()
-        else:
-            db.session.rollback()
-        detail = "；".join(sum(exc.errors.values(), []))
-        flash(exc.message + (f"：{detail}" if detail and detail != exc.message else ""), "danger")
+        # the date typed stays; a stop (the entry no longer qualifies) is kept (exc.keep)
+        return redisplay(mine, f"commitment-{entry_id}", exc)
     return redirect(url_for(".mine"))

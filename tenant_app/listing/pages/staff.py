@@ -35,6 +35,7 @@ from tenant_app.registry.services import enterprises as enterprise_service
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.labels import LISTING_STEPS
 from tenant_app.ui.links import filter_args
+from tenant_app.ui.refused import redisplay, refusal_text
 
 bp = Blueprint("listing", __name__, template_folder="../templates", url_prefix="/listing")
 LABELS = {
@@ -73,12 +74,13 @@ def _xlsx(data: bytes, name: str) -> Response:
 
 
 def _fail(exc: ServiceError) -> None:
+    """A refused one-button step (nothing typed to keep): the reason is flashed. Forms with
+    fields call ``redisplay`` instead, so what was typed stays (tenant_app/ui/refused.py)."""
     if exc.keep:  # e.g. the entry was stopped: that stop is kept, the step is not recorded
         db.session.commit()
     else:
         db.session.rollback()
-    detail = "；".join(sum(exc.errors.values(), []))
-    flash(exc.message + (f"：{detail}" if detail else ""), "danger")
+    flash(refusal_text(exc), "danger")
 
 
 @bp.get("/")
@@ -109,8 +111,7 @@ def start_run() -> Any:
         run = screening.start_run(request_context(), screening.check_date(request.form.get("on")))
         db.session.commit()
     except ServiceError as exc:
-        _fail(exc)
-        return redirect(url_for(".index"))
+        return redisplay(index, "screening", exc)
     flash(_("已开始筛选"), "success")
     return redirect(url_for(".run", run_id=run.id))
 
@@ -230,7 +231,7 @@ def entry_step(entry_id: int, step: str) -> Any:
         db.session.commit()
         flash(_("已记录"), "success")
     except ServiceError as exc:
-        _fail(exc)
+        return redisplay(entry, step, exc, entry_id=entry_id)
     return redirect(url_for(".entry", entry_id=entry_id))
 
 
@@ -242,8 +243,7 @@ def new_batch() -> Any:
         b = batches.create(request_context(), data)
         db.session.commit()
     except ServiceError as exc:
-        _fail(exc)
-        return redirect(url_for(".index"))
+        return redisplay(index, "batch", exc, fields=("entry_ids",))
     return redirect(url_for(".batch", batch_id=b.id))
 
 
@@ -276,7 +276,7 @@ def batch_step(batch_id: int, step: str) -> Any:
         db.session.commit()
         flash(_("已记录"), "success")
     except ServiceError as exc:
-        _fail(exc)
+        return redisplay(batch, step, exc, batch_id=batch_id)
     return redirect(url_for(".batch", batch_id=batch_id))
 
 
@@ -290,7 +290,7 @@ def decide(objection_id: int) -> Any:
         db.session.commit()
         flash(_("已处理异议"), "success")
     except ServiceError as exc:
-        _fail(exc)
+        return redisplay(batch, f"objection-{o.id}", exc, batch_id=o.batch_id)
     return redirect(url_for(".batch", batch_id=o.batch_id))
 
 
@@ -316,7 +316,7 @@ def ack(filing_id: int) -> Any:
         db.session.commit()
         flash(_("已签收备案"), "success")
     except ServiceError as exc:
-        _fail(exc)
+        return redisplay(inbox, f"ack-{filing.id}", exc)
     return redirect(url_for(".inbox"))
 
 

@@ -130,7 +130,8 @@ def new() -> Any:
 
 @bp.get("/<int:enterprise_id>/")
 @permission(Perm.ENTERPRISES_VIEW)
-def show(enterprise_id: int) -> Any:
+def show(enterprise_id: int, rating_form: RatingForm | None = None) -> Any:
+    """The enterprise's profile; ``rating_form``: a refused rating, drawn again as typed."""
     e = service.get_enterprise(enterprise_id)
     today = request_context().today
     return render_template(
@@ -141,7 +142,7 @@ def show(enterprise_id: int) -> Any:
         calendar=compliance_calendar(e, today),
         permit_status=permit_status_of(e, today),
         labels=LABELS,
-        rating_form=RatingForm(),
+        rating_form=rating_form or RatingForm(),
         staff=True,
     )
 
@@ -174,7 +175,9 @@ def add_rating(enterprise_id: int) -> Any:
     e = service.get_enterprise(enterprise_id)
     form = RatingForm()
     if not form.validate_on_submit():
-        abort(400)
+        if form.csrf_token.errors:
+            abort(400)
+        return show(e.id, form), 422  # what was typed stays, the reason by its field
     try:
         service.set_rating(
             request_context(),
@@ -190,5 +193,7 @@ def add_rating(enterprise_id: int) -> Any:
         flash(_("已保存评价结果"), "success")
     except ServiceError as exc:
         db.session.rollback()
-        flash(exc.message + "：" + "；".join(sum(exc.errors.values(), [])), "danger")
+        apply_errors(form, exc)
+        flash(exc.message, "danger")
+        return show(e.id, form), exc.status
     return redirect(url_for(".show", enterprise_id=e.id) + "#ratings")

@@ -21,6 +21,7 @@ from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.registry.services.enterprise_facts import permit_status_of
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.forms import ConfirmForm, apply_errors
+from tenant_app.ui.refused import redisplay
 
 bp = Blueprint("enterprise_portal", __name__, template_folder="../templates")
 
@@ -116,6 +117,5 @@ def reject(account_id: int) -> Any:
         db.session.commit()
         flash(_("已驳回 %(name)s 的注册申请", name=acc.enterprise_name), "success")
     except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message + "：" + "；".join(sum(exc.errors.values(), [])), "danger")
+        return redisplay(accounts, f"reject-{acc.id}", exc)
     return redirect(url_for(".accounts"))

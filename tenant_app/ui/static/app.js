@@ -2,7 +2,9 @@
    - a button or form with data-confirm="…" asks before it submits: the sentence names what the
      step does and that it cannot be undone; "cancel" leaves everything as it was;
    - every table of the page sits in a box that scrolls sideways on a narrow screen, so the page
-     itself never does. */
+     itself never does; a box that does scroll is a stop of the keyboard's Tab order
+     (tabindex="0"), so arrow keys can scroll it without a mouse (WCAG 2.1.1, axe's
+     "scrollable-region-focusable"); a box that fits is not. */
 (function () {
   "use strict";
 
@@ -21,6 +23,13 @@
     true
   );
 
+  // A button with data-print prints the page (the printable record); inline onclick handlers
+  // are blocked by the Content-Security-Policy.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
   function wrapTables(root) {
     var tables = root.querySelectorAll("main table");
     for (var i = 0; i < tables.length; i++) {
@@ -32,10 +41,33 @@
       parent.insertBefore(box, table);
       box.appendChild(table);
     }
+    markScrolling(root);
   }
+
+  function markScrolling(root) {
+    var boxes = root.querySelectorAll(".table-scroll");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    }
+  }
+
+  var pending = false;
+  window.addEventListener("resize", function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      markScrolling(document);
+    });
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     wrapTables(document);
+  });
+  window.addEventListener("load", function () {
+    markScrolling(document);
   });
   document.addEventListener("htmx:afterSettle", function () {
     wrapTables(document);
