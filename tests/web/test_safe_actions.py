@@ -83,6 +83,12 @@ CONFIRMED = {
 }
 # Everything else that posts, and why it needs no question.
 UNASKED = {
+    "imports/imports/export.html::web.imports.export_job": (
+        "starts a file for the one who asked; nothing changes and it can be started again"
+    ),
+    "jobs/jobs/_progress.html::web.jobs.retry": (
+        "runs a failed job again on the same arguments; a double click starts one retry"
+    ),
     "accounts/me/index.html::web.me.password": "the current password is asked for instead",
     "accounts/users/index.html::web.users.grant": "a role is revoked again with one click",
     "accounts/users/new.html::self": "a new account, deactivated with one click",
