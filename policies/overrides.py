@@ -9,6 +9,7 @@ overridable. The merged result is validated again, so an override can't make the
 from __future__ import annotations
 
 import copy
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -94,9 +95,15 @@ def explain_sources(chain: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str,
     every leaf below it.
     """
     sources: dict[str, str] = {}
+    keys: list[str] = []  # the paths of ``sources``, sorted: a table's leaves sit side by side
     for label, layer in chain:
         for path in leaf_paths(layer):
-            for old in [p for p in sources if p.startswith(path + ".")]:
+            # Every path below ``path`` sorts between path + "." and path + "/" ("/" follows ".").
+            lo, hi = bisect_left(keys, path + "."), bisect_left(keys, path + "/")
+            for old in keys[lo:hi]:
                 del sources[old]
+            del keys[lo:hi]
+            if path not in sources:
+                insort(keys, path)
             sources[path] = label
     return dict(sorted(sources.items()))

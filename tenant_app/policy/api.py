@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import g
@@ -17,6 +18,10 @@ from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import CalendarYear, PolicyVersion
 from tenant_app.policy import service as policy_service
+from tenant_app.policy.service import UNCHANGED
+from tenant_app.policy.services import diff as diff_service
+from tenant_app.policy.services import preview as preview_service
+from tenant_app.policy.services import rules as rules_service
 from tenant_app.tenancy.acting import request_context
 
 blp = Blueprint(
@@ -127,6 +132,215 @@ class Versions(MethodView):
         )
         db.session.commit()
         return version
+
+
+class RulesQuery(Schema):
+    on = fields.Date(load_default=None, metadata={"description": "默认今天（Asia/Shanghai）"})
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "规则编号、条文中的词或键名"},
+    )
+
+
+class RuleValueSchema(Schema):
+    path = fields.String()
+    value = fields.Raw()
+    unit = fields.String(metadata={"description": "workdays/days/months/years/yuan/share/…"})
+    origin = fields.String(metadata={"description": "national / pack / parent / own"})
+    origin_name = fields.String(metadata={"description": "上级单位名称（origin = parent）"})
+    overridable = fields.Boolean()
+    national_value = fields.Raw(allow_none=True)
+
+
+class RuleEntrySchema(Schema):
+    path = fields.String()
+    title = fields.String()
+    quote = fields.String(metadata={"description": "国家法律层：条文原句"})
+    note = fields.String()
+    article = fields.String(metadata={"description": "国家法律层：条款"})
+    basis = fields.String()
+    values = fields.List(fields.Nested(RuleValueSchema))
+
+
+class RuleCardSchema(Schema):
+    rule_id = fields.String(metadata={"description": "空：该组表格未标规则编号"})
+    section = fields.String()
+    sentence = fields.String()
+    entries = fields.List(fields.Nested(RuleEntrySchema))
+
+
+class DiffQuery(Schema):
+    to = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=diff_service.MAX_VERSION),
+        metadata={"description": "默认最新版本"},
+    )
+    from_ = fields.Integer(
+        data_key="from",
+        load_default=None,
+        validate=validate.Range(min=0, max=diff_service.MAX_VERSION),
+        metadata={"description": "默认 to 的上一版；0 为第一版之前"},
+    )
+
+
+class ChangeSchema(Schema):
+    path = fields.String()
+    change = fields.String(metadata={"description": "added / changed / removed"})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    rule_id = fields.String()
+    title = fields.String()
+
+
+class DiffSchema(Schema):
+    from_ = fields.Integer(data_key="from")
+    to = fields.Integer()
+    pack_before = fields.String(allow_none=True)
+    pack_after = fields.String(allow_none=True)
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class PreviewInput(Schema):
+    effective_from = fields.Date(required=True)
+    overrides = fields.Dict(load_default=dict, metadata={"description": "本级全部覆盖项"})
+    pack = fields.String(validate=validate.Length(max=64))
+
+
+class JudgmentSchema(Schema):
+    allowed = fields.Boolean()
+    in_quiet = fields.Boolean()
+    requirements = fields.List(fields.Dict())
+    refusals = fields.List(fields.String())
+
+
+class VerdictChangeSchema(Schema):
+    enterprise_id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    before = fields.String()
+    after = fields.String()
+    rule_before = fields.String()
+    rule_after = fields.String()
+
+
+class InspectionChangeSchema(Schema):
+    inspection_id = fields.Integer()
+    enterprise_name = fields.String()
+    planned_date = fields.Date()
+    mode = fields.String()
+    trigger = fields.String()
+    status = fields.String()
+    route_changed = fields.Boolean()
+    enters_quiet = fields.Boolean()
+    leaves_quiet = fields.Boolean()
+    before = fields.Nested(JudgmentSchema)
+    after = fields.Nested(JudgmentSchema)
+
+
+class PreviewEnterprisesSchema(Schema):
+    screened = fields.Integer()
+    changed = fields.Integer()
+    items = fields.List(fields.Nested(VerdictChangeSchema))
+
+
+class PreviewInspectionsSchema(Schema):
+    planned = fields.Integer()
+    examined = fields.Integer()
+    changed = fields.Integer()
+    items = fields.List(fields.Nested(InspectionChangeSchema))
+
+
+class PreviewSchema(Schema):
+    effective_from = fields.Date()
+    policy_version_before = fields.String()
+    policy_version_after = fields.String()
+    changes = fields.List(fields.Nested(ChangeSchema))
+    enterprises = fields.Nested(PreviewEnterprisesSchema)
+    inspections = fields.Nested(PreviewInspectionsSchema)
+    limit = fields.Integer(metadata={"description": "每类最多列出的条数"})
+    saved = fields.Boolean(metadata={"description": "总是 false：预览不保存"})
+
+
+@blp.route("/rules")
+class Rules(MethodView):
+    @permission(Perm.POLICY_VIEW)
+    @blp.arguments(RulesQuery, location="query")
+    @blp.response(200, RuleCardSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """生效政策按规则编号分组：每条规则的原文、每个值及其来源（与政策配置页相同）。"""
+        eff = policy_service.effective_policy(g.tenant, query["on"])
+        cards = rules_service.matching(rules_service.rule_cards(eff), query["q"])
+        return [
+            {
+                "rule_id": c.rule_id,
+                "section": c.section,
+                "sentence": c.sentence,
+                "entries": policy_service._plain([asdict(e) for e in c.entries]),
+            }
+            for c in cards
+        ]
+
+
+@blp.route("/diff")
+class Diff(MethodView):
+    @permission(Perm.POLICY_VIEW)
+    @blp.arguments(DiffQuery, location="query")
+    @blp.response(200, DiffSchema)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """两个版本之间本级覆盖项的新增、修改与删除（默认最新版本与其上一版）。"""
+        d = diff_service.version_diff(request_context(), query["to"], query["from_"])
+        return {
+            "from_": d.older_number,
+            "to": d.newer.number,
+            "pack_before": d.pack_before,
+            "pack_after": d.pack_after,
+            "changes": policy_service._plain([asdict(c) for c in d.changes]),
+        }
+
+
+@blp.route("/preview")
+class Preview(MethodView):
+    @permission(Perm.POLICY_EDIT)
+    @blp.arguments(PreviewInput)
+    @blp.response(200, PreviewSchema)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """保存前预览：拟议的本级覆盖项对现有数据的影响（筛选结论改变的企业、审批路径或安静期
+        改变的已计划检查），与保存时相同的校验；不保存任何内容。"""
+        result = preview_service.preview(
+            request_context(),
+            overrides=data["overrides"],
+            effective_from=data["effective_from"],
+            pack=data.get("pack", UNCHANGED),
+        )
+        db.session.rollback()
+        return {
+            "effective_from": result.effective_from,
+            "policy_version_before": result.version_before,
+            "policy_version_after": result.version_after,
+            "changes": policy_service._plain([asdict(c) for c in result.changes]),
+            "enterprises": {
+                "screened": result.enterprises_screened,
+                "changed": result.verdicts_total,
+                "items": [asdict(v) for v in result.verdicts],
+            },
+            "inspections": {
+                "planned": result.inspections_planned,
+                "examined": result.inspections_examined,
+                "changed": result.inspections_total,
+                "items": [
+                    {
+                        **asdict(i),
+                        "route_changed": i.route_changed,
+                        "enters_quiet": i.enters_quiet,
+                        "leaves_quiet": i.leaves_quiet,
+                    }
+                    for i in result.inspections
+                ],
+            },
+            "limit": result.limit,
+            "saved": False,
+        }
 
 
 @cal.route("/answer")

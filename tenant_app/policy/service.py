@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from policies import PackError, Policy, available_packs, load_pack, merge
+from policies.national_layer import NATIONAL_LABEL, pack_chain
 from policies.overrides import check_overrides, explain_sources, leaf_paths
 from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
@@ -63,7 +64,21 @@ class EffectivePolicy:
     pack_version: str
     effective: dict[str, Any]
     layers: list[Layer]
+    # Leaf path -> the label of the layer that set it ("国家法律层", "政策包", an ancestor's name,
+    # "本级"): what the API and the CLI show.
     sources: dict[str, str] = field(default_factory=dict)
+    # Leaf path -> (kind, tenant name): kind is one of ORIGINS (national, pack, parent, own); the
+    # name is the ancestor's for "parent". What the policy page groups and labels.
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def origin_of(self, path: str) -> tuple[str, str]:
+        """The layer that set this leaf, or the nearest table above it that a layer replaced."""
+        probe = path
+        while probe:
+            if probe in self.origins:
+                return self.origins[probe]
+            probe = probe.rpartition(".")[0]
+        return ("pack", "")
 
     @property
     def version_label(self) -> str:
@@ -72,6 +87,15 @@ class EffectivePolicy:
             layer.label for layer in self.layers if layer.label
         ]
         return "+".join(parts)
+
+
+# Where an effective value comes from, in the order the layers apply.
+ORIGINS = {
+    "national": NATIONAL_LABEL,
+    "pack": "省级政策包",
+    "parent": "上级覆盖",
+    "own": "本级覆盖",
+}
 
 
 def chain_of(tenant: Tenant) -> list[Tenant]:
@@ -137,11 +161,24 @@ def effective_policy(
     if not with_sources:
         return EffectivePolicy(tenant, on, pack_name, _pack_version(pack_name), effective, layers)
     base = load_pack(pack_name)
-    chain = [("政策包", base)] + [
-        ("本级" if layer.tenant.id == tenant.id else layer.tenant.name, layer.overrides)
+    # Each layer under a key "kind:tenant name" (national law, the region's pack, each ancestor's
+    # overrides, the own ones): one pass of explain_sources gives both the labels and the kinds.
+    chain: list[tuple[str, Any]] = [
+        (f"{kind}:", layer) for kind, layer in pack_chain(base, "national", "pack")
+    ]
+    chain += [
+        ("own:" if layer.tenant.id == tenant.id else f"parent:{layer.tenant.name}", layer.overrides)
         for layer in layers
         if layer.overrides
     ]
+    origins: dict[str, tuple[str, str]] = {}
+    sources: dict[str, str] = {}
+    for path, key in explain_sources(chain).items():
+        kind, _, name = key.partition(":")
+        origins[path] = (kind, name)
+        sources[path] = {"national": NATIONAL_LABEL, "pack": "政策包", "own": "本级"}.get(
+            kind, name
+        )
     return EffectivePolicy(
         tenant,
         on,
@@ -149,8 +186,19 @@ def effective_policy(
         str(base["meta"].get("version", "")),
         effective,
         layers,
-        explain_sources(chain),
+        sources,
+        origins,
     )
+
+
+def inherited_effective(eff: EffectivePolicy) -> dict[str, Any]:
+    """The effective pack of ``eff`` without the tenant's own layer: what its own overrides
+    replace (the policy page's forms drop an own value equal to it)."""
+    overrides = [layer.overrides for layer in eff.layers[:-1]]
+    try:
+        return copy.deepcopy(_merged(eff.pack_name, json.dumps(overrides, sort_keys=True)))
+    except PackError:  # only the own layer makes the ancestors' overrides valid: keep it all
+        return copy.deepcopy(eff.effective)
 
 
 def policy_for(tenant: Tenant, on: date | None = None) -> Policy:
@@ -188,21 +236,38 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]
     ]
 
 
-def save_version(
+@dataclass
+class Proposal:
+    """A change to the acting tenant's own overrides, checked but not written: the pack it runs
+    under, the layers in force on its date, and the effective pack it would make."""
+
+    tenant: Tenant
+    effective_from: date
+    pack_name: str
+    new_pack: str | None
+    layers: list[Layer]
+    overrides: dict[str, Any]
+    effective: dict[str, Any]
+    pack_version: str
+
+    @property
+    def version_label(self) -> str:
+        parts = [f"{self.pack_name}@{self.pack_version}"]
+        parts += [layer.label for layer in self.layers[:-1] if layer.label]
+        return "+".join([*parts, f"{self.tenant.slug}#new"])
+
+
+def propose(
     ctx: Context,
     *,
     overrides: dict[str, Any],
     effective_from: date,
-    comment: str = "",
     pack: Any = UNCHANGED,
-) -> PolicyVersion:
-    """Make a new version of the acting tenant's own policy, in force from ``effective_from``.
-
-    Tenant admins change only the keys the pack marks overridable; superadmins (and the
-    operator's commands, where no person acts) may also choose the tenant's pack. Either way the
-    merged result must validate, or nothing is written.
-    """
-    require_action(ctx, Perm.POLICY_EDIT)
+) -> Proposal:
+    """Check a change of the acting tenant's own policy, in force from ``effective_from``, the way
+    ``save_version`` will (the preview runs on it): tenant admins change only the keys the pack
+    marks overridable; superadmins (and the operator's commands, where no person acts) may also
+    choose the tenant's pack. The merged result must validate."""
     tenant = ctx.tenant
     if tenant is None:
         raise ServiceError("没有可写入的单位")
@@ -220,6 +285,8 @@ def save_version(
     if changing_pack and pack and pack not in available_packs():
         raise ValidationFailed.field("pack", f"没有名为“{pack}”的政策包")
     overrides = _plain(overrides or {})
+    if not isinstance(overrides, dict):
+        raise ValidationFailed.field("overrides", "覆盖项应为表")
     layers = layers_for(tenant, effective_from)
     own = layers[-1]
     new_pack = (pack or None) if changing_pack else (own.version.pack if own.version else None)
@@ -235,18 +302,43 @@ def save_version(
     if errors:
         raise ValidationFailed("覆盖项不被政策包允许", {p: [r] for p, r in errors.items()})
     try:
-        merge(base, [layer.overrides for layer in layers[:-1]] + [overrides])
+        effective = merge(base, [layer.overrides for layer in layers[:-1]] + [overrides])
     except PackError as exc:
         raise ValidationFailed("覆盖后的政策不合法", _as_field_errors(exc)) from None
+    return Proposal(
+        tenant,
+        effective_from,
+        pack_name,
+        new_pack,
+        layers,
+        overrides,
+        effective,
+        str(base["meta"].get("version", "")),
+    )
+
+
+def save_version(
+    ctx: Context,
+    *,
+    overrides: dict[str, Any],
+    effective_from: date,
+    comment: str = "",
+    pack: Any = UNCHANGED,
+) -> PolicyVersion:
+    """Make a new version of the acting tenant's own policy, in force from ``effective_from``
+    (checked by ``propose``: nothing is written unless the merged pack validates)."""
+    require_action(ctx, Perm.POLICY_EDIT)
+    p = propose(ctx, overrides=overrides, effective_from=effective_from, pack=pack)
+    tenant, own = p.tenant, p.layers[-1]
     previous = history(tenant)
     number = (previous[0].number if previous else 0) + 1
     version = PolicyVersion(
         tenant_id=tenant.id,
         number=number,
         effective_from=effective_from,
-        pack=new_pack,
-        overrides=overrides,
-        diff=_diff(own.overrides, overrides),
+        pack=p.new_pack,
+        overrides=p.overrides,
+        diff=_diff(own.overrides, p.overrides),
         comment=comment.strip()[:255],
         created_by=ctx.actor.user_id,
     )
@@ -261,7 +353,7 @@ def save_version(
         after={
             "number": number,
             "effective_from": effective_from,
-            "pack": new_pack,
+            "pack": p.new_pack,
             "diff": version.diff,
             "comment": version.comment,
         },

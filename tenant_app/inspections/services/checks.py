@@ -480,9 +480,11 @@ def _nearby(d: Draft) -> list[dict[str, Any]]:
     ]
 
 
-def run_checks(ctx: Context, d: Draft) -> CheckReport:
+def run_checks(ctx: Context, d: Draft, policy: Policy | None = None) -> CheckReport:
+    """``policy``: judge under this policy instead of the one in force on the planned day (the
+    policy page's preview of a change not yet saved, tenant_app/policy/services/preview.py)."""
     tenant = tenant_of(ctx)
-    policy = policy_of(ctx, d.planned_date)
+    policy = policy or policy_of(ctx, d.planned_date)
     # Every fact is taken on the day of the visit (issue 11): listed status by the procedure's
     # records on that day, quiet periods and caps of that day's policy and year.
     category, listed_status = category_on(d.enterprise, d.planned_date)
