@@ -156,7 +156,9 @@ def _check_cases() -> None:
     """Issue 14: a case noticed from an inspection (the portal enterprise's in 太原), a serious
     one awaiting legal review, one decided without a penalty and served."""
     for slug in ("xj-urumqi", "sx-taiyuan"):
-        rows = _in(slug, select(Case.stage, Case.inspection_id, Case.total_fine, Case.education_record))
+        rows = _in(
+            slug, select(Case.stage, Case.inspection_id, Case.total_fine, Case.education_record)
+        )
         stages = {r[0] for r in rows}
         assert {"notice", "review", "served"} <= stages, (slug, stages)
         assert any(r[1] for r in rows), "a case opened from an inspection"
