@@ -19,6 +19,7 @@ from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
 from tenant_app.jobs import maintenance
 from tenant_app.models import AuditEntry, AuditHead
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -247,7 +248,7 @@ def test_upgrade_from_0005_keeps_an_existing_chain_verifiable(aut):
         with use_scope(system_scope()):
             assert audit.verify_tenant(platform) is None
         with use_scope(tenant_scope(platform)):
-            entry = audit.record("after.upgrade")
+            entry = audit.record(scope_context(), "after.upgrade")
             db.session.commit()
             assert entry.key_version == 1 and entry.prev_hash == prev
         with use_scope(system_scope()):
@@ -288,7 +289,7 @@ def test_rotated_key_writes_with_the_newest_and_still_verifies_the_old(aut, app,
     app.config["AUDIT_KEYS"] = {**old_keys, 2: b"the-next-audit-key-0002"}
     try:
         with use_scope(tenant_scope(t)):
-            entry = audit.record("after.rotation")
+            entry = audit.record(scope_context(), "after.rotation")
             db.session.commit()
             assert entry.key_version == 2
         assert _cli(app, "verify").exit_code == 0

@@ -46,7 +46,7 @@ def _data(e: Enterprise, officers: list[int], on: date, **kw: Any) -> dict[str, 
 
 def _new(username: str, slug: str, data: dict[str, Any]) -> int:
     with acting(username, slug):
-        insp = plans.create_inspection(data)
+        insp = plans.create_inspection(scope_context(), data)
         db.session.commit()
         return insp.id
 
@@ -54,7 +54,7 @@ def _new(username: str, slug: str, data: dict[str, Any]) -> int:
 def _approve(username: str, slug: str, iid: int) -> str:
     with acting(username, slug):
         insp = plans.get_inspection(iid)
-        approvals.approve(insp, "同意")
+        approvals.approve(scope_context(), insp, "同意")
         db.session.commit()
         return insp.status
 
@@ -187,12 +187,14 @@ def test_listed_status_is_read_from_the_procedure_on_the_day_of_the_visit(client
     publish_listing("xj-urumqi", e, date(2023, 5, 8), date(2026, 5, 7))
     stray = make_enterprise("xj-urumqi", supervision_category="listed")  # no publication behind it
     with acting("urumqi-officer1", "xj-urumqi"):
-        today_visit = preview(_data(e, officers, date(2026, 5, 7)))
+        today_visit = preview(scope_context(), _data(e, officers, date(2026, 5, 7)))
         assert not today_visit.allowed and "XJ-S" in today_visit.rule_ids
         assert today_visit.facts["listing_entry_id"] and today_visit.facts["listed"]
-        after = preview(_data(e, officers, date(2026, 5, 8)))  # validity over: not listed that day
+        after = preview(
+            scope_context(), _data(e, officers, date(2026, 5, 8))
+        )  # validity over: not listed that day
         assert after.allowed and after.facts["listed"] is False
-        loose = preview(_data(stray, officers, date(2026, 5, 8)))
+        loose = preview(scope_context(), _data(stray, officers, date(2026, 5, 8)))
         assert loose.allowed and loose.facts["listed"] is False
     iid = _new("urumqi-officer1", "xj-urumqi", _data(e, officers, date(2026, 5, 8)))
     assert _approve("urumqi-head", "xj-urumqi", iid) == "approved"
@@ -225,7 +227,7 @@ def test_starting_on_another_day_re_runs_the_checks_and_needs_that_days_approval
     # Earlier, into the quiet period: 2026-04-23 needs the principal head's SX-10 approval.
     travel("2026-04-23")
     with acting("taiyuan-officer1", "sx-taiyuan"), pytest.raises(Conflict) as exc:
-        conduct.start(plans.get_inspection(iid))
+        conduct.start(scope_context(), plans.get_inspection(iid))
     assert any("SX-10" in m for m in exc.value.errors["approval"])
     api = client.post(f"{TY}/inspections/{iid}/start", headers=bearer("taiyuan-officer1"))
     assert api.status_code == 409 and "SX-10" in api.get_json()["errors"]["approval"][0]
@@ -246,7 +248,7 @@ def test_starting_on_another_day_re_runs_the_checks_and_needs_that_days_approval
     assert moved.requirements[1]["for_date"] == "2026-04-23"
     assert _approve("taiyuan-principal", "sx-taiyuan", iid) == "approved"
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        conduct.start(plans.get_inspection(iid))
+        conduct.start(scope_context(), plans.get_inspection(iid))
         db.session.commit()
     assert _insp(iid).status == "in_progress"
 
@@ -289,7 +291,7 @@ def test_declared_conflict_bars_the_officer_at_every_moment(client, sx):
     o1, o2 = sx["officers"]
     a, b, c = (make_enterprise("sx-taiyuan") for _ in range(3))
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        draws.declare_conflict(o1, a.id, "配偶在该企业任职")
+        draws.declare_conflict(scope_context(), o1, a.id, "配偶在该企业任职")
         db.session.commit()
     made = client.post(
         f"{TY}/inspections",
@@ -300,7 +302,7 @@ def test_declared_conflict_bars_the_officer_at_every_moment(client, sx):
     # Declared after the inspection was planned, before its approval: approval refused.
     ib = _new("taiyuan-officer1", "sx-taiyuan", _data(b, [o1, o2], date(2026, 3, 10)))
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        draws.declare_conflict(o2, b.id, "曾任该企业环保顾问")
+        draws.declare_conflict(scope_context(), o2, b.id, "曾任该企业环保顾问")
         db.session.commit()
     appr = client.post(
         f"{TY}/inspections/{ib}/approve",
@@ -313,10 +315,10 @@ def test_declared_conflict_bars_the_officer_at_every_moment(client, sx):
     ic = _new("taiyuan-officer1", "sx-taiyuan", _data(c, [o1, o2], date(2026, 3, 2)))
     assert _approve("taiyuan-principal", "sx-taiyuan", ic) == "approved"
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        draws.declare_conflict(o1, c.id, "近亲属持股")
+        draws.declare_conflict(scope_context(), o1, c.id, "近亲属持股")
         db.session.commit()
         with pytest.raises(Refused) as exc:
-            conduct.start(plans.get_inspection(ic))
+            conduct.start(scope_context(), plans.get_inspection(ic))
     assert "LAW-RECUSAL" in exc.value.errors["rule_ids"]
     # The page shows the refusal with the reason.
     login(client, "sx-taiyuan", "taiyuan-officer1")
@@ -339,31 +341,32 @@ def test_conflict_declared_after_a_draw_commit_replaces_the_officer(sx):
     officer_secret, witness_secret = "a1" * 32, "5c" * 32
     with acting("taiyuan-officer1", "sx-taiyuan"):
         did = draws.commit_draw(
+            scope_context(),
             {
                 "planned_date": "2026-03-16",
                 "filters": {"enterprise_ids": [e.id]},
                 "ratios": {"general": 1},
                 "secret": officer_secret,
-            }
+            },
         ).id
         db.session.commit()
     # The two-party draw (issue 11 item 13): the witness commits, then both reveal.
     with acting("taiyuan-legal", "sx-taiyuan"):
-        draws.commit_witness(draws.get_draw(did), {"secret": witness_secret})
+        draws.commit_witness(scope_context(), draws.get_draw(did), {"secret": witness_secret})
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
-        draws.reveal(draws.get_draw(did), officer_secret)
+        draws.reveal(scope_context(), draws.get_draw(did), officer_secret)
         db.session.commit()
     with acting("taiyuan-legal", "sx-taiyuan"):
-        draws.reveal(draws.get_draw(did), witness_secret)
+        draws.reveal(scope_context(), draws.get_draw(did), witness_secret)
         db.session.commit()
     with acting("taiyuan-officer1", "sx-taiyuan"):
         d = draws.get_draw(did)
         assert d.status == "drawn"
         drawn = list(d.result[0]["officers"])
-        draws.declare_conflict(drawn[0], e.id, "抽取后申报：亲属在该企业任职")
+        draws.declare_conflict(scope_context(), drawn[0], e.id, "抽取后申报：亲属在该企业任职")
         db.session.commit()
-        out = draws.create_inspections(d)
+        out = draws.create_inspections(scope_context(), d)
         db.session.commit()
         assert draws.verify(d)  # the published result is untouched
         insp = plans.get_inspection(out["created"][0])
@@ -441,11 +444,11 @@ def test_self_inspection_report_answers_one_lead(client, world):
         assert db.session.get(SelfInspectionReport, r2).status == "resolved"
     base = _data(e, officers, date(2026, 6, 3), trigger="monitoring_anomaly")
     with acting("urumqi-officer1", "xj-urumqi"):
-        unnamed = preview(base)
+        unnamed = preview(scope_context(), base)
         assert not unnamed.allowed and any(f"#{r1}" in t for t in unnamed.refusals)
-        resolved = preview({**base, "self_report_id": r2})
+        resolved = preview(scope_context(), {**base, "self_report_id": r2})
         assert not resolved.allowed and "XJ-S" in resolved.rule_ids
-        ok = preview({**base, "self_report_id": r1})
+        ok = preview(scope_context(), {**base, "self_report_id": r1})
         assert ok.allowed and ok.facts["lead_record_id"] == dust
     made = client.post(f"{UR}/inspections", json={**base, "self_report_id": r1}, headers=officer)
     assert made.status_code == 201 and made.get_json()["self_report_id"] == r1
@@ -472,7 +475,7 @@ def test_SX_5_county_branch_head_or_team_head_approves(client, world):
     second = _new("xiaodian-officer1", slug, _data(make_enterprise(slug), o, date(2026, 3, 11)))
     assert set(_insp(first).requirements[0]["any_of"]) == {"principal_head", "agency_head"}
     with acting("xiaodian-deputy", slug), pytest.raises(approvals.NotAnApprover):
-        approvals.approve(plans.get_inspection(first), "同意")
+        approvals.approve(scope_context(), plans.get_inspection(first), "同意")
     assert _approve("xiaodian-head", slug, first) == "approved"
     api = client.post(
         f"/api/v1/tenants/{slug}/inspections/{second}/approve",

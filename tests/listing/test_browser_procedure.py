@@ -105,6 +105,8 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     assert e.uscc in page.content() and "投诉举报途径" in page.content()
     page.get_by_label("异议内容（必填）").fill("该企业夜间有异味")
     page.get_by_role("button", name="提交异议").click()
+    # the POST answers with a redirect: wait for the page it leads to, not the one in between
+    page.get_by_text("异议已提交").first.wait_for()
     assert "异议已提交" in page.content()
     page.screenshot(path=str(artifacts / "listing-public-notice.png"), full_page=True)
 

@@ -13,6 +13,7 @@ from tenant_app.audit import log as audit
 from tenant_app.extensions import db
 from tenant_app.models import AuditEntry
 from tenant_app.tenancy import scope_key
+from tenant_app.tenancy.acting import scope_context
 from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -148,7 +149,7 @@ def test_concurrent_appends_never_fork_the_chain(pg_aut, pg_world):
         try:
             with app.app_context(), use_scope(tenant_scope(a)):
                 for i in range(10):
-                    audit.record("test.concurrent", object_id=f"{n}-{i}")
+                    audit.record(scope_context(), "test.concurrent", object_id=f"{n}-{i}")
                     db.session.commit()
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001
