@@ -122,28 +122,7 @@ def seed_cases(slug: str) -> bool:
     )
     if insp is not None:
         key, levels, facts = script["from_inspection"]
-        with acting(slug, CITIES[slug].clerk):
-            data = cases.prefill_from_inspection(insp.id)
-            ctx = scope_context()
-            case = cases.open_case(ctx, {**data, "facts": facts})
-            v = violations.add_violation(
-                ctx, case, {"violation_key": key, "levels": levels, "facts": facts}
-            )
-            p = v.proposal
-            notice.notify(
-                ctx,
-                case,
-                {
-                    "penalties": [
-                        {
-                            "violation_id": v.id,
-                            "outcome": p["outcome"],
-                            "fine": p["fine_suggested"] or None,
-                        }
-                    ]
-                },
-            )
-            db.session.commit()
+        _noticed(slug, insp.enterprise_id, (key, levels), facts=facts, inspection_id=insp.id)
     serious = _noticed(
         slug,
         others[0],
@@ -159,25 +138,28 @@ def seed_cases(slug: str) -> bool:
         facts="煤炭堆场未完全覆盖，现场已整改，未造成危害后果。",
     )
     _waived(slug, case_id)
+    _decided_without_penalty(slug, case_id)
+    return True
+
+
+def _decided_without_penalty(slug: str, case_id: int) -> None:
+    """免罚不免责: no penalty, with the education record and the correction order; served."""
     with acting(slug, CITIES[slug].principal):
-        ctx = scope_context()
         case = db.session.get(Case, case_id)
         assert case is not None
-        v = violations_of(case)[0].id
+        violation_id = violations_of(case)[0].id
         decision.decide(
-            ctx,
+            scope_context(),
             case,
             {
-                "penalties": [{"violation_id": v, "outcome": "no_penalty"}],
+                "penalties": [{"violation_id": violation_id, "outcome": "no_penalty"}],
                 "correction_order": "立即对煤炭堆场全部密闭或者覆盖，并建立巡查记录。",
                 "education_record": "执法人员当场宣讲大气污染防治法第七十二条，企业负责人签字确认。",
             },
         )
         db.session.commit()
     with acting(slug, CITIES[slug].clerk):
-        ctx = scope_context()
-        case = db.session.get(Case, case_id)
-        assert case is not None
-        decision.serve(ctx, case, "in_person")
+        served = db.session.get(Case, case_id)
+        assert served is not None
+        decision.serve(scope_context(), served, "in_person")
         db.session.commit()
-    return True
