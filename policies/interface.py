@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Protocol
 
+from . import cases as _cases
 from . import conditions as _conditions  # noqa: F401  (registers built-in rule kinds)
 from . import discretion, inspection, listing, screening
 from .decision import Decision, ScreeningResult
 from .facts import EnterpriseFacts
 from .hooks import REGISTRY, HookRegistry
 from .listing import ListingRuleIds
+from .national_layer import national_rule
 from .versions import PolicyVersion
 from .vocab import INSPECTION_CATEGORIES, LEVELS, ROLES, TRIGGERS
 
@@ -308,3 +310,33 @@ class Policy:
             + "：正面清单企业身份只能经纳入程序正式发布取得，经移出或有效期届满结束。"
         )
         return self._d(ids, ids[0] if ids else "", {}, text, rule_ids=ids)
+
+    # --- cases (penalties) ---
+    def case_rule(self, key: str) -> Decision:
+        """A national-layer rule of case handling, ``"topic.item"`` of ``national.rules`` (e.g.
+        ``hearing.large_fine_organisation_yuan``, ``review.legal_review_cases``): its value (as
+        the region set it within the law), rule id and article."""
+        return national_rule(self.pack, key, self.version_id)
+
+    def case_deadline(self, key: str, event_date: date) -> Decision:
+        """The last day of a national period of case handling counted from ``event_date`` by
+        the working-day calendar: ``hearing.request_days`` (告知后五日, working days),
+        ``time_limit.decision_days`` (立案之日起九十日), ``time_limit.extension_days``,
+        ``hearing.notice_days_before``, ``service.deliver_days``."""
+        return _cases.deadline(self.pack, self.version_id, self.calendar, key, event_date)
+
+    def case_catalogue(self) -> Decision:
+        """The violation catalogue (``cases.violations``: provisions and statutory range), the
+        measures they allow, the benchmark's factors and grades (SX-12) and the minor-violation
+        list (SX-12/13, XJ-T) the case pages and the API offer."""
+        return _cases.catalogue(self.pack, self.version_id)
+
+    def discretion_benchmark(self, violation: str, levels: dict[str, str]) -> Decision:
+        """SX-12: the benchmark applied to one violation's recorded factor levels: each factor's
+        points, facts and source, the score, its grade and the grade's part of the range."""
+        return _cases.benchmark(self.pack, self.version_id, violation, levels)
+
+    def no_penalty_grounds(self, flags: set[str] | frozenset[str]) -> Decision:
+        """行政处罚法第三十三条 (national layer) against a violation's facts: "shall", "may" or
+        None, with the articles that hold and the education duty that follows."""
+        return _cases.no_penalty_grounds(self.pack, self.version_id, frozenset(flags))

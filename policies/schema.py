@@ -10,6 +10,7 @@ from . import conditions  # noqa: F401  (registers the built-in rule kinds)
 from .errors import PackError
 from .hooks import REGISTRY, HookRegistry
 from .kinds_field import CURRENT_REGISTRY
+from .schema_cases import CasesSchema
 from .schema_fields import KEY_RE, Date, List, Name, Nested, Str, StrictSchema
 from .schema_inspection import (
     DiscretionSchema,
@@ -45,6 +46,7 @@ SECTIONS = (
     "enforcement",
     "discretion",
     "obligations",
+    "cases",
 )
 
 
@@ -77,6 +79,7 @@ class PackSchema(StrictSchema):
     enforcement = Nested(EnforcementSchema, required=False)
     discretion = Nested(DiscretionSchema)
     obligations = ObligationsField
+    cases = Nested(CasesSchema, required=False)  # the violation catalogue (issue 14)
     national = Nested(NationalSchema, required=False)
 
     @validates_schema

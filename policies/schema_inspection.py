@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from .schema_cases import FactorsField, GradesField, grade_errors
 from .schema_fields import (
     KEY_RE,
     Bool,
@@ -205,6 +206,17 @@ class DiscretionSchema(Section):
     coercive_measures_sparingly = Bool()
     always = Names(CONSEQUENCES, "后续措施", required=False)
     treatments = Table(Nested(TreatmentSchema), required=False)
+    # The benchmark's factors and grades (issue 14, schema_cases.py): the officer records a level
+    # of each factor per violation; the points put the proposal in a grade of the range.
+    factors = FactorsField
+    grades = GradesField
+
+    @validates_schema
+    def _grades(self, data: dict[str, Any], **kw: Any) -> None:
+        if errors := grade_errors(data.get("grades") or {}):
+            raise ValidationError({"grades": errors})
+        if data.get("factors") and not data.get("grades"):
+            raise ValidationError({"grades": ["设置了裁量因素就须设置裁量阶次"]})
 
 
 class ObligationSchema(StrictSchema):

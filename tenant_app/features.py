@@ -31,6 +31,9 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.auth import pages as auth_pages
     from tenant_app.calendar import jobs as calendar_jobs
     from tenant_app.calendar import pages as calendar_pages
+    from tenant_app.cases.api import resources as cases_api
+    from tenant_app.cases.pages import portal as cases_portal
+    from tenant_app.cases.pages import staff as cases_staff
     from tenant_app.imports import api as imports_api
     from tenant_app.imports import jobs as imports_jobs
     from tenant_app.imports import pages as imports_pages
@@ -79,6 +82,11 @@ def features() -> tuple[Feature, ...]:
             pages=(staff.bp, admin.bp, inspections_portal.bp, public.bp),
             api=(inspections_api.blp,),
             jobs=(inspections_jobs,),
+        ),
+        Feature(
+            "cases",
+            pages=(cases_staff.bp, cases_portal.bp),
+            api=(cases_api.blp,),
         ),
         Feature(
             "listing",

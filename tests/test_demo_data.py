@@ -23,6 +23,7 @@ from tenant_app.demo.tips import role_tips
 from tenant_app.extensions import db
 from tenant_app.models import (
     Campaign,
+    Case,
     ComplianceRecord,
     Draw,
     Enterprise,
@@ -55,6 +56,7 @@ COUNTED = (
     InspectionPlan,
     Campaign,
     Draw,
+    Case,
 )
 
 
@@ -150,6 +152,19 @@ def _check_inspections() -> None:
         assert ("drawn",) in _in(slug, select(Draw.status))
 
 
+def _check_cases() -> None:
+    """Issue 14: a case noticed from an inspection (the portal enterprise's in 太原), a serious
+    one awaiting legal review, one decided without a penalty and served."""
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        rows = _in(
+            slug, select(Case.stage, Case.inspection_id, Case.total_fine, Case.education_record)
+        )
+        stages = {r[0] for r in rows}
+        assert {"notice", "review", "served"} <= stages, (slug, stages)
+        assert any(r[1] for r in rows), "a case opened from an inspection"
+        assert any(r[0] == "served" and r[2] == 0 and r[3] for r in rows), "免罚不免责"
+
+
 def _check_tips(app: Any) -> None:
     for r in role_tips():
         client = app.test_client()
@@ -168,10 +183,11 @@ def _check_tips(app: Any) -> None:
 
 def test_demo_data_shows_every_module(world: dict[str, Any], app: Any) -> None:
     seeded = seed_demo_data()
-    assert seeded["registry"] and seeded["listing"] and seeded["inspections"]
+    assert seeded["registry"] and seeded["listing"] and seeded["inspections"] and seeded["cases"]
     _check_registry()
     _check_listing()
     _check_inspections()
+    _check_cases()
     before = _counts()
     again = seed_demo_data()
     assert not any(again.values())
@@ -187,3 +203,4 @@ def test_demo_data_with_a_far_clock(world: dict[str, Any]) -> None:
         _check_registry()
         _check_listing()
         _check_inspections()
+        _check_cases()

@@ -72,6 +72,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry = _registry_objects(a, officer.id)
     registry.update(_listing_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_inspection_objects(a, officer.id, registry["enterprise_id"]))
+    registry.update(_case_objects(a, officer.id, registry["enterprise_id"]))
     return {
         "job_id": job_id,
         "user_id": officer.id,
@@ -93,6 +94,8 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
             "乌鲁木齐隔离自查报告",
             "乌鲁木齐隔离申请",
             "乌鲁木齐隔离记录仪",
+            "乌鲁木齐隔离案件",
+            "乌鲁木齐隔离陈述",
         ],
     }
 
@@ -154,6 +157,37 @@ def _inspection_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str
             "report_id": report.id,
             "request_id": req.id,
         }
+
+
+def _case_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
+    """A's case objects (issue 14): a noticed case with a violation and a statement."""
+    from datetime import date
+
+    from tenant_app.models import Case, CaseStatement, CaseViolation
+
+    with use_scope(tenant_scope(a, officer_id)):
+        case = Case(
+            enterprise_id=enterprise_id,
+            origin="manual",
+            title="乌鲁木齐隔离案件",
+            facts="乌鲁木齐隔离案件事实",
+            stage="notice",
+            filed_on=date(2026, 7, 3),
+            limit_due=date(2026, 10, 8),
+            noticed_on=date(2026, 7, 6),
+            statement_due=date(2099, 1, 1),
+        )
+        db.session.add(case)
+        db.session.flush()
+        v = CaseViolation(
+            case_id=case.id, violation_key="air_outlet", title="乌鲁木齐隔离案件违法行为"
+        )
+        st = CaseStatement(
+            case_id=case.id, kind="statement", content="乌鲁木齐隔离陈述", filed_on=date(2026, 7, 7)
+        )
+        db.session.add_all([v, st])
+        db.session.commit()
+        return {"case_id": case.id, "violation_id": v.id, "statement_id": st.id}
 
 
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
@@ -270,6 +304,10 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "objection_id": objs["objection_id"],
         "filing_id": objs["filing_id"],
         "step": "notice",
+        # cases (issue 14)
+        "case_id": objs["case_id"],
+        "violation_id": objs["violation_id"],
+        "statement_id": objs["statement_id"],
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

@@ -4,13 +4,13 @@ Two nullable columns on jobs: how many items the run has handled and how many th
 while a kind does not count, or does not know the total yet). The progress bar keeps its percent.
 
 Revision ID: 0007j
-Revises: 0007a
+Revises: 0007c
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0007j'
-down_revision = '0007a'
+down_revision = '0007c'
 branch_labels = None
 depends_on = None
 

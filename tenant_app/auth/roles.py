@@ -67,6 +67,11 @@ class Perm(enum.StrEnum):
     LISTING_MANAGE = "listing.manage"  # nominate, run the XJ-P steps, objections, visits, removal
     LISTING_APPLY = "listing.apply"  # an enterprise user applies and signs its commitment
     FILINGS_RECEIVE = "filings.receive"  # a parent tenant's staff acknowledge children's filings
+    CASES_VIEW = "cases.view"  # enforcement cases (issue 14)
+    CASES_EDIT = "cases.edit"  # officers: open and work a case (notice, hearing, service)
+    CASES_REVIEW = "cases.review"  # legal reviewers: 法制审核
+    CASES_DECIDE = "cases.decide"  # the principal head: decision, collective discussion, extension
+    OWN_CASES = "own_cases"  # enterprise user: its own cases, statements and hearing requests
 
 
 _ALL_STAFF = {
@@ -121,6 +126,21 @@ for _role, _extra in {
 }.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_INSPECTIONS}
+
+# Cases (issue 14): officers open and work cases, legal reviewers review, the principal head
+# decides; everyone else on the staff reads them; the enterprise sees and answers its own.
+for _role, _extra in {
+    Role.TENANT_ADMIN: {Perm.CASES_VIEW},
+    Role.OFFICER: {Perm.CASES_VIEW, Perm.CASES_EDIT},
+    Role.AGENCY_HEAD: {Perm.CASES_VIEW, Perm.CASES_EDIT},
+    Role.DEPUTY_HEAD: {Perm.CASES_VIEW},
+    Role.PRINCIPAL_HEAD: {Perm.CASES_VIEW, Perm.CASES_DECIDE},
+    Role.LEGAL_REVIEWER: {Perm.CASES_VIEW, Perm.CASES_REVIEW},
+    Role.AUDITOR: {Perm.CASES_VIEW},
+    Role.ENTERPRISE: {Perm.OWN_CASES},
+}.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_CASES}
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:

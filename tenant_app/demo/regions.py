@@ -33,10 +33,12 @@ ACCOUNTS = [
     ("xj-urumqi", "urumqi-officer2", "李执法", ["officer"], "65010020260002"),
     ("xj-urumqi", "urumqi-head", "王负责人", ["agency_head"], None),
     ("xj-urumqi", "urumqi-principal", "赵局长", ["principal_head"], None),
+    ("xj-urumqi", "urumqi-fazhi", "马审核", ["legal_reviewer"], None),
     ("sx-taiyuan", "taiyuan-admin", "太原管理员", ["tenant_admin"], None),
     ("sx-taiyuan", "taiyuan-officer1", "刘执法", ["officer"], "14010020260001"),
     ("sx-taiyuan", "taiyuan-officer2", "陈执法", ["officer"], "14010020260002"),
     ("sx-taiyuan", "taiyuan-principal", "孙局长", ["principal_head"], None),
+    ("sx-taiyuan", "taiyuan-fazhi", "周审核", ["legal_reviewer"], None),
 ]
 
 

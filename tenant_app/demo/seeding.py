@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tenant_app.demo import inspections, listing, registry
+from tenant_app.demo import cases, inspections, listing, registry
 from tenant_app.demo.context import POPULATION
 
 
 def seed_demo_data() -> dict[str, list[str]]:
     """Seed every part that is not there yet; returns the tenants seeded, by part."""
-    done: dict[str, list[str]] = {"registry": [], "listing": [], "inspections": []}
+    done: dict[str, list[str]] = {"registry": [], "listing": [], "inspections": [], "cases": []}
     for slug in POPULATION:
         if registry.seed_registry(slug):
             done["registry"].append(slug)
@@ -18,4 +18,7 @@ def seed_demo_data() -> dict[str, list[str]]:
     for slug in inspections.CITIES:
         if inspections.seed_inspections(slug):
             done["inspections"].append(slug)
+    for slug in cases.CASE_CITIES:
+        if cases.seed_cases(slug):
+            done["cases"].append(slug)
     return done

@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from tenant_app.demo.portal import account_enterprise
 from tenant_app.extensions import db
-from tenant_app.models import Draw, Inspection, ListingBatch, ListingEntry, ScreeningRun, Tenant
+from tenant_app.models import (
+    Case,
+    Draw,
+    Inspection,
+    ListingBatch,
+    ListingEntry,
+    ScreeningRun,
+    Tenant,
+)
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -63,6 +71,12 @@ def _ids() -> dict[str, Any]:
                 insp.where(Inspection.tenant_id == xj, Inspection.status == "in_progress")
             ),
             "sx_draw": _first(select(Draw.id).where(Draw.tenant_id == sx, Draw.status == "drawn")),
+            "sx_review_case": _first(
+                select(Case.id).where(Case.tenant_id == sx, Case.stage == "review")
+            ),
+            "sx_served_case": _first(
+                select(Case.id).where(Case.tenant_id == sx, Case.stage == "served")
+            ),
             "sx_done": None,
         }
     portal = account_enterprise("taiyuan-qiye", "sx-taiyuan")
@@ -158,6 +172,22 @@ def role_tips() -> list[RoleTips]:
                     "/sx-taiyuan/inspections/campaigns/",
                 ),
                 Tip("年度检查计划：比例与频次上限（SX-3）", "/sx-taiyuan/inspections/plans/"),
+            ),
+        ),
+        RoleTips(
+            "法制审核人员",
+            "sx-taiyuan",
+            "taiyuan-fazhi",
+            (
+                Tip("行政处罚案件：按办理阶段筛选“待法制审核”的案件", "/sx-taiyuan/cases/"),
+                Tip(
+                    "严重违法案件（SX-11）：从重幅度、每个裁量因素的影响与来源，提交审核意见",
+                    at("/sx-taiyuan/cases/{}/", "sx_review_case", "/sx-taiyuan/cases/"),
+                ),
+                Tip(
+                    "不予处罚案件：教育记录与责令改正（免罚不免责，SX-13）",
+                    at("/sx-taiyuan/cases/{}/", "sx_served_case", "/sx-taiyuan/cases/"),
+                ),
             ),
         ),
         RoleTips(

@@ -2,6 +2,7 @@
 
 from tenant_app.models.audit import AuditEntry, AuditHead, AuditRefusalTally
 from tenant_app.models.base import TenantScoped
+from tenant_app.models.case import Case, CaseStatement, CaseStep, CaseViolation
 from tenant_app.models.enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
 from tenant_app.models.industry import Industry
 from tenant_app.models.inspection import (
@@ -51,6 +52,10 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Campaign",
+    "Case",
+    "CaseStatement",
+    "CaseStep",
+    "CaseViolation",
     "ChecklistTemplate",
     "ComplianceRecord",
     "Draw",

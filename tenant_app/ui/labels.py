@@ -23,6 +23,18 @@ from tenant_app.jobs.registry import REGISTRY as JOB_KINDS
 from tenant_app.listing.services.entries import PARTY_TYPES
 from tenant_app.listing.services.ledger import KINDS as LEDGER_KINDS
 from tenant_app.models.audit import AUDIT_ACTIONS
+from tenant_app.models.case import (
+    CASE_DEADLINES,
+    CASE_ORIGINS,
+    CASE_STAGES,
+    CASE_STEPS,
+    DECISION_OUTCOMES,
+    PROPOSAL_OUTCOMES,
+    REVIEW_VERDICTS,
+    SERVICE_METHODS,
+    STATEMENT_KINDS,
+    STATEMENT_VIA,
+)
 from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
     ENTERPRISE_TAGS,
@@ -126,6 +138,17 @@ LABELS: dict[str, Mapping[str, str]] = {
     "draw_status": DRAW_STATUSES,
     "report_status": REPORT_STATUSES,
     "request_status": REQUEST_STATUSES,
+    # cases (issue 14)
+    "case_stage": CASE_STAGES,
+    "case_origin": CASE_ORIGINS,
+    "case_step": CASE_STEPS,
+    "case_deadline": CASE_DEADLINES,
+    "decision_outcome": DECISION_OUTCOMES,
+    "proposal_outcome": PROPOSAL_OUTCOMES,
+    "statement_kind": STATEMENT_KINDS,
+    "statement_via": STATEMENT_VIA,
+    "review_verdict": REVIEW_VERDICTS,
+    "service_method": SERVICE_METHODS,
     # registry
     "category": SUPERVISION_CATEGORIES,
     "permit_class": PERMIT_CLASSES,

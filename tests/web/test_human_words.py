@@ -25,6 +25,7 @@ from sqlalchemy import select
 from tenant_app.demo import seed_demo_data
 from tenant_app.extensions import db
 from tenant_app.models import (
+    Case,
     ComplianceRecord,
     Draw,
     Enterprise,
@@ -114,11 +115,13 @@ def _ids(slug: str, username: str | None) -> dict[str, list[Any]]:
             own = [e.id] if e is not None else []
         ent_ids = own or first(Enterprise.id)
         insp = first(Inspection.id, *([Inspection.enterprise_id.in_(own)] if own else []))
+        cases = first(Case.id, *([Case.enterprise_id.in_(own)] if own else []), n=3)
         records = first(ComplianceRecord.id, ComplianceRecord.enterprise_id.in_(ent_ids), n=1)
         record_ent = first(ComplianceRecord.enterprise_id, ComplianceRecord.id.in_(records), n=1)
         return {
             "enterprise_id": ent_ids,
             "inspection_id": insp,
+            "case_id": cases,
             "entry_id": first(ListingEntry.id, n=3),
             "batch_id": first(ListingBatch.id, n=3),
             "run_id": first(ScreeningRun.id, n=1),

@@ -1,0 +1,165 @@
+"""Demo cases (issue 14), made through the case services as the city's people would, on the
+app's today:
+
+- from a finished inspection, a case at the notice stage: in 太原 against the enterprise of the
+  demo portal account ``taiyuan-qiye`` (a first, minor, corrected violation: the proposal is no
+  penalty, SX-13), so that the enterprise sees it and files its statement online;
+- a serious violation (exceeding the standards, SX-11 / malicious, XJ-H): the heavier range
+  with its reason, a hearing right; marked complex, so legal review and collective discussion
+  are required; the party waived its statement (recorded by staff), so it awaits legal review;
+- a case decided without a penalty, with its education record and correction order, served.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from tenant_app.cases.services import cases, decision, notice, party, violations
+from tenant_app.cases.services.common import violations_of
+from tenant_app.demo.context import acting, user
+from tenant_app.demo.inspections import CITIES
+from tenant_app.demo.portal import account_enterprise
+from tenant_app.extensions import db
+from tenant_app.models import Case, Enterprise, Inspection
+from tenant_app.tenancy.acting import scope_context
+
+CASE_CITIES = ("sx-taiyuan", "xj-urumqi")
+PORTAL = {"sx-taiyuan": "taiyuan-qiye", "xj-urumqi": "urumqi-qiye"}
+# Per city: (violation, factor levels, the noticed penalty), for the three demo cases.
+SCRIPT: dict[str, dict[str, Any]] = {
+    "sx-taiyuan": {
+        "from_inspection": (
+            "air_outlet",
+            {"harm": "minor", "correction": "promptly", "history": "first"},
+            "未按规定设置废气排放口采样平台，检查当日已整改。",
+        ),
+        "serious": (
+            "air_exceeding",
+            {"harm": "general", "duration": "medium", "exceedance": "half_to_two"},
+        ),
+        "no_penalty": ("air_dust_materials", {"harm": "none", "correction": "promptly"}),
+    },
+    "xj-urumqi": {
+        "from_inspection": (
+            "water_self_monitoring",
+            {"harm": "general", "correction": "when_ordered"},
+            "未按规定保存原始监测记录。",
+        ),
+        "serious": ("water_evading", {"fault": "malicious", "harm": "general"}),
+        "no_penalty": ("air_dust_materials", {"harm": "none", "correction": "promptly"}),
+    },
+}
+
+
+def _officer_ids(slug: str) -> list[int]:
+    return [user(u).id for u in CITIES[slug].officers]
+
+
+def _noticed(
+    slug: str, enterprise_id: int, spec: tuple[Any, ...], *, facts: str, **extra: Any
+) -> int:
+    key, levels = spec[0], spec[1]
+    with acting(slug, CITIES[slug].clerk):
+        ctx = scope_context()
+        case = cases.open_case(
+            ctx,
+            {
+                "enterprise_id": enterprise_id,
+                "facts": facts,
+                "officer_ids": _officer_ids(slug),
+                **extra,
+            },
+        )
+        v = violations.add_violation(
+            ctx, case, {"violation_key": key, "levels": levels, "facts": facts}
+        )
+        p = v.proposal
+        penalty = {
+            "violation_id": v.id,
+            "outcome": p["outcome"],
+            "fine": p["fine_suggested"] or None,
+        }
+        notice.notify(ctx, case, {"penalties": [penalty]})
+        db.session.commit()
+        return case.id
+
+
+def _waived(slug: str, case_id: int) -> None:
+    with acting(slug, CITIES[slug].clerk):
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        party.file(
+            scope_context(), case, "waiver", "当事人书面声明放弃陈述、申辩和听证。", via="staff"
+        )
+        db.session.commit()
+
+
+def seed_cases(slug: str) -> bool:
+    with acting(slug, CITIES[slug].clerk):
+        if db.session.execute(select(Case.id).limit(1)).first():
+            return False
+        done = (
+            db.session.execute(
+                select(Inspection)
+                .where(Inspection.status == "done", Inspection.mode == "on_site")
+                .order_by(Inspection.id)
+            )
+            .scalars()
+            .all()
+        )
+        others = (
+            db.session.execute(select(Enterprise.id).order_by(Enterprise.id.desc()).limit(2))
+            .scalars()
+            .all()
+        )
+    script = SCRIPT[slug]
+    portal = account_enterprise(PORTAL[slug], slug)
+    insp = next(
+        (i for i in done if portal is not None and i.enterprise_id == portal.id),
+        done[0] if done else None,
+    )
+    if insp is not None:
+        key, levels, facts = script["from_inspection"]
+        _noticed(slug, insp.enterprise_id, (key, levels), facts=facts, inspection_id=insp.id)
+    serious = _noticed(
+        slug,
+        others[0],
+        script["serious"],
+        facts="在线监测数据显示连续超标排放，企业未主动报告。",
+        complex_case=True,
+    )
+    _waived(slug, serious)
+    case_id = _noticed(
+        slug,
+        others[1],
+        script["no_penalty"],
+        facts="煤炭堆场未完全覆盖，现场已整改，未造成危害后果。",
+    )
+    _waived(slug, case_id)
+    _decided_without_penalty(slug, case_id)
+    return True
+
+
+def _decided_without_penalty(slug: str, case_id: int) -> None:
+    """免罚不免责: no penalty, with the education record and the correction order; served."""
+    with acting(slug, CITIES[slug].principal):
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        violation_id = violations_of(case)[0].id
+        decision.decide(
+            scope_context(),
+            case,
+            {
+                "penalties": [{"violation_id": violation_id, "outcome": "no_penalty"}],
+                "correction_order": "立即对煤炭堆场全部密闭或者覆盖，并建立巡查记录。",
+                "education_record": "执法人员当场宣讲大气污染防治法第七十二条，企业负责人签字确认。",
+            },
+        )
+        db.session.commit()
+    with acting(slug, CITIES[slug].clerk):
+        served = db.session.get(Case, case_id)
+        assert served is not None
+        decision.serve(scope_context(), served, "in_person")
+        db.session.commit()
