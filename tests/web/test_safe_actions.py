@@ -41,6 +41,16 @@ ROOT = Path(__file__).resolve().parents[2] / "tenant_app"
 
 # Irreversible steps: each form (or its submit button) carries data-confirm.
 CONFIRMED = {
+    "cases/cases/new.html::web.cases.new",  # 立案 starts the case's time limit
+    "cases/cases/show.html::web.cases.extension",
+    "cases/cases/show.html::web.cases.give_notice",
+    "cases/cases/show.html::web.cases.record_hearing",
+    "cases/cases/show.html::web.cases.review",
+    "cases/cases/show.html::web.cases.discussion",
+    "cases/cases/show.html::web.cases.decide",
+    "cases/cases/show.html::web.cases.serve",
+    "cases/cases/show.html::web.cases.close",
+    "cases/cases/mine_show.html::web.cases_portal.file",  # the party's statement, hearing, waiver
     "accounts/me/index.html::web.me.end_session",
     "accounts/me/index.html::web.me.revoke_token",
     "accounts/users/index.html::web.users.revoke",
@@ -83,6 +93,16 @@ CONFIRMED = {
 }
 # Everything else that posts, and why it needs no question.
 UNASKED = {
+    "cases/cases/show.html::web.cases.facts": "the facts are edited until the notice",
+    "cases/cases/show.html::web.cases.add_violation": "violations are edited until the notice",
+    "cases/cases/show.html::web.cases.update_violation": "as above",
+    "cases/cases/show.html::web.cases.remove_violation": "added again before the notice",
+    "cases/cases/show.html::web.cases.record_statement": (
+        "the statement as received; a correction is recorded beside it"
+    ),
+    "cases/cases/show.html::web.cases.answer_statement": "an answer, given again until the decision",
+    "cases/cases/show.html::web.cases.schedule_hearing": "the date is moved by scheduling again",
+    "policy/policy/show.html::web.policy.save_values": "a new version; the old one can be saved again",
     "imports/imports/export.html::web.imports.export_job": (
         "starts a file for the one who asked; nothing changes and it can be started again"
     ),
