@@ -248,3 +248,19 @@ def close(ctx: Context, case: Case, note: str) -> Case:
     record_step(ctx, case, "closed", rule_ids=[rule.rule_id], note=text(note, "note"))
     audit_case(ctx, case, "case.closed", after={"closed_on": ctx.today})
     return case
+
+
+def mark_typical(ctx: Context, case: Case, typical: Any, note: Any) -> Case:
+    """以案释法 (SX-2, SX-7): a served decision marked as a typical case is shown on the public
+    page with its explanation. Only the principal head marks it; only a served decision."""
+    require_action(ctx, Perm.CASES_DECIDE)
+    rule = policy_of(ctx).obligations("publicity")
+    if case.served_on is None:
+        raise refuse(rule.rule_id, "只有已送达的处罚决定可以作为典型案例公开")
+    case.typical = flag(typical)
+    case.typical_note = text(note, "typical_note") if case.typical else ""
+    if case.typical and not case.typical_note:
+        raise ValidationFailed.field("typical_note", "请写明以案释法的说明")
+    record_step(ctx, case, "typical", rule_ids=[rule.rule_id], note=case.typical_note)
+    audit_case(ctx, case, "case.typical", after={"typical": case.typical})
+    return case

@@ -1,0 +1,153 @@
+"""Issue 14, third slice: coercive measures used sparingly (SX-13) and the publicity of penalty
+decisions (SX-7, 行政处罚法第四十八条、第五十条), through the API and the public page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import Desk, make_enterprise
+
+MINOR_FIRST_CORRECTED = {"harm": "minor", "correction": "promptly", "history": "first"}
+WHY = "企业拒不停止超标排放，责令改正后仍继续排放，罚款不足以制止违法行为"
+
+
+def _measure(d: Desk, case_id: int, body: dict[str, Any], who: Any = None) -> Any:
+    return d.post(f"/cases/{case_id}/measures", body, who)
+
+
+@pytest.mark.today("2026-07-03")
+def test_SX_13_coercive_measure_needs_reason_legal_review_and_principal_head(
+    client: Any, world: Any
+) -> None:
+    d = Desk(client, "sx-taiyuan")
+    e = make_enterprise("sx-taiyuan")
+    case = d.open_case(e.id)
+    cid = case["id"]
+    # No reason why lighter means do not suffice: refused, naming SX-13.
+    bare = _measure(d, cid, {"kind": "seal_or_seize", "reason": ""})
+    assert bare.status_code == 422
+    assert bare.get_json()["errors"]["rule_ids"] == ["SX-13"]
+    m = _measure(d, cid, {"kind": "seal_or_seize", "scope": "脱硫设施旁路", "reason": WHY})
+    assert m.status_code == 201, m.get_json()
+    mid = m.get_json()["id"]
+    assert m.get_json()["status"] == "proposed" and m.get_json()["rule_ids"] == ["SX-13"]
+    # The principal head cannot approve before the legal review.
+    early = d.post(f"/cases/{cid}/measures/{mid}/approval", {"approved": True}, d.head)
+    assert early.status_code == 409 and early.get_json()["errors"]["rule_ids"] == ["SX-13"]
+    # Neither the officer nor the reviewer is the principal head.
+    for who in (d.officer, d.reviewer):
+        r = d.post(f"/cases/{cid}/measures/{mid}/approval", {"approved": True}, who)
+        assert r.status_code == 403
+    # Only a legal reviewer reviews.
+    assert (
+        d.post(
+            f"/cases/{cid}/measures/{mid}/review", {"passed": True, "opinion": "同意"}, d.head
+        ).status_code
+        == 403
+    )
+    rv = d.post(
+        f"/cases/{cid}/measures/{mid}/review",
+        {"passed": True, "opinion": "理由充分，程序合法"},
+        d.reviewer,
+    )
+    assert rv.status_code == 200 and rv.get_json()["status"] == "reviewed"
+    ok = d.post(f"/cases/{cid}/measures/{mid}/approval", {"approved": True, "note": "同意"}, d.head)
+    assert ok.status_code == 200 and ok.get_json()["status"] == "approved"
+    again = d.post(f"/cases/{cid}/measures/{mid}/approval", {"approved": True}, d.head)
+    assert again.status_code == 409
+    listed = d.get(f"/cases/{cid}/measures").get_json()
+    assert [x["status"] for x in listed] == ["approved"]
+    steps = [s["step"] for s in d.get(f"/cases/{cid}").get_json()["steps"]]
+    assert {"measure_proposed", "measure_reviewed", "measure_approved"} <= set(steps)
+
+
+@pytest.mark.today("2026-07-03")
+def test_a_failed_review_ends_the_measure_and_another_tenant_cannot_see_it(
+    client: Any, world: Any
+) -> None:
+    d = Desk(client, "sx-taiyuan")
+    case = d.open_case(make_enterprise("sx-taiyuan").id)
+    m = _measure(d, case["id"], {"kind": "revoke_permit", "reason": WHY}).get_json()
+    rv = d.post(
+        f"/cases/{case['id']}/measures/{m['id']}/review",
+        {"passed": False, "opinion": "责令限制生产即可达到目的"},
+        d.reviewer,
+    )
+    assert rv.get_json()["status"] == "rejected"
+    r = d.post(f"/cases/{case['id']}/measures/{m['id']}/approval", {"approved": True}, d.head)
+    assert r.status_code == 409
+    other = Desk(client, "xj-urumqi")
+    assert other.get(f"/cases/{case['id']}/measures").status_code in (403, 404)
+
+
+def _served_case(d: Desk, travel: Any, **enterprise: Any) -> tuple[dict[str, Any], Any]:
+    e = make_enterprise(d.slug, **enterprise)
+    case = d.open_case(
+        e.id, facts=f"{enterprise.get('legal_representative', '')}经营的排放口未按规定设置。"
+    )
+    v = d.add_violation(case["id"], "air_outlet", MINOR_FIRST_CORRECTED)
+    pen = [{"violation_id": v["id"], "outcome": "no_penalty", "fine": None}]
+    assert d.notify(case["id"], pen).status_code == 200
+    return case, pen
+
+
+@pytest.mark.today("2026-07-03")
+def test_SX_7_served_decision_published_masked_unserved_and_other_tenant_not(
+    client: Any, world: Any, travel: Any
+) -> None:
+    d = Desk(client, "sx-taiyuan")
+    served, pen = _served_case(
+        d,
+        travel,
+        uscc="92140100MA0TEST01X",
+        name="太原市张三伟烧烤店",
+        legal_representative="张三伟",
+    )
+    unserved, pen2 = _served_case(d, travel, name="未送达企业", legal_representative="李四")
+    x = Desk(client, "xj-urumqi")
+    foreign = make_enterprise("xj-urumqi", name="乌鲁木齐外地企业")
+    fcase = x.open_case(foreign.id)
+    travel("2026-07-13")
+    for c, p in ((served, pen), (unserved, pen2)):
+        r = d.post(
+            f"/cases/{c['id']}/decision",
+            {
+                "penalties": p,
+                "correction_order": "立即规范设置排放口",
+                "education_record": "当面教育，负责人签字",
+            },
+            d.head,
+        )
+        assert r.status_code == 200, r.get_json()
+    # Typical only once served.
+    early = d.post(
+        f"/cases/{served['id']}/typical", {"typical": True, "typical_note": "首违不罚"}, d.head
+    )
+    assert early.status_code == 409
+    s = d.post(f"/cases/{served['id']}/service", {"method": "in_person"})
+    assert s.status_code == 200, s.get_json()
+    t = d.post(
+        f"/cases/{served['id']}/typical",
+        {"typical": True, "typical_note": "张三伟首次违法且及时改正，依法不予处罚并教育"},
+        d.head,
+    )
+    assert t.status_code == 200 and t.get_json()["typical"]
+
+    page = client.get("/sx-taiyuan/public/enforcement")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "待处罚模块上线" not in html
+    assert "行政处罚决定公示" in html and "立即规范设置排放口" in html
+    assert "张某某" in html and "张三伟" not in html and "烧烤店" not in html
+    assert "92140100" in html and "92140100MA0TEST01X" not in html
+    assert "未送达企业" not in html and "李四" not in html
+    assert "乌鲁木齐外地企业" not in html
+    assert "NAT-MEE-65" in html and "NAT-APL-50" in html
+    assert "首违不罚" not in html or "典型案例" in html
+    # Published within the pack's deadline: 7 working days from 2026-07-13 → 2026-07-22.
+    assert "2026-07-22" in html
+    assert fcase["id"] != served["id"]
+    other = client.get("/xj-urumqi/public/enforcement").get_data(as_text=True)
+    assert "立即规范设置排放口" not in other
