@@ -1,5 +1,6 @@
-"""cases, third slice (issue 14 items 6 and 8): coercive measures on a case (SX-13: reason,
-legal review, the principal head's approval) and the typical-case mark for publication (以案释法).
+"""cases, third slice (issue 14 items 6, 7 and 8): coercive measures on a case (reason, legal
+review, the principal head's approval), the decision's document number (sequential per tenant
+per year, never reused: a unique index) and the typical-case mark for publication (以案释法).
 
 Revision ID: 0007q
 Revises: 0007j
@@ -48,10 +49,21 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as b:
         b.add_column(sa.Column('typical', sa.Boolean(), nullable=False, server_default=sa.false()))
         b.add_column(sa.Column('typical_note', sa.Text(), nullable=False, server_default=''))
+        b.add_column(sa.Column('decision_no', sa.String(length=64), nullable=False, server_default=''))
+        b.add_column(sa.Column('decision_year', sa.Integer(), nullable=True))
+        b.add_column(sa.Column('decision_seq', sa.Integer(), nullable=True))
+    op.create_index(
+        'ux_cases_tenant_decision_number', 'cases', ['tenant_id', 'decision_year', 'decision_seq'],
+        unique=True,
+    )
 
 
 def downgrade():
+    op.drop_index('ux_cases_tenant_decision_number', table_name='cases')
     with op.batch_alter_table('cases', schema=None) as b:
+        b.drop_column('decision_seq')
+        b.drop_column('decision_year')
+        b.drop_column('decision_no')
         b.drop_column('typical_note')
         b.drop_column('typical')
     op.drop_index('ix_case_measures_tenant_case', table_name='case_measures')

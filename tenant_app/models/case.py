@@ -114,6 +114,14 @@ class Case(TenantScoped, Model):
         Index("ix_cases_tenant_stage", "tenant_id", "stage", "id"),
         Index("ix_cases_tenant_enterprise", "tenant_id", "enterprise_id", "id"),
         Index("ix_cases_tenant_inspection", "tenant_id", "inspection_id"),
+        # 决定书文号: sequential per tenant per year, never reused (issue 14 item 7).
+        Index(
+            "ux_cases_tenant_decision_number",
+            "tenant_id",
+            "decision_year",
+            "decision_seq",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -175,6 +183,10 @@ class Case(TenantScoped, Model):
     # explanation (the party's personal names masked like every published decision).
     typical: Mapped[bool] = mapped_column(Boolean, default=False)
     typical_note: Mapped[str] = mapped_column(Text, default="")
+    # The decision's document number (e.g. 并环罚〔2026〕3号), assigned with the decision.
+    decision_no: Mapped[str] = mapped_column(String(64), default="")
+    decision_year: Mapped[int | None] = mapped_column(Integer)
+    decision_seq: Mapped[int | None] = mapped_column(Integer)
 
     enterprise = relationship("Enterprise")
 

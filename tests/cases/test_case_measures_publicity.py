@@ -151,3 +151,122 @@ def test_SX_7_served_decision_published_masked_unserved_and_other_tenant_not(
     assert fcase["id"] != served["id"]
     other = client.get("/xj-urumqi/public/enforcement").get_data(as_text=True)
     assert "立即规范设置排放口" not in other
+
+
+# --- documents with reasoning (SX-2) and their numbers ------------------------------------------
+
+
+def _decided(d: Desk, travel: Any, when: str, fine: bool = False) -> dict[str, Any]:
+    e = make_enterprise(d.slug, legal_representative="王五")
+    case = d.open_case(e.id, facts="2026年7月2日检查发现排放口未按规定设置。")
+    levels = (
+        {"harm": "general", "correction": "when_ordered", "history": "first"}
+        if fine
+        else MINOR_FIRST_CORRECTED
+    )
+    v = d.add_violation(case["id"], "air_outlet", levels)
+    pen = (
+        [{"violation_id": v["id"], "outcome": "fine", "fine": 100000}]
+        if fine
+        else [{"violation_id": v["id"], "outcome": "no_penalty", "fine": None}]
+    )
+    assert d.notify(case["id"], pen).status_code == 200
+    if fine:
+        st = d.post(
+            f"/cases/{case['id']}/statements",
+            {"kind": "statement", "content": "企业已连夜整改，请求从轻"},
+        )
+        assert st.status_code == 201, st.get_json()
+        ans = d.post(
+            f"/cases/{case['id']}/statements/{st.get_json()['id']}/answer",
+            {"answer": "整改属实，已在裁量情节中考虑", "adopted": True},
+        )
+        assert ans.status_code == 200, ans.get_json()
+    travel(when)
+    r = d.post(
+        f"/cases/{case['id']}/decision",
+        {
+            "penalties": pen,
+            "correction_order": "立即规范设置排放口",
+            "education_record": "当面教育",
+        },
+        d.head,
+    )
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+@pytest.mark.today("2026-07-03")
+def test_SX_2_documents_hold_the_reasoning_in_html_and_docx(
+    client: Any, world: Any, travel: Any
+) -> None:
+    import io
+
+    from docx import Document
+
+    from tests.helpers import login
+
+    d = Desk(client, "sx-taiyuan")
+    case = _decided(d, travel, "2026-07-13", fine=True)
+    cid = case["id"]
+    notice = d.get(f"/cases/{cid}/documents/notice").get_json()
+    heads = [s["heading"] for s in notice["sections"]]
+    assert heads[:5] == [
+        "一、违法事实",
+        "二、证据",
+        "三、法律依据",
+        "四、裁量情节及其影响",
+        "五、处理理由与结果",
+    ]
+    assert "当事人的权利和期限" in heads[5]
+    assert "2026-07-10" in " ".join(notice["sections"][5]["paragraphs"])
+    dec = d.get(f"/cases/{cid}/documents/decision").get_json()
+    text = " ".join(p for s in dec["sections"] for p in s["paragraphs"])
+    assert dec["number"] == case["decision_no"] and dec["number"].endswith("号")
+    assert "排放口未按规定设置" in text and "第一百条" in text
+    assert "分" in " ".join(dec["sections"][3]["paragraphs"])  # each factor's effect
+    assert "罚款人民币100000元" in text
+    assert "企业已连夜整改" in text and "整改属实" in text and "予以采纳" in text
+    assert "行政复议" in text and "行政诉讼" in text
+    assert {"NAT-ARL-20", "NAT-ALL-46", "NAT-APL-28.1"} <= set(dec["rule_ids"])
+
+    login(client, "sx-taiyuan", "taiyuan-officer1")
+    html = client.get(f"/sx-taiyuan/cases/{cid}/documents/decision")
+    assert html.status_code == 200
+    page = html.get_data(as_text=True)
+    assert "@media print" in page and "行政处罚决定书" in page and case["decision_no"] in page
+    docx = client.get(f"/sx-taiyuan/cases/{cid}/documents/decision.docx")
+    assert docx.status_code == 200 and docx.mimetype.endswith("wordprocessingml.document")
+    body = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
+    for part in (
+        "违法事实",
+        "证据",
+        "法律依据",
+        "裁量情节及其影响",
+        "处理理由与结果",
+        "陈述、申辩及采纳情况",
+        "整改属实",
+        "行政复议",
+        case["decision_no"],
+    ):
+        assert part in body, part
+
+
+@pytest.mark.today("2026-07-03")
+def test_SX_2_decision_numbers_are_sequential_per_tenant(
+    client: Any, world: Any, travel: Any
+) -> None:
+    sx, xj = Desk(client, "sx-taiyuan"), Desk(client, "xj-urumqi")
+    a = _decided(sx, travel, "2026-07-13")
+    travel("2026-07-03")
+    b = _decided(sx, travel, "2026-07-13")
+    travel("2026-07-03")
+    c = _decided(xj, travel, "2026-07-13")
+    assert a["decision_no"] == "太原环罚〔2026〕1号"
+    assert b["decision_no"] == "太原环罚〔2026〕2号"
+    assert c["decision_no"] == "乌鲁木齐环罚〔2026〕1号"
+    # Not a document before its step.
+    e = make_enterprise("sx-taiyuan")
+    fresh = sx.open_case(e.id)
+    assert sx.get(f"/cases/{fresh['id']}/documents/decision").status_code == 409
+    assert sx.get(f"/cases/{fresh['id']}/documents/notice").status_code == 409

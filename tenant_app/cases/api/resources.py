@@ -26,6 +26,7 @@ from tenant_app.cases.api.schemas import (
     CloseInSchema,
     DecisionInSchema,
     DiscussionInSchema,
+    DocumentSchema,
     HearingInSchema,
     HearingRecordInSchema,
     MeasureApprovalInSchema,
@@ -46,6 +47,7 @@ from tenant_app.cases.api.schemas import (
 from tenant_app.cases.services import (
     cases,
     decision,
+    documents,
     measures,
     notice,
     party,
@@ -120,6 +122,7 @@ _COLUMNS = (
     "policy_version",
     "typical",
     "typical_note",
+    "decision_no",
 )
 
 
@@ -349,6 +352,19 @@ _step(
     lambda ctx, case, d: decision.mark_typical(ctx, case, d["typical"], d["typical_note"]),
     "Typical",
 )
+
+
+@blp.route("/cases/<int:case_id>/documents/<any(notice, decision):kind>")
+class Documents(MethodView):
+    @permission(Perm.CASES_VIEW)
+    @blp.response(200, DocumentSchema)
+    @_err(404, "没有该案件")
+    @_err(409, "尚未告知或者尚未决定（errors.rules、errors.rule_ids）")
+    def get(self, case_id: int, kind: str) -> Any:
+        """说理式文书 (SX-2): the notice or the decision generated from the case — facts,
+        evidence, provisions, factors and their effect, reasons, the party's statements and the
+        answers, rights and deadlines; the print view and DOCX are on the case page."""
+        return documents.build(request_context(), get_case(case_id), kind).to_dict()
 
 
 @blp.route("/cases/<int:case_id>/measures")

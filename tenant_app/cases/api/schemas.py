@@ -241,6 +241,7 @@ class CaseSchema(PartyCaseSchema):
     facts = fields.String()
     typical = fields.Boolean()
     typical_note = fields.String()
+    decision_no = fields.String(metadata={"description": "处罚决定书文号（作出决定时编号）"})
     officers = fields.List(fields.Dict())
     complex_case = fields.Boolean()
     public_interest = fields.Boolean()
@@ -318,3 +319,19 @@ class MeasureSchema(Schema):
 class TypicalInSchema(Schema):
     typical = fields.Boolean(required=True)
     typical_note = fields.String(load_default="", validate=_TEXT)
+
+
+class DocumentSectionSchema(Schema):
+    heading = fields.String()
+    paragraphs = fields.List(fields.String())
+
+
+class DocumentSchema(Schema):
+    kind = fields.String()
+    title = fields.String()
+    issuer = fields.String()
+    number = fields.String(metadata={"description": "决定书文号；告知书为案件编号"})
+    party = fields.List(fields.String())
+    sections = fields.List(fields.Nested(DocumentSectionSchema))
+    date = fields.String()
+    rule_ids = fields.List(fields.String())
