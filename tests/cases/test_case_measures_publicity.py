@@ -270,3 +270,39 @@ def test_SX_2_decision_numbers_are_sequential_per_tenant(
     fresh = sx.open_case(e.id)
     assert sx.get(f"/cases/{fresh['id']}/documents/decision").status_code == 409
     assert sx.get(f"/cases/{fresh['id']}/documents/notice").status_code == 409
+
+
+@pytest.mark.today("2026-07-03")
+def test_the_party_receives_its_documents_another_enterprise_does_not(
+    client: Any, app: Any, world: Any, travel: Any
+) -> None:
+    import io
+
+    from docx import Document
+
+    from tests.helpers import login
+
+    from .conftest import make_enterprise_user
+
+    d = Desk(client, "sx-taiyuan")
+    mine, other = make_enterprise("sx-taiyuan"), make_enterprise("sx-taiyuan")
+    make_enterprise_user("sx-taiyuan", mine, "doc-party")
+    make_enterprise_user("sx-taiyuan", other, "doc-other")
+    case = d.open_case(mine.id, facts="排放口未按规定设置")
+    v = d.add_violation(case["id"], "air_outlet", MINOR_FIRST_CORRECTED)
+    assert (
+        d.notify(case["id"], [{"violation_id": v["id"], "outcome": "no_penalty"}]).status_code
+        == 200
+    )
+    party = app.test_client()
+    assert login(party, "sx-taiyuan", "doc-party").status_code == 302
+    base = f"/sx-taiyuan/enterprise/cases/{case['id']}"
+    assert "事先告知书" in party.get(f"{base}/").get_data(as_text=True)
+    page = party.get(f"{base}/documents/notice")
+    assert page.status_code == 200 and "当事人的权利和期限" in page.get_data(as_text=True)
+    docx = party.get(f"{base}/documents/notice.docx")
+    body = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
+    assert "排放口未按规定设置" in body and "陈述和申辩" in body
+    stranger = app.test_client()
+    assert login(stranger, "sx-taiyuan", "doc-other").status_code == 302
+    assert stranger.get(f"{base}/documents/notice").status_code == 404
