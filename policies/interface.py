@@ -169,6 +169,44 @@ class Policy:
         """SX-11/12/13, XJ-T/H: the treatment for a violation with these facts (vocab.VIOLATION_FLAGS)."""
         return discretion.treatment(self.pack, self.version_id, frozenset(flags))
 
+    def decision_number(self, short: str, year: int, n: int) -> Decision:
+        """SX-2 documents (issue 14 item 7): the decision's number by the pack's pattern
+        (``cases.decision_number``), sequence ``n`` of ``year`` in the tenant."""
+        cases = self.pack.get("cases") or {}
+        pattern = str(cases.get("decision_number") or "{short}环罚〔{year}〕{n}号")
+        number = pattern.replace("{short}", short).replace("{year}", str(year))
+        number = number.replace("{n}", str(n))
+        rid = str(cases.get("rule_id") or "")
+        return Decision(
+            number,
+            rid,
+            {"pattern": pattern, "year": year, "n": n},
+            self.version_id,
+            f"{rid}：决定书文号按“{pattern}”编排，本年度第{n}号。",
+        )
+
+    def coercive_measures(self) -> Decision:
+        """SX-13 (issue 14 item 6): what a coercive or heavy measure on a case needs — a reason
+        why lighter means do not suffice, legal review and the principal head's approval — and
+        whether the region's text asks for them to be used sparingly."""
+        section = self.pack["discretion"]
+        sparingly = bool(section.get("coercive_measures_sparingly"))
+        rid = str(section.get("coercive_rule_id") or section["rule_id"])
+        text = (
+            f"{rid}：审慎采取查封扣押、限产停产、暂扣吊销许可证件等措施，"
+            "须说明采取较轻手段不足以达到目的的理由，经法制审核并报主要负责人批准"
+            if sparingly
+            else f"{rid}：采取查封扣押、限产停产、暂扣吊销许可证件等措施，"
+            "须说明理由，经法制审核并报主要负责人批准（平台默认）"
+        )
+        return Decision(
+            {"sparingly": sparingly, "requires": ["reason", "legal_review", "principal_approval"]},
+            rid,
+            {"coercive_measures_sparingly": sparingly},
+            self.version_id,
+            text + "。",
+        )
+
     def obligations(self, applies_to: str | None = None) -> Decision:
         """Obligations the text places on a step (SX-2/6/7/8/14/15, XJ-V/S/A, SX-O)."""
         items = {

@@ -54,6 +54,9 @@ class ViolationSchema(StrictSchema):
 
 class CasesSchema(Section):
     measures = Table(Nested(MeasureSchema), required=False)
+    # 决定书文号 pattern: {short} the tenant's short name, {year}, {n} the sequence in the year
+    # (e.g. "并环罚〔{year}〕{n}号" set by Taiyuan as a policy version).
+    decision_number = Str(required=False)
     violations = Table(Nested(ViolationSchema), min_len=1)
 
     @validates_schema

@@ -124,12 +124,13 @@ def Names(choices: Any, what: str, *, required: bool = True, min_len: int = 0) -
     return List(Name(choices, what), required=required, min_len=min_len, unique=True)
 
 
-def RuleId() -> fields.String:  # noqa: N802
-    return Str(
-        validate=validate.Regexp(
-            RULE_ID_RE, error="规则编号格式应为“大写字母-编号”，如 AB-C1 (bad rule id)"
-        )
+def RuleId(required: bool = True) -> fields.String:  # noqa: N802
+    check = validate.Regexp(
+        RULE_ID_RE, error="规则编号格式应为“大写字母-编号”，如 AB-C1 (bad rule id)"
     )
+    if not required:  # absent stays absent (no default written into the effective pack)
+        return fields.String(required=False, validate=check, error_messages=_msgs("invalid_str"))
+    return Str(validate=check)
 
 
 def _unique(values: list[Any]) -> None:

@@ -204,6 +204,9 @@ class DiscretionSchema(Section):
     minor_violation_list = List(Str(), required=False, unique=True)
     fine_deferral_allowed = Bool()
     coercive_measures_sparingly = Bool()
+    # The region's rule for coercive and heavy measures (issue 14 item 6); the discretion rule
+    # when the text has none of its own.
+    coercive_rule_id = RuleId(required=False)
     always = Names(CONSEQUENCES, "后续措施", required=False)
     treatments = Table(Nested(TreatmentSchema), required=False)
     # The benchmark's factors and grades (issue 14, schema_cases.py): the officer records a level

@@ -50,12 +50,13 @@ UNITS: dict[str, str] = {
     "days": "日",
     "workdays": "个工作日",
     "years": "年",
+    "months": "个月",
     "yuan": "元",
     "persons": "人",
     "fine_share": "罚款数额的",
     "obligation": "",
 }
-INT_UNITS = ("days", "workdays", "years", "yuan", "persons")
+INT_UNITS = ("days", "workdays", "months", "years", "yuan", "persons")
 OBLIGATIONS: tuple[str, ...] = ("may", "shall")  # ordered: 可以 < 应当
 OBLIGATION_ZH = {"may": "可以", "shall": "应当"}
 

@@ -163,7 +163,7 @@ def _case_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]
     """A's case objects (issue 14): a noticed case with a violation and a statement."""
     from datetime import date
 
-    from tenant_app.models import Case, CaseStatement, CaseViolation
+    from tenant_app.models import Case, CaseMeasure, CaseStatement, CaseViolation
 
     with use_scope(tenant_scope(a, officer_id)):
         case = Case(
@@ -185,9 +185,20 @@ def _case_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]
         st = CaseStatement(
             case_id=case.id, kind="statement", content="乌鲁木齐隔离陈述", filed_on=date(2026, 7, 7)
         )
-        db.session.add_all([v, st])
+        m = CaseMeasure(
+            case_id=case.id,
+            kind="seal_or_seize",
+            reason="乌鲁木齐隔离措施理由",
+            proposed_on=date(2026, 7, 7),
+        )
+        db.session.add_all([v, st, m])
         db.session.commit()
-        return {"case_id": case.id, "violation_id": v.id, "statement_id": st.id}
+        return {
+            "case_id": case.id,
+            "violation_id": v.id,
+            "statement_id": st.id,
+            "measure_id": m.id,
+        }
 
 
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
@@ -308,6 +319,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "case_id": objs["case_id"],
         "violation_id": objs["violation_id"],
         "statement_id": objs["statement_id"],
+        "measure_id": objs["measure_id"],
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

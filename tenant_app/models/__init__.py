@@ -2,7 +2,7 @@
 
 from tenant_app.models.audit import AuditEntry, AuditHead, AuditRefusalTally
 from tenant_app.models.base import TenantScoped
-from tenant_app.models.case import Case, CaseStatement, CaseStep, CaseViolation
+from tenant_app.models.case import Case, CaseMeasure, CaseStatement, CaseStep, CaseViolation
 from tenant_app.models.enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
 from tenant_app.models.industry import Industry
 from tenant_app.models.inspection import (
@@ -53,6 +53,7 @@ __all__ = [
     "CalendarYear",
     "Campaign",
     "Case",
+    "CaseMeasure",
     "CaseStatement",
     "CaseStep",
     "CaseViolation",

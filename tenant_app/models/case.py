@@ -56,6 +56,22 @@ SERVICE_METHODS = {
     "mail": "邮寄送达",
     "other": "其他法定方式送达",
 }
+# Coercive measures and the heavier non-fine measures (SX-13: used sparingly; issue 14 item 6).
+# Each needs a reason why lighter means do not suffice, legal review and the principal head's
+# approval before it may be carried out.
+COERCIVE_MEASURES = {
+    "seal_or_seize": "查封、扣押",
+    "restrict_production": "责令限制生产",
+    "suspend_production": "责令停产整治",
+    "suspend_permit": "暂扣许可证件",
+    "revoke_permit": "吊销许可证件",
+}
+MEASURE_STATUSES = {
+    "proposed": "待法制审核",
+    "reviewed": "法制审核通过，待主要负责人批准",
+    "approved": "主要负责人已批准，可以实施",
+    "rejected": "未通过（法制审核或负责人不批准）",
+}
 # The deadlines a case keeps (cases.deadlines), by name.
 CASE_DEADLINES = {
     "decision_limit": "作出决定的期限",
@@ -84,6 +100,11 @@ CASE_STEPS = {
     "decided": "作出决定",
     "served": "送达决定书",
     "closed": "结案",
+    "measure_proposed": "提请采取强制或者停产类措施",
+    "measure_reviewed": "措施法制审核",
+    "measure_approved": "主要负责人批准措施",
+    "measure_rejected": "措施未获批准",
+    "typical": "列为典型案例（以案释法）",
 }
 
 
@@ -93,6 +114,14 @@ class Case(TenantScoped, Model):
         Index("ix_cases_tenant_stage", "tenant_id", "stage", "id"),
         Index("ix_cases_tenant_enterprise", "tenant_id", "enterprise_id", "id"),
         Index("ix_cases_tenant_inspection", "tenant_id", "inspection_id"),
+        # 决定书文号: sequential per tenant per year, never reused (issue 14 item 7).
+        Index(
+            "ux_cases_tenant_decision_number",
+            "tenant_id",
+            "decision_year",
+            "decision_seq",
+            unique=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -150,6 +179,14 @@ class Case(TenantScoped, Model):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # 以案释法 (SX-2/SX-7): a decided case marked as typical is shown on the public page with its
+    # explanation (the party's personal names masked like every published decision).
+    typical: Mapped[bool] = mapped_column(Boolean, default=False)
+    typical_note: Mapped[str] = mapped_column(Text, default="")
+    # The decision's document number (e.g. 并环罚〔2026〕3号), assigned with the decision.
+    decision_no: Mapped[str] = mapped_column(String(64), default="")
+    decision_year: Mapped[int | None] = mapped_column(Integer)
+    decision_seq: Mapped[int | None] = mapped_column(Integer)
 
     enterprise = relationship("Enterprise")
 
@@ -228,3 +265,36 @@ class CaseStep(TenantScoped, Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseMeasure(TenantScoped, Model):
+    """A coercive or heavy measure on a case (SX-13: 审慎采取): the kind, why lighter means do
+    not suffice, the legal review and the principal head's approval, each with its day and who."""
+
+    __tablename__ = "case_measures"
+    __table_args__ = (Index("ix_case_measures_tenant_case", "tenant_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))  # COERCIVE_MEASURES
+    scope: Mapped[str] = mapped_column(Text, default="")  # what (facilities, goods, permit no.)
+    reason: Mapped[str] = mapped_column(Text, default="")  # why lighter means do not suffice
+    status: Mapped[str] = mapped_column(String(16), default="proposed")  # MEASURE_STATUSES
+    proposed_on: Mapped[date] = mapped_column(Date)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_opinion: Mapped[str] = mapped_column(Text, default="")
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval_note: Mapped[str] = mapped_column(Text, default="")
+    rule_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def kind_label(self) -> str:
+        return COERCIVE_MEASURES.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return MEASURE_STATUSES.get(self.status, self.status)

@@ -68,14 +68,17 @@ def refused(national: dict[str, Any]) -> dict[str, str]:
 def test_national_pack_validates_alone() -> None:
     nat = load_national()
     assert nat["meta"]["id"] == "national" and nat["meta"]["version"] == "nat-2023.1"
-    assert set(nat["laws"]) == {"APL", "MEE"}
+    # 行政复议法 and 行政诉讼法 (issue 14 item 7: the remedies a decision states) joined later.
+    assert set(nat["laws"]) == {"APL", "MEE", "ARL", "ALL"}
     assert nat["laws"]["APL"]["text_read"] is True  # the 2021 law was read whole
     assert validate_text(NAT_TEXT)["meta"]["level"] == "national"  # the CLI's way in
     rules = [r for items in nat["rules"].values() for r in items.values()]
     assert len(rules) >= 30
     for rule in rules:
-        assert rule["rule_id"].startswith(("NAT-APL-", "NAT-MEE-"))
-        assert rule["source"].startswith(("行政处罚法第", "生态环境行政处罚办法"))
+        assert rule["rule_id"].startswith(("NAT-APL-", "NAT-MEE-", "NAT-ARL-", "NAT-ALL-"))
+        assert rule["source"].startswith(
+            ("行政处罚法第", "生态环境行政处罚办法", "行政复议法第", "行政诉讼法第")
+        )
         assert rule["set_by"] == "national" and rule["national_value"] == rule["value"]
         if rule["act"] == "APL":  # read: basis text (or default) and the article's sentence
             assert rule["basis"] in ("text", "default") and rule["quote"]

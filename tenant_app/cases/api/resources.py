@@ -26,8 +26,13 @@ from tenant_app.cases.api.schemas import (
     CloseInSchema,
     DecisionInSchema,
     DiscussionInSchema,
+    DocumentSchema,
     HearingInSchema,
     HearingRecordInSchema,
+    MeasureApprovalInSchema,
+    MeasureInSchema,
+    MeasureReviewInSchema,
+    MeasureSchema,
     NoticeInSchema,
     PartyCaseSchema,
     ReasonInSchema,
@@ -35,10 +40,21 @@ from tenant_app.cases.api.schemas import (
     ServiceInSchema,
     StatementInSchema,
     StatementSchema,
+    TypicalInSchema,
     ViolationInSchema,
     ViolationSchema,
 )
-from tenant_app.cases.services import cases, decision, notice, party, procedure, stages, violations
+from tenant_app.cases.services import (
+    cases,
+    decision,
+    documents,
+    measures,
+    notice,
+    party,
+    procedure,
+    stages,
+    violations,
+)
 from tenant_app.cases.services.common import (
     get_case,
     get_statement,
@@ -104,6 +120,9 @@ _COLUMNS = (
     "closed_on",
     "deadlines",
     "policy_version",
+    "typical",
+    "typical_note",
+    "decision_no",
 )
 
 
@@ -323,6 +342,80 @@ _step(
     lambda ctx, case, d: decision.close(ctx, case, d["note"]),
     "Close",
 )
+
+
+_step(
+    "/cases/<int:case_id>/typical",
+    Perm.CASES_DECIDE,
+    TypicalInSchema,
+    "以案释法: mark a served decision as a typical case for the public page (or unmark it).",
+    lambda ctx, case, d: decision.mark_typical(ctx, case, d["typical"], d["typical_note"]),
+    "Typical",
+)
+
+
+@blp.route("/cases/<int:case_id>/documents/<any(notice, decision):kind>")
+class Documents(MethodView):
+    @permission(Perm.CASES_VIEW)
+    @blp.response(200, DocumentSchema)
+    @_err(404, "没有该案件")
+    @_err(409, "尚未告知或者尚未决定（errors.rules、errors.rule_ids）")
+    def get(self, case_id: int, kind: str) -> Any:
+        """说理式文书 (SX-2): the notice or the decision generated from the case — facts,
+        evidence, provisions, factors and their effect, reasons, the party's statements and the
+        answers, rights and deadlines; the print view and DOCX are on the case page."""
+        return documents.build(request_context(), get_case(case_id), kind).to_dict()
+
+
+@blp.route("/cases/<int:case_id>/measures")
+class Measures(MethodView):
+    @permission(Perm.CASES_VIEW)
+    @blp.response(200, MeasureSchema(many=True))
+    @_err(404, "没有该案件")
+    def get(self, case_id: int) -> Any:
+        """The case's coercive and heavy measures (SX-13) with their review and approval."""
+        return measures.measures_of(get_case(case_id))
+
+    @permission(Perm.CASES_EDIT)
+    @blp.arguments(MeasureInSchema)
+    @blp.response(201, MeasureSchema)
+    @_err(409, "案件已结案（errors.rules、errors.rule_ids）")
+    @_err(422, "没有说明较轻手段为何不足（errors.rule_ids）")
+    def post(self, data: dict[str, Any], case_id: int) -> Any:
+        """Propose a measure with the reason why lighter means do not suffice (SX-13)."""
+        row = measures.propose(request_context(), get_case(case_id), data)
+        db.session.commit()
+        return row
+
+
+@blp.route("/cases/<int:case_id>/measures/<int:measure_id>/review")
+class MeasureReview(MethodView):
+    @permission(Perm.CASES_REVIEW)
+    @blp.arguments(MeasureReviewInSchema)
+    @blp.response(200, MeasureSchema)
+    @_err(409, "不在待审核状态（errors.rules、errors.rule_ids）")
+    def post(self, data: dict[str, Any], case_id: int, measure_id: int) -> Any:
+        """法制审核 of a measure."""
+        case = get_case(case_id)
+        m = measures.get_measure(case, measure_id)
+        measures.review(request_context(), case, m, data["passed"], data["opinion"])
+        db.session.commit()
+        return m
+
+
+@blp.route("/cases/<int:case_id>/measures/<int:measure_id>/approval")
+class MeasureApproval(MethodView):
+    @permission(Perm.CASES_DECIDE)
+    @blp.arguments(MeasureApprovalInSchema)
+    @blp.response(200, MeasureSchema)
+    @_err(409, "未经法制审核（errors.rules、errors.rule_ids）")
+    def post(self, data: dict[str, Any], case_id: int, measure_id: int) -> Any:
+        """The principal head's approval, only after the legal review passed."""
+        case = get_case(case_id)
+        m = measures.get_measure(case, measure_id)
+        measures.approve(request_context(), case, m, data["approved"], data["note"])
+        db.session.commit()
+        return m
 
 
 @blp.route("/cases/<int:case_id>/statements")

@@ -11,7 +11,9 @@ from marshmallow import Schema, fields, validate
 from tenant_app.models.case import (
     CASE_ORIGINS,
     CASE_STAGES,
+    COERCIVE_MEASURES,
     DECISION_OUTCOMES,
+    MEASURE_STATUSES,
     REVIEW_VERDICTS,
     SERVICE_METHODS,
     STATEMENT_KINDS,
@@ -237,6 +239,9 @@ class PartyCaseSchema(CaseSummarySchema):
 
 class CaseSchema(PartyCaseSchema):
     facts = fields.String()
+    typical = fields.Boolean()
+    typical_note = fields.String()
+    decision_no = fields.String(metadata={"description": "处罚决定书文号（作出决定时编号）"})
     officers = fields.List(fields.Dict())
     complex_case = fields.Boolean()
     public_interest = fields.Boolean()
@@ -272,3 +277,61 @@ class CatalogueSchema(Schema):
     catalogue = fields.Dict(
         metadata={"description": "违法行为目录、处罚措施、裁量因素与档次、轻微违法不予处罚清单"}
     )
+
+
+class MeasureInSchema(Schema):
+    kind = _choice(COERCIVE_MEASURES, required=True)
+    scope = fields.String(load_default="", validate=_TEXT)
+    reason = fields.String(
+        required=True,
+        validate=_TEXT,
+        metadata={"description": "为何较轻手段不足以达到目的（审慎采取强制措施）"},
+    )
+
+
+class MeasureReviewInSchema(Schema):
+    passed = fields.Boolean(required=True)
+    opinion = fields.String(required=True, validate=_TEXT)
+
+
+class MeasureApprovalInSchema(Schema):
+    approved = fields.Boolean(required=True)
+    note = fields.String(load_default="", validate=_TEXT)
+
+
+class MeasureSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    kind = _choice(COERCIVE_MEASURES)
+    kind_label = fields.String()
+    scope = fields.String()
+    reason = fields.String()
+    status = _choice(MEASURE_STATUSES)
+    status_label = fields.String()
+    proposed_on = fields.Date()
+    reviewed_on = fields.Date(allow_none=True)
+    review_opinion = fields.String()
+    approved_on = fields.Date(allow_none=True)
+    approval_note = fields.String()
+    rule_ids = fields.List(fields.String())
+
+
+class TypicalInSchema(Schema):
+    typical = fields.Boolean(required=True)
+    typical_note = fields.String(load_default="", validate=_TEXT)
+
+
+class DocumentSectionSchema(Schema):
+    heading = fields.String()
+    paragraphs = fields.List(fields.String())
+
+
+class DocumentSchema(Schema):
+    kind = fields.String()
+    title = fields.String()
+    issuer = fields.String()
+    number = fields.String(metadata={"description": "决定书文号；告知书为案件编号"})
+    party = fields.List(fields.String())
+    sections = fields.List(fields.Nested(DocumentSectionSchema))
+    date = fields.String()
+    rule_ids = fields.List(fields.String())

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
-from tenant_app.cases.pages.staff import _act
-from tenant_app.cases.services import party, stages
+from tenant_app.cases.pages.staff import _act, document_response
+from tenant_app.cases.services import documents, party, stages
 from tenant_app.cases.services.common import policy_of, violations_of
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.actions import confirmed_action
@@ -66,3 +66,28 @@ def file(case_id: int) -> Any:
         str(DONE.get(kind) or _("已提交")),
         back,
     )
+
+
+def _document(case_id: int, kind: str, as_docx: bool) -> Any:
+    """The party receives its notice and, once made, its decision (print view and DOCX)."""
+    ctx = request_context()
+    case = party.my_case(ctx, case_id)
+    doc = documents.build(ctx, case, kind)
+    return document_response(
+        doc,
+        url_for(".my_case", case_id=case.id),
+        url_for(".document_docx", case_id=case.id, kind=kind),
+        as_docx,
+    )
+
+
+@bp.get("/<int:case_id>/documents/<kind>")
+@permission(Perm.OWN_CASES)
+def document(case_id: int, kind: str) -> Any:
+    return _document(case_id, kind, as_docx=False)
+
+
+@bp.get("/<int:case_id>/documents/<kind>.docx")
+@permission(Perm.OWN_CASES)
+def document_docx(case_id: int, kind: str) -> Any:
+    return _document(case_id, kind, as_docx=True)

@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,6 +26,7 @@ from tenant_app.auth.roles import Perm
 from tenant_app.cases.services import (
     cases,
     decision,
+    documents,
     notice,
     party,
     procedure,
@@ -437,3 +447,44 @@ def close(case_id: int) -> Any:
     ctx, case = request_context(), get_case(case_id)
     confirmed_action(lambda: decision.close(ctx, case, request.form.get("note", "")), _("已结案"))
     return redirect(_back(case.id))
+
+
+def document_response(doc: documents.Document, back: str, docx_url: str, as_docx: bool) -> Any:
+    if as_docx:
+        name = f"{doc.title}-{doc.number or doc.date}.docx"
+        from urllib.parse import quote
+
+        return Response(
+            documents.docx_bytes(doc),
+            mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+        )
+    return render_template("cases/document.html", doc=doc, back=back, docx=docx_url)
+
+
+def _document(case_id: int, kind: str, as_docx: bool) -> Any:
+    ctx = request_context()
+    case = get_case(case_id)
+    back = url_for(".show", case_id=case.id)
+    try:
+        doc = documents.build(ctx, case, kind)
+    except ServiceError as exc:
+        flash(_reasons(exc), "error")
+        return redirect(back)
+    return document_response(
+        doc, back, url_for(".document_docx", case_id=case.id, kind=kind), as_docx
+    )
+
+
+@bp.get("/<int:case_id>/documents/<kind>")
+@permission(Perm.CASES_VIEW)
+def document(case_id: int, kind: str) -> Any:
+    """The notice or the decision as a print view (SX-2)."""
+    return _document(case_id, kind, as_docx=False)
+
+
+@bp.get("/<int:case_id>/documents/<kind>.docx")
+@permission(Perm.CASES_VIEW)
+def document_docx(case_id: int, kind: str) -> Any:
+    """The same document as an editable DOCX."""
+    return _document(case_id, kind, as_docx=True)

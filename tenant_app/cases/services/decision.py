@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
 from tenant_app.cases.services import stages
@@ -27,6 +29,7 @@ from tenant_app.cases.services.common import (
     record_step,
     refuse,
     statements_of,
+    tenant_of,
     text,
     violations_of,
 )
@@ -35,6 +38,7 @@ from tenant_app.cases.services.procedure import penalty_snapshot
 from tenant_app.cases.services.proposal import within
 from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
+from tenant_app.extensions import db
 from tenant_app.models import Case, CaseViolation
 from tenant_app.models.case import SERVICE_METHODS
 
@@ -139,6 +143,7 @@ def decide(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
     case.education_record = education
     case.decided_on, case.decided_by = ctx.today, ctx.actor.user_id
     case.stage = "decided"
+    number = _assign_number(ctx, case)
     stages.refresh(ctx, case)
     service = case.deadlines["service"]
     rule_ids = [
@@ -163,10 +168,36 @@ def decide(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
             "total_fine": total,
             "outside_proposal": [v.id for v, _p in outside],
             "service_due": case.service_due,
+            "decision_no": number,
             "rule_ids": list(dict.fromkeys(r for r in rule_ids if r)),
         },
     )
     return case
+
+
+_SUFFIXES = ("维吾尔自治区", "自治区", "自治州", "省", "市", "县", "区", "州")
+
+
+def short_name(name: str) -> str:
+    """太原市 → 太原; 乌鲁木齐市 → 乌鲁木齐 (the {short} of a numbering pattern)."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _assign_number(ctx: Context, case: Case) -> str:
+    """The decision's number, in the same transaction as the decision: the next in the tenant's
+    year (the scope holds the acting tenant's cases only); the unique index makes a number
+    given twice fail the second transaction rather than repeat — a number is never reused."""
+    year = ctx.today.year
+    last = db.session.execute(
+        select(func.max(Case.decision_seq)).where(Case.decision_year == year)
+    ).scalar_one()
+    n = int(last or 0) + 1
+    number = policy_of(ctx).decision_number(short_name(tenant_of(ctx).name), year, n).answer
+    case.decision_year, case.decision_seq, case.decision_no = year, n, str(number)[:64]
+    return case.decision_no
 
 
 def _route(
@@ -247,4 +278,20 @@ def close(ctx: Context, case: Case, note: str) -> Case:
     case.closed_on, case.stage = ctx.today, "closed"
     record_step(ctx, case, "closed", rule_ids=[rule.rule_id], note=text(note, "note"))
     audit_case(ctx, case, "case.closed", after={"closed_on": ctx.today})
+    return case
+
+
+def mark_typical(ctx: Context, case: Case, typical: Any, note: Any) -> Case:
+    """以案释法 (SX-2, SX-7): a served decision marked as a typical case is shown on the public
+    page with its explanation. Only the principal head marks it; only a served decision."""
+    require_action(ctx, Perm.CASES_DECIDE)
+    rule = policy_of(ctx).obligations("publicity")
+    if case.served_on is None:
+        raise refuse(rule.rule_id, "只有已送达的处罚决定可以作为典型案例公开")
+    case.typical = flag(typical)
+    case.typical_note = text(note, "typical_note") if case.typical else ""
+    if case.typical and not case.typical_note:
+        raise ValidationFailed.field("typical_note", "请写明以案释法的说明")
+    record_step(ctx, case, "typical", rule_ids=[rule.rule_id], note=case.typical_note)
+    audit_case(ctx, case, "case.typical", after={"typical": case.typical})
     return case

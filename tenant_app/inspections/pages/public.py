@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template
 
 from tenant_app.auth.permissions import PUBLIC, permission
+from tenant_app.cases.services import publicity as penalties
 from tenant_app.inspections.services import draws
 from tenant_app.inspections.services import publicity as service
 from tenant_app.tenancy.acting import request_context
@@ -22,6 +23,7 @@ def publicity() -> Any:
     return render_template(
         "inspections/public.html",
         info=service.publicity(request_context()),
+        penalties=penalties.public_decisions(request_context()),
         campaigns=service.published_campaigns(),
         plans=service.published_plans(),
         draws=service.public_draws(),

@@ -129,6 +129,8 @@ FIELD_NAMES: dict[str, str] = {
     "minor_violation_list": "轻微违法不予处罚事项清单",
     "fine_deferral_allowed": "可以暂缓或分期缴纳罚款",
     "coercive_measures_sparingly": "审慎采取行政强制措施",
+    "coercive_rule_id": "强制及停产类措施的依据条款",
+    "decision_number": "处罚决定书文号格式",
     "always": "一律采取的措施",
     "when_any": "适用情形",
     "outcome": "处理结果",
