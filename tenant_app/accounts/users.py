@@ -588,3 +588,21 @@ def role_choices(tenant: Tenant) -> list[tuple[str, str]]:
     return [
         (r.value, label) for r, label in ROLE_LABELS.items() if (r is Role.SUPERADMIN) == platform
     ]
+
+
+def officer_pool(ctx: Context, ids: list[int] | None = None) -> list[User]:
+    """Active users holding the officer role in the acting tenant (ordered by id): the pool
+    inspections draw and pair from and cases assign."""
+    stmt = (
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(
+            RoleGrant.role == "officer",
+            RoleGrant.tenant_id == ctx.tenant_id,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
+    if ids is not None:
+        stmt = stmt.where(User.id.in_(ids))
+    return list(db.session.execute(stmt).scalars().unique())

@@ -247,3 +247,18 @@ def page_headers(page: object) -> dict[str, str]:
     if next_after is not None:
         headers["X-Next-After"] = str(next_after)
     return headers
+
+
+def choice_field(options: dict[str, str], **kw: Any) -> fields.String:
+    """A code field whose description lists every code with its words (the OpenAPI reader's
+    glossary)."""
+    desc = "；".join(f"{k}={v}" for k, v in options.items())
+    return fields.String(
+        validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw
+    )
+
+
+def date_field(**kw: Any) -> fields.String:
+    """A date as the client typed it (YYYY-MM-DD): the service parses it and says what is wrong
+    in Chinese, by field."""
+    return fields.String(validate=validate.Length(max=20), metadata={"format": "date"}, **kw)

@@ -58,7 +58,9 @@ VISITORS: list[tuple[str, str | None]] = [
     ("sx-taiyuan", None),
 ]
 # Files and JSON, not pages.
-DOWNLOAD = re.compile(r"\.(xlsx|csv|json)$|/status$|/evidence/|/file$|^/healthz|^/lang/")
+from tenant_app.cases.services.documents import KINDS as DOCUMENT_KINDS  # noqa: E402
+
+DOWNLOAD = re.compile(r"\.(xlsx|csv|json|docx)$|/status$|/evidence/|/file$|^/healthz|^/lang/")
 # A Python repr shown as text. "None", "True" and "False" are English words ("None entered
 # yet"): they count only on a Chinese page. Likewise codes that are ordinary English words
 # ("listed", "done") count only on a Chinese page; in English a code with "_" or "." does.
@@ -148,6 +150,10 @@ def _urls(app: Flask, slug: str, username: str | None) -> Iterator[str]:
         base = {"tenant": slug} if "tenant" in rule.arguments else {}
         if args == {"enterprise_id", "record_id"}:
             combos = [{"enterprise_id": e, "record_id": r} for e, r in ids["record"]]
+        elif args == {"case_id", "kind"}:  # a case's documents (print views)
+            combos = [
+                {"case_id": c, "kind": k} for c in ids.get("case_id", []) for k in DOCUMENT_KINDS
+            ]
         elif args:
             (arg,) = args - {"enterprise_id"} or args
             combos = [{arg: v} for v in ids.get(arg, [])]

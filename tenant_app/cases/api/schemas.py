@@ -4,10 +4,9 @@ and the rule ids."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import Schema, fields, validate
 
+from tenant_app.api.schemas import choice_field, date_field
 from tenant_app.models.case import (
     CASE_ORIGINS,
     CASE_STAGES,
@@ -23,19 +22,8 @@ _ID = validate.Range(min=1, max=2**63 - 1)
 _TEXT = validate.Length(max=8000)
 
 
-def _choice(options: dict[str, str], **kw: Any) -> fields.String:
-    desc = "；".join(f"{k}={v}" for k, v in options.items())
-    return fields.String(
-        validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw
-    )
-
-
-def _date(**kw: Any) -> fields.String:
-    return fields.String(validate=validate.Length(max=20), metadata={"format": "date"}, **kw)
-
-
 class CaseQuerySchema(Schema):
-    stage = _choice(CASE_STAGES, load_default=None)
+    stage = choice_field(CASE_STAGES, load_default=None)
     enterprise_id = fields.Integer(load_default=None, validate=_ID)
     after = fields.Integer(load_default=None, validate=_ID)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -48,7 +36,7 @@ class CaseInSchema(Schema):
         validate=_ID,
         metadata={"description": "据该检查的发现立案（当事人取自检查）"},
     )
-    origin = _choice(CASE_ORIGINS, load_default="manual")
+    origin = choice_field(CASE_ORIGINS, load_default="manual")
     title = fields.String(validate=validate.Length(max=200))
     facts = fields.String(validate=_TEXT)
     officer_ids = fields.List(
@@ -82,7 +70,7 @@ class ViolationInSchema(Schema):
 
 class PenaltyInSchema(Schema):
     violation_id = fields.Integer(required=True, validate=_ID)
-    outcome = _choice(DECISION_OUTCOMES, required=True)
+    outcome = choice_field(DECISION_OUTCOMES, required=True)
     fine = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**9))
     measures = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list)
     reason = fields.String(
@@ -98,12 +86,12 @@ class NoticeInSchema(Schema):
 
 class DecisionInSchema(NoticeInSchema):
     correction_order = fields.String(validate=_TEXT, load_default="")
-    correction_due = _date(allow_none=True)
+    correction_due = date_field(allow_none=True)
     education_record = fields.String(validate=_TEXT, load_default="")
 
 
 class StatementInSchema(Schema):
-    kind = _choice(STATEMENT_KINDS, required=True)
+    kind = choice_field(STATEMENT_KINDS, required=True)
     content = fields.String(validate=_TEXT, load_default="")
 
 
@@ -113,7 +101,7 @@ class AnswerInSchema(Schema):
 
 
 class HearingInSchema(Schema):
-    hearing_date = _date(required=True)
+    hearing_date = date_field(required=True)
     hearing_place = fields.String(required=True, validate=validate.Length(max=200))
 
 
@@ -122,7 +110,7 @@ class HearingRecordInSchema(Schema):
 
 
 class ReviewInSchema(Schema):
-    verdict = _choice(REVIEW_VERDICTS, required=True)
+    verdict = choice_field(REVIEW_VERDICTS, required=True)
     opinion = fields.String(required=True, validate=_TEXT)
 
 
@@ -135,7 +123,7 @@ class ReasonInSchema(Schema):
 
 
 class ServiceInSchema(Schema):
-    method = _choice(SERVICE_METHODS, required=True)
+    method = choice_field(SERVICE_METHODS, required=True)
     consent = fields.Boolean(load_default=False)
 
 
@@ -280,7 +268,7 @@ class CatalogueSchema(Schema):
 
 
 class MeasureInSchema(Schema):
-    kind = _choice(COERCIVE_MEASURES, required=True)
+    kind = choice_field(COERCIVE_MEASURES, required=True)
     scope = fields.String(load_default="", validate=_TEXT)
     reason = fields.String(
         required=True,
@@ -302,11 +290,11 @@ class MeasureApprovalInSchema(Schema):
 class MeasureSchema(Schema):
     id = fields.Integer()
     case_id = fields.Integer()
-    kind = _choice(COERCIVE_MEASURES)
+    kind = choice_field(COERCIVE_MEASURES)
     kind_label = fields.String()
     scope = fields.String()
     reason = fields.String()
-    status = _choice(MEASURE_STATUSES)
+    status = choice_field(MEASURE_STATUSES)
     status_label = fields.String()
     proposed_on = fields.Date()
     reviewed_on = fields.Date(allow_none=True)

@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tenant_app.accounts.users import officer_pool
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.cases.services import (
@@ -37,7 +38,6 @@ from tenant_app.cases.services.common import (
     get_case,
     get_statement,
     get_violation,
-    officer_pool,
     policy_of,
     statements_of,
     steps_of,

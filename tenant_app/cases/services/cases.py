@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from tenant_app.accounts.users import officer_pool
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
 from tenant_app.cases.services import stages
@@ -20,7 +21,6 @@ from tenant_app.cases.services.common import (
     NotFound,
     audit_case,
     flag,
-    officer_pool,
     policy_of,
     record_step,
     refuse,

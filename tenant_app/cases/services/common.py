@@ -14,7 +14,7 @@ from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.core.row_fields import FieldProblem, a_date
 from tenant_app.extensions import db
-from tenant_app.models import Case, CaseStatement, CaseStep, CaseViolation, RoleGrant, Tenant, User
+from tenant_app.models import Case, CaseStatement, CaseStep, CaseViolation, Tenant
 from tenant_app.policy.service import policy_for
 
 MAX_ID = 2**63 - 1
@@ -126,23 +126,6 @@ def steps_of(case: Case) -> list[CaseStep]:
             select(CaseStep).where(CaseStep.case_id == case.id).order_by(CaseStep.id)
         ).scalars()
     )
-
-
-def officer_pool(ctx: Context, ids: list[int] | None = None) -> list[User]:
-    """Active users holding the officer role in the acting tenant (ordered by id)."""
-    stmt = (
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(
-            RoleGrant.role == "officer",
-            RoleGrant.tenant_id == ctx.tenant_id,
-            User.active.is_(True),
-        )
-        .order_by(User.id)
-    )
-    if ids is not None:
-        stmt = stmt.where(User.id.in_(ids))
-    return list(db.session.execute(stmt).scalars().unique())
 
 
 def record_step(

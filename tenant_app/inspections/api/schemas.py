@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from policies.vocab import TRIGGERS
+from tenant_app.api.schemas import choice_field, date_field
 from tenant_app.models.inspection import (
     EVIDENCE_KINDS,
     FINDING_RESULTS,
@@ -20,22 +21,11 @@ from tenant_app.models.inspection import (
 _ID = validate.Range(min=1, max=2**63 - 1)
 
 
-def _choice(options: dict[str, str], **kw: Any) -> fields.String:
-    desc = "；".join(f"{k}={v}" for k, v in options.items())
-    return fields.String(
-        validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw
-    )
-
-
-def _date(**kw: Any) -> fields.String:
-    return fields.String(validate=validate.Length(max=20), metadata={"format": "date"}, **kw)
-
-
 class InspectionInSchema(Schema):
     enterprise_id = fields.Integer(required=True, validate=_ID)
-    mode = _choice(MODES, required=True)
-    trigger = _choice({k: v for k, v in TRIGGERS.items() if k != "random_draw"}, required=True)
-    planned_date = _date(required=True)
+    mode = choice_field(MODES, required=True)
+    trigger = choice_field({k: v for k, v in TRIGGERS.items() if k != "random_draw"}, required=True)
+    planned_date = date_field(required=True)
     officer_ids = fields.List(
         fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20)
     )
@@ -45,7 +35,7 @@ class InspectionInSchema(Schema):
         validate=_ID,
         metadata={"description": "并入该检查（综合一次查），日期随之"},
     )
-    data_source = _choice(OFF_SITE_SOURCES, allow_none=True)
+    data_source = choice_field(OFF_SITE_SOURCES, allow_none=True)
     title = fields.String(validate=validate.Length(max=200))
     self_report_id = fields.Integer(
         allow_none=True,
@@ -127,7 +117,7 @@ class InspectionPageSchema(Schema):
 
 
 class InspectionQuerySchema(Schema):
-    status = _choice(STATUSES, load_default=None)
+    status = choice_field(STATUSES, load_default=None)
     enterprise_id = fields.Integer(load_default=None, validate=_ID)
     after = fields.Integer(load_default=None, validate=_ID)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -150,7 +140,7 @@ class ApprovalSchema(Schema):
 
 class FindingInSchema(Schema):
     item_key = fields.String(required=True, validate=validate.Length(max=64))
-    result = _choice(FINDING_RESULTS, required=True)
+    result = choice_field(FINDING_RESULTS, required=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -183,7 +173,7 @@ class PriorNoticeInSchema(Schema):
 
 class FinishInSchema(Schema):
     conclusion = fields.String(required=True, validate=validate.Length(max=8000))
-    data_source = _choice(OFF_SITE_SOURCES, allow_none=True, load_default=None)
+    data_source = choice_field(OFF_SITE_SOURCES, allow_none=True, load_default=None)
 
 
 class FeedbackInSchema(Schema):
@@ -195,7 +185,7 @@ class EvidenceUploadSchema(Schema):
 
 
 class EvidenceFormSchema(Schema):
-    kind = _choice({k: v for k, v in EVIDENCE_KINDS.items() if k != "bodycam"}, required=True)
+    kind = choice_field({k: v for k, v in EVIDENCE_KINDS.items() if k != "bodycam"}, required=True)
     note = fields.String(load_default="", validate=validate.Length(max=500))
     upload_key = fields.String(
         load_default=None,
@@ -254,8 +244,8 @@ class ScopeSchema(Schema):
 class CampaignInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     content = fields.String(required=True, validate=validate.Length(max=20000))
-    start_date = _date(required=True)
-    end_date = _date(required=True)
+    start_date = date_field(required=True)
+    end_date = date_field(required=True)
     scope = fields.Nested(ScopeSchema, required=True)
 
 
@@ -290,13 +280,13 @@ class CampaignFileSchema(Schema):
         validate=validate.Length(max=200),
         metadata={"description": "备案机关；留空为政策包 filed_with 规定的机关（默认上级部门）"},
     )
-    filed_on = _date(load_default=None)
+    filed_on = date_field(load_default=None)
     filing_ref = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class DrawInSchema(Schema):
     title = fields.String(validate=validate.Length(max=200))
-    planned_date = _date(required=True)
+    planned_date = date_field(required=True)
     filters = fields.Nested(ScopeSchema, load_default=dict)
     ratios = fields.Dict(keys=fields.String(), values=fields.Float(), load_default=dict)
     commitment = fields.String(
@@ -369,7 +359,7 @@ class ReportInSchema(Schema):
 
 
 class ReportReviewSchema(Schema):
-    outcome = _choice(
+    outcome = choice_field(
         {
             "visit_needed": "审核后认为仍需现场核实",
             "resolved": "问题已解决，无需现场检查",
@@ -386,7 +376,7 @@ class ReportReviewSchema(Schema):
 
 
 class ReplanInSchema(Schema):
-    planned_date = _date(required=True)
+    planned_date = date_field(required=True)
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
@@ -407,12 +397,12 @@ class ReportSchema(Schema):
 
 class RequestInSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(max=2000))
-    preferred_date = _date(allow_none=True)
+    preferred_date = date_field(allow_none=True)
 
 
 class RequestAcceptSchema(Schema):
-    mode = _choice(MODES, load_default="on_site")
-    planned_date = _date(allow_none=True)
+    mode = choice_field(MODES, load_default="on_site")
+    planned_date = date_field(allow_none=True)
     officer_ids = fields.List(
         fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=20)
     )
@@ -453,6 +443,6 @@ class BudgetSchema(Schema):
 class ExternalVisitInSchema(Schema):
     enterprise_id = fields.Integer(required=True, validate=_ID)
     department = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    visit_date = _date(required=True)
+    visit_date = date_field(required=True)
     mode = fields.String(load_default="on_site", validate=validate.OneOf(("on_site", "off_site")))
     note = fields.String(load_default="", validate=validate.Length(max=500))

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import or_, select
 
 from policies import Policy
+from tenant_app.accounts.users import officer_pool
 from tenant_app.context import Context
 from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.core.row_fields import FieldProblem, a_date
@@ -72,23 +73,6 @@ def cite(rule_id: str, text: str) -> str:
     """``text`` under the rule that requires it (f"{rule_id}：…"), or bare when the tenant's pack
     has no such rule: the rule id always comes from the pack, never from the core."""
     return f"{rule_id}：{text}" if rule_id else text
-
-
-def officer_pool(ctx: Context, ids: list[int] | None = None) -> list[User]:
-    """Active users holding the officer role in the acting tenant (ordered by id)."""
-    stmt = (
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(
-            RoleGrant.role == "officer",
-            RoleGrant.tenant_id == ctx.tenant_id,
-            User.active.is_(True),
-        )
-        .order_by(User.id)
-    )
-    if ids is not None:
-        stmt = stmt.where(User.id.in_(ids))
-    return list(db.session.execute(stmt).scalars().unique())
 
 
 def officer_search(

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import Schema, fields, validate
 
+from tenant_app.api.schemas import choice_field, date_field
 from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
     ENTERPRISE_TAGS,
@@ -20,17 +19,6 @@ from tenant_app.models.records import (
     RECORD_KINDS,
     RECTIFICATION_OUTCOMES,
 )
-
-
-def _choice(options: dict[str, str], **kw: Any) -> fields.String:
-    desc = "；".join(f"{k}={v}" for k, v in options.items())
-    return fields.String(
-        validate=validate.OneOf(list(options)), metadata={"description": desc}, **kw
-    )
-
-
-def _date(**kw: Any) -> fields.String:
-    return fields.String(validate=validate.Length(max=20), metadata={"format": "date"}, **kw)
 
 
 class EnterpriseInSchema(Schema):
@@ -53,10 +41,10 @@ class EnterpriseInSchema(Schema):
     )
     legal_representative = fields.String(validate=validate.Length(max=64))
     contact_phone = fields.String(validate=validate.Length(max=32))
-    permit_class = _choice(PERMIT_CLASSES, allow_none=True)
+    permit_class = choice_field(PERMIT_CLASSES, allow_none=True)
     permit_no = fields.String(validate=validate.Length(max=64))
-    permit_valid_from = _date(allow_none=True)
-    permit_valid_to = _date(allow_none=True)
+    permit_valid_from = date_field(allow_none=True)
+    permit_valid_to = date_field(allow_none=True)
     permit_violating = fields.Boolean()
     procedures_complete = fields.Boolean(allow_none=True, metadata={"description": "null = 未知"})
     facilities_running = fields.Boolean(allow_none=True)
@@ -66,9 +54,9 @@ class EnterpriseInSchema(Schema):
     online_monitoring_required = fields.Boolean()
     online_monitoring_installed = fields.Boolean()
     online_monitoring_networked = fields.Boolean()
-    supervision_category = _choice(SUPERVISION_CATEGORIES)
+    supervision_category = choice_field(SUPERVISION_CATEGORIES)
     construction_project = fields.Boolean()
-    tags = fields.List(_choice(ENTERPRISE_TAGS), validate=validate.Length(max=10))
+    tags = fields.List(choice_field(ENTERPRISE_TAGS), validate=validate.Length(max=10))
 
 
 class EnterpriseSchema(Schema):
@@ -118,7 +106,7 @@ class EnterpriseQuerySchema(Schema):
     industry = fields.String(
         validate=validate.Length(max=5), metadata={"description": "行业代码前缀，如 C26"}
     )
-    category = _choice(SUPERVISION_CATEGORIES)
+    category = choice_field(SUPERVISION_CATEGORIES)
     county_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
     permit_expires_from = fields.Date()
     permit_expires_to = fields.Date()
@@ -127,8 +115,8 @@ class EnterpriseQuerySchema(Schema):
 
 
 class RecordInSchema(Schema):
-    kind = _choice(RECORD_KINDS, required=True)
-    record_date = _date(required=True)
+    kind = choice_field(RECORD_KINDS, required=True)
+    record_date = date_field(required=True)
     ref = fields.String(validate=validate.Length(max=64))
     summary = fields.String(validate=validate.Length(max=1000))
     source = fields.String(
@@ -146,18 +134,18 @@ class RecordInSchema(Schema):
     secret_discharge = fields.Boolean()
     falsified_records = fields.Boolean()
     evading_supervision = fields.Boolean()
-    level = _choice(INCIDENT_LEVELS, allow_none=True)
+    level = choice_field(INCIDENT_LEVELS, allow_none=True)
     verified = fields.Boolean()
-    list_name = _choice(CREDIT_LISTS, allow_none=True)
-    end_date = _date(allow_none=True)
+    list_name = choice_field(CREDIT_LISTS, allow_none=True)
+    end_date = date_field(allow_none=True)
     period = fields.String(
         allow_none=True,
         validate=validate.Length(max=16),
         metadata={"description": "2025、2025-Q3 或 2025-07"},
     )
-    due_date = _date(allow_none=True)
-    outcome = _choice(RECTIFICATION_OUTCOMES, allow_none=True)
-    closed_on = _date(allow_none=True)
+    due_date = date_field(allow_none=True)
+    outcome = choice_field(RECTIFICATION_OUTCOMES, allow_none=True)
+    closed_on = date_field(allow_none=True)
 
 
 class RecordPatchSchema(RecordInSchema):
@@ -190,11 +178,11 @@ class RecordSchema(Schema):
 
 
 class RecordQuerySchema(Schema):
-    kind = _choice(RECORD_KINDS)
+    kind = choice_field(RECORD_KINDS)
 
 
 class RatingInSchema(Schema):
-    kind = _choice(RATING_KINDS, required=True)
+    kind = choice_field(RATING_KINDS, required=True)
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     value = fields.String(
         required=True,
@@ -232,7 +220,7 @@ class AccountPageSchema(Schema):
 
 
 class AccountQuerySchema(Schema):
-    status = _choice(ACCOUNT_STATUSES, load_default="pending")
+    status = choice_field(ACCOUNT_STATUSES, load_default="pending")
     after = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
