@@ -2,7 +2,13 @@
 
 from tenant_app.models.audit import AuditEntry, AuditHead, AuditRefusalTally
 from tenant_app.models.base import TenantScoped
-from tenant_app.models.case import Case, CaseStatement, CaseStep, CaseViolation
+from tenant_app.models.case import (
+    Case,
+    CaseDecisionStat,
+    CaseStatement,
+    CaseStep,
+    CaseViolation,
+)
 from tenant_app.models.enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
 from tenant_app.models.industry import Industry
 from tenant_app.models.inspection import (
@@ -56,6 +62,7 @@ __all__ = [
     "CaseStatement",
     "CaseStep",
     "CaseViolation",
+    "CaseDecisionStat",
     "ChecklistTemplate",
     "ComplianceRecord",
     "Draw",

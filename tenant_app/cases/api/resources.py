@@ -38,7 +38,17 @@ from tenant_app.cases.api.schemas import (
     ViolationInSchema,
     ViolationSchema,
 )
-from tenant_app.cases.services import cases, decision, notice, party, procedure, stages, violations
+from tenant_app.cases.services import (
+    cases,
+    consequences,
+    decision,
+    notice,
+    party,
+    procedure,
+    similar,
+    stages,
+    violations,
+)
 from tenant_app.cases.services.common import (
     get_case,
     get_statement,
@@ -104,6 +114,8 @@ _COLUMNS = (
     "closed_on",
     "deadlines",
     "policy_version",
+    "police_transfer",
+    "police_transfer_reason",
 )
 
 
@@ -122,6 +134,10 @@ def full(case: Case) -> dict[str, Any]:
         steps=steps_of(case),
         statement_deadline=(case.deadlines or {}).get("statement"),
     )
+    out["consequences"] = consequences.consequences_of(out["steps"])
+    out["similar_cases"] = {
+        str(k): v for k, v in similar.for_case(request_context(), out["violations"]).items()
+    }
     return out
 
 

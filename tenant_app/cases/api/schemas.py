@@ -98,6 +98,10 @@ class DecisionInSchema(NoticeInSchema):
     correction_order = fields.String(validate=_TEXT, load_default="")
     correction_due = _date(allow_none=True)
     education_record = fields.String(validate=_TEXT, load_default="")
+    police_transfer = fields.Boolean(
+        load_default=False, metadata={"description": "移送公安机关（SX-11），须写明理由"}
+    )
+    police_transfer_reason = fields.String(validate=_TEXT, load_default="")
 
 
 class StatementInSchema(Schema):
@@ -162,6 +166,8 @@ class ViolationSchema(Schema):
     fine = fields.Integer(allow_none=True)
     measures = fields.List(fields.String())
     outside_proposal = fields.Boolean()
+    profile = fields.String(allow_none=True)
+    similar_far = fields.Boolean()
     reason = fields.String()
 
 
@@ -263,6 +269,24 @@ class CaseSchema(PartyCaseSchema):
     stage_now = fields.String()
     next_steps = fields.List(fields.Nested(NextStepSchema))
     steps = fields.List(fields.Nested(StepSchema))
+    police_transfer = fields.Boolean()
+    police_transfer_reason = fields.String()
+    similar_cases = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "类案同罚：按违法行为 id，同一违法行为、同一裁量阶次的既往决定在本单位"
+            "（tenant）和全省（province）的件数、中位数、百分位、范围，本案罚款的位次（rank）"
+            "及是否明显偏离（far，依 rule_id 的标准）"
+        },
+    )
+    consequences = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "严重违法行为决定的后果（SX-11/XJ-H）：提高检查频次、启动移出正面清单、"
+            "随机抽查特殊监管；每项含 kind、done、rule_ids、note"
+        },
+    )
 
 
 class CatalogueSchema(Schema):

@@ -135,7 +135,9 @@ class TimelineEvent:
     kind: str
     title: str
     detail: str
-    record: ComplianceRecord
+    record: ComplianceRecord | None
+    source: str = ""
+    case_id: int | None = None  # an enforcement case's filing or decision (issue 14 item 9)
 
 
 def _describe(r: ComplianceRecord) -> str:
@@ -190,5 +192,29 @@ def timeline(e: Enterprise) -> list[TimelineEvent]:
                     r,
                 )
             )
-    events.sort(key=lambda ev: (ev.day, ev.record.id), reverse=True)
+    events += case_events(e)
+    events.sort(key=lambda ev: (ev.day, ev.record.id if ev.record else 0), reverse=True)
+    return events
+
+
+def case_events(e: Enterprise) -> list[TimelineEvent]:
+    """The enterprise's enforcement cases (within the scope): each filing and each decision."""
+    from tenant_app.models import Case
+
+    rows = db.session.execute(
+        select(Case).where(Case.enterprise_id == e.id).order_by(Case.id)
+    ).scalars()
+    events: list[TimelineEvent] = []
+    for c in rows:
+        source = f"行政处罚案件 #{c.id}"
+        events.append(
+            TimelineEvent(c.filed_on, "case", "行政处罚立案", c.title, None, source, c.id)
+        )
+        if c.decided_on:
+            detail = f"罚款合计 {c.total_fine} 元" if c.total_fine else "不予行政处罚"
+            if c.police_transfer:
+                detail += "；移送公安机关"
+            events.append(
+                TimelineEvent(c.decided_on, "case", "行政处罚决定", detail, None, source, c.id)
+            )
     return events
