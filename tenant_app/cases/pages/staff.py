@@ -17,11 +17,11 @@ from tenant_app.auth.roles import Perm
 from tenant_app.cases.services import (
     cases,
     consequences,
-    similar,
     decision,
     notice,
     party,
     procedure,
+    similar,
     stages,
     violations,
 )

@@ -106,6 +106,7 @@ def tenant_distribution(
                         .offset(offset)
                         .limit(1)
                     ).scalar_one()
+                    or 0
                 )
 
             p_low, median, p_high = (_interpolate(at, n, q) for q in (ql, 0.5, qh))
@@ -148,22 +149,21 @@ def province_distribution(
     province, _ids = province_of_write_tenant()
     if province is None:
         return {"where": "province", "count": 0}
-    rows = db.session.execute(
-        province_aggregates(
-            select(
-                CaseDecisionStat.bin,
-                func.sum(CaseDecisionStat.n),
-                func.min(CaseDecisionStat.fine_min),
-                func.max(CaseDecisionStat.fine_max),
-            )
-            .where(
-                CaseDecisionStat.province_id == province,
-                CaseDecisionStat.violation_key == key,
-                CaseDecisionStat.profile == profile,
-            )
-            .group_by(CaseDecisionStat.bin)
+    stmt: Any = (
+        select(
+            CaseDecisionStat.bin,
+            func.sum(CaseDecisionStat.n),
+            func.min(CaseDecisionStat.fine_min),
+            func.max(CaseDecisionStat.fine_max),
         )
-    ).all()
+        .where(
+            CaseDecisionStat.province_id == province,
+            CaseDecisionStat.violation_key == key,
+            CaseDecisionStat.profile == profile,
+        )
+        .group_by(CaseDecisionStat.bin)
+    )
+    rows: list[Any] = list(db.session.execute(province_aggregates(stmt)).all())
     counts = {int(b): int(c) for b, c, _mn, _mx in rows}
     n = sum(counts.values())
     if not n:
