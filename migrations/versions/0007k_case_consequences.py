@@ -39,7 +39,7 @@ def upgrade():
         )
     with op.batch_alter_table('case_violations', schema=None) as b:
         b.add_column(sa.Column('profile', sa.String(length=32), nullable=True))
-        b.add_column(sa.Column('similar', sa.JSON(), nullable=False, server_default='{}'))
+        b.add_column(sa.Column('similar_cases', sa.JSON(), nullable=False, server_default='{}'))
         b.add_column(
             sa.Column('similar_far', sa.Boolean(), nullable=False, server_default=sa.false())
         )
@@ -81,7 +81,7 @@ def downgrade():
     op.drop_index('ix_case_violations_tenant_similar', table_name='case_violations')
     with op.batch_alter_table('case_violations', schema=None) as b:
         b.drop_column('similar_far')
-        b.drop_column('similar')
+        b.drop_column('similar_cases')
         b.drop_column('profile')
     with op.batch_alter_table('cases', schema=None) as b:
         b.drop_column('police_transfer_reason')

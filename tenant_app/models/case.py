@@ -207,7 +207,7 @@ class CaseViolation(TenantScoped, Model):
     # Set by the decision (类案同罚): the factor profile (the proposal's grade) the fine counts
     # under among similar cases, and how far the fine was from them (similar.py).
     profile: Mapped[str | None] = mapped_column(String(32))
-    similar: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    similar_cases: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     similar_far: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -104,7 +104,7 @@ def _load(owner_url: str, province_id: int, city_id: int, enterprise_id: int) ->
             "INSERT INTO case_violations (tenant_id, case_id, violation_key, title, provision, "
             "penalty_provision, fine_min, fine_max, facts, levels, list_entry, proposal, "
             "intended_measures, outcome, fine, measures, outside_proposal, reason, position, "
-            "profile, similar, similar_far) "
+            "profile, similar_cases, similar_far) "
             "SELECT (%(ids)s::bigint[])[1 + g %% %(t)s], %(case)s, "
             f"({keys})[1 + (g / 7) %% 10], '基准', '', '', 20000, 200000, '', '{{}}', '', "
             "'{}', '[]', 'fine', 20000 + ((g %% 180001) * 7919) %% 180001, '[]', false, '', 0, "

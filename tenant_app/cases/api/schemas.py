@@ -99,7 +99,8 @@ class DecisionInSchema(NoticeInSchema):
     correction_due = _date(allow_none=True)
     education_record = fields.String(validate=_TEXT, load_default="")
     police_transfer = fields.Boolean(
-        load_default=False, metadata={"description": "移送公安机关（SX-11），须写明理由"}
+        load_default=False,
+        metadata={"description": "移送公安机关（严重违法行为的处理选项），须写明理由"},
     )
     police_transfer_reason = fields.String(validate=_TEXT, load_default="")
 
@@ -283,7 +284,7 @@ class CaseSchema(PartyCaseSchema):
     consequences = fields.List(
         fields.Dict(),
         metadata={
-            "description": "严重违法行为决定的后果（SX-11/XJ-H）：提高检查频次、启动移出正面清单、"
+            "description": "严重违法行为决定的后果（地区政策的从重情形）：提高检查频次、启动移出正面清单、"
             "随机抽查特殊监管；每项含 kind、done、rule_ids、note"
         },
     )

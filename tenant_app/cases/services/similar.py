@@ -229,8 +229,8 @@ def record_decision(ctx: Context, v: CaseViolation) -> None:
     flag, and its tenant's aggregate row for the province."""
     profile = profile_of(v.proposal or {})
     fine = v.fine if v.outcome == "fine" else None
-    v.similar = beside(ctx, v, fine) if fine is not None else {}
-    v.similar_far = bool(v.similar.get("far"))
+    v.similar_cases = beside(ctx, v, fine) if fine is not None else {}
+    v.similar_far = bool(v.similar_cases.get("far"))
     v.profile = profile
     if fine is None or ctx.tenant_id is None:
         return
@@ -283,8 +283,8 @@ def for_case(ctx: Context, violations: list[CaseViolation]) -> dict[int, dict[st
     the distribution now for the penalty told to the party (or the proposal's suggestion)."""
     out: dict[int, dict[str, Any]] = {}
     for v in violations:
-        if v.similar:
-            out[v.id] = dict(v.similar)
+        if v.similar_cases:
+            out[v.id] = dict(v.similar_cases)
             continue
         fine = v.intended_fine if v.intended_outcome == "fine" else None
         out[v.id] = beside(ctx, v, fine)
