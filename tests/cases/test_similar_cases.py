@@ -103,6 +103,14 @@ def test_SX_12_similar_cases_distribution_and_far_flag(
     assert done.status_code == 200, done.get_json()
     v = done.get_json()["violations"][0]
     assert v["similar_far"] and v["profile"] == "general" and not v["outside_proposal"]
+    # Oversight (audit.view: the principal head here, an auditor over its subtree) lists them.
+    assert d.get("/cases/far-from-similar").status_code == 403  # an officer
+    listed = d.get("/cases/far-from-similar", d.head).get_json()
+    assert [(x["violation_id"], x["fine"]) for x in listed] == [
+        (outlier_v["id"], 74000),
+        (past[5][0][1]["id"], 140000),
+    ]
+    assert listed[0]["similar_cases"]["far"] and listed[0]["case_id"] == outlier_id
     with use_scope(system_scope(tenant("sx-taiyuan").id)):
         # 140000, decided sixth, was far too: above the 90th percentile (108000) of the five
         # decided before it.

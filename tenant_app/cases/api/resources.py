@@ -26,6 +26,7 @@ from tenant_app.cases.api.schemas import (
     CloseInSchema,
     DecisionInSchema,
     DiscussionInSchema,
+    FarDecisionSchema,
     HearingInSchema,
     HearingRecordInSchema,
     NoticeInSchema,
@@ -160,6 +161,17 @@ class Catalogue(MethodView):
             "explanation": d.explanation,
             "catalogue": d.answer,
         }
+
+
+@blp.route("/cases/far-from-similar")
+class FarFromSimilar(MethodView):
+    @permission(Perm.AUDIT_VIEW)
+    @blp.response(200, FarDecisionSchema(many=True))
+    def get(self) -> Any:
+        """类案同罚 for oversight: decided fines far from their similar cases (outside the
+        policy's percentiles), newest first, within the reader's scope (an oversight role reads
+        its subtree)."""
+        return similar.far_decisions()
 
 
 @blp.route("/cases")

@@ -297,3 +297,18 @@ class CatalogueSchema(Schema):
     catalogue = fields.Dict(
         metadata={"description": "违法行为目录、处罚措施、裁量因素与档次、轻微违法不予处罚清单"}
     )
+
+
+class FarDecisionSchema(Schema):
+    """A decided fine far from its similar cases (类案同罚), for oversight."""
+
+    case_id = fields.Integer()
+    violation_id = fields.Integer(attribute="id")
+    tenant_id = fields.Integer()
+    violation_key = fields.String()
+    title = fields.String()
+    profile = fields.String(allow_none=True)
+    fine = fields.Integer(allow_none=True)
+    reason = fields.String()
+    outside_proposal = fields.Boolean()
+    similar_cases = fields.Dict()
