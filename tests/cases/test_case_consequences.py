@@ -201,6 +201,12 @@ def test_XJ_H_listed_enterprise_malice_starts_removal_on_the_decision_date_and_l
             (body["decided_on"], "行政处罚决定"),
             ("2026-07-03", "行政处罚立案"),
         ]
+        # A case still under investigation is internal: staff see it, the party does not.
+        internal = d.open_case(e.id)
+        row = db.session.get(Enterprise, e.id)
+        assert internal["id"] in {ev.case_id for ev in records.timeline(row)}  # type: ignore[arg-type]
+        party_view = {ev.case_id for ev in records.timeline(row, party=True)}  # type: ignore[arg-type]
+        assert case["id"] in party_view and internal["id"] not in party_view
     browser = client.application.test_client()
     assert login(browser, "xj-urumqi", "urumqi-officer1").status_code == 302
     profile = browser.get(f"/xj-urumqi/enterprises/{e.id}/")

@@ -169,7 +169,7 @@ def _describe(r: ComplianceRecord) -> str:
     return "；".join(p for p in parts if p)
 
 
-def timeline(e: Enterprise) -> list[TimelineEvent]:
+def timeline(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
     """Every dated event of every record, newest first (a credit stay gives its entry and its
     exit; a rectification its order and its completion)."""
     events: list[TimelineEvent] = []
@@ -192,13 +192,15 @@ def timeline(e: Enterprise) -> list[TimelineEvent]:
                     r,
                 )
             )
-    events += case_events(e)
+    events += case_events(e, party=party)
     events.sort(key=lambda ev: (ev.day, ev.record.id if ev.record else 0), reverse=True)
     return events
 
 
-def case_events(e: Enterprise) -> list[TimelineEvent]:
-    """The enterprise's enforcement cases (within the scope): each filing and each decision."""
+def case_events(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
+    """The enterprise's enforcement cases (within the scope): each filing and each decision.
+    The party itself sees a case only once it was told of it (the notice), as on its case
+    pages."""
     from tenant_app.models import Case
 
     rows = db.session.execute(
@@ -206,6 +208,8 @@ def case_events(e: Enterprise) -> list[TimelineEvent]:
     ).scalars()
     events: list[TimelineEvent] = []
     for c in rows:
+        if party and c.noticed_on is None:
+            continue
         source = f"行政处罚案件 #{c.id}"
         events.append(
             TimelineEvent(c.filed_on, "case", "行政处罚立案", c.title, None, source, c.id)
