@@ -223,6 +223,14 @@ class CasePageSchema(Schema):
     total = fields.Integer()
 
 
+class PartyViolationSchema(ViolationSchema):
+    """A violation as the party sees it: without the similar-case flag (for the reviewer and
+    oversight)."""
+
+    class Meta:
+        exclude = ("profile", "similar_far")
+
+
 class PartyCaseSchema(CaseSummarySchema):
     """What the party sees: the notice, its rights and their deadline, its statements and the
     decision (not the bureau's internal review and discussion records)."""
@@ -238,12 +246,13 @@ class PartyCaseSchema(CaseSummarySchema):
     education_record = fields.String()
     served_on = fields.Date(allow_none=True)
     statement_deadline = fields.Dict(allow_none=True)
-    violations = fields.List(fields.Nested(ViolationSchema))
+    violations = fields.List(fields.Nested(PartyViolationSchema))
     statements = fields.List(fields.Nested(StatementSchema))
 
 
 class CaseSchema(PartyCaseSchema):
     facts = fields.String()
+    violations = fields.List(fields.Nested(ViolationSchema))
     officers = fields.List(fields.Dict())
     complex_case = fields.Boolean()
     public_interest = fields.Boolean()
