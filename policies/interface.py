@@ -374,6 +374,23 @@ class Policy:
         points, facts and source, the score, its grade and the grade's part of the range."""
         return _cases.benchmark(self.pack, self.version_id, violation, levels)
 
+    def similar_cases(self) -> Decision:
+        """类案同罚 (issue 14 item 3): ``{low_percentile, high_percentile, min_count}`` — a
+        decision outside those percentiles of past similar decisions is "far"; None when the
+        pack sets nothing (then nothing is flagged)."""
+        disc = self.pack.get("discretion") or {}
+        sim = disc.get("similar")
+        if not sim:
+            return self._d(None, "", {}, "本政策未规定类案偏离的判断标准。")
+        basis = "（平台默认值）" if sim.get("basis") == "default" else ""
+        text = (
+            f"{sim['rule_id']}：同一违法行为、同一裁量阶次的既往决定不少于{sim['min_count']}件时，"
+            f"低于第{sim['low_percentile']}百分位或高于第{sim['high_percentile']}百分位的罚款"
+            f"视为明显偏离类案{basis}，提示法制审核和监督。"
+        )
+        answer = {k: sim[k] for k in ("low_percentile", "high_percentile", "min_count")}
+        return self._d(answer, sim["rule_id"], {}, text)
+
     def no_penalty_grounds(self, flags: set[str] | frozenset[str]) -> Decision:
         """行政处罚法第三十三条 (national layer) against a violation's facts: "shall", "may" or
         None, with the articles that hold and the education duty that follows."""

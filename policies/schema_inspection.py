@@ -199,6 +199,19 @@ class TreatmentSchema(StrictSchema):
     priority = Int(min=0, max=1000)
 
 
+class SimilarCasesSchema(StrictSchema):
+    """类案同罚 (issue 14 item 3): a decision outside the [low, high] percentiles of past
+    decisions for the same violation and profile is "far"; fewer than ``min_count`` decide
+    nothing."""
+
+    rule_id = RuleId()
+    basis = Name(("text", "default"), "依据类型")
+    low_percentile = Int(min=0, max=50)
+    high_percentile = Int(min=50, max=100)
+    min_count = Int(min=1, max=1000)
+    note = Str(required=False)
+
+
 class DiscretionSchema(Section):
     benchmark = Str()
     minor_violation_list = List(Str(), required=False, unique=True)
@@ -213,6 +226,7 @@ class DiscretionSchema(Section):
     # of each factor per violation; the points put the proposal in a grade of the range.
     factors = FactorsField
     grades = GradesField
+    similar = Nested(SimilarCasesSchema, required=False)
 
     @validates_schema
     def _grades(self, data: dict[str, Any], **kw: Any) -> None:

@@ -3,7 +3,7 @@ review, the principal head's approval), the decision's document number (sequenti
 per year, never reused: a unique index) and the typical-case mark for publication (以案释法).
 
 Revision ID: 0007q
-Revises: 0007j
+Revises: 0007k
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +11,7 @@ from alembic import op
 from migrations import rls
 
 revision = '0007q'
-down_revision = '0007j'
+down_revision = '0007k'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,14 @@
 
 from tenant_app.models.audit import AuditEntry, AuditHead, AuditRefusalTally
 from tenant_app.models.base import TenantScoped
-from tenant_app.models.case import Case, CaseMeasure, CaseStatement, CaseStep, CaseViolation
+from tenant_app.models.case import (
+    Case,
+    CaseDecisionStat,
+    CaseMeasure,
+    CaseStatement,
+    CaseStep,
+    CaseViolation,
+)
 from tenant_app.models.enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
 from tenant_app.models.industry import Industry
 from tenant_app.models.inspection import (
@@ -57,6 +64,7 @@ __all__ = [
     "CaseStatement",
     "CaseStep",
     "CaseViolation",
+    "CaseDecisionStat",
     "ChecklistTemplate",
     "ComplianceRecord",
     "Draw",

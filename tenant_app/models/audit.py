@@ -72,6 +72,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "calendar.year_entered": "录入年度节假日安排",
     "campaign.approved": "批准专项检查",
     "case.closed": "处罚案件结案",
+    "case.consequences": "严重违法行为决定的后果（提高检查频次、移出正面清单、特殊监管）",
     "case.decided": "作出行政处罚决定",
     "case.discussed": "记录负责人集体讨论",
     "case.extended": "延长办案期限",

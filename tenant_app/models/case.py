@@ -72,6 +72,12 @@ MEASURE_STATUSES = {
     "approved": "主要负责人已批准，可以实施",
     "rejected": "未通过（法制审核或负责人不批准）",
 }
+# What a serious violation's decision does beyond the case (SX-11, XJ-H; case_steps "consequence").
+CONSEQUENCE_KINDS = {
+    "frequency": "提高检查频次",
+    "removal": "启动移出正面清单",
+    "special_supervision": "随机抽查特殊监管",
+}
 # The deadlines a case keeps (cases.deadlines), by name.
 CASE_DEADLINES = {
     "decision_limit": "作出决定的期限",
@@ -105,6 +111,8 @@ CASE_STEPS = {
     "measure_approved": "主要负责人批准措施",
     "measure_rejected": "措施未获批准",
     "typical": "列为典型案例（以案释法）",
+    "police_transfer": "移送公安机关",
+    "consequence": "严重违法行为的后果",
 }
 
 
@@ -168,6 +176,9 @@ class Case(TenantScoped, Model):
     correction_order: Mapped[str] = mapped_column(Text, default="")
     correction_due: Mapped[date | None] = mapped_column(Date)
     education_record: Mapped[str] = mapped_column(Text, default="")
+    # A decision option (SX-11): the case is also transferred to the police, with the reason.
+    police_transfer: Mapped[bool] = mapped_column(Boolean, default=False)
+    police_transfer_reason: Mapped[str] = mapped_column(Text, default="")
     service_due: Mapped[date | None] = mapped_column(Date)
     served_on: Mapped[date | None] = mapped_column(Date)
     service_method: Mapped[str | None] = mapped_column(String(16))  # SERVICE_METHODS
@@ -202,7 +213,12 @@ class CaseViolation(TenantScoped, Model):
     told to the party (``intended_*``) and the one decided."""
 
     __tablename__ = "case_violations"
-    __table_args__ = (Index("ix_case_violations_tenant_case", "tenant_id", "case_id"),)
+    __table_args__ = (
+        Index("ix_case_violations_tenant_case", "tenant_id", "case_id"),
+        # 类案同罚 (cases/services/similar.py): a tenant's decided fines of one violation and
+        # profile, in order — count, percentiles and the proposal's rank from the index alone.
+        Index("ix_case_violations_tenant_similar", "tenant_id", "violation_key", "profile", "fine"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
@@ -225,6 +241,11 @@ class CaseViolation(TenantScoped, Model):
     outside_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text, default="")  # why outside the proposal
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by the decision (类案同罚): the factor profile (the proposal's grade) the fine counts
+    # under among similar cases, and how far the fine was from them (similar.py).
+    profile: Mapped[str | None] = mapped_column(String(32))
+    similar_cases: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    similar_far: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CaseStatement(TenantScoped, Model):
@@ -298,3 +319,33 @@ class CaseMeasure(TenantScoped, Model):
     @property
     def status_label(self) -> str:
         return MEASURE_STATUSES.get(self.status, self.status)
+
+
+class CaseDecisionStat(TenantScoped, Model):
+    """One tenant's decided fines of one violation and profile, counted by their position in
+    the statutory range (``bin`` of SIMILAR_BINS equal parts): what the province-wide 类案同罚
+    distribution sums. Only aggregates: a city reads its province's rows of this table (RLS
+    ``extra_read``, queries.province_aggregates), never another tenant's cases. Refreshed in the
+    decision's transaction (cases/services/similar.py)."""
+
+    __tablename__ = "case_decision_stats"
+    __table_args__ = (
+        Index(
+            "ux_case_decision_stats_key",
+            "tenant_id",
+            "violation_key",
+            "profile",
+            "bin",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    province_id: Mapped[int] = mapped_column(BigInteger)
+    violation_key: Mapped[str] = mapped_column(String(64))
+    profile: Mapped[str] = mapped_column(String(32))
+    bin: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    fine_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    fine_min: Mapped[int] = mapped_column(BigInteger, default=0)
+    fine_max: Mapped[int] = mapped_column(BigInteger, default=0)

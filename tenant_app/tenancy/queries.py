@@ -67,6 +67,36 @@ def lineage(stmt: Select[Any]) -> Select[Any]:
     return stmt.execution_options(with_descendants=lineage_ids())
 
 
+def province_of_write_tenant() -> tuple[int | None, tuple[int, ...]]:
+    """The write tenant's province (itself when it is one; None for the platform) and the ids
+    of that province's subtree."""
+    from tenant_app.models import Tenant
+    from tenant_app.models.tenant import Level
+    from tenant_app.tenancy.scope import current_scope
+
+    write = current_scope().tenant_id
+    if write is None:
+        return None, ()
+    path = db.session.execute(select(Tenant.path).where(Tenant.id == write)).scalar_one()
+    line = [int(x) for x in path.strip("/").split("/") if x]
+    rows = db.session.execute(
+        select(Tenant.id, Tenant.level, Tenant.path).where(Tenant.id.in_(line))
+    )
+    province = next((r for r in rows if r.level == Level.PROVINCE), None)
+    if province is None:
+        return None, ()
+    ids = db.session.execute(select(Tenant.id).where(Tenant.path.startswith(province.path)))
+    return province.id, tuple(ids.scalars())
+
+
+def province_aggregates(stmt: Select[Any]) -> Select[Any]:
+    """Let a read see the whole province's rows of an aggregate table: only
+    case_decision_stats (类案同罚, counts of decided fines, never a case) uses it; PostgreSQL's
+    RLS grants that extra read on that table alone (migration 0007k)."""
+    _province, ids = province_of_write_tenant()
+    return stmt.execution_options(with_descendants=ids)
+
+
 @dataclass
 class Page:
     items: list[Any]

@@ -27,6 +27,7 @@ from tenant_app.cases.api.schemas import (
     DecisionInSchema,
     DiscussionInSchema,
     DocumentSchema,
+    FarDecisionSchema,
     HearingInSchema,
     HearingRecordInSchema,
     MeasureApprovalInSchema,
@@ -46,12 +47,14 @@ from tenant_app.cases.api.schemas import (
 )
 from tenant_app.cases.services import (
     cases,
+    consequences,
     decision,
     documents,
     measures,
     notice,
     party,
     procedure,
+    similar,
     stages,
     violations,
 )
@@ -123,6 +126,8 @@ _COLUMNS = (
     "typical",
     "typical_note",
     "decision_no",
+    "police_transfer",
+    "police_transfer_reason",
 )
 
 
@@ -141,6 +146,10 @@ def full(case: Case) -> dict[str, Any]:
         steps=steps_of(case),
         statement_deadline=(case.deadlines or {}).get("statement"),
     )
+    out["consequences"] = consequences.consequences_of(out["steps"])
+    out["similar_cases"] = {
+        str(k): v for k, v in similar.for_case(request_context(), out["violations"]).items()
+    }
     return out
 
 
@@ -163,6 +172,17 @@ class Catalogue(MethodView):
             "explanation": d.explanation,
             "catalogue": d.answer,
         }
+
+
+@blp.route("/cases/far-from-similar")
+class FarFromSimilar(MethodView):
+    @permission(Perm.AUDIT_VIEW)
+    @blp.response(200, FarDecisionSchema(many=True))
+    def get(self) -> Any:
+        """类案同罚 for oversight: decided fines far from their similar cases (outside the
+        policy's percentiles), newest first, within the reader's scope (an oversight role reads
+        its subtree)."""
+        return similar.far_decisions()
 
 
 @blp.route("/cases")

@@ -88,6 +88,11 @@ class DecisionInSchema(NoticeInSchema):
     correction_order = fields.String(validate=_TEXT, load_default="")
     correction_due = date_field(allow_none=True)
     education_record = fields.String(validate=_TEXT, load_default="")
+    police_transfer = fields.Boolean(
+        load_default=False,
+        metadata={"description": "移送公安机关（严重违法行为的处理选项），须写明理由"},
+    )
+    police_transfer_reason = fields.String(validate=_TEXT, load_default="")
 
 
 class StatementInSchema(Schema):
@@ -152,6 +157,8 @@ class ViolationSchema(Schema):
     fine = fields.Integer(allow_none=True)
     measures = fields.List(fields.String())
     outside_proposal = fields.Boolean()
+    profile = fields.String(allow_none=True)
+    similar_far = fields.Boolean()
     reason = fields.String()
 
 
@@ -206,6 +213,14 @@ class CasePageSchema(Schema):
     total = fields.Integer()
 
 
+class PartyViolationSchema(ViolationSchema):
+    """A violation as the party sees it: without the similar-case flag (for the reviewer and
+    oversight)."""
+
+    class Meta:
+        exclude = ("profile", "similar_far")
+
+
 class PartyCaseSchema(CaseSummarySchema):
     """What the party sees: the notice, its rights and their deadline, its statements and the
     decision (not the bureau's internal review and discussion records)."""
@@ -221,7 +236,7 @@ class PartyCaseSchema(CaseSummarySchema):
     education_record = fields.String()
     served_on = fields.Date(allow_none=True)
     statement_deadline = fields.Dict(allow_none=True)
-    violations = fields.List(fields.Nested(ViolationSchema))
+    violations = fields.List(fields.Nested(PartyViolationSchema))
     statements = fields.List(fields.Nested(StatementSchema))
 
 
@@ -230,6 +245,7 @@ class CaseSchema(PartyCaseSchema):
     typical = fields.Boolean()
     typical_note = fields.String()
     decision_no = fields.String(metadata={"description": "处罚决定书文号（作出决定时编号）"})
+    violations = fields.List(fields.Nested(ViolationSchema))
     officers = fields.List(fields.Dict())
     complex_case = fields.Boolean()
     public_interest = fields.Boolean()
@@ -256,6 +272,24 @@ class CaseSchema(PartyCaseSchema):
     stage_now = fields.String()
     next_steps = fields.List(fields.Nested(NextStepSchema))
     steps = fields.List(fields.Nested(StepSchema))
+    police_transfer = fields.Boolean()
+    police_transfer_reason = fields.String()
+    similar_cases = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "类案同罚：按违法行为 id，同一违法行为、同一裁量阶次的既往决定在本单位"
+            "（tenant）和全省（province）的件数、中位数、百分位、范围，本案罚款的位次（rank）"
+            "及是否明显偏离（far，依 rule_id 的标准）"
+        },
+    )
+    consequences = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "严重违法行为决定的后果（地区政策的从重情形）：提高检查频次、启动移出正面清单、"
+            "随机抽查特殊监管；每项含 kind、done、rule_ids、note"
+        },
+    )
 
 
 class CatalogueSchema(Schema):
@@ -323,3 +357,18 @@ class DocumentSchema(Schema):
     sections = fields.List(fields.Nested(DocumentSectionSchema))
     date = fields.String()
     rule_ids = fields.List(fields.String())
+
+
+class FarDecisionSchema(Schema):
+    """A decided fine far from its similar cases (类案同罚), for oversight."""
+
+    case_id = fields.Integer()
+    violation_id = fields.Integer(attribute="id")
+    tenant_id = fields.Integer()
+    violation_key = fields.String()
+    title = fields.String()
+    profile = fields.String(allow_none=True)
+    fine = fields.Integer(allow_none=True)
+    reason = fields.String()
+    outside_proposal = fields.Boolean()
+    similar_cases = fields.Dict()

@@ -26,11 +26,13 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.cases.services import (
     cases,
+    consequences,
     decision,
     documents,
     notice,
     party,
     procedure,
+    similar,
     stages,
     violations,
 )
@@ -190,6 +192,8 @@ def _page(
         violations=violations_of(case),
         statements=statements_of(case),
         steps=steps_of(case),
+        consequences=consequences.consequences_of(steps_of(case)),
+        similar_cases=similar.for_case(ctx, violations_of(case)),
         catalogue=catalogue.answer,
         catalogue_rule=catalogue.rule_id,
         today=ctx.today,
@@ -421,6 +425,8 @@ def decide(case_id: int) -> Any:
                 "correction_order": f.get("correction_order", ""),
                 "correction_due": f.get("correction_due") or None,
                 "education_record": f.get("education_record", ""),
+                "police_transfer": f.get("police_transfer") == "1",
+                "police_transfer_reason": f.get("police_transfer_reason", ""),
             },
         ),
         _("已作出决定，请在期限内送达"),

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from tenant_app.accounts.users import officer_pool
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
-from tenant_app.cases.services import stages
+from tenant_app.cases.services import consequences, stages
 from tenant_app.cases.services.common import (
     NotFound,
     audit_case,
@@ -165,6 +165,9 @@ def open_case(ctx: Context, data: dict[str, Any]) -> Case:
             "rule_ids": [limit.rule_id, officers_rule.rule_id],
             "policy_version": case.policy_version,
         },
+    )
+    consequences.ledger_line(
+        ctx, case, enterprise, "case_filed", f"立案（案件 #{case.id}）：{case.title}"
     )
     return case
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
-from tenant_app.cases.services import stages
+from tenant_app.cases.services import consequences, similar, stages
 from tenant_app.cases.services.common import (
     Refused,
     audit_case,
@@ -39,7 +39,7 @@ from tenant_app.cases.services.proposal import within
 from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
-from tenant_app.models import Case, CaseViolation
+from tenant_app.models import Case, CaseViolation, Enterprise
 from tenant_app.models.case import SERVICE_METHODS
 
 
@@ -139,9 +139,12 @@ def decide(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
         v.reason = p["reason"] if is_out else v.reason
         total += p["fine"] or 0
     case.total_fine = total
+    for v, _p in chosen:
+        similar.record_decision(ctx, v)
     case.correction_order, case.correction_due = order, due
     case.education_record = education
     case.decided_on, case.decided_by = ctx.today, ctx.actor.user_id
+    transfer = police_transfer(ctx, case, data)
     case.stage = "decided"
     number = _assign_number(ctx, case)
     stages.refresh(ctx, case)
@@ -170,8 +173,20 @@ def decide(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
             "service_due": case.service_due,
             "decision_no": number,
             "rule_ids": list(dict.fromkeys(r for r in rule_ids if r)),
+            "police_transfer": transfer,
         },
     )
+    enterprise = db.session.get(Enterprise, case.enterprise_id)
+    if enterprise is not None:
+        consequences.apply_serious(ctx, case, enterprise, violations)
+        consequences.ledger_line(
+            ctx,
+            case,
+            enterprise,
+            "penalty_decision",
+            f"行政处罚决定（案件 #{case.id}）：{_summary(chosen)}"
+            + ("，移送公安机关" if transfer else ""),
+        )
     return case
 
 
@@ -198,6 +213,29 @@ def _assign_number(ctx: Context, case: Case) -> str:
     number = policy_of(ctx).decision_number(short_name(tenant_of(ctx).name), year, n).answer
     case.decision_year, case.decision_seq, case.decision_no = year, n, str(number)[:64]
     return case.decision_no
+
+
+def _summary(chosen: list[tuple[CaseViolation, dict[str, Any]]]) -> str:
+    parts = []
+    for v, p in chosen:
+        what = f"罚款 {p['fine']} 元" if p["outcome"] == "fine" else "不予行政处罚"
+        parts.append(f"{v.title}，{what}")
+    return "；".join(parts)
+
+
+def police_transfer(ctx: Context, case: Case, data: dict[str, Any]) -> bool:
+    """A decision option (SX-11): transfer the case to the police (移送公安机关), with its
+    reason; recorded on the case and as a step."""
+    if not flag(data.get("police_transfer")):
+        case.police_transfer, case.police_transfer_reason = False, ""
+        return False
+    reason = text(data.get("police_transfer_reason"), "police_transfer_reason")
+    if not reason:
+        raise ValidationFailed.field("police_transfer_reason", "移送公安机关须写明理由")
+    case.police_transfer, case.police_transfer_reason = True, reason
+    rules = consequences.serious_rules(violations_of(case))
+    record_step(ctx, case, "police_transfer", rule_ids=rules, note=reason)
+    return True
 
 
 def _route(

@@ -31,6 +31,8 @@ KINDS = {
     "expiry": "有效期届满",
     "objection": "公示异议",
     "stopped": "终止纳入程序",
+    "case_filed": "行政处罚立案",
+    "penalty_decision": "行政处罚决定",
 }
 
 

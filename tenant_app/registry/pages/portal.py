@@ -61,7 +61,7 @@ def mine() -> Any:
     return render_template(
         "enterprises/show.html",
         e=e,
-        timeline=records.timeline(e),
+        timeline=records.timeline(e, party=True),
         ratings=enterprise_service.ratings(e),
         calendar=compliance_calendar(e, today),
         permit_status=permit_status_of(e, today),

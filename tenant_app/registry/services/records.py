@@ -135,7 +135,9 @@ class TimelineEvent:
     kind: str
     title: str
     detail: str
-    record: ComplianceRecord
+    record: ComplianceRecord | None
+    source: str = ""
+    case_id: int | None = None  # an enforcement case's filing or decision (issue 14 item 9)
 
 
 def _describe(r: ComplianceRecord) -> str:
@@ -167,7 +169,7 @@ def _describe(r: ComplianceRecord) -> str:
     return "；".join(p for p in parts if p)
 
 
-def timeline(e: Enterprise) -> list[TimelineEvent]:
+def timeline(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
     """Every dated event of every record, newest first (a credit stay gives its entry and its
     exit; a rectification its order and its completion)."""
     events: list[TimelineEvent] = []
@@ -190,5 +192,33 @@ def timeline(e: Enterprise) -> list[TimelineEvent]:
                     r,
                 )
             )
-    events.sort(key=lambda ev: (ev.day, ev.record.id), reverse=True)
+    events += case_events(e, party=party)
+    events.sort(key=lambda ev: (ev.day, ev.record.id if ev.record else 0), reverse=True)
+    return events
+
+
+def case_events(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
+    """The enterprise's enforcement cases (within the scope): each filing and each decision.
+    The party itself sees a case only once it was told of it (the notice), as on its case
+    pages."""
+    from tenant_app.models import Case
+
+    rows = db.session.execute(
+        select(Case).where(Case.enterprise_id == e.id).order_by(Case.id)
+    ).scalars()
+    events: list[TimelineEvent] = []
+    for c in rows:
+        if party and c.noticed_on is None:
+            continue
+        source = f"行政处罚案件 #{c.id}"
+        events.append(
+            TimelineEvent(c.filed_on, "case", "行政处罚立案", c.title, None, source, c.id)
+        )
+        if c.decided_on:
+            detail = f"罚款合计 {c.total_fine} 元" if c.total_fine else "不予行政处罚"
+            if c.police_transfer:
+                detail += "；移送公安机关"
+            events.append(
+                TimelineEvent(c.decided_on, "case", "行政处罚决定", detail, None, source, c.id)
+            )
     return events
