@@ -50,6 +50,8 @@ def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, a
     page.get_by_role("link", name="新建检查").click()
     # the enterprise picker: part of the name typed, the match chosen (issue 10 item 3)
     page.get_by_label("搜索：被检查企业").fill("浏览器测试化工")
+    # the matches arrive as the officer types (htmx, 300 ms after the last key): choose from them
+    page.locator("#enterprise_id-results .picker-count").wait_for()
     page.get_by_label(f"{chem.name}（{chem.uscc}）").check()
     page.get_by_label("计划检查日期").fill(future(10, 20).isoformat())
     page.get_by_label(re.compile("刘执法")).check()
