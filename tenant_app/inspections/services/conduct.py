@@ -245,6 +245,17 @@ def _must_be_running(insp: Inspection) -> None:
         raise Conflict("检查尚未开始或已结束", {"status": [insp.status]})
 
 
+def _one_writer(insp: Inspection) -> None:
+    """Saves of one record queue behind each other: the page saves each item as it is tapped
+    while the officer may press "save" too, and two writers would both insert the same finding
+    or each write back the record without the other's field. The lock holds to commit; the
+    reads after it see what the writer before committed. (SQLite serialises writers itself.)"""
+    db.session.execute(
+        select(Inspection.id).where(Inspection.id == insp.id).with_for_update()
+    ).scalar_one()
+    db.session.refresh(insp, ["record", "status"])
+
+
 def save_findings(
     ctx: Context, insp: Inspection, values: dict[str, dict[str, str]]
 ) -> list[InspectionFinding]:
@@ -259,6 +270,8 @@ def save_findings(
     }
     if errors:
         raise ValidationFailed("检查结果有误", errors)
+    _one_writer(insp)
+    _must_be_running(insp)
     existing = {f.item_key: f for f in findings(insp)}
     out, changed = [], {}
     for key, v in values.items():
@@ -299,6 +312,8 @@ def findings(insp: Inspection) -> list[InspectionFinding]:
 def save_record(ctx: Context, insp: Inspection, values: dict[str, Any]) -> Inspection:
     """The fields of the record given in ``values`` (one at a time from the page, as they are
     typed; any number from the API); the others stay as they were. Nothing changed, no entry."""
+    _must_be_running(insp)
+    _one_writer(insp)
     _must_be_running(insp)
     before = insp.record or {}
     given = {k: str(values[k])[:4000] for k in RECORD_FIELDS if k in values}
