@@ -29,7 +29,7 @@ lint:
 	$(VENV)/lint-imports --no-cache
 
 fuzz:
-	FUZZ_EXAMPLES=15 $(VENV)/pytest -m fuzz
+	FUZZ_EXAMPLES=6 $(VENV)/pytest -m fuzz
 
 perf:
 	$(VENV)/pytest tests/perf -s -p no:cacheprovider

@@ -89,7 +89,7 @@ def _fuzz(operation: Any, username: str, examples: int) -> list[str]:
     return [f"{operation.label} as {username}:\n{detail}" for detail in found.values()]
 
 
-@pytest.mark.fuzz  # not in the quick loop; .ci/run: FUZZ_EXAMPLES=15 pytest -m fuzz
+@pytest.mark.fuzz  # not in the quick loop; .ci/run: FUZZ_EXAMPLES=6 pytest -m fuzz
 def test_every_api_operation_survives_fuzzing(app, world):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations, failures = [], []
