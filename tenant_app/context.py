@@ -12,7 +12,7 @@ service that needs the roles or the write tenant reads them from the value it wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -83,10 +83,6 @@ class Context:
 
     def has_role(self, *roles: str) -> bool:
         return any(str(r) in self.scope.roles for r in roles)
-
-    def now(self) -> Context:
-        """The same actor and scope at the present moment (a long job's later steps)."""
-        return replace(self, at=clock.now())
 
 
 def for_tenant(
