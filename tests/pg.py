@@ -17,12 +17,16 @@ def _admin_conninfo(admin_url: str) -> str:
 def ensure_app_role(admin_url: str) -> None:
     with psycopg.connect(_admin_conninfo(admin_url), autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_ROLE,)).fetchone()
-        if not exists:
+        if exists:
+            return
+        try:
             conn.execute(
                 sql.SQL(
                     "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
                 ).format(sql.Identifier(APP_ROLE))
             )
+        except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+            pass  # another test process (pytest -n) created it between the check and here
 
 
 def fresh_database(admin_url: str, name: str) -> tuple[str, str]:
