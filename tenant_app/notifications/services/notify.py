@@ -34,13 +34,14 @@ from tenant_app.models import (
 )
 
 
-def enterprise_users(enterprise_id: int) -> list[int]:
+def enterprise_users(ctx: Context, enterprise_id: int) -> list[int]:
     """The active accounts of an enterprise in the scope's tenant (verified registrations)."""
     return list(
         db.session.execute(
             select(EnterpriseAccount.user_id)
             .join(User, User.id == EnterpriseAccount.user_id)
             .where(
+                EnterpriseAccount.tenant_id == ctx.tenant_id,
                 EnterpriseAccount.enterprise_id == enterprise_id,
                 EnterpriseAccount.status == "verified",
                 User.active.is_(True),
@@ -65,7 +66,7 @@ def notify(
         raise RuntimeError("notify needs a write tenant in the context")
     recipients = list(dict.fromkeys(int(u) for u in users))
     if enterprise_id is not None:
-        recipients += [u for u in enterprise_users(enterprise_id) if u not in recipients]
+        recipients += [u for u in enterprise_users(ctx, enterprise_id) if u not in recipients]
     data = dict(payload or {})
     title = title[:300]
     link = link[:500]
@@ -76,7 +77,10 @@ def notify(
     db.session.flush()
     if recipients:
         settings = db.session.execute(
-            select(NotificationSetting).where(NotificationSetting.user_id.in_(recipients))
+            select(NotificationSetting).where(
+                NotificationSetting.tenant_id == ctx.tenant_id,
+                NotificationSetting.user_id.in_(recipients),
+            )
         ).scalars()
         wants_email = {s.user_id for s in settings if s.email and kind in (s.email_kinds or [])}
         for row in rows:
@@ -98,7 +102,10 @@ def _webhooks(
     subs = [
         s
         for s in db.session.execute(
-            select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+            select(WebhookSubscription).where(
+                WebhookSubscription.tenant_id == ctx.tenant_id,
+                WebhookSubscription.active.is_(True),
+            )
         ).scalars()
         if not s.kinds or kind in s.kinds
     ]

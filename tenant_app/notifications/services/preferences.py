@@ -41,6 +41,7 @@ def lead_days_by_user(ctx: Context, user_ids: Iterable[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(NotificationSetting.user_id, NotificationSetting.reminder_lead_days).where(
+            NotificationSetting.tenant_id == ctx.tenant_id,
             NotificationSetting.user_id.in_(ids),
             NotificationSetting.reminder_lead_days.is_not(None),
         )
