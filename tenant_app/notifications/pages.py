@@ -16,7 +16,7 @@ from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.models.notification import NOTIFICATION_KINDS
 from tenant_app.notifications.services import centre, email, preferences, webhooks
-from tenant_app.policy.service import policy_for
+from tenant_app.policy.service import NoPack, policy_for
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.actions import confirmed_action
 
@@ -87,7 +87,10 @@ def _settings_page(
     ctx = request_context()
     row = preferences.setting_of(ctx)
     assert g.tenant is not None
-    default = policy_for(g.tenant, ctx.today).reminder_lead()
+    try:
+        default: Any = policy_for(g.tenant, ctx.today).reminder_lead()
+    except NoPack:
+        default = None
     values = {
         "email": row.email if row else "",
         "email_kinds": list(row.email_kinds or []) if row else [],

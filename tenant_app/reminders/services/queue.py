@@ -23,7 +23,7 @@ from tenant_app.extensions import db
 from tenant_app.models import ReminderSent, User
 from tenant_app.notifications.services.notify import notify
 from tenant_app.notifications.services.preferences import lead_days_by_user
-from tenant_app.policy.service import policy_for
+from tenant_app.policy.service import NoPack, policy_for
 from tenant_app.reminders.items import DueItem
 from tenant_app.reminders.registry import sources
 
@@ -40,9 +40,14 @@ class QueueRow:
 
 
 def default_lead(ctx: Context) -> tuple[int, str]:
-    """The pack's lead (working days) and its rule id."""
-    assert ctx.tenant is not None
-    d = policy_for(ctx.tenant, ctx.today).reminder_lead()
+    """The pack's lead (working days) and its rule id; the platform default (3) for a tenant
+    without a policy (the platform itself: it keeps no deadlines)."""
+    if ctx.tenant is None:
+        return 3, ""
+    try:
+        d = policy_for(ctx.tenant, ctx.today).reminder_lead()
+    except NoPack:
+        return 3, ""
     return int(d.answer), d.rule_id
 
 
@@ -61,6 +66,12 @@ def _workdays_ahead(ctx: Context, n: int) -> date:
 
 def collect(ctx: Context, *, user_id: int | None, horizon: date) -> list[DueItem]:
     items: list[DueItem] = []
+    if ctx.tenant is None:
+        return items
+    try:
+        policy_for(ctx.tenant, ctx.today)
+    except NoPack:
+        return items  # no policy, no deadline computed: nothing is due
     for source in sources():
         items.extend(source(ctx, user_id=user_id, horizon=horizon))
     return sorted(items, key=lambda i: (i.due, i.kind, i.object_ref))
