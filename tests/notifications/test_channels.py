@@ -192,6 +192,7 @@ def test_webhook_is_signed_retried_with_backoff_and_isolated(
         assert (d.status, d.attempts, d.last_status_code) == ("retrying", 1, 503)
         assert d.next_attempt_at is not None
         wait = d.next_attempt_at - utcnow()
+        delivery_id = d.id
     assert timedelta(seconds=50) < wait <= timedelta(seconds=60)
     # Before the backoff has passed the retry job sends nothing.
     with as_system(SX) as ctx:
@@ -204,7 +205,7 @@ def test_webhook_is_signed_retried_with_backoff_and_isolated(
     assert first["body"] == second["body"]
     event = receiver.verified(secret, second)
     assert event["tenant"] == SX and event["kind"] == "system" and event["title"] == "推送测试"
-    assert second["headers"]["X-Webhook-Delivery"] == str(d.id)
+    assert second["headers"]["X-Webhook-Delivery"] == str(delivery_id)
     with use_scope(system_scope()):
         d = db.session.execute(select(WebhookDelivery)).scalar_one()
         assert (d.status, d.attempts) == ("delivered", 2)
