@@ -64,6 +64,7 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.registry.api import resources as registry_api
     from tenant_app.registry.pages import enterprises, records
     from tenant_app.registry.pages import portal as registry_portal
+    from tenant_app.reminders import api as reminders_api
     from tenant_app.reminders import jobs as reminders_jobs
     from tenant_app.reminders import pages as reminders_pages
     from tenant_app.tenants import api as tenants_api
@@ -120,5 +121,10 @@ def features() -> tuple[Feature, ...]:
             api=(notifications_api.blp,),
             jobs=(notifications_jobs,),
         ),
-        Feature("reminders", pages=(reminders_pages.bp,), jobs=(reminders_jobs,)),
+        Feature(
+            "reminders",
+            pages=(reminders_pages.bp,),
+            api=(reminders_api.blp,),
+            jobs=(reminders_jobs,),
+        ),
     )

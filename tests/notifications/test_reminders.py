@@ -182,3 +182,29 @@ def test_case_and_listing_sources_carry_the_packs_rule_ids(world: Any) -> None:
     assert [(i.kind, i.rule_id) for i in listing] == [
         ("listing.filing", pol.listing_rule_ids().procedure)
     ]
+
+
+@pytest.mark.today("2026-09-29")
+def test_the_api_gives_my_queue_and_the_tenants_to_oversight_only(world: Any, client: Any) -> None:
+    from tests.helpers import bearer
+
+    rid = _rectification(SX, "taiyuan-officer1", date(2026, 9, 25))
+    r = client.get(f"/api/v1/tenants/{SX}/reminders", headers=bearer("taiyuan-officer1"))
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["lead_workdays"] == 3
+    assert [(i["object_ref"], i["overdue"], i["days_left"]) for i in body["items"]] == [
+        (f"compliance_record:{rid}", True, -4)
+    ]
+    r = client.get(
+        f"/api/v1/tenants/{SX}/reminders?scope=tenant", headers=bearer("taiyuan-officer1")
+    )
+    assert r.status_code == 403
+    r = client.get(
+        f"/api/v1/tenants/{SX}/reminders?scope=tenant", headers=bearer("taiyuan-principal")
+    )
+    assert r.status_code == 200 and len(r.get_json()["items"]) == 1
+    r = client.get(
+        f"/api/v1/tenants/{XJ}/reminders?scope=tenant", headers=bearer("urumqi-principal")
+    )
+    assert r.get_json()["items"] == []
