@@ -276,13 +276,23 @@ def test_only_tenant_admins_manage_webhooks(world: Any, client: Any) -> None:
 
 
 def test_enterprise_users_are_notified_through_the_enterprise(world: Any) -> None:
+    """The seam part A uses: an enterprise's verified accounts, a payload with a date."""
+    from datetime import date
+
     from tests.inspections.conftest import make_enterprise, make_enterprise_user
 
     e = make_enterprise(SX)
     u = make_enterprise_user(SX, e, "ent-notify-1")
     with as_system(SX) as ctx:
-        notify(ctx, kind="warning", title="预警", link="/x", enterprise_id=e.id)
+        notify(
+            ctx,
+            kind="warning",
+            title="预警",
+            link="/x",
+            enterprise_id=e.id,
+            payload={"due": date(2026, 10, 9)},
+        )
         db.session.commit()
     with use_scope(system_scope()):
-        rows = db.session.execute(select(Notification.user_id)).scalars().all()
-    assert rows == [u.id]
+        rows = db.session.execute(select(Notification.user_id, Notification.payload)).all()
+    assert [tuple(r) for r in rows] == [(u.id, {"due": "2026-10-09"})]

@@ -67,7 +67,8 @@ def notify(
     recipients = list(dict.fromkeys(int(u) for u in users))
     if enterprise_id is not None:
         recipients += [u for u in enterprise_users(ctx, enterprise_id) if u not in recipients]
-    data = dict(payload or {})
+    # Stored as JSON and sent as JSON: dates and decimals become their text once, here.
+    data = json.loads(json.dumps(dict(payload or {}), ensure_ascii=False, default=str))
     title = title[:300]
     link = link[:500]
     rows = [
