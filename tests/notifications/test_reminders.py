@@ -208,3 +208,53 @@ def test_the_api_gives_my_queue_and_the_tenants_to_oversight_only(world: Any, cl
         f"/api/v1/tenants/{XJ}/reminders?scope=tenant", headers=bearer("urumqi-principal")
     )
     assert r.get_json()["items"] == []
+
+
+@pytest.mark.today("2026-09-29")
+def test_inspection_visits_go_to_their_officers_and_approvals_to_the_tenant_queue(
+    world: Any,
+) -> None:
+    from tenant_app.inspections.due import inspection_deadlines
+    from tenant_app.models import Inspection
+
+    e = make_enterprise(SX)
+    one, two = user_id("taiyuan-officer1"), user_id("taiyuan-officer2")
+    with use_scope(system_scope(tenant(SX).id)):
+        visit = Inspection(
+            enterprise_id=e.id,
+            mode="on_site",
+            trigger="complaint",
+            planned_date=date(2026, 9, 30),
+            status="approved",
+            officers=[{"id": one, "name": "刘执法"}, {"id": two, "name": "陈执法"}],
+        )
+        waiting = Inspection(
+            enterprise_id=e.id,
+            mode="on_site",
+            trigger="complaint",
+            planned_date=date(2026, 10, 8),
+            status="pending",
+            officers=[{"id": one, "name": "刘执法"}],
+        )
+        cancelled = Inspection(
+            enterprise_id=e.id,
+            mode="on_site",
+            trigger="complaint",
+            planned_date=date(2026, 9, 30),
+            status="cancelled",
+            officers=[{"id": one, "name": "刘执法"}],
+        )
+        db.session.add_all([visit, waiting, cancelled])
+        db.session.commit()
+        ids = visit.id, waiting.id
+    with as_system(SX) as ctx:
+        everyone = inspection_deadlines(ctx, user_id=None, horizon=date(2026, 12, 31))
+        mine = inspection_deadlines(ctx, user_id=one, horizon=date(2026, 12, 31))
+        early = inspection_deadlines(ctx, user_id=None, horizon=date(2026, 10, 7))
+    assert sorted((i.kind, i.object_ref, i.assignee_id) for i in everyone) == [
+        ("inspection.approval", f"inspection:{ids[1]}", None),
+        ("inspection.visit", f"inspection:{ids[0]}", one),
+        ("inspection.visit", f"inspection:{ids[0]}", two),
+    ]
+    assert [(i.kind, i.assignee_id) for i in mine] == [("inspection.visit", one)]
+    assert {i.kind for i in early} == {"inspection.visit"}  # the horizon bounds the query
