@@ -296,3 +296,30 @@ def test_enterprise_users_are_notified_through_the_enterprise(world: Any) -> Non
     with use_scope(system_scope()):
         rows = db.session.execute(select(Notification.user_id, Notification.payload)).all()
     assert [tuple(r) for r in rows] == [(u.id, {"due": "2026-10-09"})]
+
+
+def test_an_enterprise_user_chooses_too_and_sees_its_count(world: Any, client: Any) -> None:
+    from tests.inspections.conftest import make_enterprise, make_enterprise_user
+
+    e = make_enterprise(SX)
+    make_enterprise_user(SX, e, "ent-notify-2")
+    with as_system(SX) as ctx:
+        notify(ctx, kind="warning", title="排污许可证即将到期", link=f"/{SX}/", enterprise_id=e.id)
+        db.session.commit()
+    login(client, SX, "ent-notify-2")
+    assert '未读通知数">1</span>' in client.get(f"/{SX}/").get_data(as_text=True)
+    page = client.get(f"/{SX}/me/notifications/")
+    assert page.status_code == 200
+    r = client.post(
+        f"/{SX}/me/notifications/",
+        data={
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+            "email": "huanbao@qiye.example.cn",
+            "email_kinds": ["warning"],
+        },
+    )
+    assert r.status_code == 302
+    with as_person("ent-notify-2", SX) as ctx:
+        row = preferences.setting_of(ctx)
+        assert row is not None and row.email_kinds == ["warning"]
+    assert client.get(f"/{SX}/webhooks/").status_code == 403
