@@ -395,3 +395,15 @@ class Policy:
         """行政处罚法第三十三条 (national layer) against a violation's facts: "shall", "may" or
         None, with the articles that hold and the education duty that follows."""
         return _cases.no_penalty_grounds(self.pack, self.version_id, frozenset(flags))
+
+    # --- reminders (issue 16 item 3) ---
+    def reminder_lead(self) -> Decision:
+        """How many working days before a computed deadline staff are reminded ("due soon"):
+        ``reminders.lead_workdays`` (a platform default where the text gives no number; 3 when
+        the pack says nothing)."""
+        rem = self.pack.get("reminders")
+        if not rem:
+            return self._d(3, "", {}, "本政策未规定提醒提前量，按平台默认：期限届满前3个工作日。")
+        basis = "（平台默认值）" if rem.get("basis") == "default" else ""
+        text = f"{rem['rule_id']}：期限届满前{rem['lead_workdays']}个工作日提醒承办人{basis}。"
+        return self._d(int(rem["lead_workdays"]), rem["rule_id"], {}, text)

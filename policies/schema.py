@@ -11,7 +11,7 @@ from .errors import PackError
 from .hooks import REGISTRY, HookRegistry
 from .kinds_field import CURRENT_REGISTRY
 from .schema_cases import CasesSchema
-from .schema_fields import KEY_RE, Date, List, Name, Nested, Str, StrictSchema
+from .schema_fields import KEY_RE, Date, Int, List, Name, Nested, Str, StrictSchema
 from .schema_inspection import (
     DiscretionSchema,
     EnforcementSchema,
@@ -47,6 +47,7 @@ SECTIONS = (
     "discretion",
     "obligations",
     "cases",
+    "reminders",
 )
 
 
@@ -62,6 +63,16 @@ class MetaSchema(StrictSchema):
     source_title = Str()
     doc_no = Str(required=False)
     effective_from = Date()
+    note = Str(required=False)
+
+
+class RemindersSchema(StrictSchema):
+    """Staff reminders (issue 16 item 3): how many working days before a deadline the "due
+    soon" reminder comes; a person may choose another number on their own page."""
+
+    rule_id = Str()
+    basis = Name(("text", "default"), "依据类型")
+    lead_workdays = Int(min=0, max=30)
     note = Str(required=False)
 
 
@@ -81,6 +92,7 @@ class PackSchema(StrictSchema):
     obligations = ObligationsField
     cases = Nested(CasesSchema, required=False)  # the violation catalogue (issue 14)
     national = Nested(NationalSchema, required=False)
+    reminders = Nested(RemindersSchema, required=False)  # issue 16 item 3
 
     @validates_schema
     def _national_lists_kept(self, data: dict[str, Any], **kw: Any) -> None:

@@ -38,6 +38,9 @@ def create_app(
     bodies.init_app(app)  # first: nothing may read a body before it is bounded
     init_web(app, [bp for f in parts for bp in f.pages])
     init_api(app, [blp for f in parts for blp in f.api])
+    from tenant_app.reminders.registry import init_sources
+
+    init_sources(app, [src for f in parts for src in f.due])  # deadline sources (issue 16)
     if app.config["ENV"] == "production":
         from werkzeug.middleware.proxy_fix import ProxyFix
 

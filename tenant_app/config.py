@@ -125,6 +125,33 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "where the daily signed audit checkpoints are written (default instance/audit-checkpoints)",
     ),
+    # Notification channels (issue 16 item 4): email by SMTP, signed webhooks; sent in jobs.
+    Setting("SMTP_HOST", str, "", "SMTP server for notification emails; unset: no email is sent"),
+    Setting("SMTP_PORT", int, 587, "SMTP port"),
+    Setting("SMTP_USER", str, "", "SMTP login (empty: no AUTH)"),
+    Setting("SMTP_PASSWORD", str, "", "SMTP password"),
+    Setting("SMTP_FROM", str, "", "From: address of notification emails"),
+    Setting("SMTP_STARTTLS", bool, True, "upgrade the SMTP connection with STARTTLS"),
+    Setting(
+        "PUBLIC_BASE_URL",
+        str,
+        "",
+        "the site's address as users reach it (https://…): emails and webhooks link to it",
+    ),
+    Setting(
+        "WEBHOOK_ALLOW_PRIVATE",
+        bool,
+        False,
+        "let webhook URLs reach private, loopback and link-local addresses (SSRF guard off)",
+    ),
+    Setting("WEBHOOK_TIMEOUT_SECONDS", int, 10, "time limit of one webhook request"),
+    Setting("WEBHOOK_MAX_ATTEMPTS", int, 6, "webhook attempts before a delivery is given up"),
+    Setting(
+        "WEBHOOK_RETRY_BASE_SECONDS",
+        int,
+        60,
+        "first retry wait of a failed webhook; doubles after each failure",
+    ),
     Setting(
         "DB_SCOPE_KEY",
         str,

@@ -9,6 +9,7 @@ package and one entry below (docs/architecture.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -20,6 +21,8 @@ class Feature:
     pages: tuple[Any, ...] = ()  # Blueprints nested under /<tenant>/
     api: tuple[Any, ...] = ()  # flask-smorest Blueprints under /api/v1/
     jobs: tuple[ModuleType, ...] = field(default=())  # modules whose import registers job kinds
+    # Deadline sources of the reminders queue (issue 16): (ctx, *, user_id, horizon) -> [DueItem]
+    due: tuple[Callable[..., Any], ...] = ()
 
 
 def features() -> tuple[Feature, ...]:
@@ -31,12 +34,14 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.auth import pages as auth_pages
     from tenant_app.calendar import jobs as calendar_jobs
     from tenant_app.calendar import pages as calendar_pages
+    from tenant_app.cases import due as cases_due
     from tenant_app.cases.api import resources as cases_api
     from tenant_app.cases.pages import portal as cases_portal
     from tenant_app.cases.pages import staff as cases_staff
     from tenant_app.imports import api as imports_api
     from tenant_app.imports import jobs as imports_jobs
     from tenant_app.imports import pages as imports_pages
+    from tenant_app.inspections import due as inspections_due
     from tenant_app.inspections import jobs as inspections_jobs
     from tenant_app.inspections.api import resources as inspections_api
     from tenant_app.inspections.pages import admin, public, staff
@@ -44,16 +49,24 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.jobs import api as jobs_api
     from tenant_app.jobs import housekeeping
     from tenant_app.jobs import pages as jobs_pages
+    from tenant_app.listing import due as listing_due
     from tenant_app.listing import jobs as listing_jobs
     from tenant_app.listing.api import resources as listing_api
     from tenant_app.listing.pages import portal as listing_portal
     from tenant_app.listing.pages import public as listing_public
     from tenant_app.listing.pages import staff as listing_staff
+    from tenant_app.notifications import api as notifications_api
+    from tenant_app.notifications import jobs as notifications_jobs
+    from tenant_app.notifications import pages as notifications_pages
     from tenant_app.policy import api as policy_api
     from tenant_app.policy import pages as policy_pages
+    from tenant_app.registry import due as registry_due
     from tenant_app.registry.api import resources as registry_api
     from tenant_app.registry.pages import enterprises, records
     from tenant_app.registry.pages import portal as registry_portal
+    from tenant_app.reminders import api as reminders_api
+    from tenant_app.reminders import jobs as reminders_jobs
+    from tenant_app.reminders import pages as reminders_pages
     from tenant_app.tenants import api as tenants_api
     from tenant_app.tenants import pages as tenants_pages
     from tenant_app.ui import dashboard
@@ -75,6 +88,7 @@ def features() -> tuple[Feature, ...]:
             "registry",
             pages=(enterprises.bp, records.bp, registry_portal.bp),
             api=(registry_api.blp,),
+            due=(registry_due.rectification_deadlines,),
         ),
         Feature("imports", pages=(imports_pages.bp,), api=(imports_api.blp,), jobs=(imports_jobs,)),
         Feature(
@@ -82,16 +96,35 @@ def features() -> tuple[Feature, ...]:
             pages=(staff.bp, admin.bp, inspections_portal.bp, public.bp),
             api=(inspections_api.blp,),
             jobs=(inspections_jobs,),
+            due=(inspections_due.inspection_deadlines,),
         ),
         Feature(
             "cases",
             pages=(cases_staff.bp, cases_portal.bp),
             api=(cases_api.blp,),
+            due=(cases_due.case_deadlines,),
         ),
         Feature(
             "listing",
             pages=(listing_staff.bp, listing_portal.bp, listing_public.bp),
             api=(listing_api.blp,),
             jobs=(listing_jobs,),
+            due=(listing_due.listing_deadlines,),
+        ),
+        Feature(
+            "notifications",
+            pages=(
+                notifications_pages.bp,
+                notifications_pages.settings_bp,
+                notifications_pages.webhooks_bp,
+            ),
+            api=(notifications_api.blp,),
+            jobs=(notifications_jobs,),
+        ),
+        Feature(
+            "reminders",
+            pages=(reminders_pages.bp,),
+            api=(reminders_api.blp,),
+            jobs=(reminders_jobs,),
         ),
     )

@@ -165,6 +165,26 @@ def _check_cases() -> None:
         assert any(r[0] == "served" and r[2] == 0 and r[3] for r in rows), "免罚不免责"
 
 
+def _check_notifications() -> None:
+    """Issue 16: every account of the city has the welcome notice (the admin's read), the
+    enterprise account its own, the officers reminders from the demo's real deadlines."""
+    from tenant_app.models import Notification, ReminderSent, User
+
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        rows = _in(
+            slug,
+            select(Notification.kind, User.username, Notification.read_at).join(
+                User, User.id == Notification.user_id
+            ),
+        )
+        kinds = {(r[1], r[0]) for r in rows}
+        city = slug.split("-")[1]
+        assert (f"{city}-officer1", "system") in kinds and (f"{city}-qiye", "system") in kinds
+        assert all(r[2] is not None for r in rows if r[1] == f"{city}-admin")
+        assert any(r[0].startswith("reminder_") for r in rows), (slug, kinds)
+        assert _in(slug, select(ReminderSent.rule_id)), "reminders carry their rule ids"
+
+
 def _check_tips(app: Any) -> None:
     for r in role_tips():
         client = app.test_client()
@@ -188,6 +208,8 @@ def test_demo_data_shows_every_module(world: dict[str, Any], app: Any) -> None:
     _check_listing()
     _check_inspections()
     _check_cases()
+    assert seeded["notifications"]
+    _check_notifications()
     before = _counts()
     again = seed_demo_data()
     assert not any(again.values())
@@ -204,3 +226,4 @@ def test_demo_data_with_a_far_clock(world: dict[str, Any]) -> None:
         _check_listing()
         _check_inspections()
         _check_cases()
+        _check_notifications()

@@ -73,6 +73,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry.update(_listing_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_inspection_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_case_objects(a, officer.id, registry["enterprise_id"]))
+    registry.update(_notification_objects(a, officer.id))
     return {
         "job_id": job_id,
         "user_id": officer.id,
@@ -201,6 +202,21 @@ def _case_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]
         }
 
 
+def _notification_objects(a: Any, officer_id: int) -> dict[str, Any]:
+    """A's notification centre and webhooks (issue 16): a notification for A's officer, a
+    subscription of A."""
+    from tenant_app.models import Notification, WebhookSubscription
+
+    with use_scope(tenant_scope(a, officer_id)):
+        n = Notification(user_id=officer_id, kind="system", title="乌鲁木齐隔离通知", link="")
+        sub = WebhookSubscription(
+            name="乌鲁木齐隔离订阅", url="https://example.com/a", secret="s" * 64, kinds=[]
+        )
+        db.session.add_all([n, sub])
+        db.session.commit()
+        return {"notification_id": n.id, "subscription_id": sub.id}
+
+
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
     """A's positive-list objects (issue 5): a screening run, an entry, a draft batch with an
     objection, a filing addressed to A's parent."""
@@ -320,6 +336,9 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "violation_id": objs["violation_id"],
         "statement_id": objs["statement_id"],
         "measure_id": objs["measure_id"],
+        # notifications (issue 16)
+        "notification_id": objs["notification_id"],
+        "subscription_id": objs["subscription_id"],
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

@@ -72,6 +72,8 @@ class Perm(enum.StrEnum):
     CASES_REVIEW = "cases.review"  # legal reviewers: 法制审核
     CASES_DECIDE = "cases.decide"  # the principal head: decision, collective discussion, extension
     OWN_CASES = "own_cases"  # enterprise user: its own cases, statements and hearing requests
+    REMINDERS_ALL = "reminders.all"  # the tenant's whole due-soon/overdue queue (oversight)
+    WEBHOOKS_MANAGE = "webhooks.manage"  # tenant admins: webhook subscriptions and their log
 
 
 _ALL_STAFF = {
@@ -141,6 +143,17 @@ for _role, _extra in {
 }.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_CASES}
+
+# Reminders and webhooks (issue 16): everyone sees their own queue (DASHBOARD_VIEW); tenant
+# admins and the heads and auditors who oversee see the tenant's; tenant admins run webhooks.
+for _role, _extra in {
+    Role.TENANT_ADMIN: {Perm.REMINDERS_ALL, Perm.WEBHOOKS_MANAGE},
+    Role.AGENCY_HEAD: {Perm.REMINDERS_ALL},
+    Role.DEPUTY_HEAD: {Perm.REMINDERS_ALL},
+    Role.PRINCIPAL_HEAD: {Perm.REMINDERS_ALL},
+    Role.AUDITOR: {Perm.REMINDERS_ALL},
+}.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:

@@ -38,4 +38,8 @@ PERIODIC: tuple[Periodic, ...] = (
     ),  # XJ-V validity
     # Signed head of each tenant's audit chain, written outside the database (issue 12).
     Periodic("audit-checkpoint", "audit.checkpoint", every_seconds=86400, per_tenant=True),
+    # Staff reminders, once per item per threshold (issue 16 item 3).
+    Periodic("reminders-send", "reminders.send", every_seconds=86400, per_tenant=True),
+    # Webhook deliveries whose backoff has passed (issue 16 item 4).
+    Periodic("webhook-retries", "notifications.retry_webhooks", every_seconds=300, per_tenant=True),
 )

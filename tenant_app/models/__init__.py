@@ -38,6 +38,13 @@ from tenant_app.models.listing import (
     ScreeningResult,
     ScreeningRun,
 )
+from tenant_app.models.notification import (
+    Notification,
+    NotificationSetting,
+    ReminderSent,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from tenant_app.models.records import ComplianceRecord
 from tenant_app.models.tenant import Level, Tenant
@@ -93,6 +100,11 @@ __all__ = [
     "ListingFiling",
     "ListingObjection",
     "ListingStep",
+    "Notification",
+    "NotificationSetting",
+    "ReminderSent",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "ScreeningResult",
     "ScreeningRun",
     "RateLimitCounter",

@@ -180,4 +180,11 @@ AUDIT_ACTIONS: dict[str, str] = {
     "user.deactivated": "停用账号",
     "user.password_changed": "修改密码",
     "visit.external_recorded": "记录其他部门的检查",
+    # notifications (issue 16)
+    "notifications.sent": "发送通知",
+    "notifications.read": "通知标为已读",
+    "notifications.read_all": "全部通知标为已读",
+    "notifications.preferences": "修改通知设置",
+    "webhooks.create": "新增 Webhook 推送订阅",
+    "webhooks.deactivate": "停用 Webhook 推送订阅",
 }

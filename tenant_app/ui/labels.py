@@ -64,6 +64,12 @@ from tenant_app.models.listing import (
     ORIGINS,
     VERDICTS,
 )
+from tenant_app.models.notification import (
+    DELIVERY_STATUSES,
+    DUE_KINDS,
+    NOTIFICATION_KINDS,
+    REMINDER_THRESHOLDS,
+)
 from tenant_app.models.records import RECORD_KINDS
 from tenant_app.models.tenant import LEVEL_LABELS
 
@@ -159,6 +165,11 @@ LABELS: dict[str, Mapping[str, str]] = {
     "rating_kind": RATING_KINDS,
     "record_kind": RECORD_KINDS,
     "account_status": ACCOUNT_STATUSES,
+    # notifications and reminders (issue 16)
+    "notification_kind": NOTIFICATION_KINDS,
+    "delivery_status": DELIVERY_STATUSES,
+    "due_kind": DUE_KINDS,
+    "reminder_threshold": REMINDER_THRESHOLDS,
     # platform
     "role": {str(k): v for k, v in ROLE_LABELS.items()},
     "level": {str(k): v for k, v in LEVEL_LABELS.items()},

@@ -51,6 +51,7 @@ CONFIRMED = {
     "cases/cases/show.html::web.cases.serve",
     "cases/cases/show.html::web.cases.close",
     "cases/cases/mine_show.html::web.cases_portal.file",  # the party's statement, hearing, waiver
+    "notifications/notifications/webhooks.html::web.webhooks.webhook_deactivate",  # issue 16
     "accounts/me/index.html::web.me.end_session",
     "accounts/me/index.html::web.me.revoke_token",
     "accounts/users/index.html::web.users.revoke",
@@ -145,6 +146,16 @@ UNASKED = {
     "registry/enterprises/register.html::self": "an application the bureau verifies",
     "tenants/tenants/index.html::self": "a new region, configured afterwards",
     "ui/base.html::web.auth.logout": "signing out",
+    # issue 16: the notification centre and channels
+    "notifications/notifications/index.html::web.notifications.open_": "marks read and opens",
+    "notifications/notifications/index.html::web.notifications.read": "only marks one read",
+    "notifications/notifications/index.html::web.notifications.read_all": "only marks read",
+    "notifications/notifications/settings.html::web.notification_settings.save_settings": (
+        "one's own preferences, saved again to change them"
+    ),
+    "notifications/notifications/webhooks.html::web.webhooks.webhook_create": (
+        "a new subscription, deactivated with one click"
+    ),
     "ui/dashboard.html::web.jobs.self_check": "a harmless self-check job",
 }
 
