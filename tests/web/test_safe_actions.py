@@ -50,6 +50,10 @@ CONFIRMED = {
     "cases/cases/show.html::web.cases.decide",
     "cases/cases/show.html::web.cases.serve",
     "cases/cases/show.html::web.cases.close",
+    "cases/cases/show.html::web.cases.typical",  # 以案释法: published (or withdrawn) at once
+    "cases/cases/show.html::web.cases.propose_measure",  # SX-13: goes to review and approval
+    "cases/cases/show.html::web.cases.review_measure",
+    "cases/cases/show.html::web.cases.approve_measure",
     "cases/cases/mine_show.html::web.cases_portal.file",  # the party's statement, hearing, waiver
     "accounts/me/index.html::web.me.end_session",
     "accounts/me/index.html::web.me.revoke_token",
