@@ -137,7 +137,9 @@ def test_SX_7_typical_case_published_from_the_page_masked_and_only_by_the_princi
     assert "请写明以案释法的说明" in blank.get_data(as_text=True)
     assert not d.get(f"/cases/{cid}").get_json()["typical"]
 
-    ok = _post(head, page, url, {"typical": "1", "typical_note": "赵六一首次违法及时改正，不予处罚"})
+    ok = _post(
+        head, page, url, {"typical": "1", "typical_note": "赵六一首次违法及时改正，不予处罚"}
+    )
     assert "已作为典型案例公开" in ok.get_data(as_text=True)
     public = client.get("/sx-taiyuan/public/enforcement").get_data(as_text=True)
     typical = public[public.index('id="typical-cases"') :]
@@ -166,7 +168,11 @@ def test_SX_12_far_from_similar_list_for_the_reviewer_and_oversight_not_other_te
                 .where(CaseViolation.case_id == case_id)
                 .values(
                     similar_far=True,
-                    similar_cases={"far": True, "explanation": "低于类案第10百分位", "rule_id": "SX-12"},
+                    similar_cases={
+                        "far": True,
+                        "explanation": "低于类案第10百分位",
+                        "rule_id": "SX-12",
+                    },
                 )
             )
             db.session.commit()

@@ -154,7 +154,9 @@ def test_from_finding_to_published_decision_in_the_browser(finding, browser_page
     sign_in(page, "taiyuan-principal")
     page.goto(case_url)
     assert page.locator("#stage").inner_text() == "待集体讨论"
-    page.get_by_label("集体讨论记录（参加人员、意见、结论）").fill("局长办公会讨论，同意按建议处罚。")
+    page.get_by_label("集体讨论记录（参加人员、意见、结论）").fill(
+        "局长办公会讨论，同意按建议处罚。"
+    )
     page.get_by_role("button", name="记录集体讨论").click()
     assert page.locator("#stage").inner_text() == "待作出决定"
     page.get_by_label("责令改正的内容（处罚或者不予处罚均须填写）").fill(

@@ -106,6 +106,9 @@ UNASKED = {
     ),
     "cases/cases/show.html::web.cases.answer_statement": "an answer, given again until the decision",
     "cases/cases/show.html::web.cases.schedule_hearing": "the date is moved by scheduling again",
+    "cases/cases/show.html::web.cases.add_evidence": (
+        "one more file in the evidence list; nothing is decided by it"
+    ),
     "policy/policy/show.html::web.policy.save_values": "a new version; the old one can be saved again",
     "imports/imports/export.html::web.imports.export_job": (
         "starts a file for the one who asked; nothing changes and it can be started again"

@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -29,6 +30,7 @@ from tenant_app.cases.services import (
     consequences,
     decision,
     documents,
+    evidence,
     measures,
     notice,
     party,
@@ -47,6 +49,7 @@ from tenant_app.cases.services.common import (
     violations_of,
 )
 from tenant_app.core.errors import ServiceError
+from tenant_app.http.bodies import accepts_upload
 from tenant_app.extensions import db
 from tenant_app.models import Case, Enterprise, Inspection
 from tenant_app.models.case import CASE_ORIGINS, CASE_STAGES, COERCIVE_MEASURES
@@ -196,6 +199,8 @@ def _page(
         consequences=consequences.consequences_of(steps_of(case)),
         similar_cases=similar.for_case(ctx, violations_of(case)),
         measures=measures.measures_of(case),
+        case_evidence=evidence.evidence_of(case),
+        inspection_evidence=evidence.inspection_evidence(case),
         coercive_measures=COERCIVE_MEASURES,
         coercive_rule=policy.coercive_measures().rule_id,
         catalogue=catalogue.answer,
@@ -457,6 +462,42 @@ def close(case_id: int) -> Any:
     ctx, case = request_context(), get_case(case_id)
     confirmed_action(lambda: decision.close(ctx, case, request.form.get("note", "")), _("已结案"))
     return redirect(_back(case.id))
+
+
+@bp.post("/<int:case_id>/evidence")
+@accepts_upload
+@permission(Perm.CASES_EDIT)
+def add_evidence(case_id: int) -> Any:
+    """A file collected for the case, with its SHA-256 (bounded upload, core/uploads.py)."""
+    ctx, case = request_context(), get_case(case_id)
+    upload = request.files.get("file")
+    return _act(
+        lambda: evidence.add_evidence(
+            ctx,
+            case,
+            upload.stream if upload is not None else None,
+            (upload.filename or "") if upload is not None else "",
+            request.form.get("note", ""),
+        ),
+        _("已上传证据并记录其哈希值"),
+        _back(case.id, "evidence"),
+    )
+
+
+@bp.get("/<int:case_id>/evidence/<int:evidence_id>")
+@permission(Perm.CASES_VIEW)
+def evidence_file(case_id: int, evidence_id: int) -> Any:
+    case = get_case(case_id)
+    try:
+        ev = evidence.get_evidence(case, evidence_id)
+    except ServiceError:
+        abort(404)
+    return send_file(
+        evidence.path_of(ev),
+        mimetype=ev.content_type,
+        as_attachment=True,
+        download_name=ev.filename,
+    )
 
 
 @bp.post("/<int:case_id>/typical")
