@@ -49,8 +49,8 @@ from tenant_app.cases.services.common import (
     violations_of,
 )
 from tenant_app.core.errors import ServiceError
-from tenant_app.http.bodies import accepts_upload
 from tenant_app.extensions import db
+from tenant_app.http.bodies import accepts_upload
 from tenant_app.models import Case, Enterprise, Inspection
 from tenant_app.models.case import CASE_ORIGINS, CASE_STAGES, COERCIVE_MEASURES
 from tenant_app.tenancy.acting import request_context

@@ -64,7 +64,7 @@ class Document:
 def _evidence(case: Case) -> list[str]:
     """The linked inspection's evidence (reused) and the files collected for the case, each
     with its SHA-256."""
-    out = []
+    out: list[str] = []
     for ev in inspection_evidence(case):
         what = ev.filename or ev.reference or ev.kind
         digest = f"，SHA-256 {ev.sha256}" if ev.sha256 else ""

@@ -28,8 +28,8 @@ from tenant_app.cases.services.common import (
 )
 from tenant_app.cases.services.proposal import propose, within
 from tenant_app.context import Context
-from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.core.errors import ValidationFailed
+from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.models import Case, CaseViolation
 from tenant_app.models.case import DECISION_OUTCOMES
 

@@ -19,9 +19,9 @@ from tenant_app.cases.services.common import (
 )
 from tenant_app.cases.services.proposal import propose
 from tenant_app.context import Context
-from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
+from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.models import Case, CaseViolation
 
 
