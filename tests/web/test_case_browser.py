@@ -197,3 +197,65 @@ def test_from_finding_to_published_decision_in_the_browser(finding, browser_page
         case = db.session.get(Case, case_id)
         assert case.stage == "served" and case.typical
         db.session.rollback()
+
+
+def test_evidence_and_a_coercive_measure_by_each_role_in_the_browser(
+    finding, browser_page, artifacts, tmp_path
+):
+    """A case opened by hand: the officer uploads evidence (its SHA-256 shown) and proposes
+    sealing — refused without the reason why lighter means do not suffice (SX-13) — the legal
+    reviewer passes it and only then the principal head sees the approval form and approves."""
+    import hashlib
+
+    page = browser_page
+    e = finding["enterprise"]
+    sign_in(page, "taiyuan-officer1")
+    page.goto("/sx-taiyuan/cases/")
+    page.get_by_role("link", name="立案").last.click()
+    page.get_by_label("当事人（本辖区企业）").select_option(label=f"{e.name}（{e.uscc}）")
+    page.get_by_label("违法事实").fill("群众举报夜间偷排废水，现场查实。")
+    page.get_by_label(re.compile("刘执法")).check()
+    page.get_by_label(re.compile("陈执法")).check()
+    page.get_by_role("button", name="立案").last.click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    case_url = page.url
+
+    pdf = tmp_path / "夜间采样记录.pdf"
+    pdf.write_bytes(b"%PDF-1.4 night sampling record")
+    page.get_by_label("证据文件（照片、视频、PDF，不超过 20 MB）").set_input_files(str(pdf))
+    page.get_by_label("证据说明").fill("夜间采样记录")
+    page.get_by_role("button", name="上传证据").click()
+    evidence = page.locator("#evidence").inner_text()
+    assert "夜间采样记录.pdf" in evidence
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() in evidence
+
+    page.get_by_label("措施", exact=True).select_option(label="查封、扣押")
+    page.get_by_role("button", name="提请采取措施").click()
+    assert "SX-13" in page.get_by_role("status").first.inner_text()
+    page.get_by_label("措施", exact=True).select_option(label="查封、扣押")
+    page.get_by_label("对象（设施、物品、许可证编号等）").fill("暗管及其连接的提升泵")
+    page.get_by_label("采取较轻手段不足以达到目的的理由").fill(
+        "企业夜间通过暗管偷排，责令改正后仍继续排放，罚款不足以制止违法行为。"
+    )
+    page.get_by_role("button", name="提请采取措施").click()
+    assert "待法制审核" in page.locator("#measures").inner_text()
+    sign_out(page)
+
+    sign_in(page, "taiyuan-principal")
+    page.goto(case_url)
+    assert page.get_by_role("button", name="提交批准意见").count() == 0  # not before the review
+    sign_out(page)
+
+    sign_in(page, "taiyuan-fazhi")
+    page.goto(case_url)
+    page.get_by_label("措施审核意见").fill("理由充分，程序合法，同意。")
+    page.get_by_role("button", name="提交措施审核意见").click()
+    assert "待主要负责人批准" in page.locator("#measures").inner_text()
+    sign_out(page)
+
+    sign_in(page, "taiyuan-principal")
+    page.goto(case_url)
+    page.get_by_label("说明", exact=True).fill("同意查封。")
+    page.get_by_role("button", name="提交批准意见").click()
+    assert "主要负责人已批准，可以实施" in page.locator("#measures").inner_text()
+    page.screenshot(path=str(artifacts / "case-measure-approved-zh.png"), full_page=True)
