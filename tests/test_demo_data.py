@@ -169,6 +169,11 @@ def _check_cases() -> None:
         # 类案同罚: a decision flagged far from its similar cases.
         far = _in(slug, select(CaseViolation.id).where(CaseViolation.similar_far.is_(True)))
         assert far, (slug, "a decision far from similar cases")
+    # XJ-T: a listed enterprise's case in 乌鲁木齐 whose proposal is the positive list's tolerance.
+    proposals = _in("xj-urumqi", select(CaseViolation.proposal))
+    assert any(p["treatment_rule_id"] == "XJ-T" and p.get("listed") for (p,) in proposals), (
+        "a listed enterprise's XJ-T proposal"
+    )
 
 
 def _check_tips(app: Any) -> None:

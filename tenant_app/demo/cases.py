@@ -29,7 +29,8 @@ from tenant_app.demo.context import acting, user
 from tenant_app.demo.inspections import CITIES
 from tenant_app.demo.portal import account_enterprise
 from tenant_app.extensions import db
-from tenant_app.models import Case, Enterprise, Inspection
+from tenant_app.listing.services.listed_status import listed_on
+from tenant_app.models import Case, Enterprise, Inspection, ListingEntry
 from tenant_app.tenancy.acting import scope_context
 
 CASE_CITIES = ("sx-taiyuan", "xj-urumqi")
@@ -59,6 +60,17 @@ SCRIPT: dict[str, dict[str, Any]] = {
         ),
         "serious": ("water_evading", {"fault": "malicious", "harm": "general"}),
         "no_penalty": ("air_dust_materials", {"harm": "none", "correction": "promptly"}),
+        # A listed enterprise's first, minor, promptly corrected violation that is an item of
+        # the region's exemption list: the positive list's error tolerance, explained.
+        "tolerance": (
+            "air_dust_materials",
+            {
+                "harm": "minor",
+                "correction": "promptly",
+                "history": "first",
+                "exemption_list": "listed_item",
+            },
+        ),
     },
 }
 
@@ -160,7 +172,36 @@ def seed_cases(slug: str) -> bool:
     _decided_without_penalty(slug, case_id)
     _every_stage(slug, others[2:8])
     _far_from_similar(slug, others[8:14])
+    _tolerance(slug)
     return True
+
+
+def _tolerance(slug: str) -> None:
+    """Where the pack has a positive-list tolerance: a listed enterprise's case, still under
+    investigation, whose proposal shows which condition set matched and the facts used."""
+    spec = SCRIPT[slug].get("tolerance")
+    if spec is None:
+        return
+    with acting(slug, CITIES[slug].clerk):
+        candidates = (
+            db.session.execute(
+                select(ListingEntry.enterprise_id)
+                .where(ListingEntry.state == "listed")
+                .order_by(ListingEntry.id)
+            )
+            .scalars()
+            .all()
+        )
+        today = scope_context().today
+        listed = next((eid for eid in candidates if listed_on(eid, today).listed), None)
+    if listed is not None:
+        _noticed(
+            slug,
+            listed,
+            spec,
+            facts="企业自查发现料堆苫盖破损，当日修复，未造成危害后果。",
+            notify=False,
+        )
 
 
 def _every_stage(slug: str, enterprises: list[int]) -> None:
