@@ -19,6 +19,7 @@ app's today:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -204,7 +205,7 @@ def _tolerance(slug: str) -> None:
         )
 
 
-def _every_stage(slug: str, enterprises: list[int]) -> None:
+def _every_stage(slug: str, enterprises: Sequence[int]) -> None:
     """One case in each stage the three above leave empty."""
     script = SCRIPT[slug]
     ordinary = ("air_outlet", ORDINARY)
@@ -257,7 +258,7 @@ def _every_stage(slug: str, enterprises: list[int]) -> None:
             db.session.commit()
 
 
-def _far_from_similar(slug: str, enterprises: list[int]) -> None:
+def _far_from_similar(slug: str, enterprises: Sequence[int]) -> None:
     """Five fines around the proposal's middle, then one at its bottom: far from the five."""
     if len(enterprises) < 6:
         return
