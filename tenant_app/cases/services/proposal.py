@@ -54,15 +54,16 @@ def propose(
     treat = policy.penalty_treatment(flags)
     # A treatment only the positive list gives: said, with its rule, when the facts match it
     # but the party is not listed (no region named: whatever the pack's conditions say).
-    unlisted: list[str] = []
+    unlisted_line, unlisted_rule = "", ""
     if not listed:
         would = policy.penalty_treatment(flags | {"listed"})
         if would.details.get("treatment") != treat.details.get("treatment"):
-            unlisted = [
-                f"{would.rule_id}：所认定的情节符合“{would.explanation.split('。')[0].split('：', 1)[-1]}”的其他条件，"
-                "但该规定仅适用于正面清单企业，当事人今天不在正面清单上，不适用。",
-                would.rule_id,
-            ]
+            title = would.explanation.split("。")[0].split("：", 1)[-1]
+            unlisted_rule = would.rule_id
+            unlisted_line = (
+                f"{would.rule_id}：所认定的情节符合“{title}”的其他条件，但该规定仅适用于"
+                "正面清单企业，当事人在作出本建议之日不在正面清单上，不适用。"
+            )
     lenient = policy.no_penalty_grounds(flags)
     correction = policy.case_rule("correction.order_correction")
     mitigation_rule = policy.case_rule("mitigation.lighter_circumstances")
@@ -93,8 +94,8 @@ def propose(
             outcome, allowed = "no_penalty", ["no_penalty", "fine"]
         if treat.details.get("treatment"):
             lines.append(treat.explanation)
-        if unlisted:
-            lines.append(unlisted[0])
+        if unlisted_line:
+            lines.append(unlisted_line)
         if lenient.answer:
             lines.append(lenient.explanation)
         if b["mitigation"] and order and "fine" in allowed:
@@ -112,7 +113,7 @@ def propose(
             f"“{list_entry}”。",
         )
         rule_ids.append(list_rule.rule_id)
-    rule_ids += [treat.rule_id, *treat.rule_ids, *lenient.rule_ids, *unlisted[1:]]
+    rule_ids += [treat.rule_id, *treat.rule_ids, *lenient.rule_ids, unlisted_rule]
     if b["mitigation"] and treat.answer != "heavier" and "fine" in allowed:
         rule_ids.append(mitigation_rule.rule_id)
 
