@@ -19,18 +19,20 @@ def treatment(pack: dict[str, Any], version: str | int | None, flags: frozenset[
     used: dict[str, Any] = {"flags": sorted(flags)}
     matches = []
     for tid, t in (section.get("treatments") or {}).items():
-        for need in t["when_any"]:
+        for n, need in enumerate(t["when_any"], 1):
             if set(need) <= flags:
-                matches.append((t["priority"], tid, t, need))
+                matches.append((t["priority"], tid, t, need, n))
                 break
     consequences = list(section.get("always") or [])
     if matches:
-        _, tid, t, need = max(matches, key=lambda m: m[0])
+        _, tid, t, need, n = max(matches, key=lambda m: m[0])
         outcome, rule_id, title = t["outcome"], t["rule_id"], t["title"]
         consequences += [c for c in t.get("consequences") or [] if c not in consequences]
         why = "、".join(VIOLATION_FLAGS[f] for f in need)
-        used["matched"] = {"treatment": tid, "flags": list(need)}
-        text = f"{rule_id}：{title}。情节：{why}。"
+        sets = len(t["when_any"])
+        used["matched"] = {"treatment": tid, "flags": list(need), "set": n, "sets": sets}
+        which = f"（符合第{n}组条件，共{sets}组）" if sets > 1 else ""
+        text = f"{rule_id}：{title}。情节：{why}{which}。"
     else:
         outcome, rule_id, tid = "standard", section["rule_id"], None
         text = f"{rule_id}：按{section['benchmark']}裁量，同案同罚。"

@@ -82,6 +82,10 @@ VIOLATION_FLAGS: dict[str, str] = {
     "risk_reported_handled": "风险隐患及时报告并妥善处置",
     "no_harm": "未造成危害后果",
     "on_exemption_list": "符合免予处罚/轻微违法不予处罚事项清单",
+    # Not a fact of the conduct but of the party on the day of the proposal: a positive-list
+    # rule's treatment (XJ-T 容错纠错) names it among its conditions; the case sets it from the
+    # listing's own status (listing.services.listed_status).
+    "listed": "正面清单企业",
     "malicious": "恶意违法（恶意偷排、篡改台账、逃避监管）",
     "unreported_exceedance": "管理不善导致超标排放且未主动报告",
     "falsification": "弄虚作假",

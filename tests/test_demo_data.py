@@ -24,6 +24,7 @@ from tenant_app.extensions import db
 from tenant_app.models import (
     Campaign,
     Case,
+    CaseViolation,
     ComplianceRecord,
     Draw,
     Enterprise,
@@ -37,6 +38,7 @@ from tenant_app.models import (
     ScreeningResult,
     ScreeningRun,
 )
+from tenant_app.models.case import CASE_STAGES
 from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
@@ -160,9 +162,18 @@ def _check_cases() -> None:
             slug, select(Case.stage, Case.inspection_id, Case.total_fine, Case.education_record)
         )
         stages = {r[0] for r in rows}
-        assert {"notice", "review", "served"} <= stages, (slug, stages)
+        # A case in every stage, for a newcomer clicking through (issue 14).
+        assert set(CASE_STAGES) <= stages, (slug, set(CASE_STAGES) - stages)
         assert any(r[1] for r in rows), "a case opened from an inspection"
         assert any(r[0] == "served" and r[2] == 0 and r[3] for r in rows), "免罚不免责"
+        # 类案同罚: a decision flagged far from its similar cases.
+        far = _in(slug, select(CaseViolation.id).where(CaseViolation.similar_far.is_(True)))
+        assert far, (slug, "a decision far from similar cases")
+    # XJ-T: a listed enterprise's case in 乌鲁木齐 whose proposal is the positive list's tolerance.
+    proposals = _in("xj-urumqi", select(CaseViolation.proposal))
+    assert any(p["treatment_rule_id"] == "XJ-T" and p.get("listed") for (p,) in proposals), (
+        "a listed enterprise's XJ-T proposal"
+    )
 
 
 def _check_notifications() -> None:

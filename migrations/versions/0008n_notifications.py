@@ -2,7 +2,7 @@
 settings, webhook subscriptions with their delivery log, and the reminders already sent.
 
 Revision ID: 0008n
-Revises: 0007q
+Revises: 0008c
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from migrations import rls
 
 revision = '0008n'
-down_revision = '0007q'
+down_revision = '0008c'
 branch_labels = None
 depends_on = None
 

@@ -7,25 +7,37 @@ app's today:
 - a serious violation (exceeding the standards, SX-11 / malicious, XJ-H): the heavier range
   with its reason, a hearing right; marked complex, so legal review and collective discussion
   are required; the party waived its statement (recorded by staff), so it awaits legal review;
-- a case decided without a penalty, with its education record and correction order, served.
+- a case decided without a penalty, with its education record and correction order, served;
+- so that every stage has a case to click: one still under investigation (a violation recorded,
+  its proposal shown, not yet noticed), one where the party asked for a hearing, one awaiting
+  collective discussion after a passed legal review, one awaiting the decision (the party
+  waived), one decided and not yet served, and one closed;
+- 类案同罚 (SX-12): five fines decided for the same violation and profile around the proposal's
+  middle, then a sixth at the bottom of the proposal's range — within the proposal, but far from
+  the five, so it is flagged for the reviewer and listed under “明显偏离类案的决定”.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
-from tenant_app.cases.services import cases, decision, notice, party, violations
+from tenant_app.cases.services import cases, decision, notice, party, procedure, violations
 from tenant_app.cases.services.common import violations_of
 from tenant_app.demo.context import acting, user
 from tenant_app.demo.inspections import CITIES
 from tenant_app.demo.portal import account_enterprise
 from tenant_app.extensions import db
-from tenant_app.models import Case, Enterprise, Inspection
+from tenant_app.listing.services.listed_status import listed_on
+from tenant_app.models import Case, Enterprise, Inspection, ListingEntry
 from tenant_app.tenancy.acting import scope_context
 
 CASE_CITIES = ("sx-taiyuan", "xj-urumqi")
+REVIEWER = {"sx-taiyuan": "taiyuan-fazhi", "xj-urumqi": "urumqi-fazhi"}
+# An ordinary violation (一般 grade): what the stage cases and the 类案同罚 series use.
+ORDINARY = {"harm": "general", "correction": "when_ordered", "history": "first"}
 PORTAL = {"sx-taiyuan": "taiyuan-qiye", "xj-urumqi": "urumqi-qiye"}
 # Per city: (violation, factor levels, the noticed penalty), for the three demo cases.
 SCRIPT: dict[str, dict[str, Any]] = {
@@ -49,6 +61,17 @@ SCRIPT: dict[str, dict[str, Any]] = {
         ),
         "serious": ("water_evading", {"fault": "malicious", "harm": "general"}),
         "no_penalty": ("air_dust_materials", {"harm": "none", "correction": "promptly"}),
+        # A listed enterprise's first, minor, promptly corrected violation that is an item of
+        # the region's exemption list: the positive list's error tolerance, explained.
+        "tolerance": (
+            "air_dust_materials",
+            {
+                "harm": "minor",
+                "correction": "promptly",
+                "history": "first",
+                "exemption_list": "listed_item",
+            },
+        ),
     },
 }
 
@@ -58,7 +81,13 @@ def _officer_ids(slug: str) -> list[int]:
 
 
 def _noticed(
-    slug: str, enterprise_id: int, spec: tuple[Any, ...], *, facts: str, **extra: Any
+    slug: str,
+    enterprise_id: int,
+    spec: tuple[Any, ...],
+    *,
+    facts: str,
+    notify: bool = True,
+    **extra: Any,
 ) -> int:
     key, levels = spec[0], spec[1]
     with acting(slug, CITIES[slug].clerk):
@@ -76,6 +105,9 @@ def _noticed(
             ctx, case, {"violation_key": key, "levels": levels, "facts": facts}
         )
         p = v.proposal
+        if not notify:
+            db.session.commit()
+            return case.id
         penalty = {
             "violation_id": v.id,
             "outcome": p["outcome"],
@@ -110,7 +142,7 @@ def seed_cases(slug: str) -> bool:
             .all()
         )
         others = (
-            db.session.execute(select(Enterprise.id).order_by(Enterprise.id.desc()).limit(2))
+            db.session.execute(select(Enterprise.id).order_by(Enterprise.id.desc()).limit(14))
             .scalars()
             .all()
         )
@@ -139,7 +171,156 @@ def seed_cases(slug: str) -> bool:
     )
     _waived(slug, case_id)
     _decided_without_penalty(slug, case_id)
+    _every_stage(slug, others[2:8])
+    _far_from_similar(slug, others[8:14])
+    _tolerance(slug)
     return True
+
+
+def _tolerance(slug: str) -> None:
+    """Where the pack has a positive-list tolerance: a listed enterprise's case, still under
+    investigation, whose proposal shows which condition set matched and the facts used."""
+    spec = SCRIPT[slug].get("tolerance")
+    if spec is None:
+        return
+    with acting(slug, CITIES[slug].clerk):
+        candidates = (
+            db.session.execute(
+                select(ListingEntry.enterprise_id)
+                .where(ListingEntry.state == "listed")
+                .order_by(ListingEntry.id)
+            )
+            .scalars()
+            .all()
+        )
+        today = scope_context().today
+        listed = next((eid for eid in candidates if listed_on(eid, today).listed), None)
+    if listed is not None:
+        _noticed(
+            slug,
+            listed,
+            spec,
+            facts="企业自查发现料堆苫盖破损，当日修复，未造成危害后果。",
+            notify=False,
+        )
+
+
+def _every_stage(slug: str, enterprises: Sequence[int]) -> None:
+    """One case in each stage the three above leave empty."""
+    script = SCRIPT[slug]
+    ordinary = ("air_outlet", ORDINARY)
+    if len(enterprises) < 5:
+        return
+    # 立案调查中: a violation recorded and its proposal shown; not yet noticed.
+    _noticed(
+        slug,
+        enterprises[0],
+        ordinary,
+        facts="废气排放口未设置规范化标志牌，正在调查取证。",
+        notify=False,
+    )
+    # 听证: the party asked for a hearing within its window (recorded by staff).
+    hearing = _noticed(
+        slug, enterprises[1], script["serious"], facts="在线监测数据显示超标排放，企业未主动报告。"
+    )
+    _filed(slug, hearing, "hearing_request", "当事人书面要求举行听证。")
+    # 待集体讨论: a complex case whose legal review passed.
+    discussion = _noticed(
+        slug,
+        enterprises[2],
+        script["serious"],
+        facts="多个排放口超标排放，涉及多个法律关系。",
+        complex_case=True,
+    )
+    _waived(slug, discussion)
+    with acting(slug, REVIEWER[slug]):
+        case = db.session.get(Case, discussion)
+        assert case is not None
+        procedure.legal_review(
+            scope_context(), case, "passed", "事实清楚，证据确凿，适用依据正确，程序合法。"
+        )
+        db.session.commit()
+    # 待作出决定: the party waived; nothing else is required before the decision.
+    waiting = _noticed(slug, enterprises[3], ordinary, facts="废气排放口未设置采样平台。")
+    _waived(slug, waiting)
+    # 已作出决定，待送达 and 已结案.
+    decided = _noticed(slug, enterprises[4], ordinary, facts="废气排放口未按规定设置。")
+    _waived(slug, decided)
+    _decide_fine(slug, decided, None)
+    if len(enterprises) > 5:
+        closed = _noticed(slug, enterprises[5], ordinary, facts="排放口标志牌缺失。")
+        _waived(slug, closed)
+        _decide_fine(slug, closed, None, serve=True)
+        with acting(slug, CITIES[slug].clerk):
+            case = db.session.get(Case, closed)
+            assert case is not None
+            decision.close(scope_context(), case, "罚款已缴纳，复查排放口已规范设置。")
+            db.session.commit()
+
+
+def _far_from_similar(slug: str, enterprises: Sequence[int]) -> None:
+    """Five fines around the proposal's middle, then one at its bottom: far from the five."""
+    if len(enterprises) < 6:
+        return
+    facts = "排放口未按规定设置。"
+    ids = [
+        _noticed(slug, eid, ("air_outlet", ORDINARY), facts=facts, notify=False)
+        for eid in enterprises[:6]
+    ]
+    with acting(slug, CITIES[slug].clerk):
+        case = db.session.get(Case, ids[0])
+        assert case is not None
+        p = violations_of(case)[0].proposal
+    mid, low = int(p["fine_suggested"]), int(p["fine_low"])
+    step = max((mid - low) // 10, 100) // 100 * 100
+    fines = [mid - 2 * step, mid - step, mid, mid + step, mid + 2 * step, low]
+    for cid, fine in zip(ids, fines, strict=True):
+        _notify(slug, cid, fine)
+        _waived(slug, cid)
+        _decide_fine(slug, cid, fine, serve=True)
+
+
+def _notify(slug: str, case_id: int, fine: int) -> None:
+    with acting(slug, CITIES[slug].clerk):
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        v = violations_of(case)[0]
+        penalty = {"violation_id": v.id, "outcome": "fine", "fine": fine}
+        notice.notify(scope_context(), case, {"penalties": [penalty]})
+        db.session.commit()
+
+
+def _filed(slug: str, case_id: int, kind: str, content: str) -> None:
+    with acting(slug, CITIES[slug].clerk):
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        party.file(scope_context(), case, kind, content, via="staff")
+        db.session.commit()
+
+
+def _decide_fine(slug: str, case_id: int, fine: int | None, *, serve: bool = False) -> None:
+    """The noticed fine (or ``fine``) decided by the principal head; served when asked."""
+    with acting(slug, CITIES[slug].principal):
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        v = violations_of(case)[0]
+        decision.decide(
+            scope_context(),
+            case,
+            {
+                "penalties": [
+                    {"violation_id": v.id, "outcome": "fine", "fine": fine or v.intended_fine}
+                ],
+                "correction_order": "立即按规定设置排放口及其采样平台、标志牌。",
+            },
+        )
+        db.session.commit()
+    if serve:
+        with acting(slug, CITIES[slug].clerk):
+            served = db.session.get(Case, case_id)
+            assert served is not None
+            decision.serve(scope_context(), served, "in_person")
+            db.session.commit()
 
 
 def _decided_without_penalty(slug: str, case_id: int) -> None:

@@ -188,6 +188,10 @@ def role_tips() -> list[RoleTips]:
                     "不予处罚案件：教育记录与责令改正（免罚不免责，SX-13）",
                     at("/sx-taiyuan/cases/{}/", "sx_served_case", "/sx-taiyuan/cases/"),
                 ),
+                Tip(
+                    "类案同罚：明显偏离同类既往决定的罚款（SX-12），供审核和监督关注",
+                    "/sx-taiyuan/cases/far-from-similar",
+                ),
             ),
         ),
         RoleTips(

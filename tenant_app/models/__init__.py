@@ -5,6 +5,7 @@ from tenant_app.models.base import TenantScoped
 from tenant_app.models.case import (
     Case,
     CaseDecisionStat,
+    CaseEvidence,
     CaseMeasure,
     CaseStatement,
     CaseStep,
@@ -68,6 +69,7 @@ __all__ = [
     "Campaign",
     "Case",
     "CaseMeasure",
+    "CaseEvidence",
     "CaseStatement",
     "CaseStep",
     "CaseViolation",

@@ -86,6 +86,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "case.rights_waived": "当事人放弃陈述、申辩和听证",
     "case.served": "送达行政处罚决定书",
     "case.measure_proposed": "提请采取强制或者停产类措施",
+    "case.evidence_added": "为案件上传证据",
     "case.measure_reviewed": "对措施进行法制审核",
     "case.measure_approved": "主要负责人批准（或者不批准）措施",
     "case.typical": "标记或者取消典型案例（以案释法）",

@@ -113,6 +113,7 @@ CASE_STEPS = {
     "typical": "列为典型案例（以案释法）",
     "police_transfer": "移送公安机关",
     "consequence": "严重违法行为的后果",
+    "evidence_added": "上传证据",
 }
 
 
@@ -319,6 +320,27 @@ class CaseMeasure(TenantScoped, Model):
     @property
     def status_label(self) -> str:
         return MEASURE_STATUSES.get(self.status, self.status)
+
+
+class CaseEvidence(TenantScoped, Model):
+    """A file collected for the case (investigation after filing): stored through the one upload
+    store (core/uploads.py) with its SHA-256, listed in the notice and the decision (SX-2) beside
+    the linked inspection's own evidence, which the case reuses rather than copies."""
+
+    __tablename__ = "case_evidence"
+    __table_args__ = (Index("ix_case_evidence_tenant_case", "tenant_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    stored_name: Mapped[str] = mapped_column(String(255), default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    collected_on: Mapped[date] = mapped_column(Date)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CaseDecisionStat(TenantScoped, Model):

@@ -53,11 +53,14 @@ def test_SX_12_benchmark_by_default_with_instalments() -> None:
     assert d.answer == "standard" and d.rule_id == "SX-12" and "分期缴纳" in d.explanation
 
 
-def test_XJ_T_error_tolerance_needs_exemption_list() -> None:
-    flags = {"non_intentional", "self_reported", "promptly_eliminated"}
+def test_XJ_T_error_tolerance_needs_exemption_list_and_the_positive_list() -> None:
+    flags = {"listed", "non_intentional", "self_reported", "promptly_eliminated"}
     assert XJ.penalty_treatment(flags).answer == "standard"
     d = XJ.penalty_treatment(flags | {"on_exemption_list"})
     assert d.answer == "no_or_reduced" and d.rule_id == "XJ-T"
+    # 正面清单企业: not for an enterprise off the positive list (tests/cases/test_case_error_tolerance.py)
+    off_list = XJ.penalty_treatment((flags - {"listed"}) | {"on_exemption_list"})
+    assert off_list.answer == "standard"
 
 
 def test_XJ_H_malice_heavier_removal_special_supervision() -> None:

@@ -50,6 +50,10 @@ CONFIRMED = {
     "cases/cases/show.html::web.cases.decide",
     "cases/cases/show.html::web.cases.serve",
     "cases/cases/show.html::web.cases.close",
+    "cases/cases/show.html::web.cases.typical",  # 以案释法: published (or withdrawn) at once
+    "cases/cases/show.html::web.cases.propose_measure",  # SX-13: goes to review and approval
+    "cases/cases/show.html::web.cases.review_measure",
+    "cases/cases/show.html::web.cases.approve_measure",
     "cases/cases/mine_show.html::web.cases_portal.file",  # the party's statement, hearing, waiver
     "notifications/notifications/webhooks.html::web.webhooks.webhook_deactivate",  # issue 16
     "accounts/me/index.html::web.me.end_session",
@@ -103,6 +107,9 @@ UNASKED = {
     ),
     "cases/cases/show.html::web.cases.answer_statement": "an answer, given again until the decision",
     "cases/cases/show.html::web.cases.schedule_hearing": "the date is moved by scheduling again",
+    "cases/cases/show.html::web.cases.add_evidence": (
+        "one more file in the evidence list; nothing is decided by it"
+    ),
     "policy/policy/show.html::web.policy.save_values": "a new version; the old one can be saved again",
     "imports/imports/export.html::web.imports.export_job": (
         "starts a file for the one who asked; nothing changes and it can be started again"

@@ -17,6 +17,9 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.cases.api.schemas import (
     AnswerInSchema,
+    CaseEvidenceFormSchema,
+    CaseEvidenceSchema,
+    CaseEvidenceUploadSchema,
     CaseInSchema,
     CasePageSchema,
     CaseQuerySchema,
@@ -50,6 +53,7 @@ from tenant_app.cases.services import (
     consequences,
     decision,
     documents,
+    evidence,
     measures,
     notice,
     party,
@@ -68,6 +72,7 @@ from tenant_app.cases.services.common import (
     violations_of,
 )
 from tenant_app.extensions import db
+from tenant_app.http.bodies import accepts_upload
 from tenant_app.models import Case
 from tenant_app.tenancy.acting import request_context
 
@@ -385,6 +390,73 @@ class Documents(MethodView):
         evidence, provisions, factors and their effect, reasons, the party's statements and the
         answers, rights and deadlines; the print view and DOCX are on the case page."""
         return documents.build(request_context(), get_case(case_id), kind).to_dict()
+
+
+@blp.route("/cases/<int:case_id>/evidence")
+class CaseEvidenceList(MethodView):
+    @permission(Perm.CASES_VIEW)
+    @blp.response(200, CaseEvidenceSchema(many=True))
+    @_err(404, "没有该案件")
+    def get(self, case_id: int) -> Any:
+        """The case's evidence: the linked inspection's (reused, ``source`` = inspection) and the
+        files collected for the case, each with its SHA-256."""
+        case = get_case(case_id)
+        reused = [
+            {
+                "id": ev.id,
+                "source": "inspection",
+                "filename": ev.filename,
+                "content_type": ev.content_type,
+                "size": ev.size,
+                "sha256": ev.sha256,
+                "reference": ev.reference,
+                "note": ev.note,
+                "collected_on": None,
+            }
+            for ev in evidence.inspection_evidence(case)
+        ]
+        own = [
+            {
+                "id": ev.id,
+                "source": "case",
+                "filename": ev.filename,
+                "content_type": ev.content_type,
+                "size": ev.size,
+                "sha256": ev.sha256,
+                "reference": "",
+                "note": ev.note,
+                "collected_on": ev.collected_on,
+            }
+            for ev in evidence.evidence_of(case)
+        ]
+        return reused + own
+
+    @accepts_upload
+    @permission(Perm.CASES_EDIT)
+    @blp.arguments(CaseEvidenceFormSchema, location="form")
+    @blp.arguments(CaseEvidenceUploadSchema, location="files")
+    @blp.response(201, CaseEvidenceSchema)
+    @_err(404, "没有该案件")
+    @_err(409, "已作出决定，不能再补充证据（errors.rules）")
+    @_err(422, "类型或大小不符（jpg/png/pdf/mp4，20 MB）")
+    def post(self, form: dict[str, Any], files: dict[str, Any], case_id: int) -> Any:
+        """Upload one file for the case; stored outside the web root, the SHA-256 recorded."""
+        up = files["file"]
+        ev = evidence.add_evidence(
+            request_context(), get_case(case_id), up.stream, up.filename or "", form["note"]
+        )
+        db.session.commit()
+        return {
+            "id": ev.id,
+            "source": "case",
+            "filename": ev.filename,
+            "content_type": ev.content_type,
+            "size": ev.size,
+            "sha256": ev.sha256,
+            "reference": "",
+            "note": ev.note,
+            "collected_on": ev.collected_on,
+        }
 
 
 @blp.route("/cases/<int:case_id>/measures")

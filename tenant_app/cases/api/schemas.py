@@ -338,6 +338,28 @@ class MeasureSchema(Schema):
     rule_ids = fields.List(fields.String())
 
 
+class CaseEvidenceUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class CaseEvidenceFormSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class CaseEvidenceSchema(Schema):
+    """A file of the case (``source`` = ``case``) or of its inspection, reused (``inspection``)."""
+
+    id = fields.Integer()
+    source = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    reference = fields.String()
+    note = fields.String()
+    collected_on = fields.Date(allow_none=True)
+
+
 class TypicalInSchema(Schema):
     typical = fields.Boolean(required=True)
     typical_note = fields.String(load_default="", validate=_TEXT)

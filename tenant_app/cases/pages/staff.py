@@ -16,19 +16,22 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tenant_app.accounts.users import officer_pool
-from tenant_app.auth.permissions import permission
+from tenant_app.auth.permissions import can, permission
 from tenant_app.auth.roles import Perm
 from tenant_app.cases.services import (
     cases,
     consequences,
     decision,
     documents,
+    evidence,
+    measures,
     notice,
     party,
     procedure,
@@ -47,8 +50,9 @@ from tenant_app.cases.services.common import (
 )
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
+from tenant_app.http.bodies import accepts_upload
 from tenant_app.models import Case, Enterprise, Inspection
-from tenant_app.models.case import CASE_ORIGINS, CASE_STAGES
+from tenant_app.models.case import CASE_ORIGINS, CASE_STAGES, COERCIVE_MEASURES
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.actions import confirmed_action
 from tenant_app.ui.forms import ConfirmForm
@@ -194,6 +198,11 @@ def _page(
         steps=steps_of(case),
         consequences=consequences.consequences_of(steps_of(case)),
         similar_cases=similar.for_case(ctx, violations_of(case)),
+        measures=measures.measures_of(case),
+        case_evidence=evidence.evidence_of(case),
+        inspection_evidence=evidence.inspection_evidence(case),
+        coercive_measures=COERCIVE_MEASURES,
+        coercive_rule=policy.coercive_measures().rule_id,
         catalogue=catalogue.answer,
         catalogue_rule=catalogue.rule_id,
         today=ctx.today,
@@ -453,6 +462,127 @@ def close(case_id: int) -> Any:
     ctx, case = request_context(), get_case(case_id)
     confirmed_action(lambda: decision.close(ctx, case, request.form.get("note", "")), _("已结案"))
     return redirect(_back(case.id))
+
+
+@bp.post("/<int:case_id>/evidence")
+@accepts_upload
+@permission(Perm.CASES_EDIT)
+def add_evidence(case_id: int) -> Any:
+    """A file collected for the case, with its SHA-256 (bounded upload, core/uploads.py)."""
+    ctx, case = request_context(), get_case(case_id)
+    upload = request.files.get("file")
+    return _act(
+        lambda: evidence.add_evidence(
+            ctx,
+            case,
+            upload.stream if upload is not None else None,
+            (upload.filename or "") if upload is not None else "",
+            request.form.get("note", ""),
+        ),
+        _("已上传证据并记录其哈希值"),
+        _back(case.id, "evidence"),
+    )
+
+
+@bp.get("/<int:case_id>/evidence/<int:evidence_id>")
+@permission(Perm.CASES_VIEW)
+def evidence_file(case_id: int, evidence_id: int) -> Any:
+    case = get_case(case_id)
+    try:
+        ev = evidence.get_evidence(case, evidence_id)
+    except ServiceError:
+        abort(404)
+    return send_file(
+        evidence.path_of(ev),
+        mimetype=ev.content_type,
+        as_attachment=True,
+        download_name=ev.filename,
+    )
+
+
+@bp.post("/<int:case_id>/typical")
+@permission(Perm.CASES_DECIDE)
+def typical(case_id: int) -> Any:
+    """以案释法: the principal head publishes a served decision as a typical case (or withdraws
+    it); the explanation is masked on the public page like the decision."""
+    ctx, case = request_context(), get_case(case_id)
+    f = request.form
+    on = f.get("typical") == "1"
+    return _act(
+        lambda: decision.mark_typical(ctx, case, on, f.get("typical_note", "")),
+        _("已作为典型案例公开") if on else _("已撤回典型案例"),
+        _back(case.id, "typical"),
+    )
+
+
+@bp.post("/<int:case_id>/measures")
+@permission(Perm.CASES_EDIT)
+def propose_measure(case_id: int) -> Any:
+    """SX-13: an officer proposes a coercive measure with why lighter means do not suffice."""
+    ctx, case = request_context(), get_case(case_id)
+    f = request.form
+    return _act(
+        lambda: measures.propose(
+            ctx,
+            case,
+            {
+                "kind": f.get("kind"),
+                "scope": f.get("scope", ""),
+                "reason": f.get("reason", ""),
+            },
+        ),
+        _("已提请采取措施，待法制审核"),
+        _back(case.id, "measures"),
+    )
+
+
+@bp.post("/<int:case_id>/measures/<int:measure_id>/review")
+@permission(Perm.CASES_REVIEW)
+def review_measure(case_id: int, measure_id: int) -> Any:
+    ctx, case = request_context(), get_case(case_id)
+    m = measures.get_measure(case, measure_id)
+    f = request.form
+    return _act(
+        lambda: measures.review(ctx, case, m, f.get("passed") == "1", f.get("opinion", "")),
+        _("已记录措施的法制审核意见"),
+        _back(case.id, "measures"),
+    )
+
+
+@bp.post("/<int:case_id>/measures/<int:measure_id>/approval")
+@permission(Perm.CASES_DECIDE)
+def approve_measure(case_id: int, measure_id: int) -> Any:
+    ctx, case = request_context(), get_case(case_id)
+    m = measures.get_measure(case, measure_id)
+    f = request.form
+    return _act(
+        lambda: measures.approve(ctx, case, m, f.get("approved") == "1", f.get("note", "")),
+        _("已记录主要负责人的批准意见"),
+        _back(case.id, "measures"),
+    )
+
+
+@bp.get("/far-from-similar")
+@permission(Perm.CASES_VIEW)
+def far_from_similar() -> Any:
+    """类案同罚 for the legal reviewer and oversight (principal head, auditor, admin): decided
+    fines flagged far from their similar cases, within the reader's scope."""
+    if not (can(Perm.CASES_REVIEW) or can(Perm.AUDIT_VIEW)):
+        abort(403)
+    rows = similar.far_decisions()
+    case_ids = sorted({v.case_id for v in rows})
+    found = (
+        db.session.execute(select(Case).where(Case.id.in_(case_ids))).scalars().all()
+        if case_ids
+        else []
+    )
+    by_id = {c.id: c for c in found}
+    return render_template(
+        "cases/far.html",
+        rows=rows,
+        cases=by_id,
+        names=cases.enterprise_names([c.enterprise_id for c in found]),
+    )
 
 
 def document_response(doc: documents.Document, back: str, docx_url: str, as_docx: bool) -> Any:

@@ -15,8 +15,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from tenant_app.cases.services.common import (
     NotFound,
     policy_of,
@@ -25,9 +23,9 @@ from tenant_app.cases.services.common import (
     tenant_of,
     violations_of,
 )
+from tenant_app.cases.services.evidence import evidence_of, inspection_evidence
 from tenant_app.context import Context
-from tenant_app.extensions import db
-from tenant_app.models import Case, InspectionEvidence
+from tenant_app.models import Case
 from tenant_app.models.case import DECISION_OUTCOMES, STATEMENT_KINDS
 
 KINDS = {"notice": "行政处罚事先告知书", "decision": "行政处罚决定书"}
@@ -64,19 +62,19 @@ class Document:
 
 
 def _evidence(case: Case) -> list[str]:
-    if case.inspection_id is None:
-        return []
-    rows = db.session.execute(
-        select(InspectionEvidence)
-        .where(InspectionEvidence.inspection_id == case.inspection_id)
-        .order_by(InspectionEvidence.id)
-    ).scalars()
-    out = []
-    for i, ev in enumerate(rows, 1):
+    """The linked inspection's evidence (reused) and the files collected for the case, each
+    with its SHA-256."""
+    out: list[str] = []
+    for ev in inspection_evidence(case):
         what = ev.filename or ev.reference or ev.kind
         digest = f"，SHA-256 {ev.sha256}" if ev.sha256 else ""
         note = f"（{ev.note}）" if ev.note else ""
-        out.append(f"{i}. {what}{note}{digest}")
+        out.append(f"{len(out) + 1}. {what}{note}{digest}")
+    for cev in evidence_of(case):
+        note = f"（{cev.note}）" if cev.note else ""
+        out.append(
+            f"{len(out) + 1}. {cev.filename}{note}，{cev.collected_on}调取，SHA-256 {cev.sha256}"
+        )
     return out
 
 

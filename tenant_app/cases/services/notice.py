@@ -29,6 +29,7 @@ from tenant_app.cases.services.common import (
 from tenant_app.cases.services.proposal import propose, within
 from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
+from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.models import Case, CaseViolation
 from tenant_app.models.case import DECISION_OUTCOMES
 
@@ -181,8 +182,9 @@ def notify(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
     by_id = penalties_by_violation(violations, data.get("penalties"))
     chosen: list[tuple[CaseViolation, dict[str, Any]]] = []
     outside: list[CaseViolation] = []
+    listed = listed_on(case.enterprise_id, ctx.today).listed
     for v in violations:
-        v.proposal = propose(policy, v.violation_key, v.levels, v.list_entry)
+        v.proposal = propose(policy, v.violation_key, v.levels, v.list_entry, listed=listed)
         p = parse_penalty(v, by_id[v.id], catalogue, f"v{v.id}_")
         out = not within(v.proposal, p["outcome"], p["fine"])
         if out and not p["reason"]:

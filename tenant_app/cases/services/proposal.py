@@ -34,8 +34,14 @@ def _round(x: float) -> int:
 
 
 def propose(
-    policy: Policy, violation: str, levels: dict[str, str], list_entry: str = ""
+    policy: Policy,
+    violation: str,
+    levels: dict[str, str],
+    list_entry: str = "",
+    listed: bool = False,
 ) -> dict[str, Any]:
+    """``listed``: the party is on the positive list on the day of the proposal — a fact a
+    positive-list rule's treatment (XJ-T) names among its conditions."""
     bench = policy.discretion_benchmark(violation, levels)
     if bench.answer is None:
         raise ValidationFailed.field("violation_key", "违法行为目录中没有该项")
@@ -43,7 +49,21 @@ def propose(
     flags = set(b["flags"])
     if list_entry:
         flags.add("on_exemption_list")
+    if listed:
+        flags.add("listed")
     treat = policy.penalty_treatment(flags)
+    # A treatment only the positive list gives: said, with its rule, when the facts match it
+    # but the party is not listed (no region named: whatever the pack's conditions say).
+    unlisted_line, unlisted_rule = "", ""
+    if not listed:
+        would = policy.penalty_treatment(flags | {"listed"})
+        if would.details.get("treatment") != treat.details.get("treatment"):
+            title = would.explanation.split("。")[0].split("：", 1)[-1]
+            unlisted_rule = would.rule_id
+            unlisted_line = (
+                f"{would.rule_id}：所认定的情节符合“{title}”的其他条件，但该规定仅适用于"
+                "正面清单企业，当事人在作出本建议之日不在正面清单上，不适用。"
+            )
     lenient = policy.no_penalty_grounds(flags)
     correction = policy.case_rule("correction.order_correction")
     mitigation_rule = policy.case_rule("mitigation.lighter_circumstances")
@@ -74,6 +94,8 @@ def propose(
             outcome, allowed = "no_penalty", ["no_penalty", "fine"]
         if treat.details.get("treatment"):
             lines.append(treat.explanation)
+        if unlisted_line:
+            lines.append(unlisted_line)
         if lenient.answer:
             lines.append(lenient.explanation)
         if b["mitigation"] and order and "fine" in allowed:
@@ -84,14 +106,14 @@ def propose(
                 f"{grades[grade]['title']}”档内或者低于法定最低额裁量。"
             )
     if list_entry:
-        listed = policy.case_rule("no_penalty.minor_violation_list")
+        list_rule = policy.case_rule("no_penalty.minor_violation_list")
         lines.insert(
             1,
-            f"{bench.rule_id}、{listed.rule_id}：属于本地区轻微违法行为不予处罚事项清单所列事项"
+            f"{bench.rule_id}、{list_rule.rule_id}：属于本地区轻微违法行为不予处罚事项清单所列事项"
             f"“{list_entry}”。",
         )
-        rule_ids.append(listed.rule_id)
-    rule_ids += [treat.rule_id, *treat.rule_ids, *lenient.rule_ids]
+        rule_ids.append(list_rule.rule_id)
+    rule_ids += [treat.rule_id, *treat.rule_ids, *lenient.rule_ids, unlisted_rule]
     if b["mitigation"] and treat.answer != "heavier" and "fine" in allowed:
         rule_ids.append(mitigation_rule.rule_id)
 
@@ -162,6 +184,9 @@ def propose(
         "fine_suggested": suggested,
         "treatment": treat.answer,
         "treatment_rule_id": treat.rule_id,
+        # which of the treatment's condition sets matched and the facts it used (XJ-T's three)
+        "treatment_matched": treat.facts.get("matched"),
+        "listed": listed,
         "no_penalty": lenient.answer,
         "list_entry": list_entry,
         "factors": factors,

@@ -21,6 +21,7 @@ from tenant_app.cases.services.proposal import propose
 from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
+from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.models import Case, CaseViolation
 
 
@@ -69,7 +70,7 @@ def _parse(ctx: Context, data: dict[str, Any], current: CaseViolation | None) ->
     }
 
 
-def _apply(ctx: Context, v: CaseViolation, parsed: dict[str, Any]) -> None:
+def _apply(ctx: Context, case: Case, v: CaseViolation, parsed: dict[str, Any]) -> None:
     entry = parsed["entry"]
     v.violation_key = parsed["key"]
     v.title = entry["title"][:255]
@@ -79,7 +80,13 @@ def _apply(ctx: Context, v: CaseViolation, parsed: dict[str, Any]) -> None:
     v.facts = parsed["facts"]
     v.levels = parsed["levels"]
     v.list_entry = parsed["list_entry"]
-    v.proposal = propose(policy_of(ctx), v.violation_key, v.levels, v.list_entry)
+    v.proposal = propose(
+        policy_of(ctx),
+        v.violation_key,
+        v.levels,
+        v.list_entry,
+        listed=listed_on(case.enterprise_id, ctx.today).listed,
+    )
 
 
 def _guard(ctx: Context, case: Case) -> None:
@@ -92,7 +99,7 @@ def add_violation(ctx: Context, case: Case, data: dict[str, Any]) -> CaseViolati
     _guard(ctx, case)
     parsed = _parse(ctx, data, None)
     v = CaseViolation(case_id=case.id, position=len(violations_of(case)))
-    _apply(ctx, v, parsed)
+    _apply(ctx, case, v, parsed)
     db.session.add(v)
     db.session.flush()
     _log(ctx, case, v, "case.violation_saved")
@@ -103,7 +110,7 @@ def update_violation(
     ctx: Context, case: Case, v: CaseViolation, data: dict[str, Any]
 ) -> CaseViolation:
     _guard(ctx, case)
-    _apply(ctx, v, _parse(ctx, data, v))
+    _apply(ctx, case, v, _parse(ctx, data, v))
     _log(ctx, case, v, "case.violation_saved")
     return v
 
