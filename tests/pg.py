@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import psycopg
@@ -19,14 +20,13 @@ def ensure_app_role(admin_url: str) -> None:
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_ROLE,)).fetchone()
         if exists:
             return
-        try:
+        # Another test process (pytest -n) may create it between the check and here.
+        with contextlib.suppress(psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
             conn.execute(
                 sql.SQL(
                     "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
                 ).format(sql.Identifier(APP_ROLE))
             )
-        except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
-            pass  # another test process (pytest -n) created it between the check and here
 
 
 def fresh_database(admin_url: str, name: str) -> tuple[str, str]:
