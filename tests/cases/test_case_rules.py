@@ -19,6 +19,7 @@ from tenant_app.tenancy.resolve import system_scope
 from tenant_app.tenancy.scope import use_scope
 
 from .conftest import Desk, make_enterprise
+from .test_case_consequences import _listed
 
 MINOR_FIRST_CORRECTED = {"harm": "minor", "correction": "promptly", "history": "first"}
 ORDINARY = {"harm": "general", "correction": "when_ordered", "history": "first"}
@@ -285,9 +286,12 @@ def test_SX_11_serious_violation_moves_to_the_heavier_range_with_the_reason(
 
 @pytest.mark.today("2026-07-03")
 def test_XJ_H_malice_moves_to_the_heavier_range(client: Any, world: Any) -> None:
-    """XJ-H: malicious violation (恶意违法) → 依法从严从重处罚: the heavier grade, XJ-H cited."""
+    """XJ-H: a positive-list enterprise (listed 2026-01-15) violates maliciously (恶意违法) →
+    依法从严从重处罚: the heavier grade, XJ-H cited."""
     d = Desk(client, "xj-urumqi")
-    case = d.open_case(make_enterprise("xj-urumqi").id)
+    e = make_enterprise("xj-urumqi")
+    _listed("xj-urumqi", e, date(2026, 1, 15))
+    case = d.open_case(e.id)
     v = d.add_violation(case["id"], "water_self_monitoring", {"fault": "malicious"})
     p = v["proposal"]
     assert (p["treatment"], p["grade"], p["fine_low"], p["fine_high"]) == (
@@ -297,6 +301,20 @@ def test_XJ_H_malice_moves_to_the_heavier_range(client: Any, world: Any) -> None
         200000,
     )
     assert "XJ-H" in p["rule_ids"]
+
+
+@pytest.mark.today("2026-07-03")
+def test_XJ_H_does_not_reach_an_enterprise_off_the_positive_list(client: Any, world: Any) -> None:
+    """XJ-H names "正面清单企业或项目": the same malice by an unlisted enterprise is weighed by the
+    benchmark's fault factor (its points may still reach 从重), and the proposal says why XJ-H, its
+    removal and special supervision do not apply."""
+    d = Desk(client, "xj-urumqi")
+    case = d.open_case(make_enterprise("xj-urumqi").id)
+    v = d.add_violation(case["id"], "water_self_monitoring", {"fault": "malicious"})
+    p = v["proposal"]
+    assert p["treatment"] == "standard"
+    xj_h = [line for line in p["lines"] if line.startswith("XJ-H：")]
+    assert xj_h and "仅适用于正面清单企业" in xj_h[0] and xj_h[0].endswith("不适用。")
 
 
 @pytest.mark.today("2026-07-03")

@@ -64,9 +64,15 @@ def test_XJ_T_error_tolerance_needs_exemption_list_and_the_positive_list() -> No
 
 
 def test_XJ_H_malice_heavier_removal_special_supervision() -> None:
-    d = XJ.penalty_treatment({"malicious"})
+    d = XJ.penalty_treatment({"listed", "malicious"})
     assert d.answer == "heavier" and d.rule_id == "XJ-H"
     assert {"removal", "special_supervision_object", "disclosure"} <= set(d.details["consequences"])
+
+
+def test_XJ_H_is_for_positive_list_enterprises_only() -> None:
+    """XJ-H: "正面清单企业或项目……恶意违法" — off the list, XJ-H does not apply."""
+    assert XJ.penalty_treatment({"malicious"}).rule_id != "XJ-H"
+    assert XJ.penalty_treatment({"unreported_exceedance"}).rule_id != "XJ-H"
 
 
 def test_two_hooks_claiming_the_same_name_fail_loudly() -> None:
