@@ -57,6 +57,10 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.tenants import api as tenants_api
     from tenant_app.tenants import pages as tenants_pages
     from tenant_app.ui import dashboard
+    from tenant_app.warnings import jobs as warnings_jobs
+    from tenant_app.warnings.api import resources as warnings_api
+    from tenant_app.warnings.pages import portal as warnings_portal
+    from tenant_app.warnings.pages import staff as warnings_staff
 
     return (
         Feature("auth", pages=(auth_pages.bp,)),
@@ -93,5 +97,11 @@ def features() -> tuple[Feature, ...]:
             pages=(listing_staff.bp, listing_portal.bp, listing_public.bp),
             api=(listing_api.blp,),
             jobs=(listing_jobs,),
+        ),
+        Feature(
+            "warnings",
+            pages=(warnings_staff.bp, warnings_portal.bp),
+            api=(warnings_api.blp,),
+            jobs=(warnings_jobs,),
         ),
     )

@@ -50,6 +50,7 @@ from tenant_app.models.user import (
     UserSession,
 )
 from tenant_app.models.visit import EnterpriseVisit
+from tenant_app.models.warning import EnterpriseWarning, MonitoringBatch, MonitoringRecord
 
 __all__ = [
     "ApiToken",
@@ -79,6 +80,7 @@ __all__ = [
     "Deadline",
     "Enterprise",
     "EnterpriseVisit",
+    "EnterpriseWarning",
     "EnterpriseAccount",
     "EnterpriseRating",
     "Industry",
@@ -87,6 +89,8 @@ __all__ = [
     "Level",
     "HealthCheckVisit",
     "LedgerEntry",
+    "MonitoringBatch",
+    "MonitoringRecord",
     "ListingAttachment",
     "ListingBatch",
     "ListingEntry",

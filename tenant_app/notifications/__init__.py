@@ -1,0 +1,1 @@
+"""Notifications (issue 16 part B): stub until the notifications package lands."""
