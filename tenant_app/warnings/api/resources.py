@@ -19,11 +19,11 @@ from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
 from tenant_app.tenancy.acting import request_context
 from tenant_app.warnings.api.schemas import (
-    AnswerInSchema,
-    BatchInSchema,
-    BatchSchema,
-    FinishInSchema,
-    ReasonInSchema,
+    WarningAnswerInSchema,
+    MonitoringBatchInSchema,
+    MonitoringBatchSchema,
+    WarningFinishInSchema,
+    WarningReasonInSchema,
     WarningPageSchema,
     WarningQuerySchema,
     WarningSchema,
@@ -48,9 +48,9 @@ def _err(status: int, text: str) -> Any:
 class Batches(MethodView):
     @accepts_upload
     @permission(Perm.MONITORING_INTAKE)
-    @blp.arguments(BatchInSchema)
-    @blp.response(201, BatchSchema)
-    @blp.alt_response(200, schema=BatchSchema, description="该批次号已受理过：返回首次结果，未写入")
+    @blp.arguments(MonitoringBatchInSchema)
+    @blp.response(201, MonitoringBatchSchema)
+    @blp.alt_response(200, schema=MonitoringBatchSchema, description="该批次号已受理过：返回首次结果，未写入")
     @_err(422, "有误的行（errors 以 rows.<序号>.<字段> 标明，序号从 0 起），未写入任何一行")
     def post(self, data: dict[str, Any]) -> Any:
         """Take a batch of online-monitoring anomalies/exceedances, tied to enterprises by
@@ -87,7 +87,7 @@ class WarningItem(MethodView):
 @blp.route("/warnings/<int:warning_id>/escalate")
 class Escalate(MethodView):
     @permission(Perm.WARNINGS_EDIT)
-    @blp.arguments(ReasonInSchema)
+    @blp.arguments(WarningReasonInSchema)
     @blp.response(200, WarningSchema)
     @_err(404, "没有该预警")
     @_err(409, "预警已办结或已升级")
@@ -101,7 +101,7 @@ class Escalate(MethodView):
 @blp.route("/warnings/<int:warning_id>/finish")
 class Finish(MethodView):
     @permission(Perm.WARNINGS_EDIT)
-    @blp.arguments(FinishInSchema)
+    @blp.arguments(WarningFinishInSchema)
     @blp.response(200, WarningSchema)
     @_err(404, "没有该预警")
     @_err(409, "预警已办结")
@@ -138,7 +138,7 @@ class MyAcknowledge(MethodView):
 @blp.route("/my-enterprise/warnings/<int:warning_id>/answer")
 class MyAnswer(MethodView):
     @permission(Perm.OWN_WARNINGS)
-    @blp.arguments(AnswerInSchema)
+    @blp.arguments(WarningAnswerInSchema)
     @blp.response(200, WarningSchema)
     @_err(404, "没有该预警")
     @_err(409, "预警已答复或已办结")

@@ -46,7 +46,7 @@ class MonitoringRowSchema(Schema):
     )
 
 
-class BatchInSchema(Schema):
+class MonitoringBatchInSchema(Schema):
     batch_id = fields.String(
         required=True,
         validate=validate.Length(max=64),
@@ -59,7 +59,7 @@ class BatchInSchema(Schema):
     )
 
 
-class BatchSchema(Schema):
+class MonitoringBatchSchema(Schema):
     batch_id = fields.String()
     rows = fields.Integer()
     created = fields.Integer()
@@ -114,11 +114,11 @@ class WarningPageSchema(Schema):
     total = fields.Integer()
 
 
-class ReasonInSchema(Schema):
+class WarningReasonInSchema(Schema):
     reason = fields.String(required=True, validate=_TEXT)
 
 
-class FinishInSchema(Schema):
+class WarningFinishInSchema(Schema):
     outcome = fields.String(
         required=True,
         validate=validate.OneOf(["resolved", "closed"]),
@@ -127,6 +127,6 @@ class FinishInSchema(Schema):
     note = fields.String(required=True, validate=_TEXT)
 
 
-class AnswerInSchema(Schema):
+class WarningAnswerInSchema(Schema):
     explanation = fields.String(required=True, validate=_TEXT)
     measure = fields.String(required=True, validate=_TEXT)

@@ -15,7 +15,7 @@ When a warning is due:
 * ``execution_report`` — the annual 排污许可执行报告 of year Y-1 is due 31 January of Y (HJ 944
   platform default, as the compliance calendar says) for permit holders (重点/简化管理 with a
   permit number); due when that day is within the lead time and no report for Y-1 is on record.
-  Gone when it is.
+  Gone when it is. A due date more than ANNUAL_LOOKBACK_DAYS past is not warned any more.
 * ``emission_disclosure`` — 企业环境信息依法披露管理办法第十三条: the annual disclosure of Y-1 by
   15 March of Y, for 重点排污单位; same shape, record kind ``emission_disclosure``.
 * ``monitoring_anomaly`` — at once: one warning per enterprise and day with an unresolved
@@ -58,6 +58,9 @@ from tenant_app.warnings.services.common import escalations_before, link_of, pol
 ANNUAL_DUE = {"execution_report": (1, 31), "emission_disclosure": (3, 15)}
 ANOMALY_LOOKBACK_DAYS = 30
 PERMIT_LOOKBACK_DAYS = 90  # an already expired permit is still warned this long after
+# An annual report or disclosure missed longer ago than this is a case for the officer, not a
+# warning: the first scan of a new tenant must not warn every enterprise of years gone by.
+ANNUAL_LOOKBACK_DAYS = 180
 W: Table = EnterpriseWarning.__table__  # type: ignore[assignment]
 E = Enterprise.__table__
 R = ComplianceRecord.__table__
@@ -174,6 +177,8 @@ def _source(
         )
     if cause in ANNUAL_DUE:
         year, due = annual_due(cause, until)
+        if due < today - timedelta(days=ANNUAL_LOOKBACK_DAYS):
+            return None
         c = _row(tid, cause, today, answer_due, d, {"horizon": until.isoformat(), "year": year})
         who = (
             and_(E.c.permit_class.in_(("key", "simplified")), E.c.permit_no != "")
