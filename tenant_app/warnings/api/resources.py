@@ -50,7 +50,9 @@ class Batches(MethodView):
     @permission(Perm.MONITORING_INTAKE)
     @blp.arguments(MonitoringBatchInSchema)
     @blp.response(201, MonitoringBatchSchema)
-    @blp.alt_response(200, schema=MonitoringBatchSchema, description="该批次号已受理过：返回首次结果，未写入")
+    @blp.alt_response(
+        200, schema=MonitoringBatchSchema, description="该批次号已受理过：返回首次结果，未写入"
+    )
     @_err(422, "有误的行（errors 以 rows.<序号>.<字段> 标明，序号从 0 起），未写入任何一行")
     def post(self, data: dict[str, Any]) -> Any:
         """Take a batch of online-monitoring anomalies/exceedances, tied to enterprises by

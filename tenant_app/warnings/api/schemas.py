@@ -13,37 +13,18 @@ from tenant_app.models.warning import (
     WARNING_RUNGS,
     WARNING_STATUSES,
 )
-from tenant_app.warnings.services.intake import MAX_ROWS
+from tenant_app.warnings.services.intake import FIELD_LABELS, MAX_ROWS
 
 _ID = validate.Range(min=1, max=2**63 - 1)
 _TEXT = validate.Length(max=8000)
 
 
-class MonitoringRowSchema(Schema):
-    """One anomaly or exceedance. Values are checked by the service (Chinese reasons by row and
-    field); here only their size is bounded."""
-
-    uscc = fields.Raw(metadata={"description": "统一社会信用代码（18 位）"})
-    permit_no = fields.Raw(
-        load_default=None, metadata={"description": "排污许可证编号（可选，须与名录一致）"}
-    )
-    point = fields.Raw(metadata={"description": "监测点位"})
-    pollutant = fields.Raw(metadata={"description": "监测因子"})
-    kind = fields.Raw(
-        metadata={"description": "；".join(f"{k}={v}" for k, v in MONITORING_KINDS.items())}
-    )
-    observed_on = fields.Raw(metadata={"description": "发现日期 YYYY-MM-DD", "format": "date"})
-    value = fields.Raw(load_default=None, metadata={"description": "监测值"})
-    limit_value = fields.Raw(load_default=None, metadata={"description": "标准限值"})
-    unit = fields.Raw(load_default=None)
-    note = fields.Raw(load_default=None)
-    resolved_on = fields.Raw(
-        load_default=None,
-        metadata={
-            "description": "恢复正常日期：与已收到的同一异常匹配时将其关闭",
-            "format": "date",
-        },
-    )
+ROW_FIELDS = (
+    "；".join(f"{k}={v}" for k, v in FIELD_LABELS.items())
+    + "（kind："
+    + "；".join(f"{k}={v}" for k, v in MONITORING_KINDS.items())
+    + "；日期 YYYY-MM-DD）"
+)
 
 
 class MonitoringBatchInSchema(Schema):
@@ -53,9 +34,10 @@ class MonitoringBatchInSchema(Schema):
         metadata={"description": "批次号：同一单位内只受理一次，重复提交返回首次结果"},
     )
     rows = fields.List(
-        fields.Dict(keys=fields.String(validate=validate.Length(max=32)), values=fields.Raw()),
+        fields.Raw(metadata={"description": "一行（JSON 对象）：" + ROW_FIELDS}),
         required=True,
-        validate=validate.Length(max=MAX_ROWS),
+        validate=validate.Length(max=MAX_ROWS, error=f"一个批次最多 {MAX_ROWS} 行"),
+        metadata={"description": "监测异常或超标数据，有误的行以 rows.<序号>.<字段> 报告"},
     )
 
 
