@@ -144,7 +144,7 @@ def test_SX_1_csv_upload_takes_the_same_rows_once(world: Any, client: Any) -> No
     csv = (
         "统一社会信用代码,监测点位,监测因子,异常类型,发现日期,监测值,标准限值\n"
         f"{e.uscc},DA001,氨氮,超标,2026-05-11,9.5,8\n"
-    ).encode("utf-8")
+    ).encode()
     page = "/sx-taiyuan/warnings/monitoring"
 
     def upload() -> Any:

@@ -19,13 +19,13 @@ from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
 from tenant_app.tenancy.acting import request_context
 from tenant_app.warnings.api.schemas import (
-    WarningAnswerInSchema,
     MonitoringBatchInSchema,
     MonitoringBatchSchema,
+    WarningAnswerInSchema,
     WarningFinishInSchema,
-    WarningReasonInSchema,
     WarningPageSchema,
     WarningQuerySchema,
+    WarningReasonInSchema,
     WarningSchema,
 )
 from tenant_app.warnings.services import intake, lifecycle
