@@ -9,7 +9,7 @@ from tenant_app.context import Context
 from tenant_app.jobs.registry import N_, JobContext, job
 
 
-@job("warnings.scan", timeout_seconds=1800, title=N_("预警扫描（SX-1）"))
+@job("warnings.scan", timeout_seconds=1800, title=N_("预警扫描"))
 def scan_warnings(ctx: Context, job_ctx: JobContext) -> dict[str, Any]:
     from tenant_app.warnings.services.scan import scan
 

@@ -35,7 +35,7 @@ blp = Blueprint(
     "api_warnings",
     __name__,
     url_prefix="/api/v1/tenants/<tenant>",
-    description="预警（SX-1）：在线监测异常数据接收、预警的发出、确认、答复、升级与办结",
+    description="预警：在线监测异常数据接收、预警的发出、确认、答复、升级与办结",
 )
 blp.url_value_preprocessor(bind_api_tenant)
 

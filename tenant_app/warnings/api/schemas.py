@@ -97,18 +97,18 @@ class WarningPageSchema(Schema):
 
 
 class WarningReasonInSchema(Schema):
-    reason = fields.String(required=True, validate=_TEXT)
+    reason = fields.String(load_default="", validate=_TEXT)
 
 
 class WarningFinishInSchema(Schema):
     outcome = fields.String(
-        required=True,
-        validate=validate.OneOf(["resolved", "closed"]),
+        load_default="",
+        validate=validate.Length(max=16),
         metadata={"description": "resolved=经核实已整改；closed=关闭"},
     )
-    note = fields.String(required=True, validate=_TEXT)
+    note = fields.String(load_default="", validate=_TEXT)
 
 
 class WarningAnswerInSchema(Schema):
-    explanation = fields.String(required=True, validate=_TEXT)
-    measure = fields.String(required=True, validate=_TEXT)
+    explanation = fields.String(load_default="", validate=_TEXT)
+    measure = fields.String(load_default="", validate=_TEXT)

@@ -18,9 +18,8 @@ from tenant_app.http.bodies import accepts_upload
 from tenant_app.models.warning import EVIDENCE_MAX_BYTES, WARNING_CAUSES
 from tenant_app.registry.services.compliance_calendar import compliance_calendar
 from tenant_app.tenancy.acting import request_context
-from tenant_app.ui.actions import confirmed_action
 from tenant_app.ui.forms import ConfirmForm
-from tenant_app.warnings.pages.staff import evidence_response
+from tenant_app.warnings.pages.staff import act, evidence_response
 from tenant_app.warnings.services import ics, lifecycle
 from tenant_app.warnings.services.common import NotFound, mine, my_warning
 
@@ -70,9 +69,7 @@ def show(warning_id: int) -> Any:
 @permission(Perm.OWN_WARNINGS)
 def acknowledge(warning_id: int) -> Any:
     ctx = request_context()
-    confirmed_action(
-        lambda: lifecycle.acknowledge(ctx, my_warning(ctx, warning_id)), _("已确认收到预警")
-    )
+    act(lambda: lifecycle.acknowledge(ctx, my_warning(ctx, warning_id)), _("已确认收到预警"))
     return redirect(url_for(".show", warning_id=warning_id))
 
 

@@ -4,6 +4,7 @@ monitoring anomalies (CSV/XLSX)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -17,12 +18,31 @@ from tenant_app.http.bodies import accepts_upload
 from tenant_app.models import Enterprise
 from tenant_app.models.warning import WARNING_CAUSES, WARNING_STATUSES
 from tenant_app.tenancy.acting import request_context
-from tenant_app.ui.actions import confirmed_action
 from tenant_app.ui.forms import ConfirmForm
 from tenant_app.warnings.services import lifecycle, upload
 from tenant_app.warnings.services.common import NotFound, get_warning, policy_of
 
 bp = Blueprint("warnings", __name__, template_folder="../templates", url_prefix="/warnings")
+
+
+def act(action: Callable[[], object], done: str) -> None:
+    """One step after the CSRF check, in one transaction; another tenant's or enterprise's
+    warning is a 404, a refusal is flashed with its reason."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+        db.session.commit()
+        flash(done, "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            abort(404)
+        reasons = "；".join(m for msgs in exc.errors.values() for m in msgs)
+        flash(
+            f"{exc.message}{('：' + reasons) if reasons and reasons != exc.message else ''}",
+            "danger",
+        )
 
 
 def _int(name: str) -> int | None:
@@ -70,7 +90,7 @@ def show(warning_id: int) -> Any:
 @permission(Perm.WARNINGS_EDIT)
 def escalate(warning_id: int) -> Any:
     ctx = request_context()
-    confirmed_action(
+    act(
         lambda: lifecycle.escalate(ctx, get_warning(warning_id), request.form.get("reason", "")),
         _("预警已升级"),
     )
@@ -81,7 +101,7 @@ def escalate(warning_id: int) -> Any:
 @permission(Perm.WARNINGS_EDIT)
 def finish(warning_id: int) -> Any:
     ctx = request_context()
-    confirmed_action(
+    act(
         lambda: lifecycle.finish(
             ctx,
             get_warning(warning_id),
