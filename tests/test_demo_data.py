@@ -27,6 +27,7 @@ from tenant_app.models import (
     ComplianceRecord,
     Draw,
     Enterprise,
+    EnterpriseWarning,
     Industry,
     Inspection,
     InspectionPlan,
@@ -34,6 +35,7 @@ from tenant_app.models import (
     ListingEntry,
     ListingFiling,
     ListingObjection,
+    MonitoringRecord,
     ScreeningResult,
     ScreeningRun,
 )
@@ -46,17 +48,21 @@ pytestmark = pytest.mark.slow
 MIN_ENTERPRISES = {"city": 250, "county": 80}
 COUNTED = (
     Enterprise,
+    EnterpriseWarning,
     ComplianceRecord,
     ListingEntry,
     ListingBatch,
     ListingFiling,
     ListingObjection,
+    MonitoringRecord,
     ScreeningRun,
     Inspection,
     InspectionPlan,
     Campaign,
     Draw,
     Case,
+    EnterpriseWarning,
+    MonitoringRecord,
 )
 
 
@@ -165,6 +171,16 @@ def _check_cases() -> None:
         assert any(r[0] == "served" and r[2] == 0 and r[3] for r in rows), "免罚不免责"
 
 
+def _check_warnings() -> None:
+    """Issue 16 (SX-1): anomalies pushed, and warnings in every state in both cities."""
+    from tenant_app.models.warning import WARNING_STATUSES
+
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        assert _in(slug, select(MonitoringRecord.id)), slug
+        states = {r[0] for r in _in(slug, select(EnterpriseWarning.status))}
+        assert states == set(WARNING_STATUSES), (slug, states)
+
+
 def _check_tips(app: Any) -> None:
     for r in role_tips():
         client = app.test_client()
@@ -188,6 +204,8 @@ def test_demo_data_shows_every_module(world: dict[str, Any], app: Any) -> None:
     _check_listing()
     _check_inspections()
     _check_cases()
+    _check_warnings()
+    assert seeded["warnings"]
     before = _counts()
     again = seed_demo_data()
     assert not any(again.values())
@@ -204,3 +222,4 @@ def test_demo_data_with_a_far_clock(world: dict[str, Any]) -> None:
         _check_listing()
         _check_inspections()
         _check_cases()
+        _check_warnings()

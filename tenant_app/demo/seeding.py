@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from tenant_app.demo import cases, inspections, listing, registry
+from tenant_app.demo import cases, inspections, listing, registry, warnings
 from tenant_app.demo.context import POPULATION
 
 
 def seed_demo_data() -> dict[str, list[str]]:
     """Seed every part that is not there yet; returns the tenants seeded, by part."""
-    done: dict[str, list[str]] = {"registry": [], "listing": [], "inspections": [], "cases": []}
+    done: dict[str, list[str]] = {
+        "registry": [],
+        "listing": [],
+        "inspections": [],
+        "cases": [],
+        "warnings": [],
+    }
     for slug in POPULATION:
         if registry.seed_registry(slug):
             done["registry"].append(slug)
@@ -21,4 +27,7 @@ def seed_demo_data() -> dict[str, list[str]]:
     for slug in cases.CASE_CITIES:
         if cases.seed_cases(slug):
             done["cases"].append(slug)
+    for slug in warnings.WARNING_CITIES:
+        if warnings.seed_warnings(slug):
+            done["warnings"].append(slug)
     return done
