@@ -53,6 +53,7 @@ from tenant_app.extensions import db
 from tenant_app.models import ComplianceRecord, Enterprise, EnterpriseWarning, MonitoringRecord
 from tenant_app.models.warning import OPEN_STATUSES, WARNING_CAUSES
 from tenant_app.notifications.services.notify import notify
+from tenant_app.policy.service import NoPack
 from tenant_app.warnings.services.common import escalations_before, link_of, policy_of
 
 ANNUAL_DUE = {"execution_report": (1, 31), "emission_disclosure": (3, 15)}
@@ -266,7 +267,10 @@ def scan(ctx: Context, today: date | None = None, *, notify_each: bool = True) -
     by_system = replace(ctx, actor=SYSTEM)
     tid = ctx.tenant_id
     assert tid is not None, "the warning scan runs for one tenant"
-    policy = policy_of(ctx, today)
+    try:
+        policy = policy_of(ctx, today)
+    except NoPack:  # the platform tenant, or a region before its pack is chosen: nothing to warn
+        return ScanResult()
     kinds = policy.warning_kinds().answer
     answer_due = policy.warning_answer_due(today).answer
     result = ScanResult()
