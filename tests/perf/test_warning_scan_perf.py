@@ -86,7 +86,7 @@ def _load(owner_url: str, province_id: int, city_id: int, today: Any) -> list[in
             "construction_project, tags, created_at, updated_at) "
             "SELECT (%(ids)s::bigint[])[1 + g %% %(t)s], 'W' || lpad(g::text, 17, '0'), "
             "'基准企业' || g, '', '', '', (ARRAY['key','simplified','registration'])[1 + g %% 3], "
-            "'P' || g, %(today)s::date - 200 + (g * 7919) %% 1500, false, true, g %% 10 = 0, "
+            "'P' || g, %(today)s::date - 200 + ((g::bigint * 7919) %% 1500)::int, false, true, g %% 10 = 0, "
             "false, false, false, 'general', false, '[]', now(), now() "
             "FROM generate_series(1, %(n)s) g",
             {"ids": ids, "t": TENANTS, "n": ENTERPRISES, "today": today},
