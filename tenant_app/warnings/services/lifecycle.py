@@ -5,7 +5,6 @@ an audit entry; every decision carries its rule id, facts and policy version."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -202,16 +201,6 @@ def finish(ctx: Context, w: EnterpriseWarning, outcome: str, note: str) -> Enter
         after={"status": outcome, "note": note, "reason": CLOSE_REASONS[outcome]},
     )
     return w
-
-
-def open_warnings_of(enterprise_id: int, until: date | None = None) -> list[EnterpriseWarning]:
-    stmt = select(EnterpriseWarning).where(
-        EnterpriseWarning.enterprise_id == enterprise_id,
-        EnterpriseWarning.status.in_(OPEN_STATUSES),
-    )
-    if until is not None:
-        stmt = stmt.where(EnterpriseWarning.answer_due <= until)
-    return list(db.session.execute(stmt.order_by(EnterpriseWarning.answer_due)).scalars())
 
 
 def as_dict(w: EnterpriseWarning) -> dict[str, Any]:
