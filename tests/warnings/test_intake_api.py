@@ -157,3 +157,27 @@ def test_SX_1_csv_upload_takes_the_same_rows_once(world: Any, client: Any) -> No
     r = post_form(client, page, page, {"file": (BytesIO(bad), "bad.csv")})
     assert r.status_code == 422 and "第 2 行 发现日期" in r.get_data(as_text=True)
     assert _count() == 1
+
+
+@pytest.mark.today("2026-05-12")
+def test_SX_1_xlsx_upload_and_a_file_of_another_kind_refused(world: Any, client: Any) -> None:
+    from datetime import date
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    e = enterprise()
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["统一社会信用代码", "监测点位", "监测因子", "异常类型", "发现日期"])
+    ws.append([e.uscc, "DW001", "氨氮", "数据异常", date(2026, 5, 11)])
+    buf = BytesIO()
+    wb.save(buf)
+    login(client, "sx-taiyuan", "taiyuan-officer1")
+    page = "/sx-taiyuan/warnings/monitoring"
+    r = post_form(client, page, page, {"file": (BytesIO(buf.getvalue()), "data.xlsx")})
+    assert r.status_code == 200 and "新增 1 条" in r.get_data(as_text=True)
+    r = post_form(client, page, page, {"file": (BytesIO(b"hello"), "notes.txt")})
+    assert r.status_code == 422 and "只支持 CSV 和 XLSX 文件" in r.get_data(as_text=True)
+    assert _count() == 1
