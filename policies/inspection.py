@@ -228,8 +228,8 @@ def inspection_cap(pack: dict[str, Any], version: str | int | None, category: st
     )
 
 
-# SX-0 and SX-1 as pack readings. Not on the Policy interface yet: the progressive-enforcement
-# ladder (issue 15) and the warnings (issue 16) put them there with their first caller.
+# SX-0 as a pack reading. Not on the Policy interface yet: the progressive-enforcement ladder
+# (issue 15) puts it there with its first caller. SX-1 (warnings) is on Policy (issue 16).
 def enforcement_ladder(pack: dict[str, Any], version: str | int | None) -> Decision:
     """SX-0: the progressive enforcement steps, in order."""
     enf = pack.get("enforcement")
@@ -238,15 +238,3 @@ def enforcement_ladder(pack: dict[str, Any], version: str | int | None) -> Decis
     steps = [dict(s) for s in enf["ladder"]]
     text = f"{enf['rule_id']}：" + "—".join(s["title"] for s in steps)
     return Decision(steps, enf["rule_id"], {}, version, text, rule_ids=(enf["rule_id"],))
-
-
-def warning_lead_days(pack: dict[str, Any], version: str | int | None, kind: str) -> Decision:
-    """SX-1: days before the due date a warning goes out (None when the kind isn't configured)."""
-    warnings = pack["inspection"].get("warnings") or {}
-    item = (warnings.get("kinds") or {}).get(kind)
-    rid = warnings.get("rule_id", "")
-    ids = (rid,) if rid else ()
-    if item is None:
-        return Decision(None, rid, {"kind": kind}, version, f"未配置“{kind}”预警。", rule_ids=ids)
-    text = f"{rid}：{item['title']}，提前{item['lead_days']}日预警提醒。"
-    return Decision(item["lead_days"], rid, {"kind": kind}, version, text, rule_ids=ids)

@@ -407,3 +407,72 @@ class Policy:
         basis = "（平台默认值）" if rem.get("basis") == "default" else ""
         text = f"{rem['rule_id']}：期限届满前{rem['lead_workdays']}个工作日提醒承办人{basis}。"
         return self._d(int(rem["lead_workdays"]), rem["rule_id"], {}, text)
+
+    # --- warnings (SX-1, issue 16) ---
+    def _warnings(self) -> dict[str, Any]:
+        return self.pack["inspection"].get("warnings") or {}
+
+    def warning_kinds(self) -> Decision:
+        """SX-1: the warning causes the pack configures, ``{kind: {title, lead_days, unit}}``
+        (empty when the pack has no warnings section); the daily scan warns only these."""
+        w = self._warnings()
+        kinds = {
+            k: {"title": v["title"], "lead_days": v["lead_days"], "unit": v.get("unit", "days")}
+            for k, v in (w.get("kinds") or {}).items()
+        }
+        text = (
+            f"{w['rule_id']}：" + "、".join(v["title"] for v in kinds.values())
+            if w
+            else "本政策未规定预警事项。"
+        )
+        return self._d(kinds, w.get("rule_id", ""), {}, text)
+
+    def warning_lead_days(self, kind: str) -> Decision:
+        """SX-1: how long before the due date a warning of ``kind`` goes out, as ``{n, unit}``
+        (unit ``days`` or ``workdays``); None when the kind isn't configured."""
+        w = self._warnings()
+        item = (w.get("kinds") or {}).get(kind)
+        rid = w.get("rule_id", "")
+        if item is None:
+            return self._d(None, rid, {"kind": kind}, f"未配置“{kind}”预警。")
+        unit = item.get("unit", "days")
+        basis = "（平台默认值）" if w.get("basis") == "default" else ""
+        text = (
+            f"{rid}：{item['title']}，提前{item['lead_days']}"
+            f"{'个工作日' if unit == 'workdays' else '日'}预警提醒{basis}。"
+        )
+        return self._d({"n": item["lead_days"], "unit": unit}, rid, {"kind": kind}, text)
+
+    def warning_answer_due(self, sent_on: date) -> Decision:
+        """SX-1: the last day the enterprise has to answer a warning sent on ``sent_on``
+        (``answer_workdays`` working days, the sending day not counted); past it the warning
+        escalates to the officer."""
+        w = self._warnings()
+        n = int(w.get("answer_workdays") or 10)
+        ans = self.calendar.period_end(sent_on, n, "workdays")
+        basis = "（平台默认值）" if w.get("basis") == "default" else ""
+        text = f"{w.get('rule_id', '')}：预警发出后{n}个工作日内答复{basis}，即{ans.value}前。"
+        return self._d(
+            ans.value,
+            w.get("rule_id", ""),
+            {"sent_on": sent_on.isoformat(), "workdays": n},
+            text,
+            provisional=ans.provisional,
+        )
+
+    def warning_next_rung(self, escalated_before: int) -> Decision:
+        """SX-1 with SX-0: the rung an unanswered warning proposes when it escalates, given how
+        many of the enterprise's warnings escalated before (the ladder's last rung repeats);
+        ``{id, title}``, or None when the pack sets no escalation."""
+        w = self._warnings()
+        rungs = [dict(r) for r in (w.get("escalation") or [])]
+        rid = w.get("rule_id", "")
+        facts = {"escalated_before": escalated_before}
+        if not rungs:
+            return self._d(None, rid, facts, "本政策未规定预警升级措施。")
+        rung = rungs[min(escalated_before, len(rungs) - 1)]
+        text = (
+            f"{rid}：预警逾期未答复，该企业此前已有{escalated_before}次预警升级，"
+            f"建议采取“{rung['title']}”（顺序：{'→'.join(r['title'] for r in rungs)}）。"
+        )
+        return self._d(rung, rid, facts, text)

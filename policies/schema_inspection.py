@@ -137,11 +137,27 @@ class SpecialCampaignSchema(Section):
 class WarningKindSchema(StrictSchema):
     title = Str()
     lead_days = Int(min=0, max=365)
+    # How lead_days are counted back from the due date: calendar days (default) or working days
+    # of the tenant's calendar (issue 16).
+    unit = Name({"days", "workdays"}, "提前量单位", required=False, load_default="days")
     note = Str(required=False)
+
+
+# The rungs an unanswered warning escalates along (issue 16): the core knows what each one does;
+# the pack says which apply and in which order.
+WARNING_RUNGS = {"guidance", "reasoned_warning", "inspection_lead"}
+
+
+class WarningRungSchema(StrictSchema):
+    id = Name(WARNING_RUNGS, "升级措施")
+    title = Str()
 
 
 class WarningsSchema(Section):
     kinds = Table(Nested(WarningKindSchema), min_len=1)
+    # Working days the enterprise has to answer a warning before it escalates to the officer.
+    answer_workdays = Int(min=1, max=60, required=False, load_default=10)
+    escalation = List(Nested(WarningRungSchema), required=False)
 
 
 class FeedbackSchema(Section):

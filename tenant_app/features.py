@@ -70,6 +70,11 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.tenants import api as tenants_api
     from tenant_app.tenants import pages as tenants_pages
     from tenant_app.ui import dashboard
+    from tenant_app.warnings import due as warnings_due
+    from tenant_app.warnings import jobs as warnings_jobs
+    from tenant_app.warnings.api import resources as warnings_api
+    from tenant_app.warnings.pages import portal as warnings_portal
+    from tenant_app.warnings.pages import staff as warnings_staff
 
     return (
         Feature("auth", pages=(auth_pages.bp,)),
@@ -126,5 +131,12 @@ def features() -> tuple[Feature, ...]:
             pages=(reminders_pages.bp,),
             api=(reminders_api.blp,),
             jobs=(reminders_jobs,),
+        ),
+        Feature(
+            "warnings",
+            pages=(warnings_staff.bp, warnings_portal.bp),
+            api=(warnings_api.blp,),
+            jobs=(warnings_jobs,),
+            due=(warnings_due.warning_deadlines,),
         ),
     )

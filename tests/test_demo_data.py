@@ -28,6 +28,7 @@ from tenant_app.models import (
     ComplianceRecord,
     Draw,
     Enterprise,
+    EnterpriseWarning,
     Industry,
     Inspection,
     InspectionPlan,
@@ -35,6 +36,7 @@ from tenant_app.models import (
     ListingEntry,
     ListingFiling,
     ListingObjection,
+    MonitoringRecord,
     ScreeningResult,
     ScreeningRun,
 )
@@ -48,17 +50,21 @@ pytestmark = pytest.mark.slow
 MIN_ENTERPRISES = {"city": 250, "county": 80}
 COUNTED = (
     Enterprise,
+    EnterpriseWarning,
     ComplianceRecord,
     ListingEntry,
     ListingBatch,
     ListingFiling,
     ListingObjection,
+    MonitoringRecord,
     ScreeningRun,
     Inspection,
     InspectionPlan,
     Campaign,
     Draw,
     Case,
+    EnterpriseWarning,
+    MonitoringRecord,
 )
 
 
@@ -196,6 +202,16 @@ def _check_notifications() -> None:
         assert _in(slug, select(ReminderSent.rule_id)), "reminders carry their rule ids"
 
 
+def _check_warnings() -> None:
+    """Issue 16 (SX-1): anomalies pushed, and warnings in every state in both cities."""
+    from tenant_app.models.warning import WARNING_STATUSES
+
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        assert _in(slug, select(MonitoringRecord.id)), slug
+        states = {r[0] for r in _in(slug, select(EnterpriseWarning.status))}
+        assert states == set(WARNING_STATUSES), (slug, states)
+
+
 def _check_tips(app: Any) -> None:
     for r in role_tips():
         client = app.test_client()
@@ -221,6 +237,8 @@ def test_demo_data_shows_every_module(world: dict[str, Any], app: Any) -> None:
     _check_cases()
     assert seeded["notifications"]
     _check_notifications()
+    _check_warnings()
+    assert seeded["warnings"]
     before = _counts()
     again = seed_demo_data()
     assert not any(again.values())
@@ -238,3 +256,4 @@ def test_demo_data_with_a_far_clock(world: dict[str, Any]) -> None:
         _check_inspections()
         _check_cases()
         _check_notifications()
+        _check_warnings()

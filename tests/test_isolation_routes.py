@@ -74,6 +74,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry.update(_inspection_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_case_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_notification_objects(a, officer.id))
+    registry.update(_warning_objects(a, officer.id, registry["enterprise_id"]))
     return {
         "job_id": job_id,
         "user_id": officer.id,
@@ -97,6 +98,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
             "乌鲁木齐隔离记录仪",
             "乌鲁木齐隔离案件",
             "乌鲁木齐隔离陈述",
+            "乌鲁木齐隔离预警说明",
         ],
     }
 
@@ -215,6 +217,31 @@ def _notification_objects(a: Any, officer_id: int) -> dict[str, Any]:
         db.session.add_all([n, sub])
         db.session.commit()
         return {"notification_id": n.id, "subscription_id": sub.id}
+
+
+def _warning_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
+    """A's warning (issue 16), answered with an explanation only A may read."""
+    from datetime import date
+
+    from tenant_app.models import EnterpriseWarning
+
+    with use_scope(tenant_scope(a, officer_id)):
+        w = EnterpriseWarning(
+            enterprise_id=enterprise_id,
+            cause="permit_expiry",
+            period="2026-09-30",
+            due_on=date(2026, 9, 30),
+            status="answered",
+            sent_on=date(2026, 7, 1),
+            answer_due=date(2026, 7, 15),
+            explanation="乌鲁木齐隔离预警说明",
+            evidence_name="x.png",
+            evidence_type="image/png",
+            evidence=b"\x89PNG",
+        )
+        db.session.add(w)
+        db.session.commit()
+        return {"warning_id": w.id}
 
 
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
@@ -339,6 +366,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         # notifications (issue 16)
         "notification_id": objs["notification_id"],
         "subscription_id": objs["subscription_id"],
+        "warning_id": objs["warning_id"],  # warnings (issue 16)
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

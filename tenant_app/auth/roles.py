@@ -74,6 +74,10 @@ class Perm(enum.StrEnum):
     OWN_CASES = "own_cases"  # enterprise user: its own cases, statements and hearing requests
     REMINDERS_ALL = "reminders.all"  # the tenant's whole due-soon/overdue queue (oversight)
     WEBHOOKS_MANAGE = "webhooks.manage"  # tenant admins: webhook subscriptions and their log
+    WARNINGS_VIEW = "warnings.view"  # SX-1 warnings (issue 16): the staff list and detail
+    WARNINGS_EDIT = "warnings.edit"  # officers: escalate, resolve, close a warning
+    MONITORING_INTAKE = "monitoring.intake"  # push or upload online-monitoring anomalies
+    OWN_WARNINGS = "own_warnings"  # enterprise user: its own warnings, acknowledge and answer
 
 
 _ALL_STAFF = {
@@ -154,6 +158,23 @@ for _role, _extra in {
     Role.AUDITOR: {Perm.REMINDERS_ALL},
 }.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+
+# Warnings (issue 16): every staff member reads them, officers act on them and take monitoring
+# data in (as the registry clerks do); the enterprise sees and answers its own.
+_WARN_ACT = {Perm.WARNINGS_VIEW, Perm.WARNINGS_EDIT, Perm.MONITORING_INTAKE}
+for _role, _extra in {
+    Role.TENANT_ADMIN: _WARN_ACT,
+    Role.OFFICER: _WARN_ACT,
+    Role.AGENCY_HEAD: _WARN_ACT,
+    Role.DEPUTY_HEAD: {Perm.WARNINGS_VIEW},
+    Role.PRINCIPAL_HEAD: {Perm.WARNINGS_VIEW},
+    Role.LEGAL_REVIEWER: {Perm.WARNINGS_VIEW},
+    Role.AUDITOR: {Perm.WARNINGS_VIEW},
+    Role.ENTERPRISE: {Perm.OWN_WARNINGS},
+}.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_WARNINGS}
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:

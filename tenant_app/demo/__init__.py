@@ -9,6 +9,7 @@
 - inspections.py  plans, campaigns, draws and inspections in every state (both provinces)
 - portal.py       enterprise-user accounts linked to demo enterprises
 - cases.py        penalty cases: noticed from an inspection, a serious one, one decided and served
+- warnings.py     SX-1 warnings: monitoring anomalies pushed, the scan run, one warning per state
 - tips.py         per role, three things to try, with their URLs
 
 ``seed_demo_data`` runs them in order. A later issue adds its demo rows as one more module

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenant_app.demo import cases, inspections, listing, notifications, registry
+from tenant_app.demo import cases, inspections, listing, notifications, registry, warnings
 from tenant_app.demo.context import POPULATION
 
 
@@ -14,6 +14,7 @@ def seed_demo_data() -> dict[str, list[str]]:
         "inspections": [],
         "cases": [],
         "notifications": [],
+        "warnings": [],
     }
     for slug in POPULATION:
         if registry.seed_registry(slug):
@@ -30,4 +31,7 @@ def seed_demo_data() -> dict[str, list[str]]:
     for slug in notifications.NOTIFY_CITIES:
         if notifications.seed_notifications(slug):
             done["notifications"].append(slug)
+    for slug in warnings.WARNING_CITIES:
+        if warnings.seed_warnings(slug):
+            done["warnings"].append(slug)
     return done

@@ -58,6 +58,7 @@ from tenant_app.models.user import (
     UserSession,
 )
 from tenant_app.models.visit import EnterpriseVisit
+from tenant_app.models.warning import EnterpriseWarning, MonitoringBatch, MonitoringRecord
 
 __all__ = [
     "ApiToken",
@@ -88,6 +89,7 @@ __all__ = [
     "Deadline",
     "Enterprise",
     "EnterpriseVisit",
+    "EnterpriseWarning",
     "EnterpriseAccount",
     "EnterpriseRating",
     "Industry",
@@ -96,6 +98,8 @@ __all__ = [
     "Level",
     "HealthCheckVisit",
     "LedgerEntry",
+    "MonitoringBatch",
+    "MonitoringRecord",
     "ListingAttachment",
     "ListingBatch",
     "ListingEntry",

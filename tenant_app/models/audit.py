@@ -67,6 +67,13 @@ class AuditHead(TenantScoped, Model):
 # shown: tenant_app/ui/labels.py). tests/ui/test_human_words.py checks that every action the
 # code records is here.
 AUDIT_ACTIONS: dict[str, str] = {
+    "monitoring.batch_taken": "接收在线监测异常数据",
+    "warning.acknowledged": "企业确认收到预警",
+    "warning.answered": "企业答复预警",
+    "warning.escalated": "预警升级",
+    "warning.resolved": "预警办结（已整改）",
+    "warning.closed": "预警关闭",
+    "warnings.scanned": "预警扫描",
     "audit.refusals_aggregated": "拒绝访问记录已汇总",
     "authz.denied": "访问被拒绝",
     "calendar.year_entered": "录入年度节假日安排",

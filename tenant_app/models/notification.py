@@ -23,6 +23,7 @@ NOTIFICATION_KINDS: dict[str, str] = {
     "reminder_overdue": "逾期提醒",
     "warning": "预警",
     "warning_escalated": "预警升级",
+    "warning_answered": "企业答复预警",
     "system": "系统通知",
 }
 CHANNELS = {"in_app": "站内通知", "email": "电子邮件", "webhook": "Webhook 推送"}
@@ -44,6 +45,8 @@ DUE_KINDS = {
     "cases.statement": "陈述申辩期届满",
     "cases.service": "决定书送达期限",
     "registry.rectification": "责令整改期限",
+    "warning.answer": "预警答复期限",
+    "warning.escalated": "预警升级待处理",
 }
 # Reminder thresholds: "soon" (within the lead working days), "overdue" (past the due date).
 REMINDER_THRESHOLDS = {"soon": "即将到期", "overdue": "已逾期"}

@@ -72,6 +72,13 @@ from tenant_app.models.notification import (
 )
 from tenant_app.models.records import RECORD_KINDS
 from tenant_app.models.tenant import LEVEL_LABELS
+from tenant_app.models.warning import (
+    CLOSE_REASONS,
+    MONITORING_KINDS,
+    WARNING_CAUSES,
+    WARNING_RUNGS,
+    WARNING_STATUSES,
+)
 
 # Steps of a positive-list entry's procedure (listing_steps.step).
 LISTING_STEPS = {
@@ -157,6 +164,12 @@ LABELS: dict[str, Mapping[str, str]] = {
     "statement_via": STATEMENT_VIA,
     "review_verdict": REVIEW_VERDICTS,
     "service_method": SERVICE_METHODS,
+    # warnings (issue 16)
+    "warning_cause": WARNING_CAUSES,
+    "warning_status": WARNING_STATUSES,
+    "warning_rung": WARNING_RUNGS,
+    "warning_close": CLOSE_REASONS,
+    "monitoring_kind": MONITORING_KINDS,
     # registry
     "category": SUPERVISION_CATEGORIES,
     "permit_class": PERMIT_CLASSES,

@@ -189,11 +189,30 @@ def test_SX_0_enforcement_ladder_in_order() -> None:
 
 def test_SX_1_warning_lead_days() -> None:
     def lead(kind: str) -> object:
-        return inspection.warning_lead_days(SX.pack, SX.version_id, kind).answer
+        return SX.warning_lead_days(kind).answer
 
-    assert lead("permit_expiry") == 90
-    assert lead("monitoring_anomaly") == 0
+    assert lead("permit_expiry") == {"n": 90, "unit": "days"}
+    assert lead("execution_report") == {"n": 10, "unit": "workdays"}
+    assert lead("monitoring_anomaly") == {"n": 0, "unit": "days"}
     assert lead("unknown") is None
+    assert set(XJ.warning_kinds().answer) == {"permit_expiry", "monitoring_anomaly"}
+
+
+@needs_holidays(2026)
+def test_SX_1_answer_due_counts_working_days_over_national_day_2026() -> None:
+    # Sent Mon 2026-09-28: 10 working days skip the 国庆 holiday (Oct 1-7) and land on Oct 16.
+    d = SX.warning_answer_due(date(2026, 9, 28))
+    assert d.answer == date(2026, 10, 16) and d.rule_id == "SX-1" and not d.provisional
+
+
+def test_SX_1_escalation_ladder_repeats_its_last_rung() -> None:
+    assert [SX.warning_next_rung(n).answer["id"] for n in range(4)] == [
+        "guidance",
+        "reasoned_warning",
+        "inspection_lead",
+        "inspection_lead",
+    ]
+    assert XJ.warning_next_rung(1).answer["id"] == "inspection_lead"
 
 
 @needs_holidays(2025)

@@ -29,6 +29,7 @@ from tenant_app.models import (
     ComplianceRecord,
     Draw,
     Enterprise,
+    EnterpriseWarning,
     Inspection,
     Job,
     ListingBatch,
@@ -60,7 +61,9 @@ VISITORS: list[tuple[str, str | None]] = [
 # Files and JSON, not pages.
 from tenant_app.cases.services.documents import KINDS as DOCUMENT_KINDS  # noqa: E402
 
-DOWNLOAD = re.compile(r"\.(xlsx|csv|json|docx)$|/status$|/evidence/|/file$|^/healthz|^/lang/")
+DOWNLOAD = re.compile(
+    r"\.(xlsx|csv|json|docx|ics)$|/status$|/evidence/|/evidence$|/file$|^/healthz|^/lang/"
+)
 # A Python repr shown as text. "None", "True" and "False" are English words ("None entered
 # yet"): they count only on a Chinese page. Likewise codes that are ordinary English words
 # ("listed", "done") count only on a Chinese page; in English a code with "_" or "." does.
@@ -118,12 +121,16 @@ def _ids(slug: str, username: str | None) -> dict[str, list[Any]]:
         ent_ids = own or first(Enterprise.id)
         insp = first(Inspection.id, *([Inspection.enterprise_id.in_(own)] if own else []))
         cases = first(Case.id, *([Case.enterprise_id.in_(own)] if own else []), n=3)
+        warns = first(
+            EnterpriseWarning.id, *([EnterpriseWarning.enterprise_id.in_(own)] if own else []), n=3
+        )
         records = first(ComplianceRecord.id, ComplianceRecord.enterprise_id.in_(ent_ids), n=1)
         record_ent = first(ComplianceRecord.enterprise_id, ComplianceRecord.id.in_(records), n=1)
         return {
             "enterprise_id": ent_ids,
             "inspection_id": insp,
             "case_id": cases,
+            "warning_id": warns,
             "entry_id": first(ListingEntry.id, n=3),
             "batch_id": first(ListingBatch.id, n=3),
             "run_id": first(ScreeningRun.id, n=1),

@@ -83,6 +83,9 @@ CONFIRMED = {
     "inspections/inspections/show.html::web.inspections.finish",
     "inspections/inspections/show.html::web.inspections.give_feedback",
     "listing/listing/apply.html::self",
+    "warnings/warnings/show.html::web.warnings.escalate",  # proposes the next rung (SX-1)
+    "warnings/warnings/show.html::web.warnings.finish",  # ends the warning
+    "warnings/warnings/mine_show.html::web.warnings_portal.answer",  # the answer is final
     "listing/listing/batch.html::web.listing.decide",
     "listing/listing/batch.html::web.listing.batch_step:notice",
     "listing/listing/batch.html::web.listing.batch_step:publication",
@@ -98,6 +101,8 @@ CONFIRMED = {
 }
 # Everything else that posts, and why it needs no question.
 UNASKED = {
+    "warnings/warnings/monitoring.html::self": "all or nothing; the same file again writes nothing",
+    "warnings/warnings/mine_show.html::web.warnings_portal.acknowledge": "only says it was read",
     "cases/cases/show.html::web.cases.facts": "the facts are edited until the notice",
     "cases/cases/show.html::web.cases.add_violation": "violations are edited until the notice",
     "cases/cases/show.html::web.cases.update_violation": "as above",

@@ -45,10 +45,29 @@ ENTERPRISE_TITLES: dict[str, tuple[str, ...]] = {
     "construction_project": ("建设项目",),
     "tags": ("特殊标识", "标签"),
 }
+# Online-monitoring anomalies (issue 16, SX-1): read by the warnings upload through open_sheet,
+# written by the warnings intake service (not one of kinds(): it has its own page).
+MONITORING = "monitoring"
+MONITORING_TITLES: dict[str, tuple[str, ...]] = {
+    "uscc": ENTERPRISE_TITLES["uscc"],
+    "permit_no": ENTERPRISE_TITLES["permit_no"],
+    "point": ("监测点位", "点位", "排放口"),
+    "pollutant": ("监测因子", "污染物", "因子"),
+    "kind": ("异常类型", "类型"),
+    "observed_on": ("发现日期", "监测日期", "日期"),
+    "value": ("监测值", "浓度"),
+    "limit_value": ("标准限值", "限值"),
+    "unit": ("单位",),
+    "note": ("说明", "备注"),
+    "resolved_on": ("恢复正常日期", "恢复日期"),
+}
 # Error fields that are not column names (the validator renames "county").
 FIELD_ALIASES = {"county_tenant_id": "county"}
 # Columns a file must have; without them not one row could be valid.
-REQUIRED = {ENTERPRISES: ("uscc", "name")}
+REQUIRED = {
+    ENTERPRISES: ("uscc", "name"),
+    MONITORING: ("uscc", "point", "pollutant", "kind", "observed_on"),
+}
 RECORD_REQUIRED = ("uscc", "record_date", "source")
 
 
@@ -75,6 +94,8 @@ def record_titles(kind: str) -> dict[str, tuple[str, ...]]:
 
 
 def titles_for(kind: str) -> dict[str, tuple[str, ...]]:
+    if kind == MONITORING:
+        return MONITORING_TITLES
     return ENTERPRISE_TITLES if kind == ENTERPRISES else record_titles(kind)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tenant_app.audit import log as audit
+from tenant_app.auth.roles import ROLE_PERMISSIONS, Perm
 from tenant_app.clock import utcnow
 from tenant_app.context import Context
 from tenant_app.extensions import db
@@ -28,6 +29,7 @@ from tenant_app.models import (
     EnterpriseAccount,
     Notification,
     NotificationSetting,
+    RoleGrant,
     User,
     WebhookDelivery,
     WebhookSubscription,
@@ -46,6 +48,25 @@ def enterprise_users(ctx: Context, enterprise_id: int) -> list[int]:
                 EnterpriseAccount.status == "verified",
                 User.active.is_(True),
             )
+        ).scalars()
+    )
+
+
+def staff_with(ctx: Context, perm: Perm) -> list[int]:
+    """The active staff of the scope's tenant whose roles there grant ``perm``: who is told when a
+    feature's event concerns "the officers" rather than one named person."""
+    roles = [r.value for r, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    return list(
+        db.session.execute(
+            select(RoleGrant.user_id)
+            .join(User, User.id == RoleGrant.user_id)
+            .where(
+                RoleGrant.tenant_id == ctx.tenant_id,
+                RoleGrant.role.in_(roles),
+                User.active.is_(True),
+            )
+            .distinct()
+            .order_by(RoleGrant.user_id)
         ).scalars()
     )
 
