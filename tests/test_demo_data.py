@@ -197,7 +197,7 @@ def _check_notifications() -> None:
         kinds = {(r[1], r[0]) for r in rows}
         city = slug.split("-")[1]
         assert (f"{city}-officer1", "system") in kinds and (f"{city}-qiye", "system") in kinds
-        assert all(r[2] is not None for r in rows if r[1] == f"{city}-admin")
+        assert all(r[2] is not None for r in rows if r[1] == f"{city}-admin" and r[0] == "system")
         assert any(r[0].startswith("reminder_") for r in rows), (slug, kinds)
         assert _in(slug, select(ReminderSent.rule_id)), "reminders carry their rule ids"
 
