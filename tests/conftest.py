@@ -33,6 +33,7 @@ from tenant_app import create_app
 from tenant_app.auth import passwords
 from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
+from tenant_app.tenancy.resolve import clear_caches
 
 from . import pg
 from .clock_fixtures import _test_clock, travel, year_without_data  # noqa: F401
@@ -102,6 +103,7 @@ def reset_database(owner_url: str) -> None:
             conn.execute(text("SELECT setval(pg_get_serial_sequence('tenants', 'id'), 1)"))
             conn.execute(text("SELECT setval(pg_get_serial_sequence('audit_heads', 'id'), 1)"))
     engine.dispose()
+    clear_caches()  # the database was emptied behind the per-process caches' back
 
 
 class AppUnderTest:

@@ -13,6 +13,7 @@ from tenant_app.models.enterprise import (
     RATING_KINDS,
     SUPERVISION_CATEGORIES,
 )
+from tenant_app.registry.services.industry_names import industry_name
 from tenant_app.models.records import (
     CREDIT_LISTS,
     INCIDENT_LEVELS,
@@ -66,9 +67,7 @@ class EnterpriseSchema(Schema):
     address = fields.String()
     county_tenant_id = fields.Integer(allow_none=True)
     industry_code = fields.String(allow_none=True)
-    industry_name = fields.Function(
-        lambda e: e.industry.name if e.industry else None, allow_none=True
-    )
+    industry_name = fields.Function(lambda e: industry_name(e.industry_code), allow_none=True)
     legal_representative = fields.String()
     contact_phone = fields.String()
     permit_class = fields.String(allow_none=True)

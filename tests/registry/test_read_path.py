@@ -1,0 +1,51 @@
+"""Issue 13 item 1: the API read path is lean. A list or detail read costs a small, fixed number
+of SQL statements whatever the page size: related names come with the query, the tenant and the
+user's roles come from the per-process cache, and a read writes nothing (the token's use is
+recorded at most once per interval)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tenant_app.extensions import db
+
+from ..helpers import bearer
+from .factory import make_enterprise
+
+API = "/api/v1/tenants/xj-urumqi/enterprises"
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_list_and_detail_cost_few_statements_flat_in_page_size(client, world):
+    for n in range(1, 31):
+        make_enterprise("xj-urumqi", n, industry_code="C2614" if n % 2 else "C3011")
+    headers = bearer("urumqi-officer1")
+    client.get(API, query_string={"limit": 1}, headers=headers)  # warm the caches
+    counts = {}
+    for limit in (1, 5, 30):
+        with statements() as seen:
+            body = client.get(API, query_string={"limit": limit}, headers=headers).get_json()
+        assert len(body["items"]) == limit
+        assert all(item["industry_name"] for item in body["items"])
+        counts[limit] = seen
+    print({k: len(v) for k, v in counts.items()})
+    for s in counts[30]:
+        print(s[:150].replace("\n", " "))
+    assert len(counts[1]) == len(counts[5]) == len(counts[30])
