@@ -34,6 +34,7 @@ from tenant_app.auth import passwords
 from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
 from tenant_app.tenancy.resolve import clear_caches
+from tenant_app.ui.public_cache import cache as public_cache
 
 from . import pg
 from .clock_fixtures import _test_clock, travel, year_without_data  # noqa: F401
@@ -179,6 +180,7 @@ def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: Any) ->
 def aut(_main_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_main_app.owner_url)
     with _main_app.app.app_context():
+        public_cache.clear()  # keyed by publication versions the reset started again
         yield _main_app
         db.session.remove()
 
@@ -204,6 +206,7 @@ def _pg_app(_main_app: AppUnderTest) -> AppUnderTest:
 def pg_aut(_pg_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_pg_app.owner_url)
     with _pg_app.app.app_context():
+        public_cache.clear()
         yield _pg_app
         db.session.remove()
 
