@@ -62,8 +62,6 @@ def test_every_keyset_list_has_an_index_on_tenant_and_id(app):
     missing = [
         table
         for table in sorted(KEYSET_LISTS)
-        if not any(
-            lead[:2] == ["tenant_id", "id"] for lead in _leading_column_lists(insp, table)
-        )
+        if not any(lead[:2] == ["tenant_id", "id"] for lead in _leading_column_lists(insp, table))
     ]
     assert missing == []

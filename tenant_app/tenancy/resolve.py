@@ -151,11 +151,10 @@ def _bump_auth_version(session: Session, flush_context: Any) -> None:
     changed = [*session.new, *session.dirty, *session.deleted]
     user_ids = {o.user_id for o in changed if isinstance(o, RoleGrant)}
     if user_ids:
-        users = User.__table__
         session.connection().execute(
-            update(users)
-            .where(users.c.id.in_(sorted(user_ids)))
-            .values(auth_version=users.c.auth_version + 1)
+            update(User)
+            .where(User.id.in_(sorted(user_ids)))
+            .values(auth_version=User.auth_version + 1)
         )
     if any(isinstance(o, Tenant) for o in changed):
         clear_caches()

@@ -190,12 +190,10 @@ def _bump_publication(session: Session, flush_context: Any, instances: Any) -> N
             tenants |= _tenants_of(obj)
     if not tenants and not subtrees:
         return
-    table = Tenant.__table__
-    now = clock.utcnow()
-    bump = {"publication_version": table.c.publication_version + 1, "published_at": now}
+    bump = {"publication_version": Tenant.publication_version + 1, "published_at": clock.utcnow()}
     conn = session.connection()
     if tenants:
-        conn.execute(update(table).where(table.c.id.in_(sorted(tenants))).values(**bump))
+        conn.execute(update(Tenant).where(Tenant.id.in_(sorted(tenants))).values(**bump))
     for tenant_id in sorted(subtrees):
-        path = select(table.c.path).where(table.c.id == tenant_id).scalar_subquery()
-        conn.execute(update(table).where(table.c.path.startswith(path)).values(**bump))
+        path = select(Tenant.path).where(Tenant.id == tenant_id).scalar_subquery()
+        conn.execute(update(Tenant).where(Tenant.path.startswith(path)).values(**bump))

@@ -13,13 +13,13 @@ from tenant_app.models.enterprise import (
     RATING_KINDS,
     SUPERVISION_CATEGORIES,
 )
-from tenant_app.registry.services.industry_names import industry_name
 from tenant_app.models.records import (
     CREDIT_LISTS,
     INCIDENT_LEVELS,
     RECORD_KINDS,
     RECTIFICATION_OUTCOMES,
 )
+from tenant_app.registry.services.industry_names import industry_name
 
 
 class EnterpriseInSchema(Schema):
