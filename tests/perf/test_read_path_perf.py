@@ -34,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -257,7 +258,9 @@ def test_read_paths_against_bare(pg_aut: Any, pg_world: Any) -> None:
         procs.append(bare_proc)
         api = f"{app_base}/api/v1/tenants/{slug}/enterprises?limit=50"
         bare = f"{bare_base}/list?tenant={tid}&user={uid}"
-        q = "基准企业" + str((TENANTS // 2) * (N // TENANTS) + 123)  # a dozen rows of the tenant
+        q = quote(
+            "基准企业" + str((TENANTS // 2) * (N // TENANTS) + 123)
+        )  # a few rows of the tenant
         deep = f"&after={deep_after[0]}"
         scenarios = [
             ("API list page 1", api, bare, auth),

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 
+from tenant_app import clock
 from tenant_app.extensions import db
 
 from ..helpers import bearer
@@ -49,3 +52,37 @@ def test_list_and_detail_cost_few_statements_flat_in_page_size(client, world):
     for s in counts[30]:
         print(s[:150].replace("\n", " "))
     assert len(counts[1]) == len(counts[5]) == len(counts[30])
+
+
+def test_a_revoked_role_is_gone_on_the_next_request_despite_the_cache(client, world):
+    """The roles cache is keyed by users.auth_version, bumped by the revocation's transaction."""
+    from tenant_app.accounts import users as user_service
+    from tenant_app.tenancy.acting import scope_context
+    from tenant_app.tenancy.resolve import system_scope
+    from tenant_app.tenancy.scope import use_scope
+
+    from ..helpers import tenant
+
+    headers = bearer("urumqi-officer1")
+    assert client.get(API, headers=headers).status_code == 200  # roles now cached
+    assert client.get(API, headers=headers).status_code == 200
+    t = tenant("xj-urumqi")
+    with use_scope(system_scope(t.id)):
+        officer = user_service.user_by_username("urumqi-officer1")
+        user_service.revoke_role(scope_context(), tenant=t, user=officer, role="officer")
+        db.session.commit()
+    assert client.get(API, headers=headers).status_code == 403
+
+
+@pytest.mark.date_sensitive
+def test_a_token_read_writes_nothing_within_the_interval(client, world, travel):
+    """last_used_at is recorded at most every 5 minutes (auth/tokens.LAST_USED_EVERY)."""
+    headers = bearer("urumqi-officer1")
+    client.get(API, headers=headers)  # the first use is recorded
+    with statements() as seen:
+        client.get(API, headers=headers)
+    assert not [s for s in seen if s.lstrip().upper().startswith("UPDATE")]
+    travel(clock.now() + timedelta(minutes=6))
+    with statements() as seen:
+        client.get(API, headers=headers)
+    assert [s for s in seen if "UPDATE api_tokens" in s]
