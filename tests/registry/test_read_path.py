@@ -86,3 +86,26 @@ def test_a_token_read_writes_nothing_within_the_interval(client, world, travel):
     with statements() as seen:
         client.get(API, headers=headers)
     assert [s for s in seen if "UPDATE api_tokens" in s]
+
+
+def test_the_compiled_dump_is_the_schemas_dump(world):
+    """api/fast_dump.py answers the list; it must say exactly what the schema says, None and
+    dates and lists included."""
+    from sqlalchemy import select
+
+    from tenant_app.api.fast_dump import dump_many
+    from tenant_app.models import Enterprise
+    from tenant_app.registry.api.schemas import EnterpriseSchema
+    from tenant_app.tenancy.resolve import tenant_scope
+    from tenant_app.tenancy.scope import use_scope
+
+    from ..helpers import tenant
+
+    make_enterprise("xj-urumqi", 1, key_discharger=True, tags=["heavy_metal_tailings_pond"])
+    make_enterprise("xj-urumqi", 2, industry_code="")
+    with use_scope(tenant_scope(tenant("xj-urumqi"))):
+        rows = list(db.session.execute(select(Enterprise)).scalars())
+        fast = dump_many(EnterpriseSchema, rows)
+        assert fast == EnterpriseSchema(many=True).dump(rows)
+    assert any(item["industry_name"] is None for item in fast)
+    assert any(item["industry_name"] for item in fast)
