@@ -3,7 +3,9 @@
 * every ORM SELECT/UPDATE/DELETE of a TenantScoped model gets ``tenant_id IN scope``;
 * every flushed TenantScoped row is stamped with, and checked against, the write tenant;
 * on PostgreSQL every transaction starts with ``set_config(..., true)`` so row-level security
-  sees the same scope, and a pooled connection never carries one request's scope to the next;
+  sees the same scope, and a pooled connection never carries one request's scope to the next
+  (an empty scope needs no statement: the settings are transaction-local; and a scope the
+  transaction already holds is not set again: issue 13, one ``set_config`` per request);
   the settings are signed (``app.scope_sig``, tenancy/scope_key.py) so SQL that merely calls
   ``set_config`` cannot widen them: the policies trust only a setting with a valid signature.
 """
