@@ -48,6 +48,18 @@ SETTINGS: tuple[Setting, ...] = (
         "PostgreSQL role the app connects as; migrations grant it rights",
     ),
     Setting("REDIS_URL", str, "", "Redis for RQ jobs; unset runs jobs in-process"),
+    Setting(
+        "CACHE_REDIS_URL",
+        str,
+        "",
+        "Redis for the public pages' cache (default: REDIS_URL; neither set: per process)",
+    ),
+    Setting(
+        "PUBLIC_CACHE_SECONDS",
+        int,
+        600,
+        "how long a rendered public page is kept (a publication changes its key at once)",
+    ),
     Setting("SECRET_KEY", str, "", "signs sessions and CSRF tokens; required in production"),
     Setting("SESSION_IDLE_MINUTES", int, 30, "log out after this much inactivity"),
     Setting("SESSION_ABSOLUTE_HOURS", int, 12, "log out this long after login, active or not"),

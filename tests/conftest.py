@@ -33,6 +33,8 @@ from tenant_app import create_app
 from tenant_app.auth import passwords
 from tenant_app.config import normalise_db_url
 from tenant_app.extensions import db
+from tenant_app.tenancy.resolve import clear_caches
+from tenant_app.ui.public_cache import cache as public_cache
 
 from . import pg
 from .clock_fixtures import _test_clock, travel, year_without_data  # noqa: F401
@@ -102,6 +104,7 @@ def reset_database(owner_url: str) -> None:
             conn.execute(text("SELECT setval(pg_get_serial_sequence('tenants', 'id'), 1)"))
             conn.execute(text("SELECT setval(pg_get_serial_sequence('audit_heads', 'id'), 1)"))
     engine.dispose()
+    clear_caches()  # the database was emptied behind the per-process caches' back
 
 
 class AppUnderTest:
@@ -177,6 +180,7 @@ def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: Any) ->
 def aut(_main_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_main_app.owner_url)
     with _main_app.app.app_context():
+        public_cache.clear()  # keyed by publication versions the reset started again
         yield _main_app
         db.session.remove()
 
@@ -202,6 +206,7 @@ def _pg_app(_main_app: AppUnderTest) -> AppUnderTest:
 def pg_aut(_pg_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_pg_app.owner_url)
     with _pg_app.app.app_context():
+        public_cache.clear()
         yield _pg_app
         db.session.remove()
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, request
 from flask_login import AnonymousUserMixin
 
-from tenant_app.auth.tokens import token_for
+from tenant_app.auth.tokens import needs_use_recorded, token_for
 from tenant_app.extensions import db
 from tenant_app.tenancy.acting import bind_tenant
 
@@ -17,8 +17,10 @@ def authenticate_bearer() -> None:
     token = None
     if header[:7].lower() == "bearer ":
         token = token_for(header[7:].strip())
-        if token is not None:
-            db.session.commit()  # last_used_at
+        if token is not None and needs_use_recorded(token):
+            # at most every few minutes a token (tokens.LAST_USED_EVERY), in its own short
+            # transaction before the request's: a read writes nothing otherwise
+            db.session.commit()
     g.api_token = token  # the token of this request: what it mints may not outlive it
     g._login_user = token.user if token is not None else AnonymousUserMixin()
 

@@ -19,6 +19,10 @@ def stored_hash(username: str) -> str | None:
     """The password hash of ``username``, or None when there is no such account."""
     session = db.session()
     if session.get_bind().dialect.name == "postgresql":
+        from tenant_app.tenancy.guard import reapply_scope
+
+        session.connection()  # begin, then sign the scope (an empty one is not signed at begin)
+        reapply_scope()
         value = session.execute(
             text("SELECT app_login_hash(:username)"), {"username": username}
         ).scalar()

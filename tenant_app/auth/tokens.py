@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tenant_app import clock
 from tenant_app.extensions import db
 from tenant_app.models import ApiToken, User
 
 TOKEN_PREFIX = "ta_"
+# A token's use is recorded at most this often: a read writes nothing in between (issue 13).
+LAST_USED_EVERY = timedelta(minutes=5)
 
 
 def _digest(token: str) -> str:
@@ -52,19 +55,28 @@ def issue_token(
 
 
 def token_for(raw: str) -> ApiToken | None:
-    """The live token of this raw value (not revoked, not expired, its user active)."""
+    """The live token of this raw value (not revoked, not expired, its user active), with its
+    user in the same query. Its ``last_used_at`` is set only when older than
+    ``LAST_USED_EVERY``; ``needs_use_recorded`` says whether the caller must commit it."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _digest(raw))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(raw))
     ).scalar_one_or_none()
     now = clock.utcnow()
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     if row.expires_at is not None and row.expires_at <= now:
         return None
-    row.last_used_at = now
+    if row.last_used_at is None or row.last_used_at <= now - LAST_USED_EVERY:
+        row.last_used_at = now
     return row
+
+
+def needs_use_recorded(row: ApiToken) -> bool:
+    return row in db.session.dirty
 
 
 def user_for_token(raw: str) -> User | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenant_app.clock import utcnow
@@ -45,6 +45,10 @@ class Tenant(Model):
     path: Mapped[str] = mapped_column(String(512), index=True, default="")
     policy_pack: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped in the transaction of every change to what the public pages show
+    # (ui/public_cache.py): their ETag, Last-Modified and server-side cache key.
+    publication_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent: Mapped[Tenant | None] = relationship(remote_side=[id])
 

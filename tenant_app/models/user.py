@@ -27,6 +27,9 @@ class User(UserMixin, Model):
     certificate_no: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped in the transaction that changes the user's role grants (tenancy/resolve.py): the
+    # per-process cache of roles is keyed by it, so every process sees a revocation at once.
+    auth_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     home_tenant = relationship("Tenant")
 

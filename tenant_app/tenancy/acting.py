@@ -9,7 +9,7 @@ from flask import abort, g, has_request_context, request
 from flask_login import current_user
 
 from tenant_app.context import ANONYMOUS, SYSTEM, Actor, Context, actor_of
-from tenant_app.tenancy.resolve import scope_for, tenant_by_slug
+from tenant_app.tenancy.resolve import request_tenant, scope_for
 from tenant_app.tenancy.scope import Scope, current_scope, set_request_scope
 
 
@@ -17,7 +17,7 @@ def bind_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Pages and API under /<tenant>/: the tenant in the URL and the signed-in user become the
     request's scope, once, before the view runs (a missing tenant is a 404)."""
     slug = (values or {}).pop("tenant", None)
-    tenant = tenant_by_slug(slug) if slug else None
+    tenant = request_tenant(slug) if slug else None
     if tenant is None:
         abort(404)
     g.tenant = tenant

@@ -3,7 +3,9 @@
 * every ORM SELECT/UPDATE/DELETE of a TenantScoped model gets ``tenant_id IN scope``;
 * every flushed TenantScoped row is stamped with, and checked against, the write tenant;
 * on PostgreSQL every transaction starts with ``set_config(..., true)`` so row-level security
-  sees the same scope, and a pooled connection never carries one request's scope to the next;
+  sees the same scope, and a pooled connection never carries one request's scope to the next
+  (an empty scope needs no statement: the settings are transaction-local; and a scope the
+  transaction already holds is not set again: issue 13, one ``set_config`` per request);
   the settings are signed (``app.scope_sig``, tenancy/scope_key.py) so SQL that merely calls
   ``set_config`` cannot widen them: the policies trust only a setting with a valid signature.
 """
@@ -56,13 +58,37 @@ def _scope_params(connection: Connection) -> dict[str, str]:
     return params
 
 
-def _apply(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(SET_SCOPE_SQL, _scope_params(connection))
+# connection.info key: the scope settings this connection's transaction holds now, so a scope
+# entered again (a nested use_scope, a request re-binding the same scope) costs no round trip.
+_APPLIED = "tenant_app.rls_scope"
+
+
+def _apply(connection: Connection, *, transaction_start: bool = False) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    scope = current_scope()
+    wanted = {
+        "tenant_id": "" if scope.tenant_id is None else str(scope.tenant_id),
+        "read_ids": ",".join(str(i) for i in scope.read_ids),
+        "user_id": "" if scope.user_id is None else str(scope.user_id),
+    }
+    if transaction_start:
+        connection.info.pop(_APPLIED, None)
+        if not any(wanted.values()):
+            # The settings are transaction-local (set_config(..., true)) and never set for the
+            # session, so a transaction starts with none, which RLS reads as "nothing visible"
+            # like the empty scope: the first statement of a request (its token or session
+            # lookup) needs no set_config. An explicit reapply_scope() still signs it.
+            return
+    elif connection.info.get(_APPLIED) == wanted:
+        return
+    connection.execute(SET_SCOPE_SQL, _scope_params(connection))
+    connection.info[_APPLIED] = wanted
 
 
 def reapply_scope() -> None:
-    """Called when the scope changes: a transaction already open must see the new one too."""
+    """Called when the scope changes: a transaction already open must see the new one too
+    (no round trip when its connection holds that scope already)."""
     from tenant_app.extensions import db
 
     try:
@@ -85,7 +111,15 @@ def _open_connections(session: Session) -> list[Connection]:
 def _set_rls_scope(
     session: Session, transaction: SessionTransaction, connection: Connection
 ) -> None:
-    _apply(connection)
+    _apply(connection, transaction_start=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_applied_scope(session: Session, transaction: SessionTransaction) -> None:
+    """A savepoint rolled back undoes the settings made inside it: set them again next time."""
+    if transaction.nested:
+        for conn in _open_connections(session):
+            conn.info.pop(_APPLIED, None)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -1,17 +1,69 @@
-"""Turn (tenant from the URL, signed-in user) into the Scope of the request."""
+"""Turn (tenant from the URL, signed-in user) into the Scope of the request.
+
+A request's tenant, its subtree and the user's roles there are cached per process (issue 13
+item 1), so a read does not look them up again on every request:
+
+* roles are keyed by ``users.auth_version``, which the transaction changing a user's grants bumps
+  (``_bump_auth_version`` below) and which the request reads with the user anyway (the token or
+  session lookup): a revoked role is gone on the next request, in every process;
+* tenants (slug → row) and subtrees live ``TENANT_TTL`` seconds, and are dropped at once in the
+  process that writes a tenant. Tenants are never deleted and a slug never moves, so the only
+  stale answer another process can give, for up to the TTL, is an oversight scope still missing
+  a tenant created in the meantime (which has no data yet).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from tenant_app.auth.roles import OVERSIGHT_ROLES, Role
 from tenant_app.extensions import db
 from tenant_app.models import RoleGrant, Tenant, User
 from tenant_app.tenancy.scope import Scope, current_scope, use_scope
 
+TENANT_TTL = 30.0
+_ROLES_MAX = 50_000
+_lock = threading.Lock()
+_tenants: dict[str, tuple[float, Tenant]] = {}  # slug → (loaded at, detached copy)
+_subtrees: dict[int, tuple[float, tuple[int, ...]]] = {}
+_roles: dict[tuple[int, int, int], frozenset[str]] = {}  # (tenant, user, auth_version) → roles
+
+
+def clear_caches() -> None:
+    with _lock:
+        _tenants.clear()
+        _subtrees.clear()
+        _roles.clear()
+
 
 def tenant_by_slug(slug: str) -> Tenant | None:
     return db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+
+
+def _detached_copy(t: Tenant) -> Tenant:
+    copy = Tenant(**{c.key: getattr(t, c.key) for c in Tenant.__table__.columns})
+    make_transient_to_detached(copy)
+    return copy
+
+
+def request_tenant(slug: str) -> Tenant | None:
+    """The tenant of a request's URL, from the per-process cache while fresh, attached to the
+    request's session without a query. Its ``publication_version`` may be stale: the public
+    pages read that from the database (ui/public_cache.py)."""
+    hit = _tenants.get(slug)
+    if hit is not None and time.monotonic() - hit[0] < TENANT_TTL:
+        return db.session.merge(hit[1], load=False)
+    t = tenant_by_slug(slug)
+    if t is not None:
+        copy = _detached_copy(t)
+        with _lock:
+            _tenants[slug] = (time.monotonic(), copy)
+    return t
 
 
 def subtree_ids(tenant: Tenant) -> tuple[int, ...]:
@@ -35,14 +87,36 @@ def roles_at(tenant: Tenant, user: User) -> frozenset[str]:
     return frozenset(roles)
 
 
+def _cached_subtree(tenant: Tenant) -> tuple[int, ...]:
+    hit = _subtrees.get(tenant.id)
+    if hit is not None and time.monotonic() - hit[0] < TENANT_TTL:
+        return hit[1]
+    ids = subtree_ids(tenant)
+    with _lock:
+        _subtrees[tenant.id] = (time.monotonic(), ids)
+    return ids
+
+
+def _cached_roles(tenant: Tenant, user: User) -> frozenset[str]:
+    key = (tenant.id, user.id, user.auth_version or 0)
+    roles = _roles.get(key)
+    if roles is None:
+        roles = roles_at(tenant, user)
+        with _lock:
+            if len(_roles) >= _ROLES_MAX:
+                _roles.clear()
+            _roles[key] = roles
+    return roles
+
+
 def scope_for(tenant: Tenant, user: User | None) -> Scope:
     if user is None or not user.is_authenticated:
         return Scope(
             tenant_id=tenant.id, read_ids=(tenant.id,), ancestor_ids=tuple(tenant.ancestor_ids)
         )
-    roles = roles_at(tenant, user)
+    roles = _cached_roles(tenant, user)
     oversees = any(Role(r) in OVERSIGHT_ROLES for r in roles)
-    read_ids = subtree_ids(tenant) if oversees else (tenant.id,)
+    read_ids = _cached_subtree(tenant) if oversees else (tenant.id,)
     return Scope(
         tenant_id=tenant.id,
         read_ids=read_ids,
@@ -67,3 +141,20 @@ def tenant_scope(tenant: Tenant, user_id: int | None = None) -> Scope:
         user_id=user_id,
         ancestor_ids=tuple(tenant.ancestor_ids),
     )
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_auth_version(session: Session, flush_context: Any) -> None:
+    """A flush that writes a role grant bumps its user's ``auth_version`` in the same
+    transaction, so every process's cached roles for that user are stale once it commits; one
+    that writes a tenant drops this process's tenant caches."""
+    changed = [*session.new, *session.dirty, *session.deleted]
+    user_ids = {o.user_id for o in changed if isinstance(o, RoleGrant)}
+    if user_ids:
+        session.connection().execute(
+            update(User)
+            .where(User.id.in_(sorted(user_ids)))
+            .values(auth_version=User.auth_version + 1)
+        )
+    if any(isinstance(o, Tenant) for o in changed):
+        clear_caches()

@@ -14,6 +14,7 @@ from tenant_app.ui import (
     errors,
     labels,
     public,
+    public_cache,
     refused,
     security,
     session_guard,
@@ -50,6 +51,7 @@ def init_web(app: Flask, page_blueprints: Iterable[Blueprint]) -> None:
         return user if live_session(session.get(SESSION_KEY), user.id) is not None else None
 
     security.init_app(app)
+    public_cache.init_app(app)
     session_guard.init_app(app)
     errors.init_app(app)
     labels.init_app(app)

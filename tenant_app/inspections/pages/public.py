@@ -13,12 +13,14 @@ from tenant_app.cases.services import publicity as penalties
 from tenant_app.inspections.services import draws
 from tenant_app.inspections.services import publicity as service
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.public_cache import public_cached
 
 bp = Blueprint("inspections_public", __name__, template_folder="../templates", url_prefix="/public")
 
 
 @bp.get("/enforcement")
 @permission(PUBLIC)
+@public_cached
 def publicity() -> Any:
     return render_template(
         "inspections/public.html",
@@ -32,6 +34,7 @@ def publicity() -> Any:
 
 @bp.get("/draws/<int:draw_id>")
 @permission(PUBLIC)
+@public_cached
 def draw(draw_id: int) -> Any:
     d = draws.get_draw(draw_id)
     return render_template(
@@ -47,6 +50,7 @@ def draw(draw_id: int) -> Any:
 
 @bp.get("/draws/<int:draw_id>.json")
 @permission(PUBLIC)
+@public_cached
 def draw_data(draw_id: int) -> Any:
     """Everything needed to recompute the draw (docs/inspections.md); the seed only once drawn."""
     return jsonify(draws.public_document(draws.get_draw(draw_id)))

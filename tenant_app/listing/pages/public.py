@@ -25,6 +25,7 @@ from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.listing.services import batches, objections, public
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.public_cache import public_cached
 
 bp = Blueprint(
     "listing_public", __name__, template_folder="../templates", url_prefix="/public/positive-list"
@@ -40,6 +41,7 @@ def _xlsx(data: bytes, name: str) -> Response:
 
 @bp.get("/")
 @permission(PUBLIC)
+@public_cached
 def current() -> Any:
     ctx = request_context()
     if request.args.get("format") == "xlsx":
@@ -54,6 +56,7 @@ def current() -> Any:
 
 @bp.get("/notices")
 @permission(PUBLIC)
+@public_cached
 def notices() -> Any:
     ctx = request_context()
     if request.args.get("format") == "xlsx":
@@ -95,6 +98,7 @@ def notice(batch_id: int) -> Any:
 
 @bp.get("/publications")
 @permission(PUBLIC)
+@public_cached
 def publications() -> Any:
     ctx = request_context()
     kind = request.args.get("kind") if request.args.get("kind") in ("addition", "removal") else None

@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import url_for
+from flask import jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tenant_app.api.fast_dump import dump_many
 from tenant_app.api.schemas import ErrorSchema, JobSchema
 from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
@@ -74,12 +75,13 @@ class EnterpriseList(MethodView):
     @permission(Perm.ENTERPRISES_VIEW)
     @blp.arguments(EnterpriseQuerySchema, location="query")
     @blp.response(200, EnterprisePageSchema)
-    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+    def get(self, query: dict[str, Any]) -> Any:
         """Search (name substring, credit-code prefix, industry prefix, category, county, permit
         expiry window), keyset-paged: pass ``next_after`` back as ``after``."""
         flt = enterprise_search.parse_filters(query)
         page = enterprise_search.search(flt, query["after"], query["limit"])
-        return {"items": page.items, "next_after": page.next_after}
+        # the schema's output, compiled (api/fast_dump.py): half the request's time otherwise
+        return jsonify(items=dump_many(EnterpriseSchema, page.items), next_after=page.next_after)
 
     @permission(Perm.ENTERPRISES_EDIT)
     @blp.arguments(EnterpriseInSchema)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from tenant_app.api.schemas import choice_field, date_field
@@ -19,6 +21,7 @@ from tenant_app.models.records import (
     RECORD_KINDS,
     RECTIFICATION_OUTCOMES,
 )
+from tenant_app.registry.services.industry_names import industry_name
 
 
 class EnterpriseInSchema(Schema):
@@ -66,9 +69,7 @@ class EnterpriseSchema(Schema):
     address = fields.String()
     county_tenant_id = fields.Integer(allow_none=True)
     industry_code = fields.String(allow_none=True)
-    industry_name = fields.Function(
-        lambda e: e.industry.name if e.industry else None, allow_none=True
-    )
+    industry_name = fields.Method("_industry_name", allow_none=True)
     legal_representative = fields.String()
     contact_phone = fields.String()
     permit_class = fields.String(allow_none=True)
@@ -89,6 +90,9 @@ class EnterpriseSchema(Schema):
     tags = fields.List(fields.String())
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+    def _industry_name(self, e: Any) -> str | None:
+        return industry_name(e.industry_code)
 
 
 class EnterprisePageSchema(Schema):

@@ -1,0 +1,67 @@
+"""Issue 13 items 1 and 6: the indexes the read and delete paths need, checked on the migrated
+database (SQLite here, PostgreSQL under TEST_DATABASE_URL), so a new table or foreign key that
+breaks the rule fails here rather than as a slow page at a million rows.
+
+* Every foreign key that references a tenant table has an index led by its columns: deleting
+  an enterprise (ON DELETE CASCADE, or the RESTRICT check) looks its children up by that column.
+  Foreign keys to the reference rows that are never deleted (users are deactivated, tenants and
+  industries are permanent; docs/decisions.md 2026-11-29) are exempt: the check never runs and
+  an index on every ``created_by`` would tax each write.
+* Every tenant table listed keyset-paged on ``id`` has an index on ``(tenant_id, id)``, so a
+  tenant's page reads that tenant's rows in order instead of the whole primary key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from tenant_app.extensions import db
+
+NEVER_DELETED = frozenset({"users", "tenants", "industries"})
+# The lists paged with tenancy.queries.keyset_page on id (grep keyset_page).
+KEYSET_LISTS = frozenset(
+    {
+        "enterprises",
+        "enterprise_accounts",
+        "listing_entries",
+        "listing_batches",
+        "cases",
+        "audit_log",
+        "inspection_requests",
+        "inspection_draws",
+        "inspection_campaigns",
+        "inspections",
+        "self_inspection_reports",
+    }
+)
+
+
+def _leading_column_lists(insp, table: str) -> list[list[str]]:
+    leads = [insp.get_pk_constraint(table)["constrained_columns"]]
+    leads += [ix["column_names"] for ix in insp.get_indexes(table)]
+    leads += [uc["column_names"] for uc in insp.get_unique_constraints(table)]
+    return leads
+
+
+def test_every_foreign_key_to_a_tenant_table_has_an_index_led_by_it(app):
+    insp = inspect(db.engine)
+    missing = []
+    for table in insp.get_table_names():
+        leads = _leading_column_lists(insp, table)
+        for fk in insp.get_foreign_keys(table):
+            if fk["referred_table"] in NEVER_DELETED:
+                continue
+            cols = fk["constrained_columns"]
+            if not any(lead[: len(cols)] == cols for lead in leads):
+                missing.append(f"{table}({', '.join(cols)}) → {fk['referred_table']}")
+    assert missing == []
+
+
+def test_every_keyset_list_has_an_index_on_tenant_and_id(app):
+    insp = inspect(db.engine)
+    missing = [
+        table
+        for table in sorted(KEYSET_LISTS)
+        if not any(lead[:2] == ["tenant_id", "id"] for lead in _leading_column_lists(insp, table))
+    ]
+    assert missing == []
