@@ -26,7 +26,7 @@ depends_on = None
 TENANT_ID_LISTS = (
     'enterprises', 'enterprise_accounts', 'listing_entries', 'listing_batches', 'cases',
     'audit_log', 'inspection_requests', 'inspection_draws', 'inspection_campaigns', 'inspections',
-    'self_inspection_reports',
+    'self_inspection_reports', 'warnings',
 )
 
 FOREIGN_KEYS = (
@@ -69,6 +69,11 @@ FOREIGN_KEYS = (
     ('officer_conflicts', 'enterprise_id'),
     ('self_inspection_reports', 'anomaly_record_id'),
     ('self_inspection_reports', 'enterprise_id'),
+    ('case_evidence', 'case_id'),
+    ('monitoring_records', 'enterprise_id'),
+    ('monitoring_records', 'batch_pk'),
+    ('warnings', 'enterprise_id'),
+    ('webhook_deliveries', 'subscription_id'),
 )
 
 
