@@ -89,7 +89,7 @@ def upgrade():
     sa.Column('close_reason', sa.String(length=16), nullable=True),
     sa.Column('officer_note', sa.Text(), nullable=False),
     sa.Column('rule_id', sa.String(length=16), nullable=False),
-    sa.Column('policy_version', sa.String(length=32), nullable=False),
+    sa.Column('policy_version', sa.String(length=255), nullable=False),
     sa.Column('facts', sa.JSON(), nullable=False),
     sa.Column('created_at', TS, nullable=False),
     sa.Column('tenant_id', BIG, nullable=False),

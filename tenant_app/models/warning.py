@@ -152,7 +152,7 @@ class EnterpriseWarning(TenantScoped, Model):
     close_reason: Mapped[str | None] = mapped_column(String(16))  # CLOSE_REASONS
     officer_note: Mapped[str] = mapped_column(Text, default="")
     rule_id: Mapped[str] = mapped_column(String(16), default="")
-    policy_version: Mapped[str] = mapped_column(String(32), default="")
+    policy_version: Mapped[str] = mapped_column(String(255), default="")
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
