@@ -32,13 +32,13 @@ fuzz:
 	FUZZ_EXAMPLES=6 $(VENV)/pytest -m fuzz
 
 perf:
-	$(VENV)/pytest tests/perf -s -p no:cacheprovider
+	$(VENV)/pytest tests/perf -n 0 -s -p no:cacheprovider
 
 # The read paths beside a bare Flask+psycopg app, over HTTP with wrk (docs/performance.md);
 # PERF_ENTERPRISES=1000000 for the issue's goal scale (default 200000).
 perf-read:
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres} \
-		$(VENV)/pytest tests/perf/test_read_path_perf.py -s -p no:cacheprovider
+		$(VENV)/pytest tests/perf/test_read_path_perf.py -n 0 -s -p no:cacheprovider
 
 translations:
 	$(VENV)/pybabel extract -F babel.cfg -o /tmp/messages.pot . && \

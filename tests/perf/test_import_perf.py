@@ -3,7 +3,7 @@ memory, against bare baselines on the same rows in the same run.
 
 Not collected by default (tests/perf is in norecursedirs). Run:
 
-    .venv/bin/pytest -s tests/perf/test_import_perf.py
+    .venv/bin/pytest -n 0 -s tests/perf/test_import_perf.py
 
 Memory, two ways:
 - RSS (VmRSS from /proc/self/status, the resident set now, not the lifetime peak) sampled every

@@ -5,7 +5,7 @@
 
 Not collected by default (tests/perf is in norecursedirs). Run:
 
-    .venv/bin/pytest -s tests/perf/test_inspections_perf.py
+    .venv/bin/pytest -n 0 -s tests/perf/test_inspections_perf.py
 
 Data is bulk-loaded with COPY as the owner (with the RLS settings of the tenant, since the tables
 force RLS even for their owner); the measured code runs through the app role like a request.

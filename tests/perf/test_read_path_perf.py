@@ -10,7 +10,7 @@ one run fits in about ten minutes.
 Run (one command; ``make perf`` runs every benchmark in tests/perf):
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/pytest -s -p no:cacheprovider tests/perf/test_read_path_perf.py
+        .venv/bin/pytest -n 0 -s -p no:cacheprovider tests/perf/test_read_path_perf.py
 
 * A: the app (tenant_app.wsgi:app), as the app role with RLS live, bearer token auth.
 * B: tests/perf/bare_app.py, Flask + psycopg: the same SELECT under the same signed RLS setting

@@ -4,7 +4,7 @@ verdicts, in the same run. Must be under 5 s and within 2x of the hand-written q
 
 Not collected by default (tests/perf is in norecursedirs). Run:
 
-    .venv/bin/pytest -s tests/perf/test_screening_perf.py
+    .venv/bin/pytest -n 0 -s tests/perf/test_screening_perf.py
 
 Data is bulk-loaded with COPY as the owner (with the tenant's RLS settings, since the tables force
 RLS even for their owner); both measured paths run through the app role like a request.

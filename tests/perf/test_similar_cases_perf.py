@@ -6,7 +6,7 @@ under 100 ms.
 Not collected by default (tests/perf is in norecursedirs). Run:
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
-      .venv/bin/pytest -s tests/perf/test_similar_cases_perf.py
+      .venv/bin/pytest -n 0 -s tests/perf/test_similar_cases_perf.py
 
 ``SIMILAR_BENCH_N`` scales the number of past decisions down for a quick run (e.g. 100000).
 

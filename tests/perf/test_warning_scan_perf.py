@@ -10,7 +10,7 @@ bare SQL that finds the same causes (one SELECT count per cause over all tenants
 Not collected by default (tests/perf is in norecursedirs). Run:
 
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
-      .venv/bin/pytest -s tests/perf/test_warning_scan_perf.py
+      .venv/bin/pytest -n 0 -s tests/perf/test_warning_scan_perf.py
 
 ``WARN_BENCH_ENTERPRISES`` and ``WARN_BENCH_ROWS`` scale the data down for a quick run (e.g.
 100000 and 1000000); the tenants stay 100.
