@@ -66,6 +66,11 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.registry.pages import portal as registry_portal
     from tenant_app.reminders import api as reminders_api
     from tenant_app.reminders import jobs as reminders_jobs
+    from tenant_app.rectification import due as rectification_due
+    from tenant_app.rectification import jobs as rectification_jobs
+    from tenant_app.rectification.api import resources as rectification_api
+    from tenant_app.rectification.pages import portal as rectification_portal
+    from tenant_app.rectification.pages import staff as rectification_staff
     from tenant_app.reminders import pages as reminders_pages
     from tenant_app.tenants import api as tenants_api
     from tenant_app.tenants import pages as tenants_pages
@@ -138,5 +143,12 @@ def features() -> tuple[Feature, ...]:
             api=(warnings_api.blp,),
             jobs=(warnings_jobs,),
             due=(warnings_due.warning_deadlines,),
+        ),
+        Feature(
+            "rectification",
+            pages=(rectification_staff.bp, rectification_portal.bp),
+            api=(rectification_api.blp,),
+            jobs=(rectification_jobs,),
+            due=(rectification_due.correction_deadlines,),
         ),
     )
