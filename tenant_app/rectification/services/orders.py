@@ -78,9 +78,10 @@ def _issue(
     case: Case | None = None,
     warning: EnterpriseWarning | None = None,
     rule_ids: list[str] | None = None,
+    field: str = "correction_days",
 ) -> CorrectionOrder:
     policy = policy_of(ctx)
-    d = deadline(policy, ctx.today, days)
+    d = deadline(policy, ctx.today, days, field)
     ids = list(dict.fromkeys(r for r in [*(rule_ids or []), *d.rule_ids] if r))
     order = CorrectionOrder(
         enterprise_id=enterprise_id,
@@ -183,6 +184,7 @@ def from_warning(ctx: Context, w: EnterpriseWarning, data: dict[str, Any]) -> Co
         content=f"{content}（核实发现：{finding}）",
         days=days,
         warning=w,
+        field="days",
         rule_ids=[w.rule_id, policy_of(ctx).case_rule("correction.order_correction").rule_id],
     )
     tell_party(ctx, order)
