@@ -519,9 +519,7 @@ class Policy:
         rid = r.get("rule_id", "")
         trigger = r.get("verify_trigger", "follow_up")
         reason = r.get("overdue_removal_reason") or None
-        if reason is not None and reason not in (self.pack.get("removal") or {}).get(
-            "reasons", {}
-        ):
+        if reason is not None and reason not in (self.pack.get("removal") or {}).get("reasons", {}):
             reason = None
         outside = self.cap_exempt(trigger)
         answer = {

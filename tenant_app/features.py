@@ -60,17 +60,17 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.notifications import pages as notifications_pages
     from tenant_app.policy import api as policy_api
     from tenant_app.policy import pages as policy_pages
+    from tenant_app.rectification import due as rectification_due
+    from tenant_app.rectification import jobs as rectification_jobs
+    from tenant_app.rectification.api import resources as rectification_api
+    from tenant_app.rectification.pages import portal as rectification_portal
+    from tenant_app.rectification.pages import staff as rectification_staff
     from tenant_app.registry import due as registry_due
     from tenant_app.registry.api import resources as registry_api
     from tenant_app.registry.pages import enterprises, records
     from tenant_app.registry.pages import portal as registry_portal
     from tenant_app.reminders import api as reminders_api
     from tenant_app.reminders import jobs as reminders_jobs
-    from tenant_app.rectification import due as rectification_due
-    from tenant_app.rectification import jobs as rectification_jobs
-    from tenant_app.rectification.api import resources as rectification_api
-    from tenant_app.rectification.pages import portal as rectification_portal
-    from tenant_app.rectification.pages import staff as rectification_staff
     from tenant_app.reminders import pages as reminders_pages
     from tenant_app.tenants import api as tenants_api
     from tenant_app.tenants import pages as tenants_pages

@@ -56,13 +56,6 @@ from tenant_app.models.inspection import (
     STATUSES,
 )
 from tenant_app.models.job import JOB_STATUS_LABELS
-from tenant_app.models.rectification import (
-    DAY_UNITS,
-    ENTRY_KINDS,
-    ORDER_SOURCES,
-    ORDER_STATUSES,
-    VERIFY_METHODS,
-)
 from tenant_app.models.listing import (
     BATCH_KINDS,
     BATCH_STATES,
@@ -78,6 +71,13 @@ from tenant_app.models.notification import (
     REMINDER_THRESHOLDS,
 )
 from tenant_app.models.records import RECORD_KINDS
+from tenant_app.models.rectification import (
+    DAY_UNITS,
+    ENTRY_KINDS,
+    ORDER_SOURCES,
+    ORDER_STATUSES,
+    VERIFY_METHODS,
+)
 from tenant_app.models.tenant import LEVEL_LABELS
 from tenant_app.models.warning import (
     CLOSE_REASONS,

@@ -65,9 +65,7 @@ def _order_on_warning(client: Any, slug: str, wid: int, days: Any = 5) -> Any:
 
 
 @pytest.mark.today("2026-09-28")
-def test_SX_15_and_XJ_R_correction_deadline_over_national_day_2026(
-    client: Any, world: Any
-) -> None:
+def test_SX_15_and_XJ_R_correction_deadline_over_national_day_2026(client: Any, world: Any) -> None:
     """2026-09-28 (Mon): Shanxi 5 working days skip 10-01..10-07 and end on the make-up
     working day Sat 10-10; Xinjiang 5 calendar days end on 10-03, a holiday, so 10-08."""
     e = make_enterprise("sx-taiyuan")
@@ -175,7 +173,10 @@ def test_SX_15_plan_progress_help_and_verification_by_a_follow_up_visit_outside_
     party = bearer("rect-sx-1")
     mine = f"{API[slug]}/my-enterprise/correction-orders/{oid}"
     early = client.post(
-        f"{mine}/progress", data={"text": "已报修"}, headers=party, content_type="multipart/form-data"
+        f"{mine}/progress",
+        data={"text": "已报修"},
+        headers=party,
+        content_type="multipart/form-data",
     )
     assert early.status_code == 409  # the plan first
     late = client.post(
@@ -220,10 +221,22 @@ def test_SX_15_plan_progress_help_and_verification_by_a_follow_up_visit_outside_
     assert fake.status_code == 422 and "file" in fake.get_json()["errors"]
     officer = bearer("taiyuan-officer1")
     staff = f"{API[slug]}/correction-orders/{oid}"
-    assert client.post(f"{staff}/comments", json={"text": "请补充联网截图"}, headers=officer).status_code == 201
-    assert client.post(f"{staff}/help", json={"text": "协调运维单位上门调试"}, headers=officer).status_code == 201
+    assert (
+        client.post(
+            f"{staff}/comments", json={"text": "请补充联网截图"}, headers=officer
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            f"{staff}/help", json={"text": "协调运维单位上门调试"}, headers=officer
+        ).status_code
+        == 201
+    )
     no_visit = client.post(
-        f"{staff}/verify", json={"method": "on_site", "outcome": "done", "note": "x"}, headers=officer
+        f"{staff}/verify",
+        json={"method": "on_site", "outcome": "done", "note": "x"},
+        headers=officer,
     )
     assert no_visit.status_code == 422 and "method" in no_visit.get_json()["errors"]
     visit = client.post(
@@ -334,7 +347,9 @@ def test_XJ_R_overdue_order_of_a_listed_enterprise_starts_its_removal(
             ).scalars()
         )
     assert set(officer_ids("rect-xj-1", "urumqi-officer1")) <= told
-    page = client.get(f"{API[slug]}/correction-orders?overdue=true", headers=bearer("urumqi-officer1"))
+    page = client.get(
+        f"{API[slug]}/correction-orders?overdue=true", headers=bearer("urumqi-officer1")
+    )
     assert {x["id"] for x in page.get_json()["items"]} >= {oid, gid}
 
 
@@ -350,27 +365,59 @@ def test_isolation_and_role_refusals(client: Any, world: Any) -> None:
         client, "sx-taiyuan", answered_warning("sx-taiyuan", e, date(2026, 8, 1))
     ).get_json()["id"]
     sx, xj = API["sx-taiyuan"], API["xj-urumqi"]
-    assert client.get(f"{sx}/correction-orders/{oid}", headers=bearer("taiyuan-officer1")).status_code == 200
-    assert client.get(f"{xj}/correction-orders/{oid}", headers=bearer("urumqi-officer1")).status_code == 404
-    assert client.get(
-        f"{sx}/my-enterprise/correction-orders/{oid}", headers=bearer("rect-sx-other")
-    ).status_code == 404
-    assert client.get(
-        f"{sx}/my-enterprise/correction-orders/{oid}", headers=bearer("rect-sx-own")
-    ).status_code == 200
-    plan = {"measures": "x", "responsible": "y", "milestones": [{"date": "2026-09-02", "text": "z"}]}
-    assert client.post(
-        f"{sx}/my-enterprise/correction-orders/{oid}/plan", json=plan, headers=bearer("rect-sx-other")
-    ).status_code == 404
+    assert (
+        client.get(f"{sx}/correction-orders/{oid}", headers=bearer("taiyuan-officer1")).status_code
+        == 200
+    )
+    assert (
+        client.get(f"{xj}/correction-orders/{oid}", headers=bearer("urumqi-officer1")).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"{sx}/my-enterprise/correction-orders/{oid}", headers=bearer("rect-sx-other")
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"{sx}/my-enterprise/correction-orders/{oid}", headers=bearer("rect-sx-own")
+        ).status_code
+        == 200
+    )
+    plan = {
+        "measures": "x",
+        "responsible": "y",
+        "milestones": [{"date": "2026-09-02", "text": "z"}],
+    }
+    assert (
+        client.post(
+            f"{sx}/my-enterprise/correction-orders/{oid}/plan",
+            json=plan,
+            headers=bearer("rect-sx-other"),
+        ).status_code
+        == 404
+    )
     verify = {"method": "off_site", "outcome": "done", "note": "ok"}
-    assert client.post(
-        f"{sx}/correction-orders/{oid}/verify", json=verify, headers=bearer("rect-sx-own")
-    ).status_code == 403
-    assert client.post(
-        f"{sx}/correction-orders/{oid}/verify", json=verify, headers=bearer("taiyuan-fazhi")
-    ).status_code == 403
-    assert client.post(
-        f"{sx}/my-enterprise/correction-orders/{oid}/plan", json=plan, headers=bearer("taiyuan-officer1")
-    ).status_code == 403
+    assert (
+        client.post(
+            f"{sx}/correction-orders/{oid}/verify", json=verify, headers=bearer("rect-sx-own")
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{sx}/correction-orders/{oid}/verify", json=verify, headers=bearer("taiyuan-fazhi")
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{sx}/my-enterprise/correction-orders/{oid}/plan",
+            json=plan,
+            headers=bearer("taiyuan-officer1"),
+        ).status_code
+        == 403
+    )
     assert client.get(f"{sx}/correction-orders", headers=bearer("rect-sx-own")).status_code == 403
     assert order_row("sx-taiyuan", oid).status == "issued"

@@ -24,7 +24,6 @@ from tenant_app.cases.services.common import (
     Refused,
     audit_case,
     flag,
-    parse_date,
     policy_of,
     record_step,
     refuse,

@@ -92,29 +92,27 @@ class RectOrderPageSchema(Schema):
 
 
 class RectWarningOrderInSchema(Schema):
-    content = fields.String(required=True, validate=_TEXT)
-    finding = fields.String(required=True, validate=_TEXT)
+    content = fields.String(load_default="", validate=_TEXT)
+    finding = fields.String(load_default="", validate=_TEXT)
     days = fields.Integer(load_default=None, allow_none=True)
 
 
 class RectPlanInSchema(Schema):
-    measures = fields.String(required=True, validate=_TEXT)
-    responsible = fields.String(required=True, validate=validate.Length(max=200))
-    milestones = fields.List(
-        fields.Dict(), required=True, validate=validate.Length(max=50)
-    )
+    measures = fields.String(load_default="", validate=_TEXT)
+    responsible = fields.String(load_default="", validate=validate.Length(max=200))
+    milestones = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=50))
 
 
 class RectTextInSchema(Schema):
-    text = fields.String(required=True, validate=_TEXT)
+    text = fields.String(load_default="", validate=_TEXT)
 
 
 class RectReasonInSchema(Schema):
-    reason = fields.String(required=True, validate=_TEXT)
+    reason = fields.String(load_default="", validate=_TEXT)
 
 
 class RectProgressFormSchema(Schema):
-    text = fields.String(required=True, validate=_TEXT)
+    text = fields.String(load_default="", validate=_TEXT)
 
 
 class RectProgressUploadSchema(Schema):
@@ -122,15 +120,11 @@ class RectProgressUploadSchema(Schema):
 
 
 class RectVisitInSchema(Schema):
-    planned_date = fields.Date(required=True)
-    officer_ids = fields.List(fields.Integer(validate=_ID), required=True)
+    planned_date = fields.String(load_default="", validate=validate.Length(max=10))
+    officer_ids = fields.List(fields.Integer(validate=_ID), load_default=list)
 
 
 class RectVerifyInSchema(Schema):
-    method = fields.String(
-        required=True,
-        validate=validate.OneOf(list(VERIFY_METHODS)),
-        metadata={"description": _desc(VERIFY_METHODS)},
-    )
-    outcome = fields.String(required=True, validate=validate.OneOf(list(OUTCOMES)))
-    note = fields.String(required=True, validate=_TEXT)
+    method = fields.String(load_default="", metadata={"description": _desc(VERIFY_METHODS)})
+    outcome = fields.String(load_default="", metadata={"description": "、".join(OUTCOMES)})
+    note = fields.String(load_default="", validate=_TEXT)

@@ -30,9 +30,7 @@ bp = Blueprint(
 @permission(Perm.OWN_CASES)
 def mine_page() -> Any:
     ctx = request_context()
-    return render_template(
-        "rectification/mine.html", rows=orders.my_orders(ctx), today=ctx.today
-    )
+    return render_template("rectification/mine.html", rows=orders.my_orders(ctx), today=ctx.today)
 
 
 def _mine_or_404(order_id: int) -> Any:

@@ -132,9 +132,7 @@ def comment(order_id: int) -> Any:
 def help_given(order_id: int) -> Any:
     ctx = request_context()
     act(
-        lambda: rectify.record_help(
-            ctx, orders.get_order(order_id), request.form.get("text", "")
-        ),
+        lambda: rectify.record_help(ctx, orders.get_order(order_id), request.form.get("text", "")),
         _("帮扶已记录"),
     )
     return _back(order_id)

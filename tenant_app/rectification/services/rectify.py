@@ -46,9 +46,7 @@ VISIT_STARTED = ("approved", "in_progress", "done")
 
 def _must_be_open(o: CorrectionOrder) -> None:
     if not o.is_open:
-        raise Conflict(
-            f"该责令改正{ORDER_STATUSES[o.status]}，不能再办理", {"status": [o.status]}
-        )
+        raise Conflict(f"该责令改正{ORDER_STATUSES[o.status]}，不能再办理", {"status": [o.status]})
 
 
 def _audit(
@@ -114,7 +112,7 @@ def parse_milestones(raw: Any, due: date) -> list[dict[str, str]]:
         if not isinstance(item, dict):
             raise ValidationFailed.field("milestones", f"第{i}个整改节点格式有误")
         try:
-            day = date.fromisoformat(str(item.get("date") or "").strip())
+            when = date.fromisoformat(str(item.get("date") or "").strip())
         except ValueError:
             raise ValidationFailed.field(
                 "milestones", f"第{i}个整改节点的日期有误，应为 YYYY-MM-DD"
@@ -122,11 +120,11 @@ def parse_milestones(raw: Any, due: date) -> list[dict[str, str]]:
         text = str(item.get("text") or "").strip()
         if not text or len(text) > 500:
             raise ValidationFailed.field("milestones", f"第{i}个整改节点须写明内容（500字以内）")
-        if day > due:
+        if when > due:
             raise ValidationFailed.field(
-                "milestones", f"第{i}个整改节点（{day}）晚于改正期限 {due}"
+                "milestones", f"第{i}个整改节点（{when}）晚于改正期限 {due}"
             )
-        out.append({"date": day.isoformat(), "text": text})
+        out.append({"date": when.isoformat(), "text": text})
     return sorted(out, key=lambda m: m["date"])
 
 

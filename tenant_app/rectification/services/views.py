@@ -20,7 +20,9 @@ def entry_dict(e: RectificationEntry) -> dict[str, Any]:
     }
 
 
-def order_dict(o: CorrectionOrder, entries: list[RectificationEntry] | None = None) -> dict[str, Any]:
+def order_dict(
+    o: CorrectionOrder, entries: list[RectificationEntry] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": o.id,
         "enterprise_id": o.enterprise_id,
