@@ -82,7 +82,8 @@ def _issue(
 ) -> CorrectionOrder:
     policy = policy_of(ctx)
     d = deadline(policy, ctx.today, days, field)
-    ids = list(dict.fromkeys(r for r in [*(rule_ids or []), *d.rule_ids] if r))
+    # The deadline's rule first: it is the one the reminders queue cites.
+    ids = list(dict.fromkeys(r for r in [*d.rule_ids, *(rule_ids or [])] if r))
     order = CorrectionOrder(
         enterprise_id=enterprise_id,
         source=source,
