@@ -16,6 +16,7 @@ from tenant_app.context import Context
 from tenant_app.extensions import db
 from tenant_app.models import CorrectionOrder, EnterpriseAccount
 from tenant_app.models.rectification import OPEN_ORDER_STATUSES
+from tenant_app.rectification.services import orders
 from tenant_app.rectification.services.orders import link_of
 from tenant_app.reminders.items import DueItem
 
@@ -33,7 +34,7 @@ def correction_deadlines(ctx: Context, *, user_id: int | None, horizon: date) ->
         & CO.status.in_(OPEN_ORDER_STATUSES)
         & (CO.due_on <= horizon)
     )
-    party = (
+    party = orders.party_sees(
         select(CO.id, CO.due_on, CO.rule_ids, CO.status, EnterpriseAccount.user_id)
         .join(
             EnterpriseAccount,

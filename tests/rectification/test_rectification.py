@@ -138,6 +138,20 @@ def test_NAT_APL_28_1_decision_without_correction_order_refused_and_with_one_mak
     o = orders["items"][0]
     assert (o["case_id"], o["due_on"], o["days"]) == (case["id"], "2026-07-27", 10)
     assert "NAT-APL-28.1" in o["rule_ids"] and "SX-15" in o["rule_ids"]
+    # The party learns of the order with the decision, at service.
+    make_enterprise_user("sx-taiyuan", e, "rect-decided-co")
+    party = bearer("rect-decided-co")
+    mine = f"{API['sx-taiyuan']}/my-enterprise/correction-orders"
+    assert client.get(mine, headers=party).get_json() == []
+    assert client.get(f"{mine}/{o['id']}", headers=party).status_code == 404
+    served = d.post(f"/cases/{case['id']}/service", {"method": "in_person"})
+    assert served.status_code == 200, served.get_json()
+    assert [x["id"] for x in client.get(mine, headers=party).get_json()] == [o["id"]]
+    with use_scope(system_scope()):
+        told = db.session.execute(
+            select(Notification.title).where(Notification.kind == "correction_order")
+        ).scalars()
+        assert any("2026-07-27" in t for t in told)
 
 
 @pytest.mark.today("2026-09-01")

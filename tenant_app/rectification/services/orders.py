@@ -220,6 +220,13 @@ def order_of_case(case_id: int) -> CorrectionOrder | None:
     ).scalar_one_or_none()
 
 
+def party_sees(stmt: Any) -> Any:
+    """The party sees a decision's order once the decision is served (it learns of both then);
+    a warning's order at once."""
+    served = select(Case.id).where(Case.id == CorrectionOrder.case_id, Case.served_on.is_not(None))
+    return stmt.where(CorrectionOrder.case_id.is_(None) | served.exists())
+
+
 def mine(ctx: Context) -> Enterprise:
     require_action(ctx, Perm.OWN_CASES)
     return my_enterprise(ctx)
@@ -234,6 +241,10 @@ def my_order(ctx: Context, order_id: Any) -> CorrectionOrder:
         raise NotFound("没有找到该责令改正") from None
     if o.enterprise_id != e.id:
         raise NotFound("没有找到该责令改正")
+    if o.case_id is not None:
+        case = db.session.get(Case, o.case_id)
+        if case is None or case.served_on is None:
+            raise NotFound("没有找到该责令改正")
     return o
 
 
@@ -268,8 +279,7 @@ def my_orders(ctx: Context) -> list[CorrectionOrder]:
     """The enterprise's own orders, open ones first, then newest first."""
     e = mine(ctx)
     rows = db.session.execute(
-        select(CorrectionOrder)
-        .where(CorrectionOrder.enterprise_id == e.id)
+        party_sees(select(CorrectionOrder).where(CorrectionOrder.enterprise_id == e.id))
         .order_by(CorrectionOrder.id.desc())
         .limit(500)
     ).scalars()

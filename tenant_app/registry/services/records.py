@@ -194,15 +194,16 @@ def timeline(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
                 )
             )
     events += case_events(e, party=party)
-    events += order_events(e)
+    events += order_events(e, party=party)
     events.sort(key=lambda ev: (ev.day, ev.record.id if ev.record else 0), reverse=True)
     return events
 
 
-def order_events(e: Enterprise) -> list[TimelineEvent]:
+def order_events(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
     """The enterprise's correction orders (within the scope, issue 15): each order with its
-    deadline, and its verification with the outcome."""
-    from tenant_app.models import CorrectionOrder
+    deadline, and its verification with the outcome. The party sees a decision's order once the
+    decision is served, as on its own pages."""
+    from tenant_app.models import Case, CorrectionOrder
     from tenant_app.models.rectification import ORDER_STATUSES, VERIFY_METHODS
 
     rows = db.session.execute(
@@ -212,6 +213,10 @@ def order_events(e: Enterprise) -> list[TimelineEvent]:
     ).scalars()
     events: list[TimelineEvent] = []
     for o in rows:
+        if party and o.case_id is not None:
+            case = db.session.get(Case, o.case_id)
+            if case is None or case.served_on is None:
+                continue
         source = f"责令改正 #{o.id}"
         events.append(
             TimelineEvent(
