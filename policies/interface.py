@@ -476,3 +476,61 @@ class Policy:
             f"建议采取“{rung['title']}”（顺序：{'→'.join(r['title'] for r in rungs)}）。"
         )
         return self._d(rung, rid, facts, text)
+
+    # --- correction orders and rectification (NL-28, SX-14/15, XJ-R; issue 15) ---
+    def _rectification(self) -> dict[str, Any]:
+        return self.pack.get("rectification") or {}
+
+    def correction_deadline(self, issued_on: date, days: int | None = None) -> Decision:
+        """NL-28 / SX-14: the last day of a correction order made on ``issued_on`` (not itself
+        counted), ``days`` working or calendar days as the pack's ``rectification.unit`` says
+        (the pack's ``default_days`` when None; 15 working days when the pack says nothing).
+        ``answer`` is ``{due, days, unit}``; None with the reason when ``days`` is out of range."""
+        r = self._rectification()
+        rid = r.get("rule_id", "")
+        unit = r.get("unit", "workdays")
+        n = int(days if days is not None else r.get("default_days", 15))
+        most = int(r.get("max_days", 180))
+        facts = {"issued_on": issued_on.isoformat(), "days": n, "unit": unit}
+        if n < 1 or n > most:
+            return self._d(None, rid, facts, f"{rid}：改正期限应为1至{most}{_UNIT_ZH[unit]}。")
+        ans = self.calendar.period_end(issued_on, n, unit)
+        basis = "（期限天数为平台默认值）" if days is None and r.get("basis") == "default" else ""
+        text = (
+            f"{rid}：自责令改正之日（{issued_on.isoformat()}，当日不计入）起{n}{_UNIT_ZH[unit]}"
+            f"内改正，即{ans.value}前{basis}"
+        )
+        if ans.provisional:
+            text += "（该年节假日安排未录入，仅按周末计算，结果为暂定）"
+        return self._d(
+            {"due": ans.value, "days": n, "unit": unit},
+            rid,
+            facts,
+            text + "。",
+            provisional=ans.provisional,
+        )
+
+    def rectification_rules(self) -> Decision:
+        """SX-15 / XJ-R: how rectification is verified and what overdue means here:
+        ``{verify_trigger, verify_outside_cap, overdue_removal_reason}`` — the follow-up visit's
+        trigger, whether the pack's cap exempts it (SX-3), and the removal reason (a key of
+        ``removal.reasons``) an unjustified overdue order of a listed enterprise starts, or None."""
+        r = self._rectification()
+        rid = r.get("rule_id", "")
+        trigger = r.get("verify_trigger", "follow_up")
+        reason = r.get("overdue_removal_reason") or None
+        if reason is not None and reason not in (self.pack.get("removal") or {}).get("reasons", {}):
+            reason = None
+        outside = self.cap_exempt(trigger)
+        answer = {
+            "verify_trigger": trigger,
+            "verify_outside_cap": outside,
+            "overdue_removal_reason": reason,
+        }
+        text = (
+            f"{rid}：整改核查可采取非现场核查或现场核查；现场核查"
+            + ("不计入" if outside else "计入")
+            + "年度现场检查频次"
+            + ("；正面清单企业无正当理由逾期不改正的，启动移出。" if reason else "。")
+        )
+        return self._d(answer, rid, {}, text)

@@ -28,7 +28,7 @@ from .schema_listing import (
     SupervisionSchema,
 )
 from .schema_national import NationalSchema, extension_errors
-from .vocab import LEVELS
+from .vocab import LEVELS, TRIGGERS
 
 # Top-level sections; every one but meta/overridable may contain overridable paths. ``national``
 # (the national layer the loader puts under every regional pack, schema_national.py) is not
@@ -48,6 +48,7 @@ SECTIONS = (
     "obligations",
     "cases",
     "reminders",
+    "rectification",
 )
 
 
@@ -76,6 +77,23 @@ class RemindersSchema(StrictSchema):
     note = Str(required=False)
 
 
+class RectificationSchema(StrictSchema):
+    """Correction orders and their rectification (NL-28, SX-14/15, issue 15): the days the
+    officer sets are counted in ``unit`` (working or calendar days) from the day the order is
+    made; ``default_days`` when the officer sets none, never more than ``max_days``; the
+    verification visit's trigger (its cap follows ``inspection.caps.exempt_triggers``); the
+    removal reason an unjustified overdue order of a listed enterprise starts (XJ-R), if any."""
+
+    rule_id = Str()
+    basis = Name(("text", "default"), "依据类型")
+    unit = Name(("workdays", "days"), "期限单位")
+    default_days = Int(min=1, max=365)
+    max_days = Int(min=1, max=730)
+    verify_trigger = Name(TRIGGERS, "检查事由")
+    overdue_removal_reason = Str(required=False)
+    note = Str(required=False)
+
+
 class PackSchema(StrictSchema):
     meta = Nested(MetaSchema)
     overridable = List(Str(), unique=True)
@@ -93,6 +111,7 @@ class PackSchema(StrictSchema):
     cases = Nested(CasesSchema, required=False)  # the violation catalogue (issue 14)
     national = Nested(NationalSchema, required=False)
     reminders = Nested(RemindersSchema, required=False)  # issue 16 item 3
+    rectification = Nested(RectificationSchema, required=False)  # issue 15 items 1-2
 
     @validates_schema
     def _national_lists_kept(self, data: dict[str, Any], **kw: Any) -> None:

@@ -60,6 +60,11 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.notifications import pages as notifications_pages
     from tenant_app.policy import api as policy_api
     from tenant_app.policy import pages as policy_pages
+    from tenant_app.rectification import due as rectification_due
+    from tenant_app.rectification import jobs as rectification_jobs
+    from tenant_app.rectification.api import resources as rectification_api
+    from tenant_app.rectification.pages import portal as rectification_portal
+    from tenant_app.rectification.pages import staff as rectification_staff
     from tenant_app.registry import due as registry_due
     from tenant_app.registry.api import resources as registry_api
     from tenant_app.registry.pages import enterprises, records
@@ -138,5 +143,12 @@ def features() -> tuple[Feature, ...]:
             api=(warnings_api.blp,),
             jobs=(warnings_jobs,),
             due=(warnings_due.warning_deadlines,),
+        ),
+        Feature(
+            "rectification",
+            pages=(rectification_staff.bp, rectification_portal.bp),
+            api=(rectification_api.blp,),
+            jobs=(rectification_jobs,),
+            due=(rectification_due.correction_deadlines,),
         ),
     )

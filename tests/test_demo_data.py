@@ -212,6 +212,22 @@ def _check_warnings() -> None:
         assert states == set(WARNING_STATUSES), (slug, states)
 
 
+def _check_rectification() -> None:
+    """Issue 15 (SX-14/15): correction orders in every state in both cities, one overdue, from
+    both sources."""
+    from tenant_app.models import CorrectionOrder
+    from tenant_app.models.rectification import ORDER_SOURCES, ORDER_STATUSES
+
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        rows = _in(
+            slug,
+            select(CorrectionOrder.status, CorrectionOrder.source, CorrectionOrder.overdue_on),
+        )
+        assert {r[0] for r in rows} == set(ORDER_STATUSES), (slug, {r[0] for r in rows})
+        assert {r[1] for r in rows} == set(ORDER_SOURCES), slug
+        assert any(r[2] for r in rows), slug
+
+
 def _check_tips(app: Any) -> None:
     for r in role_tips():
         client = app.test_client()
@@ -239,6 +255,8 @@ def test_demo_data_shows_every_module(world: dict[str, Any], app: Any) -> None:
     _check_notifications()
     _check_warnings()
     assert seeded["warnings"]
+    assert seeded["rectification"]
+    _check_rectification()
     before = _counts()
     again = seed_demo_data()
     assert not any(again.values())
@@ -257,3 +275,4 @@ def test_demo_data_with_a_far_clock(world: dict[str, Any]) -> None:
         _check_cases()
         _check_notifications()
         _check_warnings()
+        _check_rectification()

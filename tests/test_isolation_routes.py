@@ -75,6 +75,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry.update(_case_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_notification_objects(a, officer.id))
     registry.update(_warning_objects(a, officer.id, registry["enterprise_id"]))
+    registry.update(_order_objects(a, officer.id, registry["enterprise_id"]))
     return {
         "job_id": job_id,
         "user_id": officer.id,
@@ -244,6 +245,37 @@ def _warning_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, A
         return {"warning_id": w.id}
 
 
+def _order_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
+    """A's correction order (issue 15) with a plan and a progress line only A may read."""
+    from datetime import date
+
+    from tenant_app.models import CorrectionOrder, RectificationEntry
+
+    with use_scope(tenant_scope(a, officer_id)):
+        o = CorrectionOrder(
+            enterprise_id=enterprise_id,
+            source="warning",
+            content="乌鲁木齐隔离责令改正",
+            days=10,
+            day_unit="days",
+            issued_on=date(2026, 7, 1),
+            due_on=date(2026, 7, 13),
+            status="planned",
+            plan_measures="乌鲁木齐隔离整改措施",
+            plan_milestones=[],
+            removal={},
+        )
+        db.session.add(o)
+        db.session.flush()
+        db.session.add(
+            RectificationEntry(
+                order_id=o.id, kind="progress", text="乌鲁木齐隔离整改进展", day=date(2026, 7, 2)
+            )
+        )
+        db.session.commit()
+        return {"order_id": o.id}
+
+
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
     """A's positive-list objects (issue 5): a screening run, an entry, a draft batch with an
     objection, a filing addressed to A's parent."""
@@ -367,6 +399,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "notification_id": objs["notification_id"],
         "subscription_id": objs["subscription_id"],
         "warning_id": objs["warning_id"],  # warnings (issue 16)
+        "order_id": objs["order_id"],  # correction orders (issue 15)
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tenant_app.demo import cases, inspections, listing, notifications, registry, warnings
+from tenant_app.demo import (
+    cases,
+    inspections,
+    listing,
+    notifications,
+    rectification,
+    registry,
+    warnings,
+)
 from tenant_app.demo.context import POPULATION
 
 
@@ -15,6 +23,7 @@ def seed_demo_data() -> dict[str, list[str]]:
         "cases": [],
         "notifications": [],
         "warnings": [],
+        "rectification": [],
     }
     for slug in POPULATION:
         if registry.seed_registry(slug):
@@ -34,4 +43,7 @@ def seed_demo_data() -> dict[str, list[str]]:
     for slug in warnings.WARNING_CITIES:
         if warnings.seed_warnings(slug):
             done["warnings"].append(slug)
+    for slug in rectification.RECTIFICATION_CITIES:
+        if rectification.seed_rectification(slug):
+            done["rectification"].append(slug)
     return done

@@ -39,6 +39,10 @@ PERIODIC: tuple[Periodic, ...] = (
     # SX-1 early warnings (issue 16): send due warnings, close those whose cause is gone,
     # escalate the unanswered.
     Periodic("warnings-scan", "warnings.scan", every_seconds=86400, per_tenant=True),
+    # SX-15 / XJ-R: overdue correction orders flagged, told, and a listed enterprise's removal.
+    Periodic(
+        "rectification-overdue", "rectification.flag_overdue", every_seconds=86400, per_tenant=True
+    ),
     # Signed head of each tenant's audit chain, written outside the database (issue 12).
     Periodic("audit-checkpoint", "audit.checkpoint", every_seconds=86400, per_tenant=True),
     # Staff reminders, once per item per threshold (issue 16 item 3).

@@ -48,6 +48,7 @@ from tenant_app.models.notification import (
 )
 from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from tenant_app.models.records import ComplianceRecord
+from tenant_app.models.rectification import CorrectionOrder, RectificationEntry
 from tenant_app.models.tenant import Level, Tenant
 from tenant_app.models.user import (
     ApiToken,
@@ -77,6 +78,8 @@ __all__ = [
     "CaseDecisionStat",
     "ChecklistTemplate",
     "ComplianceRecord",
+    "CorrectionOrder",
+    "RectificationEntry",
     "Draw",
     "Inspection",
     "InspectionApproval",

@@ -24,6 +24,9 @@ NOTIFICATION_KINDS: dict[str, str] = {
     "warning": "预警",
     "warning_escalated": "预警升级",
     "warning_answered": "企业答复预警",
+    "correction_order": "责令改正",
+    "rectification": "整改进展",
+    "rectification_overdue": "整改逾期",
     "system": "系统通知",
 }
 CHANNELS = {"in_app": "站内通知", "email": "电子邮件", "webhook": "Webhook 推送"}
@@ -47,6 +50,8 @@ DUE_KINDS = {
     "registry.rectification": "责令整改期限",
     "warning.answer": "预警答复期限",
     "warning.escalated": "预警升级待处理",
+    "rectification.party": "责令改正期限",
+    "rectification.verify": "整改核查期限",
 }
 # Reminder thresholds: "soon" (within the lead working days), "overdue" (past the due date).
 REMINDER_THRESHOLDS = {"soon": "即将到期", "overdue": "已逾期"}

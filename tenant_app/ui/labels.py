@@ -71,6 +71,13 @@ from tenant_app.models.notification import (
     REMINDER_THRESHOLDS,
 )
 from tenant_app.models.records import RECORD_KINDS
+from tenant_app.models.rectification import (
+    DAY_UNITS,
+    ENTRY_KINDS,
+    ORDER_SOURCES,
+    ORDER_STATUSES,
+    VERIFY_METHODS,
+)
 from tenant_app.models.tenant import LEVEL_LABELS
 from tenant_app.models.warning import (
     CLOSE_REASONS,
@@ -170,6 +177,12 @@ LABELS: dict[str, Mapping[str, str]] = {
     "warning_rung": WARNING_RUNGS,
     "warning_close": CLOSE_REASONS,
     "monitoring_kind": MONITORING_KINDS,
+    # correction orders and rectification (issue 15)
+    "order_status": ORDER_STATUSES,
+    "order_source": ORDER_SOURCES,
+    "rectification_entry": ENTRY_KINDS,
+    "verify_method": VERIFY_METHODS,
+    "day_unit": DAY_UNITS,
     # registry
     "category": SUPERVISION_CATEGORIES,
     "permit_class": PERMIT_CLASSES,

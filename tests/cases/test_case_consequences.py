@@ -194,7 +194,13 @@ def test_XJ_H_listed_enterprise_malice_starts_removal_on_the_decision_date_and_l
                 .order_by(LedgerEntry.id)
             ).scalars()
         ]
-        assert kinds_in_ledger == ["case_filed", "removal", "penalty_decision"]
+        # The decision's correction order (SX-14, issue 15) is a ledger line of its own.
+        assert kinds_in_ledger == [
+            "case_filed",
+            "correction_order",
+            "removal",
+            "penalty_decision",
+        ]
         events = records.timeline(db.session.get(Enterprise, e.id))  # type: ignore[arg-type]
         case_events = [(ev.day.isoformat(), ev.title) for ev in events if ev.case_id]
         assert case_events == [

@@ -80,13 +80,15 @@ def test_SX_13_minor_first_violation_corrected_no_penalty_with_education_and_cor
         case["id"],
         [_penalty(v, "no_penalty")],
         education_record="2026-07-13 当面宣讲大气污染防治法第二十条，企业负责人签字确认",
-        correction_due="2026-07-20",
+        correction_days=5,
     )
     assert done.status_code == 200, done.get_json()
     body = done.get_json()
     assert body["stage"] == "decided" and body["total_fine"] == 0
     assert body["violations"][0]["outcome"] == "no_penalty"
     assert body["correction_order"] and body["education_record"]
+    # SX-14/15: decided 2026-07-13 (Mon), 5 working days (Shanxi's unit) → 2026-07-20.
+    assert body["correction_due"] == "2026-07-20"
     assert "case.decided" in _actions(case["id"])
 
 

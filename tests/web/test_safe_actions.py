@@ -86,6 +86,10 @@ CONFIRMED = {
     "warnings/warnings/show.html::web.warnings.escalate",  # proposes the next rung (SX-1)
     "warnings/warnings/show.html::web.warnings.finish",  # ends the warning
     "warnings/warnings/mine_show.html::web.warnings_portal.answer",  # the answer is final
+    "warnings/warnings/show.html::web.rectification.from_warning",  # orders the enterprise
+    "rectification/rectification/show.html::web.rectification.verify",  # closes the order
+    "rectification/rectification/show.html::web.rectification.visit",  # a visit, told to the party
+    "rectification/rectification/show.html::web.rectification.justify",  # no removal (XJ-R)
     "listing/listing/batch.html::web.listing.decide",
     "listing/listing/batch.html::web.listing.batch_step:notice",
     "listing/listing/batch.html::web.listing.batch_step:publication",
@@ -103,6 +107,14 @@ CONFIRMED = {
 UNASKED = {
     "warnings/warnings/monitoring.html::self": "all or nothing; the same file again writes nothing",
     "warnings/warnings/mine_show.html::web.warnings_portal.acknowledge": "only says it was read",
+    "rectification/rectification/show.html::web.rectification.comment": "adds a line; more follow",
+    "rectification/rectification/show.html::web.rectification.help_given": "adds a line of help",
+    "rectification/rectification/mine_show.html::web.rectification_portal.plan": (
+        "the plan is replaced by submitting again until the verification starts"
+    ),
+    "rectification/rectification/mine_show.html::web.rectification_portal.progress": (
+        "adds a progress report; more follow"
+    ),
     "cases/cases/show.html::web.cases.facts": "the facts are edited until the notice",
     "cases/cases/show.html::web.cases.add_violation": "violations are edited until the notice",
     "cases/cases/show.html::web.cases.update_violation": "as above",

@@ -86,7 +86,7 @@ class NoticeInSchema(Schema):
 
 class DecisionInSchema(NoticeInSchema):
     correction_order = fields.String(validate=_TEXT, load_default="")
-    correction_due = date_field(allow_none=True)
+    correction_days = fields.Integer(allow_none=True, load_default=None)
     education_record = fields.String(validate=_TEXT, load_default="")
     police_transfer = fields.Boolean(
         load_default=False,

@@ -432,7 +432,7 @@ def decide(case_id: int) -> Any:
             {
                 "penalties": _penalties(case),
                 "correction_order": f.get("correction_order", ""),
-                "correction_due": f.get("correction_due") or None,
+                "correction_days": f.get("correction_days") or None,
                 "education_record": f.get("education_record", ""),
                 "police_transfer": f.get("police_transfer") == "1",
                 "police_transfer_reason": f.get("police_transfer_reason", ""),

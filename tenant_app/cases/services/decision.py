@@ -24,7 +24,6 @@ from tenant_app.cases.services.common import (
     Refused,
     audit_case,
     flag,
-    parse_date,
     policy_of,
     record_step,
     refuse,
@@ -41,6 +40,7 @@ from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import Case, CaseViolation, Enterprise
 from tenant_app.models.case import SERVICE_METHODS
+from tenant_app.rectification.services import orders as correction_orders
 
 
 class RoutedToReview(Refused):
@@ -88,9 +88,10 @@ def decide(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
             f"{correction.rule_id}：实施行政处罚或者不予处罚，均应当责令当事人改正或者限期改正",
             {"correction_order": ["请填写责令改正的内容"], "rule_ids": [correction.rule_id]},
         )
-    due = parse_date(data.get("correction_due"), "correction_due", required=False)
-    if due is not None and due < ctx.today:
-        raise ValidationFailed.field("correction_due", "改正期限不能早于今天")
+    # The order's deadline is computed by the calendar from the days the officer sets (the
+    # pack's unit and default, SX-14/15): the order is an object (rectification/).
+    days = correction_orders.parse_days(data.get("correction_days"))
+    correction_orders.deadline(policy, ctx.today, days)
     education = text(data.get("education_record"), "education_record")
     if any(p["outcome"] == "no_penalty" for _v, p in chosen) and not education:
         rule = policy.case_rule("no_penalty.education")
@@ -141,7 +142,7 @@ def decide(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
     case.total_fine = total
     for v, _p in chosen:
         similar.record_decision(ctx, v)
-    case.correction_order, case.correction_due = order, due
+    case.correction_order = order
     case.education_record = education
     case.decided_on, case.decided_by = ctx.today, ctx.actor.user_id
     transfer = police_transfer(ctx, case, data)
@@ -154,12 +155,20 @@ def decide(ctx: Context, case: Case, data: dict[str, Any]) -> Case:
         service["rule_id"],
         *(r for v, _p in chosen for r in v.proposal.get("rule_ids", [])),
     ]
+    made = correction_orders.from_decision(ctx, case, order, days, [correction.rule_id])
+    case.correction_due = made.due_on
     record_step(
         ctx,
         case,
         "decided",
         rule_ids=rule_ids,
-        detail={"penalties": tried, "outside": [v.id for v, _p in outside], "service": service},
+        detail={
+            "penalties": tried,
+            "outside": [v.id for v, _p in outside],
+            "service": service,
+            "correction_order_id": made.id,
+            "correction_due": made.due_on.isoformat(),
+        },
     )
     audit_case(
         ctx,
@@ -306,6 +315,9 @@ def serve(ctx: Context, case: Case, method: str, consent: Any = False) -> Case:
         "case.served",
         after={"served_on": ctx.today, "method": method, "late": case.service_late},
     )
+    made = correction_orders.order_of_case(case.id)
+    if made is not None:
+        correction_orders.tell_party(ctx, made)
     return case
 
 

@@ -33,6 +33,9 @@ KINDS = {
     "stopped": "终止纳入程序",
     "case_filed": "行政处罚立案",
     "penalty_decision": "行政处罚决定",
+    "correction_order": "责令改正",
+    "rectification_help": "整改帮扶",
+    "rectification_verified": "整改核查",
 }
 
 

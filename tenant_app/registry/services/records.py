@@ -138,6 +138,7 @@ class TimelineEvent:
     record: ComplianceRecord | None
     source: str = ""
     case_id: int | None = None  # an enforcement case's filing or decision (issue 14 item 9)
+    order_id: int | None = None  # a correction order and its verification (issue 15)
 
 
 def _describe(r: ComplianceRecord) -> str:
@@ -193,7 +194,53 @@ def timeline(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
                 )
             )
     events += case_events(e, party=party)
+    events += order_events(e, party=party)
     events.sort(key=lambda ev: (ev.day, ev.record.id if ev.record else 0), reverse=True)
+    return events
+
+
+def order_events(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
+    """The enterprise's correction orders (within the scope, issue 15): each order with its
+    deadline, and its verification with the outcome. The party sees a decision's order once the
+    decision is served, as on its own pages."""
+    from tenant_app.models import Case, CorrectionOrder
+    from tenant_app.models.rectification import ORDER_STATUSES, VERIFY_METHODS
+
+    rows = db.session.execute(
+        select(CorrectionOrder)
+        .where(CorrectionOrder.enterprise_id == e.id)
+        .order_by(CorrectionOrder.id)
+    ).scalars()
+    events: list[TimelineEvent] = []
+    for o in rows:
+        if party and o.case_id is not None:
+            case = db.session.get(Case, o.case_id)
+            if case is None or case.served_on is None:
+                continue
+        source = f"责令改正 #{o.id}"
+        events.append(
+            TimelineEvent(
+                o.issued_on,
+                "correction_order",
+                "责令改正",
+                f"{o.content[:80]}（限 {o.due_on} 前改正）",
+                None,
+                source,
+                order_id=o.id,
+            )
+        )
+        if o.verified_on:
+            events.append(
+                TimelineEvent(
+                    o.verified_on,
+                    "correction_order",
+                    "整改核查",
+                    f"{VERIFY_METHODS.get(o.verify_method or '', '')}：{ORDER_STATUSES[o.status]}",
+                    None,
+                    source,
+                    order_id=o.id,
+                )
+            )
     return events
 
 
