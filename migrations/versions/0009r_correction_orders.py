@@ -66,6 +66,10 @@ def upgrade():
     op.create_index('ix_correction_orders_tenant_status_id', 'correction_orders', ['tenant_id', 'status', 'id'], unique=False)
     op.create_index('ix_correction_orders_tenant_enterprise_id', 'correction_orders', ['tenant_id', 'enterprise_id', 'id'], unique=False)
     op.create_index('ix_correction_orders_tenant_due', 'correction_orders', ['tenant_id', 'due_on'], unique=False)
+    op.create_index('ix_correction_orders_tenant_id_id', 'correction_orders', ['tenant_id', 'id'], unique=False)
+    # Led by each foreign key (issue 13 item 6): deleting the parent finds its orders by index.
+    for column in ('enterprise_id', 'case_id', 'warning_id', 'inspection_id'):
+        op.create_index(f'ix_correction_orders_fk_{column}', 'correction_orders', [column], unique=False)
     rls.enable('correction_orders')
 
     op.create_table('rectification_entries',
@@ -88,14 +92,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rectification_entries'))
     )
     op.create_index('ix_rectification_entries_tenant_order', 'rectification_entries', ['tenant_id', 'order_id', 'id'], unique=False)
+    op.create_index('ix_rectification_entries_fk_order_id', 'rectification_entries', ['order_id'], unique=False)
     rls.enable('rectification_entries')
 
 
 def downgrade():
+    op.drop_index('ix_rectification_entries_fk_order_id', table_name='rectification_entries')
     op.drop_index('ix_rectification_entries_tenant_order', table_name='rectification_entries')
     op.drop_table('rectification_entries')
     for name in ('ix_correction_orders_tenant_due', 'ix_correction_orders_tenant_enterprise_id',
                  'ix_correction_orders_tenant_status_id', 'ux_correction_orders_tenant_warning',
                  'ux_correction_orders_tenant_case'):
         op.drop_index(name, table_name='correction_orders')
+    for column in ('enterprise_id', 'case_id', 'warning_id', 'inspection_id'):
+        op.drop_index(f'ix_correction_orders_fk_{column}', table_name='correction_orders')
+    op.drop_index('ix_correction_orders_tenant_id_id', table_name='correction_orders')
     op.drop_table('correction_orders')
