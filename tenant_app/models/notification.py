@@ -24,6 +24,10 @@ NOTIFICATION_KINDS: dict[str, str] = {
     "warning": "预警",
     "warning_escalated": "预警升级",
     "warning_answered": "企业答复预警",
+    "payment_application": "暂缓或分期缴纳罚款申请",
+    "payment_decided": "暂缓或分期缴纳罚款的决定",
+    "payment_enforcement": "罚款申请强制执行",
+    "ladder_document": "教育引导书、告诫书",
     "system": "系统通知",
 }
 CHANNELS = {"in_app": "站内通知", "email": "电子邮件", "webhook": "Webhook 推送"}
@@ -47,6 +51,7 @@ DUE_KINDS = {
     "registry.rectification": "责令整改期限",
     "warning.answer": "预警答复期限",
     "warning.escalated": "预警升级待处理",
+    "payment.due": "罚款缴纳期限",  # issue 15
 }
 # Reminder thresholds: "soon" (within the lead working days), "overdue" (past the due date).
 REMINDER_THRESHOLDS = {"soon": "即将到期", "overdue": "已逾期"}

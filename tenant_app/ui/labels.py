@@ -70,6 +70,15 @@ from tenant_app.models.notification import (
     NOTIFICATION_KINDS,
     REMINDER_THRESHOLDS,
 )
+from tenant_app.models.enforcement import (
+    APPLICATION_KINDS,
+    APPLICATION_STATUSES,
+    EDUCATION_KINDS,
+    LADDER_ORIGINS,
+    LADDER_RUNGS,
+    PAYMENT_SOURCES,
+    PAYMENT_STATES,
+)
 from tenant_app.models.records import RECORD_KINDS
 from tenant_app.models.tenant import LEVEL_LABELS
 from tenant_app.models.warning import (
@@ -170,6 +179,14 @@ LABELS: dict[str, Mapping[str, str]] = {
     "warning_rung": WARNING_RUNGS,
     "warning_close": CLOSE_REASONS,
     "monitoring_kind": MONITORING_KINDS,
+    # after the decision (issue 15)
+    "payment_application": APPLICATION_KINDS,
+    "application_status": APPLICATION_STATUSES,
+    "payment_source": PAYMENT_SOURCES,
+    "payment_state": PAYMENT_STATES,
+    "ladder_origin": LADDER_ORIGINS,
+    "ladder_rung": LADDER_RUNGS,
+    "education_kind": EDUCATION_KINDS,
     # registry
     "category": SUPERVISION_CATEGORIES,
     "permit_class": PERMIT_CLASSES,

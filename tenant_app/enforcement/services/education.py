@@ -25,10 +25,11 @@ MAX_INVITED = 500
 def _ids(raw: Any, field: str) -> list[int]:
     if raw is None or raw == "":
         return []
-    items = raw if isinstance(raw, (list, tuple)) else str(raw).replace("，", ",").split(",")
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    parts = [p for i in items for p in str(i).replace("，", ",").replace(" ", ",").split(",")]
     out: list[int] = []
-    for item in items:
-        s = str(item).strip()
+    for item in parts:
+        s = item.strip()
         if not s:
             continue
         if not s.isdigit() or not 0 < int(s) < 2**63:

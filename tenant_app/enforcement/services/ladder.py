@@ -92,7 +92,7 @@ def history(ctx: Context, e: Enterprise, *, party: bool = False, start: date | N
         )
     ).scalars():
         assert c.decided_on is not None
-        link = f"/{slug}/cases/{c.id}/" if not party else f"/{slug}/enterprise/cases/{c.id}"
+        link = f"/{slug}/cases/{c.id}/" if not party else f"/{slug}/enterprise/cases/{c.id}/"
         out.append(Rung(c.decided_on, "penalty", c.decision_no or c.title, f"罚款 {c.total_fine} 元", link))
     for r in db.session.execute(
         select(ComplianceRecord).where(
