@@ -86,6 +86,13 @@ CONFIRMED = {
     "warnings/warnings/show.html::web.warnings.escalate",  # proposes the next rung (SX-1)
     "warnings/warnings/show.html::web.warnings.finish",  # ends the warning
     "warnings/warnings/mine_show.html::web.warnings_portal.answer",  # the answer is final
+    # issue 15: fines, the ladder
+    "enforcement/enforcement/payment.html::web.enforcement.decide",  # the schedule takes effect
+    "enforcement/enforcement/payment.html::web.enforcement_portal.apply",  # goes to approval
+    "enforcement/enforcement/payment.html::web.enforcement.record_payment",  # counts at once
+    "enforcement/enforcement/payment.html::web.enforcement.enforcement",  # to the court
+    "enforcement/enforcement/import.html::web.enforcement.import_payments",  # payments count
+    "enforcement/enforcement/ladder.html::web.enforcement.record_step",  # document to the party
     "listing/listing/batch.html::web.listing.decide",
     "listing/listing/batch.html::web.listing.batch_step:notice",
     "listing/listing/batch.html::web.listing.batch_step:publication",
@@ -101,6 +108,7 @@ CONFIRMED = {
 }
 # Everything else that posts, and why it needs no question.
 UNASKED = {
+    "enforcement/enforcement/education.html::web.enforcement.education_create": "a record of an event held; nothing follows from it but the count on the ladder",
     "warnings/warnings/monitoring.html::self": "all or nothing; the same file again writes nothing",
     "warnings/warnings/mine_show.html::web.warnings_portal.acknowledge": "only says it was read",
     "cases/cases/show.html::web.cases.facts": "the facts are edited until the notice",

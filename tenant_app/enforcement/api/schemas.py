@@ -68,25 +68,25 @@ class EnfApplicationSchema(Schema):
 
 
 class EnfApplicationInSchema(Schema):
-    kind = choice_field(APPLICATION_KINDS, required=True)
-    reasons = fields.String(required=True, validate=_TEXT)
+    kind = fields.String(load_default="", validate=validate.Length(max=16))
+    reasons = fields.String(load_default="", validate=_TEXT)
     defer_until = date_field(load_default=None)
     parts = fields.Integer(load_default=None, validate=validate.Range(min=0, max=1000))
-    proof_name = fields.String(required=True, validate=validate.Length(max=255))
+    proof_name = fields.String(load_default="", validate=validate.Length(max=255))
     proof_type = fields.String(
-        required=True, metadata={"description": "application/pdf、image/jpeg 或 image/png"},
+        load_default="", metadata={"description": "application/pdf、image/jpeg 或 image/png"},
         validate=validate.Length(max=100),
     )
     proof_base64 = fields.String(
-        required=True,
+        load_default="",
         validate=validate.Length(max=7 * 1024 * 1024),
         metadata={"description": "困难证明材料，Base64 编码，解码后不超过 5 MB"},
     )
 
 
 class EnfDecisionInSchema(Schema):
-    approve = fields.Boolean(required=True)
-    note = fields.String(required=True, validate=_TEXT)
+    approve = fields.Boolean(load_default=False)
+    note = fields.String(load_default="", validate=_TEXT)
 
 
 class EnfPaymentSchema(Schema):
@@ -100,11 +100,11 @@ class EnfPaymentSchema(Schema):
 
 
 class EnfPaymentInSchema(Schema):
-    paid_on = date_field(required=True)
+    paid_on = date_field(load_default="")
     amount = fields.String(
-        required=True, validate=validate.Length(max=32), metadata={"description": "金额（元）"}
+        load_default="", validate=validate.Length(max=32), metadata={"description": "金额（元）"}
     )
-    reference = fields.String(required=True, validate=validate.Length(max=64))
+    reference = fields.String(load_default="", validate=validate.Length(max=64))
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
@@ -129,7 +129,7 @@ class EnfImportResultSchema(Schema):
 
 
 class EnfNoteInSchema(Schema):
-    note = fields.String(required=True, validate=_TEXT)
+    note = fields.String(load_default="", validate=_TEXT)
 
 
 class EnfRungSchema(Schema):
@@ -171,10 +171,10 @@ class EnfLadderQuerySchema(Schema):
 class EnfStepInSchema(Schema):
     origin = choice_field(LADDER_ORIGINS, load_default="manual")
     origin_ref = fields.String(load_default="", validate=validate.Length(max=64))
-    finding = fields.String(required=True, validate=_TEXT)
+    finding = fields.String(load_default="", validate=_TEXT)
     flags = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list,
                         validate=validate.Length(max=30))
-    rung = fields.String(required=True, validate=validate.Length(max=32))
+    rung = fields.String(load_default="", validate=validate.Length(max=32))
     deviation_reason = fields.String(load_default="", validate=_TEXT)
     document_title = fields.String(load_default="", validate=validate.Length(max=200))
     document_body = fields.String(load_default="", validate=_TEXT)
@@ -198,9 +198,9 @@ class EnfStepSchema(Schema):
 
 
 class EnfEventInSchema(Schema):
-    kind = choice_field(EDUCATION_KINDS, required=True)
-    topic = fields.String(required=True, validate=validate.Length(max=200))
-    held_on = date_field(required=True)
+    kind = fields.String(load_default="", validate=validate.Length(max=16))
+    topic = fields.String(load_default="", validate=validate.Length(max=200))
+    held_on = date_field(load_default="")
     materials = fields.String(load_default="", validate=_TEXT)
     invited = fields.List(fields.Integer(validate=_ID), load_default=list,
                           validate=validate.Length(max=500))
