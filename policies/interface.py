@@ -483,7 +483,9 @@ class Policy:
         from ``policies.schema_inspection.LADDER_KINDS``); empty when the pack has none."""
         return ladder.ladder(self.pack, self.version_id)
 
-    def ladder_proposal(self, history: dict[str, int], flags: set[str] | frozenset[str]) -> Decision:
+    def ladder_proposal(
+        self, history: dict[str, int], flags: set[str] | frozenset[str]
+    ) -> Decision:
         """SX-0 with SX-11: the rung proposed for a new finding, ``{id, title}``, from the
         enterprise's history (rung id -> acts within the pack's lookback) and the violation's
         facts (``vocab.VIOLATION_FLAGS``); serious facts go straight to the serious rung."""

@@ -298,7 +298,9 @@ def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[st
         ev = EducationEvent(kind="training", topic="乌鲁木齐隔离普法", held_on=date(2026, 3, 1))
         db.session.add_all([app, step, ev])
         db.session.flush()
-        db.session.add(EducationAttendance(event_id=ev.id, enterprise_id=enterprise_id, present=True))
+        db.session.add(
+            EducationAttendance(event_id=ev.id, enterprise_id=enterprise_id, present=True)
+        )
         db.session.commit()
         return {
             "fine_case_id": case.id,

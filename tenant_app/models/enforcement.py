@@ -21,8 +21,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, LargeBinary
-from sqlalchemy import String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from tenant_app.clock import utcnow
@@ -173,8 +183,13 @@ class EducationEvent(TenantScoped, Model):
 class EducationAttendance(TenantScoped, Model):
     __tablename__ = "education_attendance"
     __table_args__ = (
-        Index("ux_education_attendance_tenant_event_ent", "tenant_id", "event_id", "enterprise_id",
-              unique=True),
+        Index(
+            "ux_education_attendance_tenant_event_ent",
+            "tenant_id",
+            "event_id",
+            "enterprise_id",
+            unique=True,
+        ),
         Index("ix_education_attendance_tenant_enterprise", "tenant_id", "enterprise_id"),
     )
 

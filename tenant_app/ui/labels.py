@@ -36,6 +36,15 @@ from tenant_app.models.case import (
     STATEMENT_KINDS,
     STATEMENT_VIA,
 )
+from tenant_app.models.enforcement import (
+    APPLICATION_KINDS,
+    APPLICATION_STATUSES,
+    EDUCATION_KINDS,
+    LADDER_ORIGINS,
+    LADDER_RUNGS,
+    PAYMENT_SOURCES,
+    PAYMENT_STATES,
+)
 from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
     ENTERPRISE_TAGS,
@@ -69,15 +78,6 @@ from tenant_app.models.notification import (
     DUE_KINDS,
     NOTIFICATION_KINDS,
     REMINDER_THRESHOLDS,
-)
-from tenant_app.models.enforcement import (
-    APPLICATION_KINDS,
-    APPLICATION_STATUSES,
-    EDUCATION_KINDS,
-    LADDER_ORIGINS,
-    LADDER_RUNGS,
-    PAYMENT_SOURCES,
-    PAYMENT_STATES,
 )
 from tenant_app.models.records import RECORD_KINDS
 from tenant_app.models.tenant import LEVEL_LABELS

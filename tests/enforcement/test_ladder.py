@@ -57,8 +57,13 @@ def test_SX_0_climbs_with_history_and_counts_education(world: Any, travel: Any) 
     with as_user("taiyuan-officer1", SX) as ctx:
         education.create(
             ctx,
-            {"kind": "training", "topic": "排污许可培训", "held_on": "2026-04-20",
-             "invited": [e.id], "present": [e.id]},
+            {
+                "kind": "training",
+                "topic": "排污许可培训",
+                "held_on": "2026-04-20",
+                "invited": [e.id],
+                "present": [e.id],
+            },
         )
         ent = get_enterprise(e.id)
         step = ladder.record(
@@ -84,12 +89,16 @@ def test_SX_0_history_older_than_the_lookback_does_not_count(world: Any) -> None
     with as_user("taiyuan-officer1", SX) as ctx:
         ent = get_enterprise(e.id)
         records.add_record(
-            ctx, ent, "penalty",
+            ctx,
+            ent,
+            "penalty",
             {"record_date": "2022-05-10", "source": "测试", "ref": "旧处罚", "summary": "超标"},
         )
         assert ladder.proposal(ctx, ent, []).answer["id"] == "guidance"
         records.add_record(
-            ctx, ent, "penalty",
+            ctx,
+            ent,
+            "penalty",
             {"record_date": "2024-05-10", "source": "测试", "ref": "近处罚", "summary": "超标"},
         )
         assert ladder.proposal(ctx, ent, []).answer["id"] == "penalty"
@@ -98,20 +107,32 @@ def test_SX_0_history_older_than_the_lookback_does_not_count(world: Any) -> None
 @pytest.mark.today("2026-05-11")
 def test_SX_0_choosing_otherwise_needs_a_reason_recorded_and_audited(world: Any) -> None:
     e = make_enterprise(SX)
-    with pytest.raises(ServiceError) as bad:
-        with as_user("taiyuan-officer1", SX) as ctx:
-            ladder.record(
-                ctx, get_enterprise(e.id),
-                {"origin": "case", "finding": "超标排放", "flags": ["exceeding_standards"],
-                 "rung": "reasoned_warning", **DOC},
-            )
+    with pytest.raises(ServiceError) as bad, as_user("taiyuan-officer1", SX) as ctx:
+        ladder.record(
+            ctx,
+            get_enterprise(e.id),
+            {
+                "origin": "case",
+                "finding": "超标排放",
+                "flags": ["exceeding_standards"],
+                "rung": "reasoned_warning",
+                **DOC,
+            },
+        )
     assert "deviation_reason" in bad.value.errors
     assert "行政处罚" in bad.value.errors["deviation_reason"][0]
     with as_user("taiyuan-officer1", SX) as ctx:
         step = ladder.record(
-            ctx, get_enterprise(e.id),
-            {"origin": "case", "finding": "超标排放", "flags": ["exceeding_standards"],
-             "rung": "reasoned_warning", "deviation_reason": "超标轻微且当日已改正", **DOC},
+            ctx,
+            get_enterprise(e.id),
+            {
+                "origin": "case",
+                "finding": "超标排放",
+                "flags": ["exceeding_standards"],
+                "rung": "reasoned_warning",
+                "deviation_reason": "超标轻微且当日已改正",
+                **DOC,
+            },
         )
         assert step.deviates and step.proposed_rung == "penalty"
         entry = db.session.execute(
@@ -130,35 +151,36 @@ def test_guidance_needs_its_document_and_unknown_flags_are_refused(world: Any) -
         ({"origin": "manual", "finding": "x", "rung": "education"}, "rung"),
         ({"origin": "manual", "finding": "", "rung": "guidance", **DOC}, "finding"),
     ):
-        with pytest.raises(ServiceError) as bad:
-            with as_user("taiyuan-officer1", SX) as ctx:
-                ladder.record(ctx, get_enterprise(e.id), data)
+        with pytest.raises(ServiceError) as bad, as_user("taiyuan-officer1", SX) as ctx:
+            ladder.record(ctx, get_enterprise(e.id), data)
         assert field in bad.value.errors
 
 
 @pytest.mark.today("2026-05-11")
 def test_education_event_only_invites_own_enterprises(world: Any) -> None:
     mine, theirs = make_enterprise(SX), make_enterprise(XJ)
-    with pytest.raises(ServiceError) as bad:
-        with as_user("taiyuan-officer1", SX) as ctx:
-            education.create(
-                ctx,
-                {"kind": "seminar", "topic": "座谈", "held_on": "2026-05-10",
-                 "invited": [mine.id, theirs.id]},
-            )
+    with pytest.raises(ServiceError) as bad, as_user("taiyuan-officer1", SX) as ctx:
+        education.create(
+            ctx,
+            {
+                "kind": "seminar",
+                "topic": "座谈",
+                "held_on": "2026-05-10",
+                "invited": [mine.id, theirs.id],
+            },
+        )
     assert "invited" in bad.value.errors
-    with pytest.raises(ServiceError) as future:
-        with as_user("taiyuan-officer1", SX) as ctx:
-            education.create(
-                ctx, {"kind": "seminar", "topic": "座谈", "held_on": "2026-06-10", "invited": [mine.id]}
-            )
+    with pytest.raises(ServiceError) as future, as_user("taiyuan-officer1", SX) as ctx:
+        education.create(
+            ctx,
+            {"kind": "seminar", "topic": "座谈", "held_on": "2026-06-10", "invited": [mine.id]},
+        )
     assert "held_on" in future.value.errors
 
 
 @pytest.mark.today("2026-05-11")
 def test_isolation_another_city_cannot_read_the_ladder(world: Any) -> None:
     e = make_enterprise(SX)
-    with pytest.raises(ServiceError) as hidden:
-        with as_user("urumqi-officer1", XJ):
-            get_enterprise(e.id)
+    with pytest.raises(ServiceError) as hidden, as_user("urumqi-officer1", XJ):
+        get_enterprise(e.id)
     assert hidden.value.status == 404

@@ -33,15 +33,25 @@ def test_SX_13_party_applies_on_the_page_head_approves_officer_records(
     csrf = csrf_from(client.get(page).get_data(as_text=True))
     big = client.post(
         f"{page}/apply",
-        data={"csrf_token": csrf, "kind": "instalments", "parts": "2", "reasons": "困难",
-              "proof": (BytesIO(b"MZ"), "x.exe")},
+        data={
+            "csrf_token": csrf,
+            "kind": "instalments",
+            "parts": "2",
+            "reasons": "困难",
+            "proof": (BytesIO(b"MZ"), "x.exe"),
+        },
         content_type="multipart/form-data",
     )
     assert big.status_code == 422 and "只接受 PDF" in big.get_data(as_text=True)
     ok = client.post(
         f"{page}/apply",
-        data={"csrf_token": csrf, "kind": "instalments", "parts": "2", "reasons": "资金困难",
-              "proof": (BytesIO(b"%PDF-1.4 x"), "proof.pdf", "application/pdf")},
+        data={
+            "csrf_token": csrf,
+            "kind": "instalments",
+            "parts": "2",
+            "reasons": "资金困难",
+            "proof": (BytesIO(b"%PDF-1.4 x"), "proof.pdf", "application/pdf"),
+        },
         content_type="multipart/form-data",
     )
     assert ok.status_code == 302, ok.get_data(as_text=True)[:500]
@@ -50,20 +60,35 @@ def test_SX_13_party_applies_on_the_page_head_approves_officer_records(
     staff_page = f"/sx-taiyuan/enforcement/cases/{case_id}/payment"
     html = client.get(staff_page).get_data(as_text=True)
     assert "作出决定" in html
-    app_id = client.get(f"{API}/cases/{case_id}/payment-applications",
-                        headers=bearer("taiyuan-principal")).get_json()[0]["id"]
-    r = post_form(client, staff_page, f"/sx-taiyuan/enforcement/applications/{app_id}/decide",
-                  {"approve": "1", "note": "同意分两期"})
+    app_id = client.get(
+        f"{API}/cases/{case_id}/payment-applications", headers=bearer("taiyuan-principal")
+    ).get_json()[0]["id"]
+    r = post_form(
+        client,
+        staff_page,
+        f"/sx-taiyuan/enforcement/applications/{app_id}/decide",
+        {"approve": "1", "note": "同意分两期"},
+    )
     assert r.status_code == 302
-    state = client.get(f"{API}/cases/{case_id}/payment", headers=bearer("taiyuan-officer1")).get_json()
+    state = client.get(
+        f"{API}/cases/{case_id}/payment", headers=bearer("taiyuan-officer1")
+    ).get_json()
     assert [p["amount_fen"] for p in state["parts"]] == [300000, 300000]
     client.get("/sx-taiyuan/logout")
     login(client, SX, "taiyuan-officer1")
-    bad = post_form(client, staff_page, f"/sx-taiyuan/enforcement/cases/{case_id}/payments",
-                    {"paid_on": "2026-03-05", "amount": "1.001", "reference": "R-1"})
+    bad = post_form(
+        client,
+        staff_page,
+        f"/sx-taiyuan/enforcement/cases/{case_id}/payments",
+        {"paid_on": "2026-03-05", "amount": "1.001", "reference": "R-1"},
+    )
     assert bad.status_code == 422 and "两位小数" in bad.get_data(as_text=True)
-    good = post_form(client, staff_page, f"/sx-taiyuan/enforcement/cases/{case_id}/payments",
-                     {"paid_on": "2026-03-05", "amount": "3000", "reference": "R-1"})
+    good = post_form(
+        client,
+        staff_page,
+        f"/sx-taiyuan/enforcement/cases/{case_id}/payments",
+        {"paid_on": "2026-03-05", "amount": "3000", "reference": "R-1"},
+    )
     assert good.status_code == 302
     travel("2026-04-12")  # the second part (due 2026-04-17) not late yet; nothing owed extra
     mine_api = client.get(f"{API}/my-enterprise/fines", headers=bearer("page-qiye")).get_json()
@@ -81,15 +106,29 @@ def test_SX_0_ladder_page_proposes_and_records_with_a_printable_document(
     assert "系统建议" in html and "行政处罚" in html and "偷排偷放" in html
     html = client.get(page).get_data(as_text=True)
     assert "教育引导" in html
-    refused = post_form(client, page, page, {"origin": "inspection", "finding": "台账不全",
-                                             "rung": "reasoned_warning"})
+    refused = post_form(
+        client,
+        page,
+        page,
+        {"origin": "inspection", "finding": "台账不全", "rung": "reasoned_warning"},
+    )
     assert refused.status_code == 422 and "须写明理由" in refused.get_data(as_text=True)
-    ok = post_form(client, page, page, {
-        "origin": "inspection", "finding": "台账不全", "rung": "guidance",
-        "document_title": "教育引导书", "document_body": "依据排污许可管理条例，请完善台账。",
-    })
+    ok = post_form(
+        client,
+        page,
+        page,
+        {
+            "origin": "inspection",
+            "finding": "台账不全",
+            "rung": "guidance",
+            "document_title": "教育引导书",
+            "document_body": "依据排污许可管理条例，请完善台账。",
+        },
+    )
     assert ok.status_code == 302
-    api = client.get(f"{API}/enterprises/{e.id}/ladder", headers=bearer("taiyuan-officer1")).get_json()
+    api = client.get(
+        f"{API}/enterprises/{e.id}/ladder", headers=bearer("taiyuan-officer1")
+    ).get_json()
     assert api["position"] == "guidance" and api["proposal"]["rung"] == "reasoned_warning"
     doc = [h for h in api["history"] if h["rung"] == "guidance"][0]
     assert doc["title"] == "教育引导书"
@@ -106,17 +145,38 @@ def test_SX_2_education_event_on_the_page_and_api(world: Any, client: Any) -> No
     e = make_enterprise(SX, name="普法页面测试公司")
     login(client, SX, "taiyuan-officer1")
     page = "/sx-taiyuan/enforcement/education/"
-    r = post_form(client, page, page, {"kind": "training", "topic": "排污许可培训",
-                                       "held_on": "2026-05-10", "invited": str(e.id),
-                                       "present": str(e.id)})
+    r = post_form(
+        client,
+        page,
+        page,
+        {
+            "kind": "training",
+            "topic": "排污许可培训",
+            "held_on": "2026-05-10",
+            "invited": str(e.id),
+            "present": str(e.id),
+        },
+    )
     assert r.status_code == 302
     assert "排污许可培训" in client.get(page).get_data(as_text=True)
-    bad = post_form(client, page, page, {"kind": "training", "topic": "x", "held_on": "2026-05-10",
-                                         "invited": "abc"})
+    bad = post_form(
+        client,
+        page,
+        page,
+        {"kind": "training", "topic": "x", "held_on": "2026-05-10", "invited": "abc"},
+    )
     assert bad.status_code == 422
-    r = client.post(f"{API}/education-events", headers=bearer("taiyuan-officer1"),
-                    json={"kind": "qa", "topic": "问题解答", "held_on": "2026-05-09",
-                          "invited": [e.id], "present": []})
+    r = client.post(
+        f"{API}/education-events",
+        headers=bearer("taiyuan-officer1"),
+        json={
+            "kind": "qa",
+            "topic": "问题解答",
+            "held_on": "2026-05-09",
+            "invited": [e.id],
+            "present": [],
+        },
+    )
     assert r.status_code == 201 and r.get_json()["present"] == 0
 
 
@@ -128,15 +188,26 @@ def test_isolation_another_city_and_another_enterprise_see_nothing(world: Any, c
     case_id = served_fine(SX, e, 1000, date(2026, 3, 2))
     xj = bearer("urumqi-officer1")
     assert client.get(f"{API}/cases/{case_id}/payment", headers=xj).status_code in (403, 404)
-    assert client.get(f"/api/v1/tenants/xj-urumqi/cases/{case_id}/payment", headers=xj).status_code == 404
-    assert client.get(f"/api/v1/tenants/xj-urumqi/enterprises/{e.id}/ladder", headers=xj).status_code == 404
+    assert (
+        client.get(f"/api/v1/tenants/xj-urumqi/cases/{case_id}/payment", headers=xj).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/v1/tenants/xj-urumqi/enterprises/{e.id}/ladder", headers=xj).status_code
+        == 404
+    )
     login(client, SX, "iso-pay-other")
     assert client.get(f"/sx-taiyuan/enterprise/enforcement/cases/{case_id}").status_code == 404
     r = client.post(
         f"{API}/my-enterprise/fines/{case_id}/applications",
         headers=bearer("iso-pay-other"),
-        json={"kind": "deferral", "reasons": "x", "defer_until": "2026-05-01",
-              "proof_name": "p.pdf", "proof_type": "application/pdf",
-              "proof_base64": base64.b64encode(b"%PDF-1").decode()},
+        json={
+            "kind": "deferral",
+            "reasons": "x",
+            "defer_until": "2026-05-01",
+            "proof_name": "p.pdf",
+            "proof_type": "application/pdf",
+            "proof_base64": base64.b64encode(b"%PDF-1").decode(),
+        },
     )
     assert r.status_code == 404

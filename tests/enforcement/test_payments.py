@@ -69,9 +69,8 @@ def test_NAT_APL_66_2_instalments_approved_only_by_the_named_role_then_surcharge
             PDF,
         )
         app_id = app.id
-    with pytest.raises(ServiceError) as refused:
-        with as_user("taiyuan-officer1", SX) as ctx:
-            payments.decide(ctx, payments.get_application(app_id), "1", "同意")
+    with pytest.raises(ServiceError) as refused, as_user("taiyuan-officer1", SX) as ctx:
+        payments.decide(ctx, payments.get_application(app_id), "1", "同意")
     assert refused.value.status == 409
     assert "NAT-APL-66.2-approver" in refused.value.errors["rule_ids"]
     assert "主要负责人" in refused.value.message
@@ -123,9 +122,8 @@ def test_NAT_APL_66_2_application_needs_reasons_proof_and_bounded_parts(world: A
         ),
     ]
     for data, proof, field in cases:
-        with pytest.raises(ServiceError) as bad:
-            with as_user("pay-qiye2", SX) as ctx:
-                payments.apply(ctx, payments.my_case(ctx, case_id), data, proof)
+        with pytest.raises(ServiceError) as bad, as_user("pay-qiye2", SX) as ctx:
+            payments.apply(ctx, payments.my_case(ctx, case_id), data, proof)
         assert field in bad.value.errors, (data, bad.value.errors)
 
 
@@ -155,12 +153,19 @@ def test_payment_import_bad_rows_write_nothing_then_good_file_is_taken(world: An
         no = get_case(case_id).decision_no
     rows = [
         (2, {"decision_no": no, "paid_on": "2026-03-10", "amount": "400", "reference": "T-1"}),
-        (3, {"decision_no": "不存在的文号", "paid_on": "2026-03-10", "amount": "1", "reference": "T-2"}),
+        (
+            3,
+            {
+                "decision_no": "不存在的文号",
+                "paid_on": "2026-03-10",
+                "amount": "1",
+                "reference": "T-2",
+            },
+        ),
         (4, {"decision_no": no, "paid_on": "2026-13-01", "amount": "1.234", "reference": "T-1"}),
     ]
-    with pytest.raises(ServiceError) as bad:
-        with as_user("taiyuan-officer1", SX) as ctx:
-            payment_import.take_rows(ctx, rows)
+    with pytest.raises(ServiceError) as bad, as_user("taiyuan-officer1", SX) as ctx:
+        payment_import.take_rows(ctx, rows)
     errors = bad.value.errors
     assert "第 3 行 决定书文号" in errors
     assert "第 4 行 缴款日期" in errors and "第 4 行 缴款金额（元）" in errors
@@ -177,9 +182,8 @@ def test_payment_import_bad_rows_write_nothing_then_good_file_is_taken(world: An
         answer = payment_import.take_file(ctx, "pay.csv", io.BytesIO(csv))
     assert answer["rows"] == 2 and answer["total"] == "1,000.00"
     assert _state(case_id).state == "paid"
-    with pytest.raises(ServiceError) as again:
-        with as_user("taiyuan-officer1", SX) as ctx:
-            payment_import.take_file(ctx, "pay.csv", io.BytesIO(csv))
+    with pytest.raises(ServiceError) as again, as_user("taiyuan-officer1", SX) as ctx:
+        payment_import.take_file(ctx, "pay.csv", io.BytesIO(csv))
     assert "第 2 行 缴款流水号" in again.value.errors
 
 
@@ -187,9 +191,8 @@ def test_payment_import_bad_rows_write_nothing_then_good_file_is_taken(world: An
 def test_NAT_APL_72_1_4_enforcement_only_when_overdue(world: Any, travel: Any) -> None:
     e = make_enterprise(SX)
     case_id = served_fine(SX, e, 2000, date(2026, 3, 2))
-    with pytest.raises(ServiceError) as early:
-        with as_user("taiyuan-officer1", SX) as ctx:
-            payments.apply_enforcement(ctx, get_case(case_id), "逾期未缴")
+    with pytest.raises(ServiceError) as early, as_user("taiyuan-officer1", SX) as ctx:
+        payments.apply_enforcement(ctx, get_case(case_id), "逾期未缴")
     assert "NAT-APL-72.1.4" in early.value.errors["rule_ids"]
     travel("2026-04-06")
     with as_user("taiyuan-officer1", SX) as ctx:
@@ -202,13 +205,11 @@ def test_NAT_APL_72_1_4_enforcement_only_when_overdue(world: Any, travel: Any) -
 def test_isolation_another_city_cannot_see_or_pay_the_fine(world: Any) -> None:
     e = make_enterprise(SX)
     case_id = served_fine(SX, e, 1000, date(2026, 3, 2))
-    with pytest.raises(ServiceError) as hidden:
-        with as_user("urumqi-officer1", "xj-urumqi"):
-            get_case(case_id)
+    with pytest.raises(ServiceError) as hidden, as_user("urumqi-officer1", "xj-urumqi"):
+        get_case(case_id)
     assert hidden.value.status == 404
     other = make_enterprise(SX)
     make_enterprise_user(SX, other, "pay-other")
-    with pytest.raises(ServiceError) as not_mine:
-        with as_user("pay-other", SX) as ctx:
-            payments.my_case(ctx, case_id)
+    with pytest.raises(ServiceError) as not_mine, as_user("pay-other", SX) as ctx:
+        payments.my_case(ctx, case_id)
     assert not_mine.value.status == 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from policies import Policy, inspection, load_pack, merge
+from policies import Policy, load_pack, merge
 from tenant_app.calendar import WorkCalendar
 from tests.clock_fixtures import needs_holidays
 

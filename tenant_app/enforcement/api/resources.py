@@ -65,7 +65,9 @@ def _state(ctx: Context, case: Any) -> dict[str, Any]:
     return out
 
 
-def _ladder(ctx: Context, e: Enterprise, flags: list[str], *, party: bool = False) -> dict[str, Any]:
+def _ladder(
+    ctx: Context, e: Enterprise, flags: list[str], *, party: bool = False
+) -> dict[str, Any]:
     pos = ladder.position(ctx, e, party=party)
     out: dict[str, Any] = {
         "enterprise_id": e.id,
@@ -200,8 +202,11 @@ class Events(MethodView):
     @blp.response(200, EnfEventSchema(many=True))
     def get(self) -> Any:
         return [
-            {**{k: getattr(ev, k) for k in ("id", "kind", "topic", "held_on", "materials")},
-             "invited": n, "present": p}
+            {
+                **{k: getattr(ev, k) for k in ("id", "kind", "topic", "held_on", "materials")},
+                "invited": n,
+                "present": p,
+            }
             for ev, n, p in education.events(request_context())
         ]
 

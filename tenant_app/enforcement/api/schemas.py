@@ -74,7 +74,8 @@ class EnfApplicationInSchema(Schema):
     parts = fields.Integer(load_default=None, validate=validate.Range(min=0, max=1000))
     proof_name = fields.String(load_default="", validate=validate.Length(max=255))
     proof_type = fields.String(
-        load_default="", metadata={"description": "application/pdf、image/jpeg 或 image/png"},
+        load_default="",
+        metadata={"description": "application/pdf、image/jpeg 或 image/png"},
         validate=validate.Length(max=100),
     )
     proof_base64 = fields.String(
@@ -172,8 +173,11 @@ class EnfStepInSchema(Schema):
     origin = choice_field(LADDER_ORIGINS, load_default="manual")
     origin_ref = fields.String(load_default="", validate=validate.Length(max=64))
     finding = fields.String(load_default="", validate=_TEXT)
-    flags = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list,
-                        validate=validate.Length(max=30))
+    flags = fields.List(
+        fields.String(validate=validate.Length(max=40)),
+        load_default=list,
+        validate=validate.Length(max=30),
+    )
     rung = fields.String(load_default="", validate=validate.Length(max=32))
     deviation_reason = fields.String(load_default="", validate=_TEXT)
     document_title = fields.String(load_default="", validate=validate.Length(max=200))
@@ -202,10 +206,12 @@ class EnfEventInSchema(Schema):
     topic = fields.String(load_default="", validate=validate.Length(max=200))
     held_on = date_field(load_default="")
     materials = fields.String(load_default="", validate=_TEXT)
-    invited = fields.List(fields.Integer(validate=_ID), load_default=list,
-                          validate=validate.Length(max=500))
-    present = fields.List(fields.Integer(validate=_ID), load_default=list,
-                          validate=validate.Length(max=500))
+    invited = fields.List(
+        fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=500)
+    )
+    present = fields.List(
+        fields.Integer(validate=_ID), load_default=list, validate=validate.Length(max=500)
+    )
 
 
 class EnfEventSchema(Schema):

@@ -42,7 +42,9 @@ def _or_404(fn: Callable[[], Any]) -> Any:
         abort(404)
 
 
-def _post(action: Callable[[], object], done: str, page: Callable[..., Any], form: str, **kw: Any) -> Any:
+def _post(
+    action: Callable[[], object], done: str, page: Callable[..., Any], form: str, **kw: Any
+) -> Any:
     """One POST: CSRF, the service, commit; a refusal draws the page again as typed."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -261,9 +263,7 @@ def education_create() -> Any:
     data: dict[str, Any] = request.form.to_dict()
     data["invited"] = request.form.getlist("invited") or request.form.get("invited", "")
     data["present"] = request.form.getlist("present") or request.form.get("present", "")
-    out = _post(
-        lambda: education.create(ctx, data), _("已登记普法活动"), education_index, "event"
-    )
+    out = _post(lambda: education.create(ctx, data), _("已登记普法活动"), education_index, "event")
     return out or redirect(url_for(".education_index"))
 
 
@@ -271,6 +271,4 @@ def education_create() -> Any:
 @permission(Perm.ENFORCEMENT_VIEW)
 def education_show(event_id: int) -> Any:
     ev = _or_404(lambda: education.get_event(event_id))
-    return render_template(
-        "enforcement/education_show.html", ev=ev, rows=education.attendance(ev)
-    )
+    return render_template("enforcement/education_show.html", ev=ev, rows=education.attendance(ev))

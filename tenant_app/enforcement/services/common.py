@@ -97,7 +97,9 @@ def parse_yuan(value: Any, field: str, label: str = "金额") -> int:
     return int(amount * FEN)
 
 
-def text(value: Any, field: str, label: str, *, required: bool = True, max_len: int = TEXT_MAX) -> str:
+def text(
+    value: Any, field: str, label: str, *, required: bool = True, max_len: int = TEXT_MAX
+) -> str:
     out = str(value if value is not None else "").strip()
     if required and not out:
         raise ValidationFailed.field(field, f"请填写{label}")

@@ -68,7 +68,8 @@ def create(ctx: Context, data: dict[str, Any]) -> EducationEvent:
     missing = [i for i in invited if i not in own]
     if missing:
         raise ValidationFailed.field(
-            "invited", "没有找到这些企业（只能邀请本单位登记的企业）：" + "、".join(map(str, missing))
+            "invited",
+            "没有找到这些企业（只能邀请本单位登记的企业）：" + "、".join(map(str, missing)),
         )
     ev = EducationEvent(
         kind=kind,
@@ -80,16 +81,20 @@ def create(ctx: Context, data: dict[str, Any]) -> EducationEvent:
     db.session.add(ev)
     db.session.flush()
     db.session.add_all(
-        EducationAttendance(event_id=ev.id, enterprise_id=i, present=i in present)
-        for i in invited
+        EducationAttendance(event_id=ev.id, enterprise_id=i, present=i in present) for i in invited
     )
     audit.record(
         ctx,
         "education.recorded",
         object_type="education_event",
         object_id=ev.id,
-        after={"kind": kind, "topic": topic, "held_on": held_on, "invited": invited,
-               "present": present},
+        after={
+            "kind": kind,
+            "topic": topic,
+            "held_on": held_on,
+            "invited": invited,
+            "present": present,
+        },
     )
     return ev
 

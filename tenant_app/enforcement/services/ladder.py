@@ -52,12 +52,16 @@ class Rung:
 
 def since(ctx: Context) -> date:
     years = int((policy_of(ctx).pack.get("enforcement") or {}).get("lookback_years") or 3)
-    return ctx.today.replace(year=ctx.today.year - years) if not (
-        ctx.today.month == 2 and ctx.today.day == 29
-    ) else date(ctx.today.year - years, 2, 28)
+    return (
+        ctx.today.replace(year=ctx.today.year - years)
+        if not (ctx.today.month == 2 and ctx.today.day == 29)
+        else date(ctx.today.year - years, 2, 28)
+    )
 
 
-def history(ctx: Context, e: Enterprise, *, party: bool = False, start: date | None = None) -> list[Rung]:
+def history(
+    ctx: Context, e: Enterprise, *, party: bool = False, start: date | None = None
+) -> list[Rung]:
     """The enterprise's acts on the ladder, newest first (``start``: only from that day)."""
     slug = ctx.tenant.slug if ctx.tenant else ""
     start = start or date(1900, 1, 1)
@@ -73,8 +77,10 @@ def history(ctx: Context, e: Enterprise, *, party: bool = False, start: date | N
         select(LadderStep).where(LadderStep.enterprise_id == e.id, LadderStep.on_date >= start)
     ).scalars():
         if s.rung in DOCUMENT_RUNGS:
-            link = f"/{slug}/enforcement/steps/{s.id}/document" if not party else (
-                f"/{slug}/enterprise/enforcement/steps/{s.id}/document"
+            link = (
+                f"/{slug}/enforcement/steps/{s.id}/document"
+                if not party
+                else (f"/{slug}/enterprise/enforcement/steps/{s.id}/document")
             )
             out.append(Rung(s.on_date, s.rung, s.document_title or s.rung, s.finding, link))
     for w in db.session.execute(
@@ -93,7 +99,9 @@ def history(ctx: Context, e: Enterprise, *, party: bool = False, start: date | N
     ).scalars():
         assert c.decided_on is not None
         link = f"/{slug}/cases/{c.id}/" if not party else f"/{slug}/enterprise/cases/{c.id}/"
-        out.append(Rung(c.decided_on, "penalty", c.decision_no or c.title, f"罚款 {c.total_fine} 元", link))
+        out.append(
+            Rung(c.decided_on, "penalty", c.decision_no or c.title, f"罚款 {c.total_fine} 元", link)
+        )
     for r in db.session.execute(
         select(ComplianceRecord).where(
             ComplianceRecord.enterprise_id == e.id,
@@ -166,7 +174,9 @@ def record(ctx: Context, e: Enterprise, data: dict[str, Any]) -> LadderStep:
     if chosen not in rungs or not rungs[chosen]["proposable"]:
         raise ValidationFailed.field("rung", "请选择本次采取的措施")
     proposed = (prop.answer or {}).get("id", "")
-    reason = text(data.get("deviation_reason"), "deviation_reason", "另选措施的理由", required=False)
+    reason = text(
+        data.get("deviation_reason"), "deviation_reason", "另选措施的理由", required=False
+    )
     if proposed and chosen != proposed and not reason:
         raise ValidationFailed.field(
             "deviation_reason",
@@ -185,7 +195,9 @@ def record(ctx: Context, e: Enterprise, data: dict[str, Any]) -> LadderStep:
         enterprise_id=e.id,
         on_date=ctx.today,
         origin=origin,
-        origin_ref=text(data.get("origin_ref"), "origin_ref", "来源编号", required=False, max_len=64),
+        origin_ref=text(
+            data.get("origin_ref"), "origin_ref", "来源编号", required=False, max_len=64
+        ),
         finding=finding,
         flags=sorted(flags),
         proposed_rung=proposed,

@@ -98,9 +98,7 @@ def take_rows(ctx: Context, rows: list[tuple[int, dict[str, Any]]]) -> dict[str,
             bad(number, "reference", "请填写缴款流水号（不超过64字）")
         elif ref in seen:
             bad(number, "reference", f"流水号“{ref}”在文件中重复")
-        elif db.session.execute(
-            select(FinePayment.id).where(FinePayment.reference == ref)
-        ).first():
+        elif db.session.execute(select(FinePayment.id).where(FinePayment.reference == ref)).first():
             bad(number, "reference", f"流水号“{ref}”已登记过")
         seen.add(ref)
         if case is not None and paid_on is not None:
@@ -117,8 +115,15 @@ def take_rows(ctx: Context, rows: list[tuple[int, dict[str, Any]]]) -> dict[str,
                 owed[case.id] -= amount
         if len(errors) == before and case is not None:
             good.append(
-                (case, {"paid_on": paid_on, "amount": amount, "reference": ref,
-                        "note": str(raw.get("note") or "")[:500]})
+                (
+                    case,
+                    {
+                        "paid_on": paid_on,
+                        "amount": amount,
+                        "reference": ref,
+                        "note": str(raw.get("note") or "")[:500],
+                    },
+                )
             )
     if errors:
         raise ValidationFailed("导入未完成：以下行有误，未写入任何一行", errors)

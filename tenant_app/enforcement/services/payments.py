@@ -170,7 +170,7 @@ def surcharge(
     """Allocate ``payments`` (date, fen) to ``parts`` in order and add, for every part, each
     day it was overdue times ``rate`` times what of it was unpaid that day. Fills each part's
     ``paid_fen``, ``settled_on``, ``late_days`` and ``surcharge``; returns the uncapped total."""
-    queue = [[d, f] for d, f in sorted(payments)]
+    queue = sorted(payments)
     total = Decimal(0)
     for part in parts:
         events: list[tuple[date, int]] = []
@@ -179,9 +179,10 @@ def surcharge(
             take = min(left, part.amount_fen - part.paid_fen)
             part.paid_fen += take
             events.append((d, take))
-            queue[0][1] -= take
-            if queue[0][1] == 0:
+            if left == take:
                 queue.pop(0)
+            else:
+                queue[0] = (d, left - take)
         if part.paid_fen >= part.amount_fen and events:
             part.settled_on = events[-1][0]
         end = part.settled_on or on
@@ -327,14 +328,10 @@ def apply(
         raise refuse(allowed.rule_id, "本地不受理暂缓或分期缴纳罚款的申请")
     state = fine_state(ctx, case)
     if state.state in ("paid", "enforcement"):
-        raise Conflict(
-            "该罚款已缴清或已申请强制执行，不能再申请", {"case": [state.state]}
-        )
+        raise Conflict("该罚款已缴清或已申请强制执行，不能再申请", {"case": [state.state]})
     for a in applications_of(case):
         if a.status in ("pending", "approved"):
-            raise Conflict(
-                "该罚款已有待批准或已批准的申请", {"kind": ["已有待批准或已批准的申请"]}
-            )
+            raise Conflict("该罚款已有待批准或已批准的申请", {"kind": ["已有待批准或已批准的申请"]})
     kind = str(data.get("kind") or "")
     if kind not in APPLICATION_KINDS:
         raise ValidationFailed.field("kind", "请选择暂缓缴纳或分期缴纳")
@@ -417,7 +414,9 @@ def _with_role(ctx: Context, role: str) -> list[int]:
     )
 
 
-def schedule(ctx: Context, app: PaymentApplication, due_on: date, fine_fen: int) -> list[FineInstalment]:
+def schedule(
+    ctx: Context, app: PaymentApplication, due_on: date, fine_fen: int
+) -> list[FineInstalment]:
     """The instalments an approved application sets."""
     if app.kind == "deferral":
         assert app.defer_until is not None
@@ -491,9 +490,7 @@ def decide(ctx: Context, app: PaymentApplication, approve: Any, note: Any) -> Pa
 
 def _reference(value: Any, field: str = "reference") -> str:
     ref = text(value, field, "缴款流水号", max_len=64)
-    if db.session.execute(
-        select(FinePayment.id).where(FinePayment.reference == ref)
-    ).first():
+    if db.session.execute(select(FinePayment.id).where(FinePayment.reference == ref)).first():
         raise Conflict("该缴款流水号已登记", {field: [f"缴款流水号“{ref}”已登记过"]})
     return ref
 
