@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tenant_app.demo import cases, inspections, listing, notifications, registry, warnings
+from tenant_app.demo import (
+    cases,
+    enforcement,
+    inspections,
+    listing,
+    notifications,
+    registry,
+    warnings,
+)
 from tenant_app.demo.context import POPULATION
 
 
@@ -15,6 +23,7 @@ def seed_demo_data() -> dict[str, list[str]]:
         "cases": [],
         "notifications": [],
         "warnings": [],
+        "enforcement": [],
     }
     for slug in POPULATION:
         if registry.seed_registry(slug):
@@ -34,4 +43,7 @@ def seed_demo_data() -> dict[str, list[str]]:
     for slug in warnings.WARNING_CITIES:
         if warnings.seed_warnings(slug):
             done["warnings"].append(slug)
+    for slug in enforcement.ENFORCEMENT_CITIES:
+        if enforcement.seed_enforcement(slug):
+            done["enforcement"].append(slug)
     return done
