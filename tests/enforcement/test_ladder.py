@@ -184,3 +184,31 @@ def test_isolation_another_city_cannot_read_the_ladder(world: Any) -> None:
     with pytest.raises(ServiceError) as hidden, as_user("urumqi-officer1", XJ):
         get_enterprise(e.id)
     assert hidden.value.status == 404
+
+
+@pytest.mark.today("2026-05-11")
+def test_enterprise_timeline_shows_the_letter_and_the_training(world: Any) -> None:
+    """Issue 15 item 6: the enterprise timeline carries the guidance letter and the 普法 attended."""
+    e = make_enterprise(SX)
+    with as_user("taiyuan-officer1", SX) as ctx:
+        education.create(
+            ctx,
+            {
+                "kind": "visit",
+                "topic": "送法入企：危废管理",
+                "held_on": "2026-05-08",
+                "invited": [e.id],
+                "present": [e.id],
+            },
+        )
+        ent = get_enterprise(e.id)
+        ladder.record(
+            ctx, ent, {"origin": "manual", "finding": "标识不规范", "rung": "guidance", **DOC}
+        )
+        events = records.timeline(ent)
+        party = records.timeline(ent, party=True)
+    titles = {(ev.day, ev.title) for ev in events}
+    assert (date(2026, 5, 11), "教育引导书") in titles
+    assert (date(2026, 5, 8), "参加普法活动") in titles
+    letter = next(ev for ev in party if ev.title == "教育引导书")
+    assert letter.link.startswith("/sx-taiyuan/enterprise/enforcement/steps/")

@@ -213,3 +213,22 @@ def test_isolation_another_city_cannot_see_or_pay_the_fine(world: Any) -> None:
     with pytest.raises(ServiceError) as not_mine, as_user("pay-other", SX) as ctx:
         payments.my_case(ctx, case_id)
     assert not_mine.value.status == 404
+
+
+@pytest.mark.today("2026-03-15")
+def test_NAT_APL_67_3_payment_due_date_in_the_officers_reminders(world: Any) -> None:
+    """The reminders queue carries each open fine's next unpaid due date (kind payment.due)."""
+    from tenant_app.enforcement.due import payment_deadlines
+
+    e = make_enterprise(SX)
+    case_id = served_fine(SX, e, 1000, date(2026, 3, 2))
+    with as_user("taiyuan-officer1", SX) as ctx:
+        items = payment_deadlines(ctx, user_id=None, horizon=date(2026, 3, 20))
+    mine = [i for i in items if i.object_ref == f"case:{case_id}"]
+    assert [(i.due, i.kind, i.rule_id) for i in mine] == [
+        (date(2026, 3, 17), "payment.due", "NAT-APL-67.3")
+    ]
+    _pay(case_id, "2026-03-15", "1000", "DUE-1")
+    with as_user("taiyuan-officer1", SX) as ctx:
+        items = payment_deadlines(ctx, user_id=None, horizon=date(2026, 3, 20))
+    assert not [i for i in items if i.object_ref == f"case:{case_id}"]
