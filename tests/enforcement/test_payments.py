@@ -232,3 +232,35 @@ def test_NAT_APL_67_3_payment_due_date_in_the_officers_reminders(world: Any) -> 
     with as_user("taiyuan-officer1", SX) as ctx:
         items = payment_deadlines(ctx, user_id=None, horizon=date(2026, 3, 20))
     assert not [i for i in items if i.object_ref == f"case:{case_id}"]
+
+
+def test_NAT_APL_66_2_approver_a_region_may_name_a_staff_role_but_not_a_made_up_one() -> None:
+    """The approver is an ``open`` national rule of unit ``role``: a region's pack may name
+    another staff role; a code that is not one is refused naming the key."""
+    from policies import PackError
+    from policies.loader import load_pack
+
+    base = load_pack("shanxi")
+    assert base["national"]["rules"]["payment"]["deferral_approver"]["value"] == "principal_head"
+    from policies.national_layer import inherit
+
+    national = {k: v for k, v in base["national"].items()}
+    ok = inherit(
+        {
+            "meta": {"version": "x"},
+            "national": {"rules": {"payment": {"deferral_approver": {"value": "agency_head"}}}},
+        },
+        national,
+        "test",
+    )
+    assert ok["national"]["rules"]["payment"]["deferral_approver"]["value"] == "agency_head"
+    with pytest.raises(PackError) as bad:
+        inherit(
+            {
+                "meta": {"version": "x"},
+                "national": {"rules": {"payment": {"deferral_approver": {"value": "boss"}}}},
+            },
+            national,
+            "test",
+        )
+    assert "national.rules.payment.deferral_approver.value" in bad.value.errors
