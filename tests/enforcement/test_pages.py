@@ -211,3 +211,88 @@ def test_isolation_another_city_and_another_enterprise_see_nothing(world: Any, c
         },
     )
     assert r.status_code == 404
+
+
+@pytest.mark.today("2026-04-20")
+def test_payment_import_page_shows_row_errors_then_takes_an_xlsx(world: Any, client: Any) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    e = make_enterprise(SX, name="导入页面测试公司")
+    case_id = served_fine(SX, e, 1200, date(2026, 3, 2))
+    from tenant_app.enforcement.services.common import get_case
+
+    from .conftest import as_user
+
+    with as_user("taiyuan-officer1", SX):
+        decision_no = get_case(case_id).decision_no
+    login(client, SX, "taiyuan-officer1")
+    page = "/sx-taiyuan/enforcement/payments/import"
+    csrf = csrf_from(client.get(page).get_data(as_text=True))
+    bad = client.post(
+        page,
+        data={
+            "csrf_token": csrf,
+            "file": (
+                BytesIO(
+                    f"决定书文号,缴款日期,缴款金额（元）,缴款流水号\n{decision_no},2026-03-10,-5,X-1\n".encode()
+                ),
+                "p.csv",
+            ),
+        },
+        content_type="multipart/form-data",
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "第 2 行 缴款金额（元）" in html
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["决定书文号", "缴款日期", "缴款金额（元）", "缴款流水号"])
+    ws.append([decision_no, "2026-03-10", "1200.00", "X-2"])
+    buf = BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    ok = client.post(
+        page,
+        data={"csrf_token": csrf, "file": (buf, "p.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 200 and "1,200.00" in ok.get_data(as_text=True)
+    state = client.get(
+        f"{API}/cases/{case_id}/payment", headers=bearer("taiyuan-officer1")
+    ).get_json()
+    assert state["state"] == "paid"
+
+
+@pytest.mark.today("2026-05-11")
+def test_the_enterprise_reads_its_own_letter_only(world: Any, client: Any) -> None:
+    e = make_enterprise(SX, name="文书测试公司")
+    other = make_enterprise(SX)
+    make_enterprise_user(SX, e, "doc-qiye")
+    make_enterprise_user(SX, other, "doc-other")
+    from tenant_app.enforcement.services import ladder
+    from tenant_app.enforcement.services.common import get_enterprise
+
+    from .conftest import as_user
+
+    with as_user("taiyuan-officer1", SX) as ctx:
+        step = ladder.record(
+            ctx,
+            get_enterprise(e.id),
+            {
+                "origin": "manual",
+                "finding": "标识不规范",
+                "rung": "guidance",
+                "document_title": "教育引导书",
+                "document_body": "请规范危险废物标识。",
+            },
+        )
+        step_id = step.id
+    login(client, SX, "doc-qiye")
+    doc = client.get(f"/sx-taiyuan/enterprise/enforcement/steps/{step_id}/document")
+    assert doc.status_code == 200 and "请规范危险废物标识" in doc.get_data(as_text=True)
+    mine = client.get("/sx-taiyuan/enterprise/enforcement/").get_data(as_text=True)
+    assert "教育引导书" in mine
+    client.get("/sx-taiyuan/logout")
+    login(client, SX, "doc-other")
+    assert (
+        client.get(f"/sx-taiyuan/enterprise/enforcement/steps/{step_id}/document").status_code
+        == 404
+    )
