@@ -296,3 +296,17 @@ def test_the_enterprise_reads_its_own_letter_only(world: Any, client: Any) -> No
         client.get(f"/sx-taiyuan/enterprise/enforcement/steps/{step_id}/document").status_code
         == 404
     )
+
+
+@pytest.mark.today("2026-05-11")
+def test_SX_0_case_and_warning_pages_show_the_position_and_the_proposal(
+    world: Any, client: Any
+) -> None:
+    """Where staff act on a new finding the enterprise's ladder position and proposal show."""
+    e = make_enterprise(SX, name="阶梯提示测试公司")
+    case_id = served_fine(SX, e, 3000, date(2026, 5, 4))
+    login(client, SX, "taiyuan-officer1")
+    html = client.get(f"/sx-taiyuan/cases/{case_id}/").get_data(as_text=True)
+    assert 'id="ladder-position"' in html and "行政处罚" in html
+    assert f"/sx-taiyuan/enforcement/enterprises/{e.id}/ladder?origin=case" in html
+    assert f"/sx-taiyuan/enforcement/cases/{case_id}/payment" in html

@@ -60,6 +60,26 @@ def _post(
         return redisplay(page, form, exc, **kw)
 
 
+@bp.app_template_global("ladder_position")
+def ladder_position(enterprise_id: int) -> dict[str, Any] | None:
+    """For the pages where staff act on a new finding (a case, an inspection, a warning): the
+    enterprise's position on the ladder and the rung proposed for an ordinary finding (SX-0),
+    drawn by ``enforcement/_position.html``; None when it cannot be read here."""
+    try:
+        ctx = request_context()
+        e = get_enterprise(enterprise_id)
+        pos = ladder.position(ctx, e)
+        prop = ladder.proposal(ctx, e)
+    except ServiceError:  # another tenant's enterprise, a missing one: nothing to show
+        return None
+    titles = {s["id"]: s["title"] for s in pos["ladder"].answer}
+    return {
+        "enterprise_id": e.id,
+        "position": titles.get(pos["position"] or "", ""),
+        "proposal": prop,
+    }
+
+
 @bp.get("/")
 @permission(Perm.ENFORCEMENT_VIEW)
 def index() -> Any:
