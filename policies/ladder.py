@@ -19,10 +19,13 @@ from .vocab import VIOLATION_FLAGS
 
 
 def ladder(pack: Mapping[str, Any], version: str | int | None) -> Decision:
-    """The pack's rungs in order, ``[{id, title, proposable}]``; empty when it has none."""
+    """The pack's rungs in order, ``[{id, title, proposable}]``; empty when it has none.
+    ``details["lookback_years"]``: how many years of history count (3 when unset)."""
     enf = pack.get("enforcement")
     if not enf:
-        return Decision([], "", {}, version, "本政策未规定渐进式执法步骤。")
+        return Decision(
+            [], "", {}, version, "本政策未规定渐进式执法步骤。", details={"lookback_years": 3}
+        )
     steps = [
         {"id": s["id"], "title": s["title"], "proposable": bool(s.get("proposable"))}
         for s in enf["ladder"]
@@ -30,7 +33,15 @@ def ladder(pack: Mapping[str, Any], version: str | int | None) -> Decision:
     text = f"{enf['rule_id']}：" + "—".join(s["title"] for s in steps)
     if enf.get("basis") == "default":
         text += "（平台默认值）"
-    return Decision(steps, enf["rule_id"], {}, version, text, rule_ids=(enf["rule_id"],))
+    return Decision(
+        steps,
+        enf["rule_id"],
+        {},
+        version,
+        text,
+        rule_ids=(enf["rule_id"],),
+        details={"lookback_years": int(enf.get("lookback_years") or 3)},
+    )
 
 
 def proposal(

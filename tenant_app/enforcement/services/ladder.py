@@ -51,12 +51,12 @@ class Rung:
 
 
 def since(ctx: Context) -> date:
-    years = int((policy_of(ctx).pack.get("enforcement") or {}).get("lookback_years") or 3)
-    return (
-        ctx.today.replace(year=ctx.today.year - years)
-        if not (ctx.today.month == 2 and ctx.today.day == 29)
-        else date(ctx.today.year - years, 2, 28)
-    )
+    """The first day of the history that counts (the pack's lookback, SX-0)."""
+    years = int(policy_of(ctx).enforcement_ladder().details.get("lookback_years") or 3)
+    today = ctx.today
+    if today.month == 2 and today.day == 29:
+        return date(today.year - years, 2, 28)
+    return today.replace(year=today.year - years)
 
 
 def history(
@@ -91,7 +91,7 @@ def history(
         )
     ).scalars():
         assert w.escalated_on is not None and w.rung is not None
-        out.append(Rung(w.escalated_on, w.rung, "预警升级", w.escalation_reason))
+        out.append(Rung(w.escalated_on, w.rung, "预警升级", "" if party else w.escalation_reason))
     for c in db.session.execute(
         select(Case).where(
             Case.enterprise_id == e.id, Case.decided_on >= start, Case.total_fine > 0
