@@ -226,15 +226,3 @@ def inspection_cap(pack: dict[str, Any], version: str | int | None, category: st
     return Decision(
         cap, rid, used, version, text, rule_ids=(rid,), details={"exempt_triggers": exempt}
     )
-
-
-# SX-0 as a pack reading. Not on the Policy interface yet: the progressive-enforcement ladder
-# (issue 15) puts it there with its first caller. SX-1 (warnings) is on Policy (issue 16).
-def enforcement_ladder(pack: dict[str, Any], version: str | int | None) -> Decision:
-    """SX-0: the progressive enforcement steps, in order."""
-    enf = pack.get("enforcement")
-    if not enf:
-        return Decision([], "", {}, version, "本政策未规定渐进式执法步骤。")
-    steps = [dict(s) for s in enf["ladder"]]
-    text = f"{enf['rule_id']}：" + "—".join(s["title"] for s in steps)
-    return Decision(steps, enf["rule_id"], {}, version, text, rule_ids=(enf["rule_id"],))

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from . import cases as _cases
 from . import conditions as _conditions  # noqa: F401  (registers built-in rule kinds)
-from . import discretion, inspection, listing, screening
+from . import discretion, inspection, ladder, listing, screening
 from .decision import Decision, ScreeningResult
 from .facts import EnterpriseFacts
 from .hooks import REGISTRY, HookRegistry
@@ -534,3 +534,17 @@ class Policy:
             + ("；正面清单企业无正当理由逾期不改正的，启动移出。" if reason else "。")
         )
         return self._d(answer, rid, {}, text)
+
+    # --- enforcement ladder and payment (SX-0, SX-13, issue 15) ---
+    def enforcement_ladder(self) -> Decision:
+        """SX-0: the progressive enforcement rungs in order, ``[{id, title, proposable}]`` (ids
+        from ``policies.schema_inspection.LADDER_KINDS``); empty when the pack has none."""
+        return ladder.ladder(self.pack, self.version_id)
+
+    def ladder_proposal(
+        self, history: dict[str, int], flags: set[str] | frozenset[str]
+    ) -> Decision:
+        """SX-0 with SX-11: the rung proposed for a new finding, ``{id, title}``, from the
+        enterprise's history (rung id -> acts within the pack's lookback) and the violation's
+        facts (``vocab.VIOLATION_FLAGS``); serious facts go straight to the serious rung."""
+        return ladder.proposal(self.pack, self.version_id, history, frozenset(flags))

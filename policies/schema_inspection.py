@@ -188,13 +188,33 @@ class InspectionSchema(StrictSchema):
                 raise ValidationError({"quiet": {"periods": {i: {"categories": [msg]}}}})
 
 
+# What a ladder rung is on the platform (issue 15): where the history of an enterprise comes from
+# for each rung, so a pack names its rungs with these ids (its titles are its own).
+LADDER_KINDS = {
+    "education": "普法宣传",
+    "guidance": "教育引导",
+    "reasoned_warning": "告诫说理",
+    "penalty": "行政处罚",
+    "rectification": "监督整改",
+}
+
+
 class LadderStepSchema(StrictSchema):
-    id = Str()
+    id = Name(LADDER_KINDS, "阶梯步骤")
     title = Str()
+    # May the system propose this rung for a new finding (issue 15 item 4)? Education is done
+    # by the bureau for many enterprises at once, supervised rectification follows a penalty.
+    proposable = Bool(required=False)
 
 
 class EnforcementSchema(Section):
     ladder = List(Nested(LadderStepSchema), min_len=1)
+    # issue 15 item 4: the rung proposed for a first minor finding, the rung a serious violation
+    # (SX-11) goes straight to, and how many years of history count.
+    first_rung = Str(required=False)
+    serious_rung = Str(required=False)
+    lookback_years = Int(min=1, max=10, required=False)
+    serious_flags = Names(VIOLATION_FLAGS, "严重违法情节", required=False)
 
     @validates_schema
     def _unique(self, data: dict[str, Any], **kw: Any) -> None:
@@ -203,6 +223,12 @@ class EnforcementSchema(Section):
             if sid in ids[:i]:
                 raise ValidationError(
                     {"ladder": {i: {"id": [f"重复的编号“{sid}” (duplicate id)"]}}}
+                )
+        proposable = {s["id"] for s in data["ladder"] if s.get("proposable")}
+        for key in ("first_rung", "serious_rung"):
+            if key in data and data[key] not in proposable:
+                raise ValidationError(
+                    {key: [f"“{data[key]}”不是本包阶梯中可建议的步骤 (not a proposable rung)"]}
                 )
 
 

@@ -26,6 +26,7 @@ from .schema_fields import (
     Table,
     check_re,
 )
+from .vocab import ROLES
 
 NATIONAL = "national"
 
@@ -55,6 +56,7 @@ UNITS: dict[str, str] = {
     "persons": "人",
     "fine_share": "罚款数额的",
     "obligation": "",
+    "role": "",  # a staff role of policies.vocab.ROLES (issue 15: who approves deferral)
 }
 INT_UNITS = ("days", "workdays", "months", "years", "yuan", "persons")
 OBLIGATIONS: tuple[str, ...] = ("may", "shall")  # ordered: 可以 < 应当
@@ -94,6 +96,8 @@ def fmt(value: Any, unit: str | None) -> str:
         return f"罚款数额的{value * 100:g}%"
     if unit == "obligation":
         return f"“{OBLIGATION_ZH.get(value, value)}”"
+    if unit == "role":
+        return ROLES.get(value, value) if isinstance(value, str) else f"{value}"
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
@@ -112,6 +116,8 @@ def value_problem(rule: Mapping[str, Any], value: Any) -> str | None:
         not isinstance(value, int | float) or isinstance(value, bool) or value < 0
     ):
         return "应为不小于 0 的数字（罚款数额的倍数，0.03 = 3%）(a non-negative number)"
+    if unit == "role" and (value not in ROLES or value in ("superadmin", "enterprise")):
+        return "应为本单位工作人员的角色编号，如 principal_head（主要负责人）(a staff role)"
     if unit == "obligation" and value not in OBLIGATIONS:
         return "应为 may（可以）或 shall（应当）"
     return None

@@ -38,6 +38,10 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.cases.api import resources as cases_api
     from tenant_app.cases.pages import portal as cases_portal
     from tenant_app.cases.pages import staff as cases_staff
+    from tenant_app.enforcement import due as enforcement_due
+    from tenant_app.enforcement.api import resources as enforcement_api
+    from tenant_app.enforcement.pages import portal as enforcement_portal
+    from tenant_app.enforcement.pages import staff as enforcement_staff
     from tenant_app.imports import api as imports_api
     from tenant_app.imports import jobs as imports_jobs
     from tenant_app.imports import pages as imports_pages
@@ -113,6 +117,12 @@ def features() -> tuple[Feature, ...]:
             pages=(cases_staff.bp, cases_portal.bp),
             api=(cases_api.blp,),
             due=(cases_due.case_deadlines,),
+        ),
+        Feature(
+            "enforcement",
+            pages=(enforcement_staff.bp, enforcement_portal.bp),
+            api=(enforcement_api.blp,),
+            due=(enforcement_due.payment_deadlines,),
         ),
         Feature(
             "listing",

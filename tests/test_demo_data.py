@@ -41,7 +41,7 @@ from tenant_app.models import (
     ScreeningRun,
 )
 from tenant_app.models.case import CASE_STAGES
-from tenant_app.tenancy.resolve import system_scope
+from tenant_app.tenancy.resolve import system_scope, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
 from .helpers import login, tenant
@@ -228,6 +228,33 @@ def _check_rectification() -> None:
         assert any(r[2] for r in rows), slug
 
 
+def _check_enforcement() -> None:
+    """Issue 15: fines in every payment state, applications decided both ways and one waiting,
+    a 普法 event and ladder steps (one chosen against the proposal, with its reason)."""
+    from tenant_app.enforcement.services import payments
+    from tenant_app.models import Case, EducationEvent, LadderStep, PaymentApplication
+    from tenant_app.tenancy.acting import scope_context
+
+    for slug in ("xj-urumqi", "sx-taiyuan"):
+        assert {r[0] for r in _in(slug, select(PaymentApplication.status))} == {
+            "pending",
+            "approved",
+            "rejected",
+        }, slug
+        assert _in(slug, select(EducationEvent.id)), slug
+        steps = _in(slug, select(LadderStep.rung, LadderStep.deviation_reason))
+        assert {r[0] for r in steps} == {"guidance", "reasoned_warning"}, slug
+        assert any(r[1] for r in steps), "a choice against the proposal carries its reason"
+        t = tenant(slug)
+        with use_scope(tenant_scope(t)):
+            ctx = scope_context()
+            fined = db.session.execute(
+                select(Case).where(Case.total_fine > 0, Case.served_on.is_not(None))
+            ).scalars()
+            states = {payments.fine_state(ctx, c).state for c in fined}
+        assert {"not_due", "paid", "overdue", "due", "enforcement"} <= states, (slug, states)
+
+
 def _check_tips(app: Any) -> None:
     for r in role_tips():
         client = app.test_client()
@@ -257,6 +284,8 @@ def test_demo_data_shows_every_module(world: dict[str, Any], app: Any) -> None:
     assert seeded["warnings"]
     assert seeded["rectification"]
     _check_rectification()
+    _check_enforcement()
+    assert seeded["enforcement"]
     before = _counts()
     again = seed_demo_data()
     assert not any(again.values())
@@ -276,3 +305,4 @@ def test_demo_data_with_a_far_clock(world: dict[str, Any]) -> None:
         _check_notifications()
         _check_warnings()
         _check_rectification()
+        _check_enforcement()

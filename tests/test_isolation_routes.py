@@ -76,6 +76,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry.update(_notification_objects(a, officer.id))
     registry.update(_warning_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_order_objects(a, officer.id, registry["enterprise_id"]))
+    registry.update(_enforcement_objects(a, officer.id, registry["enterprise_id"]))
     return {
         "job_id": job_id,
         "user_id": officer.id,
@@ -100,6 +101,9 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
             "乌鲁木齐隔离案件",
             "乌鲁木齐隔离陈述",
             "乌鲁木齐隔离预警说明",
+            "乌鲁木齐隔离困难理由",
+            "乌鲁木齐隔离教育引导",
+            "乌鲁木齐隔离普法",
         ],
     }
 
@@ -276,6 +280,68 @@ def _order_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any
         return {"order_id": o.id}
 
 
+def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
+    """A's fine with an application, a ladder step with its document, a 普法 event (issue 15)."""
+    from datetime import date
+
+    from tenant_app.models import (
+        Case,
+        EducationAttendance,
+        EducationEvent,
+        LadderStep,
+        PaymentApplication,
+    )
+
+    with use_scope(tenant_scope(a, officer_id)):
+        case = Case(
+            enterprise_id=enterprise_id,
+            origin="manual",
+            title="乌鲁木齐隔离罚款",
+            stage="served",
+            filed_on=date(2026, 1, 5),
+            limit_due=date(2026, 4, 5),
+            decided_on=date(2026, 3, 2),
+            served_on=date(2026, 3, 2),
+            total_fine=1000,
+            decision_no="乌环罚〔2026〕隔离2号",
+        )
+        db.session.add(case)
+        db.session.flush()
+        app = PaymentApplication(
+            case_id=case.id,
+            enterprise_id=enterprise_id,
+            kind="deferral",
+            reasons="乌鲁木齐隔离困难理由",
+            defer_until=date(2026, 6, 1),
+            proof_name="p.pdf",
+            proof_type="application/pdf",
+            proof=b"%PDF-1",
+            filed_on=date(2026, 3, 3),
+        )
+        step = LadderStep(
+            enterprise_id=enterprise_id,
+            on_date=date(2026, 3, 3),
+            origin="manual",
+            finding="乌鲁木齐隔离教育引导",
+            rung="guidance",
+            document_title="教育引导书",
+            document_body="乌鲁木齐隔离教育引导",
+        )
+        ev = EducationEvent(kind="training", topic="乌鲁木齐隔离普法", held_on=date(2026, 3, 1))
+        db.session.add_all([app, step, ev])
+        db.session.flush()
+        db.session.add(
+            EducationAttendance(event_id=ev.id, enterprise_id=enterprise_id, present=True)
+        )
+        db.session.commit()
+        return {
+            "fine_case_id": case.id,
+            "application_id": app.id,
+            "step_id": step.id,
+            "event_id": ev.id,
+        }
+
+
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
     """A's positive-list objects (issue 5): a screening run, an entry, a draft batch with an
     objection, a filing addressed to A's parent."""
@@ -400,6 +466,10 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "subscription_id": objs["subscription_id"],
         "warning_id": objs["warning_id"],  # warnings (issue 16)
         "order_id": objs["order_id"],  # correction orders (issue 15)
+        # enforcement (issue 15)
+        "application_id": objs["application_id"],
+        "step_id": objs["step_id"],
+        "event_id": objs["event_id"],
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

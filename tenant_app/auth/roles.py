@@ -78,6 +78,9 @@ class Perm(enum.StrEnum):
     WARNINGS_EDIT = "warnings.edit"  # officers: escalate, resolve, close a warning
     MONITORING_INTAKE = "monitoring.intake"  # push or upload online-monitoring anomalies
     OWN_WARNINGS = "own_warnings"  # enterprise user: its own warnings, acknowledge and answer
+    ENFORCEMENT_VIEW = "enforcement.view"  # issue 15: fines' payment, the ladder, legal education
+    ENFORCEMENT_EDIT = "enforcement.edit"  # officers: payments, imports, ladder steps, 普法 events
+    OWN_ENFORCEMENT = "own_enforcement"  # enterprise user: its fines, applications and its ladder
 
 
 _ALL_STAFF = {
@@ -175,6 +178,24 @@ for _role, _extra in {
 }.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_WARNINGS}
+
+# After the decision (issue 15): every staff member reads payments, ladders and 普法 records;
+# officers and the agency head record them. Approving a deferral or instalments is not a
+# permission but the role the pack names (national.rules.payment.deferral_approver), checked by
+# the service. The enterprise sees its own fines and ladder and applies.
+_ENF_ACT = {Perm.ENFORCEMENT_VIEW, Perm.ENFORCEMENT_EDIT}
+for _role, _extra in {
+    Role.TENANT_ADMIN: {Perm.ENFORCEMENT_VIEW},
+    Role.OFFICER: _ENF_ACT,
+    Role.AGENCY_HEAD: _ENF_ACT,
+    Role.DEPUTY_HEAD: {Perm.ENFORCEMENT_VIEW},
+    Role.PRINCIPAL_HEAD: {Perm.ENFORCEMENT_VIEW},
+    Role.LEGAL_REVIEWER: {Perm.ENFORCEMENT_VIEW},
+    Role.AUDITOR: {Perm.ENFORCEMENT_VIEW},
+    Role.ENTERPRISE: {Perm.OWN_ENFORCEMENT},
+}.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_ENFORCEMENT}
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:

@@ -10,6 +10,8 @@
 - portal.py       enterprise-user accounts linked to demo enterprises
 - cases.py        penalty cases: noticed from an inspection, a serious one, one decided and served
 - warnings.py     SX-1 warnings: monitoring anomalies pushed, the scan run, one warning per state
+- enforcement.py  fines in every payment state (applied, paid, instalments late, deferred,
+                  refused and sent to the court), a 普法 training, a guidance letter, a warning
 - tips.py         per role, three things to try, with their URLs
 
 ``seed_demo_data`` runs them in order. A later issue adds its demo rows as one more module

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tenant_app.demo import (
     cases,
+    enforcement,
     inspections,
     listing,
     notifications,
@@ -24,6 +25,7 @@ def seed_demo_data() -> dict[str, list[str]]:
         "notifications": [],
         "warnings": [],
         "rectification": [],
+        "enforcement": [],
     }
     for slug in POPULATION:
         if registry.seed_registry(slug):
@@ -46,4 +48,7 @@ def seed_demo_data() -> dict[str, list[str]]:
     for slug in rectification.RECTIFICATION_CITIES:
         if rectification.seed_rectification(slug):
             done["rectification"].append(slug)
+    for slug in enforcement.ENFORCEMENT_CITIES:
+        if enforcement.seed_enforcement(slug):
+            done["enforcement"].append(slug)
     return done

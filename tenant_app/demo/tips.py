@@ -171,7 +171,10 @@ def role_tips() -> list[RoleTips]:
                     "专项执法检查：已批准并备案公开的专项行动（SX-4）",
                     "/sx-taiyuan/inspections/campaigns/",
                 ),
-                Tip("年度检查计划：比例与频次上限（SX-3）", "/sx-taiyuan/inspections/plans/"),
+                Tip(
+                    "罚款缴纳：企业的分期缴纳申请待主要负责人批准（SX-13），逾期的加处罚款不超过罚款数额",
+                    "/sx-taiyuan/enforcement/",
+                ),
             ),
         ),
         RoleTips(

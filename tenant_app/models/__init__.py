@@ -11,6 +11,14 @@ from tenant_app.models.case import (
     CaseStep,
     CaseViolation,
 )
+from tenant_app.models.enforcement import (
+    EducationAttendance,
+    EducationEvent,
+    FineInstalment,
+    FinePayment,
+    LadderStep,
+    PaymentApplication,
+)
 from tenant_app.models.enterprise import Enterprise, EnterpriseAccount, EnterpriseRating
 from tenant_app.models.industry import Industry
 from tenant_app.models.inspection import (
@@ -62,6 +70,12 @@ from tenant_app.models.visit import EnterpriseVisit
 from tenant_app.models.warning import EnterpriseWarning, MonitoringBatch, MonitoringRecord
 
 __all__ = [
+    "EducationAttendance",
+    "EducationEvent",
+    "FineInstalment",
+    "FinePayment",
+    "LadderStep",
+    "PaymentApplication",
     "ApiToken",
     "AuditEntry",
     "AuditHead",

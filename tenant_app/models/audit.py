@@ -67,6 +67,14 @@ class AuditHead(TenantScoped, Model):
 # shown: tenant_app/ui/labels.py). tests/ui/test_human_words.py checks that every action the
 # code records is here.
 AUDIT_ACTIONS: dict[str, str] = {
+    # issue 15: payment, the ladder, legal education
+    "payment.applied": "当事人申请暂缓或分期缴纳罚款",
+    "payment.decided": "批准或不予批准暂缓、分期缴纳罚款",
+    "payment.recorded": "登记罚款缴纳",
+    "payment.imported": "导入缴款平台的缴款记录",
+    "payment.enforcement_applied": "罚款逾期未缴，申请人民法院强制执行",
+    "ladder.step": "渐进式执法：对新发现的问题采取措施",
+    "education.recorded": "登记普法活动",
     "monitoring.batch_taken": "接收在线监测异常数据",
     "warning.acknowledged": "企业确认收到预警",
     "warning.answered": "企业答复预警",

@@ -114,6 +114,7 @@ CASE_STEPS = {
     "police_transfer": "移送公安机关",
     "consequence": "严重违法行为的后果",
     "evidence_added": "上传证据",
+    "enforcement_applied": "罚款逾期未缴，申请人民法院强制执行",  # issue 15 (第七十二条)
 }
 
 

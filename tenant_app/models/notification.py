@@ -27,6 +27,10 @@ NOTIFICATION_KINDS: dict[str, str] = {
     "correction_order": "责令改正",
     "rectification": "整改进展",
     "rectification_overdue": "整改逾期",
+    "payment_application": "暂缓或分期缴纳罚款申请",
+    "payment_decided": "暂缓或分期缴纳罚款的决定",
+    "payment_enforcement": "罚款申请强制执行",
+    "ladder_document": "教育引导书、告诫书",
     "system": "系统通知",
 }
 CHANNELS = {"in_app": "站内通知", "email": "电子邮件", "webhook": "Webhook 推送"}
@@ -52,6 +56,7 @@ DUE_KINDS = {
     "warning.escalated": "预警升级待处理",
     "rectification.party": "责令改正期限",
     "rectification.verify": "整改核查期限",
+    "payment.due": "罚款缴纳期限",  # issue 15
 }
 # Reminder thresholds: "soon" (within the lead working days), "overdue" (past the due date).
 REMINDER_THRESHOLDS = {"soon": "即将到期", "overdue": "已逾期"}

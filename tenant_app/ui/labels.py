@@ -36,6 +36,15 @@ from tenant_app.models.case import (
     STATEMENT_KINDS,
     STATEMENT_VIA,
 )
+from tenant_app.models.enforcement import (
+    APPLICATION_KINDS,
+    APPLICATION_STATUSES,
+    EDUCATION_KINDS,
+    LADDER_ORIGINS,
+    LADDER_RUNGS,
+    PAYMENT_SOURCES,
+    PAYMENT_STATES,
+)
 from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
     ENTERPRISE_TAGS,
@@ -183,6 +192,14 @@ LABELS: dict[str, Mapping[str, str]] = {
     "rectification_entry": ENTRY_KINDS,
     "verify_method": VERIFY_METHODS,
     "day_unit": DAY_UNITS,
+    # after the decision (issue 15)
+    "payment_application": APPLICATION_KINDS,
+    "application_status": APPLICATION_STATUSES,
+    "payment_source": PAYMENT_SOURCES,
+    "payment_state": PAYMENT_STATES,
+    "ladder_origin": LADDER_ORIGINS,
+    "ladder_rung": LADDER_RUNGS,
+    "education_kind": EDUCATION_KINDS,
     # registry
     "category": SUPERVISION_CATEGORIES,
     "permit_class": PERMIT_CLASSES,

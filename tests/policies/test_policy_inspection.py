@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from policies import Policy, inspection, load_pack, merge
+from policies import Policy, load_pack, merge
 from tenant_app.calendar import WorkCalendar
 from tests.clock_fixtures import needs_holidays
 
@@ -176,11 +176,11 @@ def test_SX_4_special_campaign_rules() -> None:
 
 
 def test_SX_0_enforcement_ladder_in_order() -> None:
-    d = inspection.enforcement_ladder(SX.pack, SX.version_id)
+    d = SX.enforcement_ladder()
     assert [s["id"] for s in d.answer] == [
-        "publicity",
         "education",
-        "admonition",
+        "guidance",
+        "reasoned_warning",
         "penalty",
         "rectification",
     ]

@@ -90,6 +90,13 @@ CONFIRMED = {
     "rectification/rectification/show.html::web.rectification.verify",  # closes the order
     "rectification/rectification/show.html::web.rectification.visit",  # a visit, told to the party
     "rectification/rectification/show.html::web.rectification.justify",  # no removal (XJ-R)
+    # issue 15: fines, the ladder
+    "enforcement/enforcement/payment.html::web.enforcement.decide",  # the schedule takes effect
+    "enforcement/enforcement/payment.html::web.enforcement_portal.apply",  # goes to approval
+    "enforcement/enforcement/payment.html::web.enforcement.record_payment",  # counts at once
+    "enforcement/enforcement/payment.html::web.enforcement.enforcement",  # to the court
+    "enforcement/enforcement/import.html::web.enforcement.import_payments",  # payments count
+    "enforcement/enforcement/ladder.html::web.enforcement.record_step",  # document to the party
     "listing/listing/batch.html::web.listing.decide",
     "listing/listing/batch.html::web.listing.batch_step:notice",
     "listing/listing/batch.html::web.listing.batch_step:publication",
@@ -105,6 +112,7 @@ CONFIRMED = {
 }
 # Everything else that posts, and why it needs no question.
 UNASKED = {
+    "enforcement/enforcement/education.html::web.enforcement.education_create": "a record of an event held; nothing follows from it but the count on the ladder",
     "warnings/warnings/monitoring.html::self": "all or nothing; the same file again writes nothing",
     "warnings/warnings/mine_show.html::web.warnings_portal.acknowledge": "only says it was read",
     "rectification/rectification/show.html::web.rectification.comment": "adds a line; more follow",

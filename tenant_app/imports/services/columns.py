@@ -61,12 +61,23 @@ MONITORING_TITLES: dict[str, tuple[str, ...]] = {
     "note": ("说明", "备注"),
     "resolved_on": ("恢复正常日期", "恢复日期"),
 }
+# Fine payments from the payment platform (issue 15, SX-13): read by the enforcement upload through
+# open_sheet, written by enforcement.services.payment_import (its own page, not one of kinds()).
+PAYMENTS = "payments"
+PAYMENT_TITLES: dict[str, tuple[str, ...]] = {
+    "decision_no": ("决定书文号", "处罚决定书文号", "文号"),
+    "paid_on": ("缴款日期", "到账日期", "日期"),
+    "amount": ("缴款金额（元）", "缴款金额", "金额"),
+    "reference": ("缴款流水号", "流水号", "交易号"),
+    "note": ("备注", "说明"),
+}
 # Error fields that are not column names (the validator renames "county").
 FIELD_ALIASES = {"county_tenant_id": "county"}
 # Columns a file must have; without them not one row could be valid.
 REQUIRED = {
     ENTERPRISES: ("uscc", "name"),
     MONITORING: ("uscc", "point", "pollutant", "kind", "observed_on"),
+    PAYMENTS: ("decision_no", "paid_on", "amount", "reference"),
 }
 RECORD_REQUIRED = ("uscc", "record_date", "source")
 
@@ -96,6 +107,8 @@ def record_titles(kind: str) -> dict[str, tuple[str, ...]]:
 def titles_for(kind: str) -> dict[str, tuple[str, ...]]:
     if kind == MONITORING:
         return MONITORING_TITLES
+    if kind == PAYMENTS:
+        return PAYMENT_TITLES
     return ENTERPRISE_TITLES if kind == ENTERPRISES else record_titles(kind)
 
 

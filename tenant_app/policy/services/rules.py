@@ -215,7 +215,9 @@ class _Walker:
                         name=[("field", "value")],
                         value=rule["value"],
                         unit=rule.get("unit") or "",
-                        vocab="obligation" if rule.get("unit") == "obligation" else None,
+                        vocab={"obligation": "obligation", "role": "role"}.get(
+                            rule.get("unit") or ""
+                        ),
                         origin=origin,
                         origin_name=origin_name,
                         overridable=False,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from policies.national_layer import BASES, REGIONAL_MODES
-from policies.schema_inspection import FILED_WITH
+from policies.schema_inspection import FILED_WITH, LADDER_KINDS
 from policies.schema_listing import NOTICE_FIELDS, PERIOD_EVENTS, PERIOD_UNITS, PROCEDURE_STEPS
 from policies.vocab import (
     CONSEQUENCES,
@@ -65,6 +65,11 @@ FIELD_NAMES: dict[str, str] = {
     "kinds": "预警事项",
     "treatments": "裁量情形",
     "ladder": "执法步骤",
+    "proposable": "可作为建议措施",  # issue 15 (SX-0)
+    "first_rung": "首次一般违法建议的措施",
+    "serious_rung": "严重违法建议的措施",
+    "serious_flags": "严重违法情节",
+    "lookback_years": "统计执法记录的年数",
     "feedback": "检查后反馈",
     # values
     "value": "规定值",
@@ -250,6 +255,7 @@ VOCABS: dict[str, Mapping[str, str]] = {
     "outcome": OUTCOMES,
     "consequence": CONSEQUENCES,
     "violation_flag": VIOLATION_FLAGS,
+    "ladder_rung": LADDER_KINDS,
 }
 
 # Which vocabulary a key's codes come from: the key name, or a dotted suffix for a name used
@@ -287,6 +293,9 @@ VOCAB_OF_KEY: dict[str, str] = {
     "always": "consequence",
     "when_any": "violation_flag",
     "categories": "inspection_category",
+    "first_rung": "ladder_rung",
+    "serious_rung": "ladder_rung",
+    "serious_flags": "violation_flag",
 }
 # Options a field offers: the schema's closed list, where it differs from the words above.
 OPTIONS: dict[str, tuple[str, ...]] = {

@@ -139,6 +139,7 @@ class TimelineEvent:
     source: str = ""
     case_id: int | None = None  # an enforcement case's filing or decision (issue 14 item 9)
     order_id: int | None = None  # a correction order and its verification (issue 15)
+    link: str = ""  # issue 15: a ladder document, a fine's payment page (the staff's or party's)
 
 
 def _describe(r: ComplianceRecord) -> str:
@@ -195,6 +196,7 @@ def timeline(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
             )
     events += case_events(e, party=party)
     events += order_events(e, party=party)
+    events += enforcement_events(e, party=party)
     events.sort(key=lambda ev: (ev.day, ev.record.id if ev.record else 0), reverse=True)
     return events
 
@@ -267,5 +269,91 @@ def case_events(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
                 detail += "；移送公安机关"
             events.append(
                 TimelineEvent(c.decided_on, "case", "行政处罚决定", detail, None, source, c.id)
+            )
+    return events
+
+
+def enforcement_events(e: Enterprise, *, party: bool = False) -> list[TimelineEvent]:
+    """Issue 15: the guidance letters and reasoned warnings it was given (SX-0), the 普法
+    activities it attended (SX-2), its fine payments and the decisions on its deferral or
+    instalment applications (SX-13). Links go to the staff's or the party's pages."""
+    from tenant_app.models import (
+        Case,
+        EducationAttendance,
+        EducationEvent,
+        FinePayment,
+        LadderStep,
+        PaymentApplication,
+        Tenant,
+    )
+    from tenant_app.models.enforcement import APPLICATION_KINDS, APPLICATION_STATUSES
+
+    slug = db.session.execute(select(Tenant.slug).where(Tenant.id == e.tenant_id)).scalar_one()
+    side = f"/{slug}/enterprise/enforcement" if party else f"/{slug}/enforcement"
+    events: list[TimelineEvent] = []
+    for st in db.session.execute(
+        select(LadderStep).where(LadderStep.enterprise_id == e.id).order_by(LadderStep.id)
+    ).scalars():
+        if st.document_body:
+            events.append(
+                TimelineEvent(
+                    st.on_date,
+                    "ladder",
+                    st.document_title,
+                    st.finding,
+                    None,
+                    "渐进式执法",
+                    link=f"{side}/steps/{st.id}/document",
+                )
+            )
+    for ev in db.session.execute(
+        select(EducationEvent)
+        .join(EducationAttendance, EducationAttendance.event_id == EducationEvent.id)
+        .where(EducationAttendance.enterprise_id == e.id, EducationAttendance.present.is_(True))
+    ).scalars():
+        events.append(
+            TimelineEvent(ev.held_on, "education", "参加普法活动", ev.topic, None, "普法")
+        )
+    fined = {
+        c.id: c
+        for c in db.session.execute(
+            select(Case).where(Case.enterprise_id == e.id, Case.total_fine > 0)
+        ).scalars()
+    }
+    if fined:
+        for p in db.session.execute(
+            select(FinePayment).where(FinePayment.case_id.in_(fined))
+        ).scalars():
+            c = fined[p.case_id]
+            page = f"{side}/cases/{c.id}" + ("" if party else "/payment")
+            events.append(
+                TimelineEvent(
+                    p.paid_on,
+                    "payment",
+                    "缴纳罚款",
+                    f"{Decimal(p.amount_fen) / 100:,.2f} 元",
+                    None,
+                    c.decision_no or c.title,
+                    link=page,
+                )
+            )
+        for a in db.session.execute(
+            select(PaymentApplication).where(
+                PaymentApplication.case_id.in_(fined), PaymentApplication.decided_on.is_not(None)
+            )
+        ).scalars():
+            c = fined[a.case_id]
+            assert a.decided_on is not None
+            page = f"{side}/cases/{c.id}" + ("" if party else "/payment")
+            events.append(
+                TimelineEvent(
+                    a.decided_on,
+                    "payment",
+                    APPLICATION_KINDS[a.kind],
+                    APPLICATION_STATUSES[a.status],
+                    None,
+                    c.decision_no or c.title,
+                    link=page,
+                )
             )
     return events
