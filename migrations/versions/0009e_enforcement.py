@@ -27,6 +27,18 @@ def _tenant(table):
     ]
 
 
+FOREIGN_KEYS = (
+    ('education_attendance', 'event_id'),
+    ('education_attendance', 'enterprise_id'),
+    ('fine_instalments', 'case_id'),
+    ('fine_instalments', 'application_id'),
+    ('fine_payments', 'case_id'),
+    ('ladder_steps', 'enterprise_id'),
+    ('payment_applications', 'case_id'),
+    ('payment_applications', 'enterprise_id'),
+)
+
+
 def upgrade():
     op.create_table('payment_applications',
     sa.Column('id', BIG, nullable=False),
@@ -149,9 +161,14 @@ def upgrade():
     op.create_index('ux_education_attendance_tenant_event_ent', 'education_attendance', ['tenant_id', 'event_id', 'enterprise_id'], unique=True)
     op.create_index('ix_education_attendance_tenant_enterprise', 'education_attendance', ['tenant_id', 'enterprise_id'], unique=False)
     rls.enable('education_attendance')
+    # Led by each foreign key (issue 13 item 6): deleting the parent finds its children by index.
+    for table, column in FOREIGN_KEYS:
+        op.create_index(f'ix_{table}_fk_{column}', table, [column], unique=False)
 
 
 def downgrade():
+    for table, column in FOREIGN_KEYS:
+        op.drop_index(f'ix_{table}_fk_{column}', table_name=table)
     for table, indexes in (
         ('education_attendance', ('ix_education_attendance_tenant_enterprise', 'ux_education_attendance_tenant_event_ent')),
         ('education_events', ('ix_education_events_tenant_day',)),
