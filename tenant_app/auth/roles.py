@@ -78,6 +78,7 @@ class Perm(enum.StrEnum):
     WARNINGS_EDIT = "warnings.edit"  # officers: escalate, resolve, close a warning
     MONITORING_INTAKE = "monitoring.intake"  # push or upload online-monitoring anomalies
     OWN_WARNINGS = "own_warnings"  # enterprise user: its own warnings, acknowledge and answer
+    OVERSIGHT_VIEW = "oversight.view"  # issue 17: statistics and charts of the region's subtree
 
 
 _ALL_STAFF = {
@@ -175,6 +176,11 @@ for _role, _extra in {
 }.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_WARNINGS}
+
+
+# Oversight (issue 17, XJ-A, SX-O): the auditors (稽查) read their subtree's statistics, as they
+# read its rows; superadmins hold every permission already.
+ROLE_PERMISSIONS[Role.AUDITOR] = ROLE_PERMISSIONS[Role.AUDITOR] | {Perm.OVERSIGHT_VIEW}
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:
