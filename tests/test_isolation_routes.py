@@ -351,6 +351,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "record_id": objs["record_id"],
         "account_id": objs["account_id"],
         "kind": "penalty",
+        "key": "cases",  # an oversight chart (issue 17)
         # positive list (issue 5)
         "run_id": objs["run_id"],
         "entry_id": objs["entry_id"],

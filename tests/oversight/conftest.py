@@ -50,9 +50,7 @@ def ent(slug: str, name: str, **kw: Any) -> int:
     t = tenant(slug)
     _n[0] += 1
     with use_scope(system_scope(t.id)):
-        e = Enterprise(
-            tenant_id=t.id, uscc=f"91{t.division_code}MA{_n[0]:08d}", name=name, **kw
-        )
+        e = Enterprise(tenant_id=t.id, uscc=f"91{t.division_code}MA{_n[0]:08d}", name=name, **kw)
         db.session.add(e)
         db.session.commit()
         return e.id
@@ -97,9 +95,7 @@ def add_user(slug: str, username: str, roles: list[str], name: str = "测试用�
 
 def user_id(username: str) -> int:
     with use_scope(system_scope()):
-        return db.session.execute(
-            db.select(User.id).where(User.username == username)
-        ).scalar_one()
+        return db.session.execute(db.select(User.id).where(User.username == username)).scalar_one()
 
 
 def _kashi() -> None:

@@ -34,7 +34,14 @@ def test_xj_a_sx_o_inspections_per_month_count_the_child_and_never_the_sibling(o
     on, off = _by_bucket(c, "on_site"), _by_bucket(c, "off_site")
     assert [m for _b, m in c.buckets] == [f"2026-{m:02d}" for m in range(1, 7)]
     # March: urumqi's two (kashi's on 03-11 is a sibling's); May: tianshan's, the rejected not.
-    assert on == {"2026-01": 0, "2026-02": 0, "2026-03": 2, "2026-04": 0, "2026-05": 1, "2026-06": 0}
+    assert on == {
+        "2026-01": 0,
+        "2026-02": 0,
+        "2026-03": 2,
+        "2026-04": 0,
+        "2026-05": 1,
+        "2026-06": 0,
+    }
     assert off["2026-05"] == 1 and sum(off.values()) == 1
 
 
@@ -108,8 +115,12 @@ def test_quiet_period_drill_names_who_approved(oversight_world):
     tianshan = tenant("xj-urumqi-tianshan")
     with acting("urumqi-auditor", "xj-urumqi"):
         ctx = scope_context()
-        d = stats.drill(ctx, stats.parse_filters(ctx, {}), "on_site_conduct", "quiet", str(tianshan.id))
-    assert [(r.name, r.approvers, r.region) for r in d.rows] == [("天山企业A", "王负责人", "天山区")]
+        d = stats.drill(
+            ctx, stats.parse_filters(ctx, {}), "on_site_conduct", "quiet", str(tianshan.id)
+        )
+    assert [(r.name, r.approvers, r.region) for r in d.rows] == [
+        ("天山企业A", "王负责人", "天山区")
+    ]
 
 
 def test_sx_o_most_inspected_and_never_inspected_key_enterprises(oversight_world):
@@ -128,8 +139,10 @@ def test_the_page_shows_charts_tables_and_links_to_the_rows(client, oversight_wo
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "vendor/echarts-5.6.0/echarts.min.js" in html and "cdn" not in html.lower()
-    assert 'data-echarts=' in html and "喀什" not in html
-    link = re.search(r'href="(/xj-urumqi/oversight/charts/on_site_conduct/rows\?[^"]*measure=quiet[^"]*)"', html)
+    assert "data-echarts=" in html and "喀什" not in html
+    link = re.search(
+        r'href="(/xj-urumqi/oversight/charts/on_site_conduct/rows\?[^"]*measure=quiet[^"]*)"', html
+    )
     assert link
     rows = client.get(link.group(1).replace("&amp;", "&"))
     assert rows.status_code == 200 and "王负责人" in rows.get_data(as_text=True)
@@ -151,7 +164,10 @@ def test_roles_without_oversight_are_refused(client, oversight_world):
     login(client, "xj-urumqi", "urumqi-officer1")
     assert client.get("/xj-urumqi/oversight/").status_code == 403
     assert client.get("/xj-urumqi/oversight/export/cases.xlsx").status_code == 403
-    assert client.get("/xj-urumqi/oversight/charts/cases/rows?measure=decided&bucket=0").status_code == 403
+    assert (
+        client.get("/xj-urumqi/oversight/charts/cases/rows?measure=decided&bucket=0").status_code
+        == 403
+    )
 
 
 def test_a_bad_filter_is_named_in_chinese_never_a_500(client, oversight_world):
@@ -160,7 +176,9 @@ def test_a_bad_filter_is_named_in_chinese_never_a_500(client, oversight_world):
     assert resp.status_code == 422 and "开始日期" in resp.get_data(as_text=True)
     resp = client.get("/xj-urumqi/oversight/charts/cases/rows?measure=nope&bucket=0")
     assert resp.status_code == 422 and "统计项" in resp.get_data(as_text=True)
-    resp = client.get("/xj-urumqi/oversight/charts/inspections_month/rows?measure=on_site&bucket=2020-01")
+    resp = client.get(
+        "/xj-urumqi/oversight/charts/inspections_month/rows?measure=on_site&bucket=2020-01"
+    )
     assert resp.status_code == 422
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from tenant_app.auth.roles import Perm, permissions_for
 from tenant_app.context import Context
@@ -25,6 +25,7 @@ from tenant_app.models import (
     EnterpriseWarning,
     Inspection,
     SelfInspectionReport,
+    Tenant,
 )
 from tenant_app.models.listing import ListingBatch, ListingEntry, ListingFiling, ListingObjection
 from tenant_app.tenancy.queries import descendants
@@ -148,17 +149,19 @@ def _objections(ctx: Context, base: str) -> Block:
 def _filings(ctx: Context, base: str) -> Block:
     """Filings the children addressed to this tenant and nobody acknowledged yet (XJ-P)."""
     block = Block("filings", "待确认的下级备案", more=f"{base}/listing/filings")
+    # The child's filing row only (RLS grants the parent that one extra read, never the
+    # child's batch); the filing tenant's name from the tenant tree.
     stmt = (
-        select(ListingFiling.id, ListingFiling.filed_on, ListingBatch.title)
-        .join(ListingBatch, ListingBatch.id == ListingFiling.batch_id)
+        select(ListingFiling.id, ListingFiling.filed_on, Tenant.name)
+        .join(Tenant, Tenant.id == ListingFiling.tenant_id)
         .where(
             ListingFiling.parent_tenant_id == ctx.tenant_id,
             ListingFiling.acknowledged_at.is_(None),
         )
         .order_by(ListingFiling.filed_on, ListingFiling.id)
     )
-    for _fid, on, title in db.session.execute(descendants(stmt)).all():
-        block.add(Item(title, f"{base}/listing/filings", on))
+    for _fid, on, name in db.session.execute(descendants(cast("Select[Any]", stmt))).all():
+        block.add(Item(f"{name}报来的正面清单备案", f"{base}/listing/filings", on))
     return block
 
 
@@ -301,7 +304,7 @@ def enterprise_pending(ctx: Context) -> list[Block]:
         blocks.append(b)
     if Perm.OWN_CASES in perms:
         b = Block("statements", "可以陈述、申辩的案件", more=f"{base}/enterprise/cases/")
-        for cid, title, due in db.session.execute(
+        for cid, title, statement_due in db.session.execute(
             select(Case.id, Case.title, Case.statement_due)
             .where(
                 Case.tenant_id == ctx.tenant_id,
@@ -311,7 +314,7 @@ def enterprise_pending(ctx: Context) -> list[Block]:
             )
             .order_by(Case.statement_due, Case.id)
         ).all():
-            b.add(Item(title, f"{base}/enterprise/cases/{cid}/", due, "陈述申辩期限"))
+            b.add(Item(title, f"{base}/enterprise/cases/{cid}/", statement_due, "陈述申辩期限"))
         blocks.append(b)
     return blocks
 

@@ -192,7 +192,7 @@ class Measure:
 class Spec:
     key: str
     title: str
-    rule_note: str  # what the chart oversees, in words (XJ-A / SX-O)
+    rule_note: str  # what the chart oversees, in words
     group: str  # "month" | "region"
     base: Callable[[Filters], Select[Any]]
     measures: tuple[Measure, ...]
@@ -356,7 +356,7 @@ def specs() -> dict[str, Spec]:
             Spec(
                 "inspections_month",
                 "每月检查次数（现场 / 非现场）",
-                "SX-O：防止检查过多，同时确保必要检查开展；XJ-A：非必要现场执法",
+                "防止检查过多、干扰企业，同时确保必要检查开展；发现非必要现场执法",
                 "month",
                 _inspections_base,
                 (
@@ -368,7 +368,7 @@ def specs() -> dict[str, Spec]:
             Spec(
                 "inspections_trigger",
                 "各下级地区检查次数（按检查事由）",
-                "SX-O：各地检查频次与事由",
+                "各地检查频次与事由",
                 "region",
                 _inspections_base,
                 (
@@ -380,7 +380,7 @@ def specs() -> dict[str, Spec]:
             Spec(
                 "on_site_conduct",
                 "现场执法：安静期、正面清单企业、反馈逾期",
-                "XJ-A：非必要现场执法；SX-10 安静期内现场检查须主要负责人批准",
+                "非必要现场执法；安静期内的现场检查及其批准人",
                 "region",
                 _inspections_base,
                 (
@@ -401,7 +401,7 @@ def specs() -> dict[str, Spec]:
             Spec(
                 "listing",
                 "各地正面清单",
-                "XJ-A：未按程序编制清单、落实不力",
+                "正面清单落实不力、未按程序编制",
                 "region",
                 _listing_base,
                 (
@@ -417,7 +417,7 @@ def specs() -> dict[str, Spec]:
             Spec(
                 "warnings",
                 "预警提醒：发出、答复、升级",
-                "SX-1 预警提醒的落实",
+                "预警提醒的落实",
                 "region",
                 _warnings_base,
                 (
@@ -430,7 +430,7 @@ def specs() -> dict[str, Spec]:
             Spec(
                 "cases",
                 "处罚决定：结果、不予处罚占比、偏离裁量建议、明显偏离类案",
-                "SX-12 类案同罚、SX-13 首违不罚；XJ-A 执法监督",
+                "类案同罚、首违不罚的执行情况",
                 "region",
                 _cases_base,
                 (
