@@ -75,6 +75,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry.update(_case_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_notification_objects(a, officer.id))
     registry.update(_warning_objects(a, officer.id, registry["enterprise_id"]))
+    registry.update(_correction_objects(a, officer.id))
     return {
         "job_id": job_id,
         "user_id": officer.id,
@@ -98,6 +99,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
             "乌鲁木齐隔离记录仪",
             "乌鲁木齐隔离案件",
             "乌鲁木齐隔离陈述",
+            "乌鲁木齐隔离纠错事项",
             "乌鲁木齐隔离预警说明",
         ],
     }
@@ -244,6 +246,24 @@ def _warning_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, A
         return {"warning_id": w.id}
 
 
+def _correction_objects(a: Any, officer_id: int) -> dict[str, Any]:
+    """A correction item (issue 17) assigned to A by its parent, with a finding only A may read."""
+    from datetime import date
+
+    from tenant_app.models import CorrectionItem
+
+    with use_scope(tenant_scope(a, officer_id)):
+        item = CorrectionItem(
+            issuer_tenant_id=a.parent_id,
+            topic="on_site",
+            finding="乌鲁木齐隔离纠错事项",
+            due_on=date(2026, 12, 31),
+        )
+        db.session.add(item)
+        db.session.commit()
+        return {"correction_id": item.id}
+
+
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
     """A's positive-list objects (issue 5): a screening run, an entry, a draft batch with an
     objection, a filing addressed to A's parent."""
@@ -368,6 +388,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "notification_id": objs["notification_id"],
         "subscription_id": objs["subscription_id"],
         "warning_id": objs["warning_id"],  # warnings (issue 16)
+        "correction_id": objs["correction_id"],  # correction items (issue 17)
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

@@ -79,6 +79,8 @@ class Perm(enum.StrEnum):
     MONITORING_INTAKE = "monitoring.intake"  # push or upload online-monitoring anomalies
     OWN_WARNINGS = "own_warnings"  # enterprise user: its own warnings, acknowledge and answer
     OVERSIGHT_VIEW = "oversight.view"  # issue 17: statistics and charts of the region's subtree
+    CORRECTIONS_ISSUE = "corrections.issue"  # assign a correction item to a child region, close it
+    CORRECTIONS_ANSWER = "corrections.answer"  # a child region reports how it corrected a finding
 
 
 _ALL_STAFF = {
@@ -180,7 +182,13 @@ ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OW
 
 # Oversight (issue 17, XJ-A, SX-O): the auditors (稽查) read their subtree's statistics, as they
 # read its rows; superadmins hold every permission already.
-ROLE_PERMISSIONS[Role.AUDITOR] = ROLE_PERMISSIONS[Role.AUDITOR] | {Perm.OVERSIGHT_VIEW}
+ROLE_PERMISSIONS[Role.AUDITOR] = ROLE_PERMISSIONS[Role.AUDITOR] | {
+    Perm.OVERSIGHT_VIEW,
+    Perm.CORRECTIONS_ISSUE,
+}
+# Correction items (内部纠错): the region's heads and its admin report how a finding was corrected.
+for _role in (Role.TENANT_ADMIN, Role.AGENCY_HEAD, Role.DEPUTY_HEAD, Role.PRINCIPAL_HEAD):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.CORRECTIONS_ANSWER}
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:

@@ -46,6 +46,7 @@ from tenant_app.models.notification import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from tenant_app.models.oversight import CorrectionItem
 from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from tenant_app.models.records import ComplianceRecord
 from tenant_app.models.tenant import Level, Tenant
@@ -61,6 +62,7 @@ from tenant_app.models.visit import EnterpriseVisit
 from tenant_app.models.warning import EnterpriseWarning, MonitoringBatch, MonitoringRecord
 
 __all__ = [
+    "CorrectionItem",
     "ApiToken",
     "AuditEntry",
     "AuditHead",

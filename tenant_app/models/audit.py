@@ -67,6 +67,9 @@ class AuditHead(TenantScoped, Model):
 # shown: tenant_app/ui/labels.py). tests/ui/test_human_words.py checks that every action the
 # code records is here.
 AUDIT_ACTIONS: dict[str, str] = {
+    "correction.issued": "下达内部纠错事项",
+    "correction.answered": "报送纠错整改情况",
+    "correction.closed": "核销内部纠错事项",
     "monitoring.batch_taken": "接收在线监测异常数据",
     "warning.acknowledged": "企业确认收到预警",
     "warning.answered": "企业答复预警",

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from tenant_app.auth.permissions import permission
+from tenant_app.auth.permissions import can, permission
 from tenant_app.auth.roles import Perm
-from tenant_app.oversight.services import auditlog, stats
+from tenant_app.core.errors import ServiceError
+from tenant_app.extensions import db
+from tenant_app.models.oversight import CORRECTION_TOPICS
+from tenant_app.oversight.services import auditlog, bulletin, corrections, stats
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.refused import redisplay
 
 bp = Blueprint("oversight", __name__, template_folder="templates", url_prefix="/oversight")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -180,3 +185,113 @@ def audit_log() -> Any:
         region_names={r.id: r.name for r in stats.subtree(ctx)},
         error=error,
     ), (422 if error else 200)
+
+
+# ----------------------------------------------------------------- bulletin and correction items
+
+
+@bp.get("/bulletin")
+@permission(Perm.OVERSIGHT_VIEW)
+def bulletin_print() -> Any:
+    ctx, f, error = _filters()
+    b = bulletin.build(ctx, f)
+    return render_template(
+        "oversight/bulletin.html",
+        b=b,
+        error=error,
+        topics=CORRECTION_TOPICS,
+        **_form_context(ctx, f),
+    ), (422 if error else 200)
+
+
+@bp.get("/bulletin.docx")
+@permission(Perm.OVERSIGHT_VIEW)
+def bulletin_docx() -> Any:
+    ctx, f, error = _filters()
+    if error:
+        return render_template("oversight/refused.html", error=error), 422
+    return Response(
+        bulletin.docx(bulletin.build(ctx, f)),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": "attachment; filename=bulletin.docx"},
+    )
+
+
+@bp.get("/corrections/")
+@permission(Perm.DASHBOARD_VIEW)
+def corrections_index() -> Any:
+    ctx = request_context()
+    can_issue = can(Perm.CORRECTIONS_ISSUE)
+    children = [r for r in stats.subtree(ctx) if r.id != ctx.tenant_id] if can_issue else []
+    return render_template(
+        "oversight/corrections.html",
+        issued=corrections.issued(ctx) if can_issue else [],
+        received=corrections.received(ctx),
+        children=children,
+        names={r.id: r.name for r in stats.subtree(ctx)},
+        topics=CORRECTION_TOPICS,
+        can_issue=can_issue,
+    )
+
+
+@bp.post("/corrections/")
+@permission(Perm.CORRECTIONS_ISSUE)
+def corrections_issue() -> Any:
+    ctx = request_context()
+    try:
+        item = corrections.issue(ctx, request.form.to_dict())
+    except ServiceError as exc:
+        return redisplay(corrections_index, "issue", exc)
+    db.session.commit()
+    flash(_("已下达内部纠错事项"))
+    return redirect(url_for("web.oversight.correction", correction_id=item.id))
+
+
+@bp.get("/corrections/<int:correction_id>")
+@permission(Perm.DASHBOARD_VIEW)
+def correction(correction_id: int) -> Any:
+    ctx = request_context()
+    try:
+        item = corrections.get(ctx, correction_id)
+    except corrections.NotFound:
+        abort(404)
+    return render_template(
+        "oversight/correction.html",
+        item=item,
+        names={r.id: r.name for r in stats.subtree(ctx)},
+        topics=CORRECTION_TOPICS,
+        mine=item.tenant_id == ctx.tenant_id,
+        issuer=item.issuer_tenant_id == ctx.tenant_id,
+    )
+
+
+@bp.post("/corrections/<int:correction_id>/answer")
+@permission(Perm.CORRECTIONS_ANSWER)
+def correction_answer(correction_id: int) -> Any:
+    ctx = request_context()
+    try:
+        item = corrections.get(ctx, correction_id)
+        corrections.answer(ctx, item, request.form.to_dict())
+    except corrections.NotFound:
+        abort(404)
+    except ServiceError as exc:
+        return redisplay(correction, "answer", exc, correction_id=correction_id)
+    db.session.commit()
+    flash(_("已报送整改情况"))
+    return redirect(url_for("web.oversight.correction", correction_id=correction_id))
+
+
+@bp.post("/corrections/<int:correction_id>/close")
+@permission(Perm.CORRECTIONS_ISSUE)
+def correction_close(correction_id: int) -> Any:
+    ctx = request_context()
+    try:
+        item = corrections.get(ctx, correction_id)
+        corrections.close(ctx, item, request.form.to_dict())
+    except corrections.NotFound:
+        abort(404)
+    except ServiceError as exc:
+        return redisplay(correction, "close", exc, correction_id=correction_id)
+    db.session.commit()
+    flash(_("已核销") if item.status == "closed" else _("已退回重新整改"))
+    return redirect(url_for("web.oversight.correction", correction_id=correction_id))

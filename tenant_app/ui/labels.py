@@ -162,6 +162,7 @@ AUDIT_OBJECTS: dict[str, str] = {
     "checklist_template": "检查表模板",
     "case": "处罚案件",
     "calendar_year": "工作日日历",
+    "correction_item": "内部纠错事项",
 }
 
 
