@@ -196,7 +196,7 @@ class Spec:
     group: str  # "month" | "region"
     base: Callable[[Filters], Select[Any]]
     measures: tuple[Measure, ...]
-    chart: str = "bar"  # bar | line | pie-ish shares are tables only
+    chart: str = "bar"  # bar | line
     percent: tuple[tuple[str, str, str], ...] = ()  # (label, numerator, denominator)
 
 
@@ -708,20 +708,18 @@ def never_inspected_key(
     """Key dischargers (重点排污单位) of the subtree without any on-site inspection in the period
     (必要检查未开展: SX-O). The count of all, and the first rows."""
     require_action(ctx, Perm.OVERSIGHT_VIEW)
-    visited = (
-        select(Inspection.id)
-        .where(
-            Inspection.enterprise_id == Enterprise.id,
-            Inspection.mode == "on_site",
-            Inspection.planned_date.between(f.start, f.end),
-            Inspection.status.not_in(DEAD_STATUSES),
-        )
-        .exists()
+    # One pass over the period's on-site visits (a hashed anti-join on PostgreSQL), not one
+    # probe per enterprise: measured 2.3 s → see docs/oversight.md at 1,000,000 inspections.
+    visited = select(Inspection.enterprise_id).where(
+        Inspection.tenant_id.in_(f.region_ids),
+        Inspection.mode == "on_site",
+        Inspection.planned_date.between(f.start, f.end),
+        Inspection.status.not_in(DEAD_STATUSES),
     )
     stmt = select(Enterprise.tenant_id, Enterprise.id, Enterprise.name).where(
         Enterprise.tenant_id.in_(f.region_ids),
         Enterprise.key_discharger == true(),
-        ~visited,
+        Enterprise.id.not_in(visited),
         *_enterprise_filters(f),
     )
     total = int(db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
