@@ -74,6 +74,8 @@ def test_the_page_filters_exports_and_refuses(client, oversight_world):
     assert rows[0][0] == "时间" and {r[5] for r in rows[1:]} == {"1"}
     bad = client.get("/xj-urumqi/oversight/audit?start=nope")
     assert bad.status_code == 422 and "开始日期" in bad.get_data(as_text=True)
+    far = client.get("/xj-urumqi/oversight/audit?end=9999-12-31&format=xlsx")
+    assert far.status_code == 422 and "结束日期" in far.get_data(as_text=True)
     # An officer holds no audit permission; a tenant admin sees no oversight statistics.
     assert client.get("/xj-urumqi/oversight/").status_code == 403
     client.get("/xj-urumqi/logout")

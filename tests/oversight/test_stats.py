@@ -174,6 +174,10 @@ def test_a_bad_filter_is_named_in_chinese_never_a_500(client, oversight_world):
     login(client, "xj-urumqi", "urumqi-auditor")
     resp = client.get("/xj-urumqi/oversight/?start=bad")
     assert resp.status_code == 422 and "开始日期" in resp.get_data(as_text=True)
+    for far in ("start=9997-01-01&end=9999-12-31", "start=0001-01-01&end=0001-02-01"):
+        resp = client.get(f"/xj-urumqi/oversight/?{far}")
+        assert resp.status_code == 422 and "超出范围" in resp.get_data(as_text=True)
+        assert client.get(f"/xj-urumqi/oversight/bulletin.docx?{far}").status_code == 422
     resp = client.get("/xj-urumqi/oversight/charts/cases/rows?measure=nope&bucket=0")
     assert resp.status_code == 422 and "统计项" in resp.get_data(as_text=True)
     resp = client.get(

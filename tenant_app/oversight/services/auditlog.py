@@ -16,7 +16,7 @@ from tenant_app.auth.roles import Perm
 from tenant_app.clock import SHANGHAI
 from tenant_app.context import Context
 from tenant_app.models import AuditEntry
-from tenant_app.oversight.services.stats import BadFilter, subtree
+from tenant_app.oversight.services.stats import MAX_YEAR, MIN_YEAR, BadFilter, subtree
 from tenant_app.tenancy.queries import Page, keyset_page
 
 EXPORT_LIMIT = 10_000
@@ -59,9 +59,12 @@ def _day(args: Mapping[str, Any], key: str, label: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw[:10])
+        day = date.fromisoformat(raw[:10])
     except ValueError:
         raise BadFilter(f"{label}格式不正确", {key: ["请填写日期，如 2026-01-31"]}) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadFilter(f"{label}超出范围", {key: [f"请填写 {MIN_YEAR}—{MAX_YEAR} 年的日期"]})
+    return day
 
 
 def parse(ctx: Context, args: Mapping[str, Any]) -> AuditFilters:

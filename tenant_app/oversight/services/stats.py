@@ -47,6 +47,7 @@ from tenant_app.models.listing import ListingEntry, ListingFiling, ListingStep
 MAX_PERIOD_DAYS = 3 * 366
 DRILL_LIMIT = 500
 TOP_ENTERPRISES = 20
+MIN_YEAR, MAX_YEAR = 2000, 2100  # dates a filter may name (no overflow at the calendar's ends)
 SELF = 0  # the bucket of the selected region's own rows ("本级")
 
 
@@ -106,9 +107,14 @@ def _date(raw: str | None, field_name: str, label: str, default: date) -> date:
     if raw is None or not str(raw).strip():
         return default
     try:
-        return date.fromisoformat(str(raw).strip()[:10])
+        day = date.fromisoformat(str(raw).strip()[:10])
     except ValueError:
         raise BadFilter(f"{label}格式不正确", {field_name: ["请填写日期，如 2026-01-31"]}) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadFilter(
+            f"{label}超出范围", {field_name: [f"请填写 {MIN_YEAR}—{MAX_YEAR} 年的日期"]}
+        )
+    return day
 
 
 def parse_filters(ctx: Context, args: Mapping[str, Any]) -> Filters:
