@@ -192,3 +192,22 @@ def test_the_province_auditor_sees_both_cities(oversight_world):
         c = stats.chart(ctx, stats.parse_filters(ctx, {}), "inspections_trigger")
     on = _by_bucket(c, "on_site")
     assert on == {"新疆维吾尔自治区（本级）": 0, "乌鲁木齐市": 3, "喀什地区": 1}
+
+
+def test_the_api_gives_the_same_figures_and_rows(client, oversight_world):
+    from tests.helpers import bearer
+
+    base = "/api/v1/tenants/xj-urumqi/oversight/charts"
+    auditor = bearer("urumqi-auditor")
+    resp = client.get(f"{base}/inspections_trigger", headers=auditor)
+    assert resp.status_code == 200
+    on_site = next(m for m in resp.json["measures"] if m["key"] == "on_site")
+    assert on_site["values"] == [2, 1] and on_site["total"] == 3
+    tianshan = tenant("xj-urumqi-tianshan")
+    rows = client.get(
+        f"{base}/on_site_conduct/rows?measure=quiet&bucket={tianshan.id}", headers=auditor
+    )
+    assert rows.json["total"] == 1 and rows.json["rows"][0]["approvers"] == "王负责人"
+    bad = client.get(f"{base}/cases?start=nope", headers=auditor)
+    assert bad.status_code == 422 and "start" in bad.json["errors"]
+    assert client.get(f"{base}/cases", headers=bearer("urumqi-officer1")).status_code == 403
