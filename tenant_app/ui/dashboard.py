@@ -40,6 +40,7 @@ def home() -> str:
     else:
         blocks = work.awaiting(ctx)
         week = work.my_week(ctx) if can(Perm.INSPECTIONS_EDIT) else None
+    blocks = sorted(blocks, key=lambda b: b.total == 0)  # what waits first (stable otherwise)
     due = [r for r in queue.my_queue(ctx) if r.overdue or r.due_soon]
     return render_template(
         "dashboard.html",
