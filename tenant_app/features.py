@@ -62,6 +62,8 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.notifications import api as notifications_api
     from tenant_app.notifications import jobs as notifications_jobs
     from tenant_app.notifications import pages as notifications_pages
+    from tenant_app.oversight import api as oversight_api
+    from tenant_app.oversight import pages as oversight_pages
     from tenant_app.policy import api as policy_api
     from tenant_app.policy import pages as policy_pages
     from tenant_app.rectification import due as rectification_due
@@ -88,6 +90,7 @@ def features() -> tuple[Feature, ...]:
     return (
         Feature("auth", pages=(auth_pages.bp,)),
         Feature("dashboard", pages=(dashboard.bp,)),
+        Feature("oversight", pages=(oversight_pages.bp,), api=(oversight_api.blp,)),
         Feature(
             "accounts",
             pages=(me_pages.bp, accounts_pages.bp),

@@ -77,6 +77,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
     registry.update(_warning_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_order_objects(a, officer.id, registry["enterprise_id"]))
     registry.update(_enforcement_objects(a, officer.id, registry["enterprise_id"]))
+    registry.update(_correction_objects(a, officer.id))
     return {
         "job_id": job_id,
         "user_id": officer.id,
@@ -100,6 +101,7 @@ def tenant_a_objects(world: dict[str, Any]) -> dict[str, Any]:
             "乌鲁木齐隔离记录仪",
             "乌鲁木齐隔离案件",
             "乌鲁木齐隔离陈述",
+            "乌鲁木齐隔离纠错事项",
             "乌鲁木齐隔离预警说明",
             "乌鲁木齐隔离困难理由",
             "乌鲁木齐隔离教育引导",
@@ -342,6 +344,24 @@ def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[st
         }
 
 
+def _correction_objects(a: Any, officer_id: int) -> dict[str, Any]:
+    """A correction item (issue 17) assigned to A by its parent, with a finding only A may read."""
+    from datetime import date
+
+    from tenant_app.models import CorrectionItem
+
+    with use_scope(tenant_scope(a, officer_id)):
+        item = CorrectionItem(
+            issuer_tenant_id=a.parent_id,
+            topic="on_site",
+            finding="乌鲁木齐隔离纠错事项",
+            due_on=date(2026, 12, 31),
+        )
+        db.session.add(item)
+        db.session.commit()
+        return {"correction_id": item.id}
+
+
 def _listing_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
     """A's positive-list objects (issue 5): a screening run, an entry, a draft batch with an
     objection, a filing addressed to A's parent."""
@@ -449,6 +469,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "record_id": objs["record_id"],
         "account_id": objs["account_id"],
         "kind": "penalty",
+        "key": "cases",  # an oversight chart (issue 17)
         # positive list (issue 5)
         "run_id": objs["run_id"],
         "entry_id": objs["entry_id"],
@@ -470,6 +491,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "application_id": objs["application_id"],
         "step_id": objs["step_id"],
         "event_id": objs["event_id"],
+        "correction_id": objs["correction_id"],  # correction items (issue 17)
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",
         **{

@@ -81,6 +81,9 @@ class Perm(enum.StrEnum):
     ENFORCEMENT_VIEW = "enforcement.view"  # issue 15: fines' payment, the ladder, legal education
     ENFORCEMENT_EDIT = "enforcement.edit"  # officers: payments, imports, ladder steps, 普法 events
     OWN_ENFORCEMENT = "own_enforcement"  # enterprise user: its fines, applications and its ladder
+    OVERSIGHT_VIEW = "oversight.view"  # issue 17: statistics and charts of the region's subtree
+    CORRECTIONS_ISSUE = "corrections.issue"  # assign a correction item to a child region, close it
+    CORRECTIONS_ANSWER = "corrections.answer"  # a child region reports how it corrected a finding
 
 
 _ALL_STAFF = {
@@ -196,6 +199,17 @@ for _role, _extra in {
 }.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 ROLE_PERMISSIONS[Role.SUPERADMIN] = ROLE_PERMISSIONS[Role.SUPERADMIN] - {Perm.OWN_ENFORCEMENT}
+
+
+# Oversight (issue 17, XJ-A, SX-O): the auditors (稽查) read their subtree's statistics, as they
+# read its rows; superadmins hold every permission already.
+ROLE_PERMISSIONS[Role.AUDITOR] = ROLE_PERMISSIONS[Role.AUDITOR] | {
+    Perm.OVERSIGHT_VIEW,
+    Perm.CORRECTIONS_ISSUE,
+}
+# Correction items (内部纠错): the region's heads and its admin report how a finding was corrected.
+for _role in (Role.TENANT_ADMIN, Role.AGENCY_HEAD, Role.DEPUTY_HEAD, Role.PRINCIPAL_HEAD):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.CORRECTIONS_ANSWER}
 
 
 def permissions_for(roles: frozenset[str]) -> frozenset[Perm]:

@@ -122,7 +122,10 @@ def role_tips() -> list[RoleTips]:
                     "备案收件箱：乌鲁木齐市报备的正面清单批次，签收或查看已签收的",
                     "/xj/listing/filings",
                 ),
-                Tip("稽查乌鲁木齐市的企业名录与合规记录", "/xj-urumqi/enterprises/"),
+                Tip(
+                    "层级监督统计：各地检查、正面清单、预警与处罚的图表、明细与稽查通报",
+                    "/xj/oversight/",
+                ),
                 Tip("稽查乌鲁木齐市的执法检查（含待审批、反馈逾期）", "/xj-urumqi/inspections/"),
             ),
         ),

@@ -54,6 +54,7 @@ from tenant_app.models.notification import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from tenant_app.models.oversight import CorrectionItem
 from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from tenant_app.models.records import ComplianceRecord
 from tenant_app.models.rectification import CorrectionOrder, RectificationEntry
@@ -76,6 +77,7 @@ __all__ = [
     "FinePayment",
     "LadderStep",
     "PaymentApplication",
+    "CorrectionItem",
     "ApiToken",
     "AuditEntry",
     "AuditHead",

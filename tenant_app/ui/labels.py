@@ -142,6 +142,46 @@ class _JobTitles(Mapping[str, str]):
         return len(JOB_KINDS)
 
 
+# Audit log viewer (issue 17): what kind of object an entry is about.
+AUDIT_OBJECTS: dict[str, str] = {
+    "inspection": "检查",
+    "user": "用户",
+    "listing_entry": "正面清单条目",
+    "draw": "双随机抽取",
+    "warning": "预警提醒",
+    "listing_batch": "正面清单批次",
+    "campaign": "专项执法",
+    "tenant": "单位",
+    "role_proposal": "角色授予申请",
+    "inspection_request": "企业检查申请",
+    "inspection_plan": "年度检查计划",
+    "enterprise_account": "企业用户注册",
+    "enterprise": "企业",
+    "api_token": "接口令牌",
+    "webhook_subscription": "Webhook 订阅",
+    "self_inspection_report": "企业自查报告",
+    "notification": "通知",
+    "listing_screening_run": "正面清单筛选",
+    "listing_objection": "公示异议",
+    "listing_filing": "正面清单备案",
+    "enterprise_export": "企业名录导出",
+    "compliance_record": "守法记录",
+    "user_session": "登录会话",
+    "refusals": "拒绝访问统计",
+    "policy_version": "政策版本",
+    "permission": "权限",
+    "officer_conflict": "回避声明",
+    "monitoring_batch": "监测数据批次",
+    "job": "后台任务",
+    "import": "数据导入",
+    "enterprise_visit": "入企记录",
+    "checklist_template": "检查表模板",
+    "case": "处罚案件",
+    "calendar_year": "工作日日历",
+    "correction_item": "内部纠错事项",
+}
+
+
 LABELS: dict[str, Mapping[str, str]] = {
     # positive list
     "entry_state": ENTRY_STATES,
@@ -217,6 +257,7 @@ LABELS: dict[str, Mapping[str, str]] = {
     "role": {str(k): v for k, v in ROLE_LABELS.items()},
     "level": {str(k): v for k, v in LEVEL_LABELS.items()},
     "audit_action": AUDIT_ACTIONS,
+    "audit_object": AUDIT_OBJECTS,
     "job_status": JOB_STATUS_LABELS,
     "job_kind": _JobTitles(),
     "proposal_state": PROPOSAL_STATES,

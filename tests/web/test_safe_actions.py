@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[2] / "tenant_app"
 
 # Irreversible steps: each form (or its submit button) carries data-confirm.
 CONFIRMED = {
+    "oversight/oversight/corrections.html::web.oversight.corrections_issue",  # issue 17: no recall
+    "oversight/oversight/correction.html::web.oversight.correction_close",  # 核销 ends the item
     "cases/cases/new.html::web.cases.new",  # 立案 starts the case's time limit
     "cases/cases/show.html::web.cases.extension",
     "cases/cases/show.html::web.cases.give_notice",
@@ -113,6 +115,7 @@ CONFIRMED = {
 # Everything else that posts, and why it needs no question.
 UNASKED = {
     "enforcement/enforcement/education.html::web.enforcement.education_create": "a record of an event held; nothing follows from it but the count on the ladder",
+    "oversight/oversight/correction.html::web.oversight.correction_answer": "the issuer may return it",
     "warnings/warnings/monitoring.html::self": "all or nothing; the same file again writes nothing",
     "warnings/warnings/mine_show.html::web.warnings_portal.acknowledge": "only says it was read",
     "rectification/rectification/show.html::web.rectification.comment": "adds a line; more follow",
