@@ -212,3 +212,36 @@ def test_enterprise_timeline_shows_the_letter_and_the_training(world: Any) -> No
     assert (date(2026, 5, 8), "参加普法活动") in titles
     letter = next(ev for ev in party if ev.title == "教育引导书")
     assert letter.link.startswith("/sx-taiyuan/enterprise/enforcement/steps/")
+
+
+@pytest.mark.today("2026-07-20")
+def test_SX_0_supervised_rectification_rung_reads_the_correction_orders(world: Any) -> None:
+    """SX-0 监督整改 with SX-15: a correction order (here on a warning, issued 2026-07-01) is the
+    enterprise's rectification rung, for staff and for the enterprise, linked to the order."""
+    from tenant_app.models import CorrectionOrder
+
+    e = make_enterprise(SX)
+    with as_user("taiyuan-officer1", SX) as ctx:
+        order = CorrectionOrder(
+            enterprise_id=e.id,
+            source="warning",
+            content="完善自行监测方案",
+            days=10,
+            day_unit="workdays",
+            issued_on=date(2026, 7, 1),
+            due_on=date(2026, 7, 15),
+            status="planned",
+            plan_milestones=[],
+            removal={},
+        )
+        db.session.add(order)
+        db.session.flush()
+        staff = [r for r in ladder.history(ctx, get_enterprise(e.id)) if r.rung == "rectification"]
+        party = [
+            r
+            for r in ladder.history(ctx, get_enterprise(e.id), party=True)
+            if r.rung == "rectification"
+        ]
+    assert [(r.day, r.title) for r in staff] == [(date(2026, 7, 1), "责令改正")]
+    assert "整改中" in staff[0].detail and staff[0].link.endswith(f"/rectification/{order.id}/")
+    assert party[0].link.endswith(f"/enterprise/rectification/{order.id}/")

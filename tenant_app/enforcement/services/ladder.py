@@ -3,7 +3,8 @@
 The history is read from where each rung's acts live: 普法 events it attended
 (``education_attendance``), guidance letters and reasoned warnings (``ladder_steps``, and SX-1
 warnings that escalated to those rungs), penalties (decided cases with a fine and imported
-penalty records), supervised rectification (compliance records of kind rectification). On a new
+penalty records), supervised rectification (correction orders under SX-15, and imported
+compliance records of kind rectification). On a new
 finding the pack proposes the next rung (``Policy.ladder_proposal``: serious violations per
 SX-11 straight to penalty); the officer records what the bureau does, and a choice other than
 the proposal needs a written reason (kept and audited).
@@ -29,6 +30,7 @@ from tenant_app.extensions import db
 from tenant_app.models import (
     Case,
     ComplianceRecord,
+    CorrectionOrder,
     EducationAttendance,
     EducationEvent,
     Enterprise,
@@ -36,7 +38,10 @@ from tenant_app.models import (
     LadderStep,
 )
 from tenant_app.models.enforcement import DOCUMENT_RUNGS, LADDER_ORIGINS
+from tenant_app.models.rectification import ORDER_STATUSES
 from tenant_app.notifications.services.notify import notify
+from tenant_app.rectification.services.orders import link_of as order_link
+from tenant_app.rectification.services.orders import party_sees
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,19 @@ def history(
         )
     ).scalars():
         out.append(Rung(r.record_date, r.kind, r.ref or r.kind_label, r.summary or r.source))
+    orders = select(CorrectionOrder).where(
+        CorrectionOrder.enterprise_id == e.id, CorrectionOrder.issued_on >= start
+    )
+    for o in db.session.execute(party_sees(orders) if party else orders).scalars():
+        out.append(
+            Rung(
+                o.issued_on,
+                "rectification",
+                "责令改正",
+                f"{ORDER_STATUSES.get(o.status, o.status)}（{o.content[:40]}）",
+                order_link(ctx, o.id, staff=not party),
+            )
+        )
     out.sort(key=lambda x: x.day, reverse=True)
     return out
 
