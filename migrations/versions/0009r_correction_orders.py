@@ -34,7 +34,7 @@ def upgrade():
     sa.Column('provisional', sa.Boolean(), nullable=False),
     sa.Column('deadline_text', sa.Text(), nullable=False),
     sa.Column('rule_ids', sa.JSON(), nullable=False),
-    sa.Column('policy_version', sa.String(length=32), nullable=False),
+    sa.Column('policy_version', sa.String(length=255), nullable=False),
     sa.Column('issued_by', BIG, nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('plan_measures', sa.Text(), nullable=False),

@@ -65,7 +65,7 @@ class CorrectionOrder(TenantScoped, Model):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     deadline_text: Mapped[str] = mapped_column(Text, default="")
     rule_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    policy_version: Mapped[str] = mapped_column(String(32), default="")
+    policy_version: Mapped[str] = mapped_column(String(255), default="")
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default="issued")  # ORDER_STATUSES
     # The enterprise's plan (SX-15 制定具体可操作的整改计划).
