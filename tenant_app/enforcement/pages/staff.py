@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from policies.vocab import VIOLATION_FLAGS
@@ -29,6 +29,7 @@ from tenant_app.http.bodies import accepts_upload
 from tenant_app.models import Enterprise
 from tenant_app.models.enforcement import EDUCATION_KINDS, LADDER_ORIGINS
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.downloads import stored_attachment
 from tenant_app.ui.forms import ConfirmForm
 from tenant_app.ui.refused import redisplay
 
@@ -176,17 +177,8 @@ def proof(application_id: int) -> Any:
 
 
 def proof_response(app: Any) -> Any:
-    if not app.proof_name or app.proof is None:
-        abort(404)
-    return Response(
-        app.proof,
-        mimetype=app.proof_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=proof-{app.id}"
-            f"{payments.PROOF_TYPES.get(app.proof_type, '')}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    name = f"proof-{app.id}{payments.PROOF_TYPES.get(app.proof_type, '')}"
+    return stored_attachment(app.proof if app.proof_name else None, app.proof_type, name)
 
 
 @bp.route("/payments/import", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from tenant_app.auth.permissions import permission
@@ -18,6 +18,7 @@ from tenant_app.http.bodies import accepts_upload
 from tenant_app.models import Enterprise
 from tenant_app.models.warning import WARNING_CAUSES, WARNING_STATUSES
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.downloads import stored_attachment
 from tenant_app.ui.forms import ConfirmForm
 from tenant_app.warnings.services import lifecycle, upload
 from tenant_app.warnings.services.common import NotFound, get_warning, policy_of
@@ -124,17 +125,8 @@ def evidence(warning_id: int) -> Any:
 
 
 def evidence_response(w: Any) -> Any:
-    if not w.evidence_name or w.evidence is None:
-        abort(404)
-    return Response(
-        w.evidence,
-        mimetype=w.evidence_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=evidence-{w.id}"
-            f"{lifecycle.EVIDENCE_TYPES.get(w.evidence_type, '')}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    name = f"evidence-{w.id}{lifecycle.EVIDENCE_TYPES.get(w.evidence_type, '')}"
+    return stored_attachment(w.evidence if w.evidence_name else None, w.evidence_type, name)
 
 
 @bp.route("/monitoring", methods=["GET", "POST"])
