@@ -236,6 +236,7 @@ def test_SX_0_supervised_rectification_rung_reads_the_correction_orders(world: A
         )
         db.session.add(order)
         db.session.flush()
+        order_id = order.id
         staff = [r for r in ladder.history(ctx, get_enterprise(e.id)) if r.rung == "rectification"]
         party = [
             r
@@ -243,5 +244,5 @@ def test_SX_0_supervised_rectification_rung_reads_the_correction_orders(world: A
             if r.rung == "rectification"
         ]
     assert [(r.day, r.title) for r in staff] == [(date(2026, 7, 1), "责令改正")]
-    assert "整改中" in staff[0].detail and staff[0].link.endswith(f"/rectification/{order.id}/")
-    assert party[0].link.endswith(f"/enterprise/rectification/{order.id}/")
+    assert "整改中" in staff[0].detail and staff[0].link.endswith(f"/rectification/{order_id}/")
+    assert party[0].link.endswith(f"/enterprise/rectification/{order_id}/")

@@ -49,6 +49,9 @@ def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, a
     page.get_by_role("link", name="涉企检查").click()
     page.get_by_role("link", name="新建检查").click()
     # the enterprise picker: part of the name typed, the match chosen (issue 10 item 3)
+    # typing before htmx has wired the field would send nothing (a person cannot type that fast)
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
     page.get_by_label("搜索：被检查企业").fill("浏览器测试化工")
     # the matches arrive as the officer types (htmx, 300 ms after the last key): choose from them
     page.locator("#enterprise_id-results .picker-count").wait_for()
