@@ -162,6 +162,22 @@ def role_tips() -> list[RoleTips]:
             ),
         ),
         RoleTips(
+            "执法人员（太原）",
+            "sx-taiyuan",
+            "taiyuan-officer1",
+            (
+                Tip("我的待办：即将到期和已逾期的期限，逐项链接到对象", "/sx-taiyuan/reminders/"),
+                Tip(
+                    "预警（SX-1）：企业逾期未答复的预警已升级，按建议的下一步处理",
+                    "/sx-taiyuan/warnings/",
+                ),
+                Tip(
+                    "责令改正（SX-15）：企业的整改方案与进展，核查后结案；逾期的已标出",
+                    "/sx-taiyuan/rectification/",
+                ),
+            ),
+        ),
+        RoleTips(
             "主要负责人",
             "sx-taiyuan",
             "taiyuan-principal",
@@ -215,6 +231,14 @@ def role_tips() -> list[RoleTips]:
                     ),
                 ),
                 Tip("（taiyuan-qiye）我的企业：登记信息与合规记录", "/sx-taiyuan/enterprise/"),
+                Tip(
+                    "（taiyuan-qiye）我的预警：确认、答复，下载合规日历（.ics）",
+                    "/sx-taiyuan/enterprise/warnings/",
+                ),
+                Tip(
+                    "（taiyuan-qiye）我的责令改正：提交整改方案、报告进展",
+                    "/sx-taiyuan/enterprise/rectification/",
+                ),
             ),
         ),
         RoleTips(
