@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from tenant_app.clock import utcnow
 from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
@@ -89,6 +89,13 @@ class CorrectionOrder(TenantScoped, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enterprise = relationship("Enterprise")
+    # A warning orders correction once (unique per tenant and warning): its page shows the order
+    # instead of the form once it exists.
+    warning = relationship(
+        "EnterpriseWarning",
+        backref=backref("correction_order", uselist=False, viewonly=True),
+        viewonly=True,
+    )
 
     @property
     def is_open(self) -> bool:

@@ -60,6 +60,10 @@ def test_SX_14_15_pages_from_warning_to_verified_rectification(
         oid, due = o.id, o.due_on
     assert due == date(2026, 10, 10)
     assert r.headers["Location"].endswith(f"/sx-taiyuan/rectification/{oid}/")
+    # the warning now shows its order, not a second form (a second order would be refused)
+    again = officer.get(wpage).get_data(as_text=True)
+    assert 'id="correction-form"' not in again and f"/sx-taiyuan/rectification/{oid}/" in again
+    assert "2026-10-10" in again
     listing = officer.get("/sx-taiyuan/rectification/?status=issued&source=warning")
     html = listing.get_data(as_text=True)
     assert f"#{oid}" in html and "整改页面测试企业" in html and "预警核实发现违法" in html
