@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from tenant_app.demo import (
     cases,
     enforcement,
@@ -15,40 +17,20 @@ from tenant_app.demo import (
 from tenant_app.demo.context import POPULATION
 
 
+def _parts() -> tuple[tuple[str, Iterable[str], Callable[[str], bool]], ...]:
+    """Each part of the demo, in the order it builds on the others: (name, tenants, seeder)."""
+    return (
+        ("registry", POPULATION, registry.seed_registry),
+        ("listing", listing.LISTING_TENANTS, listing.seed_listing),
+        ("inspections", inspections.CITIES, inspections.seed_inspections),
+        ("cases", cases.CASE_CITIES, cases.seed_cases),
+        ("notifications", notifications.NOTIFY_CITIES, notifications.seed_notifications),
+        ("warnings", warnings.WARNING_CITIES, warnings.seed_warnings),
+        ("rectification", rectification.RECTIFICATION_CITIES, rectification.seed_rectification),
+        ("enforcement", enforcement.ENFORCEMENT_CITIES, enforcement.seed_enforcement),
+    )
+
+
 def seed_demo_data() -> dict[str, list[str]]:
     """Seed every part that is not there yet; returns the tenants seeded, by part."""
-    done: dict[str, list[str]] = {
-        "registry": [],
-        "listing": [],
-        "inspections": [],
-        "cases": [],
-        "notifications": [],
-        "warnings": [],
-        "rectification": [],
-        "enforcement": [],
-    }
-    for slug in POPULATION:
-        if registry.seed_registry(slug):
-            done["registry"].append(slug)
-    for slug in listing.LISTING_TENANTS:
-        if listing.seed_listing(slug):
-            done["listing"].append(slug)
-    for slug in inspections.CITIES:
-        if inspections.seed_inspections(slug):
-            done["inspections"].append(slug)
-    for slug in cases.CASE_CITIES:
-        if cases.seed_cases(slug):
-            done["cases"].append(slug)
-    for slug in notifications.NOTIFY_CITIES:
-        if notifications.seed_notifications(slug):
-            done["notifications"].append(slug)
-    for slug in warnings.WARNING_CITIES:
-        if warnings.seed_warnings(slug):
-            done["warnings"].append(slug)
-    for slug in rectification.RECTIFICATION_CITIES:
-        if rectification.seed_rectification(slug):
-            done["rectification"].append(slug)
-    for slug in enforcement.ENFORCEMENT_CITIES:
-        if enforcement.seed_enforcement(slug):
-            done["enforcement"].append(slug)
-    return done
+    return {name: [slug for slug in tenants if seed(slug)] for name, tenants, seed in _parts()}

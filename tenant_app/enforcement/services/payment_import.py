@@ -7,8 +7,6 @@ refused by row, never counted twice."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -23,7 +21,7 @@ from tenant_app.enforcement.services import payments
 from tenant_app.enforcement.services.common import parse_yuan, yuan
 from tenant_app.extensions import db
 from tenant_app.imports.services import columns as cols
-from tenant_app.imports.services.reader import CSV, XLSX, FileProblem, open_sheet
+from tenant_app.imports.services.small_file import read_small_sheet
 from tenant_app.models import Case, FinePayment
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -32,28 +30,9 @@ MAX_ROWS = 5000
 
 def take_file(ctx: Context, filename: str, stream: IO[bytes]) -> dict[str, Any]:
     require_action(ctx, Perm.ENFORCEMENT_EDIT)
-    fmt = Path(filename or "").suffix.lower().lstrip(".")
-    if fmt not in (CSV, XLSX):
-        raise ValidationFailed.field("file", "只支持 CSV 和 XLSX 文件")
-    data = stream.read(MAX_FILE_BYTES + 1)
-    if not data:
-        raise ValidationFailed.field("file", "请选择文件")
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed.field("file", f"文件不能超过 {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    rows: list[tuple[int, dict[str, Any]]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload.{fmt}"
-        path.write_bytes(data)
-        try:
-            with open_sheet(path, fmt, cols.PAYMENTS) as sheet:
-                for number, row in sheet.rows:
-                    if len(rows) >= MAX_ROWS:
-                        raise ValidationFailed.field(
-                            "file", f"文件超过 {MAX_ROWS} 行，请拆分后分别上传"
-                        )
-                    rows.append((number, row))
-        except FileProblem as exc:
-            raise ValidationFailed.field("file", str(exc)) from None
+    _data, rows = read_small_sheet(
+        filename, stream, cols.PAYMENTS, max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS
+    )
     return take_rows(ctx, rows)
 
 

@@ -6,45 +6,24 @@ back by spreadsheet row number (header = row 1) and column title."""
 from __future__ import annotations
 
 import hashlib
-import tempfile
-from pathlib import Path
 from typing import IO, Any
 
 from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.imports.services import columns as cols
-from tenant_app.imports.services.reader import CSV, XLSX, FileProblem, open_sheet
+from tenant_app.imports.services.small_file import read_small_sheet
 from tenant_app.warnings.services import intake
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 def take_file(ctx: Context, filename: str, stream: IO[bytes]) -> tuple[dict[str, Any], bool]:
-    fmt = Path(filename or "").suffix.lower().lstrip(".")
-    if fmt not in (CSV, XLSX):
-        raise ValidationFailed.field("file", "只支持 CSV 和 XLSX 文件")
-    data = stream.read(MAX_FILE_BYTES + 1)
-    if not data:
-        raise ValidationFailed.field("file", "请选择文件")
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed.field("file", f"文件不能超过 {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    data, numbered = read_small_sheet(
+        filename, stream, cols.MONITORING, max_bytes=MAX_FILE_BYTES, max_rows=intake.MAX_ROWS
+    )
     batch_id = "upload-" + hashlib.sha256(data).hexdigest()[:40]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload.{fmt}"
-        path.write_bytes(data)
-        numbers: list[int] = []
-        rows: list[dict[str, Any]] = []
-        try:
-            with open_sheet(path, fmt, cols.MONITORING) as sheet:
-                for number, row in sheet.rows:
-                    if len(rows) >= intake.MAX_ROWS:
-                        raise ValidationFailed.field(
-                            "file", f"文件超过 {intake.MAX_ROWS} 行，请拆分后分别上传"
-                        )
-                    numbers.append(number)
-                    rows.append(row)
-        except FileProblem as exc:
-            raise ValidationFailed.field("file", str(exc)) from None
+    numbers = [number for number, _row in numbered]
+    rows = [row for _number, row in numbered]
     try:
         return intake.take_batch(ctx, batch_id, rows, source="upload")
     except ValidationFailed as exc:
