@@ -114,5 +114,8 @@ def test_notice_visible_for_its_whole_period_then_archived(browser_page, world, 
     page.goto("/xj-urumqi/public/positive-list/notices")
     assert "往期公示（存档）" in page.content()
     page.get_by_role("link", name="2026年第一批正面清单").click()
+    # a link click only starts the navigation; read the page once the archive has loaded
+    page.wait_for_url(f"**{notice_url}")
+    page.wait_for_load_state()
     assert "公示已结束（存档）" in page.content()
     page.screenshot(path=str(artifacts / "listing-notice-archive.png"), full_page=True)
