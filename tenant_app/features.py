@@ -63,6 +63,7 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.notifications import jobs as notifications_jobs
     from tenant_app.notifications import pages as notifications_pages
     from tenant_app.oversight import api as oversight_api
+    from tenant_app.oversight import jobs as oversight_jobs
     from tenant_app.oversight import pages as oversight_pages
     from tenant_app.policy import api as policy_api
     from tenant_app.policy import pages as policy_pages
@@ -90,7 +91,12 @@ def features() -> tuple[Feature, ...]:
     return (
         Feature("auth", pages=(auth_pages.bp,)),
         Feature("dashboard", pages=(dashboard.bp,)),
-        Feature("oversight", pages=(oversight_pages.bp,), api=(oversight_api.blp,)),
+        Feature(
+            "oversight",
+            pages=(oversight_pages.bp,),
+            api=(oversight_api.blp,),
+            jobs=(oversight_jobs,),
+        ),
         Feature(
             "accounts",
             pages=(me_pages.bp, accounts_pages.bp),

@@ -47,6 +47,9 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("audit-checkpoint", "audit.checkpoint", every_seconds=86400, per_tenant=True),
     # Staff reminders, once per item per threshold (issue 16 item 3).
     Periodic("reminders-send", "reminders.send", every_seconds=86400, per_tenant=True),
+    # The oversight charts' inspection rollup (issue 17 item 5); the charts stop trusting a
+    # tenant's rollup after three missed runs (oversight/services/rollups.py MAX_AGE).
+    Periodic("oversight-rollups", "oversight.refresh_rollups", every_seconds=3600, per_tenant=True),
     # Webhook deliveries whose backoff has passed (issue 16 item 4).
     Periodic("webhook-retries", "notifications.retry_webhooks", every_seconds=300, per_tenant=True),
 )

@@ -54,7 +54,7 @@ from tenant_app.models.notification import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from tenant_app.models.oversight import CorrectionItem
+from tenant_app.models.oversight import CorrectionItem, InspectionRollup, RollupRefresh
 from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from tenant_app.models.records import ComplianceRecord
 from tenant_app.models.rectification import CorrectionOrder, RectificationEntry
@@ -71,6 +71,8 @@ from tenant_app.models.visit import EnterpriseVisit
 from tenant_app.models.warning import EnterpriseWarning, MonitoringBatch, MonitoringRecord
 
 __all__ = [
+    "InspectionRollup",
+    "RollupRefresh",
     "EducationAttendance",
     "EducationEvent",
     "FineInstalment",

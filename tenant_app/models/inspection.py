@@ -182,6 +182,8 @@ class Inspection(TenantScoped, Model):
         Index("ix_inspections_tenant_ent_date", "tenant_id", "enterprise_id", "planned_date"),
         Index("ix_inspections_tenant_status", "tenant_id", "status", "id"),
         Index("ix_inspections_tenant_feedback_due", "tenant_id", "feedback_due"),
+        # A period of a tenant's inspections: the oversight charts' live months, the rollup.
+        Index("ix_inspections_tenant_planned", "tenant_id", "planned_date"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenant_app.clock import utcnow
@@ -57,3 +57,39 @@ class CorrectionItem(TenantScoped, Model):
     @property
     def status_label(self) -> str:
         return CORRECTION_STATUSES.get(self.status, self.status)
+
+
+class InspectionRollup(TenantScoped, Model):
+    """Inspections counted per tenant × month × mode × trigger × category × industry (the first
+    three characters of its code: 门类 + 大类) × the three on-site facts, for the oversight
+    charts (issue 17 item 5). Rebuilt per tenant by the periodic job (oversight/jobs.py); the
+    charts read whole months from here and the rest live, and show the refresh time."""
+
+    __tablename__ = "inspection_rollups"
+    __table_args__ = (Index("ix_inspection_rollups_tenant_month", "tenant_id", "month_start"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    month_start: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(16))
+    trigger: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16))
+    industry: Mapped[str] = mapped_column(String(3))
+    quiet: Mapped[bool] = mapped_column(Boolean)
+    listed: Mapped[bool] = mapped_column(Boolean)
+    feedback_overdue: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class RollupRefresh(TenantScoped, Model):
+    """When a tenant's rollup of one kind was last rebuilt, and from how many source rows."""
+
+    __tablename__ = "rollup_refreshes"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "kind", name="uq_rollup_refreshes_tenant_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source_rows: Mapped[int] = mapped_column(Integer, default=0)
+    rollup_rows: Mapped[int] = mapped_column(Integer, default=0)

@@ -59,6 +59,12 @@ class OversightChartSchema(Schema):
     region = fields.Integer()
     buckets = fields.List(fields.Nested(OversightBucketSchema))
     measures = fields.List(fields.Nested(OversightMeasureSchema))
+    snapshot_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "整月数据所取统计快照的更新时间（最早的一个）；为空表示全部实时统计"
+        },
+    )
 
 
 class OversightDrillRowSchema(Schema):
@@ -100,6 +106,7 @@ class ChartData(MethodView):
                 {"key": k, "label": label, "values": c.values[k], "total": c.totals[k]}
                 for k, label in c.measures
             ],
+            "snapshot_at": c.snapshot_at,
         }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -211,3 +212,51 @@ def test_the_api_gives_the_same_figures_and_rows(client, oversight_world):
     bad = client.get(f"{base}/cases?start=nope", headers=auditor)
     assert bad.status_code == 422 and "start" in bad.json["errors"]
     assert client.get(f"{base}/cases", headers=bearer("urumqi-officer1")).status_code == 403
+
+
+def test_case_time_against_the_legal_limit_per_child_region(oversight_world):
+    """行政处罚法第六十条 (NAT-APL-60): a case is decided within its limit (90 days from filing,
+    longer once an extension is approved). On 2026-06-15: tianshan's case filed 2026-04-01 and
+    decided 2026-05-20 (limit 2026-07-01) is within; urumqi's, filed 2026-02-10 and decided
+    2026-06-10 after an extension to 2026-06-08, is late; urumqi's case filed 2026-03-02 and still
+    in investigation with its limit 2026-05-31 is overdue; one filed 2026-05-20 (limit
+    2026-08-18) is not; the sibling kashi's never counts."""
+    from tenant_app.extensions import db
+    from tenant_app.models import Case
+    from tenant_app.tenancy.resolve import system_scope
+    from tenant_app.tenancy.scope import use_scope
+
+    from .conftest import ent
+
+    t = tenant("xj-urumqi")
+    e = ent("xj-urumqi", "乌市企业C")
+    with use_scope(system_scope(t.id)):
+        for filed, limit, decided, extended in (
+            ("2026-02-10", "2026-06-08", "2026-06-10", True),
+            ("2026-03-02", "2026-05-31", None, False),
+            ("2026-05-20", "2026-08-18", None, False),
+        ):
+            db.session.add(
+                Case(
+                    tenant_id=t.id,
+                    enterprise_id=e,
+                    origin="manual",
+                    title=f"立案{filed}",
+                    filed_on=date.fromisoformat(filed),
+                    limit_due=date.fromisoformat(limit),
+                    extended=extended,
+                    stage="decided" if decided else "investigation",
+                    decided_on=date.fromisoformat(decided) if decided else None,
+                )
+            )
+        db.session.commit()
+    c = _chart("case_time")
+    assert _by_bucket(c, "decided") == {"乌鲁木齐市（本级）": 1, "天山区": 1}
+    assert _by_bucket(c, "within") == {"乌鲁木齐市（本级）": 0, "天山区": 1}
+    assert _by_bucket(c, "late") == {"乌鲁木齐市（本级）": 1, "天山区": 0}
+    assert c.totals["extended"] == 1 and c.totals["open_overdue"] == 1
+    assert c.percent[0][1] == ["0.0%", "100.0%"]
+    with acting("urumqi-auditor", "xj-urumqi"):
+        ctx = scope_context()
+        late = stats.drill(ctx, stats.parse_filters(ctx, {}), "case_time", "open_overdue", "0")
+    assert [(r.name, r.on) for r in late.rows] == [("乌市企业C", date(2026, 5, 31))]

@@ -100,6 +100,9 @@ def docx(b: Bulletin) -> bytes:
     for c in b.charts:
         out.add_heading(c.title, level=2)
         out.add_paragraph(c.note)
+        if c.snapshot_at is not None:
+            at = c.snapshot_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            out.add_paragraph(f"整月数据取自 {at} 的统计快照，其余为实时数据。")
         totals = ["合计", *(c.totals[k] for k, _l in c.measures), *("" for _p in c.percent)]
         table(c.header(), [*c.rows(), totals])
     out.add_heading("现场检查最多的企业（对照年度频次上限）", level=2)
