@@ -109,7 +109,8 @@ def events(ctx: Context, limit: int = 200) -> list[tuple[EducationEvent, int, in
             func.count(EducationAttendance.id).filter(EducationAttendance.present.is_(True)),
         )
         .outerjoin(EducationAttendance, EducationAttendance.event_id == EducationEvent.id)
-        .group_by(EducationEvent.id)
+        # the whole key: on PostgreSQL it is (tenant_id, id) (migration 0010k)
+        .group_by(EducationEvent.tenant_id, EducationEvent.id)
         .order_by(EducationEvent.held_on.desc(), EducationEvent.id.desc())
         .limit(limit)
     ).all()
