@@ -290,6 +290,7 @@ def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[st
         Case,
         EducationAttendance,
         EducationEvent,
+        FineReview,
         LadderStep,
         PaymentApplication,
     )
@@ -335,8 +336,13 @@ def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[st
         db.session.add(
             EducationAttendance(event_id=ev.id, enterprise_id=enterprise_id, present=True)
         )
+        review = FineReview(
+            case_id=case.id, kind="review", filed_on=date(2026, 3, 10), body="乌鲁木齐隔离复议"
+        )
+        db.session.add(review)
         db.session.commit()
         return {
+            "review_id": review.id,
             "fine_case_id": case.id,
             "application_id": app.id,
             "step_id": step.id,
@@ -491,6 +497,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "application_id": objs["application_id"],
         "step_id": objs["step_id"],
         "event_id": objs["event_id"],
+        "review_id": objs["review_id"],
         "correction_id": objs["correction_id"],  # correction items (issue 17)
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",

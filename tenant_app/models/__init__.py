@@ -16,6 +16,7 @@ from tenant_app.models.enforcement import (
     EducationEvent,
     FineInstalment,
     FinePayment,
+    FineReview,
     LadderStep,
     PaymentApplication,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "EducationEvent",
     "FineInstalment",
     "FinePayment",
+    "FineReview",
     "LadderStep",
     "PaymentApplication",
     "CorrectionItem",

@@ -73,6 +73,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "payment.recorded": "登记罚款缴纳",
     "payment.imported": "导入缴款平台的缴款记录",
     "payment.enforcement_applied": "罚款逾期未缴，申请人民法院强制执行",
+    "payment.review_recorded": "登记当事人申请行政复议或提起行政诉讼（期间不计加处罚款）",
+    "payment.review_ended": "登记行政复议或行政诉讼的结果",
     "ladder.step": "渐进式执法：对新发现的问题采取措施",
     "education.recorded": "登记普法活动",
     "correction.issued": "下达内部纠错事项",

@@ -44,6 +44,8 @@ from tenant_app.models.enforcement import (
     LADDER_RUNGS,
     PAYMENT_SOURCES,
     PAYMENT_STATES,
+    REVIEW_KINDS,
+    REVIEW_OUTCOMES,
 )
 from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
@@ -237,6 +239,8 @@ LABELS: dict[str, Mapping[str, str]] = {
     "application_status": APPLICATION_STATUSES,
     "payment_source": PAYMENT_SOURCES,
     "payment_state": PAYMENT_STATES,
+    "review_kind": REVIEW_KINDS,
+    "review_outcome": REVIEW_OUTCOMES,
     "ladder_origin": LADDER_ORIGINS,
     "ladder_rung": LADDER_RUNGS,
     "education_kind": EDUCATION_KINDS,

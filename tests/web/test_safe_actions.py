@@ -97,6 +97,8 @@ CONFIRMED = {
     "enforcement/enforcement/payment.html::web.enforcement_portal.apply",  # goes to approval
     "enforcement/enforcement/payment.html::web.enforcement.record_payment",  # counts at once
     "enforcement/enforcement/payment.html::web.enforcement.enforcement",  # to the court
+    "enforcement/enforcement/payment.html::web.enforcement.record_review",  # pauses, party told
+    "enforcement/enforcement/payment.html::web.enforcement.end_review",  # settles what is owed
     "enforcement/enforcement/import.html::web.enforcement.import_payments",  # payments count
     "enforcement/enforcement/ladder.html::web.enforcement.record_step",  # document to the party
     "listing/listing/batch.html::web.listing.decide",
