@@ -713,3 +713,19 @@ def apply_enforcement(ctx: Context, case: Case, note: Any) -> FineState:
         users=staff_with(ctx, Perm.ENFORCEMENT_EDIT),
     )
     return fine_state(ctx, case)
+
+
+def close_blocker(ctx: Context, case: Case) -> str | None:
+    """Before a case is closed (结案, ``Feature.close_checks``): a served fine must be paid in
+    full with its surcharge, sent to the court (申请强制执行) or revoked on review or suit."""
+    if not case.total_fine or case.served_on is None:
+        return None
+    s = fine_state(ctx, case)
+    if s.state in ("paid", "enforcement", "revoked"):
+        return None
+    owed_surcharge = max(s.surcharge_fen - s.surcharge_paid_fen, 0)
+    return (
+        f"罚款尚未缴清（尚欠 {yuan(s.outstanding_fen)} 元，其中加处罚款 {yuan(owed_surcharge)} 元），"
+        "也未申请人民法院强制执行：须缴清罚款和加处罚款、申请强制执行，"
+        "或处罚决定经复议、诉讼撤销后才能结案"
+    )
