@@ -255,7 +255,7 @@ def _order_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any
     """A's correction order (issue 15) with a plan and a progress line only A may read."""
     from datetime import date
 
-    from tenant_app.models import CorrectionOrder, RectificationEntry
+    from tenant_app.models import CorrectionExtension, CorrectionOrder, RectificationEntry
 
     with use_scope(tenant_scope(a, officer_id)):
         o = CorrectionOrder(
@@ -279,7 +279,15 @@ def _order_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any
             )
         )
         db.session.commit()
-        return {"order_id": o.id}
+        x = CorrectionExtension(
+            order_id=o.id,
+            reasons="乌鲁木齐隔离延期理由",
+            filed_on=date(2026, 7, 2),
+            old_due_on=o.due_on,
+        )
+        db.session.add(x)
+        db.session.commit()
+        return {"order_id": o.id, "extension_id": x.id}
 
 
 def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
@@ -493,6 +501,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "subscription_id": objs["subscription_id"],
         "warning_id": objs["warning_id"],  # warnings (issue 16)
         "order_id": objs["order_id"],  # correction orders (issue 15)
+        "extension_id": objs["extension_id"],
         # enforcement (issue 15)
         "application_id": objs["application_id"],
         "step_id": objs["step_id"],

@@ -58,7 +58,11 @@ from tenant_app.models.notification import (
 from tenant_app.models.oversight import CorrectionItem
 from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from tenant_app.models.records import ComplianceRecord
-from tenant_app.models.rectification import CorrectionOrder, RectificationEntry
+from tenant_app.models.rectification import (
+    CorrectionExtension,
+    CorrectionOrder,
+    RectificationEntry,
+)
 from tenant_app.models.tenant import Level, Tenant
 from tenant_app.models.user import (
     ApiToken,
@@ -80,6 +84,7 @@ __all__ = [
     "LadderStep",
     "PaymentApplication",
     "CorrectionItem",
+    "CorrectionExtension",
     "ApiToken",
     "AuditEntry",
     "AuditHead",

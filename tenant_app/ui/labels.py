@@ -85,6 +85,7 @@ from tenant_app.models.records import RECORD_KINDS
 from tenant_app.models.rectification import (
     DAY_UNITS,
     ENTRY_KINDS,
+    EXTENSION_STATUSES,
     ORDER_SOURCES,
     ORDER_STATUSES,
     VERIFY_METHODS,
@@ -234,6 +235,7 @@ LABELS: dict[str, Mapping[str, str]] = {
     "rectification_entry": ENTRY_KINDS,
     "verify_method": VERIFY_METHODS,
     "day_unit": DAY_UNITS,
+    "extension_status": EXTENSION_STATUSES,
     # after the decision (issue 15)
     "payment_application": APPLICATION_KINDS,
     "application_status": APPLICATION_STATUSES,

@@ -92,6 +92,8 @@ CONFIRMED = {
     "rectification/rectification/show.html::web.rectification.verify",  # closes the order
     "rectification/rectification/show.html::web.rectification.visit",  # a visit, told to the party
     "rectification/rectification/show.html::web.rectification.justify",  # no removal (XJ-R)
+    "rectification/rectification/show.html::web.rectification.decide_extension",  # new deadline
+    "rectification/rectification/mine_show.html::web.rectification_portal.extension",  # to review
     # issue 15: fines, the ladder
     "enforcement/enforcement/payment.html::web.enforcement.decide",  # the schedule takes effect
     "enforcement/enforcement/payment.html::web.enforcement_portal.apply",  # goes to approval
