@@ -510,6 +510,58 @@ class Policy:
             provisional=ans.provisional,
         )
 
+    def correction_extension(
+        self, current_due: date, days: int | None = None, until: date | None = None
+    ) -> Decision:
+        """延期整改 (SX-15 / XJ-R): the new deadline of an order now due on ``current_due``,
+        ``days`` more working or calendar days (the pack's ``rectification.unit``) counted from
+        it, or the date ``until``; never earlier than the current deadline (later, or nothing
+        changes) and never past ``rectification.extension_max_days`` from it (the pack's
+        ``default_days`` when unset). ``answer`` is ``{due, days, unit, limit}``; None with the
+        reason when out of bounds."""
+        r = self._rectification()
+        rid = r.get("rule_id", "")
+        unit = r.get("unit", "workdays")
+        most = int(r.get("extension_max_days") or r.get("default_days", 15))
+        limit = self.calendar.period_end(current_due, most, unit)
+        facts = {
+            "current_due": current_due.isoformat(),
+            "days": days,
+            "until": until.isoformat() if until else None,
+            "unit": unit,
+            "max": most,
+        }
+        bound = (
+            f"{rid}：延期整改自现行改正期限（{current_due.isoformat()}）起最长延长"
+            f"{most}{_UNIT_ZH[unit]}，即不晚于{limit.value}"
+        )
+        if r.get("basis") == "default" or not r.get("extension_max_days"):
+            bound += "（平台默认值）"
+        provisional = bool(limit.provisional)
+        if until is not None:
+            new = until
+        elif days is not None and 1 <= days <= most:
+            end = self.calendar.period_end(current_due, days, unit)
+            new, provisional = end.value, provisional or bool(end.provisional)
+        else:
+            return self._d(None, rid, facts, f"{bound}；延长天数应为1至{most}{_UNIT_ZH[unit]}。")
+        if new <= current_due:
+            return self._d(
+                None, rid, facts, f"{bound}；新的期限应晚于现行期限{current_due.isoformat()}。"
+            )
+        if new > limit.value:
+            return self._d(None, rid, facts, f"{bound}；{new.isoformat()}超出可延长的期限。")
+        text = f"{bound}；准予延期至{new.isoformat()}。"
+        if provisional:
+            text += "（该年节假日安排未录入，仅按周末计算，结果为暂定）"
+        return self._d(
+            {"due": new, "days": days, "unit": unit, "limit": limit.value},
+            rid,
+            facts,
+            text,
+            provisional=provisional,
+        )
+
     def rectification_rules(self) -> Decision:
         """SX-15 / XJ-R: how rectification is verified and what overdue means here:
         ``{verify_trigger, verify_outside_cap, overdue_removal_reason}`` — the follow-up visit's

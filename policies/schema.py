@@ -80,7 +80,8 @@ class RemindersSchema(StrictSchema):
 class RectificationSchema(StrictSchema):
     """Correction orders and their rectification (NL-28, SX-14/15, issue 15): the days the
     officer sets are counted in ``unit`` (working or calendar days) from the day the order is
-    made; ``default_days`` when the officer sets none, never more than ``max_days``; the
+    made; ``default_days`` when the officer sets none, never more than ``max_days``; an
+    extension (延期整改) moves the deadline by at most ``extension_max_days`` in ``unit``; the
     verification visit's trigger (its cap follows ``inspection.caps.exempt_triggers``); the
     removal reason an unjustified overdue order of a listed enterprise starts (XJ-R), if any."""
 
@@ -89,6 +90,8 @@ class RectificationSchema(StrictSchema):
     unit = Name(("workdays", "days"), "期限单位")
     default_days = Int(min=1, max=365)
     max_days = Int(min=1, max=730)
+    # 延期整改: the most a deadline may be extended by at once, in ``unit`` (default_days if unset).
+    extension_max_days = Int(min=1, max=365, required=False)
     verify_trigger = Name(TRIGGERS, "检查事由")
     overdue_removal_reason = Str(required=False)
     note = Str(required=False)

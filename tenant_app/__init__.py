@@ -41,6 +41,9 @@ def create_app(
     from tenant_app.reminders.registry import init_sources
 
     init_sources(app, [src for f in parts for src in f.due])  # deadline sources (issue 16)
+    from tenant_app.cases.closing import init_checks
+
+    init_checks(app, [c for f in parts for c in f.close_checks])  # before 结案 (issue 15)
     if app.config["ENV"] == "production":
         from werkzeug.middleware.proxy_fix import ProxyFix
 

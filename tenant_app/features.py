@@ -23,6 +23,8 @@ class Feature:
     jobs: tuple[ModuleType, ...] = field(default=())  # modules whose import registers job kinds
     # Deadline sources of the reminders queue (issue 16): (ctx, *, user_id, horizon) -> [DueItem]
     due: tuple[Callable[..., Any], ...] = ()
+    # What must be settled before a case is closed (issue 15): (ctx, case) -> reason | None
+    close_checks: tuple[Callable[..., Any], ...] = ()
 
 
 def features() -> tuple[Feature, ...]:
@@ -42,6 +44,7 @@ def features() -> tuple[Feature, ...]:
     from tenant_app.enforcement.api import resources as enforcement_api
     from tenant_app.enforcement.pages import portal as enforcement_portal
     from tenant_app.enforcement.pages import staff as enforcement_staff
+    from tenant_app.enforcement.services import payments as enforcement_payments
     from tenant_app.imports import api as imports_api
     from tenant_app.imports import jobs as imports_jobs
     from tenant_app.imports import pages as imports_pages
@@ -132,6 +135,7 @@ def features() -> tuple[Feature, ...]:
             pages=(enforcement_staff.bp, enforcement_portal.bp),
             api=(enforcement_api.blp,),
             due=(enforcement_due.payment_deadlines,),
+            close_checks=(enforcement_payments.close_blocker,),
         ),
         Feature(
             "listing",

@@ -175,6 +175,26 @@ def _check_cases() -> None:
         # 类案同罚: a decision flagged far from its similar cases.
         far = _in(slug, select(CaseViolation.id).where(CaseViolation.similar_far.is_(True)))
         assert far, (slug, "a decision far from similar cases")
+        # Issue 15: a closed case with a fine has it settled (paid in full or sent to the court).
+        from tenant_app.models import CaseStep, FinePayment
+
+        closed = _in(slug, select(Case.id, Case.total_fine).where(Case.stage == "closed"))
+        for case_id, fine in closed:
+            if not fine:
+                continue
+            paid = sum(
+                a
+                for (a,) in _in(
+                    slug, select(FinePayment.amount_fen).where(FinePayment.case_id == case_id)
+                )
+            )
+            court = _in(
+                slug,
+                select(CaseStep.id).where(
+                    CaseStep.case_id == case_id, CaseStep.step == "enforcement_applied"
+                ),
+            )
+            assert paid >= fine * 100 or court, (slug, case_id, "closed with its fine unpaid")
     # XJ-T: a listed enterprise's case in 乌鲁木齐 whose proposal is the positive list's tolerance.
     proposals = _in("xj-urumqi", select(CaseViolation.proposal))
     assert any(p["treatment_rule_id"] == "XJ-T" and p.get("listed") for (p,) in proposals), (

@@ -255,7 +255,7 @@ def _order_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any
     """A's correction order (issue 15) with a plan and a progress line only A may read."""
     from datetime import date
 
-    from tenant_app.models import CorrectionOrder, RectificationEntry
+    from tenant_app.models import CorrectionExtension, CorrectionOrder, RectificationEntry
 
     with use_scope(tenant_scope(a, officer_id)):
         o = CorrectionOrder(
@@ -279,7 +279,15 @@ def _order_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any
             )
         )
         db.session.commit()
-        return {"order_id": o.id}
+        x = CorrectionExtension(
+            order_id=o.id,
+            reasons="乌鲁木齐隔离延期理由",
+            filed_on=date(2026, 7, 2),
+            old_due_on=o.due_on,
+        )
+        db.session.add(x)
+        db.session.commit()
+        return {"order_id": o.id, "extension_id": x.id}
 
 
 def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[str, Any]:
@@ -290,6 +298,7 @@ def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[st
         Case,
         EducationAttendance,
         EducationEvent,
+        FineReview,
         LadderStep,
         PaymentApplication,
     )
@@ -335,8 +344,13 @@ def _enforcement_objects(a: Any, officer_id: int, enterprise_id: int) -> dict[st
         db.session.add(
             EducationAttendance(event_id=ev.id, enterprise_id=enterprise_id, present=True)
         )
+        review = FineReview(
+            case_id=case.id, kind="review", filed_on=date(2026, 3, 10), body="乌鲁木齐隔离复议"
+        )
+        db.session.add(review)
         db.session.commit()
         return {
+            "review_id": review.id,
             "fine_case_id": case.id,
             "application_id": app.id,
             "step_id": step.id,
@@ -487,10 +501,12 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "subscription_id": objs["subscription_id"],
         "warning_id": objs["warning_id"],  # warnings (issue 16)
         "order_id": objs["order_id"],  # correction orders (issue 15)
+        "extension_id": objs["extension_id"],
         # enforcement (issue 15)
         "application_id": objs["application_id"],
         "step_id": objs["step_id"],
         "event_id": objs["event_id"],
+        "review_id": objs["review_id"],
         "correction_id": objs["correction_id"],  # correction items (issue 17)
         # inspections (issue 6); a checklist item saved on its own (issue 10 item 6)
         "item_key": "procedures",

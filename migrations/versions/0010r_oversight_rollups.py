@@ -2,7 +2,7 @@
 periodic job, and the time each tenant's rollup was last rebuilt.
 
 Revision ID: 0010r
-Revises: 0009o
+Revises: 0010q
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from migrations import rls
 
 revision = '0010r'
-down_revision = '0009o'
+down_revision = '0010q'
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,7 @@ from tenant_app.cases.services.common import violations_of
 from tenant_app.demo.context import acting, user
 from tenant_app.demo.inspections import CITIES
 from tenant_app.demo.portal import account_enterprise
+from tenant_app.enforcement.services import payments
 from tenant_app.extensions import db
 from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.models import Case, Enterprise, Inspection, ListingEntry
@@ -254,7 +255,19 @@ def _every_stage(slug: str, enterprises: Sequence[int]) -> None:
         with acting(slug, CITIES[slug].clerk):
             case = db.session.get(Case, closed)
             assert case is not None
-            decision.close(scope_context(), case, "罚款已缴纳，复查排放口已规范设置。")
+            ctx = scope_context()
+            # A fine is settled before the case closes (issue 15): paid in full the day served.
+            payments.record_payment(
+                ctx,
+                case,
+                {
+                    "paid_on": ctx.today.isoformat(),
+                    "amount": str(case.total_fine),
+                    "reference": f"DEMO-JA-{case.id}",
+                    "note": "当场缴纳",
+                },
+            )
+            decision.close(ctx, case, "罚款已缴纳，复查排放口已规范设置。")
             db.session.commit()
 
 

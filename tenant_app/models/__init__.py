@@ -16,6 +16,7 @@ from tenant_app.models.enforcement import (
     EducationEvent,
     FineInstalment,
     FinePayment,
+    FineReview,
     LadderStep,
     PaymentApplication,
 )
@@ -57,7 +58,11 @@ from tenant_app.models.notification import (
 from tenant_app.models.oversight import CorrectionItem, InspectionRollup, RollupRefresh
 from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
 from tenant_app.models.records import ComplianceRecord
-from tenant_app.models.rectification import CorrectionOrder, RectificationEntry
+from tenant_app.models.rectification import (
+    CorrectionExtension,
+    CorrectionOrder,
+    RectificationEntry,
+)
 from tenant_app.models.tenant import Level, Tenant
 from tenant_app.models.user import (
     ApiToken,
@@ -77,9 +82,11 @@ __all__ = [
     "EducationEvent",
     "FineInstalment",
     "FinePayment",
+    "FineReview",
     "LadderStep",
     "PaymentApplication",
     "CorrectionItem",
+    "CorrectionExtension",
     "ApiToken",
     "AuditEntry",
     "AuditHead",

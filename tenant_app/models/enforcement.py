@@ -48,6 +48,7 @@ PAYMENT_STATES = {
     "overdue": "逾期未缴，加处罚款",
     "paid": "已缴清",
     "enforcement": "已申请强制执行",
+    "revoked": "处罚决定已撤销，无需缴纳",
 }
 # What staff may do on a new finding, and where the finding came from.
 LADDER_ORIGINS = {
@@ -73,6 +74,9 @@ EDUCATION_KINDS = {
     "visit": "送法入企",
 }
 PROOF_MAX_BYTES = 5 * 1024 * 1024
+# 行政处罚法第七十三条 (NAT-APL-73.3): the party's administrative review or suit against a decision.
+REVIEW_KINDS = {"review": "行政复议", "litigation": "行政诉讼"}
+REVIEW_OUTCOMES = {"upheld": "维持", "changed": "变更", "revoked": "撤销"}
 
 
 class PaymentApplication(TenantScoped, Model):
@@ -135,6 +139,36 @@ class FinePayment(TenantScoped, Model):
     note: Mapped[str] = mapped_column(String(500), default="")
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FineReview(TenantScoped, Model):
+    """The party applied for administrative review (行政复议) or filed an administrative suit
+    (行政诉讼) against a fined decision (行政处罚法第七十三条), recorded by staff: while it runs
+    the surcharge is not counted (第三款, NAT-APL-73.3, when the pack says so); its end and outcome
+    (维持 / 变更 with the changed fine / 撤销) decide what is owed afterwards."""
+
+    __tablename__ = "fine_reviews"
+    __table_args__ = (Index("ix_fine_reviews_tenant_case", "tenant_id", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # REVIEW_KINDS
+    filed_on: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(String(200), default="")  # 复议机关 / 受理法院
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # REVIEW_OUTCOMES
+    changed_fine_fen: Mapped[int | None] = mapped_column(BigInteger)  # outcome "changed"
+    note: Mapped[str] = mapped_column(Text, default="")
+    end_note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rule_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    policy_version: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
 
 
 class LadderStep(TenantScoped, Model):

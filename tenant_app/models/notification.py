@@ -30,6 +30,8 @@ NOTIFICATION_KINDS: dict[str, str] = {
     "payment_application": "暂缓或分期缴纳罚款申请",
     "payment_decided": "暂缓或分期缴纳罚款的决定",
     "payment_enforcement": "罚款申请强制执行",
+    "payment_review": "行政复议、行政诉讼与加处罚款",
+    "rectification_extension": "延期整改申请",
     "ladder_document": "教育引导书、告诫书",
     "system": "系统通知",
 }

@@ -33,6 +33,7 @@ OPEN_ORDER_STATUSES = ("issued", "planned", "verifying")
 OUTCOMES = ("done", "partly_done", "not_done")
 VERIFY_METHODS = {"off_site": "非现场核查", "on_site": "现场核查（整改核查检查）"}
 DAY_UNITS = {"workdays": "个工作日", "days": "日"}
+EXTENSION_STATUSES = {"pending": "待审查", "granted": "准予延期", "refused": "不予延期"}
 ENTRY_KINDS = {
     "progress": "企业报告整改进展",
     "comment": "执法部门意见",
@@ -123,3 +124,38 @@ class RectificationEntry(TenantScoped, Model):
     sha256: Mapped[str] = mapped_column(String(64), default="")
     stored_name: Mapped[str] = mapped_column(String(255), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CorrectionExtension(TenantScoped, Model):
+    """The enterprise's request for more time to correct (延期整改申请), with its reasons and an
+    optional proof file (the one upload store), and the officer's answer: a new deadline no
+    earlier than the current one and within the pack's bound, or a refusal with a reason. The
+    order's ``due_on`` moves when granted; these rows keep the history."""
+
+    __tablename__ = "correction_extensions"
+    __table_args__ = (
+        Index("ix_correction_extensions_tenant_order", "tenant_id", "order_id", "id"),
+        Index("ix_correction_extensions_tenant_status", "tenant_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("correction_orders.id", ondelete="CASCADE"))
+    reasons: Mapped[str] = mapped_column(Text)
+    asked_until: Mapped[date | None] = mapped_column(Date)  # the date the enterprise asks for
+    filed_on: Mapped[date] = mapped_column(Date)
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    stored_name: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # EXTENSION_STATUSES
+    old_due_on: Mapped[date] = mapped_column(Date)  # the deadline when it was asked
+    new_due_on: Mapped[date | None] = mapped_column(Date)
+    deadline_text: Mapped[str] = mapped_column(Text, default="")
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rule_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    policy_version: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

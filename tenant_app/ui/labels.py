@@ -44,6 +44,8 @@ from tenant_app.models.enforcement import (
     LADDER_RUNGS,
     PAYMENT_SOURCES,
     PAYMENT_STATES,
+    REVIEW_KINDS,
+    REVIEW_OUTCOMES,
 )
 from tenant_app.models.enterprise import (
     ACCOUNT_STATUSES,
@@ -83,6 +85,7 @@ from tenant_app.models.records import RECORD_KINDS
 from tenant_app.models.rectification import (
     DAY_UNITS,
     ENTRY_KINDS,
+    EXTENSION_STATUSES,
     ORDER_SOURCES,
     ORDER_STATUSES,
     VERIFY_METHODS,
@@ -232,11 +235,14 @@ LABELS: dict[str, Mapping[str, str]] = {
     "rectification_entry": ENTRY_KINDS,
     "verify_method": VERIFY_METHODS,
     "day_unit": DAY_UNITS,
+    "extension_status": EXTENSION_STATUSES,
     # after the decision (issue 15)
     "payment_application": APPLICATION_KINDS,
     "application_status": APPLICATION_STATUSES,
     "payment_source": PAYMENT_SOURCES,
     "payment_state": PAYMENT_STATES,
+    "review_kind": REVIEW_KINDS,
+    "review_outcome": REVIEW_OUTCOMES,
     "ladder_origin": LADDER_ORIGINS,
     "ladder_rung": LADDER_RUNGS,
     "education_kind": EDUCATION_KINDS,

@@ -370,6 +370,13 @@ def test_each_step_refused_out_of_order_naming_its_rule(
     served = d.post(f"/cases/{case['id']}/service", {"method": "electronic"})
     assert served.status_code == 409 and served.get_json()["errors"]["rule_ids"] == ["NAT-APL-61.2"]
     assert d.post(f"/cases/{case['id']}/service", {"method": "in_person"}).status_code == 200
+    unpaid = d.post(f"/cases/{case['id']}/close", {"note": "已整改"})
+    assert unpaid.status_code == 409 and "罚款尚未缴清" in unpaid.get_json()["message"]
+    paid = d.post(
+        f"/cases/{case['id']}/payments",
+        {"paid_on": "2026-07-13", "amount": "100000", "reference": "CR-CLOSE-1"},
+    )
+    assert paid.status_code == 201
     assert d.post(f"/cases/{case['id']}/close", {"note": "已整改"}).get_json()["stage"] == "closed"
 
 

@@ -34,6 +34,7 @@ def test_every_enforcement_audit_action_has_its_sentence() -> None:
         "payment.deferral_approver",
         "payment.deferral_or_instalments",
         "payment.enforcement_application",
+        "payment.surcharge_paused_during_review",
     }
     assert actions - set(AUDIT_ACTIONS) - others == set()
     assert {

@@ -92,11 +92,15 @@ CONFIRMED = {
     "rectification/rectification/show.html::web.rectification.verify",  # closes the order
     "rectification/rectification/show.html::web.rectification.visit",  # a visit, told to the party
     "rectification/rectification/show.html::web.rectification.justify",  # no removal (XJ-R)
+    "rectification/rectification/show.html::web.rectification.decide_extension",  # new deadline
+    "rectification/rectification/mine_show.html::web.rectification_portal.extension",  # to review
     # issue 15: fines, the ladder
     "enforcement/enforcement/payment.html::web.enforcement.decide",  # the schedule takes effect
     "enforcement/enforcement/payment.html::web.enforcement_portal.apply",  # goes to approval
     "enforcement/enforcement/payment.html::web.enforcement.record_payment",  # counts at once
     "enforcement/enforcement/payment.html::web.enforcement.enforcement",  # to the court
+    "enforcement/enforcement/payment.html::web.enforcement.record_review",  # pauses, party told
+    "enforcement/enforcement/payment.html::web.enforcement.end_review",  # settles what is owed
     "enforcement/enforcement/import.html::web.enforcement.import_payments",  # payments count
     "enforcement/enforcement/ladder.html::web.enforcement.record_step",  # document to the party
     "listing/listing/batch.html::web.listing.decide",

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from tenant_app.accounts.users import officer_pool
 from tenant_app.auth.permissions import can, permission
 from tenant_app.auth.roles import Perm
+from tenant_app.cases import closing
 from tenant_app.cases.services import (
     cases,
     consequences,
@@ -203,6 +204,7 @@ def _page(
         inspection_evidence=evidence.inspection_evidence(case),
         coercive_measures=COERCIVE_MEASURES,
         coercive_rule=policy.coercive_measures().rule_id,
+        close_blockers=closing.blockers(ctx, case) if case.stage == "served" else [],
         catalogue=catalogue.answer,
         catalogue_rule=catalogue.rule_id,
         today=ctx.today,

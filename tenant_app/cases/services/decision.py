@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
+from tenant_app.cases import closing
 from tenant_app.cases.services import consequences, similar, stages
 from tenant_app.cases.services.common import (
     Refused,
@@ -36,7 +37,7 @@ from tenant_app.cases.services.notice import outside_rule, parse_penalty, penalt
 from tenant_app.cases.services.procedure import penalty_snapshot
 from tenant_app.cases.services.proposal import within
 from tenant_app.context import Context
-from tenant_app.core.errors import ValidationFailed
+from tenant_app.core.errors import Conflict, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import Case, CaseViolation, Enterprise
 from tenant_app.models.case import SERVICE_METHODS
@@ -324,6 +325,9 @@ def serve(ctx: Context, case: Case, method: str, consent: Any = False) -> Case:
 def close(ctx: Context, case: Case, note: str) -> Case:
     require_action(ctx, Perm.CASES_EDIT)
     stages.check_stage(ctx, case, ("served",), "结案")
+    missing = closing.blockers(ctx, case)
+    if missing:
+        raise Conflict("不能结案：" + "；".join(missing), {"close": missing})
     rule = policy_of(ctx).case_rule("review.full_process_record")
     case.closed_on, case.stage = ctx.today, "closed"
     record_step(ctx, case, "closed", rule_ids=[rule.rule_id], note=text(note, "note"))

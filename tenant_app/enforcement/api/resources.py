@@ -35,10 +35,13 @@ from tenant_app.enforcement.api.schemas import (
     EnfNoteInSchema,
     EnfPaymentInSchema,
     EnfPaymentSchema,
+    EnfReviewEndInSchema,
+    EnfReviewInSchema,
+    EnfReviewSchema,
     EnfStepInSchema,
     EnfStepSchema,
 )
-from tenant_app.enforcement.services import education, ladder, payment_import, payments
+from tenant_app.enforcement.services import education, ladder, payment_import, payments, reviews
 from tenant_app.enforcement.services.common import get_case, get_enterprise
 from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
@@ -157,6 +160,39 @@ class Enforcement(MethodView):
         payments.apply_enforcement(ctx, get_case(case_id), data["note"])
         db.session.commit()
         return _state(ctx, get_case(case_id))
+
+
+@blp.route("/cases/<int:case_id>/reviews")
+class CaseReviews(MethodView):
+    @permission(Perm.ENFORCEMENT_VIEW)
+    @blp.response(200, EnfReviewSchema(many=True))
+    def get(self, case_id: int) -> Any:
+        """第七十三条: the party's administrative reviews and suits against the decision."""
+        return reviews.reviews_of(get_case(case_id))
+
+    @permission(Perm.ENFORCEMENT_EDIT)
+    @blp.arguments(EnfReviewInSchema)
+    @blp.response(201, EnfReviewSchema)
+    @_err(409, "已有尚未结束的复议或诉讼，或决定已撤销")
+    def post(self, data: dict[str, Any], case_id: int) -> Any:
+        """Record that the party applied for review or filed a suit: the surcharge pauses
+        (第七十三条第三款, NAT-APL-73.3)."""
+        row = reviews.record(request_context(), get_case(case_id), data)
+        db.session.commit()
+        return row
+
+
+@blp.route("/fine-reviews/<int:review_id>/end")
+class EndReview(MethodView):
+    @permission(Perm.ENFORCEMENT_EDIT)
+    @blp.arguments(EnfReviewEndInSchema)
+    @blp.response(200, EnfReviewSchema)
+    @_err(409, "已登记结果")
+    def post(self, data: dict[str, Any], review_id: int) -> Any:
+        """The review or suit ended: 维持 (upheld), 变更 (changed, with the fine), 撤销 (revoked)."""
+        row = reviews.end(request_context(), reviews.get_review(review_id), data)
+        db.session.commit()
+        return row
 
 
 @blp.route("/payments/import")

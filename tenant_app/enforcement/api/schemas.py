@@ -16,6 +16,8 @@ from tenant_app.models.enforcement import (
     LADDER_RUNGS,
     PAYMENT_SOURCES,
     PAYMENT_STATES,
+    REVIEW_KINDS,
+    REVIEW_OUTCOMES,
 )
 
 _TEXT = validate.Length(max=8000)
@@ -29,6 +31,9 @@ class EnfPartSchema(Schema):
     paid_fen = fields.Integer()
     settled_on = fields.Date(allow_none=True)
     late_days = fields.Integer()
+    paused_days = fields.Integer(
+        metadata={"description": "逾期天数中复议或诉讼期间不计加处罚款的天数（第七十三条第三款）"}
+    )
 
 
 class EnfFineStateSchema(Schema):
@@ -49,6 +54,11 @@ class EnfFineStateSchema(Schema):
     enforcement_on = fields.Date(allow_none=True)
     rule_ids = fields.List(fields.String())
     surcharge_explanation = fields.String()
+    review_open = fields.Boolean(metadata={"description": "行政复议或行政诉讼尚未结束"})
+    review_explanation = fields.String()
+    decided_fine_fen = fields.Integer(
+        metadata={"description": "原决定的罚款；fine_fen 为复议、诉讼变更或撤销后应缴的罚款"}
+    )
 
 
 class EnfApplicationSchema(Schema):
@@ -222,3 +232,38 @@ class EnfEventSchema(Schema):
     materials = fields.String()
     invited = fields.Integer()
     present = fields.Integer()
+
+
+class EnfReviewSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    kind = choice_field(REVIEW_KINDS)
+    filed_on = fields.Date()
+    body = fields.String()
+    ended_on = fields.Date(allow_none=True)
+    outcome = fields.String(
+        allow_none=True,
+        metadata={"description": "、".join(f"{k}（{v}）" for k, v in REVIEW_OUTCOMES.items())},
+    )
+    changed_fine_fen = fields.Integer(allow_none=True)
+    note = fields.String()
+    end_note = fields.String()
+    rule_ids = fields.List(fields.String())
+
+
+class EnfReviewInSchema(Schema):
+    kind = fields.String(load_default="", validate=validate.Length(max=16))
+    filed_on = date_field(load_default="")
+    body = fields.String(load_default="", validate=validate.Length(max=200))
+    note = fields.String(load_default="", validate=_TEXT)
+
+
+class EnfReviewEndInSchema(Schema):
+    ended_on = date_field(load_default="")
+    outcome = fields.String(load_default="", validate=validate.Length(max=16))
+    changed_fine = fields.String(
+        load_default="",
+        validate=validate.Length(max=32),
+        metadata={"description": "变更后的罚款（元），仅 outcome=changed 时"},
+    )
+    note = fields.String(load_default="", validate=_TEXT)

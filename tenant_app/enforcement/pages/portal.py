@@ -14,7 +14,7 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
 from tenant_app.enforcement.pages.staff import proof_response
-from tenant_app.enforcement.services import ladder, payments
+from tenant_app.enforcement.services import ladder, payments, reviews
 from tenant_app.enforcement.services.common import NotFound, mine, policy_of, yuan
 from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
@@ -70,6 +70,7 @@ def case_page(case_id: int) -> Any:
         yuan=yuan,
         party=True,
         max_parts=payments.MAX_PARTS,
+        reviews=reviews.reviews_of(case),
     )
 
 

@@ -16,7 +16,7 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.cases.services.publicity import public_decisions
 from tenant_app.core.errors import ServiceError
-from tenant_app.enforcement.services import education, ladder, payment_import, payments
+from tenant_app.enforcement.services import education, ladder, payment_import, payments, reviews
 from tenant_app.enforcement.services.common import (
     NotFound,
     get_case,
@@ -120,6 +120,7 @@ def payment(case_id: int) -> Any:
         may_decide=str(approver.answer) in ctx.roles,
         yuan=yuan,
         party=False,
+        reviews=reviews.reviews_of(case),
     )
 
 
@@ -151,6 +152,37 @@ def enforcement(case_id: int) -> Any:
         case_id=case_id,
     )
     return out or redirect(url_for(".payment", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/reviews")
+@permission(Perm.ENFORCEMENT_EDIT)
+def record_review(case_id: int) -> Any:
+    """第七十三条: the party applied for administrative review or filed a suit."""
+    ctx = request_context()
+    case = _or_404(lambda: get_case(case_id))
+    out = _post(
+        lambda: reviews.record(ctx, case, request.form.to_dict()),
+        _("已登记行政复议或行政诉讼，期间不计加处罚款"),
+        payment,
+        "review",
+        case_id=case_id,
+    )
+    return out or redirect(url_for(".payment", case_id=case_id))
+
+
+@bp.post("/reviews/<int:review_id>/end")
+@permission(Perm.ENFORCEMENT_EDIT)
+def end_review(review_id: int) -> Any:
+    ctx = request_context()
+    review = _or_404(lambda: reviews.get_review(review_id))
+    out = _post(
+        lambda: reviews.end(ctx, review, request.form.to_dict()),
+        _("已登记复议或诉讼结果"),
+        payment,
+        f"review-end-{review_id}",
+        case_id=review.case_id,
+    )
+    return out or redirect(url_for(".payment", case_id=review.case_id))
 
 
 @bp.post("/applications/<int:application_id>/decide")

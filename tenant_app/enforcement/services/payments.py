@@ -13,6 +13,10 @@
   instalment; the total never above the fine (``payment.surcharge_cap``, a share of the fine).
 * Enforcement (第七十二条第一款第四项): an application to the court when an amount is overdue,
   recorded on the case as a step.
+* Review or suit (第七十三条, ``services/reviews.py``): the days from the filing of an
+  administrative review or suit to its end are not counted in the surcharge when the pack says
+  so (第三款, ``payment.surcharge_paused_during_review``); a decision revoked owes nothing, a
+  decision changed owes the changed fine from the day the change ended the review.
 
 Money is integer fen; the surcharge is summed in Decimal and rounded half-up to the fen once.
 """
@@ -20,7 +24,7 @@ Money is integer fen; the surcharge is summed in Decimal and rounded half-up to 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -46,8 +50,20 @@ from tenant_app.enforcement.services.common import (
     yuan,
 )
 from tenant_app.extensions import db
-from tenant_app.models import Case, CaseStep, FineInstalment, FinePayment, PaymentApplication
-from tenant_app.models.enforcement import APPLICATION_KINDS, PROOF_MAX_BYTES
+from tenant_app.models import (
+    Case,
+    CaseStep,
+    FineInstalment,
+    FinePayment,
+    FineReview,
+    PaymentApplication,
+)
+from tenant_app.models.enforcement import (
+    APPLICATION_KINDS,
+    PROOF_MAX_BYTES,
+    REVIEW_KINDS,
+    REVIEW_OUTCOMES,
+)
 from tenant_app.notifications.services.notify import notify, staff_with
 
 MAX_PARTS = 12  # platform default: the law sets no number (docs/decisions.md 2026-11-29)
@@ -64,6 +80,7 @@ class Part:
     paid_fen: int = 0
     settled_on: date | None = None
     late_days: int = 0
+    paused_days: int = 0  # late days not counted: inside a review or suit (第七十三条第三款)
     surcharge: Decimal = Decimal(0)
 
     @property
@@ -93,6 +110,9 @@ class FineState:
     enforcement_on: date | None
     rule_ids: list[str] = field(default_factory=list)
     surcharge_explanation: str = ""
+    review_open: bool = False
+    review_explanation: str = ""
+    decided_fine_fen: int = 0  # the decision's own fine (``fine_fen`` is what is owed after review)
 
     @property
     def principal_due_fen(self) -> int:
@@ -116,7 +136,7 @@ class FineState:
         }
 
 
-def _fined(case: Case) -> None:
+def require_fined(case: Case) -> None:
     if not case.total_fine or case.served_on is None:
         raise Conflict("该案件没有已送达的罚款决定", {"case": ["没有已送达的罚款决定"]})
 
@@ -164,12 +184,42 @@ def _enforcement_on(case: Case) -> date | None:
     ).scalar_one()
 
 
+Span = tuple[date, date]
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def paused_in(after: date, until: date, paused: list[Span]) -> int:
+    """How many days ``x`` with ``after < x <= until`` fall inside a paused span (both ends of a
+    span counted: the day the review or suit is filed and the day it ends)."""
+    n = 0
+    for a, b in paused:
+        lo, hi = max(after + timedelta(days=1), a), min(until, b)
+        if hi >= lo:
+            n += (hi - lo).days + 1
+    return n
+
+
 def surcharge(
-    parts: list[Part], payments: list[tuple[date, int]], on: date, rate: Decimal
+    parts: list[Part],
+    payments: list[tuple[date, int]],
+    on: date,
+    rate: Decimal,
+    paused: list[Span] | None = None,
 ) -> Decimal:
     """Allocate ``payments`` (date, fen) to ``parts`` in order and add, for every part, each
-    day it was overdue times ``rate`` times what of it was unpaid that day. Fills each part's
-    ``paid_fen``, ``settled_on``, ``late_days`` and ``surcharge``; returns the uncapped total."""
+    day it was overdue times ``rate`` times what of it was unpaid that day, leaving out the days
+    inside a ``paused`` span (第七十三条第三款). Fills each part's ``paid_fen``, ``settled_on``,
+    ``late_days``, ``paused_days`` and ``surcharge``; returns the uncapped total."""
+    spans = _merged(list(paused or []))
     queue = sorted(payments)
     total = Decimal(0)
     for part in parts:
@@ -187,27 +237,52 @@ def surcharge(
             part.settled_on = events[-1][0]
         end = part.settled_on or on
         part.late_days = max((end - part.due_on).days, 0)
+        part.paused_days = paused_in(part.due_on, end, spans) if end > part.due_on else 0
+
+        def charged(a: date, b: date) -> int:
+            return (b - a).days - paused_in(a, b, spans)
+
         # Unpaid amount over each stretch of days after the due date.
         unpaid = part.amount_fen - sum(f for d, f in events if d <= part.due_on)
         cursor = part.due_on
         for d, f in events:
             if d <= part.due_on:
                 continue
-            part.surcharge += Decimal(unpaid) * rate * (d - cursor).days
+            part.surcharge += Decimal(unpaid) * rate * charged(cursor, d)
             unpaid -= f
             cursor = d
         if unpaid > 0 and on > cursor:
-            part.surcharge += Decimal(unpaid) * rate * (on - cursor).days
+            part.surcharge += Decimal(unpaid) * rate * charged(cursor, on)
         total += part.surcharge
     return total
 
 
+def reviews_of(case: Case) -> list[FineReview]:
+    return list(
+        db.session.execute(
+            select(FineReview).where(FineReview.case_id == case.id).order_by(FineReview.id)
+        ).scalars()
+    )
+
+
 def fine_state(ctx: Context, case: Case, on: date | None = None) -> FineState:
-    _fined(case)
+    require_fined(case)
     on = on or ctx.today
     policy = policy_of(ctx, case.served_on)
-    fine_fen = fen_of_yuan(case.total_fine)
+    decided_fen = fen_of_yuan(case.total_fine)
+    fine_fen = decided_fen
     due_on, due_text, due_rule = statutory_due(ctx, case)
+    reviews = [r for r in reviews_of(case) if r.filed_on <= on]
+    pause_rule = policy.case_rule("payment.surcharge_paused_during_review")
+    # The last review that ended by revoking or changing the decision settles what is owed.
+    final = next(
+        (
+            r
+            for r in reversed(reviews)
+            if r.ended_on is not None and r.ended_on <= on and r.outcome in ("revoked", "changed")
+        ),
+        None,
+    )
     approved = _approved(case)
     rows = (
         list(
@@ -217,22 +292,38 @@ def fine_state(ctx: Context, case: Case, on: date | None = None) -> FineState:
                 .order_by(FineInstalment.seq)
             ).scalars()
         )
-        if approved
+        if approved and final is None
         else []
     )
     parts = [Part(r.seq, r.due_on, r.amount_fen) for r in rows] or [Part(1, due_on, fine_fen)]
+    if final is not None and final.outcome == "revoked":
+        fine_fen, parts = 0, []
+    elif final is not None:
+        assert final.ended_on is not None and final.changed_fine_fen is not None
+        fine_fen = final.changed_fine_fen
+        d = policy.case_deadline("payment.period_days", final.ended_on)
+        due_on, due_text = d.answer, f"变更后的罚款：{d.explanation}"
+        parts = [Part(1, due_on, fine_fen)]
+    paused: list[Span] = []
+    if pause_rule.answer:
+        paused = [
+            (r.filed_on, min(r.ended_on, on) if r.ended_on is not None else on) for r in reviews
+        ]
     pays = payments_of(case)
     rate_rule = policy.case_rule("payment.surcharge_rate_per_day")
     cap_rule = policy.case_rule("payment.surcharge_cap")
     rate = Decimal(str(rate_rule.answer))
     cap_fen = int((Decimal(fine_fen) * Decimal(str(cap_rule.answer))).to_integral_value(ROUND_DOWN))
-    raw = surcharge(parts, [(p.paid_on, p.amount_fen) for p in pays], on, rate)
+    raw = surcharge(parts, [(p.paid_on, p.amount_fen) for p in pays], on, rate, paused)
     raw_fen = int(raw.to_integral_value(ROUND_HALF_UP))
     sur_fen = min(raw_fen, cap_fen)
     paid = sum(p.amount_fen for p in pays)
     sur_paid = max(paid - fine_fen, 0)
     enforcement_on = _enforcement_on(case)
-    if paid >= fine_fen + sur_fen:
+    review_open = any(r.ended_on is None or r.ended_on > on for r in reviews)
+    if final is not None and final.outcome == "revoked":
+        state = "revoked"
+    elif paid >= fine_fen + sur_fen:
         state = "paid"
     elif enforcement_on:
         state = "enforcement"
@@ -248,6 +339,13 @@ def fine_state(ctx: Context, case: Case, on: date | None = None) -> FineState:
         f"按日累计 {yuan(raw_fen)} 元"
         + (f"，已达上限，按 {yuan(sur_fen)} 元计。" if raw_fen > cap_fen else "。")
     )
+    rule_ids = [due_rule, rate_rule.rule_id, cap_rule.rule_id]
+    review_text = ""
+    if reviews:
+        rule_ids.append(pause_rule.rule_id)
+        review_text = _review_explanation(
+            reviews, on, pause_rule, final, sum(p.paused_days for p in parts)
+        )
     return FineState(
         case_id=case.id,
         on=on,
@@ -255,7 +353,7 @@ def fine_state(ctx: Context, case: Case, on: date | None = None) -> FineState:
         due_on=due_on,
         due_explanation=due_text,
         parts=parts,
-        arrangement=approved.kind if approved else "",
+        arrangement=approved.kind if approved and final is None else "",
         paid_fen=paid,
         surcharge_fen=sur_fen,
         surcharge_raw_fen=raw_fen,
@@ -264,9 +362,40 @@ def fine_state(ctx: Context, case: Case, on: date | None = None) -> FineState:
         surcharge_paid_fen=min(sur_paid, sur_fen),
         state=state,
         enforcement_on=enforcement_on,
-        rule_ids=[due_rule, rate_rule.rule_id, cap_rule.rule_id],
+        rule_ids=rule_ids,
         surcharge_explanation=explanation,
+        review_open=review_open,
+        review_explanation=review_text,
+        decided_fine_fen=decided_fen,
     )
+
+
+def _review_explanation(
+    reviews: list[FineReview], on: date, rule: Any, final: FineReview | None, paused_days: int
+) -> str:
+    """What the party reads about its review or suit: the periods, the article and its effect."""
+    spans = "；".join(
+        f"{REVIEW_KINDS.get(r.kind, r.kind)}：{r.filed_on} 提出"
+        + (
+            f"，{r.ended_on} 结束（{REVIEW_OUTCOMES.get(r.outcome or '', '')}）"
+            if r.ended_on is not None and r.ended_on <= on
+            else "，尚未结束"
+        )
+        for r in reviews
+    )
+    if rule.answer:
+        effect = f"加处罚款的数额在行政复议或者行政诉讼期间不予计算（已扣除 {paused_days} 日）"
+    else:
+        effect = "本地政策未规定暂停计算加处罚款"
+    out = f"{spans}。{rule.rule_id}（{rule.details.get('source', '')}）：{effect}。"
+    if final is not None and final.outcome == "revoked":
+        out += "处罚决定已被撤销，罚款和加处罚款均不再缴纳；已缴款项应予退还。"
+    elif final is not None:
+        out += (
+            f"处罚决定已被变更，罚款改为 {yuan(final.changed_fine_fen or 0)} 元，"
+            f"自 {final.ended_on} 起按变更后的数额重新计算缴纳期限。"
+        )
+    return out
 
 
 def fined_cases(ctx: Context, enterprise_id: int | None = None, limit: int = 200) -> list[Case]:
@@ -321,14 +450,16 @@ def apply(
 ) -> PaymentApplication:
     """第六十六条第二款: the party applies for deferral or instalments, with reasons and proof."""
     require_action(ctx, Perm.OWN_ENFORCEMENT)
-    _fined(case)
+    require_fined(case)
     policy = policy_of(ctx)
     allowed = policy.case_rule("payment.deferral_or_instalments")
     if not allowed.answer:
         raise refuse(allowed.rule_id, "本地不受理暂缓或分期缴纳罚款的申请")
     state = fine_state(ctx, case)
-    if state.state in ("paid", "enforcement"):
-        raise Conflict("该罚款已缴清或已申请强制执行，不能再申请", {"case": [state.state]})
+    if state.state in ("paid", "enforcement", "revoked"):
+        raise Conflict(
+            "该罚款已缴清、已申请强制执行或决定已撤销，不能再申请", {"case": [state.state]}
+        )
     for a in applications_of(case):
         if a.status in ("pending", "approved"):
             raise Conflict("该罚款已有待批准或已批准的申请", {"kind": ["已有待批准或已批准的申请"]})
@@ -508,7 +639,7 @@ def _check_payment(ctx: Context, case: Case, paid_on: date | None, field: str) -
 def record_payment(ctx: Context, case: Case, data: dict[str, Any]) -> FinePayment:
     """Staff record a payment (bank receipt) against a fined case."""
     require_action(ctx, Perm.ENFORCEMENT_EDIT)
-    _fined(case)
+    require_fined(case)
     try:
         paid_on = a_date(data.get("paid_on"), required=True, label="缴款日期")
     except FieldProblem as exc:
@@ -550,6 +681,11 @@ def apply_enforcement(ctx: Context, case: Case, note: Any) -> FineState:
     rule = policy_of(ctx).case_rule("payment.enforcement_application")
     if state.state == "enforcement":
         raise Conflict("已申请强制执行", {"case": ["已申请强制执行"]})
+    if state.review_open:
+        raise Conflict(
+            "当事人申请行政复议或者提起行政诉讼的，在复议或诉讼结束前不申请强制执行",
+            {"case": ["复议或诉讼尚未结束"]},
+        )
     if state.state != "overdue":
         raise refuse(rule.rule_id, "只有到期不缴纳罚款的，才能申请人民法院强制执行")
     reason = text(note, "note", "申请强制执行的说明")
@@ -577,3 +713,19 @@ def apply_enforcement(ctx: Context, case: Case, note: Any) -> FineState:
         users=staff_with(ctx, Perm.ENFORCEMENT_EDIT),
     )
     return fine_state(ctx, case)
+
+
+def close_blocker(ctx: Context, case: Case) -> str | None:
+    """Before a case is closed (结案, ``Feature.close_checks``): a served fine must be paid in
+    full with its surcharge, sent to the court (申请强制执行) or revoked on review or suit."""
+    if not case.total_fine or case.served_on is None:
+        return None
+    s = fine_state(ctx, case)
+    if s.state in ("paid", "enforcement", "revoked"):
+        return None
+    owed_surcharge = max(s.surcharge_fen - s.surcharge_paid_fen, 0)
+    return (
+        f"罚款尚未缴清（尚欠 {yuan(s.outstanding_fen)} 元，其中加处罚款 {yuan(owed_surcharge)} 元），"
+        "也未申请人民法院强制执行：须缴清罚款和加处罚款、申请强制执行，"
+        "或处罚决定经复议、诉讼撤销后才能结案"
+    )

@@ -19,6 +19,9 @@ from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
 from tenant_app.rectification.api.schemas import (
     RectEntrySchema,
+    RectExtensionDecisionInSchema,
+    RectExtensionFormSchema,
+    RectExtensionSchema,
     RectOrderPageSchema,
     RectOrderQuerySchema,
     RectOrderSchema,
@@ -31,8 +34,8 @@ from tenant_app.rectification.api.schemas import (
     RectVisitInSchema,
     RectWarningOrderInSchema,
 )
-from tenant_app.rectification.services import orders, rectify
-from tenant_app.rectification.services.views import entry_dict, order_dict
+from tenant_app.rectification.services import extensions, orders, rectify
+from tenant_app.rectification.services.views import entry_dict, extension_dict, order_dict
 from tenant_app.tenancy.acting import request_context
 from tenant_app.warnings.services.common import get_warning
 
@@ -50,7 +53,7 @@ def _err(status: int, text: str) -> Any:
 
 
 def _full(o: Any) -> dict[str, Any]:
-    return order_dict(o, rectify.entries(o))
+    return order_dict(o, rectify.entries(o), extensions.extensions_of(o))
 
 
 @blp.route("/correction-orders")
@@ -219,3 +222,46 @@ class MyProgress(MethodView):
         )
         db.session.commit()
         return entry_dict(row)
+
+
+@blp.route("/correction-extensions/<int:extension_id>/decision")
+class ExtensionDecision(MethodView):
+    @permission(Perm.CASES_EDIT)
+    @blp.arguments(RectExtensionDecisionInSchema)
+    @blp.response(200, RectExtensionSchema)
+    @_err(404, "没有该延期整改申请")
+    @_err(409, "已作出决定或责令改正已办结")
+    @_err(422, "新期限早于现行期限或超出政策包允许的延长（errors.days / errors.until）")
+    def post(self, data: dict[str, Any], extension_id: int) -> Any:
+        """延期整改: grant a new deadline (``days`` more in the pack's unit, or ``until``) or
+        refuse (``grant`` false) with a reason; the order's deadline, reminders and overdue
+        check follow the new date."""
+        payload = {**data, "days": "" if data.get("days") is None else str(data["days"])}
+        row = extensions.decide(request_context(), extensions.get_extension(extension_id), payload)
+        db.session.commit()
+        return extension_dict(row)
+
+
+@blp.route("/my-enterprise/correction-orders/<int:order_id>/extensions")
+class MyExtensions(MethodView):
+    @accepts_upload
+    @permission(Perm.OWN_CASES)
+    @blp.arguments(RectExtensionFormSchema, location="form")
+    @blp.arguments(RectProgressUploadSchema, location="files")
+    @blp.response(201, RectExtensionSchema)
+    @_err(404, "没有该责令改正")
+    @_err(409, "期限已届满、已有待审查的申请或已办结")
+    @_err(422, "理由为空、日期有误，或附件类型、大小不符（jpg/png/pdf/mp4，20 MB）")
+    def post(self, form: dict[str, Any], files: dict[str, Any], order_id: int) -> Any:
+        """延期整改申请 (multipart: ``reasons``, optional ``asked_until`` and ``file``)."""
+        ctx = request_context()
+        up = files.get("file")
+        row = extensions.request(
+            ctx,
+            orders.my_order(ctx, order_id),
+            form,
+            up.stream if up else None,
+            (up.filename or "") if up else "",
+        )
+        db.session.commit()
+        return extension_dict(row)

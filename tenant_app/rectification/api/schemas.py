@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from tenant_app.models.rectification import (
     ENTRY_KINDS,
+    EXTENSION_STATUSES,
     ORDER_SOURCES,
     ORDER_STATUSES,
     OUTCOMES,
@@ -55,6 +56,24 @@ class RectMilestoneSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(max=500))
 
 
+class RectExtensionSchema(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    reasons = fields.String()
+    asked_until = fields.Date(allow_none=True, metadata={"description": "企业希望延长至"})
+    filed_on = fields.Date()
+    filename = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    status = fields.String(metadata={"description": _desc(EXTENSION_STATUSES)})
+    old_due_on = fields.Date(metadata={"description": "申请时的改正期限"})
+    new_due_on = fields.Date(allow_none=True, metadata={"description": "准予延期后的改正期限"})
+    deadline_text = fields.String()
+    decision_note = fields.String()
+    decided_on = fields.Date(allow_none=True)
+    rule_ids = fields.List(fields.String())
+
+
 class RectOrderSchema(Schema):
     id = fields.Integer()
     enterprise_id = fields.Integer()
@@ -83,6 +102,7 @@ class RectOrderSchema(Schema):
     verified_on = fields.Date(allow_none=True)
     verification_note = fields.String()
     entries = fields.List(fields.Nested(RectEntrySchema))
+    extensions = fields.List(fields.Nested(RectExtensionSchema))
 
 
 class RectOrderPageSchema(Schema):
@@ -127,4 +147,29 @@ class RectVisitInSchema(Schema):
 class RectVerifyInSchema(Schema):
     method = fields.String(load_default="", metadata={"description": _desc(VERIFY_METHODS)})
     outcome = fields.String(load_default="", metadata={"description": "、".join(OUTCOMES)})
+    note = fields.String(load_default="", validate=_TEXT)
+
+
+class RectExtensionFormSchema(Schema):
+    reasons = fields.String(load_default="", validate=_TEXT)
+    asked_until = fields.String(
+        load_default="",
+        validate=validate.Length(max=10),
+        metadata={"description": "YYYY-MM-DD，可空"},
+    )
+
+
+class RectExtensionDecisionInSchema(Schema):
+    grant = fields.Boolean(load_default=False)
+    days = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=10000),
+        metadata={"description": "自现行期限起延长的天数（按政策包的期限单位）；与 until 只填一项"},
+    )
+    until = fields.String(
+        load_default="",
+        validate=validate.Length(max=10),
+        metadata={"description": "延长至 YYYY-MM-DD"},
+    )
     note = fields.String(load_default="", validate=_TEXT)

@@ -14,7 +14,7 @@ from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.http.bodies import accepts_upload
 from tenant_app.rectification.pages.staff import act
-from tenant_app.rectification.services import orders, rectify
+from tenant_app.rectification.services import extensions, orders, rectify
 from tenant_app.rectification.services.rectify import MAX_BYTES
 from tenant_app.tenancy.acting import request_context
 
@@ -48,6 +48,7 @@ def show(order_id: int) -> Any:
         "rectification/mine_show.html",
         o=o,
         entries=rectify.entries(o),
+        extensions=extensions.extensions_of(o),
         max_mb=MAX_BYTES // (1024 * 1024),
         today=request_context().today,
     )
@@ -83,5 +84,25 @@ def progress(order_id: int) -> Any:
             (up.filename or "") if up else "",
         ),
         _("整改进展已报告"),
+    )
+    return redirect(url_for(".show", order_id=order_id))
+
+
+@bp.post("/<int:order_id>/extension")
+@accepts_upload
+@permission(Perm.OWN_CASES)
+def extension(order_id: int) -> Any:
+    """延期整改申请: reasons, the date hoped for, an optional proof file."""
+    ctx = request_context()
+    up = request.files.get("file")
+    act(
+        lambda: extensions.request(
+            ctx,
+            orders.my_order(ctx, order_id),
+            {k: request.form.get(k, "") for k in ("reasons", "asked_until")},
+            up.stream if up and up.filename else None,
+            (up.filename or "") if up else "",
+        ),
+        _("延期整改申请已提交"),
     )
     return redirect(url_for(".show", order_id=order_id))

@@ -18,7 +18,7 @@ from tenant_app.extensions import db
 from tenant_app.inspections.services.common import policy_of
 from tenant_app.models import Enterprise, Inspection
 from tenant_app.models.rectification import ORDER_SOURCES, ORDER_STATUSES
-from tenant_app.rectification.services import orders, rectify
+from tenant_app.rectification.services import extensions, orders, rectify
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.forms import ConfirmForm
 from tenant_app.warnings.services.common import get_warning
@@ -106,6 +106,7 @@ def show(order_id: int) -> Any:
         o=o,
         e=o.enterprise,
         entries=rectify.entries(o),
+        extensions=extensions.extensions_of(o),
         visit=visit,
         rules=policy_of(ctx).rectification_rules(),
         today=ctx.today,
@@ -169,6 +170,24 @@ def verify(order_id: int) -> Any:
         _("整改核查已办结"),
     )
     return _back(order_id)
+
+
+@bp.post("/extensions/<int:extension_id>/decide")
+@permission(Perm.CASES_EDIT)
+def decide_extension(extension_id: int) -> Any:
+    """延期整改: grant a new deadline or refuse with a reason."""
+    ctx = request_context()
+    try:
+        ext = extensions.get_extension(extension_id)
+    except orders.NotFound:
+        abort(404)
+    act(
+        lambda: extensions.decide(
+            ctx, ext, {k: request.form.get(k, "") for k in ("grant", "days", "until", "note")}
+        ),
+        _("已对延期整改申请作出决定"),
+    )
+    return _back(ext.order_id)
 
 
 @bp.post("/<int:order_id>/justify")

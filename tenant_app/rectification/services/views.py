@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tenant_app.models import CorrectionOrder, RectificationEntry
+from tenant_app.models import CorrectionExtension, CorrectionOrder, RectificationEntry
 
 
 def entry_dict(e: RectificationEntry) -> dict[str, Any]:
@@ -20,8 +20,30 @@ def entry_dict(e: RectificationEntry) -> dict[str, Any]:
     }
 
 
+def extension_dict(x: CorrectionExtension) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "order_id": x.order_id,
+        "reasons": x.reasons,
+        "asked_until": x.asked_until,
+        "filed_on": x.filed_on,
+        "filename": x.filename,
+        "size": x.size,
+        "sha256": x.sha256,
+        "status": x.status,
+        "old_due_on": x.old_due_on,
+        "new_due_on": x.new_due_on,
+        "deadline_text": x.deadline_text,
+        "decision_note": x.decision_note,
+        "decided_on": x.decided_on,
+        "rule_ids": list(x.rule_ids or []),
+    }
+
+
 def order_dict(
-    o: CorrectionOrder, entries: list[RectificationEntry] | None = None
+    o: CorrectionOrder,
+    entries: list[RectificationEntry] | None = None,
+    extensions: list[CorrectionExtension] | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": o.id,
@@ -53,4 +75,6 @@ def order_dict(
     }
     if entries is not None:
         out["entries"] = [entry_dict(e) for e in entries]
+    if extensions is not None:
+        out["extensions"] = [extension_dict(x) for x in extensions]
     return out
