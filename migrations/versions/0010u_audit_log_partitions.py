@@ -17,6 +17,7 @@ and has no right on a partition itself (migrations/env.py revokes them after eve
 Revision ID: 0010u
 Revises: 0010r
 """
+
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -24,8 +25,8 @@ from alembic import op
 
 from migrations import rls
 
-revision = '0010u'
-down_revision = '0010r'
+revision = "0010u"
+down_revision = "0010r"
 branch_labels = None
 depends_on = None
 
@@ -96,16 +97,17 @@ def _months(first: date, last: date) -> list[date]:
 
 
 def _add_keys_indexes_rls(pk: list[str], unique: list[str], unique_name: str) -> None:
-    op.create_primary_key('pk_audit_log', 'audit_log', pk)
-    op.create_unique_constraint(unique_name, 'audit_log', unique)
-    op.create_index('ix_audit_log_tenant_id_object', 'audit_log',
-                    ['tenant_id', 'object_type', 'object_id'])
-    op.create_index('ix_audit_log_tenant_id_id', 'audit_log', ['tenant_id', 'id'])
-    op.create_foreign_key('fk_audit_log_actor_id_users', 'audit_log', 'users',
-                          ['actor_id'], ['id'])
-    op.create_foreign_key('fk_audit_log_tenant_id_tenants', 'audit_log', 'tenants',
-                          ['tenant_id'], ['id'])
-    rls.enable('audit_log')
+    op.create_primary_key("pk_audit_log", "audit_log", pk)
+    op.create_unique_constraint(unique_name, "audit_log", unique)
+    op.create_index(
+        "ix_audit_log_tenant_id_object", "audit_log", ["tenant_id", "object_type", "object_id"]
+    )
+    op.create_index("ix_audit_log_tenant_id_id", "audit_log", ["tenant_id", "id"])
+    op.create_foreign_key("fk_audit_log_actor_id_users", "audit_log", "users", ["actor_id"], ["id"])
+    op.create_foreign_key(
+        "fk_audit_log_tenant_id_tenants", "audit_log", "tenants", ["tenant_id"], ["id"]
+    )
+    rls.enable("audit_log")
 
 
 def _set_aside_old_table() -> None:
@@ -115,19 +117,27 @@ def _set_aside_old_table() -> None:
     op.execute("ALTER TABLE audit_log NO FORCE ROW LEVEL SECURITY")
     op.execute("ALTER SEQUENCE audit_log_id_seq OWNED BY NONE")
     op.execute("ALTER TABLE audit_log RENAME TO audit_log_old")
-    for name in ('pk_audit_log', 'uq_audit_log_tenant_id_seq', 'uq_audit_log_tenant_id_seq_at'):
-        if _constraint_exists('audit_log_old', name):
+    for name in ("pk_audit_log", "uq_audit_log_tenant_id_seq", "uq_audit_log_tenant_id_seq_at"):
+        if _constraint_exists("audit_log_old", name):
             op.execute(f"ALTER TABLE audit_log_old RENAME CONSTRAINT {name} TO {name}_old")
-    for name in ('ix_audit_log_tenant_id_object', 'ix_audit_log_tenant_id_id'):
+    for name in ("ix_audit_log_tenant_id_object", "ix_audit_log_tenant_id_id"):
         op.execute(f"ALTER INDEX IF EXISTS {name} RENAME TO {name}_old")
-    for name in ('fk_audit_log_actor_id_users', 'fk_audit_log_tenant_id_tenants'):
+    for name in ("fk_audit_log_actor_id_users", "fk_audit_log_tenant_id_tenants"):
         op.execute(f"ALTER TABLE audit_log_old DROP CONSTRAINT IF EXISTS {name}")
 
 
 def _constraint_exists(table: str, name: str) -> bool:
-    return op.get_bind().execute(sa.text(
-        "SELECT 1 FROM pg_constraint WHERE conname = :n AND conrelid = to_regclass(:t)"
-    ), {"n": name, "t": f"public.{table}"}).first() is not None
+    return (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT 1 FROM pg_constraint WHERE conname = :n AND conrelid = to_regclass(:t)"
+            ),
+            {"n": name, "t": f"public.{table}"},
+        )
+        .first()
+        is not None
+    )
 
 
 def upgrade():
@@ -152,7 +162,7 @@ def upgrade():
         conn.execute(sa.text("SELECT * FROM app_audit_partitions(:m, 0)"), {"m": month})
     op.execute("INSERT INTO audit_log SELECT * FROM audit_log_old")
     op.execute("DROP TABLE audit_log_old")
-    _add_keys_indexes_rls(['id', 'at'], ['tenant_id', 'seq', 'at'], 'uq_audit_log_tenant_id_seq_at')
+    _add_keys_indexes_rls(["id", "at"], ["tenant_id", "seq", "at"], "uq_audit_log_tenant_id_seq_at")
 
 
 def downgrade():
@@ -164,4 +174,4 @@ def downgrade():
     op.execute("INSERT INTO audit_log SELECT * FROM audit_log_old ORDER BY id")
     op.execute("DROP TABLE audit_log_old")  # and its partitions
     op.execute("DROP FUNCTION IF EXISTS app_audit_partitions(date, integer)")
-    _add_keys_indexes_rls(['id'], ['tenant_id', 'seq'], 'uq_audit_log_tenant_id_seq')
+    _add_keys_indexes_rls(["id"], ["tenant_id", "seq"], "uq_audit_log_tenant_id_seq")

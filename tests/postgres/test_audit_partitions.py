@@ -86,9 +86,7 @@ def test_audit_log_is_partitioned_by_month_with_a_default_and_keys_holding_at(pg
     )
     assert rows["audit_log_default"] == "DEFAULT"
     assert len(rows) >= 5  # the migration's month and three ahead, and the default
-    (strategy,) = _owner(
-        pg_aut, "select pg_get_partkeydef('audit_log'::regclass)"
-    )[0]
+    (strategy,) = _owner(pg_aut, "select pg_get_partkeydef('audit_log'::regclass)")[0]
     assert strategy == "RANGE (at)"
     keys = {
         name: definition
@@ -282,3 +280,111 @@ def test_two_writers_across_a_month_end_append_gap_free(pg_aut, pg_world, travel
         assert seqs == list(range(1, len(seqs) + 1))
         assert audit.verify_tenant(a) is None
     assert {where for _, where in rows} == {"audit_log_p202603", "audit_log_p202604"}
+
+
+def test_the_migration_partitions_existing_rows_and_downgrades_to_one_table(pg_aut):
+    """0010u on a database that already has a chain spanning months (and a row dated past the
+    months it creates), then back to 0010r and up again: same rows, same chain."""
+    from flask_migrate import downgrade, upgrade
+
+    from tenant_app.models import Tenant
+
+    from .. import pg
+    from ..conftest import GENESIS, build_app
+    from ..services import PG_ADMIN_URL
+
+    name = f"t_part_{pg.worker_suffix()}"
+    owner_url, app_url = pg.fresh_database(PG_ADMIN_URL, name)
+    app = build_app(app_url, owner_url)
+    stamps = ["2024-11-30T20:00:00+00:00", "2024-12-01T03:00:00+00:00", "2061-05-05T00:00:00+00:00"]
+    try:
+        with app.app_context():
+            upgrade(revision="0010r")
+            engine = create_engine(normalise_db_url(owner_url))
+            prev = GENESIS
+            with engine.begin() as conn:
+                for seq, stamp in enumerate(stamps, start=1):
+                    at = datetime.fromisoformat(stamp)
+                    digest = audit.entry_hash(
+                        prev, 1, seq, at, None, "system", "legacy.event", "", str(seq), None, None, ""
+                    )  # fmt: skip
+                    conn.execute(
+                        text(
+                            "insert into audit_log (tenant_id, seq, at, actor_name, action,"
+                            " object_type, object_id, ip, prev_hash, hash) values"
+                            " (1, :s, :at, 'system', 'legacy.event', '', :o, '', :p, :h)"
+                        ),
+                        {"s": seq, "at": at, "o": str(seq), "p": prev, "h": digest},
+                    )
+                    prev = digest
+                conn.execute(
+                    text("update audit_heads set seq = 3, hash = :h where tenant_id = 1"),
+                    {"h": prev},
+                )
+
+            def stored() -> list[Any]:
+                with engine.begin() as conn:
+                    return list(
+                        conn.execute(
+                            text(
+                                "select id, seq, hash, tableoid::regclass::text from audit_log"
+                                " order by seq"
+                            )
+                        )
+                    )
+
+            upgrade(revision="0010u")
+            up = stored()
+            assert [r[3] for r in up] == [
+                "audit_log_p202411",
+                "audit_log_p202412",
+                "audit_log_default",
+            ]
+            platform = db.session.get(Tenant, 1)
+            assert platform is not None
+            with use_scope(system_scope()):
+                assert audit.verify_tenant(platform) is None
+            with use_scope(tenant_scope(platform)):  # the id sequence carried over
+                entry = audit.record(scope_context(), "after.partitioning")
+                db.session.flush()
+                added = (entry.id, entry.seq, entry.hash)
+                db.session.commit()
+            assert added[:2] == (4, 4)
+            db.session.remove()
+
+            downgrade(revision="0010r")
+            with engine.begin() as conn:
+                kind = conn.execute(
+                    text("select relkind from pg_class where relname = 'audit_log'")
+                ).scalar()
+                keys = sorted(
+                    conn.execute(
+                        text(
+                            "select pg_get_constraintdef(oid) from pg_constraint"
+                            " where conrelid = 'audit_log'::regclass and contype in ('p', 'u')"
+                        )
+                    ).scalars()
+                )
+                function = conn.execute(
+                    text("select to_regprocedure('app_audit_partitions(date, integer)')")
+                ).scalar()
+            assert kind == "r" and function is None
+            assert keys == ["PRIMARY KEY (id)", "UNIQUE (tenant_id, seq)"]
+            assert [tuple(r[:3]) for r in stored()] == [tuple(r[:3]) for r in up] + [added]
+            platform = db.session.get(Tenant, 1)
+            assert platform is not None
+            with use_scope(system_scope()):
+                assert audit.verify_tenant(platform) is None
+
+            db.session.remove()
+            upgrade(revision="heads")
+            assert [r[3] for r in stored()][:2] == ["audit_log_p202411", "audit_log_p202412"]
+            platform = db.session.get(Tenant, 1)
+            assert platform is not None
+            with use_scope(system_scope()):
+                assert audit.verify_tenant(platform) is None
+            db.session.remove()
+            engine.dispose()
+            db.engine.dispose()
+    finally:
+        pg.drop_database(PG_ADMIN_URL, name)
