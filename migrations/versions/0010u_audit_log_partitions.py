@@ -9,10 +9,11 @@ seq because appends take their seq under the lock of the tenant's ``audit_heads`
 
 Partitions are made by ``app_audit_partitions(month, ahead)``, a SECURITY DEFINER function owned
 by the schema owner that the app role may call (the daily job ``audit.partitions``; the app role
-cannot create tables). It creates the missing months from ``month`` to ``month + ahead`` and
-moves, unchanged, the rows the default partition took for them. Partitions are owner-only: the
-app role reads and appends through ``audit_log`` (whose RLS policies apply to every partition)
-and has no right on a partition itself (migrations/env.py revokes them after every run).
+cannot create tables). It creates the missing months from ``month`` to ``month + ahead``, and
+the earlier months the default partition holds rows of, and moves those rows, unchanged, into
+their month. Partitions are owner-only: the app role reads and appends through ``audit_log``
+(whose RLS policies apply to every partition) and has no right on a partition itself
+(migrations/env.py revokes them after every run).
 
 Revision ID: 0010u
 Revises: 0010r
@@ -41,6 +42,8 @@ CREATE OR REPLACE FUNCTION app_audit_partitions(p_month date, p_ahead integer,
   SET lock_timeout = '5s' AS $f$
 DECLARE
   first_month date := date_trunc('month', p_month)::date;
+  months date[];
+  m date;
   lo timestamptz;
   hi timestamptz;
   part text;
@@ -52,10 +55,20 @@ BEGIN
   IF p_month IS NULL OR p_ahead IS NULL OR p_ahead < 0 OR p_ahead > 24 THEN
     RAISE EXCEPTION 'app_audit_partitions: a month and 0..24 months ahead';
   END IF;
-  FOR i IN 0..p_ahead LOOP
-    lo := (first_month + make_interval(months => i))::timestamp AT TIME ZONE 'UTC';
-    hi := (first_month + make_interval(months => i + 1))::timestamp AT TIME ZONE 'UTC';
-    part := 'audit_log_p' || to_char(lo AT TIME ZONE 'UTC', 'YYYYMM');
+  -- This month and the next p_ahead; and, twelve at most a run, the earlier months the default
+  -- partition holds rows of (entries dated before their month existed: a restored tenant).
+  months := ARRAY(
+    SELECT (first_month + make_interval(months => i))::date FROM generate_series(0, p_ahead) i
+    UNION
+    (SELECT DISTINCT date_trunc('month', d.at AT TIME ZONE 'UTC')::date
+       FROM public.audit_log_default d
+      WHERE d.at < first_month::timestamp AT TIME ZONE 'UTC'
+      ORDER BY 1 DESC LIMIT 12)
+    ORDER BY 1);
+  FOREACH m IN ARRAY months LOOP
+    lo := m::timestamp AT TIME ZONE 'UTC';
+    hi := (m + interval '1 month')::timestamp AT TIME ZONE 'UTC';
+    part := 'audit_log_p' || to_char(m, 'YYYYMM');
     CONTINUE WHEN to_regclass('public.' || part) IS NOT NULL;
     -- The parent first, then the default partition: the order an append takes them.
     LOCK TABLE public.audit_log IN ACCESS EXCLUSIVE MODE;

@@ -4,9 +4,10 @@
 and a DEFAULT partition that takes any row whose month has none yet, so an append never fails
 when this job is late. ``ensure`` asks the database function ``app_audit_partitions`` (SECURITY
 DEFINER, owned by the schema owner: the app role cannot create tables) for the current month and
-the next ``AHEAD_MONTHS``; it is idempotent, and rows the default partition took for a month that
-now gets its partition are moved into it unchanged (the chain covers the row, not where it is
-stored). On SQLite the log is one plain table and this does nothing.
+the next ``AHEAD_MONTHS`` (and for up to twelve earlier months the default partition holds rows
+of, e.g. after a tenant's entries were restored); it is idempotent, and rows the default
+partition took for a month that now gets its partition are moved into it unchanged (the chain
+covers the row, not where it is stored). On SQLite the log is one plain table and this does nothing.
 
 Retention (detaching an old month for the archive) is the operator's: deploy/README.md.
 """

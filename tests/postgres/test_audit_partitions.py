@@ -388,3 +388,23 @@ def test_the_migration_partitions_existing_rows_and_downgrades_to_one_table(pg_a
             db.engine.dispose()
     finally:
         pg.drop_database(PG_ADMIN_URL, name)
+
+
+@pytest.mark.today("2041-02-10")
+def test_entries_of_an_earlier_month_left_in_the_default_get_their_month_on_the_next_run(
+    pg_aut, pg_world, travel
+):
+    """Entries dated in a month that had no partition and is now past (a restored tenant, a
+    long-stopped job) do not stay in the default partition."""
+    old = _record("xj-urumqi", 2)
+    assert _stored_in(pg_aut, old) == ["audit_log_default"] * 2
+    travel("2041-07-01")
+    result = _run_partition_job()
+    assert result["moved"] >= 2
+    assert _stored_in(pg_aut, old) == ["audit_log_p204102"] * 2
+    names = {p.name for p in partitions.listing()}
+    assert {"audit_log_p204102", "audit_log_p204107", "audit_log_p204110"} <= names
+    assert "audit_log_p204103" not in names  # only months that have rows, not the gap between
+    assert _owner(pg_aut, "select count(*) from audit_log_default") == [(0,)]
+    verify = _verify_cli(pg_aut.app)
+    assert verify.exit_code == 0, verify.output
