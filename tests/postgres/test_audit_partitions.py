@@ -408,3 +408,32 @@ def test_entries_of_an_earlier_month_left_in_the_default_get_their_month_on_the_
     assert _owner(pg_aut, "select count(*) from audit_log_default") == [(0,)]
     verify = _verify_cli(pg_aut.app)
     assert verify.exit_code == 0, verify.output
+
+
+@pytest.mark.today("2042-03-15")
+def test_an_archived_month_leaves_a_gap_verify_names_and_attaching_it_back_heals(
+    pg_aut, pg_world, travel
+):
+    """Retention as deploy/README.md describes it: detaching a month keeps every other row as it
+    was, `verify` (which starts each chain at seq 1) names the missing start, and attaching the
+    month back makes the chain whole again."""
+    _run_partition_job()  # 2042-03 .. 2042-06; the world's entries are in March
+    travel("2042-04-02")
+    april = _record("xj-urumqi", 2)
+    assert _stored_in(pg_aut, april) == ["audit_log_p204204"] * 2
+    db.session.remove()
+    bounds = "FOR VALUES FROM ('2042-03-01 00:00+00') TO ('2042-04-01 00:00+00')"
+    engine = create_engine(normalise_db_url(pg_aut.owner_url))
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+        conn.execute(text("ALTER TABLE audit_log DETACH PARTITION audit_log_p204203"))
+    gap = _verify_cli(pg_aut.app)
+    assert gap.exit_code == 1
+    assert "tenant xj-urumqi" in gap.output and "sequence gap" in gap.output
+    db.session.remove()
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+        conn.execute(text(f"ALTER TABLE audit_log ATTACH PARTITION audit_log_p204203 {bounds}"))
+    engine.dispose()
+    healed = _verify_cli(pg_aut.app)
+    assert healed.exit_code == 0, healed.output
