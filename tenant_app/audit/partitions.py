@@ -15,7 +15,7 @@ Retention (detaching an old month for the archive) is the operator's: deploy/REA
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import text
 
@@ -56,11 +56,6 @@ def ensure(month: date | None = None, ahead: int = AHEAD_MONTHS) -> Outcome:
     ).one()
     db.session.commit()
     return Outcome(True, int(row.created), int(row.moved))
-
-
-def month_of(at: datetime) -> str:
-    """The name of the monthly partition a timestamp belongs to (when that month exists)."""
-    return f"audit_log_p{at.astimezone(UTC):%Y%m}"
 
 
 def listing() -> list[Partition]:
