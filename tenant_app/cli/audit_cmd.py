@@ -75,4 +75,4 @@ def partitions(ahead: int) -> None:
         return
     click.echo(f"created {done.created} partition(s), moved {done.moved} row(s)")
     for p in audit_partitions.listing():
-        click.echo(f"{p.name}\t{p.bounds}")
+        click.echo(f"{p.name}\t{p.bounds}\t~{max(p.rows, 0)} rows")
