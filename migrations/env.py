@@ -27,8 +27,10 @@ APPEND_ONLY = ("audit_log",)
 OWNER_ONLY = ("alembic_version", "app_scope_key")
 # Columns the app role may write but not read; login reads through app_login_hash() (issue 12).
 WRITE_ONLY_COLUMNS = {"users": ("password_hash",)}
-# SECURITY DEFINER functions only the app role may call.
-APP_FUNCTIONS = ("app_login_hash(text)",)
+# SECURITY DEFINER functions only the app role may call. app_audit_partitions: the daily job
+# ``audit.partitions`` adds the audit log's monthly partitions ahead (0010u; the app role cannot
+# create tables).
+APP_FUNCTIONS = ("app_login_hash(text)", "app_audit_partitions(date, integer)")
 
 
 def _url() -> str:
@@ -58,6 +60,16 @@ def grant_app_role(connection) -> None:  # type: ignore[no-untyped-def]
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {q}"))
     for table in APPEND_ONLY:
         connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {q}"))
+        # A partition is reached through its parent only (whose grants and RLS policies apply);
+        # a right on the partition itself would bypass both (0010u).
+        for (partition,) in connection.execute(
+            text(
+                "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
+                " where i.inhparent = to_regclass(:t)"
+            ),
+            {"t": f"public.{table}"},
+        ):
+            connection.execute(text(f'REVOKE ALL ON "{partition}" FROM {q}'))
     for table in OWNER_ONLY:
         if _exists(connection, table):
             connection.execute(text(f"REVOKE ALL ON {table} FROM {q}"))

@@ -4,12 +4,12 @@ so PostgreSQL refuses a row that points at another tenant's row (migrations/tena
 SQLite, the laptop database, keeps single-column keys.
 
 Revision ID: 0010k
-Revises: 0010r
+Revises: 0010u
 """
 from migrations import tenant_keys
 
 revision = '0010k'
-down_revision = '0010r'
+down_revision = '0010u'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,5 @@
-"""tenant-app audit verify [--checkpoints DIR] | tenant-app audit checkpoint"""
+"""tenant-app audit verify [--checkpoints DIR] | tenant-app audit checkpoint |
+tenant-app audit partitions [--ahead N]"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from tenant_app.audit import checkpoints as audit_checkpoints
 from tenant_app.audit import log as audit_service
+from tenant_app.audit import partitions as audit_partitions
 from tenant_app.extensions import db
 from tenant_app.models import Tenant
 from tenant_app.tenancy.resolve import system_scope
@@ -53,3 +55,24 @@ def checkpoint() -> None:
         for tenant in tenants:
             cp = audit_checkpoints.write(tenant)
             click.echo(f"{tenant.slug}\tseq {cp.seq}\t{cp.hash}")
+
+
+@audit.command("partitions")
+@click.option(
+    "--ahead",
+    type=click.IntRange(0, 24),
+    default=audit_partitions.AHEAD_MONTHS,
+    show_default=True,
+    help="months after the current one to create",
+)
+@with_appcontext
+def partitions(ahead: int) -> None:
+    """Create the audit log's missing monthly partitions now (the daily job does it too) and list
+    them. PostgreSQL only."""
+    done = audit_partitions.ensure(ahead=ahead)
+    if not done.partitioned:
+        click.echo("the audit log is not partitioned on this database (SQLite)")
+        return
+    click.echo(f"created {done.created} partition(s), moved {done.moved} row(s)")
+    for p in audit_partitions.listing():
+        click.echo(f"{p.name}\t{p.bounds}\t~{max(p.rows, 0)} rows")

@@ -45,6 +45,8 @@ PERIODIC: tuple[Periodic, ...] = (
     ),
     # Signed head of each tenant's audit chain, written outside the database (issue 12).
     Periodic("audit-checkpoint", "audit.checkpoint", every_seconds=86400, per_tenant=True),
+    # The audit log's monthly partitions, three months ahead (issue 13 item 5; PostgreSQL only).
+    Periodic("audit-partitions", "audit.partitions", every_seconds=86400),
     # Staff reminders, once per item per threshold (issue 16 item 3).
     Periodic("reminders-send", "reminders.send", every_seconds=86400, per_tenant=True),
     # The oversight charts' inspection rollup (issue 17 item 5); the charts stop trusting a

@@ -13,6 +13,12 @@ from tenant_app.models.base import BigId, Model, TenantScoped, UTCDateTime
 
 
 class AuditEntry(TenantScoped, Model):
+    """One entry of a tenant's chain. On PostgreSQL the table is partitioned by month on ``at``
+    (migration 0010u, audit/partitions.py), which needs the partition key in every unique key:
+    there the primary key is ``(id, at)`` and the unique key ``(tenant_id, seq, at)``. The model
+    keeps the logical keys (``id`` for the ORM; ``(tenant_id, seq)``, what SQLite enforces): the
+    seq stays unique per tenant because appends take it under the chain head's row lock."""
+
     __tablename__ = "audit_log"
     __table_args__ = (
         UniqueConstraint("tenant_id", "seq"),

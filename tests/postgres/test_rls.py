@@ -28,18 +28,26 @@ def _conninfo(url: str) -> str:
 
 
 def test_every_tenant_table_has_forced_rls_and_a_policy(pg_aut):
+    """Plain and partitioned tables alike. A partition (audit_log's months, 0010u) is reached
+    through its parent, whose policies apply to it: it has RLS on without a policy (nothing for
+    anyone but the owner) and the app role holds no right on it."""
     with psycopg.connect(_conninfo(pg_aut.owner_url)) as conn:
         rows = conn.execute("""
             select c.relname, c.relrowsecurity, c.relforcerowsecurity,
-                   (select count(*) from pg_policy p where p.polrelid = c.oid)
+                   (select count(*) from pg_policy p where p.polrelid = c.oid), c.relispartition,
+                   has_table_privilege('tenant_app', c.oid, 'SELECT,INSERT,UPDATE,DELETE')
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = 'public' and c.relkind = 'r'
+            where n.nspname = 'public' and c.relkind in ('r', 'p')
               and exists (select 1 from pg_attribute a where a.attrelid = c.oid
                           and a.attname = 'tenant_id' and not a.attisdropped)
         """).fetchall()
-    assert len(rows) >= 4
-    bad = [r[0] for r in rows if not (r[1] and r[2] and r[3] >= 1)]
+    tables = [r for r in rows if not r[4]]
+    partitions = [r for r in rows if r[4]]
+    assert len(tables) >= 4 and len(partitions) >= 2  # audit_log's months and its default
+    bad = [r[0] for r in tables if not (r[1] and r[2] and r[3] >= 1)]
     assert bad == [], f"tenant tables without forced RLS and a policy: {bad}"
+    open_partitions = [r[0] for r in partitions if not r[1] or r[5]]
+    assert open_partitions == [], f"partitions the app role could reach: {open_partitions}"
 
 
 def test_app_role_owns_nothing_and_cannot_bypass(pg_aut):
