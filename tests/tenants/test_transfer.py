@@ -354,6 +354,14 @@ def test_a_malformed_manifest_or_row_is_refused(aut, world, target, tmp_path):
         lambda name, data: b"[1,2\n" + data if name == "tables/tenants.jsonl" else data,
     )
     refused(cli(target, "tenants", "import", str(bad_row)), "tenants", "第 1 行")
+    deep = rewrite(
+        archive,
+        tmp_path / "d.zip",
+        lambda name, data: (
+            b"[" * 200_000 + b"\n" + data if name == "tables/tenants.jsonl" else data
+        ),
+    )
+    refused(cli(target, "tenants", "import", str(deep)), "tenants", "第 1 行", "嵌套过深")
     with zipfile.ZipFile(archive) as z:
         manifest = json.loads(z.read("manifest.json"))
     manifest["files"] = [{"path": "../../etc/passwd", "size": 1, "sha256": "0" * 64}]

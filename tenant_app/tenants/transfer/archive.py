@@ -119,11 +119,16 @@ def _need(body: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     return value
 
 
+def _key_value(value: Any) -> bool:
+    """A key or identity in a reference: a number or a short text, nothing nested."""
+    return value is None or (isinstance(value, int | str) and not isinstance(value, bool))
+
+
 def _parse_manifest(raw: bytes) -> Manifest:
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _bad(f"不是 JSON（{exc}）") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _bad(f"不是 JSON（{type(exc).__name__}）") from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise _bad(f"不是 {FORMAT} 格式的租户归档")
     tenant = _need(body, "tenant", dict)
@@ -157,7 +162,9 @@ def _parse_manifest(raw: bytes) -> Manifest:
             )
         )
     for r in _need(body, "references", list):
-        if not isinstance(r, dict):
+        if not isinstance(r, dict) or not all(
+            _key_value(r.get(k)) for k in ("value", "identity", "identity_column")
+        ):
             raise _bad("references")
         manifest.references.append(
             Reference(

@@ -255,8 +255,11 @@ def _load_table(
             if not isinstance(values, list):
                 raise ValueError("not a list")
             params = codec.params(values)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            raise TransferRefused(f"数据表 {table.name} 第 {number} 行无法解析（{exc}）") from None
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+            reason = str(exc)[:200] if not isinstance(exc, RecursionError) else "嵌套过深"
+            raise TransferRefused(
+                f"数据表 {table.name} 第 {number} 行无法解析（{reason}）"
+            ) from None
         if "tenant_id" in params and params["tenant_id"] not in moved:
             raise TransferRefused(f"数据表 {table.name} 第 {number} 行属于归档之外的租户")
         batch.append(params)
