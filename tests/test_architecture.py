@@ -24,6 +24,7 @@ SERVICE_GLOBS = (
     "*/services/**/*.py",
     "accounts/users.py",
     "tenants/service.py",
+    "tenants/transfer/*.py",
     "policy/service.py",
     "audit/log.py",
     "audit/checkpoints.py",

@@ -179,21 +179,24 @@ class Break:
         return f"tenant {self.tenant_slug}: seq {self.seq} ({where}): {self.reason}"
 
 
-def _entries(tenant_id: int) -> Iterator[AuditEntry]:
+def _entries(session: Session, tenant_id: int) -> Iterator[AuditEntry]:
     stmt = (
         select(AuditEntry)
         .where(AuditEntry.tenant_id == tenant_id)
         .order_by(AuditEntry.seq)
         .execution_options(yield_per=2000)
     )
-    yield from db.session.execute(stmt).scalars()
+    yield from session.execute(stmt).scalars()
 
 
-def verify_tenant(tenant: Tenant) -> Break | None:
+def verify_tenant(tenant: Tenant, session: Session | None = None) -> Break | None:
+    """``session``: another than the app's, e.g. a tenant import checking its own uncommitted
+    rows (tenants/transfer); it must already hold a scope that reads the tenant."""
+    session = session or db.session()
     keys = keyring()
     with use_scope(Scope(tenant_id=None, read_ids=(tenant.id,))):
         prev, expected_seq, keyed_seen = GENESIS, 1, 0
-        for e in _entries(tenant.id):
+        for e in _entries(session, tenant.id):
             if e.seq != expected_seq:
                 return Break(tenant.slug, expected_seq, e.id, f"sequence gap: found seq {e.seq}")
             if e.prev_hash != prev:
@@ -224,7 +227,7 @@ def verify_tenant(tenant: Tenant) -> Break | None:
             if not hmac.compare_digest(digest, e.hash):
                 return Break(tenant.slug, e.seq, e.id, "content does not match its hash (edited)")
             prev, expected_seq = e.hash, expected_seq + 1
-        head = db.session.execute(
+        head = session.execute(
             select(AuditHead).where(AuditHead.tenant_id == tenant.id)
         ).scalar_one_or_none()
         if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):

@@ -213,6 +213,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "session.ended": "退出登录",
     "tenant.child_created": "创建下级单位",
     "tenant.created": "创建单位",
+    "tenant.exported": "导出下级单位的全部数据（迁往另一数据库）",
+    "tenant.imported": "导入下级单位的全部数据（从另一数据库迁入）",
     "token.created": "创建 API 令牌",
     "token.revoked": "吊销 API 令牌",
     "user.activated": "启用账号",

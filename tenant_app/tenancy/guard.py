@@ -86,15 +86,17 @@ def _apply(connection: Connection, *, transaction_start: bool = False) -> None:
     connection.info[_APPLIED] = wanted
 
 
-def reapply_scope() -> None:
+def reapply_scope(session: Session | None = None) -> None:
     """Called when the scope changes: a transaction already open must see the new one too
-    (no round trip when its connection holds that scope already)."""
+    (no round trip when its connection holds that scope already). ``session``: one other than
+    the app's (the operator's own session of a tenant transfer, tenants/transfer/operator.py)."""
     from tenant_app.extensions import db
 
-    try:
-        session = db.session()
-    except RuntimeError:  # outside an app context: the next transaction picks the scope up
-        return
+    if session is None:
+        try:
+            session = db.session()
+        except RuntimeError:  # outside an app context: the next transaction picks the scope up
+            return
     if session.in_transaction():
         for conn in _open_connections(session):
             _apply(conn)
