@@ -97,7 +97,8 @@ def test_audit_log_is_partitioned_by_month_with_a_default_and_keys_holding_at(pg
         )
     }
     assert keys == {
-        "pk_audit_log": "PRIMARY KEY (id, at)",
+        # the month (0010u) and, like every tenant table, led by tenant_id (0010k)
+        "pk_audit_log": "PRIMARY KEY (tenant_id, id, at)",
         "uq_audit_log_tenant_id_seq_at": "UNIQUE (tenant_id, seq, at)",
     }
     indexes = {
