@@ -502,6 +502,7 @@ def _values(arg: str, slug: str, objs: dict[str, Any]) -> str:
         "warning_id": objs["warning_id"],  # warnings (issue 16)
         "order_id": objs["order_id"],  # correction orders (issue 15)
         "extension_id": objs["extension_id"],
+        "row_id": objs["extension_id"],  # a file on a correction order (entry or extension)
         # enforcement (issue 15)
         "application_id": objs["application_id"],
         "step_id": objs["step_id"],

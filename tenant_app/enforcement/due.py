@@ -1,6 +1,6 @@
 """Fine payment deadlines for the reminders queue (issue 15, 第六十七条 and 第六十六条): the next
 unpaid instalment (or the statutory due date) of every served fine not yet paid nor sent to the
-court, one item per case officer. A case's schedule is read from its approved arrangement, so
+court nor under review or suit, one item per case officer. A case's schedule is read from its approved arrangement, so
 the query is per fine; it reads at most ``LIMIT`` open fines per tenant (newest first)."""
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def payment_deadlines(ctx: Context, *, user_id: int | None, horizon: date) -> li
     items: list[DueItem] = []
     for case in rows:
         s = payments.fine_state(ctx, case)
-        if s.state in ("paid", "enforcement"):
+        if s.state in ("paid", "enforcement") or s.review_open:
+            # under review or suit nothing is chased: the surcharge pauses too (NAT-APL-73.3)
             continue
         open_parts = [p for p in s.parts if p.paid_fen < p.amount_fen]
         if not open_parts or open_parts[0].due_on > horizon:

@@ -5,7 +5,9 @@ app's origin: always an attachment, never content-sniffed."""
 
 from __future__ import annotations
 
-from flask import Response, abort
+from pathlib import Path
+
+from flask import Response, abort, send_file
 
 
 def stored_attachment(data: bytes | None, mimetype: str, filename: str) -> Response:
@@ -20,3 +22,13 @@ def stored_attachment(data: bytes | None, mimetype: str, filename: str) -> Respo
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def stored_file_response(path: Path, mimetype: str, filename: str) -> Response:
+    """A file of the upload store as an attachment (a non-ASCII name encoded per RFC 6266);
+    404 when the file is gone."""
+    if not path.is_file():
+        abort(404)
+    rv = send_file(path, mimetype=mimetype or None, as_attachment=True, download_name=filename)
+    rv.headers["X-Content-Type-Options"] = "nosniff"
+    return rv

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from policies import PackError
 from policies.loader import PACKS_DIR, validate_text
 from tenant_app.core.errors import ServiceError
+from tenant_app.enforcement.due import payment_deadlines
 from tenant_app.enforcement.services import payments, reviews
 from tenant_app.enforcement.services.common import NotFound, get_case
 from tenant_app.extensions import db
@@ -105,6 +106,10 @@ def test_NAT_APL_73_3_payment_during_a_suit_and_the_party_page_shows_the_pause(
     assert "行政处罚法第七十三条第三款" in html and "行政诉讼" in html
     mine = client.get(f"{API}/my-enterprise/fines", headers=bearer("review-qiye")).get_json()
     assert mine[0]["review_open"] is True and mine[0]["surcharge_fen"] == 0
+    # nobody is reminded to chase a fine under suit (the officer's reminders queue)
+    with as_user("taiyuan-officer1", SX) as ctx:
+        due = payment_deadlines(ctx, user_id=None, horizon=date(2026, 12, 31))
+    assert [i for i in due if i.object_ref == f"case:{case_id}"] == []
 
 
 @pytest.mark.today("2026-03-05")

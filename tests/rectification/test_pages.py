@@ -5,6 +5,7 @@ reminders queue carries the deadline for both sides; a refusal names the field, 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from io import BytesIO
 from typing import Any
@@ -105,7 +106,25 @@ def test_SX_14_15_pages_from_warning_to_verified_rectification(
         content_type="multipart/form-data",
     )
     assert r.status_code == 302
-    assert "arrival.png" in ent.get(mine).get_data(as_text=True)
+    mine_page = ent.get(mine).get_data(as_text=True)
+    assert "arrival.png" in mine_page
+    # the photo goes back to both sides as an attachment, from the link on their pages
+    link = re.search(
+        r'href="(/sx-taiyuan/enterprise/rectification/\d+/files/entry/\d+)"', mine_page
+    )
+    assert link
+    got = ent.get(link.group(1))
+    assert got.status_code == 200 and got.data == PNG
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    staff_link = link.group(1).replace("/enterprise/rectification/", "/rectification/")
+    assert staff_link in officer.get(f"/sx-taiyuan/rectification/{oid}/").get_data(as_text=True)
+    assert officer.get(staff_link).data == PNG
+    assert officer.get(staff_link.replace("/files/entry/", "/files/nope/")).status_code == 404
+    assert officer.get(staff_link.replace("/files/entry/", "/files/extension/")).status_code == 404
+    stranger = app.test_client()
+    login(stranger, "xj-urumqi", "urumqi-officer1")
+    assert stranger.get(staff_link.replace("/sx-taiyuan/", "/xj-urumqi/")).status_code == 404
     # The reminders queue: the enterprise's and the officer's own item, due 2026-10-10.
     with use_scope(system_scope(t.id)):
         ctx = scope_context()

@@ -12,11 +12,13 @@ from flask_babel import gettext as _
 
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
+from tenant_app.core.errors import ServiceError
 from tenant_app.http.bodies import accepts_upload
 from tenant_app.rectification.pages.staff import act
 from tenant_app.rectification.services import extensions, orders, rectify
 from tenant_app.rectification.services.rectify import MAX_BYTES
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.downloads import stored_file_response
 
 bp = Blueprint(
     "rectification_portal",
@@ -38,6 +40,18 @@ def _mine_or_404(order_id: int) -> Any:
         return orders.my_order(request_context(), order_id)
     except orders.NotFound:
         abort(404)
+
+
+@bp.get("/<int:order_id>/files/<kind>/<int:row_id>")
+@permission(Perm.OWN_CASES)
+def file(order_id: int, kind: str, row_id: int) -> Any:
+    """The enterprise's own evidence or proof on its own order, as an attachment."""
+    o = _mine_or_404(order_id)
+    try:
+        f = rectify.stored_file(o, kind, row_id)
+    except ServiceError:
+        abort(404)
+    return stored_file_response(f.path, f.content_type, f.filename)
 
 
 @bp.get("/<int:order_id>/")

@@ -20,6 +20,7 @@ from tenant_app.models import Enterprise, Inspection
 from tenant_app.models.rectification import ORDER_SOURCES, ORDER_STATUSES
 from tenant_app.rectification.services import extensions, orders, rectify
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.downloads import stored_file_response
 from tenant_app.ui.forms import ConfirmForm
 from tenant_app.warnings.services.common import get_warning
 
@@ -111,6 +112,18 @@ def show(order_id: int) -> Any:
         rules=policy_of(ctx).rectification_rules(),
         today=ctx.today,
     )
+
+
+@bp.get("/<int:order_id>/files/<kind>/<int:row_id>")
+@permission(Perm.CASES_VIEW)
+def file(order_id: int, kind: str, row_id: int) -> Any:
+    """A progress entry's evidence or an extension request's proof, as an attachment."""
+    o = _order_or_404(order_id)
+    try:
+        f = rectify.stored_file(o, kind, row_id)
+    except ServiceError:
+        abort(404)
+    return stored_file_response(f.path, f.content_type, f.filename)
 
 
 def _back(order_id: int) -> Any:

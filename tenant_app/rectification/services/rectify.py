@@ -12,7 +12,9 @@ enterprise, a line of the positive-list ledger.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -35,7 +37,13 @@ from tenant_app.models.rectification import (
     VERIFY_METHODS,
 )
 from tenant_app.notifications.services.notify import notify, staff_with
-from tenant_app.rectification.services.orders import MAX_TEXT, _text, ledger_line, link_of
+from tenant_app.rectification.services.orders import (
+    MAX_TEXT,
+    NotFound,
+    _text,
+    ledger_line,
+    link_of,
+)
 
 AREA = "rectification"
 ALLOWED = (".jpg", ".jpeg", ".png", ".pdf", ".mp4")
@@ -359,3 +367,26 @@ __all__ = [
     "justify",
     "entries",
 ]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: Path
+    content_type: str
+    filename: str
+
+
+def stored_file(o: CorrectionOrder, kind: str, row_id: int) -> StoredFile:
+    """The evidence of a progress entry or the proof of an extension request on ``o``, for the
+    staff and the enterprise who already see the order; anything else is the same 404."""
+    from tenant_app.models import CorrectionExtension
+
+    if kind not in ("entry", "extension"):
+        raise NotFound("没有该文件")
+    model: Any = RectificationEntry if kind == "entry" else CorrectionExtension
+    row = db.session.execute(
+        select(model).where(model.id == row_id, model.order_id == o.id)
+    ).scalar_one_or_none()
+    if row is None or not row.stored_name:
+        raise NotFound("没有该文件")
+    return StoredFile(uploads.path_of(row.stored_name), row.content_type, row.filename)
