@@ -93,14 +93,14 @@ def refresh(ctx: Context) -> Refreshed:
         "feedback_overdue",
         "n",
     ]
-    db.session.execute(delete(r).where(r.tenant_id == tid))
+    db.session.execute(delete(r))  # the scope guard limits it to the acting tenant
     db.session.execute(
         insert(r).from_select(
             [*cols, "tenant_id"], select(*source.subquery().c, literal(tid, db.BigInteger))
         )
     )
     rollup_rows, source_rows = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(r.n), 0)).where(r.tenant_id == tid)
+        select(func.count(), func.coalesce(func.sum(r.n), 0))
     ).one()
     stamp = db.session.execute(
         select(RollupRefresh).where(RollupRefresh.kind == KIND)
