@@ -44,6 +44,12 @@ def create_app(
     from tenant_app.cases.closing import init_checks
 
     init_checks(app, [c for f in parts for c in f.close_checks])  # before 结案 (issue 15)
+    from tenant_app.http.microcache import PublicMicroCache
+
+    # Anonymous public pages, a few seconds from memory before the framework runs (issue 13).
+    app.wsgi_app = PublicMicroCache(  # type: ignore[method-assign]
+        app.wsgi_app, app.config["PUBLIC_MICROCACHE_SECONDS"]
+    )
     if app.config["ENV"] == "production":
         from werkzeug.middleware.proxy_fix import ProxyFix
 

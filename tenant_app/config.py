@@ -102,6 +102,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_UPLOAD_MB", int, 50, "largest accepted upload (only on upload routes)"),
     Setting("MAX_BODY_KB", int, 256, "largest JSON or form body on every other route"),
+    Setting(
+        "PUBLIC_MICROCACHE_SECONDS",
+        int,
+        5,
+        "anonymous public pages answered from memory this long per process (0: off)",
+    ),
     Setting("MAX_JSON_DEPTH", int, 32, "deepest nesting of a JSON body"),
     Setting("IMPORT_MAX_ROWS", int, 200_000, "rows an import file may have (header excluded)"),
     Setting("IMPORT_MAX_COLUMNS", int, 200, "columns an import file may have"),

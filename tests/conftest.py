@@ -64,6 +64,9 @@ def build_app(db_url: str, migrate_url: str | None = None, **overrides: Any) -> 
         "SECRET_KEY": "test-secret",
         "JOBS_EAGER": True,
         "REDIS_URL": "",
+        # tests change what public pages show and read them back at once (test_microcache.py
+        # turns it on)
+        "PUBLIC_MICROCACHE_SECONDS": 0,
         "UPLOAD_DIR": tempfile.mkdtemp(prefix="uploads-"),
         "AUDIT_CHECKPOINT_DIR": tempfile.mkdtemp(prefix="audit-checkpoints-"),
     }
