@@ -81,6 +81,22 @@ def migrate(app: Flask) -> None:
         upgrade(revision="heads")
 
 
+def reset_files(app: Flask) -> None:
+    """Empty the upload store and the audit checkpoints with the database they describe: a
+    checkpoint of a chain the reset removed, or a file of a row it removed, must not meet the
+    next test (tests share one app per worker)."""
+    import shutil
+
+    for key in ("UPLOAD_DIR", "AUDIT_CHECKPOINT_DIR"):
+        folder = Path(app.config[key])
+        if folder.is_dir():
+            for child in folder.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+
+
 def reset_database(owner_url: str) -> None:
     """Empty every table but keep the platform tenant, as a fresh migration leaves it."""
     engine = create_engine(normalise_db_url(owner_url))
@@ -182,6 +198,7 @@ def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: Any) ->
 @pytest.fixture()
 def aut(_main_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_main_app.owner_url)
+    reset_files(_main_app.app)
     with _main_app.app.app_context():
         public_cache.clear()  # keyed by publication versions the reset started again
         yield _main_app
@@ -208,6 +225,7 @@ def _pg_app(_main_app: AppUnderTest) -> AppUnderTest:
 @pytest.fixture()
 def pg_aut(_pg_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_pg_app.owner_url)
+    reset_files(_pg_app.app)
     with _pg_app.app.app_context():
         public_cache.clear()
         yield _pg_app

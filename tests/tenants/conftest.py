@@ -22,7 +22,14 @@ from tenant_app.demo import (
 )
 from tenant_app.demo.context import POPULATION
 from tenant_app.tenancy.resolve import clear_caches
-from tests.conftest import AppUnderTest, _postgres_app, build_app, migrate, reset_database
+from tests.conftest import (
+    AppUnderTest,
+    _postgres_app,
+    build_app,
+    migrate,
+    reset_database,
+    reset_files,
+)
 
 CITY, COUNTY, PROVINCE = "sx-taiyuan", "sx-taiyuan-xiaodian", "sx"
 
@@ -46,6 +53,7 @@ def _pg_target_app(_target_app: AppUnderTest) -> AppUnderTest:
 @pytest.fixture()
 def target(_target_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_target_app.owner_url)
+    reset_files(_target_app.app)
     yield _target_app
     clear_caches()
 
@@ -53,6 +61,7 @@ def target(_target_app: AppUnderTest) -> Iterator[AppUnderTest]:
 @pytest.fixture()
 def pg_target(_pg_target_app: AppUnderTest) -> Iterator[AppUnderTest]:
     reset_database(_pg_target_app.owner_url)
+    reset_files(_pg_target_app.app)
     yield _pg_target_app
     clear_caches()
 

@@ -155,6 +155,8 @@ def _urls(app: Flask, slug: str, username: str | None) -> Iterator[str]:
         ):
             continue
         base = {"tenant": slug} if "tenant" in rule.arguments else {}
+        if {"kind", "row_id"} <= args:
+            continue  # a stored file handed back as an attachment, not a page
         if args == {"enterprise_id", "record_id"}:
             combos = [{"enterprise_id": e, "record_id": r} for e, r in ids["record"]]
         elif args == {"case_id", "kind"}:  # a case's documents (print views)
