@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -56,6 +55,7 @@ from tenant_app.models import Case, Enterprise, Inspection
 from tenant_app.models.case import CASE_ORIGINS, CASE_STAGES, COERCIVE_MEASURES
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.actions import confirmed_action
+from tenant_app.ui.downloads import stored_file_response
 from tenant_app.ui.forms import ConfirmForm
 
 bp = Blueprint("cases", __name__, template_folder="../templates", url_prefix="/cases")
@@ -494,12 +494,7 @@ def evidence_file(case_id: int, evidence_id: int) -> Any:
         ev = evidence.get_evidence(case, evidence_id)
     except ServiceError:
         abort(404)
-    return send_file(
-        evidence.path_of(ev),
-        mimetype=ev.content_type,
-        as_attachment=True,
-        download_name=ev.filename,
-    )
+    return stored_file_response(evidence.path_of(ev), ev.content_type, ev.filename)
 
 
 @bp.post("/<int:case_id>/typical")

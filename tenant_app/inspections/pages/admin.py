@@ -32,6 +32,7 @@ from tenant_app.models.inspection import (
     REQUEST_STATUSES,
 )
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.downloads import stored_file_response
 from tenant_app.ui.refused import again
 
 bp = Blueprint(
@@ -439,14 +440,13 @@ def review_report(report_id: int) -> Any:
 @bp.get("/self-reports/<int:report_id>/file")
 @permission(Perm.INSPECTIONS_VIEW)
 def report_file(report_id: int) -> Any:
-    from flask import send_file
 
     r = reports.get_report(report_id)
     if not r.stored_name:
         from tenant_app.inspections.services.common import NotFound
 
         raise NotFound("该报告没有附件")
-    return send_file(path_of(r.stored_name), as_attachment=True, download_name=r.filename)
+    return stored_file_response(path_of(r.stored_name), "", r.filename)
 
 
 @bp.get("/requests/", endpoint="requests")

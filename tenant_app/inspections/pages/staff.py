@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -49,6 +49,7 @@ from tenant_app.models.inspection import (
 from tenant_app.registry.services import enterprise_search
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui import picker
+from tenant_app.ui.downloads import stored_file_response
 from tenant_app.ui.labels import label
 from tenant_app.ui.refused import again, refusal_text
 
@@ -518,12 +519,7 @@ def evidence_file(inspection_id: int, evidence_id: int) -> Any:
     ev = get(InspectionEvidence, evidence_id, "该证据")
     if ev.inspection_id != insp.id or not ev.stored_name:
         raise NotFound("没有该证据文件")
-    return send_file(
-        storage.path_of(ev.stored_name),
-        mimetype=ev.content_type,
-        as_attachment=True,
-        download_name=ev.filename,
-    )
+    return stored_file_response(storage.path_of(ev.stored_name), ev.content_type, ev.filename)
 
 
 @bp.post("/<int:inspection_id>/finish")

@@ -29,7 +29,13 @@ from tenant_app.core.errors import Conflict, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.inspections.services import plans
 from tenant_app.inspections.services.common import policy_of
-from tenant_app.models import CorrectionOrder, Enterprise, Inspection, RectificationEntry
+from tenant_app.models import (
+    CorrectionExtension,
+    CorrectionOrder,
+    Enterprise,
+    Inspection,
+    RectificationEntry,
+)
 from tenant_app.models.rectification import (
     ENTRY_KINDS,
     ORDER_STATUSES,
@@ -379,8 +385,6 @@ class StoredFile:
 def stored_file(o: CorrectionOrder, kind: str, row_id: int) -> StoredFile:
     """The evidence of a progress entry or the proof of an extension request on ``o``, for the
     staff and the enterprise who already see the order; anything else is the same 404."""
-    from tenant_app.models import CorrectionExtension
-
     if kind not in ("entry", "extension"):
         raise NotFound("没有该文件")
     model: Any = RectificationEntry if kind == "entry" else CorrectionExtension
