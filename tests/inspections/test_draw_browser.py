@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.services import need_chromium
 
@@ -46,7 +47,7 @@ def test_two_party_draw_in_the_browser(registry, browser_page, artifacts):
     page.get_by_role("button", name="提交承诺").click()
     page.get_by_label("您的随机数").fill("0" * 64)  # not what was committed
     page.get_by_role("button", name="揭示", exact=True).click()
-    assert "不符" in page.content()
+    expect(page.locator("body")).to_contain_text("不符")
     page.get_by_label("您的随机数").fill(witness_secret)
     page.get_by_role("button", name="揭示", exact=True).click()
     sign_out(page)

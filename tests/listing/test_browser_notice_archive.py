@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 import pytest
+from playwright.sync_api import expect
 
 from tenant_app.extensions import db
 from tenant_app.listing.services import entries
@@ -82,7 +83,7 @@ def test_notice_visible_for_its_whole_period_then_archived(browser_page, world, 
     batch_id = int(batch_url.rsplit("/", 1)[1])
     assert page.locator("input[name=notice_start]").count() == 0
     page.get_by_role("button", name="开始公示").click()
-    assert "公示 2026-03-10 至 2026-03-17" in page.content()
+    expect(page.locator("body")).to_contain_text("公示 2026-03-10 至 2026-03-17")
     sign_out(page)
     notice_url = f"/xj-urumqi/public/positive-list/notices/{batch_id}"
 
@@ -90,19 +91,21 @@ def test_notice_visible_for_its_whole_period_then_archived(browser_page, world, 
     for day in ("2026-03-10", "2026-03-17"):
         travel(day)
         page.goto("/xj-urumqi/public/positive-list/notices")
-        assert "2026年第一批正面清单" in page.content()
+        expect(page.locator("body")).to_contain_text("2026年第一批正面清单")
         resp = page.goto(notice_url)
         assert resp is not None and resp.status == 200
-        assert e.uscc in page.content() and "提交异议" in page.content()
+        expect(page.locator("body")).to_contain_text(e.uscc)
+        expect(page.locator("body")).to_contain_text("提交异议")
 
     # 2026-03-18: the period is over; formal publication
     travel("2026-03-18")
     page.goto(notice_url)
-    assert "公示期已满，不再受理异议" in page.content() and e.uscc in page.content()
+    expect(page.locator("body")).to_contain_text("公示期已满，不再受理异议")
+    expect(page.locator("body")).to_contain_text(e.uscc)
     sign_in(page, "urumqi-officer1")
     page.goto(batch_url)
     page.get_by_role("button", name="正式发布").click()
-    assert "已发布" in page.content()
+    expect(page.locator("body")).to_contain_text("已发布")
     sign_out(page)
 
     # the notice page is still there, as an archive of what was noticed
@@ -112,10 +115,10 @@ def test_notice_visible_for_its_whole_period_then_archived(browser_page, world, 
     assert "公示已结束（存档）：已于 2026-03-18 正式发布" in html
     assert e.uscc in html and "2026-03-10 至 2026-03-17" in html and "提交异议" not in html
     page.goto("/xj-urumqi/public/positive-list/notices")
-    assert "往期公示（存档）" in page.content()
+    expect(page.locator("body")).to_contain_text("往期公示（存档）")
     page.get_by_role("link", name="2026年第一批正面清单").click()
     # a link click only starts the navigation; read the page once the archive has loaded
     page.wait_for_url(f"**{notice_url}")
     page.wait_for_load_state()
-    assert "公示已结束（存档）" in page.content()
+    expect(page.locator("body")).to_contain_text("公示已结束（存档）")
     page.screenshot(path=str(artifacts / "listing-notice-archive.png"), full_page=True)

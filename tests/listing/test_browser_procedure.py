@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tenant_app.extensions import db
@@ -53,7 +54,7 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     page.locator("#files").set_input_files(str(report))
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url("**/my/listing/")
-    assert "已申请/推荐" in page.content()
+    expect(page.locator("body")).to_contain_text("已申请/推荐")
     sign_out(page)
 
     # 2. the bureau: on-site verification, then an opinion
@@ -62,7 +63,7 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     page.goto("/xj-urumqi/listing/")
     page.locator("table a", has_text=re.compile(r"^\d+$")).last.click()
     entry_url = page.url
-    assert "自查报告.pdf" in page.content()
+    expect(page.locator("body")).to_contain_text("自查报告.pdf")
     page.get_by_label("核查日期").fill("2026-03-04")
     page.get_by_label("核查人员").fill("张执法、李执法")
     page.get_by_label("核查记录").fill("污染防治设施正常运行")
@@ -74,16 +75,16 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     page.get_by_label("意见内容").fill("同意纳入")
     page.get_by_role("checkbox", name="同意纳入").check()
     page.get_by_role("button", name="提交").click()
-    assert "已征求意见" in page.content()
+    expect(page.locator("body")).to_contain_text("已征求意见")
     sign_out(page)
 
     # 3. the enterprise dates and signs its commitment (text from the pack)
     travel("2026-03-09")
     sign_in(page, "qiye1", password="Qiye-2026-pass")
     page.goto("/xj-urumqi/my/listing/")
-    assert "XJ-C1" in page.content()
+    expect(page.locator("body")).to_contain_text("XJ-C1")
     page.get_by_role("button", name="签署守法承诺").click()
-    assert "已作守法承诺" in page.content()
+    expect(page.locator("body")).to_contain_text("已作守法承诺")
     sign_out(page)
 
     # 4. the bureau batches it and opens the notice today
@@ -97,17 +98,19 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     batch_url = page.url
     batch_id = int(batch_url.rsplit("/", 1)[1])
     page.get_by_role("button", name="开始公示").click()
-    assert "公示中" in page.content() and "XJ-P" in page.content()
+    expect(page.locator("body")).to_contain_text("公示中")
+    expect(page.locator("body")).to_contain_text("XJ-P")
     sign_out(page)
 
     # 5. the public objects on the notice page
     page.goto(f"/xj-urumqi/public/positive-list/notices/{batch_id}")
-    assert e.uscc in page.content() and "投诉举报途径" in page.content()
+    expect(page.locator("body")).to_contain_text(e.uscc)
+    expect(page.locator("body")).to_contain_text("投诉举报途径")
     page.get_by_label("异议内容（必填）").fill("该企业夜间有异味")
     page.get_by_role("button", name="提交异议").click()
     # the POST answers with a redirect: wait for the page it leads to, not the one in between
     page.get_by_text("异议已提交").first.wait_for()
-    assert "异议已提交" in page.content()
+    expect(page.locator("body")).to_contain_text("异议已提交")
     page.screenshot(path=str(artifacts / "listing-public-notice.png"), full_page=True)
 
     # 6. staff dismiss it with a published reason
@@ -115,7 +118,7 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     page.goto(batch_url)
     page.get_by_label("理由（公开）").fill("经现场核实，异味来自相邻企业")
     page.get_by_role("button", name="处理").click()
-    assert "异议不成立" in page.content()
+    expect(page.locator("body")).to_contain_text("异议不成立")
 
     sign_out(page)
     # The notice period passes: 2026-03-17 is its last day.
@@ -125,20 +128,20 @@ def test_whole_procedure_in_the_browser(browser_page, world, artifacts, tmp_path
     # 7. formal publication, 8. filing with the province
     page.goto(batch_url)
     page.get_by_role("button", name="正式发布").click()
-    assert "已发布" in page.content()
+    expect(page.locator("body")).to_contain_text("已发布")
     page.get_by_role("button", name="报上级备案").click()
-    assert "已报备案" in page.content()
+    expect(page.locator("body")).to_contain_text("已报备案")
     page.goto("/xj-urumqi/public/positive-list/")
-    assert e.name in page.content()
+    expect(page.locator("body")).to_contain_text(e.name)
     sign_out(page)
 
     # 9. the province acknowledges the filing
     sign_in(page, "xj-auditor", slug="xj")
     page.goto("/xj/listing/filings")
-    assert e.name in page.content()
+    expect(page.locator("body")).to_contain_text(e.name)
     page.get_by_label("签收意见").fill("已收悉")
     page.get_by_role("button", name="签收").click()
-    assert "已签收备案" in page.content()
+    expect(page.locator("body")).to_contain_text("已签收备案")
     page.screenshot(path=str(artifacts / "listing-filings-inbox.png"), full_page=True)
     with use_scope(system_scope()):
         assert db.session.execute(select(ListingFiling.ack_note)).scalar_one() == "已收悉"
