@@ -56,7 +56,7 @@ def test_two_party_draw_in_the_browser(registry, browser_page, artifacts):
     page.goto(url)
     page.get_by_label("您的随机数").fill(officer_secret)
     page.get_by_role("button", name="揭示", exact=True).click()
-    assert "复核一致" in page.locator("#seed").locator("..").inner_text()
+    expect(page.locator("#seed").locator("..")).to_contain_text("复核一致")
     page.goto(url.replace("/inspections/draws/", "/public/draws/").rstrip("/"))
     body = page.content()
     assert "复核一致" in body and pool_hash in body and witness_secret in body

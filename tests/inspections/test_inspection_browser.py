@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tenant_app import clock
 from tenant_app.tenancy.acting import scope_context
@@ -90,7 +91,7 @@ def test_create_approve_record_feedback_seen_by_enterprise(chem, browser_page, a
     page.get_by_role("button", name="完成检查").click()
     page.get_by_label("反馈意见").fill("本次检查未发现问题，感谢配合。")
     page.get_by_role("button", name="发送反馈").click()
-    assert "已于" in page.locator("#feedback").inner_text()
+    expect(page.locator("#feedback")).to_contain_text("已于")
     sign_out(page)
 
     sign_in(page, "browser-co")

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tenant_app.clock import today
@@ -540,7 +541,7 @@ def test_policy_page_on_a_phone_and_on_a_desk(world, browser_page, artifacts):  
     page.locator("#preview-values").click()
     page.locator("#preview").wait_for()
     assert "回溯期" not in page.locator("#preview-changes").inner_text()
-    assert "每年 1 次" in page.locator("#preview-changes").inner_text()
+    expect(page.locator("#preview-changes")).to_contain_text("每年 1 次")
     assert page.locator("#value-inspection-caps-per_year-general input").input_value() == "1"
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / "policy-preview-desk-zh.png"), full_page=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tenant_app.extensions import db
@@ -43,7 +44,7 @@ def test_officer_signs_in_and_sees_the_chinese_dashboard(browser_page, artifacts
     page.wait_for_url("**/xj-urumqi/")
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "乌鲁木齐市 · 工作台"
-    assert "张执法" in page.locator(".who").inner_text()
+    expect(page.locator(".who")).to_contain_text("张执法")
     assert page.locator(".tag").all_inner_texts() == ["执法人员"]
     # An officer sees no user administration.
     assert page.get_by_role("link", name="用户管理").count() == 0
@@ -109,7 +110,7 @@ def test_tenant_admin_creates_a_user_after_fixing_a_weak_password(browser_page, 
     page.get_by_label("密码").fill("Officer-2026-pass")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/xj-urumqi/")
-    assert "马执法" in page.locator(".who").inner_text()
+    expect(page.locator(".who")).to_contain_text("马执法")
 
 
 def test_english_switch_translates_the_pages(browser_page, artifacts):

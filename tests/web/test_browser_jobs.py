@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tenant_app.extensions import db
 from tenant_app.jobs import enqueue
@@ -53,13 +54,13 @@ def test_a_failed_job_shows_its_reason_and_retries_in_place(world, browser_page,
     page.goto(f"/xj-urumqi/jobs/{job_id}/")
     reason = page.locator("#job-reason")
     assert "上级系统暂时无法连接：请稍后重试" in reason.inner_text()
-    assert "已处理 3 / 4" in page.locator("#job-count").inner_text()
+    expect(page.locator("#job-count")).to_contain_text("已处理 3 / 4")
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / f"job-failed-{size['width']}.png"))
     page.locator("#job-retry").click()
     page.locator('#job-box[data-status="done"]').wait_for()
     assert page.url.endswith(f"/jobs/{job_id}/")  # swapped in place, no page change
-    assert "已处理 4 / 4" in page.locator("#job-count").inner_text()
+    expect(page.locator("#job-count")).to_contain_text("已处理 4 / 4")
     assert page.locator("#job-retry").count() == 0
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / f"job-retried-{size['width']}.png"))
@@ -70,11 +71,11 @@ def test_a_waiting_job_says_so_and_moves_on_once_a_worker_ran_it(world, browser_
     page = browser_page
     sign_in(page, "urumqi-officer1")
     page.goto(f"/xj-urumqi/jobs/{job_id}/")
-    assert "正在等待后台处理程序接手" in page.locator("#job-box").inner_text()
+    expect(page.locator("#job-box")).to_contain_text("正在等待后台处理程序接手")
     assert page.locator("#job-status").inner_text() == "等待开始"
     run_job_inprocess(job_id)  # a worker takes it
     page.locator('#job-box[data-status="done"]').wait_for(timeout=10_000)  # the box polls
-    assert "已处理 4 / 4" in page.locator("#job-count").inner_text()
+    expect(page.locator("#job-count")).to_contain_text("已处理 4 / 4")
     page.screenshot(path=str(artifacts / "job-polled-done.png"))
 
 
@@ -90,7 +91,7 @@ def test_a_large_export_becomes_a_job_that_offers_the_file(
     page.goto("/xj-urumqi/enterprises/")
     page.get_by_role("link", name="按当前条件导出 XLSX").click()
     page.wait_for_url(re.compile(r"/xj-urumqi/enterprises/export/"))
-    assert "按当前条件共有 4 家企业" in page.locator("#export-count").inner_text()
+    expect(page.locator("#export-count")).to_contain_text("按当前条件共有 4 家企业")
     no_sideways_scroll(page)
     page.get_by_role("button", name="开始导出").click()
     page.wait_for_url(re.compile(r"/xj-urumqi/jobs/export:"))

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tenant_app import clock
 from tenant_app.extensions import db
@@ -103,7 +104,7 @@ def test_from_finding_to_published_decision_in_the_browser(finding, browser_page
     case_url = page.url
     case_id = int(re.search(r"/cases/(\d+)/", case_url).group(1))
     assert page.locator("#stage").inner_text() == "立案调查中"
-    assert "NAT-APL-60" in page.locator("#deadlines").inner_text()
+    expect(page.locator("#deadlines")).to_contain_text("NAT-APL-60")
 
     # The violation and its factors; the proposal with each factor's effect and its rule.
     page.locator("#violation_key").select_option("air_outlet")
@@ -119,19 +120,19 @@ def test_from_finding_to_published_decision_in_the_browser(finding, browser_page
     page.get_by_role("button", name="告知当事人").click()
     page.wait_for_url(re.compile(r"/cases/\d+/"))
     assert page.locator("#stage").inner_text() != "立案调查中"
-    assert "事先告知书" in page.locator("#stages").inner_text()
+    expect(page.locator("#stages")).to_contain_text("事先告知书")
     sign_out(page)
 
     # The party reads its case online, files a statement, then waives the rest of the window.
     sign_in(page, "journey-co")
     page.goto("/sx-taiyuan/enterprise/cases/")
     page.get_by_role("link", name=re.compile(e.name)).click()
-    assert "不得因您陈述、申辩而给予更重的处罚" in page.locator("#rights").inner_text()
+    expect(page.locator("#rights")).to_contain_text("不得因您陈述、申辩而给予更重的处罚")
     page.get_by_label("陈述、申辩意见").fill("采样平台已于当日开始施工，请求从轻处理。")
     page.get_by_role("button", name="提交陈述、申辩").click()
-    assert "采样平台已于当日开始施工" in page.locator("#statements").inner_text()
+    expect(page.locator("#statements")).to_contain_text("采样平台已于当日开始施工")
     page.get_by_role("button", name="明确放弃陈述、申辩和听证").click()
-    assert "陈述、申辩期间已结束" in page.locator("#statements").inner_text()
+    expect(page.locator("#statements")).to_contain_text("陈述、申辩期间已结束")
     sign_out(page)
 
     # The officer answers the statement (NAT-APL-45.1) before anyone decides.
@@ -139,17 +140,17 @@ def test_from_finding_to_published_decision_in_the_browser(finding, browser_page
     page.goto(case_url)
     page.locator("#statements textarea[name=answer]").fill("整改尚未完成，不予采纳。")
     page.locator("#statements").get_by_role("button", name="答复").click()
-    assert "不予采纳" in page.locator("#statements").inner_text()
+    expect(page.locator("#statements")).to_contain_text("不予采纳")
     sign_out(page)
 
     # 法制审核 by the legal reviewer, then the principal head's collective discussion.
     sign_in(page, "taiyuan-fazhi")
     page.goto(case_url)
     assert page.locator("#stage").inner_text() == "待法制审核"
-    assert "NAT-APL-58" in page.locator("#review-reasons").inner_text()
+    expect(page.locator("#review-reasons")).to_contain_text("NAT-APL-58")
     page.get_by_label("审核意见").fill("事实清楚，证据确凿，适用依据正确。")
     page.get_by_role("button", name="提交审核意见").click()
-    assert "审核通过" in page.locator("#review").inner_text()
+    expect(page.locator("#review")).to_contain_text("审核通过")
     sign_out(page)
     sign_in(page, "taiyuan-principal")
     page.goto(case_url)
@@ -172,8 +173,8 @@ def test_from_finding_to_published_decision_in_the_browser(finding, browser_page
     page.goto(case_url)
     page.get_by_label("送达方式").select_option(label="当场交付")
     page.get_by_role("button", name="登记送达").click()
-    assert "已于" in page.locator("#decision").inner_text()
-    assert "送达" in page.locator("#decision").inner_text()
+    expect(page.locator("#decision")).to_contain_text("已于")
+    expect(page.locator("#decision")).to_contain_text("送达")
     sign_out(page)
 
     page.goto("/sx-taiyuan/public/enforcement")
@@ -187,7 +188,7 @@ def test_from_finding_to_published_decision_in_the_browser(finding, browser_page
     page.goto(case_url)
     page.get_by_label("以案释法说明").fill(f"{REPRESENTATIVE}的企业未设采样平台被处罚。")
     page.get_by_role("button", name="作为典型案例公开").click()
-    assert "已作为典型案例公开" in page.locator("#typical").inner_text()
+    expect(page.locator("#typical")).to_contain_text("已作为典型案例公开")
     sign_out(page)
     page.goto("/sx-taiyuan/public/enforcement")
     typical = page.locator("#typical-cases").inner_text()
@@ -238,7 +239,7 @@ def test_evidence_and_a_coercive_measure_by_each_role_in_the_browser(
         "企业夜间通过暗管偷排，责令改正后仍继续排放，罚款不足以制止违法行为。"
     )
     page.get_by_role("button", name="提请采取措施").click()
-    assert "待法制审核" in page.locator("#measures").inner_text()
+    expect(page.locator("#measures")).to_contain_text("待法制审核")
     sign_out(page)
 
     sign_in(page, "taiyuan-principal")
@@ -250,12 +251,12 @@ def test_evidence_and_a_coercive_measure_by_each_role_in_the_browser(
     page.goto(case_url)
     page.get_by_label("措施审核意见").fill("理由充分，程序合法，同意。")
     page.get_by_role("button", name="提交措施审核意见").click()
-    assert "待主要负责人批准" in page.locator("#measures").inner_text()
+    expect(page.locator("#measures")).to_contain_text("待主要负责人批准")
     sign_out(page)
 
     sign_in(page, "taiyuan-principal")
     page.goto(case_url)
     page.get_by_label("说明", exact=True).fill("同意查封。")
     page.get_by_role("button", name="提交批准意见").click()
-    assert "主要负责人已批准，可以实施" in page.locator("#measures").inner_text()
+    expect(page.locator("#measures")).to_contain_text("主要负责人已批准，可以实施")
     page.screenshot(path=str(artifacts / "case-measure-approved-zh.png"), full_page=True)

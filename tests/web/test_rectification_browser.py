@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tenant_app import clock
 from tenant_app.demo.cases import _noticed, _waived
@@ -65,7 +66,7 @@ def test_from_decision_to_verified_rectification_in_the_browser(
     page.wait_for_url(re.compile(r"/rectification/\d+/$"))
     order_url = page.url
     order_id = int(re.search(r"/rectification/(\d+)/", order_url).group(1))  # type: ignore[union-attr]
-    assert "SX-15" in page.locator("#order").inner_text()
+    expect(page.locator("#order")).to_contain_text("SX-15")
     sign_out(page)
 
     sign_in(page, "rect-journey-co")
@@ -75,29 +76,29 @@ def test_from_decision_to_verified_rectification_in_the_browser(
     page.locator("#responsible").fill("设备部 张工")
     page.locator("#milestones").fill(f"{today} 完成采样平台安装")
     page.get_by_role("button", name="提交整改方案").click()
-    assert "已提交整改方案" in page.locator("#order-status").inner_text()
+    expect(page.locator("#order-status")).to_contain_text("已提交整改方案")
     photo = tmp_path / "platform.png"
     photo.write_bytes(PNG)
     page.locator("#text").fill("采样平台已安装完毕，附现场照片。")
     page.locator("#file").set_input_files(str(photo))
     page.get_by_role("button", name="报告进展").click()
-    assert "platform.png" in page.locator("#progress").inner_text()
+    expect(page.locator("#progress")).to_contain_text("platform.png")
     sign_out(page)
 
     sign_in(page, "taiyuan-officer1")
     page.goto(order_url)
     page.get_by_label("帮扶内容").fill("指导企业按规范设置采样孔位置。")
     page.get_by_role("button", name="记录帮扶").click()
-    assert "指导企业按规范设置采样孔位置" in page.locator("#progress").inner_text()
+    expect(page.locator("#progress")).to_contain_text("指导企业按规范设置采样孔位置")
     page.get_by_label("核查方式").select_option("off_site")
     page.get_by_label("核查结论").select_option("done")
     page.get_by_label("核查意见").fill("调阅照片和整改报告，采样平台已按规范设置。")
     page.get_by_role("button", name="办结").click()
-    assert "已完成整改" in page.locator("#order-status").inner_text()
+    expect(page.locator("#order-status")).to_contain_text("已完成整改")
     page.screenshot(path=str(artifacts / "rectification-verified-zh.png"), full_page=True)
     sign_out(page)
 
     sign_in(page, "rect-journey-co")
     page.goto(f"/sx-taiyuan/enterprise/rectification/{order_id}/")
-    assert "已完成整改" in page.locator("#order-status").inner_text()
-    assert "非现场核查" in page.locator("#verification").inner_text()
+    expect(page.locator("#order-status")).to_contain_text("已完成整改")
+    expect(page.locator("#verification")).to_contain_text("非现场核查")
