@@ -32,10 +32,11 @@ def create_app(
 
     from tenant_app import tenancy  # noqa: F401  (session events)
     from tenant_app.api import init_api
-    from tenant_app.http import bodies
+    from tenant_app.http import bodies, json_responses
     from tenant_app.ui import init_web
 
     bodies.init_app(app)  # first: nothing may read a body before it is bounded
+    json_responses.init_app(app)
     init_web(app, [bp for f in parts for bp in f.pages])
     init_api(app, [blp for f in parts for blp in f.api])
     from tenant_app.reminders.registry import init_sources

@@ -9,13 +9,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, literal_column, select, true
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from tenant_app import clock
 from tenant_app.extensions import db
 from tenant_app.models import ApiToken, User
+from tenant_app.tenancy.guard import SCOPE_SETTINGS
 
 TOKEN_PREFIX = "ta_"
 # A token's use is recorded at most this often: a read writes nothing in between (issue 13).
@@ -54,29 +58,107 @@ def issue_token(
     return row, raw
 
 
+_TOKEN_COLUMNS = tuple(c for c in ApiToken.__table__.c)
+_USER_COLUMNS = tuple(c for c in User.__table__.c if c.key != "password_hash")
+# The mapped attributes, not the table's columns: the statement stays an ORM one, which flushes
+# what the session holds before reading, as the entity query it replaced did.
+_LABELLED = (
+    *(getattr(ApiToken, c.key).label(f"t_{c.key}") for c in _TOKEN_COLUMNS),
+    *(getattr(User, c.key).label(f"u_{c.key}") for c in _USER_COLUMNS),
+)
+_TOKEN_ROW = (
+    select(*_LABELLED)
+    .join_from(ApiToken.__table__, User.__table__, ApiToken.__table__.c.user_id == User.id)
+    .where(ApiToken.__table__.c.token_hash == bindparam("digest"))
+)
+# One Core statement for the token and its user: every API request runs it, and building the
+# two rows by hand costs a fraction of an ORM query with a joined load (issue 13 item 1).
+_TOKEN_SQL = _TOKEN_ROW
+# The same row carried by the statement that sets the request's scope, for a token this process
+# has seen (auth/api.py): a LEFT JOIN from one row, so the settings are made even when the
+# token is gone (its columns are then NULL).
+_ONE = select(literal_column("1").label("one")).subquery("one")
+_TOKEN_SUB = _TOKEN_ROW.subquery("tok")
+TOKEN_WITH_SCOPE = select(*SCOPE_SETTINGS, *_TOKEN_SUB.c).select_from(
+    _ONE.outerjoin(_TOKEN_SUB, true())
+)
+
+# digest → (user id, auth_version) of a token this process found live: the scope a request
+# with it most likely has, set speculatively with the token's row read in the same statement.
+_SEEN_MAX = 100_000
+_seen: dict[str, tuple[int, int]] = {}
+
+
+def digest_of(raw: str) -> str | None:
+    return _digest(raw) if raw.startswith(TOKEN_PREFIX) else None
+
+
+def seen_user(digest: str) -> tuple[int, int] | None:
+    return _seen.get(digest)
+
+
+def _attached(model: type[Any], values: dict[str, Any]) -> Any:
+    """A persistent instance of a row just read, in the request's session without a query (an
+    instance already there wins); columns not given load on first access. ``add`` of a detached
+    instance, not ``merge``, which walks every attribute and cost as much as the query."""
+    session = db.session()
+    existing = session.identity_map.get(identity_key(model, values["id"]))
+    if existing is not None:
+        return existing
+    obj = model(**values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
 def token_for(raw: str) -> ApiToken | None:
     """The live token of this raw value (not revoked, not expired, its user active), with its
-    user in the same query. Its ``last_used_at`` is set only when older than
+    user, in one statement. Its ``last_used_at`` is set only when older than
     ``LAST_USED_EVERY``; ``needs_use_recorded`` says whether the caller must commit it."""
-    if not raw.startswith(TOKEN_PREFIX):
+    digest = digest_of(raw)
+    if digest is None:
         return None
-    row = db.session.execute(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _digest(raw))
-    ).scalar_one_or_none()
+    return token_from_row(digest, db.session.execute(_TOKEN_SQL, {"digest": digest}).first())
+
+
+def token_from_row(digest: str, found: Any) -> ApiToken | None:
+    """The live token in a row of ``_TOKEN_ROW``'s columns (None, or NULLs: no such token)."""
+    if found is None or found.t_id is None:
+        _seen.pop(digest, None)
+        return None
+    values = found._mapping
+    t = {c.key: values[f"t_{c.key}"] for c in _TOKEN_COLUMNS}
+    u = {c.key: values[f"u_{c.key}"] for c in _USER_COLUMNS}
     now = clock.utcnow()
-    if row is None or row.revoked_at is not None or not row.user.active:
+    if (
+        t["revoked_at"] is not None
+        or not u["active"]
+        or (t["expires_at"] is not None and t["expires_at"] <= now)
+    ):
+        _seen.pop(digest, None)
         return None
-    if row.expires_at is not None and row.expires_at <= now:
-        return None
-    if row.last_used_at is None or row.last_used_at <= now - LAST_USED_EVERY:
+    row: ApiToken = _attached(ApiToken, t)
+    user: User = _attached(User, u)
+    set_committed_value(row, "user", user)
+    # From the row's values, not the instances: an instance already in the session may be
+    # expired, and reading it would flush the session in the middle of this.
+    if len(_seen) >= _SEEN_MAX:
+        _seen.clear()
+    _seen[digest] = (u["id"], u["auth_version"] or 0)
+    if t["last_used_at"] is None or t["last_used_at"] <= now - LAST_USED_EVERY:
         row.last_used_at = now
+        row.__dict__[_USE_PENDING] = True
     return row
 
 
+_USE_PENDING = "_tenant_app_use_pending"
+
+
 def needs_use_recorded(row: ApiToken) -> bool:
-    return row in db.session.dirty
+    """Whether ``token_for`` marked this token's use to be committed now (and forget the mark):
+    a mark, not ``session.dirty``, which a flush in between would have emptied, leaving the
+    write uncommitted for the rest of the request."""
+    return bool(row.__dict__.pop(_USE_PENDING, False))
 
 
 def user_for_token(raw: str) -> User | None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, func, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
 from tenant_app.models.base import TenantScoped
 from tenant_app.tenancy import scope_key
-from tenant_app.tenancy.scope import current_scope
+from tenant_app.tenancy.scope import Scope, current_scope
 
 
 class TenantViolation(RuntimeError):
@@ -42,8 +42,8 @@ def backend_pid(connection: Connection) -> int:
     return int(dbapi.info.backend_pid)  # type: ignore[union-attr]
 
 
-def _scope_params(connection: Connection) -> dict[str, str]:
-    scope = current_scope()
+def _scope_params(connection: Connection, scope: Scope | None = None) -> dict[str, str]:
+    scope = scope or current_scope()
     params = {
         "tenant_id": "" if scope.tenant_id is None else str(scope.tenant_id),
         "read_ids": ",".join(str(i) for i in scope.read_ids),
@@ -63,15 +63,19 @@ def _scope_params(connection: Connection) -> dict[str, str]:
 _APPLIED = "tenant_app.rls_scope"
 
 
-def _apply(connection: Connection, *, transaction_start: bool = False) -> None:
-    if connection.dialect.name != "postgresql":
-        return
-    scope = current_scope()
-    wanted = {
+def _wanted(scope: Scope) -> dict[str, str]:
+    return {
         "tenant_id": "" if scope.tenant_id is None else str(scope.tenant_id),
         "read_ids": ",".join(str(i) for i in scope.read_ids),
         "user_id": "" if scope.user_id is None else str(scope.user_id),
     }
+
+
+def _apply(connection: Connection, *, transaction_start: bool = False) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    scope = current_scope()
+    wanted = _wanted(scope)
     if transaction_start:
         connection.info.pop(_APPLIED, None)
         if not any(wanted.values()):
@@ -84,6 +88,31 @@ def _apply(connection: Connection, *, transaction_start: bool = False) -> None:
         return
     connection.execute(SET_SCOPE_SQL, _scope_params(connection))
     connection.info[_APPLIED] = wanted
+
+
+# The same four settings as SET_SCOPE_SQL, as columns another statement can carry.
+SCOPE_SETTINGS = tuple(
+    func.set_config(name, bindparam(param), True).label(f"_scope_{param}")
+    for name, param in (
+        ("app.tenant_id", "tenant_id"),
+        ("app.read_tenants", "read_ids"),
+        ("app.user_id", "user_id"),
+        ("app.scope_sig", "sig"),
+    )
+)
+
+
+def scope_with_row(session: Session, scope: Scope, stmt: Any, params: dict[str, Any]) -> Any:
+    """PostgreSQL only: open the session's transaction and run ``stmt``, a one-row SELECT that
+    carries ``SCOPE_SETTINGS``, so that ``scope`` is set and the row read in one round trip. For
+    a request whose scope is known before the row that confirms it (a cached token's user,
+    auth/api.py): one statement instead of two. The caller then makes ``scope`` the request's
+    (``set_request_scope``, which costs nothing now), or another scope if the row says so (which
+    is applied then, before anything else is read)."""
+    connection = session.connection()
+    row = connection.execute(stmt, {**_scope_params(connection, scope), **params}).one()
+    connection.info[_APPLIED] = _wanted(scope)
+    return row
 
 
 def reapply_scope(session: Session | None = None) -> None:

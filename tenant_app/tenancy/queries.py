@@ -123,15 +123,18 @@ def keyset_page(
     size: int = 50,
     descending: bool = False,
     count: bool = False,
+    as_rows: bool = False,
 ) -> Page:
     """Keyset pagination on a unique, indexed column: constant cost at any depth. With
-    ``count`` the page also carries how many rows there are in all (``total``)."""
+    ``count`` the page also carries how many rows there are in all (``total``); with
+    ``as_rows`` the items are the statement's rows (a statement of columns), not entities."""
     size = max(1, min(size, 500))
     total = count_rows(stmt, key_column) if count else None
     if after is not None:
         stmt = stmt.where(key_column < after if descending else key_column > after)
     stmt = stmt.order_by(key_column.desc() if descending else key_column).limit(size + 1)
-    rows = list(db.session.execute(stmt).scalars())
+    result = db.session.execute(stmt)
+    rows = list(result if as_rows else result.scalars())
     more = len(rows) > size
     rows = rows[:size]
     last = getattr(rows[-1], key_column.key) if (more and rows) else None

@@ -109,21 +109,33 @@ def _cached_roles(tenant: Tenant, user: User) -> frozenset[str]:
     return roles
 
 
-def scope_for(tenant: Tenant, user: User | None) -> Scope:
-    if user is None or not user.is_authenticated:
-        return Scope(
-            tenant_id=tenant.id, read_ids=(tenant.id,), ancestor_ids=tuple(tenant.ancestor_ids)
-        )
-    roles = _cached_roles(tenant, user)
+def _user_scope(tenant: Tenant, user_id: int, roles: frozenset[str]) -> Scope:
     oversees = any(Role(r) in OVERSIGHT_ROLES for r in roles)
     read_ids = _cached_subtree(tenant) if oversees else (tenant.id,)
     return Scope(
         tenant_id=tenant.id,
         read_ids=read_ids,
-        user_id=user.id,
+        user_id=user_id,
         roles=roles,
         ancestor_ids=tuple(tenant.ancestor_ids),
     )
+
+
+def known_scope(tenant: Tenant, user_id: int, auth_version: int) -> Scope | None:
+    """The scope ``scope_for`` would give this user here, from the caches alone (None when the
+    roles are not cached): what a request with a token seen before most likely has."""
+    roles = _roles.get((tenant.id, user_id, auth_version))
+    if roles is None:
+        return None
+    return _user_scope(tenant, user_id, roles)
+
+
+def scope_for(tenant: Tenant, user: User | None) -> Scope:
+    if user is None or not user.is_authenticated:
+        return Scope(
+            tenant_id=tenant.id, read_ids=(tenant.id,), ancestor_ids=tuple(tenant.ancestor_ids)
+        )
+    return _user_scope(tenant, user.id, _cached_roles(tenant, user))
 
 
 def system_scope(tenant_id: int | None = None) -> Scope:

@@ -98,6 +98,18 @@ def search(flt: Filters, after: int | None = None, limit: int = 50, count: bool 
     return keyset_page(search_statement(flt), Enterprise.id, after, limit, count=count)
 
 
+_COLUMNS = tuple(getattr(Enterprise, c.key) for c in Enterprise.__table__.c)
+
+
+def search_rows(flt: Filters, after: int | None = None, limit: int = 50) -> Page:
+    """The same search answering plain rows (every column, read by name like the entity): the
+    API list only serialises them, and building 50 entities was a fifth of its time (issue 13).
+    The columns are the entity's mapped attributes, not the table's: the tenant criteria of
+    tenancy/guard.py apply to a statement of an entity's columns, not to bare table columns."""
+    stmt = search_statement(flt).with_only_columns(*_COLUMNS)
+    return keyset_page(stmt, Enterprise.id, after, limit, as_rows=True)
+
+
 PICK_SIZE = 20
 
 
