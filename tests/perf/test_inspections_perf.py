@@ -1,6 +1,7 @@
 """Benchmark (issue 6), PostgreSQL with RLS live, against bare baselines in the same run:
 
-* a draw of 1% from a pool of 100,000 enterprises with officer pairing: under 1 s;
+* a draw of 1% from a pool of 100,000 enterprises with officer pairing: under 0.5 s (issue 6
+  asked 1 s; issue 13 a margin under it);
 * the pre-save checks of one inspection with 1,000,000 inspections in the database: under 50 ms.
 
 Not collected by default (tests/perf is in norecursedirs). Run:
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.postgres
 N_ENTERPRISES = 100_000
 N_INSPECTIONS = 1_000_000
 N_OFFICERS = 40
-DRAW_LIMIT_S = 1.0
+DRAW_LIMIT_S = 0.5  # issue 13: a margin under issue 6's 1 s
 CHECK_LIMIT_MS = 50.0
 
 

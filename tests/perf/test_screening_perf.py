@@ -1,6 +1,7 @@
 """Benchmark (issue 5), PostgreSQL with RLS live: the set-based tenant screening of 100,000
 enterprises with 500,000 compliance records, against one hand-written SQL query computing the same
-verdicts, in the same run. Must be under 5 s and within 2x of the hand-written query.
+verdicts, in the same run. Must be under 5 s and within 2x of the hand-written query. Issue 13's
+scale: ``PERF_SCREENING_ENTERPRISES=1000000`` (5,000,000 records), under 20 s and within 1.5x.
 
 Not collected by default (tests/perf is in norecursedirs). Run:
 
@@ -12,6 +13,7 @@ RLS even for their owner); both measured paths run through the app role like a r
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from datetime import date, timedelta
@@ -32,10 +34,13 @@ from ..helpers import tenant
 
 pytestmark = pytest.mark.postgres
 
-N_ENTERPRISES = 100_000
-N_RECORDS = 500_000
+# PERF_SCREENING_ENTERPRISES=1000000 for issue 13's scale (5,000,000 records): under 20 s and
+# within 1.5x of the hand-written query; the default is issue 5's (100,000: 5 s, 2x).
+N_ENTERPRISES = int(os.environ.get("PERF_SCREENING_ENTERPRISES", "100000"))
+N_RECORDS = 5 * N_ENTERPRISES
 ON = date(2025, 6, 15)
-LIMIT_S = 5.0
+LIMIT_S = 20.0 if N_ENTERPRISES >= 1_000_000 else 5.0
+RATIO = 1.5 if N_ENTERPRISES >= 1_000_000 else 2.0
 CODES = ["C2822", "C2614", "C3011", "D4620", "N7724", "D4414"]  # D4414: XJ-X on its code
 KINDS = [
     "penalty",
@@ -282,5 +287,14 @@ def test_set_based_screening_at_scale(pg_world: dict[str, Any], pg_aut: Any) -> 
         f"set-based screening of {N_ENTERPRISES:,} enterprises / {N_RECORDS:,} records: {t_ours:.2f} s; "
         f"hand-written SQL: {t_hand:.2f} s; ratio {t_ours / t_hand:.2f}; verdicts {counts}"
     )
+    with db.engine.connect() as conn:
+        settings = conn.execute(
+            text(
+                "select string_agg(name || '=' || setting || coalesce(unit, ''), ', ' order by name)"
+                " from pg_settings where name in ('shared_buffers', 'work_mem',"
+                " 'effective_cache_size', 'max_parallel_workers_per_gather', 'jit')"
+            )
+        ).scalar()
+    print(f"PostgreSQL: {settings}")
     assert t_ours < LIMIT_S
-    assert t_ours <= 2 * t_hand
+    assert t_ours <= RATIO * t_hand
