@@ -34,9 +34,7 @@ def _value_expression(field: fields.Field, read: str, i: int, env: dict[str, Any
     kind = type(field)
     v = f"_v{i}"
     bind = f"({v} := {read})"
-    if kind in (fields.Integer, fields.String, fields.Boolean):
-        return _INLINE[kind].format(bind=bind, v=v)
-    if kind is fields.List and type(field.inner) is fields.String:  # type: ignore[attr-defined]
+    if kind in _INLINE and (kind is not fields.List or type(field.inner) is fields.String):  # type: ignore[attr-defined]
         return _INLINE[kind].format(bind=bind, v=v)
     if kind in (fields.DateTime, fields.Date):
         fmt = field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)  # type: ignore[attr-defined]

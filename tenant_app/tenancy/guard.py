@@ -43,13 +43,7 @@ def backend_pid(connection: Connection) -> int:
 
 
 def _scope_params(connection: Connection, scope: Scope | None = None) -> dict[str, str]:
-    scope = scope or current_scope()
-    params = {
-        "tenant_id": "" if scope.tenant_id is None else str(scope.tenant_id),
-        "read_ids": ",".join(str(i) for i in scope.read_ids),
-        "user_id": "" if scope.user_id is None else str(scope.user_id),
-        "sig": "",
-    }
+    params = {**_wanted(scope or current_scope()), "sig": ""}
     if has_app_context():  # without the key nothing is signed, so nothing is visible
         key = scope_key.derive(current_app.config["DB_SCOPE_KEY"])
         params["sig"] = scope_key.sign(
