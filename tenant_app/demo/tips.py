@@ -126,6 +126,10 @@ def role_tips() -> list[RoleTips]:
                     "层级监督统计：各地检查、正面清单、预警与处罚的图表、明细与稽查通报",
                     "/xj/oversight/",
                 ),
+                Tip(
+                    "各地逾期未办事项：按期限类型计数，点数字看承办人和逾期天数",
+                    "/xj/oversight/#chart-overdue",
+                ),
                 Tip("稽查乌鲁木齐市的执法检查（含待审批、反馈逾期）", "/xj-urumqi/inspections/"),
             ),
         ),

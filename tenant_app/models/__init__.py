@@ -51,6 +51,7 @@ from tenant_app.models.listing import (
 from tenant_app.models.notification import (
     Notification,
     NotificationSetting,
+    OverdueItem,
     ReminderSent,
     WebhookDelivery,
     WebhookSubscription,
@@ -136,6 +137,7 @@ __all__ = [
     "ListingStep",
     "Notification",
     "NotificationSetting",
+    "OverdueItem",
     "ReminderSent",
     "WebhookDelivery",
     "WebhookSubscription",

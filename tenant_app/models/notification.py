@@ -50,6 +50,7 @@ DUE_KINDS = {
     "listing.removal": "正面清单移出期限",
     "inspection.visit": "计划检查日期",
     "inspection.approval": "检查计划待审批",
+    "inspection.feedback": "检查结果反馈期限",
     "cases.decision_limit": "案件办理期限",
     "cases.statement": "陈述申辩期届满",
     "cases.service": "决定书送达期限",
@@ -158,3 +159,23 @@ class ReminderSent(TenantScoped, Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     rule_id: Mapped[str] = mapped_column(String(32), default="")
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OverdueItem(TenantScoped, Model):
+    """The tenant's overdue deadlines as the daily reminder run found them (issue 16 item 3:
+    "an overdue flag visible to oversight"). The run replaces its tenant's rows in one
+    transaction; an oversight role reads its subtree's rows set-based, where running every
+    tenant's deadline sources per page would cost a query per source and tenant. The time of
+    the run is the ``RollupRefresh`` of kind ``overdue``."""
+
+    __tablename__ = "overdue_items"
+    __table_args__ = (Index("ix_overdue_items_tenant_due", "tenant_id", "due"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # DUE_KINDS
+    object_ref: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str] = mapped_column(String(500), default="")
+    due: Mapped[date] = mapped_column(Date)
+    assignee: Mapped[str] = mapped_column(String(100), default="")  # a name: read across tenants
+    rule_id: Mapped[str] = mapped_column(String(32), default="")

@@ -62,7 +62,8 @@ class OversightChartSchema(Schema):
     snapshot_at = fields.DateTime(
         allow_none=True,
         metadata={
-            "description": "整月数据所取统计快照的更新时间（最早的一个）；为空表示全部实时统计"
+            "description": "整月数据所取统计快照的更新时间（最早的一个）；逾期事项图为各地每日"
+            "期限提醒运行的最早时间；为空表示全部实时统计"
         },
     )
 
@@ -75,6 +76,8 @@ class OversightDrillRowSchema(Schema):
     name = fields.String()
     on = fields.Date(allow_none=True)
     approvers = fields.String()
+    assignee = fields.String(metadata={"description": "逾期事项的承办人"})
+    link = fields.String(metadata={"description": "对象页面的路径（有则给出）"})
 
 
 class OversightDrillSchema(Schema):
@@ -133,6 +136,8 @@ class ChartRows(MethodView):
                     "name": r.name,
                     "on": r.on,
                     "approvers": r.approvers,
+                    "assignee": r.assignee,
+                    "link": r.link,
                 }
                 for r in d.rows
             ],

@@ -104,6 +104,8 @@ def export(key: str) -> Any:
 
 
 def _object_link(row: stats.DrillRow) -> str:
+    if row.link.startswith("/") and not row.link.startswith("//"):
+        return row.link  # written by the app's own deadline sources: a path of this site
     endpoint = {
         "inspection": "web.inspections.show",
         "case": "web.cases.show",
@@ -136,8 +138,11 @@ def rows(key: str) -> Any:
     if error:
         return render_template("oversight/refused.html", error=error), 422
     if request.args.get("format") == "xlsx":
-        header = ["地区", "对象", "日期", "批准人"]
-        data = [[r.region, r.name, r.on.isoformat() if r.on else "", r.approvers] for r in d.rows]
+        header = ["地区", "对象", "日期", d.extra_label]
+        data = [
+            [r.region, r.name, r.on.isoformat() if r.on else "", r.approvers or r.assignee]
+            for r in d.rows
+        ]
         return _xlsx(stats.xlsx(d.measure_label, header, data), f"{key}-rows.xlsx")
     title = stats.specs()[key].title
     return render_template(

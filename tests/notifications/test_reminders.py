@@ -258,3 +258,38 @@ def test_inspection_visits_go_to_their_officers_and_approvals_to_the_tenant_queu
     ]
     assert [(i.kind, i.assignee_id) for i in mine] == [("inspection.visit", one)]
     assert {i.kind for i in early} == {"inspection.visit"}  # the horizon bounds the query
+
+
+@pytest.mark.today("2026-09-29")
+def test_feedback_owed_after_an_inspection_reaches_its_officers_until_given(world: Any) -> None:
+    """SX-6 (检查结束后，及时向企业反馈检查结果): a finished inspection whose feedback is due
+    Friday 9 October 2026 is "due soon" for its officer on Tuesday 29 September (3 working days
+    ahead: 30 Sep, 8 Oct, 9 Oct); once the feedback is given it leaves the queue."""
+    from tenant_app.inspections.due import inspection_deadlines
+    from tenant_app.inspections.services.feedback import give_feedback
+    from tenant_app.models import Inspection
+
+    e = make_enterprise(SX)
+    one = user_id("taiyuan-officer1")
+    with use_scope(system_scope(tenant(SX).id)):
+        done = Inspection(
+            enterprise_id=e.id,
+            mode="on_site",
+            trigger="complaint",
+            planned_date=date(2026, 9, 28),
+            status="done",
+            feedback_due=date(2026, 10, 9),
+            officers=[{"id": one, "name": "刘执法"}],
+        )
+        db.session.add(done)
+        db.session.commit()
+        insp_id = done.id
+    with as_person("taiyuan-officer1", SX) as ctx:
+        rows = [r for r in queue.my_queue(ctx) if r.item.kind == "inspection.feedback"]
+    assert [(r.item.object_ref, r.item.rule_id, r.due_soon) for r in rows] == [
+        (f"inspection:{insp_id}", "SX-6", True)
+    ]
+    with as_system(SX) as ctx:
+        give_feedback(ctx, db.session.get(Inspection, insp_id), "检查未发现问题。")
+        db.session.commit()
+        assert inspection_deadlines(ctx, user_id=None, horizon=date(2026, 12, 31)) == []

@@ -102,7 +102,11 @@ def docx(b: Bulletin) -> bytes:
         out.add_paragraph(c.note)
         if c.snapshot_at is not None:
             at = c.snapshot_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-            out.add_paragraph(f"整月数据取自 {at} 的统计快照，其余为实时数据。")
+            out.add_paragraph(
+                f"取自各地每日期限提醒运行（最早一次更新于 {at}）。"
+                if c.snapshot_kind == "overdue"
+                else f"整月数据取自 {at} 的统计快照，其余为实时数据。"
+            )
         totals = ["合计", *(c.totals[k] for k, _l in c.measures), *("" for _p in c.percent)]
         table(c.header(), [*c.rows(), totals])
     out.add_heading("现场检查最多的企业（对照年度频次上限）", level=2)

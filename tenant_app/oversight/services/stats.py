@@ -29,6 +29,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    or_,
     select,
     true,
     union_all,
@@ -49,6 +50,8 @@ from tenant_app.models import (
     Inspection,
     InspectionApproval,
     InspectionPlan,
+    OverdueItem,
+    RollupRefresh,
     Tenant,
 )
 from tenant_app.models.inspection import DEAD_STATUSES
@@ -218,6 +221,10 @@ class Spec:
     percent: tuple[tuple[str, str, str], ...] = ()  # (label, numerator, denominator)
     # True: the base is the inspections', so whole months may be read from the rollup
     rollup: bool = False
+    # The base is a table each tenant's job rewrites (RollupRefresh of this kind): the chart
+    # states the oldest of its tenants' times
+    snapshot_kind: str | None = None
+    drill_extra: str = "批准人"  # the drill-down's last column (approvers, or the assignee)
 
 
 def _inspections_base(f: Filters) -> Select[Any]:
@@ -407,6 +414,27 @@ def _case_time_base(f: Filters) -> Select[Any]:
     return decided.union_all(overdue)  # type: ignore[return-value]
 
 
+def _overdue_base(f: Filters) -> Select[Any]:
+    """The subtree's overdue deadlines as each tenant's daily reminder run last found them
+    (issue 16 item 3). A state on the day of the run, not events of a period: neither the
+    period nor the enterprise filters apply (the chart's note says so)."""
+    columns: list[Any] = [
+        OverdueItem.tenant_id.label("tenant_id"),
+        OverdueItem.id.label("obj_id"),
+        OverdueItem.title.label("name"),
+        OverdueItem.due.label("on"),
+        literal("overdue").label("kind"),
+        OverdueItem.kind.label("due_kind"),
+        OverdueItem.link.label("link"),
+        OverdueItem.assignee.label("assignee"),
+    ]
+    return select(*columns).where(OverdueItem.tenant_id.in_(f.region_ids))
+
+
+def _due_kind(*prefixes: str) -> Callable[[Subquery], ColumnElement[bool]]:
+    return lambda s: or_(*(s.c.due_kind.startswith(p) for p in prefixes))
+
+
 def specs() -> dict[str, Spec]:
     triggers = _triggers()
     return {
@@ -525,6 +553,27 @@ def specs() -> dict[str, Spec]:
                 ),
                 percent=(("期限内决定率", "within", "decided"),),
             ),
+            Spec(
+                "overdue",
+                "逾期未办事项（各地当前状态）",
+                "各项法定和政策期限的落实：公示、发布、备案、移出、检查、审批、反馈、案件各阶段、"
+                "责令改正与整改、罚款缴纳、预警答复；取自各地每日期限提醒运行，不受统计期间和企业筛选影响",
+                "region",
+                _overdue_base,
+                (
+                    Measure("all", "逾期事项", lambda s: true()),
+                    Measure("listing", "正面清单", _due_kind("listing.")),
+                    Measure("inspection", "检查", _due_kind("inspection.")),
+                    Measure("cases", "案件办理", _due_kind("cases.")),
+                    Measure(
+                        "correction", "责令改正与整改", _due_kind("rectification.", "registry.")
+                    ),
+                    Measure("payment", "罚款缴纳", _due_kind("payment.")),
+                    Measure("warning", "预警答复与处理", _due_kind("warning.")),
+                ),
+                snapshot_kind="overdue",
+                drill_extra="承办人",
+            ),
         )
     }
 
@@ -545,6 +594,7 @@ class Chart:
     percent: list[tuple[str, list[str]]] = field(default_factory=list)
     # The oldest rollup the whole months were read from; None: every figure counted live.
     snapshot_at: datetime | None = None
+    snapshot_kind: str | None = None  # "inspections" (whole months) or the spec's own kind
 
     @property
     def totals(self) -> dict[str, int]:
@@ -622,6 +672,7 @@ def chart(ctx: Context, f: Filters, key: str) -> Chart:
         buckets,
         values,
         snapshot_at=snapshot_at,
+        snapshot_kind=(spec.snapshot_kind or rollups.KIND) if snapshot_at else None,
     )
     for label, num, den in spec.percent:
         out.percent.append(
@@ -641,6 +692,14 @@ def _counted(ctx: Context, spec: Spec, f: Filters) -> tuple[Subquery, datetime |
     of tenants with a recent rollup from the rollup (a count ``n`` per row) and the rest live
     (rollups.py). Both parts carry the columns the measures read, so one set of measures
     serves both."""
+    if spec.snapshot_kind:
+        oldest = db.session.execute(
+            select(func.min(RollupRefresh.refreshed_at)).where(
+                RollupRefresh.kind == spec.snapshot_kind,
+                RollupRefresh.tenant_id.in_(f.region_ids),
+            )
+        ).scalar_one()
+        return spec.base(f).subquery(), oldest
     months = rollups.WholeMonths.inside(f.start, f.end)
     usable = spec.rollup and months is not None
     if f.industry and len(f.industry) > rollups.INDUSTRY_CHARS:
@@ -678,6 +737,8 @@ class DrillRow:
     kind: str
     region: str
     approvers: str = ""
+    assignee: str = ""
+    link: str = ""  # a path of this site the row stands for, when the base carries one
 
 
 @dataclass
@@ -688,6 +749,7 @@ class Drill:
     bucket_label: str
     rows: list[DrillRow]
     total: int
+    extra_label: str = "批准人"  # the last column's title
 
 
 def drill(ctx: Context, f: Filters, key: str, measure: str, bucket: str) -> Drill:
@@ -717,8 +779,9 @@ def drill(ctx: Context, f: Filters, key: str, measure: str, bucket: str) -> Dril
     total = int(
         db.session.execute(select(func.count()).select_from(sub).where(*where)).scalar_one()
     )
+    optional = [(sub.c[c] if c in sub.c else literal("")).label(c) for c in ("link", "assignee")]
     found = db.session.execute(
-        select(sub.c.tenant_id, sub.c.obj_id, sub.c.name, sub.c.on, sub.c.kind)
+        select(sub.c.tenant_id, sub.c.obj_id, sub.c.name, sub.c.on, sub.c.kind, *optional)
         .where(*where)
         .order_by(sub.c.on, sub.c.obj_id)
         .limit(DRILL_LIMIT)
@@ -745,10 +808,12 @@ def drill(ctx: Context, f: Filters, key: str, measure: str, bucket: str) -> Dril
             r.kind,
             region_names.get(r.tenant_id, ""),
             "、".join(approvers.get(r.obj_id, [])),
+            r.assignee or "",
+            r.link or "",
         )
         for r in found
     ]
-    return Drill(key, measure, m.label, bucket_label, rows, total)
+    return Drill(key, measure, m.label, bucket_label, rows, total, spec.drill_extra)
 
 
 # ------------------------------------------------------------- enterprises against their caps

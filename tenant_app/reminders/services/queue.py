@@ -20,12 +20,13 @@ from tenant_app.auth.roles import Perm
 from tenant_app.calendar.years import work_calendar
 from tenant_app.context import Context
 from tenant_app.extensions import db
-from tenant_app.models import ReminderSent, User
+from tenant_app.models import ReminderSent
 from tenant_app.notifications.services.notify import notify
 from tenant_app.notifications.services.preferences import lead_days_by_user
 from tenant_app.policy.service import NoPack, policy_for
 from tenant_app.reminders.items import DueItem
 from tenant_app.reminders.registry import sources
+from tenant_app.reminders.services.overdue import names_of, record_overdue
 
 # The furthest a queue looks ahead (working days) besides the lead: "upcoming" on the page.
 LOOK_AHEAD_WORKDAYS = 20
@@ -105,21 +106,17 @@ def tenant_queue(ctx: Context) -> list[QueueRow]:
 
 
 def assignee_names(rows: Iterable[QueueRow]) -> dict[int, str]:
-    ids = {r.item.assignee_id for r in rows if r.item.assignee_id is not None}
-    if not ids:
-        return {}
-    found = db.session.execute(
-        select(User.id, User.display_name, User.username).where(User.id.in_(ids))
-    ).all()
-    return {uid: display or username for uid, display, username in found}
+    return names_of({r.item.assignee_id for r in rows if r.item.assignee_id is not None})
 
 
 def send_reminders(ctx: Context) -> dict[str, int]:
     """The periodic run (one per tenant per day): notify each assignee of the items that reached
-    a threshold since the last run. Idempotent: a second run the same day sends nothing."""
+    a threshold since the last run, and keep the overdue ones for oversight (overdue.py).
+    Idempotent: a second run the same day sends nothing."""
     today = ctx.today
     lead, _rule = default_lead(ctx)
     items = collect(ctx, user_id=None, horizon=_workdays_ahead(ctx, 30))
+    overdue = record_overdue(ctx, items)
     assigned = [i for i in items if i.assignee_id is not None]
     leads = lead_days_by_user(ctx, {i.assignee_id for i in assigned if i.assignee_id})
     soon_until: dict[int, date] = {}
@@ -133,7 +130,7 @@ def send_reminders(ctx: Context) -> dict[str, int]:
         elif item.due <= soon_until[uid]:
             due.append((item, "soon"))
     if not due:
-        return {"items": len(items), "sent": 0}
+        return {"items": len(items), "sent": 0, "overdue": overdue}
     keys = [(i.object_ref, i.kind, i.due, t, int(i.assignee_id or 0)) for i, t in due]
     sent_before: set[tuple[str, str, date, str, int]] = set(
         db.session.execute(
@@ -182,4 +179,4 @@ def send_reminders(ctx: Context) -> dict[str, int]:
             },
         )
         sent += 1
-    return {"items": len(items), "sent": sent}
+    return {"items": len(items), "sent": sent, "overdue": overdue}
