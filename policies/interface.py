@@ -8,6 +8,7 @@ tests a region's name: every rule id and parameter comes from the pack.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Protocol
 
@@ -407,6 +408,34 @@ class Policy:
         basis = "（平台默认值）" if rem.get("basis") == "default" else ""
         text = f"{rem['rule_id']}：期限届满前{rem['lead_workdays']}个工作日提醒承办人{basis}。"
         return self._d(int(rem["lead_workdays"]), rem["rule_id"], {}, text)
+
+    # --- filing a subordinate's policy with an ancestor (SX-12) ---
+    def policy_filing(self, changed: Iterable[str]) -> Decision:
+        """Whether a subordinate tenant's new version, changing the key paths ``changed``, must
+        be filed and with which level (``discretion.filing``: SX-12 报省生态环境厅备案); None
+        when it changes none of the filed keys or the pack files nothing. A path counts when it
+        is a filed key, lies under one, or contains one."""
+        filing = self.pack["discretion"].get("filing")
+        if not filing:
+            return self._d(None, "", {"changed": sorted(changed)}, "本政策未要求下级政策报备。")
+        keys = list(filing["keys"])
+        touched = sorted(
+            {
+                path
+                for path in changed
+                for key in keys
+                if path == key or path.startswith(key + ".") or key.startswith(path + ".")
+            }
+        )
+        facts = {"changed": sorted(changed), "filed_keys": keys, "touched": touched}
+        if not touched:
+            return self._d(None, filing["rule_id"], facts, "本次修改不涉及须报备的政策项。")
+        return self._d(
+            filing["filed_with"],
+            filing["rule_id"],
+            facts,
+            f"{filing['rule_id']}：{filing['title']}（本次修改了其中{len(touched)}项）。",
+        )
 
     # --- warnings (SX-1, issue 16) ---
     def _warnings(self) -> dict[str, Any]:

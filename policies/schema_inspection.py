@@ -254,6 +254,17 @@ class SimilarCasesSchema(StrictSchema):
     note = Str(required=False)
 
 
+class PolicyFilingSchema(StrictSchema):
+    """A subordinate tenant's change of these keys is filed with its ancestor of level
+    ``filed_with`` (SX-12: 细化量化裁量要素、拓展“轻微违法行为不予处罚”事项清单，并报省生态环境厅备案).
+    Filing is not approval: the version is in force from its date; the ancestor acknowledges it."""
+
+    rule_id = RuleId()
+    title = Str()
+    filed_with = Name(LEVELS, "层级")
+    keys = List(Str(), unique=True)
+
+
 class DiscretionSchema(Section):
     benchmark = Str()
     minor_violation_list = List(Str(), required=False, unique=True)
@@ -269,6 +280,7 @@ class DiscretionSchema(Section):
     factors = FactorsField
     grades = GradesField
     similar = Nested(SimilarCasesSchema, required=False)
+    filing = Nested(PolicyFilingSchema, required=False)
 
     @validates_schema
     def _grades(self, data: dict[str, Any], **kw: Any) -> None:

@@ -33,6 +33,7 @@ from tenant_app.enforcement.services import payments
 from tenant_app.extensions import db
 from tenant_app.listing.services.listed_status import listed_on
 from tenant_app.models import Case, Enterprise, Inspection, ListingEntry
+from tenant_app.policy import service as policy_service
 from tenant_app.tenancy.acting import scope_context
 
 CASE_CITIES = ("sx-taiyuan", "xj-urumqi")
@@ -43,6 +44,12 @@ PORTAL = {"sx-taiyuan": "taiyuan-qiye", "xj-urumqi": "urumqi-qiye"}
 # Per city: (violation, factor levels, the noticed penalty), for the three demo cases.
 SCRIPT: dict[str, dict[str, Any]] = {
     "sx-taiyuan": {
+        # SX-12: the city extends the minor-violation list; its version is filed with the province
+        "minor_list_extension": (
+            "taiyuan-admin",
+            "未按照规定设置大气污染物排放口，首次被发现并于责令改正期限内改正的",
+            "太原市拓展轻微违法行为不予处罚事项清单（SX-12，报省厅备案）",
+        ),
         "from_inspection": (
             "air_outlet",
             {"harm": "minor", "correction": "promptly", "history": "first"},
@@ -175,7 +182,33 @@ def seed_cases(slug: str) -> bool:
     _every_stage(slug, others[2:8])
     _far_from_similar(slug, others[8:14])
     _tolerance(slug)
+    _minor_list_extension(slug)
     return True
+
+
+def _minor_list_extension(slug: str) -> None:
+    """A city's policy version extending the minor-violation list, kept with its other
+    overrides; where the pack files such a change (SX-12) it reaches the province's inbox."""
+    spec = SCRIPT[slug].get("minor_list_extension")
+    if spec is None:
+        return
+    admin, entry, comment = spec
+    with acting(slug, admin):
+        ctx = scope_context()
+        assert ctx.tenant is not None
+        own = policy_service.layers_for(ctx.tenant, ctx.today)[-1].overrides
+        discretion = dict(own.get("discretion") or {})
+        listed = list(discretion.get("minor_violation_list") or [])
+        if entry in listed:
+            return
+        discretion["minor_violation_list"] = [*listed, entry]
+        policy_service.save_version(
+            ctx,
+            overrides={**own, "discretion": discretion},
+            effective_from=ctx.today,
+            comment=comment,
+        )
+        db.session.commit()
 
 
 def _tolerance(slug: str) -> None:

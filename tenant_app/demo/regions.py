@@ -39,6 +39,8 @@ ACCOUNTS = [
     ("sx-taiyuan", "taiyuan-officer2", "陈执法", ["officer"], "14010020260002"),
     ("sx-taiyuan", "taiyuan-principal", "孙局长", ["principal_head"], None),
     ("sx-taiyuan", "taiyuan-fazhi", "周审核", ["legal_reviewer"], None),
+    # last, so that the ids of the accounts above stay what tests and bookmarks know
+    ("sx", "sx-auditor", "省厅稽查员", ["auditor"], None),
 ]
 
 

@@ -134,6 +134,18 @@ def role_tips() -> list[RoleTips]:
             ),
         ),
         RoleTips(
+            "省厅稽查员",
+            "sx",
+            "sx-auditor",
+            (
+                Tip(
+                    "下级政策备案：太原市拓展的轻微违法行为不予处罚事项清单（SX-12），签收",
+                    "/sx/policy/filings",
+                ),
+                Tip("层级监督统计：太原市、小店区的检查、预警、处罚与逾期事项", "/sx/oversight/"),
+            ),
+        ),
+        RoleTips(
             "市局管理员",
             "xj-urumqi",
             "urumqi-admin",

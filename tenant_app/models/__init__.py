@@ -57,7 +57,13 @@ from tenant_app.models.notification import (
     WebhookSubscription,
 )
 from tenant_app.models.oversight import CorrectionItem, InspectionRollup, RollupRefresh
-from tenant_app.models.policy import CalendarDay, CalendarYear, Deadline, PolicyVersion
+from tenant_app.models.policy import (
+    CalendarDay,
+    CalendarYear,
+    Deadline,
+    PolicyFiling,
+    PolicyVersion,
+)
 from tenant_app.models.records import ComplianceRecord
 from tenant_app.models.rectification import (
     CorrectionExtension,
@@ -146,6 +152,7 @@ __all__ = [
     "RateLimitCounter",
     "RoleProposal",
     "UserSession",
+    "PolicyFiling",
     "PolicyVersion",
     "RoleGrant",
     "Tenant",

@@ -200,6 +200,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "login.throttled": "登录尝试过多，暂时锁定",
     "officer_conflict.declared": "执法人员申报利益冲突",
     "policy.changed": "修改政策配置",
+    "policy.filed": "政策修改报上级备案",
+    "policy.filing_acknowledged": "上级签收政策备案",
     "record.created": "新增企业记录",
     "record.updated": "修改企业记录",
     "role.granted": "授予角色",

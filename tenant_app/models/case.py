@@ -124,6 +124,9 @@ class Case(TenantScoped, Model):
         Index("ix_cases_tenant_stage", "tenant_id", "stage", "id"),
         Index("ix_cases_tenant_enterprise", "tenant_id", "enterprise_id", "id"),
         Index("ix_cases_tenant_inspection", "tenant_id", "inspection_id"),
+        # led by the reference itself, as every foreign key's index (migration 0008p): on
+        # SQLite the key is the single column
+        Index("ix_cases_fk_warning_id", "warning_id"),
         # 决定书文号: sequential per tenant per year, never reused (issue 14 item 7).
         Index(
             "ux_cases_tenant_decision_number",
@@ -137,6 +140,8 @@ class Case(TenantScoped, Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
+    # the unanswered warning (SX-1) the case was opened from (origin "warning")
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"))
     origin: Mapped[str] = mapped_column(String(16))  # CASE_ORIGINS
     title: Mapped[str] = mapped_column(String(200))
     facts: Mapped[str] = mapped_column(Text, default="")

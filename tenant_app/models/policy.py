@@ -92,3 +92,33 @@ class Deadline(TenantScoped, Model):
     policy_version: Mapped[str] = mapped_column(String(255), default="")
     explanation: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PolicyFiling(TenantScoped, Model):
+    """A subordinate tenant's policy version filed with its ancestor (SX-12: 细化量化裁量要素、拓展
+    “轻微违法行为不予处罚”事项清单，并报省生态环境厅备案; the pack's ``discretion.filing``). Written
+    with the version, in its transaction. The row lives in the FILING tenant; the ancestor reads it
+    through ``tenancy.queries.descendants`` (PostgreSQL: the extra RLS read of migration 0010x) and
+    acknowledges it. Filing is not approval: the version is in force from its date regardless."""
+
+    __tablename__ = "policy_filings"
+    __table_args__ = (
+        Index("ix_policy_filings_parent", "parent_tenant_id", "acknowledged_at"),
+        Index("ix_policy_filings_fk_version_id", "version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id", ondelete="CASCADE"))
+    version_number: Mapped[int] = mapped_column(Integer)
+    parent_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    rule_id: Mapped[str] = mapped_column(String(16), default="")
+    explanation: Mapped[str] = mapped_column(String(500), default="")
+    # the version's changes of the filed keys, as the version recorded them (path/before/after)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    effective_from: Mapped[date] = mapped_column(Date)
+    filed_on: Mapped[date] = mapped_column(Date)
+    filed_by_name: Mapped[str] = mapped_column(String(64), default="")
+    acknowledged_by_name: Mapped[str] = mapped_column(String(64), default="")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ack_note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tenant_app.api.schemas import ErrorSchema
 from tenant_app.auth.api import bind_api_tenant
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
@@ -20,6 +21,7 @@ from tenant_app.models import CalendarYear, PolicyVersion
 from tenant_app.policy import service as policy_service
 from tenant_app.policy.service import UNCHANGED
 from tenant_app.policy.services import diff as diff_service
+from tenant_app.policy.services import filings as filing_service
 from tenant_app.policy.services import preview as preview_service
 from tenant_app.policy.services import rules as rules_service
 from tenant_app.tenancy.acting import request_context
@@ -53,7 +55,35 @@ class EffectivePolicySchema(Schema):
     sources = fields.Dict(keys=fields.String(), values=fields.String())
 
 
+class PolicyFilingSchema(Schema):
+    id = fields.Integer()
+    tenant_id = fields.Integer(metadata={"description": "报备的下级单位"})
+    tenant_name = fields.String()
+    version_number = fields.Integer()
+    effective_from = fields.Date()
+    rule_id = fields.String()
+    explanation = fields.String(metadata={"description": "为何须报备（规则与本次修改的项）"})
+    changes = fields.List(
+        fields.Dict(), metadata={"description": "须报备项的修改：path/before/after"}
+    )
+    filed_on = fields.Date()
+    filed_by_name = fields.String()
+    acknowledged_at = fields.DateTime(allow_none=True)
+    acknowledged_by_name = fields.String()
+    ack_note = fields.String()
+
+
+class FilingAckSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
 class VersionSchema(Schema):
+    filed = fields.Nested(
+        PolicyFilingSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "该版本报上级备案的情况（无须报备时为空）"},
+    )
     id = fields.Integer(dump_only=True)
     number = fields.Integer(dump_only=True)
     effective_from = fields.Date(required=True)
@@ -109,12 +139,73 @@ class EffectivePolicy(MethodView):
         }
 
 
+_VERSION_FIELDS = (
+    "id",
+    "number",
+    "effective_from",
+    "pack",
+    "overrides",
+    "diff",
+    "comment",
+    "created_at",
+)
+_FILING_FIELDS = tuple(k for k in PolicyFilingSchema._declared_fields if k != "tenant_name")
+
+
+def _filing(f: Any, names: dict[int, str] | None = None) -> dict[str, Any] | None:
+    """A filing as the schema dumps it (the response decorator does), with its tenant's name."""
+    if f is None:
+        return None
+    return {
+        **{k: getattr(f, k) for k in _FILING_FIELDS},
+        "tenant_name": (names or {}).get(f.tenant_id, ""),
+    }
+
+
+@blp.route("/filings")
+class Filings(MethodView):
+    @permission(Perm.FILINGS_RECEIVE)
+    @blp.response(200, PolicyFilingSchema(many=True))
+    @blp.alt_response(403, schema=ErrorSchema, description="无权签收下级备案")
+    def get(self) -> list[dict[str, Any]]:
+        """Policy versions of subordinate tenants filed with this one (SX-12 in Shanxi's pack:
+        the minor-violation list and the discretion factors), newest first."""
+        rows = filing_service.inbox(request_context())
+        names = filing_service.tenant_names({f.tenant_id for f in rows})
+        return [_filing(f, names) or {} for f in rows]
+
+
+@blp.route("/filings/<int:filing_id>/ack")
+class FilingAck(MethodView):
+    @permission(Perm.FILINGS_RECEIVE)
+    @blp.arguments(FilingAckSchema)
+    @blp.response(200, PolicyFilingSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="没有该政策备案")
+    @blp.alt_response(409, schema=ErrorSchema, description="已签收")
+    def post(self, data: dict[str, Any], filing_id: int) -> dict[str, Any]:
+        """Acknowledge a subordinate tenant's policy filing (备案签收, not an approval)."""
+        ctx = request_context()
+        filing = filing_service.acknowledge(
+            ctx, filing_service.get_filing(ctx, filing_id), data["note"]
+        )
+        db.session.commit()
+        names = filing_service.tenant_names({filing.tenant_id})
+        return _filing(filing, names) or {}
+
+
 @blp.route("/versions")
 class Versions(MethodView):
     @permission(Perm.POLICY_VIEW)
     @blp.response(200, VersionSchema(many=True))
-    def get(self) -> list[PolicyVersion]:
-        return policy_service.history(g.tenant)
+    def get(self) -> list[dict[str, Any]]:
+        filed = filing_service.of_versions(g.tenant.id)
+        return [
+            {
+                **{k: getattr(v, k) for k in _VERSION_FIELDS},
+                "filed": _filing(filed.get(v.id), {g.tenant.id: g.tenant.name}),
+            }
+            for v in policy_service.history(g.tenant)
+        ]
 
     @permission(Perm.POLICY_EDIT)
     @blp.arguments(VersionSchema)

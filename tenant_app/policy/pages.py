@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -31,11 +31,13 @@ from tenant_app.policy import values_form
 from tenant_app.policy.quiet_form import QUIET_ROWS, quiet_rows_from, rows_to_periods, typed_rows
 from tenant_app.policy.service import UNCHANGED, EffectivePolicy
 from tenant_app.policy.services import diff as diff_service
+from tenant_app.policy.services import filings as filing_service
 from tenant_app.policy.services import preview as preview_service
 from tenant_app.policy.services import rules as rules_service
 from tenant_app.policy.services.edits import EditField, edit_fields, overrides_with
 from tenant_app.policy.services.words import VOCABS, unit_of, vocab_of
 from tenant_app.tenancy.acting import request_context
+from tenant_app.ui.forms import ConfirmForm
 from tenant_app.ui.labels import LABELS, policy_value
 
 bp = Blueprint("policy", __name__, template_folder="templates", url_prefix="/policy")
@@ -286,6 +288,7 @@ def _page(
     rows = quiet_rows if quiet_rows is not None else quiet_rows_from(eff.effective)
     diff, diff_errors = _diff()
     history = policy_service.history(g.tenant)
+    filed = filing_service.of_versions(g.tenant.id)
     return render_template(
         "policy/show.html",
         eff=eff,
@@ -300,6 +303,8 @@ def _page(
         values=values,
         errors=errors or {},
         history=history,
+        filed=filed,
+        filed_with=filing_service.tenant_names({f.parent_tenant_id for f in filed.values()}),
         categories=categories,
         quiet_rows=rows + [{}] * max(0, QUIET_ROWS - len(rows)),
         months=_calendar(eff),
@@ -446,3 +451,35 @@ def _save_or_preview(
         f"已保存第 {version.number} 版，自 {version.effective_from.isoformat()} 起生效", "success"
     )
     return redirect(url_for(".show"))
+
+
+@bp.get("/filings")
+@permission(Perm.FILINGS_RECEIVE)
+def filings() -> Any:
+    """Subordinate tenants' policy versions filed with this tenant (the pack's filed keys)."""
+    rows = filing_service.inbox(request_context())
+    return render_template(
+        "policy/filings.html",
+        filings=rows,
+        names=filing_service.tenant_names({f.tenant_id for f in rows}),
+    )
+
+
+@bp.post("/filings/<int:filing_id>/ack")
+@permission(Perm.FILINGS_RECEIVE)
+def filing_ack(filing_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ctx = request_context()
+    try:
+        filing = filing_service.get_filing(ctx, filing_id)
+    except ServiceError:
+        abort(404)
+    try:
+        filing_service.acknowledge(ctx, filing, request.form.get("note", ""))
+        db.session.commit()
+        flash(gettext("已签收政策备案"), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for(".filings"))

@@ -26,6 +26,7 @@ from tenant_app.core.errors import ServiceError, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import PolicyVersion, Tenant
 from tenant_app.models.tenant import Level
+from tenant_app.policy.services import filings
 from tenant_app.tenancy.queries import inherited
 
 UNCHANGED = object()
@@ -344,6 +345,9 @@ def save_version(
     )
     db.session.add(version)
     db.session.flush()
+    filing = filings.file_if_required(
+        ctx, version, p.effective, [layer.tenant for layer in p.layers]
+    )
     audit.record(
         ctx,
         "policy.changed",
@@ -356,6 +360,7 @@ def save_version(
             "pack": p.new_pack,
             "diff": version.diff,
             "comment": version.comment,
+            "filed_with": filing.parent_tenant_id if filing else None,
         },
     )
     return version

@@ -111,6 +111,7 @@ CONFIRMED = {
     "listing/listing/entry.html::web.listing.entry_step:removal",
     "listing/listing/entry.html::web.listing.entry_step:renewal",
     "listing/listing/filings.html::web.listing.ack",
+    "policy/policy/filings.html::web.policy.filing_ack",  # 签收 cannot be undone
     "listing/listing/mine.html::web.listing_portal.commitment",
     "listing/listing/public_notice.html::self",
     "registry/enterprises/accounts.html::web.enterprise_portal.verify",

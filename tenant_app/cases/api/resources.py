@@ -88,6 +88,7 @@ _COLUMNS = (
     "id",
     "enterprise_id",
     "inspection_id",
+    "warning_id",
     "origin",
     "title",
     "facts",

@@ -36,6 +36,14 @@ class CaseInSchema(Schema):
         validate=_ID,
         metadata={"description": "据该检查的发现立案（当事人取自检查）"},
     )
+    warning_id = fields.Integer(
+        allow_none=True,
+        validate=_ID,
+        metadata={
+            "description": "据企业逾期未答复、已升级或答复不足的预警立案（来源为“预警提醒后未整改”，"
+            "当事人取自预警）"
+        },
+    )
     origin = choice_field(CASE_ORIGINS, load_default="manual")
     title = fields.String(validate=validate.Length(max=200))
     facts = fields.String(validate=_TEXT)
@@ -196,6 +204,7 @@ class CaseSummarySchema(Schema):
     id = fields.Integer()
     enterprise_id = fields.Integer()
     inspection_id = fields.Integer(allow_none=True)
+    warning_id = fields.Integer(allow_none=True)
     origin = fields.String()
     title = fields.String()
     stage = fields.String()

@@ -51,8 +51,9 @@ from tenant_app.cases.services.common import (
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
-from tenant_app.models import Case, Enterprise, Inspection
+from tenant_app.models import Case, Enterprise, EnterpriseWarning, Inspection
 from tenant_app.models.case import CASE_ORIGINS, CASE_STAGES, COERCIVE_MEASURES
+from tenant_app.registry.pickers import chosen_enterprises, enterprise_pick
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.actions import confirmed_action
 from tenant_app.ui.downloads import stored_file_response
@@ -116,6 +117,7 @@ def _new_data() -> dict[str, Any]:
     f = request.form
     return {
         "inspection_id": f.get("inspection_id") or None,
+        "warning_id": f.get("warning_id") or None,
         "enterprise_id": f.get("enterprise_id") or None,
         "origin": f.get("origin") or "manual",
         "title": f.get("title", ""),
@@ -133,8 +135,13 @@ def new() -> Any:
     ctx = request_context()
     errors: dict[str, list[str]] = {}
     message, status = "", 200
-    inspection = None
-    if request.method == "POST":
+    inspection = warning = None
+    picking = request.method == "POST" and bool(request.form.get("pick"))
+    if picking:
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        data = _new_data()  # the enterprise picker's search without scripts: nothing saved
+    elif request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
         data = _new_data()
@@ -150,6 +157,14 @@ def new() -> Any:
             errors, message, status = exc.errors, _reasons(exc), exc.status
     elif request.args.get("inspection_id"):
         data = cases.prefill_from_inspection(request.args["inspection_id"])
+    elif request.args.get("warning_id"):
+        try:
+            data = cases.prefill_from_warning(ctx, request.args["warning_id"])
+        except ServiceError as exc:
+            if exc.status == 404:
+                abort(404)
+            flash(_reasons(exc), "danger")
+            return redirect(url_for("web.warnings.show", warning_id=request.args["warning_id"]))
     else:
         data = {
             "enterprise_id": request.args.get("enterprise_id"),
@@ -160,16 +175,21 @@ def new() -> Any:
         inspection = db.session.execute(
             select(Inspection).where(Inspection.id == int(data["inspection_id"]))
         ).scalar_one_or_none()
-    enterprises = (
-        db.session.execute(select(Enterprise).order_by(Enterprise.name).limit(500)).scalars().all()
-    )
+    elif data.get("warning_id") and str(data["warning_id"]).isdigit():
+        warning = db.session.execute(
+            select(EnterpriseWarning).where(EnterpriseWarning.id == int(data["warning_id"]))
+        ).scalar_one_or_none()
+    form = request.form if request.method == "POST" else request.args
     return render_template(
         "cases/new.html",
         data=data,
         errors=errors,
         message=message,
         inspection=inspection,
-        enterprises=enterprises,
+        warning=warning,
+        enterprise_chosen=chosen_enterprises(data.get("enterprise_id")),
+        enterprise_results=enterprise_pick(form, "enterprise_id"),
+        enterprise_q=form.get("enterprise_id_q", ""),
         officers=officer_pool(ctx),
         origins=CASE_ORIGINS,
         officers_rule=policy_of(ctx).case_rule("review.officers_min"),

@@ -29,8 +29,9 @@ from tenant_app.cases.services.common import (
 from tenant_app.context import Context
 from tenant_app.core.errors import ValidationFailed
 from tenant_app.extensions import db
-from tenant_app.models import Case, Enterprise, Inspection, InspectionFinding
+from tenant_app.models import Case, Enterprise, EnterpriseWarning, Inspection, InspectionFinding
 from tenant_app.models.case import CASE_ORIGINS, CASE_STAGES
+from tenant_app.models.warning import WARNING_CAUSES, WARNING_RUNGS
 from tenant_app.tenancy.queries import Page, keyset_page
 
 
@@ -99,6 +100,48 @@ def prefill_from_inspection(inspection_id: Any) -> dict[str, Any]:
     }
 
 
+def warning_for_case(ctx: Context, warning_id: Any) -> EnterpriseWarning:
+    """The warning a case may be opened from (origin "warning", 预警提醒后未整改): still open,
+    and either past its answer day without an answer, escalated, or answered in words the
+    officer found wanting. Once per warning."""
+    w = _one(EnterpriseWarning, warning_id, "该预警")
+    if w.status not in ("sent", "acknowledged", "answered", "escalated"):
+        raise ValidationFailed.field("warning_id", "该预警已办结或关闭，不能据此立案")
+    if w.status in ("sent", "acknowledged") and ctx.today <= w.answer_due:
+        raise ValidationFailed.field(
+            "warning_id",
+            f"企业答复期限（{w.answer_due.isoformat()}）未过，不能以“预警提醒后未整改”立案",
+        )
+    earlier = db.session.execute(select(Case.id).where(Case.warning_id == w.id)).scalar()
+    if earlier is not None:
+        raise ValidationFailed.field("warning_id", f"已据该预警立案（案件 #{earlier}）")
+    return w
+
+
+def prefill_from_warning(ctx: Context, warning_id: Any) -> dict[str, Any]:
+    """What a case opened from a warning starts with: the enterprise, and the warning's cause,
+    dates and what came of it as the facts."""
+    w = warning_for_case(ctx, warning_id)
+    lines = [
+        f"预警 #{w.id}：{WARNING_CAUSES.get(w.cause, w.cause)}（期限 {w.due_on.isoformat()}），"
+        f"{w.sent_on.isoformat()} 发出，答复期限 {w.answer_due.isoformat()}。",
+    ]
+    if w.answered_at is None:
+        lines.append("企业逾期未答复。")
+    else:
+        lines.append(f"企业答复：{w.explanation}；采取的措施：{w.measure}")
+    if w.rung:
+        lines.append(f"已升级：{WARNING_RUNGS.get(w.rung, w.rung)}。")
+    return {
+        "warning_id": w.id,
+        "enterprise_id": w.enterprise_id,
+        "origin": "warning",
+        "title": "",
+        "facts": "\n".join(lines),
+        "officer_ids": [],
+    }
+
+
 def open_case(ctx: Context, data: dict[str, Any]) -> Case:
     require_action(ctx, Perm.CASES_EDIT)
     insp = None
@@ -106,19 +149,26 @@ def open_case(ctx: Context, data: dict[str, Any]) -> Case:
         insp = _one(Inspection, data["inspection_id"], "该检查")
         if insp.status != "done":
             raise ValidationFailed.field("inspection_id", "检查完成后才能据其发现立案")
-    origin = "finding" if insp else (data.get("origin") or "manual")
+    warning = None
+    if data.get("warning_id") not in (None, "") and insp is None:
+        warning = warning_for_case(ctx, data["warning_id"])
+    origin = "finding" if insp else "warning" if warning else (data.get("origin") or "manual")
     if origin not in CASE_ORIGINS or (origin == "finding" and insp is None):
         raise ValidationFailed.field("origin", "案件来源有误")
+    source = insp or warning
     enterprise = _one(
-        Enterprise, insp.enterprise_id if insp else data.get("enterprise_id"), "该企业"
+        Enterprise, source.enterprise_id if source else data.get("enterprise_id"), "该企业"
     )
-    if insp and data.get("enterprise_id") not in (
+    if source and data.get("enterprise_id") not in (
         None,
         "",
-        insp.enterprise_id,
-        str(insp.enterprise_id),
+        source.enterprise_id,
+        str(source.enterprise_id),
     ):
-        raise ValidationFailed.field("enterprise_id", "案件当事人应为所检查的企业")
+        raise ValidationFailed.field(
+            "enterprise_id",
+            "案件当事人应为所检查的企业" if insp else "案件当事人应为预警所涉企业",
+        )
     title = text(data.get("title"), "title", limit=200) or f"{enterprise.name}环境违法案"
     facts = text(data.get("facts"), "facts")
     officers = check_officers(ctx, _ids(data.get("officer_ids")))
@@ -127,6 +177,7 @@ def open_case(ctx: Context, data: dict[str, Any]) -> Case:
     case = Case(
         enterprise_id=enterprise.id,
         inspection_id=insp.id if insp else None,
+        warning_id=warning.id if warning else None,
         origin=origin,
         title=title,
         facts=facts,
@@ -158,6 +209,7 @@ def open_case(ctx: Context, data: dict[str, Any]) -> Case:
         after={
             "enterprise_id": case.enterprise_id,
             "inspection_id": case.inspection_id,
+            "warning_id": case.warning_id,
             "origin": origin,
             "officers": [o["id"] for o in officers],
             "filed_on": case.filed_on,

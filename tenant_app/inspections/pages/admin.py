@@ -16,9 +16,7 @@ from tenant_app.inspections.pages.staff import (
     _after,
     _names,
     _run,
-    chosen_enterprises,
     chosen_officers,
-    enterprise_pick,
     officer_pick,
 )
 from tenant_app.inspections.services import annual, campaigns, draws, reports, requests, visits
@@ -31,6 +29,7 @@ from tenant_app.models.inspection import (
     REPORT_STATUSES,
     REQUEST_STATUSES,
 )
+from tenant_app.registry.pickers import chosen_enterprises, enterprise_pick
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.downloads import stored_file_response
 from tenant_app.ui.refused import again

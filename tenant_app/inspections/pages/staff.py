@@ -46,7 +46,7 @@ from tenant_app.models.inspection import (
     OFF_SITE_SOURCES,
     STATUSES,
 )
-from tenant_app.registry.services import enterprise_search
+from tenant_app.registry.pickers import chosen_enterprises, enterprise_pick
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui import picker
 from tenant_app.ui.downloads import stored_file_response
@@ -164,17 +164,6 @@ def pick_officers() -> Any:
     return picker.answer(ask, found)
 
 
-def enterprise_pick(form: Any, field: str) -> picker.Results | None:
-    """The enterprise picker's matches rendered inside the page (no scripts: its search button
-    submitted the form), None when that picker was not searched."""
-    ask = picker.ask_from_form(form, field)
-    if ask is None:
-        return None
-    return picker.results(
-        ask, enterprise_search.pick, picker.enterprise_option, "web.enterprises.pick"
-    )
-
-
 def officer_pick(ctx: Any, form: Any, field: str, *, always: bool = True) -> picker.Results | None:
     """The officer picker's matches inside the page: the first page of the pool until searched."""
     ask = picker.ask_from_form(form, field, always=always)
@@ -186,18 +175,6 @@ def officer_pick(ctx: Any, form: Any, field: str, *, always: bool = True) -> pic
         picker.officer_option,
         "web.inspections.pick_officers",
     )
-
-
-def chosen_enterprises(ids: Any) -> list[tuple[Any, str]]:
-    """What a picker shows as chosen: the enterprises of ``ids`` this tenant can see (another
-    tenant's id names nothing and so is not shown)."""
-    wanted = [int(x) for x in (ids if isinstance(ids, list) else [ids]) if str(x).isdigit()]
-    wanted = [x for x in wanted if 0 < x < 2**63][:200]
-    if not wanted:
-        return []
-    rows = db.session.execute(select(Enterprise).where(Enterprise.id.in_(wanted))).scalars()
-    found = {e.id: e for e in rows}
-    return [picker.enterprise_option(found[x]) for x in dict.fromkeys(wanted) if x in found]
 
 
 def chosen_officers(ctx: Any, ids: Any) -> list[tuple[Any, str]]:

@@ -132,6 +132,8 @@ FIELD_NAMES: dict[str, str] = {
     "workdays": "反馈期限",
     "benchmark": "裁量基准",
     "minor_violation_list": "轻微违法不予处罚事项清单",
+    "filing": "下级修改须报备",
+    "keys": "须报备的政策项",
     "similar": "类案同罚：明显偏离的判断标准",
     "low_percentile": "低于该百分位为明显偏离",
     "high_percentile": "高于该百分位为明显偏离",
@@ -210,6 +212,12 @@ INCIDENT_LEVEL_WORDS: dict[str, str] = {
     "major": "重大",
     "especially_major": "特别重大",
 }
+# Policy keys a pack names as data (``discretion.filing.keys``), in words.
+POLICY_KEY_WORDS: dict[str, str] = {
+    "discretion.minor_violation_list": "轻微违法不予处罚事项清单",
+    "discretion.factors": "裁量因素",
+    "discretion.grades": "裁量阶次",
+}
 FILED_WITH_WORDS: dict[str, str] = {"parent": "上一级生态环境部门", "government": "本级人民政府"}
 CAMPAIGN_FIELD_WORDS: dict[str, str] = {
     "scope": "检查范围",
@@ -242,6 +250,7 @@ VOCABS: dict[str, Mapping[str, str]] = {
     "filed_with": FILED_WITH_WORDS,
     "campaign_field": CAMPAIGN_FIELD_WORDS,
     "applies_to": APPLIES_TO_WORDS,
+    "policy_key": POLICY_KEY_WORDS,
     "obligation": OBLIGATION_WORDS,
     "record_type": RECORD_TYPES,
     "permit_status": PERMIT_STATUSES,
@@ -277,6 +286,7 @@ VOCAB_OF_KEY: dict[str, str] = {
     "compiled_by": "level",
     "filed_with": "level",
     "special_campaign.filed_with": "filed_with",
+    "filing.keys": "policy_key",
     "special_campaign_mode": "mode",
     "random_draw_mode": "mode",
     "from_event": "period_event",

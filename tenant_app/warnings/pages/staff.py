@@ -9,13 +9,14 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
-from tenant_app.models import Enterprise
+from tenant_app.models import Case, Enterprise
 from tenant_app.models.warning import WARNING_CAUSES, WARNING_STATUSES
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.downloads import stored_attachment
@@ -84,7 +85,16 @@ def show(warning_id: int) -> Any:
         w = get_warning(warning_id)
     except NotFound:
         abort(404)
-    return render_template("warnings/show.html", w=w, e=w.enterprise)
+    case_id = db.session.execute(select(Case.id).where(Case.warning_id == w.id)).scalar()
+    # a case may follow a warning left unanswered past its day, escalated, or answered in
+    # words the officer found wanting (cases.services.cases.warning_for_case decides)
+    may_open_case = case_id is None and (
+        w.status in ("answered", "escalated")
+        or (w.status in ("sent", "acknowledged") and request_context().today > w.answer_due)
+    )
+    return render_template(
+        "warnings/show.html", w=w, e=w.enterprise, case_id=case_id, may_open_case=may_open_case
+    )
 
 
 @bp.post("/<int:warning_id>/escalate")
