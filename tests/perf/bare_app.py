@@ -42,8 +42,16 @@ def enterprises() -> Any:
         sql += " AND id > %(after)s"
         params["after"] = int(request.args["after"])
     if request.args.get("q"):
-        sql += " AND name ILIKE %(q)s"
-        params["q"] = f"%{request.args['q']}%"
+        q = request.args["q"]
+        params["q"] = f"%{q}%"
+        if len(q) >= 3:  # the app's statement (registry/services/enterprise_search.py)
+            sql += (
+                " AND tenant_name_grams(tenant_id, name) @>> tenant_name_grams(%(t)s, %(raw)s)"
+                " AND lower(name) LIKE lower(%(q)s)"
+            )
+            params["raw"] = q
+        else:
+            sql += " AND name ILIKE %(q)s"
     sql += " ORDER BY id LIMIT 51"
     conn = _conn()
     with conn.transaction(), conn.cursor() as cur:

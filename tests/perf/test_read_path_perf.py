@@ -205,6 +205,36 @@ def _settings(app_url: str) -> str:
     return ", ".join(f"{n}={s}{u or ''}" for n, s, u in rows)
 
 
+def _search_plan(tid: int, q: str) -> str:
+    """EXPLAIN ANALYZE of the name search the API runs, as the app role in the tenant's scope
+    (the statement the service sends, guard criteria included): which index answers it."""
+    from sqlalchemy import event
+
+    from tenant_app.models import Tenant
+    from tenant_app.registry.services import enterprise_search
+    from tenant_app.tenancy.resolve import tenant_scope
+    from tenant_app.tenancy.scope import use_scope
+
+    sent: list[tuple[str, Any]] = []
+
+    def grab(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+        if "FROM enterprises" in statement:
+            sent.append((statement, params))
+
+    with use_scope(tenant_scope(db.session.get(Tenant, tid))):
+        event.listen(db.engine, "before_cursor_execute", grab)
+        try:
+            enterprise_search.search_rows(enterprise_search.parse_filters({"q": q}), None, 50)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", grab)
+        statement, params = sent[-1]
+        conn = db.session.connection()
+        rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+        plan = "\n".join(r[0] for r in rows)
+        db.session.rollback()
+    return plan
+
+
 def test_read_paths_against_bare(pg_aut: Any, pg_world: Any) -> None:
     if shutil.which("wrk") is None:
         pytest.skip("wrk is not installed (apt-get install wrk)")
@@ -262,9 +292,9 @@ def test_read_paths_against_bare(pg_aut: Any, pg_world: Any) -> None:
         procs.append(bare_proc)
         api = f"{app_base}/api/v1/tenants/{slug}/enterprises?limit=50"
         bare = f"{bare_base}/list?tenant={tid}&user={uid}"
-        q = quote(
-            "基准企业" + str((TENANTS // 2) * (N // TENANTS) + 123)
-        )  # a few rows of the tenant
+        raw_q = "基准企业" + str((TENANTS // 2) * (N // TENANTS) + 123)  # a few rows of the tenant
+        q = quote(raw_q)
+        print("\nname search plan (app role, the tenant's scope):\n" + _search_plan(tid, raw_q))
         deep = f"&after={deep_after[0]}"
         scenarios = [
             ("API list page 1", api, bare, auth),

@@ -48,7 +48,7 @@ def _load(owner_url: str) -> None:
         conn.execute("ANALYZE enterprises")
 
 
-def _plan_of(after: int | None) -> dict[str, Any]:
+def _plan_of(after: int | None, flt: Any = None, rows: int = 50) -> dict[str, Any]:
     """EXPLAIN of the very statement the list runs, on the app's connection (app role, scope
     set and signed by tenancy/guard.py), with its parameters."""
     seen: list[tuple[str, Any]] = []
@@ -59,8 +59,8 @@ def _plan_of(after: int | None) -> dict[str, Any]:
 
     event.listen(db.engine, "before_cursor_execute", grab)
     try:
-        page = enterprise_search.search(enterprise_search.Filters(), after, 50)
-        assert len(page.items) == 50
+        page = enterprise_search.search(flt or enterprise_search.Filters(), after, 50)
+        assert len(page.items) == rows
         statement, params = seen[-1]
         conn = db.session.connection()
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -98,3 +98,43 @@ def test_the_list_page_reads_the_tenant_led_index(pg_aut: AppUnderTest, pg_world
             ("Index Scan", "pk_enterprises"),
         } & set(scans), nodes
         assert not any(kind == "Seq Scan" for kind, _name in scans)
+
+
+def test_the_name_search_reads_the_tenants_own_name_pieces(pg_aut: AppUnderTest, pg_world):
+    """Every name shares “测试企业” and “有限公司”: the trigram index reads those pieces for all
+    tenants' 200,000 names. The search reads ix_enterprises_tenant_name_grams (migration 0010y),
+    the pieces of this tenant's names only, as the app role under RLS, and answers exactly what
+    ILIKE answers: case aside, a query of two characters (no piece: ILIKE alone), a percent
+    sign taken literally."""
+    _load(pg_aut.owner_url)
+    t = tenant("xj-urumqi")
+    with psycopg.connect(pg_aut.owner_url.replace("postgresql+psycopg://", "postgresql://")) as c:
+        c.execute(
+            "UPDATE enterprises SET name = %s WHERE id = "
+            "(SELECT min(id) FROM enterprises WHERE tenant_id = %s)",
+            ("ABC化工100%有限公司", t.id),
+        )
+        c.execute("ANALYZE enterprises")
+    with use_scope(tenant_scope(t)):
+        mine = db.session.execute(text("select min(id) from enterprises")).scalar()
+        one = enterprise_search.parse_filters({"q": f"测试企业{mine + 7}有限"})
+        scans = _index_scans(_plan_of(None, one, rows=1))
+        assert ("Bitmap Index Scan", "ix_enterprises_tenant_name_grams") in scans, scans
+
+        def found(q: str) -> list[int]:
+            flt = enterprise_search.parse_filters({"q": q})
+            return [e.id for e in enterprise_search.search(flt, None, 500).items]
+
+        def by_ilike(q: str) -> list[int]:
+            pattern = "%" + q.replace("%", "\\%") + "%"
+            return list(
+                db.session.execute(
+                    text("select id from enterprises where name ilike :p order by id limit 500"),
+                    {"p": pattern},
+                ).scalars()
+            )
+
+        assert found("abc化工") == by_ilike("abc化工") == [mine]
+        assert found("100%有") == by_ilike("100%有") == [mine]
+        assert found(f"企业{mine + 7}") == by_ilike(f"企业{mine + 7}") != []
+        assert len(found("企业")) == 500  # two characters: no piece, the ILIKE alone

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, event, insert, text
 
+from tenant_app.accounts.users import user_by_username
 from tenant_app.extensions import db
 from tenant_app.models import Enterprise
 from tenant_app.registry.services import enterprise_search
-from tenant_app.tenancy.resolve import tenant_scope
+from tenant_app.tenancy.resolve import scope_for, tenant_scope
 from tenant_app.tenancy.scope import use_scope
 
 from ..helpers import bearer, login, tenant
@@ -77,7 +78,10 @@ def test_list_page_filters_and_offers_the_next_page(client, world):
 
 
 @pytest.mark.postgres
-def test_name_search_on_postgresql_uses_the_trigram_index(pg_aut, pg_world):
+def test_name_search_on_postgresql_uses_the_tenant_name_index_or_the_trigram_one(pg_aut, pg_world):
+    """One tenant's search reads its own name pieces (ix_enterprises_tenant_name_grams, 0010y);
+    a search over several tenants (an auditor's subtree) the trigram index (0003). Both as the
+    app role, under RLS."""
     t = tenant("xj-urumqi")
     words = ["化工", "水泥", "钢铁", "热电", "制药", "纺织", "造纸", "煤业"]
     rows = [
@@ -110,21 +114,28 @@ def test_name_search_on_postgresql_uses_the_trigram_index(pg_aut, pg_world):
     with owner.connect() as conn:
         conn.execute(text("VACUUM ANALYZE enterprises"))
     owner.dispose()
-    with use_scope(tenant_scope(t)):
-        sent: list[tuple[str, object]] = []
 
-        def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
-            if "FROM enterprises" in statement:
-                sent.append((statement, parameters))
+    def plan_and_names(scope) -> tuple[str, list[str]]:  # noqa: ANN001
+        with use_scope(scope):
+            sent: list[tuple[str, object]] = []
 
-        event.listen(db.engine, "before_cursor_execute", capture)
-        try:  # the SQL the service really sends: scope criteria (guard.py) included
-            page = enterprise_search.search(enterprise_search.Filters(q="第4242号"))
-        finally:
-            event.remove(db.engine, "before_cursor_execute", capture)
-        statement, params = sent[-1]
-        conn = db.session.connection()
-        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, params))
-    found = page.items
-    assert "ix_enterprises_name_trgm" in plan, plan
-    assert [e.name for e in found] == [f"新疆第4242号{words[4242 % 8]}有限责任公司"]
+            def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+                if "FROM enterprises" in statement:
+                    sent.append((statement, parameters))
+
+            event.listen(db.engine, "before_cursor_execute", capture)
+            try:  # the SQL the service really sends: scope criteria (guard.py) included
+                page = enterprise_search.search(enterprise_search.Filters(q="第4242号"))
+            finally:
+                event.remove(db.engine, "before_cursor_execute", capture)
+            statement, params = sent[-1]
+            conn = db.session.connection()
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, params))
+            return plan, [e.name for e in page.items]
+
+    expected = [f"新疆第4242号{words[4242 % 8]}有限责任公司"]
+    plan, names = plan_and_names(tenant_scope(t))
+    assert "ix_enterprises_tenant_name_grams" in plan and names == expected, plan
+    auditor = user_by_username("xj-auditor")
+    plan, names = plan_and_names(scope_for(tenant("xj"), auditor))
+    assert "ix_enterprises_name_trgm" in plan and names == expected, plan
