@@ -244,3 +244,28 @@ def test_api_parity_with_the_pages_and_the_openapi_document(client: Any, world: 
 
 
 ORD = {"harm": "general"}
+
+
+def test_the_new_case_page_finds_the_party_by_search_without_scripts(client: Any, world: Any):
+    """The party is picked from the register by search (a register of 10,000 has no list): the
+    picker's search button submits the form; the page comes back with the matches and what was
+    typed, and no case is opened; the enterprise of another tenant is never offered."""
+    mine = make_enterprise("sx-taiyuan", name="太原搜索测试化工有限公司")
+    make_enterprise("xj-urumqi", name="乌市搜索测试化工有限公司")
+    login(client, "sx-taiyuan", "taiyuan-officer1")
+    html = client.get("/sx-taiyuan/cases/new").get_data(as_text=True)
+    assert 'name="enterprise_id_q"' in html and '<select id="enterprise_id"' not in html
+    r = client.post(
+        "/sx-taiyuan/cases/new",
+        data={
+            "csrf_token": csrf_from(html),
+            "pick": "enterprise_id",
+            "enterprise_id_q": "搜索测试化工",
+            "facts": "夜间偷排",
+        },
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and f'value="{mine.id}"' in page and "夜间偷排" in page
+    assert "乌市搜索测试化工" not in page
+    cases = client.get("/api/v1/tenants/sx-taiyuan/cases", headers=bearer("taiyuan-officer1"))
+    assert cases.get_json()["items"] == []

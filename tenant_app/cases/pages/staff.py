@@ -136,25 +136,22 @@ def new() -> Any:
     errors: dict[str, list[str]] = {}
     message, status = "", 200
     inspection = warning = None
-    picking = request.method == "POST" and bool(request.form.get("pick"))
-    if picking:
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        data = _new_data()  # the enterprise picker's search without scripts: nothing saved
-    elif request.method == "POST":
+    if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
         data = _new_data()
-        try:
-            case = cases.open_case(ctx, data)
-            db.session.commit()
-            flash(_("已立案：%(title)s", title=case.title), "success")
-            return redirect(url_for(".show", case_id=case.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                abort(404)
-            errors, message, status = exc.errors, _reasons(exc), exc.status
+        # without scripts the picker's search button submits the form: the page again, unsaved
+        if not request.form.get("pick"):
+            try:
+                case = cases.open_case(ctx, data)
+                db.session.commit()
+                flash(_("已立案：%(title)s", title=case.title), "success")
+                return redirect(url_for(".show", case_id=case.id))
+            except ServiceError as exc:
+                db.session.rollback()
+                if exc.status == 404:
+                    abort(404)
+                errors, message, status = exc.errors, _reasons(exc), exc.status
     elif request.args.get("inspection_id"):
         data = cases.prefill_from_inspection(request.args["inspection_id"])
     elif request.args.get("warning_id"):
