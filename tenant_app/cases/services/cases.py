@@ -127,7 +127,7 @@ def prefill_from_warning(ctx: Context, warning_id: Any) -> dict[str, Any]:
         f"{w.sent_on.isoformat()} 发出，答复期限 {w.answer_due.isoformat()}。",
     ]
     if w.answered_at is None:
-        lines.append("企业逾期未答复。")
+        lines.append("企业逾期未答复。" if ctx.today > w.answer_due else "企业尚未答复。")
     else:
         lines.append(f"企业答复：{w.explanation}；采取的措施：{w.measure}")
     if w.rung:
