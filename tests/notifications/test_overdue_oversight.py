@@ -97,3 +97,16 @@ def test_pages_and_api_show_the_chart_to_oversight_and_refuse_a_city_officer(
         "/api/v1/tenants/xj-urumqi/oversight/charts/overdue", headers=bearer("urumqi-officer1")
     )
     assert officer.status_code == 403
+
+
+def test_before_any_reminder_run_the_chart_says_it_has_no_data_not_that_it_is_live(
+    world, client
+) -> None:
+    _rectification(XJ, "urumqi-officer1", date(2026, 9, 25))  # overdue, but no run yet
+    c = _chart()
+    assert c.snapshot_kind == "overdue" and c.snapshot_at is None
+    assert _figure(c, "all", XJ) == 0
+    login(client, "xj", "xj-auditor")
+    page = client.get("/xj/oversight/").get_data(as_text=True)
+    section = page.split('id="chart-overdue"')[1].split("</section>")[0]
+    assert "各地尚未运行每日期限提醒" in section and "实时统计" not in section

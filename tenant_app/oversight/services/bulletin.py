@@ -107,6 +107,8 @@ def docx(b: Bulletin) -> bytes:
                 if c.snapshot_kind == "overdue"
                 else f"整月数据取自 {at} 的统计快照，其余为实时数据。"
             )
+        elif c.snapshot_kind == "overdue":
+            out.add_paragraph("各地尚未运行每日期限提醒，暂无逾期事项数据。")
         totals = ["合计", *(c.totals[k] for k, _l in c.measures), *("" for _p in c.percent)]
         table(c.header(), [*c.rows(), totals])
     out.add_heading("现场检查最多的企业（对照年度频次上限）", level=2)

@@ -594,7 +594,9 @@ class Chart:
     percent: list[tuple[str, list[str]]] = field(default_factory=list)
     # The oldest rollup the whole months were read from; None: every figure counted live.
     snapshot_at: datetime | None = None
-    snapshot_kind: str | None = None  # "inspections" (whole months) or the spec's own kind
+    # "inspections" when whole months came from the rollup; a snapshot spec's own kind always
+    # (its figures are never live, even before any run: snapshot_at is then None)
+    snapshot_kind: str | None = None
 
     @property
     def totals(self) -> dict[str, int]:
@@ -672,7 +674,7 @@ def chart(ctx: Context, f: Filters, key: str) -> Chart:
         buckets,
         values,
         snapshot_at=snapshot_at,
-        snapshot_kind=(spec.snapshot_kind or rollups.KIND) if snapshot_at else None,
+        snapshot_kind=spec.snapshot_kind or (rollups.KIND if snapshot_at else None),
     )
     for label, num, den in spec.percent:
         out.percent.append(
