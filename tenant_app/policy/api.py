@@ -24,6 +24,7 @@ from tenant_app.policy.services import diff as diff_service
 from tenant_app.policy.services import filings as filing_service
 from tenant_app.policy.services import preview as preview_service
 from tenant_app.policy.services import rules as rules_service
+from tenant_app.tenancy import filings as child_filings
 from tenant_app.tenancy.acting import request_context
 
 blp = Blueprint(
@@ -171,7 +172,7 @@ class Filings(MethodView):
         """Policy versions of subordinate tenants filed with this one (SX-12 in Shanxi's pack:
         the minor-violation list and the discretion factors), newest first."""
         rows = filing_service.inbox(request_context())
-        names = filing_service.tenant_names({f.tenant_id for f in rows})
+        names = child_filings.tenant_names({f.tenant_id for f in rows})
         return [_filing(f, names) or {} for f in rows]
 
 
@@ -189,7 +190,7 @@ class FilingAck(MethodView):
             ctx, filing_service.get_filing(ctx, filing_id), data["note"]
         )
         db.session.commit()
-        names = filing_service.tenant_names({filing.tenant_id})
+        names = child_filings.tenant_names({filing.tenant_id})
         return _filing(filing, names) or {}
 
 
@@ -198,13 +199,14 @@ class Versions(MethodView):
     @permission(Perm.POLICY_VIEW)
     @blp.response(200, VersionSchema(many=True))
     def get(self) -> list[dict[str, Any]]:
-        filed = filing_service.of_versions(g.tenant.id)
+        history = policy_service.history(g.tenant)
+        filed = filing_service.of_versions(history)
         return [
             {
                 **{k: getattr(v, k) for k in _VERSION_FIELDS},
                 "filed": _filing(filed.get(v.id), {g.tenant.id: g.tenant.name}),
             }
-            for v in policy_service.history(g.tenant)
+            for v in history
         ]
 
     @permission(Perm.POLICY_EDIT)

@@ -36,6 +36,7 @@ from tenant_app.policy.services import preview as preview_service
 from tenant_app.policy.services import rules as rules_service
 from tenant_app.policy.services.edits import EditField, edit_fields, overrides_with
 from tenant_app.policy.services.words import VOCABS, unit_of, vocab_of
+from tenant_app.tenancy import filings as child_filings
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.forms import ConfirmForm
 from tenant_app.ui.labels import LABELS, policy_value
@@ -288,7 +289,7 @@ def _page(
     rows = quiet_rows if quiet_rows is not None else quiet_rows_from(eff.effective)
     diff, diff_errors = _diff()
     history = policy_service.history(g.tenant)
-    filed = filing_service.of_versions(g.tenant.id)
+    filed = filing_service.of_versions(history)
     return render_template(
         "policy/show.html",
         eff=eff,
@@ -304,7 +305,7 @@ def _page(
         errors=errors or {},
         history=history,
         filed=filed,
-        filed_with=filing_service.tenant_names({f.parent_tenant_id for f in filed.values()}),
+        filed_with=child_filings.tenant_names({f.parent_tenant_id for f in filed.values()}),
         categories=categories,
         quiet_rows=rows + [{}] * max(0, QUIET_ROWS - len(rows)),
         months=_calendar(eff),
@@ -461,7 +462,7 @@ def filings() -> Any:
     return render_template(
         "policy/filings.html",
         filings=rows,
-        names=filing_service.tenant_names({f.tenant_id for f in rows}),
+        names=child_filings.tenant_names({f.tenant_id for f in rows}),
     )
 
 

@@ -9,6 +9,7 @@ of the filing day, counted by the calendar.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -100,18 +101,24 @@ def prefill_from_inspection(inspection_id: Any) -> dict[str, Any]:
     }
 
 
+def why_no_case_yet(w: EnterpriseWarning, today: date) -> str | None:
+    """Why the warning cannot lead to a case on ``today`` (None: it can): it is ended, or the
+    enterprise is still within its answer period (SX-1's point) and the officer has not
+    escalated it."""
+    if w.status not in ("sent", "acknowledged", "answered", "escalated"):
+        return "该预警已办结或关闭，不能据此立案"
+    if w.status in ("sent", "acknowledged") and today <= w.answer_due:
+        return f"企业答复期限（{w.answer_due.isoformat()}）未过，不能以“预警提醒后未整改”立案"
+    return None
+
+
 def warning_for_case(ctx: Context, warning_id: Any) -> EnterpriseWarning:
     """The warning a case may be opened from (origin "warning", 预警提醒后未整改): still open,
     and either past its answer day without an answer, escalated, or answered in words the
     officer found wanting. Once per warning."""
     w = _one(EnterpriseWarning, warning_id, "该预警")
-    if w.status not in ("sent", "acknowledged", "answered", "escalated"):
-        raise ValidationFailed.field("warning_id", "该预警已办结或关闭，不能据此立案")
-    if w.status in ("sent", "acknowledged") and ctx.today <= w.answer_due:
-        raise ValidationFailed.field(
-            "warning_id",
-            f"企业答复期限（{w.answer_due.isoformat()}）未过，不能以“预警提醒后未整改”立案",
-        )
+    if (why := why_no_case_yet(w, ctx.today)) is not None:
+        raise ValidationFailed.field("warning_id", why)
     earlier = db.session.execute(select(Case.id).where(Case.warning_id == w.id)).scalar()
     if earlier is not None:
         raise ValidationFailed.field("warning_id", f"已据该预警立案（案件 #{earlier}）")

@@ -32,6 +32,7 @@ from tenant_app.models.listing import (
     VERDICTS,
 )
 from tenant_app.registry.services import enterprises as enterprise_service
+from tenant_app.tenancy import filings as child_filings
 from tenant_app.tenancy.acting import request_context
 from tenant_app.ui.labels import LISTING_STEPS
 from tenant_app.ui.links import filter_args
@@ -302,7 +303,7 @@ def inbox() -> Any:
     return render_template(
         "listing/filings.html",
         filings=rows,
-        names={f.tenant_id: filings.tenant_name(ctx, f.tenant_id) for f in rows},
+        names=child_filings.tenant_names({f.tenant_id for f in rows}),
     )
 
 

@@ -3,15 +3,14 @@
 
 Which keys and which level come from the pack (``Policy.policy_filing``, ``discretion.filing``);
 the core names no region. A version that changes a filed key is filed in the transaction that
-saves it. The filing row lives in the filing tenant; the ancestor's receiving staff read it
-through ``tenancy.queries.descendants`` (PostgreSQL: the extra RLS read of migration 0010x) and
-acknowledge it, writing the child's row in the child's scope, as listing filings do. Filing is not
-approval: the version is in force from its own date.
+saves it. The filing row lives in the filing tenant; the ancestor's receiving staff read and
+acknowledge it through ``tenancy/filings.py``, as listing filings (PostgreSQL: the extra RLS
+read of migration 0010x). Filing is not approval: the version is in force from its own date.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -20,16 +19,11 @@ from tenant_app.audit import log as audit
 from tenant_app.auth.permissions import require_action
 from tenant_app.auth.roles import Perm
 from tenant_app.calendar.years import work_calendar
-from tenant_app.clock import utcnow
 from tenant_app.context import Context
 from tenant_app.core.errors import Conflict, ServiceError, ValidationFailed
 from tenant_app.extensions import db
 from tenant_app.models import PolicyFiling, PolicyVersion, Tenant
-from tenant_app.tenancy.queries import descendants
-from tenant_app.tenancy.resolve import tenant_scope
-from tenant_app.tenancy.scope import use_scope
-
-MAX_ID = 2**63 - 1
+from tenant_app.tenancy import filings as child_filings
 
 
 class NotFound(ServiceError):
@@ -81,47 +75,27 @@ def file_if_required(
     return filing
 
 
-def of_versions(tenant_id: int) -> dict[int, PolicyFiling]:
-    """The filings of a tenant's own versions, by version id (its policy page)."""
-    rows = db.session.execute(
-        select(PolicyFiling).where(PolicyFiling.tenant_id == tenant_id)
-    ).scalars()
-    return {f.version_id: f for f in rows}
+def of_versions(versions: list[PolicyVersion]) -> dict[int, PolicyFiling]:
+    """The filings of these versions (a tenant's history, its policy page), by version id."""
+    ids = [v.id for v in versions]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(PolicyFiling).where(PolicyFiling.version_id.in_(ids)))
+    return {f.version_id: f for f in rows.scalars()}
 
 
 def inbox(ctx: Context) -> list[PolicyFiling]:
     """The filings addressed to the acting tenant by its descendants, newest first."""
     require_action(ctx, Perm.FILINGS_RECEIVE)
-    stmt = (
-        select(PolicyFiling)
-        .where(PolicyFiling.parent_tenant_id == ctx.tenant_id)
-        .order_by(PolicyFiling.id.desc())
-        .limit(500)
-    )
-    return list(db.session.execute(descendants(stmt)).scalars())
+    stmt = child_filings.addressed_to(ctx, PolicyFiling).order_by(PolicyFiling.id.desc())
+    return list(db.session.execute(stmt.limit(500)).scalars())
 
 
 def get_filing(ctx: Context, filing_id: int) -> PolicyFiling:
-    row = None
-    if 0 < filing_id <= MAX_ID:
-        row = db.session.execute(
-            descendants(
-                select(PolicyFiling).where(
-                    PolicyFiling.id == filing_id,
-                    PolicyFiling.parent_tenant_id == ctx.tenant_id,
-                )
-            )
-        ).scalar_one_or_none()
+    row = child_filings.one_addressed_to(ctx, PolicyFiling, filing_id)
     if row is None:
         raise NotFound("没有该政策备案")
-    return row
-
-
-def tenant_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))).all()
-    return {tid: name for tid, name in rows}
+    return cast(PolicyFiling, row)
 
 
 def acknowledge(ctx: Context, filing: PolicyFiling, note: Any) -> PolicyFiling:
@@ -133,27 +107,7 @@ def acknowledge(ctx: Context, filing: PolicyFiling, note: Any) -> PolicyFiling:
     text = str(note or "").strip()
     if len(text) > 500:
         raise ValidationFailed.field("note", "签收意见不超过500字")
-    child = db.session.get(Tenant, filing.tenant_id)
-    assert child is not None
-    # the child's row and the child's audit chain, written by the same actor in the child's
-    # scope (audit.record takes the tenant from the scope)
-    with use_scope(tenant_scope(child, ctx.actor.user_id)):
-        filing.acknowledged_by_name = ctx.actor.name[:64]
-        filing.acknowledged_at = utcnow()
-        filing.ack_note = text
-        audit.record(
-            ctx,
-            "policy.filing_acknowledged",
-            object_type="policy_filing",
-            object_id=filing.id,
-            after={"by_tenant": ctx.tenant_id, "note": text},
-        )
-        db.session.flush()
-    audit.record(
-        ctx,
-        "policy.filing_acknowledged",
-        object_type="policy_filing",
-        object_id=filing.id,
-        after={"child_tenant": child.id, "note": text},
+    child_filings.record_acknowledgement(
+        ctx, filing, "policy.filing_acknowledged", "policy_filing", text
     )
     return filing

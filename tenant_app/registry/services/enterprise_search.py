@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -150,13 +151,12 @@ def search(flt: Filters, after: int | None = None, limit: int = 50, count: bool 
 
 
 _COLUMNS = tuple(getattr(Enterprise, c.key) for c in Enterprise.__table__.c)
-_ROWS: list[Select[Any]] = []  # select(*_COLUMNS), built once: coercing 28 columns per request
 
 
+@cache
 def _rows_start() -> Select[Any]:
-    if not _ROWS:
-        _ROWS.append(select(*_COLUMNS))
-    return _ROWS[0]
+    """select(*_COLUMNS), built once per process: coercing 28 columns cost every request."""
+    return select(*_COLUMNS)
 
 
 def search_rows(flt: Filters, after: int | None = None, limit: int = 50) -> Page:

@@ -32,7 +32,7 @@ def record_overdue(ctx: Context, items: Sequence[DueItem]) -> int:
     how many. One person's several items on one deadline stay several rows (each owes it)."""
     overdue = [i for i in items if i.due < ctx.today]
     names = names_of({i.assignee_id for i in overdue if i.assignee_id is not None})
-    db.session.execute(delete(OverdueItem).where(OverdueItem.tenant_id == ctx.tenant_id))
+    db.session.execute(delete(OverdueItem))  # the scope guard limits it to the acting tenant
     if overdue:
         db.session.execute(
             insert(OverdueItem),
@@ -51,9 +51,7 @@ def record_overdue(ctx: Context, items: Sequence[DueItem]) -> int:
             ],
         )
     stamp = db.session.execute(
-        select(RollupRefresh).where(
-            RollupRefresh.tenant_id == ctx.tenant_id, RollupRefresh.kind == KIND
-        )
+        select(RollupRefresh).where(RollupRefresh.kind == KIND)
     ).scalar_one_or_none()
     if stamp is None:
         stamp = RollupRefresh(tenant_id=ctx.tenant_id, kind=KIND)

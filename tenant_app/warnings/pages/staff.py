@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tenant_app.auth.permissions import permission
 from tenant_app.auth.roles import Perm
+from tenant_app.cases.services import cases as case_service
 from tenant_app.core.errors import ServiceError
 from tenant_app.extensions import db
 from tenant_app.http.bodies import accepts_upload
@@ -86,11 +87,8 @@ def show(warning_id: int) -> Any:
     except NotFound:
         abort(404)
     case_id = db.session.execute(select(Case.id).where(Case.warning_id == w.id)).scalar()
-    # a case may follow a warning left unanswered past its day, escalated, or answered in
-    # words the officer found wanting (cases.services.cases.warning_for_case decides)
-    may_open_case = case_id is None and (
-        w.status in ("answered", "escalated")
-        or (w.status in ("sent", "acknowledged") and request_context().today > w.answer_due)
+    may_open_case = (
+        case_id is None and case_service.why_no_case_yet(w, request_context().today) is None
     )
     return render_template(
         "warnings/show.html", w=w, e=w.enterprise, case_id=case_id, may_open_case=may_open_case
