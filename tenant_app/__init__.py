@@ -21,10 +21,17 @@ def create_app(
     parts = features()  # importing the features' job modules registers their job kinds
 
     load_job_modules(app.config["JOB_MODULES"])  # extra job kinds named in configuration
+    from tenant_app.core import db_connections, request_transactions
     from tenant_app.extensions import babel, csrf, db, login_manager, migrate
     from tenant_app.ui.i18n import select_locale
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = db_connections.engine_options(
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     db.init_app(app)
+    with app.app_context():
+        db_connections.install(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
+        request_transactions.init_app(app, db.engine)
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -33,9 +40,11 @@ def create_app(
     from tenant_app import tenancy  # noqa: F401  (session events)
     from tenant_app.api import init_api
     from tenant_app.http import bodies, json_responses
+    from tenant_app.http.cookie_session import CookieSessionInterface
     from tenant_app.ui import init_web
 
     bodies.init_app(app)  # first: nothing may read a body before it is bounded
+    app.session_interface = CookieSessionInterface()
     json_responses.init_app(app)
     init_web(app, [bp for f in parts for bp in f.pages])
     init_api(app, [blp for f in parts for blp in f.api])

@@ -108,6 +108,12 @@ SETTINGS: tuple[Setting, ...] = (
         5,
         "anonymous public pages answered from memory this long per process (0: off)",
     ),
+    Setting(
+        "DB_PING_AFTER_IDLE_SECONDS",
+        int,
+        5,
+        "a pooled connection idle this long is checked before use (core/db_connections.py)",
+    ),
     Setting("MAX_JSON_DEPTH", int, 32, "deepest nesting of a JSON body"),
     Setting("IMPORT_MAX_ROWS", int, 200_000, "rows an import file may have (header excluded)"),
     Setting("IMPORT_MAX_COLUMNS", int, 200, "columns an import file may have"),
@@ -250,8 +256,7 @@ def finish(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
         values["UPLOAD_DIR"] = str(Path(instance_path) / "uploads")
     values.update(
         SQLALCHEMY_DATABASE_URI=normalise_db_url(values["DATABASE_URL"]),
-        SQLALCHEMY_ENGINE_OPTIONS=values.get("SQLALCHEMY_ENGINE_OPTIONS")
-        or {"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS=values.get("SQLALCHEMY_ENGINE_OPTIONS") or {},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,

@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, literal_column, select, true
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from tenant_app import clock
 from tenant_app.extensions import db
 from tenant_app.models import ApiToken, User
+from tenant_app.models.attach import attached
 from tenant_app.tenancy.guard import SCOPE_SETTINGS
 
 TOKEN_PREFIX = "ta_"
@@ -96,20 +95,6 @@ def seen_user(digest: str) -> tuple[int, int] | None:
     return _seen.get(digest)
 
 
-def _attached(model: type[Any], values: dict[str, Any]) -> Any:
-    """A persistent instance of a row just read, in the request's session without a query (an
-    instance already there wins); columns not given load on first access. ``add`` of a detached
-    instance, not ``merge``, which walks every attribute and cost as much as the query."""
-    session = db.session()
-    existing = session.identity_map.get(identity_key(model, values["id"]))
-    if existing is not None:
-        return existing
-    obj = model(**values)
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
-
-
 def token_for(raw: str) -> ApiToken | None:
     """The live token of this raw value (not revoked, not expired, its user active), with its
     user, in one statement. Its ``last_used_at`` is set only when older than
@@ -136,8 +121,8 @@ def token_from_row(digest: str, found: Any) -> ApiToken | None:
     ):
         _seen.pop(digest, None)
         return None
-    row: ApiToken = _attached(ApiToken, t)
-    user: User = _attached(User, u)
+    row: ApiToken = attached(ApiToken, t)
+    user: User = attached(User, u)
     set_committed_value(row, "user", user)
     # From the row's values, not the instances: an instance already in the session may be
     # expired, and reading it would flush the session in the middle of this.

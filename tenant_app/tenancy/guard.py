@@ -1,6 +1,7 @@
 """The one scoped query path, enforced as SQLAlchemy session events.
 
-* every ORM SELECT/UPDATE/DELETE of a TenantScoped model gets ``tenant_id IN scope``;
+* every ORM SELECT/UPDATE/DELETE of a TenantScoped model gets ``tenant_id IN scope``; a Core
+  SELECT gets the same from ``scoped_select`` and runs only through ``execute_in_scope``;
 * every flushed TenantScoped row is stamped with, and checked against, the write tenant;
 * on PostgreSQL every transaction starts with ``set_config(..., true)`` so row-level security
   sees the same scope, and a pooled connection never carries one request's scope to the next
@@ -12,10 +13,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, event, func, text
+from sqlalchemy import FromClause, Select, bindparam, event, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
@@ -28,12 +30,19 @@ class TenantViolation(RuntimeError):
     """A write outside the current tenant: a bug, never a user error."""
 
 
-SET_SCOPE_SQL = text(
-    "select set_config('app.tenant_id', :tenant_id, true),"
-    " set_config('app.read_tenants', :read_ids, true),"
-    " set_config('app.user_id', :user_id, true),"
-    " set_config('app.scope_sig', :sig, true)"
+# The four signed settings, as columns: a statement of their own (SET_SCOPE) or carried by
+# another one (scope_with_row). A compiled SELECT, not text(): a transaction that only set its
+# scope and read still ends with COMMIT (core/request_transactions.py).
+SCOPE_SETTINGS = tuple(
+    func.set_config(name, bindparam(param), True).label(f"_scope_{param}")
+    for name, param in (
+        ("app.tenant_id", "tenant_id"),
+        ("app.read_tenants", "read_ids"),
+        ("app.user_id", "user_id"),
+        ("app.scope_sig", "sig"),
+    )
 )
+SET_SCOPE = select(*SCOPE_SETTINGS)
 
 
 def backend_pid(connection: Connection) -> int:
@@ -80,20 +89,8 @@ def _apply(connection: Connection, *, transaction_start: bool = False) -> None:
             return
     elif connection.info.get(_APPLIED) == wanted:
         return
-    connection.execute(SET_SCOPE_SQL, _scope_params(connection))
+    connection.execute(SET_SCOPE, _scope_params(connection))
     connection.info[_APPLIED] = wanted
-
-
-# The same four settings as SET_SCOPE_SQL, as columns another statement can carry.
-SCOPE_SETTINGS = tuple(
-    func.set_config(name, bindparam(param), True).label(f"_scope_{param}")
-    for name, param in (
-        ("app.tenant_id", "tenant_id"),
-        ("app.read_tenants", "read_ids"),
-        ("app.user_id", "user_id"),
-        ("app.scope_sig", "sig"),
-    )
-)
 
 
 def scope_with_row(session: Session, scope: Scope, stmt: Any, params: dict[str, Any]) -> Any:
@@ -121,11 +118,11 @@ def reapply_scope(session: Session | None = None) -> None:
         except RuntimeError:  # outside an app context: the next transaction picks the scope up
             return
     if session.in_transaction():
-        for conn in _open_connections(session):
+        for conn in open_connections(session):
             _apply(conn)
 
 
-def _open_connections(session: Session) -> list[Connection]:
+def open_connections(session: Session) -> list[Connection]:
     trans = session.get_transaction()
     if trans is None:
         return []
@@ -143,8 +140,42 @@ def _set_rls_scope(
 def _forget_applied_scope(session: Session, transaction: SessionTransaction) -> None:
     """A savepoint rolled back undoes the settings made inside it: set them again next time."""
     if transaction.nested:
-        for conn in _open_connections(session):
+        for conn in open_connections(session):
             conn.info.pop(_APPLIED, None)
+
+
+def _read_ids(scope: Scope, options: Mapping[str, Any]) -> list[int]:
+    ids = list(scope.read_ids)
+    if options.get("with_ancestors"):
+        ids += list(scope.ancestor_ids)
+    # queries.descendants(): the write tenant's subtree, for the one read that needs it
+    # (the parent's filing inbox, issue 5); RLS allows it on that table only.
+    ids += list(options.get("with_descendants") or ())
+    return ids
+
+
+# Core SELECTs (no ORM event runs for them): the same criterion, its ids bound at execution.
+_SCOPE_READ_IDS = "_scope_read_ids"
+_SCOPED_CORE = "tenant_scoped_core"
+
+
+def scoped_select(table: FromClause, *columns: Any) -> Select[Any]:
+    """A Core SELECT of a tenant table carrying the guard's criterion, ``tenant_id IN`` the
+    scope's reads, bound when ``execute_in_scope`` runs it. For hot reads whose statement is
+    built once per process and reused (issue 13): an ORM statement gets the criterion as a new
+    option on every execution, which SQLAlchemy must then key and look up again."""
+    criterion = table.c.tenant_id.in_(bindparam(_SCOPE_READ_IDS, expanding=True))
+    return select(*columns).where(criterion).execution_options(**{_SCOPED_CORE: True})
+
+
+def execute_in_scope(session: Session, stmt: Select[Any], params: dict[str, Any]) -> Any:
+    """Run a ``scoped_select`` statement in the session's transaction (whose RLS scope is set
+    like any ORM read's) with the scope's reads bound; any other statement is refused."""
+    options = stmt.get_execution_options()
+    if not options.get(_SCOPED_CORE):
+        raise TenantViolation("execute_in_scope runs only statements made by scoped_select")
+    ids = _read_ids(current_scope(), options)
+    return session.connection().execute(stmt, {**params, _SCOPE_READ_IDS: ids})
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -155,12 +186,7 @@ def _restrict_to_scope(state: ORMExecuteState) -> None:
         return
     scope = current_scope()
     if state.is_select:
-        ids = list(scope.read_ids)
-        if state.execution_options.get("with_ancestors"):
-            ids += list(scope.ancestor_ids)
-        # queries.descendants(): the write tenant's subtree, for the one read that needs it
-        # (the parent's filing inbox, issue 5); RLS allows it on that table only.
-        ids += list(state.execution_options.get("with_descendants") or ())
+        ids = _read_ids(scope, state.execution_options)
     else:
         ids = [] if scope.tenant_id is None else [scope.tenant_id]
     state.statement = state.statement.options(

@@ -19,17 +19,18 @@ import time
 from typing import Any
 
 from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from tenant_app.auth.roles import OVERSIGHT_ROLES, Role
 from tenant_app.extensions import db
 from tenant_app.models import RoleGrant, Tenant, User
+from tenant_app.models.attach import attached
 from tenant_app.tenancy.scope import Scope, current_scope, use_scope
 
 TENANT_TTL = 30.0
 _ROLES_MAX = 50_000
 _lock = threading.Lock()
-_tenants: dict[str, tuple[float, Tenant]] = {}  # slug → (loaded at, detached copy)
+_tenants: dict[str, tuple[float, dict[str, Any]]] = {}  # slug → (loaded at, column values)
 _subtrees: dict[int, tuple[float, tuple[int, ...]]] = {}
 _roles: dict[tuple[int, int, int], frozenset[str]] = {}  # (tenant, user, auth_version) → roles
 
@@ -45,24 +46,18 @@ def tenant_by_slug(slug: str) -> Tenant | None:
     return db.session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
 
 
-def _detached_copy(t: Tenant) -> Tenant:
-    copy = Tenant(**{c.key: getattr(t, c.key) for c in Tenant.__table__.columns})
-    make_transient_to_detached(copy)
-    return copy
-
-
 def request_tenant(slug: str) -> Tenant | None:
     """The tenant of a request's URL, from the per-process cache while fresh, attached to the
     request's session without a query. Its ``publication_version`` may be stale: the public
     pages read that from the database (ui/public_cache.py)."""
     hit = _tenants.get(slug)
     if hit is not None and time.monotonic() - hit[0] < TENANT_TTL:
-        return db.session.merge(hit[1], load=False)
+        return attached(Tenant, hit[1])
     t = tenant_by_slug(slug)
     if t is not None:
-        copy = _detached_copy(t)
+        values = {c.key: getattr(t, c.key) for c in Tenant.__table__.columns}
         with _lock:
-            _tenants[slug] = (time.monotonic(), copy)
+            _tenants[slug] = (time.monotonic(), values)
     return t
 
 

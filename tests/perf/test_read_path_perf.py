@@ -20,11 +20,19 @@ Run (one command; ``make perf`` runs every benchmark in tests/perf):
   (its settings are printed; deploy/postgresql.conf is the production sizing).
 * Load: wrk (Debian's ``apt-get install wrk``), 2 threads, 8 connections, 8 s a run after a 2 s
   warm-up, alternating A, B, A, B; req/s, p50 and p95 of each run, and the ratio of the means.
-* Data: enterprises bulk-loaded per tenant (clustered by tenant, as imports load them), ANALYZE'd.
+  Beside them, each run's CPU time per request of the server's processes and of PostgreSQL's
+  (what a request costs, steadier than req/s on a shared machine) and how idle the machine was
+  (a run with the machine idle was stalled by something else, not by either server: one with
+  more than ``STALLED_IDLE`` of the machine idle is run again, at most twice, and says so).
+* ``PERF_HOLD_SECONDS=N`` keeps both servers up N seconds before the runs, printing their URLs
+  and the token, to profile them under load (e.g. ``py-spy record --gil`` on a worker).
+* Data: enterprises bulk-loaded per tenant (clustered by tenant, as imports load them), ANALYZE'd,
+  then a CHECKPOINT so that writing the load out does not fall in the runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -127,10 +135,27 @@ def _load(owner_url: str) -> list[tuple[int, str]]:
         conn.commit()
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE enterprises")
+        cur.execute("CHECKPOINT")  # the load's dirty pages written now, not during the runs
         print(
             f"\nloaded {N:,} enterprises in {TENANTS} tenants in {time.perf_counter() - t0:.1f} s"
         )
     return tenants
+
+
+def bench_officer(owner_url: str, tid: int) -> int:
+    """The officer whose token the runs use: an officer of the tenant listed."""
+    with psycopg.connect(_plain(owner_url)) as conn:
+        uid = conn.execute(
+            "insert into users (username, display_name, password_hash, home_tenant_id, active,"
+            " created_at) values ('bench-officer', '基准执法', 'x', %s, true, now()) returning id",
+            (tid,),
+        ).fetchone()[0]
+        conn.execute(
+            "insert into role_grants (tenant_id, user_id, role, created_at)"
+            " values (%s, %s, 'officer', now())",
+            (tid, uid),
+        )
+    return int(uid)
 
 
 def _free_port() -> int:
@@ -175,7 +200,55 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=30)
 
 
-def _wrk(url: str, headers: dict[str, str], seconds: int, script: str) -> dict[str, float]:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _process_group(root: int) -> list[int]:
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return pids
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip() == "postgres":
+                    pids.append(int(d.name))
+            except OSError:
+                pass
+    return pids
+
+
+def _cpu_snapshot(server: int) -> tuple[int, int, int]:
+    """CPU ticks of the server's processes, of PostgreSQL's, and the machine's idle ticks."""
+    idle = int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[4])
+    return (
+        sum(_cpu_ticks(p) for p in _process_group(server)),
+        sum(_cpu_ticks(p) for p in _postgres_pids()),
+        idle,
+    )
+
+
+def _wrk(
+    url: str, headers: dict[str, str], seconds: int, script: str, server: int = 0
+) -> dict[str, float]:
+    """One wrk run; with ``server`` (its master's pid) also the CPU time per request of that
+    server's processes and of PostgreSQL's, and how idle the machine was (a stall shows)."""
+    before = _cpu_snapshot(server) if server else (0, 0, 0)
     cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", script]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
@@ -186,13 +259,36 @@ def _wrk(url: str, headers: dict[str, str], seconds: int, script: str) -> dict[s
     for x in out.splitlines():
         if "Non-2xx or 3xx responses" in x:
             non2xx = int(x.split(":")[1])
+    after = _cpu_snapshot(server) if server else (0, 0, 0)
+    n = max(int(total), 1)
     return {
         "rps": float(rps),
         "p50": float(p50),
         "p95": float(p95),
         "errors": int(errors) + non2xx,
         "requests": int(total),
+        "cpu_server": (after[0] - before[0]) / _TICK * 1000 / n,
+        "cpu_db": (after[1] - before[1]) / _TICK * 1000 / n,
+        "idle": (after[2] - before[2]) / _TICK / ((os.cpu_count() or 1) * seconds),
     }
+
+
+# Both servers keep the machine busy at 8 concurrent clients; a run during which the machine sat
+# idle this much was stalled by something outside them (seen on this shared machine: seconds
+# with both cores idle, for either server), and is run again, saying so.
+STALLED_IDLE = 0.2
+
+
+def _steady_run(
+    name: str, side: str, url: str, headers: dict[str, str], script: Path, server: int
+) -> dict[str, float]:
+    run = _wrk(url, headers, RUN_SECONDS, str(script), server)
+    for _again in range(2):
+        if run["idle"] < STALLED_IDLE:
+            break
+        print(f"{name} {side}: the machine sat {run['idle']:.0%} idle (a stall), run again")
+        run = _wrk(url, headers, RUN_SECONDS, str(script), server)
+    return run
 
 
 def _settings(app_url: str) -> str:
@@ -241,17 +337,8 @@ def test_read_paths_against_bare(pg_aut: Any, pg_world: Any) -> None:
     tenants = _load(pg_aut.owner_url)
     tid, slug = tenants[TENANTS // 2]
     app_url = db.engine.url.render_as_string(hide_password=False)
+    uid = bench_officer(pg_aut.owner_url, tid)
     with psycopg.connect(_plain(pg_aut.owner_url)) as conn:
-        uid = conn.execute(
-            "insert into users (username, display_name, password_hash, home_tenant_id, active,"
-            " created_at) values ('bench-officer', '基准执法', 'x', %s, true, now()) returning id",
-            (tid,),
-        ).fetchone()[0]
-        conn.execute(
-            "insert into role_grants (tenant_id, user_id, role, created_at)"
-            " values (%s, %s, 'officer', now())",
-            (tid, uid),
-        )
         deep_after = conn.execute(
             "select id from enterprises where tenant_id = %s order by id offset %s limit 1",
             (tid, min(4999, N // TENANTS - 60)),  # 100 pages of 50 in (less at a tiny scale)
@@ -307,14 +394,20 @@ def test_read_paths_against_bare(pg_aut: Any, pg_world: Any) -> None:
                 {},
             ),
         ]
+        if hold := int(os.environ.get("PERF_HOLD_SECONDS", "0")):
+            # profiling: both servers stay up, e.g. for `py-spy record --gil --pid …` under wrk
+            for name, a_url, b_url, headers in scenarios:
+                print(f"\n{name}:\n  A {a_url}  {headers}\n  B {b_url}", flush=True)
+            print(f"app pid {app_proc.pid}, bare pid {bare_proc.pid}; holding {hold} s", flush=True)
+            time.sleep(hold)
         results: dict[str, dict[str, list[dict[str, float]]]] = {}
         for name, a_url, b_url, headers in scenarios:
             runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
             _wrk(a_url, headers, 2, str(script))  # warm-up
             _wrk(b_url, {}, 2, str(script))
             for _ in range(2):
-                runs["A"].append(_wrk(a_url, headers, RUN_SECONDS, str(script)))
-                runs["B"].append(_wrk(b_url, {}, RUN_SECONDS, str(script)))
+                runs["A"].append(_steady_run(name, "A", a_url, headers, script, app_proc.pid))
+                runs["B"].append(_steady_run(name, "B", b_url, {}, script, bare_proc.pid))
             results[name] = runs
     finally:
         for proc in procs:
@@ -325,13 +418,16 @@ def test_read_paths_against_bare(pg_aut: Any, pg_world: Any) -> None:
     )
     print(
         f"{'scenario':20} {'run':>3} {'A req/s':>9} {'A p50':>7} {'A p95':>7}"
-        f" {'B req/s':>9} {'B p50':>7} {'B p95':>7}"
+        f" {'B req/s':>9} {'B p50':>7} {'B p95':>7}   CPU ms/request A, B (server + db)"
+        "  machine idle A, B"
     )
     for name, runs in results.items():
         for i, (a, b) in enumerate(zip(runs["A"], runs["B"], strict=True)):
             print(
                 f"{name:20} {i + 1:>3} {a['rps']:>9.1f} {a['p50']:>6.1f}ms {a['p95']:>6.1f}ms"
                 f" {b['rps']:>9.1f} {b['p50']:>6.1f}ms {b['p95']:>6.1f}ms"
+                f"   {a['cpu_server']:.2f} + {a['cpu_db']:.2f}, {b['cpu_server']:.2f} +"
+                f" {b['cpu_db']:.2f}   {a['idle']:.0%}, {b['idle']:.0%}"
             )
         a_rps = sum(r["rps"] for r in runs["A"]) / 2
         b_rps = sum(r["rps"] for r in runs["B"]) / 2
