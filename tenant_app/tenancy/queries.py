@@ -134,26 +134,30 @@ def keyset_page(
     total = count_rows(stmt, key_column) if count else None
     if after is not None:
         stmt = stmt.where(key_column < after if descending else key_column > after)
-    # the limit written into the SQL, as in _paged below (PostgreSQL's generic plan)
     order = key_column.desc() if descending else key_column
-    stmt = stmt.order_by(order).limit(literal_column(str(size + 1), Integer))
-    result = db.session.execute(stmt)
-    rows = list(result if as_rows else result.scalars())
-    more = len(rows) > size
-    rows = rows[:size]
-    last = getattr(rows[-1], key_column.key) if (more and rows) else None
-    return Page(items=rows, next_after=last, total=total)
+    result = db.session.execute(stmt.order_by(order).limit(_written_limit(size + 1)))
+    return _page_of(list(result if as_rows else result.scalars()), size, key_column, total)
+
+
+def _written_limit(limit: int) -> Any:
+    """The limit written into the SQL, not bound: with it bound, PostgreSQL's generic plan for
+    the prepared statement assumes a tenth of the rows and costs more than the plans made for
+    the values, so it planned the statement again on every execution (docs/decisions.md)."""
+    return literal_column(str(int(limit)), Integer)
+
+
+def _page_of(rows: list[Any], size: int, key_column: Any, total: int | None = None) -> Page:
+    """``size`` of the ``size + 1`` rows read, and where the next page starts if there is one."""
+    last = getattr(rows[size - 1], key_column.key) if len(rows) > size else None
+    return Page(items=rows[:size], next_after=last, total=total)
 
 
 @lru_cache(maxsize=512)
 def _paged(base: Select[Any], key_column: Any, after: bool, limit: int) -> Select[Any]:
     """``base`` (itself built once) ordered and limited, so that a page of any depth reuses one
-    statement object and its compiled form. The limit is written into the SQL, not bound: with
-    it bound, PostgreSQL's generic plan for the prepared statement assumes a tenth of the rows
-    and costs more than the plans made for the values, so it planned the statement again on
-    every execution (docs/decisions.md)."""
+    statement object and its compiled form."""
     stmt = base.where(key_column > bindparam("_page_after")) if after else base
-    return stmt.order_by(key_column).limit(literal_column(str(int(limit)), Integer))
+    return stmt.order_by(key_column).limit(_written_limit(limit))
 
 
 def keyset_rows(
@@ -163,9 +167,5 @@ def keyset_rows(
     rows, ascending on ``key_column``, the filter values in ``params``."""
     size = max(1, min(size, 500))
     stmt = _paged(base, key_column, after is not None, size + 1)
-    values = {**params, "_page_after": after}
-    rows = list(execute_in_scope(db.session(), stmt, values))
-    more = len(rows) > size
-    rows = rows[:size]
-    last = getattr(rows[-1], key_column.key) if (more and rows) else None
-    return Page(items=rows, next_after=last)
+    rows = list(execute_in_scope(db.session(), stmt, {**params, "_page_after": after}))
+    return _page_of(rows, size, key_column)

@@ -144,10 +144,10 @@ def _shape_and_values(flt: Filters) -> tuple[tuple[str, ...], dict[str, Any]]:
 
 
 @cache
-def _conditions(shape: tuple[str, ...], core: bool) -> tuple[ColumnElement[bool], ...]:
-    """The search's conditions on the entity's attributes (ORM statements) or on the table's
-    columns (``core``), their values bound by name."""
-    c: Any = Enterprise.__table__.c if core else Enterprise
+def _conditions(shape: tuple[str, ...]) -> tuple[ColumnElement[bool], ...]:
+    """The search's conditions on the table's columns, their values bound by name: the same
+    for the pages' ORM statements and the API list's Core one."""
+    c: Any = Enterprise.__table__.c
     out: list[ColumnElement[bool]] = []
     if "name" in shape:
         pattern = bindparam("q_pattern", type_=String())
@@ -192,7 +192,7 @@ def search_statement(flt: Filters, start: Select[Any] | None = None) -> Select[A
     stmt = select(Enterprise) if start is None else start
     if not shape:
         return stmt
-    return stmt.where(*_conditions(shape, False)).params(values)
+    return stmt.where(*_conditions(shape)).params(values)
 
 
 def search(flt: Filters, after: int | None = None, limit: int = 50, count: bool = False) -> Page:
@@ -204,7 +204,7 @@ def _rows_statement(shape: tuple[str, ...]) -> Select[Any]:
     """Every column of the matching enterprises, as a Core statement built once per shape and
     process (tenancy/guard.scoped_select carries the scope's criterion)."""
     table = Enterprise.__table__
-    return scoped_select(table, *table.c).where(*_conditions(shape, True))
+    return scoped_select(table, *table.c).where(*_conditions(shape))
 
 
 def search_rows(flt: Filters, after: int | None = None, limit: int = 50) -> Page:
