@@ -38,7 +38,9 @@ def test_threads_ticking_at_once_enqueue_each_periodic_run_once(
     """Three threads of one web process (or three processes) tick in the same slot: every
     declared periodic job is enqueued and run exactly once."""
     app: Flask = make_app(JOBS_EAGER=False, REDIS_URL="")
+    before = set(threading.enumerate())
     stops = [maint.start_maintenance_thread(app, interval=0.2) for _ in range(3)]
+    threads = [t for t in threading.enumerate() if t not in before]
     try:
         platform_jobs = [p for p in PERIODIC if not p.per_tenant]
         per_tenant = [p for p in PERIODIC if p.per_tenant]
@@ -53,6 +55,10 @@ def test_threads_ticking_at_once_enqueue_each_periodic_run_once(
     finally:
         for stop in stops:
             stop.set()
+        # a tick still under way writes on (a rollup refresh, say): let it end before the next
+        # test empties the database under it
+        for thread in threads:
+            thread.join(timeout=30)
     rows = [r for r in all_jobs() if r["id"].startswith("periodic:")]
     names = sorted(r["name"] for r in rows)
     assert len(rows) == expected, names  # nothing twice, across the three threads
